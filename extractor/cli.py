@@ -1,0 +1,80 @@
+"""`docextract`: extract forms from files on this machine, or run and feed the service."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from extractor.errors import ExtractionError
+from extractor.options import ExtractOptions
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Performance self-evaluation forms (绩效自评表) to validated JSON."""
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True)
+@click.option("-o", "--output", "output", type=click.Path(dir_okay=False), help="write the result here (one input)")
+@click.option("--out-dir", type=click.Path(file_okay=False), help="write FILE.json per input into this folder")
+@click.option("--pretty", is_flag=True, help="indent the JSON")
+@click.option("--debug-dir", type=click.Path(file_okay=False), help="write per-page pictures of what was read")
+@click.option("--ocr-engine", default="rapidocr", show_default=True, help="rapidocr or paddleocr")
+def extract(files: tuple[str, ...], output: str | None, out_dir: str | None, pretty: bool,
+            debug_dir: str | None, ocr_engine: str) -> None:
+    """Extract the forms in FILES (`-` reads standard input) and print or write JSON."""
+    from extractor.pipeline import extract_bytes
+
+    if output and len(files) > 1:
+        raise click.UsageError("-o/--output takes one input; use --out-dir for several")
+    options = ExtractOptions(debug_dir=Path(debug_dir) if debug_dir else None, ocr_engine=ocr_engine)
+    failed = 0
+    for name in files:
+        try:
+            data = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
+        except OSError as err:
+            click.echo(f"docextract: {name}: cannot read: {err.strerror or err}", err=True)
+            failed += 1
+            continue
+        try:
+            result = extract_bytes(data, None if name == "-" else Path(name).name, options)
+        except ExtractionError as err:
+            click.echo(f"docextract: {name}: {err}", err=True)
+            failed += 1
+            continue
+        text = result.to_json(pretty=pretty)
+        if out_dir:
+            target = Path(out_dir) / (Path(name).stem + ".json" if name != "-" else "stdin.json")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text + "\n", encoding="utf-8")
+        elif output:
+            Path(output).write_text(text + "\n", encoding="utf-8")
+        else:
+            click.echo(text)
+    if failed:
+        sys.exit(1)
+
+
+@main.command()
+def schema() -> None:
+    """Print the JSON Schema of the result."""
+    from models import Result
+
+    click.echo(json.dumps(Result.model_json_schema(mode="serialization"), ensure_ascii=False, indent=2))
+
+
+def _register_optional_commands() -> None:
+    # Service commands (serve, worker, ingest, export) live with the service and need its extras.
+    try:
+        from workers.cli import commands
+    except ImportError:
+        return
+    for command in commands:
+        main.add_command(command)
+
+
+_register_optional_commands()

@@ -1,0 +1,66 @@
+"""Bytes to text, with the encoding detected rather than assumed (UTF-8, GB18030/GBK, UTF-16)."""
+
+from __future__ import annotations
+
+import codecs
+
+from extractor.errors import UndecodableText
+
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """Return (text, encoding). Raises UndecodableText for binary junk."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return _normalise_newlines(data.decode(encoding)), encoding
+    if _is_bomless_utf16(data):
+        encoding = "utf-16-le" if data[1:2] == b"\x00" else "utf-16-be"
+        return _normalise_newlines(data.decode(encoding, errors="replace")), encoding
+    if b"\x00" in data[:4096]:
+        raise UndecodableText("the file holds binary data, not text")
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if _mostly_printable(text):
+            return _normalise_newlines(text), encoding
+    import chardet  # only for the rare input that is neither UTF-8 nor GB18030
+
+    guess = chardet.detect(data[:200_000])
+    encoding = guess.get("encoding")
+    if encoding:
+        try:
+            text = data.decode(encoding)
+        except (UnicodeDecodeError, LookupError):
+            text = ""
+        if text and _mostly_printable(text):
+            return _normalise_newlines(text), encoding.lower()
+    raise UndecodableText("the file is not text in any supported encoding (UTF-8, GB18030/GBK, UTF-16)")
+
+
+def _is_bomless_utf16(data: bytes) -> bool:
+    sample = data[:2000]
+    if len(sample) < 4:
+        return False
+    zeros_odd = sample[1::2].count(0)
+    zeros_even = sample[0::2].count(0)
+    half = len(sample) // 2
+    # ASCII-heavy UTF-16 has a zero byte in every other position; CJK UTF-16 has none, so also
+    # accept text whose decoding is clean and printable.
+    if zeros_odd > half * 0.3 or zeros_even > half * 0.3:
+        return True
+    return False
+
+
+def _mostly_printable(text: str) -> bool:
+    if not text:
+        return False
+    sample = text[:20_000]
+    bad = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\t\r\n\f") or ch == "\ufffd")
+    return bad / len(sample) < 0.01
+
+
+def _normalise_newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")

@@ -1,0 +1,110 @@
+"""The one intermediate every route produces: a grid of cells with spans, boxes and provenance.
+
+Text dumps give cells without boxes; HTML gives spans; PDFs and scans give both, plus the OCR
+confidence. Everything after this module reads only a `Grid`, never the input it came from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Literal
+
+CellSource = Literal["text", "html", "pdf-text", "ocr"]
+BBox = tuple[float, float, float, float]  # x0, y0, x1, y1 in page units (pixels for scans)
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    page: int  # 1-based
+    row: int  # 0-based, counted over the whole document so pages follow one another
+    col: int  # 0-based
+    text: str
+    rowspan: int = 1
+    colspan: int = 1
+    bbox: BBox | None = None
+    confidence: float = 1.0
+    source: CellSource = "text"
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.text.strip()
+
+
+@dataclass(slots=True)
+class Grid:
+    """Cells of one document in reading order. Rows may differ in length (text dumps do)."""
+
+    cells: list[Cell] = field(default_factory=list)
+    pages: int = 1
+
+    def add(self, cell: Cell) -> None:
+        self.cells.append(cell)
+
+    @property
+    def n_rows(self) -> int:
+        return max((c.row + c.rowspan for c in self.cells), default=0)
+
+
+@dataclass(slots=True)
+class Row:
+    """One row of the grid as the reconciler sees it: a dense list of cells, column by column.
+
+    A cell spanning several rows appears in each row it covers (a merged 一级指标 label belongs to
+    every row beside it); a cell spanning several columns appears once, in its first column.
+    `page_break_before` marks the first row of a new page.
+    """
+
+    index: int
+    page: int
+    cells: list[Cell]
+    page_break_before: bool = False
+
+    @property
+    def texts(self) -> list[str]:
+        return [c.text for c in self.cells]
+
+    def is_blank(self) -> bool:
+        return all(c.is_empty for c in self.cells)
+
+
+def grid_to_rows(grid: Grid) -> list[Row]:
+    """Expand spans into dense rows; rows with no cell at all (blank lines) mark page breaks."""
+    by_row: dict[int, dict[int, Cell]] = {}
+    for cell in grid.cells:
+        for r in range(cell.row, cell.row + cell.rowspan):
+            by_row.setdefault(r, {})[cell.col] = cell
+    rows: list[Row] = []
+    last_page = None
+    for r in sorted(by_row):
+        placed = by_row[r]
+        width = max(c + (cell.colspan if cell.row == r else 1) for c, cell in placed.items())
+        page = min(cell.page for cell in placed.values())
+        dense = [
+            placed.get(c) or Cell(page=page, row=r, col=c, text="", source=_source_of(placed))
+            for c in range(width)
+        ]
+        rows.append(Row(index=r, page=page, cells=dense,
+                        page_break_before=last_page is not None and page != last_page))
+        last_page = page
+    return rows
+
+
+def _source_of(placed: dict[int, Cell]) -> CellSource:
+    return next(iter(placed.values())).source
+
+
+def rows_from_texts(rows: Iterable[tuple[int, list[str]]], *, source: CellSource = "text") -> Grid:
+    """Build a grid from (page, cell texts) rows, one cell per column, no spans."""
+    grid = Grid()
+    pages = 1
+    for r, (page, texts) in enumerate(rows):
+        pages = max(pages, page)
+        for c, text in enumerate(texts):
+            grid.add(Cell(page=page, row=r, col=c, text=text, source=source))
+    grid.pages = pages
+    return grid
+
+
+def iter_nonempty(cells: Iterable[Cell]) -> Iterator[Cell]:
+    return (c for c in cells if not c.is_empty)

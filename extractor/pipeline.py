@@ -1,0 +1,66 @@
+"""The pipeline as an explicit list of typed stages, one direction only:
+
+    bytes --sniff--> route --read--> Grid --segment--> form regions --reconcile--> Forms
+          --validate--> Result
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+
+from extractor.errors import LimitExceeded, UnsupportedInput
+from extractor.options import ExtractOptions
+from extractor.reconcile import grid_to_forms
+from extractor.routes import RouteOutput
+from extractor.sniff import Kind, sniff
+from extractor.validate import validate_form
+from models import Issue, Result, Source
+
+Reader = Callable[[bytes, ExtractOptions], RouteOutput]
+
+
+def _reader_for(kind: Kind) -> Reader:
+    # Imported on demand: the text route must work without OpenCV or OCR installed.
+    if kind == "text":
+        from extractor.routes.text import read_text
+        return read_text
+    if kind == "html":
+        from extractor.routes.html import read_html
+        return read_html
+    try:
+        if kind == "pdf":
+            from extractor.routes.pdf import read_pdf
+            return read_pdf
+        from extractor.routes.image import read_image
+        return read_image
+    except ImportError as err:
+        raise UnsupportedInput(
+            f"{kind} input needs the PDF/scan extras: pip install 'docextract[pdf]' ({err.name} missing)"
+        ) from err
+
+
+def extract_bytes(data: bytes, filename: str | None = None, options: ExtractOptions | None = None) -> Result:
+    """Extract every form in one document. Raises ExtractionError when the input is unreadable."""
+    options = options or ExtractOptions()
+    if len(data) > options.max_bytes:
+        raise LimitExceeded(f"the file is {len(data):,} bytes, above the limit of {options.max_bytes:,}",
+                            code="file_too_large")
+    kind, media_type = sniff(data, filename)
+    output = _reader_for(kind)(data, options)
+    forms = grid_to_forms(output.grid)
+    for form in forms:
+        form.issues.extend(validate_form(form))
+    issues = list(output.issues)
+    if not forms:
+        issues.append(Issue(code="no_form_found", severity="error", field=None,
+                            message="no performance self-evaluation form (绩效自评表) was found in the document"))
+    source = Source(filename=filename, sha256=hashlib.sha256(data).hexdigest(), media_type=media_type,
+                    route=output.route, pages=output.pages)
+    return Result(source=source, forms=forms, issues=issues)
+
+
+def extract_path(path: str | Path, options: ExtractOptions | None = None) -> Result:
+    path = Path(path)
+    return extract_bytes(path.read_bytes(), path.name, options)
