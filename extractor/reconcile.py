@@ -1,10 +1,517 @@
-"""Grid -> forms. (Work in progress: being written now.)"""
+"""Grid -> forms: read each form's rows back into the contract's fields and hierarchy.
+
+Stages, each a function of what the previous one returned:
+    grid_to_rows -> rows_to_form_runs -> classify rows into sections (meta, funds, goals, indicators)
+    -> read each section -> resolve the 一级/二级 hierarchy over indicator rows -> Form.
+Rules come from the form's structure (its header row, its sections) and the indicator taxonomy.
+"""
 
 from __future__ import annotations
 
-from extractor.grid import Grid
-from models import Form
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from extractor.align import align_row
+from extractor.grid import Cell, Grid, Row, grid_to_rows
+from extractor.normalize import (
+    clean_text,
+    clean_value,
+    compact,
+    is_page_number,
+    parse_amount,
+    parse_number,
+    parse_rate,
+)
+from extractor.segment import TOTAL_WORDS, is_title_row, is_total_row, rows_to_form_runs
+from extractor.taxonomy import (
+    FUND_HEADER_ROLES,
+    INDICATOR_HEADER_ROLES,
+    Label,
+    fund_row_key,
+    header_role,
+    parent_of,
+    read_label,
+    uses_cost_level1,
+)
+from models import CellRef, Form, FundRow, Goals, Indicator, Issue, LabeledFundRow, Total
+
+LOW_CONFIDENCE = 0.80
+DEFAULT_INDICATOR_ROLES = ("l1", "l2", "name", "target", "actual", "weight", "score", "note")
+DEFAULT_FUND_ROLES = ("initial_budget", "annual_budget", "executed", "weight", "execution_rate", "score")
+
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*年度?")
+_UNIT = re.compile(r"[（(]\s*(万元|元)\s*[)）]")
+_META_KEYS = {
+    "项目名称": "project_name",
+    "主管部门": "department",
+    "部门名称": "department",
+    "预算部门": "department",
+    "实施单位": "implementing_unit",
+    "单位名称": "implementing_unit",
+}
+_PLACEHOLDER = re.compile(r"^(?:指标\d*|…+|\.{2,}|。{2,}|/|／|—+|-+|无|略|其他|★+)$")
+_NUMBERING = re.compile(r"^(?:指标\d+\s*[:：]?|★+)\s*")
+_GOAL_HEADERS = ("预期目标", "实际完成情况", "全年实际完成情况", "年度目标", "实际完成")
 
 
 def grid_to_forms(grid: Grid) -> list[Form]:
-    return []
+    return [run_to_form(run) for run in rows_to_form_runs(grid_to_rows(grid))]
+
+
+# --- one form --------------------------------------------------------------------------------------
+
+
+@dataclass
+class _State:
+    form: Form = field(default_factory=Form)
+    section: str = "meta"  # meta | funds | goals | indicators | done
+    fund_roles: tuple[str, ...] = DEFAULT_FUND_ROLES
+    fund_columns: dict[str, int] = field(default_factory=dict)
+    indicator_roles: tuple[str, ...] = DEFAULT_INDICATOR_ROLES
+    indicator_columns: dict[str, int] = field(default_factory=dict)
+    goal_columns: dict[str, int] = field(default_factory=dict)
+    goal_parts: dict[str, list[str]] = field(default_factory=lambda: {"expected": [], "actual": []})
+    indicator_rows: list[_IndicatorRow] = field(default_factory=list)
+    pending_labels: list[Label] = field(default_factory=list)
+
+    def issue(self, code: str, severity: str, field_: str | None, message: str) -> None:
+        self.form.issues.append(Issue(code=code, severity=severity, field=field_, message=message))
+
+
+@dataclass
+class _IndicatorRow:
+    row: Row
+    labels: list[Label]
+    cells: dict[str, Cell]
+
+    def has_values(self) -> bool:
+        return any(k in self.cells for k in ("target", "target_op", "target_unit", "actual", "weight", "score"))
+
+
+def run_to_form(rows: list[Row]) -> Form:
+    state = _State()
+    state.form.pages = sorted({r.page for r in rows})
+    for row in rows:
+        _read_row(state, row)
+    _finish_goals(state)
+    state.form.indicators = _resolve_indicators(state)
+    return state.form
+
+
+def _read_row(state: _State, row: Row) -> None:
+    texts = [compact(c.text) for c in row.cells]
+    if state.section == "meta" and is_title_row(row):
+        _read_title(state, row)
+        return
+    if state.section in ("meta", "funds") and _read_meta(state, row):
+        return
+    if fund_roles := _header_roles(row, FUND_HEADER_ROLES, minimum=3):
+        state.section = "funds"
+        state.fund_roles, state.fund_columns = tuple(fund_roles), fund_roles
+        _read_unit(state, row)
+        return
+    if state.section != "indicators" and any(t.startswith(("年度总体目标", "总体目标")) or t in _GOAL_HEADERS
+                                              for t in texts):
+        state.section = "goals"
+        if any(t in _GOAL_HEADERS for t in texts):
+            state.goal_columns = _goal_columns(row)
+            return
+    if indicator_roles := _indicator_header(row):
+        state.section = "indicators"
+        state.indicator_roles, state.indicator_columns = tuple(indicator_roles), indicator_roles
+        state.pending_labels.extend(lab for c in row.cells if (lab := read_label(c.text)))
+        return
+    if state.section == "indicators" and is_total_row(row):
+        _read_total(state, row)
+        state.section = "done"
+        return
+    if state.section == "meta" and (m := _YEAR.search("".join(texts))) and state.form.year is None:
+        state.form.year = int(m.group(1))
+        return
+    if state.section == "funds":
+        _read_fund_row(state, row)
+    elif state.section == "goals":
+        _read_goal_row(state, row)
+    elif state.section == "indicators":
+        _read_indicator_row(state, row)
+
+
+# --- header: title, year, project, department ------------------------------------------------------
+
+
+def _read_title(state: _State, row: Row) -> None:
+    for cell in row.cells:
+        text = clean_text(cell.text)
+        if not text:
+            continue
+        if m := _YEAR.search(text):
+            state.form.year = state.form.year or int(m.group(1))
+            text = (text[: m.start()] + text[m.end():]).strip("()（） ")
+        if "自评表" in text or "绩效自评" in text:
+            state.form.title = re.sub(r"^[（(]?\s*[)）]?", "", text).strip()
+
+
+def _read_meta(state: _State, row: Row) -> bool:
+    """Key/value cells: 项目名称 | 企业经济服务, or 项目名称：企业经济服务 in one cell."""
+    cells = [c for c in row.cells if not c.is_empty]
+    found = False
+    for i, cell in enumerate(cells):
+        text = compact(cell.text)
+        key = next((k for k in _META_KEYS if text.startswith(k)), None)
+        if key is None:
+            continue
+        found = True
+        inline = clean_text(cell.text).split("：", 1)[-1].split(":", 1)[-1] if re.search("[:：]", cell.text) else ""
+        inline = inline if compact(inline) != compact(key) else ""
+        value = inline.strip()
+        if not value and i + 1 < len(cells) and not any(compact(cells[i + 1].text).startswith(k) for k in _META_KEYS):
+            value = clean_text(cells[i + 1].text)
+        attr = _META_KEYS[key]
+        if value and getattr(state.form, attr) is None:
+            setattr(state.form, attr, value)
+    if found and state.form.year is None:
+        for cell in cells:
+            if m := _YEAR.search(compact(cell.text)):
+                state.form.year = int(m.group(1))
+    return found
+
+
+def _read_unit(state: _State, row: Row) -> None:
+    for cell in row.cells:
+        if m := _UNIT.search(compact(cell.text)):
+            state.form.amount_unit = m.group(1)
+            return
+
+
+# --- funds -----------------------------------------------------------------------------------------
+
+
+def _header_roles(row: Row, table: tuple[tuple[str, tuple[str, ...]], ...], minimum: int) -> dict[str, int] | None:
+    """Roles named by a header row, in printed order, with the column each was printed in."""
+    roles: dict[str, int] = {}
+    for cell in row.cells:
+        if not cell.is_empty and (role := header_role(cell.text, table)) and role not in roles:
+            roles[role] = cell.col
+    return roles if len(roles) >= minimum else None
+
+
+def _read_fund_row(state: _State, row: Row) -> None:
+    cells = list(row.cells)
+    key = label = None
+    for i, cell in enumerate(cells):
+        text = compact(cell.text)
+        if _UNIT.search(text) and "资金" in text:
+            state.form.amount_unit = state.form.amount_unit or _UNIT.search(text).group(1)
+            cells[i] = _blank(cell)
+            continue
+        if key is None and (k := fund_row_key(cell.text)):
+            key, label = k, clean_text(cell.text)
+            cells[i] = _blank(cell)
+        elif key is None and label is None and text and not _is_amountish(text):
+            label = clean_text(cell.text)
+            cells[i] = _blank(cell)
+    if label is None and key is None:
+        return
+    values = _drop_page_numbers(state, cells, "funds")
+    aligned = align_row(values, state.fund_roles, state.fund_columns).by_role
+    if not aligned:
+        return
+    fund = _fund_row(state, aligned, key or "more")
+    if key is None:
+        state.form.funds.more.append(LabeledFundRow(label=label or "", **fund.model_dump(exclude_none=True)))
+    elif getattr(state.form.funds, key) == FundRow():
+        setattr(state.form.funds, key, fund)
+
+
+def _is_amountish(text: str) -> bool:
+    return bool(re.fullmatch(r"[-+]?[\d,.%万元—-]+", text))
+
+
+def _fund_row(state: _State, aligned: dict[str, Cell], key: str) -> FundRow:
+    values: dict[str, Decimal | None] = {}
+    for role, cell in aligned.items():
+        where = f"funds.{key}.{role}"
+        try:
+            if role in ("initial_budget", "annual_budget", "executed"):
+                value, note = parse_amount(cell.text, state.form.amount_unit)
+                if note:
+                    state.issue("amount_converted", "warning", where, note)
+            elif role == "execution_rate":
+                value = parse_rate(cell.text)
+            else:
+                value = parse_number(cell.text)
+        except ValueError:
+            state.issue("number_unparsed", "error", where, f"{cell.text!r} is not a number")
+            continue
+        values[role] = value
+        _check_confidence(state, cell, where)
+    return FundRow(**values, provenance=_provenance(aligned))
+
+
+# --- goals -----------------------------------------------------------------------------------------
+
+
+def _goal_columns(row: Row) -> dict[str, int]:
+    columns: dict[str, int] = {}
+    for cell in row.cells:
+        text = compact(cell.text)
+        if text.startswith(("预期目标", "年度目标")):
+            columns["expected"] = cell.col
+        elif text.startswith(("实际完成", "全年实际完成")):
+            columns["actual"] = cell.col
+    return columns
+
+
+def _read_goal_row(state: _State, row: Row) -> None:
+    texts = [c for c in row.cells if not c.is_empty
+             and not compact(c.text).startswith(("年度总体目标", "总体目标", "年度总体"))
+             and compact(c.text) not in ("年度总体目标", "年度", "总体", "目标")]
+    seen: set[int] = set()
+    unique = []
+    for cell in texts:  # a cell spanning rows repeats: read it once
+        if id(cell) not in seen:
+            seen.add(id(cell))
+            unique.append(cell)
+    if not unique:
+        return
+    if len(unique) == 2 or not state.goal_columns:
+        keys = ["expected", "actual"] if len(unique) >= 2 else ["expected"]
+        for key, cell in zip(keys, unique, strict=False):
+            state.goal_parts[key].append(cell.text)
+        for cell in unique[2:]:
+            state.goal_parts["actual"].append(cell.text)
+        return
+    for cell in unique:
+        key = min(state.goal_columns, key=lambda k: abs(state.goal_columns[k] - cell.col))
+        state.goal_parts[key].append(cell.text)
+
+
+def _finish_goals(state: _State) -> None:
+    parts = state.goal_parts
+    state.form.goals = Goals(expected=clean_text("".join(parts["expected"])) or None,
+                             actual=clean_text("".join(parts["actual"])) or None)
+
+
+# --- indicators ------------------------------------------------------------------------------------
+
+
+def _indicator_header(row: Row) -> dict[str, int] | None:
+    roles = _header_roles(row, INDICATOR_HEADER_ROLES, minimum=3)
+    if not roles or not ({"name", "weight", "score"} & set(roles)):
+        return None
+    return roles
+
+
+def _read_indicator_row(state: _State, row: Row) -> None:
+    cells = list(row.cells)
+    sub_roles = _header_roles(row, INDICATOR_HEADER_ROLES, minimum=2)
+    if sub_roles and {"target_op", "target_unit"} & set(sub_roles):
+        # A second header row splitting 年度指标值 into 指标性质 / 指标值 / 度量单位.
+        roles = list(state.indicator_roles)
+        at = roles.index("target") if "target" in roles else len(roles)
+        split = [r for r in sub_roles if r in ("target_op", "target", "target_unit")]
+        state.indicator_roles = tuple(roles[:at] + split + roles[at + 1:])
+        state.indicator_columns.update({r: sub_roles[r] for r in split})
+        return
+    labels: list[Label] = []
+    for i, cell in enumerate(cells):
+        if (label := read_label(cell.text)) is not None:
+            if label.level:
+                labels.append(label)
+            cells[i] = _blank(cell)
+    values = _drop_page_numbers(state, cells, "indicators")
+    aligned = align_row(values, state.indicator_roles, state.indicator_columns).by_role
+    aligned = {k: v for k, v in aligned.items() if k not in ("l1", "l2") or _keep_unknown_label(state, k, v)}
+    for role in ("l1", "l2"):
+        if role in aligned:
+            cell = aligned.pop(role)
+            labels.append(Label(int(role[1]), clean_text(cell.text), clean_text(cell.text)))
+    if not aligned:
+        state.pending_labels.extend(labels)
+        return
+    state.indicator_rows.append(_IndicatorRow(row=row, labels=state.pending_labels + labels, cells=aligned))
+    state.pending_labels = []
+
+
+def _keep_unknown_label(state: _State, role: str, cell: Cell) -> bool:
+    state.issue("unknown_level2" if role == "l2" else "unknown_level1", "warning", "indicators",
+                f"{clean_text(cell.text)!r} stands where a level-{role[1]} indicator belongs but is not in the taxonomy")
+    return True
+
+
+def _resolve_indicators(state: _State) -> list[Indicator]:
+    rows = _join_split_names(state, _drop_placeholders(state.indicator_rows))
+    canon = {lab.canonical for r in rows for lab in r.labels}
+    cost_level1 = uses_cost_level1(canon)
+    level2_of = _fill_level2(rows, cost_level1)
+    indicators = []
+    for r, (l2_label, l1_name) in zip(rows, level2_of, strict=True):
+        indicators.append(_indicator(state, r, l2_label, l1_name, len(indicators)))
+    return indicators
+
+
+def _row_levels(r: _IndicatorRow, cost_level1: bool) -> tuple[Label | None, str | None]:
+    """The explicit level-2 label and level-1 name printed in (or pending before) one row."""
+    l2 = next((lab for lab in reversed(r.labels) if lab.level == 2
+               and not (cost_level1 and lab.canonical == "成本指标")), None)
+    l1 = next((lab.canonical for lab in reversed(r.labels) if lab.level == 1
+               or (cost_level1 and lab.canonical == "成本指标")), None)
+    return l2, l1
+
+
+def _fill_level2(rows: list[_IndicatorRow], cost_level1: bool) -> list[tuple[Label | None, str | None]]:
+    """Fill labels down their merged blocks; rows before a block's first label take it (backfill).
+
+    A row whose printed level-1 contradicts the level-2 above it starts a new level-1 block, so it
+    takes the next level-2 label printed under that level-1 instead.
+    """
+    explicit = [_row_levels(r, cost_level1) for r in rows]
+    filled: list[tuple[Label | None, str | None]] = []
+    current: Label | None = None
+    for l2, l1 in explicit:
+        if l2 is not None:
+            current = l2
+        elif current is not None and l1 is not None and parent_of(current.canonical, cost_is_level1=cost_level1) not in (None, l1):
+            current = None  # a new level-1 block whose level-2 label comes later
+        filled.append((current, l1))
+    # Backfill rows that had no label yet from the next label under a compatible level 1.
+    for i in range(len(filled) - 1, -1, -1):
+        l2, l1 = filled[i]
+        if l2 is None:
+            for later_l2, _ in filled[i + 1:]:
+                if later_l2 is not None and (l1 is None or parent_of(later_l2.canonical, cost_is_level1=cost_level1) in (None, l1)):
+                    filled[i] = (later_l2, l1)
+                    break
+    result = []
+    current_l1: str | None = None
+    for l2, l1 in filled:
+        parent = parent_of(l2.canonical, cost_is_level1=cost_level1) if l2 else None
+        level1 = parent or l1 or current_l1
+        current_l1 = level1
+        result.append((l2, level1))
+    return result
+
+
+def _drop_placeholders(rows: list[_IndicatorRow]) -> list[_IndicatorRow]:
+    kept = []
+    for r in rows:
+        name = compact(r.cells["name"].text) if "name" in r.cells else ""
+        values = [compact(r.cells[k].text) for k in ("target", "actual", "weight", "score") if k in r.cells]
+        if _PLACEHOLDER.match(name or "-") and all(not v or _PLACEHOLDER.match(v) for v in values):
+            continue  # template scaffolding: 指标2, ……, /
+        kept.append(r)
+    return kept
+
+
+def _join_split_names(state: _State, rows: list[_IndicatorRow]) -> list[_IndicatorRow]:
+    """A name split over a page break prints as a row with only a name fragment: join it."""
+    out: list[_IndicatorRow] = []
+    carry: _IndicatorRow | None = None
+    for r in rows:
+        if not r.has_values() and "name" in r.cells:
+            if out and r.row.page_break_before and out[-1].has_values() and carry is None and not r.labels:
+                prev = out[-1]
+                prev.cells["name"] = _joined(prev.cells.get("name"), r.cells["name"])
+                continue
+            carry = r if carry is None else _IndicatorRow(carry.row, carry.labels + r.labels,
+                                                           {"name": _joined(carry.cells["name"], r.cells["name"])})
+            continue
+        if carry is not None:
+            if "name" in r.cells:
+                r.cells["name"] = _joined(carry.cells["name"], r.cells["name"])
+            else:
+                r.cells["name"] = carry.cells["name"]
+            r.labels = carry.labels + r.labels
+            state.issue("name_joined", "warning", "indicators",
+                        f"indicator name joined across rows: {clean_text(r.cells['name'].text)!r}")
+            carry = None
+        out.append(r)
+    if carry is not None:
+        state.issue("row_without_values", "warning", "indicators",
+                    f"row {clean_text(carry.cells['name'].text)!r} has a name but no values; dropped")
+    return out
+
+
+def _joined(first: Cell | None, second: Cell) -> Cell:
+    if first is None:
+        return second
+    return Cell(page=first.page, row=first.row, col=first.col, text=first.text.strip() + second.text.strip(),
+                bbox=first.bbox, confidence=min(first.confidence, second.confidence), source=first.source)
+
+
+def _indicator(state: _State, r: _IndicatorRow, l2: Label | None, l1: str | None, index: int) -> Indicator:
+    cells = r.cells
+    where = f"indicators[{index}]"
+    target_parts = [cells[k].text for k in ("target_op", "target", "target_unit") if k in cells]
+    numbers: dict[str, Decimal | None] = {}
+    for key in ("weight", "score"):
+        if key in cells:
+            try:
+                numbers[key] = parse_number(cells[key].text)
+            except ValueError:
+                state.issue("number_unparsed", "error", f"{where}.{key}", f"{cells[key].text!r} is not a number")
+    for key, cell in cells.items():
+        _check_confidence(state, cell, f"{where}.{key}")
+    name = clean_text(cells["name"].text) if "name" in cells else None
+    name = _NUMBERING.sub("", name) if name else name
+    note = clean_text(cells["note"].text) if "note" in cells else None
+    return Indicator(
+        level1=l1,
+        level2=l2.printed if l2 else None,
+        level3=name or None,
+        target=clean_value(" ".join(target_parts)) if target_parts else None,
+        actual=clean_value(cells["actual"].text) if "actual" in cells else None,
+        weight=numbers.get("weight"),
+        score=numbers.get("score"),
+        deviation_note=note or None,
+        provenance=_provenance(cells),
+    )
+
+
+# --- total -----------------------------------------------------------------------------------------
+
+
+def _read_total(state: _State, row: Row) -> None:
+    cells = [(_blank(c) if compact(c.text).rstrip(":：") in TOTAL_WORDS else c) for c in row.cells]
+    cells = _drop_page_numbers(state, cells, "total")
+    aligned = align_row(cells, state.indicator_roles, state.indicator_columns).by_role
+    numbers = {}
+    for key in ("weight", "score"):
+        if key in aligned:
+            try:
+                numbers[key] = parse_number(aligned[key].text)
+            except ValueError:
+                state.issue("number_unparsed", "error", f"total.{key}", f"{aligned[key].text!r} is not a number")
+    state.form.total = Total(**numbers)
+
+
+# --- shared helpers --------------------------------------------------------------------------------
+
+
+def _blank(cell: Cell) -> Cell:
+    return Cell(page=cell.page, row=cell.row, col=cell.col, text="", source=cell.source)
+
+
+def _drop_page_numbers(state: _State, cells: list[Cell], where: str) -> list[Cell]:
+    out = []
+    for cell in cells:
+        if not cell.is_empty and is_page_number(cell.text):
+            state.issue("page_number_dropped", "warning", where,
+                        f"{cell.text.strip()!r} looks like a page number pushed into the table; not read as a value")
+            out.append(_blank(cell))
+        else:
+            out.append(cell)
+    return out
+
+
+def _check_confidence(state: _State, cell: Cell, where: str) -> None:
+    if cell.confidence < LOW_CONFIDENCE and not cell.is_empty:
+        state.issue("low_confidence", "warning", where,
+                    f"{clean_text(cell.text)!r} was read with confidence {cell.confidence:.2f}")
+
+
+def _provenance(cells: dict[str, Cell]) -> dict[str, CellRef] | None:
+    refs = {key: CellRef(page=c.page, bbox=c.bbox, source=c.source, confidence=round(c.confidence, 3))
+            for key, c in cells.items() if c.bbox is not None}
+    return refs or None

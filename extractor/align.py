@@ -1,0 +1,142 @@
+"""Align the cells of one table row to the columns its header declares.
+
+Text dumps shift cells: a name lands in the 二级指标 column, an empty cell goes missing, a page break
+adds a column. Positions cannot be trusted, but the order of the columns and the kind of value each
+holds can. A small dynamic programme assigns cells to roles in order, rewarding cells whose content
+fits the role (a number for 分值, words for a name) and penalising cells it has to skip.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from extractor.grid import Cell
+from extractor.normalize import compact, is_blank_value, looks_numeric, parse_number
+
+NEG = float("-inf")
+SKIP_FILLED = -4.0  # dropping a non-empty cell is costly: it loses printed content
+
+Fit = Callable[[str], float]
+
+
+def fit_name(text: str) -> float:
+    if not text:
+        return 0.0
+    return 3.0 if not looks_numeric(text) else -1.0
+
+
+MAX_POINTS = 100  # a weight or score above the form's total of 100 points is not a weight or score
+
+
+def fit_points(text: str) -> float:
+    if not text or is_blank_value(text):
+        return 0.0
+    try:
+        value = parse_number(text)
+    except ValueError:
+        return NEG
+    return 3.0 if value is not None and 0 <= value <= MAX_POINTS else NEG
+
+
+def fit_rate(text: str) -> float:
+    if not text or is_blank_value(text):
+        return 0.0
+    return 3.0 if looks_numeric(text.rstrip("%％")) else NEG
+
+
+def fit_amount(text: str) -> float:
+    if not text or is_blank_value(text):
+        return 0.0
+    stripped = compact(text).removesuffix("元").removesuffix("万")
+    return 3.0 if looks_numeric(stripped) else NEG
+
+
+def fit_any(text: str) -> float:
+    return 1.0 if text else 0.0
+
+
+def fit_note(text: str) -> float:
+    return 0.5 if text else 0.0
+
+
+def fit_label(text: str) -> float:
+    # Only unrecognised labels get here (known ones are taken out before alignment). Names end
+    # in 指标 too (新增耕地面积指标), so a label costs something: it wins only when reading the cell
+    # as the name would leave another printed cell with no place.
+    return -1.5 if text.endswith("指标") else NEG if text else 0.0
+
+
+ROLE_FIT: dict[str, Fit] = {
+    "l1": fit_label,
+    "l2": fit_label,
+    "name": fit_name,
+    "target_op": fit_any,
+    "target": fit_any,
+    "target_unit": fit_any,
+    "actual": fit_any,
+    "weight": fit_points,
+    "score": fit_points,
+    "note": fit_note,
+    "initial_budget": fit_amount,
+    "annual_budget": fit_amount,
+    "executed": fit_amount,
+    "execution_rate": fit_rate,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Aligned:
+    by_role: dict[str, Cell]
+    skipped: list[Cell]  # non-empty cells that fit no role
+
+
+POSITION_BONUS = 0.25  # breaks ties in favour of the column the header printed the role in
+
+
+def align_row(cells: Sequence[Cell], roles: Sequence[str], columns: dict[str, int] | None = None) -> Aligned:
+    """Assign `cells` (in order) to `roles` (in order); every role gets at most one cell.
+
+    `columns` gives the header's column for each role, when known; content decides, position only
+    breaks ties.
+    """
+    texts = [c.text.strip() for c in cells]
+    columns = columns or {}
+    n, m = len(cells), len(roles)
+    # best[i][j]: best score aligning cells[i:] to roles[j:]
+    best = [[0.0] * (m + 1) for _ in range(n + 1)]
+    move = [[0] * (m + 1) for _ in range(n + 1)]  # 0 skip cell, 1 skip role, 2 assign
+    for i in range(n, -1, -1):
+        for j in range(m, -1, -1):
+            if i == n and j == m:
+                continue
+            options: list[tuple[float, int]] = []
+            if i < n:
+                options.append((best[i + 1][j] + (SKIP_FILLED if texts[i] else 0.0), 0))
+            if j < m:
+                options.append((best[i][j + 1], 1))
+            if i < n and j < m:
+                fit = ROLE_FIT[roles[j]](texts[i])
+                if fit != NEG:
+                    if texts[i] and columns.get(roles[j]) == cells[i].col:
+                        fit += POSITION_BONUS
+                    options.append((best[i + 1][j + 1] + fit, 2))
+            # Prefer assigning over skipping on ties: keeps cells in their printed columns.
+            score, action = max(options, key=lambda o: (o[0], o[1]))
+            best[i][j], move[i][j] = score, action
+    by_role: dict[str, Cell] = {}
+    skipped: list[Cell] = []
+    i = j = 0
+    while i < n or j < m:
+        action = move[i][j]
+        if action == 2:
+            if texts[i]:
+                by_role[roles[j]] = cells[i]
+            i, j = i + 1, j + 1
+        elif action == 1:
+            j += 1
+        else:
+            if texts[i]:
+                skipped.append(cells[i])
+            i += 1
+    return Aligned(by_role=by_role, skipped=skipped)

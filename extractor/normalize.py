@@ -1,0 +1,133 @@
+"""Cell text to clean values: layout noise out, printed content kept, numbers exact.
+
+Pure functions only. Nothing here guesses a number that was not printed.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+
+_TAG = re.compile(r"<[^>]+>")
+_CJK = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+_SPACE_NEAR_CJK = re.compile(rf"(?<=[{_CJK}])\s+|\s+(?=[{_CJK}])")
+_SPACES = re.compile(r"\s+")
+
+# LaTeX as OCR/conversion tools emit it: $\geq 85\%$, $> 90\%$, \leq, \times.
+_LATEX = (
+    (re.compile(r"\\geq?(?![a-z])|\\geqslant"), ">="),
+    (re.compile(r"\\leq?(?![a-z])|\\leqslant"), "<="),
+    (re.compile(r"\\neq"), "!="),
+    (re.compile(r"\\%"), "%"),
+    (re.compile(r"\\times"), "×"),
+    (re.compile(r"\\(?:text|mathrm)\{([^}]*)\}"), r"\1"),
+)
+_OPERATORS = str.maketrans({
+    "≥": ">=", "≧": ">=", "⩾": ">=", "≤": "<=", "≦": "<=", "⩽": "<=",
+    "＞": ">", "＜": "<", "＝": "=", "﹦": "=", "═": "=", "〉": ">", "〈": "<",
+})
+_DASHES = {"", "—", "——", "-", "--", "－", "–", "/", "／", "\\", "无数据", "N/A", "n/a"}
+_PAGE_NUMBER = re.compile(r"^(?:[-—–－]\s*\d{1,4}\s*[-—–－]?|第\s*\d{1,4}\s*页(?:\s*[,，/共]\s*\d+\s*页)?|\d{1,4}\s*/\s*\d{1,4})$")
+
+
+def clean_text(raw: str | None) -> str:
+    """Remove tags, entities, LaTeX markers and line-wrap whitespace; keep the printed words."""
+    if not raw:
+        return ""
+    text = raw
+    if "<" in text:
+        text = _TAG.sub("", text.replace("<br>", "\n").replace("<br/>", "\n"))
+    if "&" in text:
+        text = html.unescape(text)
+    if "\\" in text or "$" in text:
+        for pattern, repl in _LATEX:
+            text = pattern.sub(repl, text)
+        text = text.replace("$", "")
+    text = text.translate(_OPERATORS)
+    text = _SPACE_NEAR_CJK.sub("", text.strip())
+    return _SPACES.sub(" ", text)
+
+
+def compact(raw: str | None) -> str:
+    """Text for matching labels: NFKC, no whitespace at all."""
+    return _SPACES.sub("", unicodedata.normalize("NFKC", clean_text(raw)))
+
+
+def clean_value(raw: str | None) -> str | None:
+    """A target/actual value: operators normalised, full-width ASCII folded, None when empty."""
+    text = clean_text(raw)
+    if not text:
+        return None
+    text = unicodedata.normalize("NFKC", text).translate(_OPERATORS)
+    text = re.sub(r"\s*(>=|<=|=|>|<)\s*", r"\1", text)
+    return text or None
+
+
+def is_blank_value(raw: str | None) -> bool:
+    return compact(raw) in _DASHES
+
+
+def is_page_number(raw: str | None) -> bool:
+    """`-3`, `- 3 -`, `第3页`, `3/12`: a page number a dump pushed into a cell."""
+    return bool(_PAGE_NUMBER.match(compact(raw)))
+
+
+_NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+
+
+def parse_number(raw: str | None) -> Decimal | None:
+    """A weight, score or plain number: `10`, `4.5`, `10分`. None for empty/dash; ValueError otherwise."""
+    text = compact(raw)
+    if text in _DASHES:
+        return None
+    text = text.removesuffix("分").removesuffix("。")
+    if not _NUMBER.match(text):
+        raise ValueError(f"not a number: {raw!r}")
+    return Decimal(text.replace(",", ""))
+
+
+def looks_numeric(raw: str | None) -> bool:
+    try:
+        return parse_number(raw) is not None
+    except ValueError:
+        return False
+
+
+def parse_rate(raw: str | None) -> Decimal | None:
+    """An execution rate in percent: `100.00%` -> 100.00, `98.5` -> 98.5."""
+    text = compact(raw)
+    if text in _DASHES:
+        return None
+    return parse_number(text.removesuffix("%"))
+
+
+def parse_amount(raw: str | None, unit: str | None) -> tuple[Decimal | None, str | None]:
+    """An amount in the form's unit. Returns (value, note) where note explains a conversion made.
+
+    `298,052,694.96` -> 298052694.96. A `万` suffix in a form counted in 元 is multiplied out;
+    in a form counted in 万元 it is just dropped.
+    """
+    text = compact(raw)
+    if text in _DASHES:
+        return None, None
+    note = None
+    text = text.removesuffix("元")
+    if text.endswith("万"):
+        text = text[:-1]
+        if unit == "元":
+            value = _decimal(text) * 10000
+            return value, f"{raw!r} converted from 万 to 元"
+    elif text.endswith("亿"):
+        raise ValueError(f"amount in 亿: {raw!r}")
+    return _decimal(text), note
+
+
+def _decimal(text: str) -> Decimal:
+    if not _NUMBER.match(text):
+        raise ValueError(f"not an amount: {text!r}")
+    try:
+        return Decimal(text.replace(",", ""))
+    except InvalidOperation as err:  # pragma: no cover - the regex admits only valid decimals
+        raise ValueError(f"not an amount: {text!r}") from err

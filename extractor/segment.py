@@ -1,0 +1,63 @@
+"""Rows of a document -> one run of rows per form.
+
+A document holds many forms; a preamble, metadata, footnotes and signatures may surround them,
+and a form's table continues over page breaks. A form starts at its title (…自评表) or, when the
+title is missing, at a second 项目名称; it ends with its 总分 row or where the next form starts.
+"""
+
+from __future__ import annotations
+
+import re
+
+from extractor.grid import Row
+from extractor.normalize import compact
+
+_TITLE = re.compile(r"自评表|绩效自评")
+_FORM_KEYS = ("项目名称", "主管部门", "实施单位", "部门名称", "单位名称", "预算部门")
+TOTAL_WORDS = ("总分", "总计", "合计得分", "总得分")
+
+
+def is_title_row(row: Row) -> bool:
+    filled = [compact(c.text) for c in row.cells if not c.is_empty]
+    return any(_TITLE.search(t) and len(t) <= 40 for t in filled)
+
+
+def row_has_key(row: Row, keys: tuple[str, ...]) -> bool:
+    return any(compact(c.text).startswith(keys) for c in row.cells if not c.is_empty)
+
+
+def is_total_row(row: Row) -> bool:
+    return any(compact(c.text).rstrip(":：") in TOTAL_WORDS for c in row.cells if not c.is_empty)
+
+
+def rows_to_form_runs(rows: list[Row]) -> list[list[Row]]:
+    """Split rows into one list per form; rows outside every form are dropped."""
+    runs: list[list[Row]] = []
+    current: list[Row] | None = None
+    has_body = False  # the current run has seen a form key, so a new title starts a new form
+    finished = False  # the current run has seen its 总分 row
+    for row in rows:
+        if row.is_blank():
+            continue
+        title = is_title_row(row)
+        keyed = row_has_key(row, ("项目名称", "部门名称", "单位名称"))
+        if title or (keyed and (current is None or has_body or finished)):
+            if current is None or has_body or finished:
+                current = []
+                runs.append(current)
+                has_body = finished = False
+            current.append(row)
+            has_body = has_body or keyed
+            continue
+        if current is None:
+            if row_has_key(row, _FORM_KEYS):
+                current = [row]
+                runs.append(current)
+                has_body = True
+            continue  # a preamble before the first form
+        if finished:
+            continue  # footnotes and signatures after 总分
+        current.append(row)
+        has_body = has_body or row_has_key(row, _FORM_KEYS)
+        finished = is_total_row(row)
+    return [run for run in runs if any(row_has_key(r, _FORM_KEYS) or is_total_row(r) for r in run)]

@@ -1,0 +1,154 @@
+"""The indicator taxonomy of the self-evaluation forms and the words their templates print.
+
+Rules elsewhere derive from this table, never from one sample's strings. Two templates occur:
+the older one puts 成本指标 under 产出指标; the newer one makes 成本指标 a first-level indicator
+with 经济/社会/生态环境成本指标 beneath it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from extractor.normalize import compact
+
+LEVEL1 = ("产出指标", "效益指标", "满意度指标", "成本指标")
+
+LEVEL2_PARENT: dict[str, str] = {
+    "数量指标": "产出指标",
+    "质量指标": "产出指标",
+    "时效指标": "产出指标",
+    "成本指标": "产出指标",  # older template; see `uses_cost_level1`
+    "经济效益指标": "效益指标",
+    "社会效益指标": "效益指标",
+    "生态效益指标": "效益指标",
+    "可持续影响指标": "效益指标",
+    "服务对象满意度指标": "满意度指标",
+    "经济成本指标": "成本指标",
+    "社会成本指标": "成本指标",
+    "生态环境成本指标": "成本指标",
+}
+# Printed spellings that mean a canonical level-2 name.
+_LEVEL2_ALIASES = {
+    "生态环境效益指标": "生态效益指标",
+    "可持续影响": "可持续影响指标",
+    "可持续发展指标": "可持续影响指标",
+    "服务对象满意度": "服务对象满意度指标",
+}
+NEW_TEMPLATE_LEVEL2 = frozenset({"经济成本指标", "社会成本指标", "生态环境成本指标"})
+SUPER_LABELS = frozenset({"绩效指标", "绩效目标", "年度绩效指标"})
+
+_WEIGHT_SUFFIX = re.compile(r"[（(]\s*(\d+(?:\.\d+)?)\s*分?\s*[)）]$")
+_WEIGHT_ONLY = re.compile(r"^[（(]?\s*(\d+(?:\.\d+)?)\s*分\s*[)）]?$")
+
+
+@dataclass(frozen=True, slots=True)
+class Label:
+    """A hierarchy label read from a cell: its level, canonical name, printed name and weight."""
+
+    level: int  # 1 or 2; 0 for the super label 绩效指标 and for a bare weight like (50分)
+    canonical: str
+    printed: str
+    weight: Decimal | None = None
+
+
+def read_label(raw: str) -> Label | None:
+    """Return the label a cell holds, or None when it holds something else (a name, a value)."""
+    text = compact(raw).rstrip(":：")
+    if not text:
+        return None
+    weight = None
+    if m := _WEIGHT_ONLY.match(text):
+        return Label(0, "", "", Decimal(m.group(1)))
+    if m := _WEIGHT_SUFFIX.search(text):
+        weight = Decimal(m.group(1))
+        text = text[: m.start()]
+    if text in SUPER_LABELS:
+        return Label(0, text, text, weight)
+    if text in LEVEL1 and text != "成本指标":
+        return Label(1, text, text, weight)
+    if text == "成本指标":
+        # Ambiguous by itself: the form decides (see uses_cost_level1). Call it level 2 here.
+        return Label(2, text, text, weight)
+    if text in LEVEL2_PARENT:
+        return Label(2, text, text, weight)
+    if text in _LEVEL2_ALIASES:
+        return Label(2, _LEVEL2_ALIASES[text], text, weight)
+    bare = text + "指标"
+    if bare in LEVEL2_PARENT and bare != "成本指标":
+        return Label(2, bare, bare, weight)
+    if bare in LEVEL1 and bare != "成本指标":
+        return Label(1, bare, bare, weight)
+    return None
+
+
+def parent_of(level2: str, *, cost_is_level1: bool) -> str | None:
+    if level2 == "成本指标":
+        return "成本指标" if cost_is_level1 else "产出指标"
+    return LEVEL2_PARENT.get(level2)
+
+
+def uses_cost_level1(canonical_labels: set[str]) -> bool:
+    """The newer template: 成本指标 is level 1 when its own level-2 names appear in the form."""
+    return bool(canonical_labels & NEW_TEMPLATE_LEVEL2)
+
+
+def is_known_level2(name: str) -> bool:
+    return name in LEVEL2_PARENT
+
+
+# --- words of the form's layout ------------------------------------------------------------------
+
+INDICATOR_HEADER_ROLES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("l1", ("一级指标",)),
+    ("l2", ("二级指标",)),
+    ("name", ("三级指标", "指标名称", "绩效指标名称")),
+    ("target_op", ("指标性质",)),
+    ("target_unit", ("度量单位", "计量单位", "单位")),
+    ("target", ("年度指标值", "年度目标值", "指标值", "目标值", "预期指标值", "预期值", "年度目标")),
+    ("actual", ("实际完成值", "全年实际值", "实际完成", "完成值", "实际值")),
+    ("weight", ("分值", "权重", "权重分")),
+    ("score", ("得分", "自评得分", "评分")),
+    ("note", ("偏差原因分析及改进措施", "偏差原因", "原因分析", "改进措施", "未完成原因", "备注")),
+)
+
+FUND_HEADER_ROLES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("initial_budget", ("年初预算数", "年初预算")),
+    ("annual_budget", ("全年预算数", "全年预算", "调整后预算数", "预算数")),
+    ("executed", ("全年执行数", "全年执行", "实际执行数", "执行数", "实际支出")),
+    ("weight", ("分值", "权重")),
+    ("execution_rate", ("执行率",)),
+    ("score", ("得分",)),
+)
+
+FUND_ROWS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("total", ("年度资金总额", "资金总额", "合计")),
+    ("appropriation", ("当年财政拨款", "本年财政拨款", "财政拨款")),
+    ("carryover", ("上年结转资金", "上年结转", "结转资金")),
+    ("other", ("其他资金",)),
+)
+
+_HEADER_PARENS = re.compile(r"[（(][^()（）]*[)）]")
+
+
+def header_role(raw: str, table: tuple[tuple[str, tuple[str, ...]], ...]) -> str | None:
+    """The role of a header cell: `全年预算数(A)` is annual_budget, `执行率(B/A)` is execution_rate."""
+    text = _HEADER_PARENS.sub("", compact(raw))
+    if not text:
+        return None
+    for role, words in table:
+        if text in words:
+            return role
+    for role, words in table:
+        if any(text.startswith(w) for w in words if len(w) >= 3):
+            return role
+    return None
+
+
+def fund_row_key(raw: str) -> str | None:
+    text = compact(raw).removeprefix("其中").lstrip(":：")
+    for key, words in FUND_ROWS:
+        if any(w in text for w in words):
+            return key
+    return None
