@@ -1,0 +1,190 @@
+"""Tables and text fragments of each page -> one Grid for the document.
+
+Used by both PDF routes and the image route: a fragment is a PDF character or an OCR line piece;
+a fragment belongs to the table cell holding its centre; fragments outside every table become
+one-row text lines (title, year line, signatures) in reading order. Page numbers are dropped.
+A table that opens a page and lines up with the previous page's last table continues it: its cells
+take the earlier table's column numbers, found by position.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from extractor.grid import BBox, Cell, CellSource, Grid
+from extractor.vision.segments import Table
+
+_PAGE_NUMBER = re.compile(
+    r"^[\s\-—–－]*(第\s*)?\d{1,4}\s*(页)?(\s*[/／共]\s*(共\s*)?\d{1,4}\s*页?)?[\s\-—–－]*$"
+    r"|^\s*(page|p\.)\s*\d+(\s*(of|/)\s*\d+)?\s*$",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Fragment:
+    text: str
+    bbox: BBox
+    confidence: float = 1.0
+
+
+@dataclass(slots=True)
+class PageContent:
+    """What one page holds, in the page's own units (PDF points or image pixels)."""
+
+    page: int
+    width: float
+    height: float
+    tables: list[Table]
+    fragments: list[Fragment]
+    source: CellSource
+    scale: float = 1.0  # multiply boxes by this for the grid's unit (points per pixel for scans)
+
+
+@dataclass(slots=True)
+class _Item:
+    top: float
+    rows: int
+    cells: list[tuple[int, int, int, int, str, BBox, float]] = field(default_factory=list)  # r, c, rs, cs, ...
+    table: Table | None = None
+
+
+def is_page_number(text: str) -> bool:
+    return bool(_PAGE_NUMBER.match(text))
+
+
+def join_fragments(frags: list[Fragment]) -> tuple[str, float]:
+    """Text of fragments in reading order: lines top to bottom, left to right within a line.
+
+    Wrapped CJK lines join without a space; a space is kept only between two Latin words.
+    """
+    if not frags:
+        return "", 1.0
+    lines: list[list[Fragment]] = []
+    for f in sorted(frags, key=lambda f: (f.bbox[1] + f.bbox[3]) / 2):
+        mid = (f.bbox[1] + f.bbox[3]) / 2
+        if lines:
+            last = lines[-1]
+            top = min(g.bbox[1] for g in last)
+            bottom = max(g.bbox[3] for g in last)
+            if top <= mid <= bottom:
+                last.append(f)
+                continue
+        lines.append([f])
+    text = ""
+    for line in lines:
+        line.sort(key=lambda f: f.bbox[0])
+        piece = ""
+        for prev, f in zip([None, *line[:-1]], line, strict=True):
+            height = f.bbox[3] - f.bbox[1]
+            gap = f.bbox[0] - prev.bbox[2] if prev is not None else 0.0
+            piece = _glue(piece, f.text, spaced=gap > 0.3 * height)
+        text = _glue(text, piece, spaced=True)
+    return text.strip(), min(f.confidence for f in frags)
+
+
+def _glue(left: str, right: str, spaced: bool) -> str:
+    if not left or not right:
+        return left + right
+    if left[-1] == " " or right[0] == " ":
+        return left + right
+    if spaced and left[-1].isascii() and left[-1].isalnum() and right[0].isascii() and right[0].isalnum():
+        return left + " " + right
+    return left + right
+
+
+def _inside(bbox: BBox, box: BBox) -> bool:
+    cx, cy = (bbox[0] + bbox[2]) / 2, (bbox[1] + bbox[3]) / 2
+    return box[0] <= cx <= box[2] and box[1] <= cy <= box[3]
+
+
+def page_items(content: PageContent) -> list[_Item]:
+    """Tables with their cell texts and the text lines around them, top to bottom."""
+    items: list[_Item] = []
+    loose = list(content.fragments)
+    for table in content.tables:
+        item = _Item(top=table.ys[0], rows=len(table.ys) - 1, table=table)
+        mine = [f for f in loose if _inside(f.bbox, table.bbox)]
+        ids = {id(f) for f in mine}
+        loose = [f for f in loose if id(f) not in ids]
+        for cell in table.cells:
+            held = [f for f in mine if _inside(f.bbox, cell.bbox)]
+            text, conf = join_fragments(held)
+            item.cells.append((cell.row, cell.col, cell.rowspan, cell.colspan, text, cell.bbox, conf))
+        items.append(item)
+    for line in _text_lines(loose):
+        text, conf = join_fragments(line)
+        bbox = (min(f.bbox[0] for f in line), min(f.bbox[1] for f in line),
+                max(f.bbox[2] for f in line), max(f.bbox[3] for f in line))
+        margin = 0.12 * content.height
+        if is_page_number(text) and (bbox[1] < margin or bbox[3] > content.height - margin):
+            continue
+        if text:
+            items.append(_Item(top=bbox[1], rows=1, cells=[(0, 0, 1, 1, text, bbox, conf)]))
+    items.sort(key=lambda it: it.top)
+    return items
+
+
+def _text_lines(frags: list[Fragment]) -> list[list[Fragment]]:
+    """Fragments grouped into lines; a wide gap (three line heights) starts a new cell of its own."""
+    lines: list[list[Fragment]] = []
+    for f in sorted(frags, key=lambda f: (f.bbox[1] + f.bbox[3]) / 2):
+        mid = (f.bbox[1] + f.bbox[3]) / 2
+        if lines and min(g.bbox[1] for g in lines[-1]) <= mid <= max(g.bbox[3] for g in lines[-1]):
+            lines[-1].append(f)
+        else:
+            lines.append([f])
+    out: list[list[Fragment]] = []
+    for line in lines:
+        line.sort(key=lambda f: f.bbox[0])
+        height = max(f.bbox[3] - f.bbox[1] for f in line)
+        group = [line[0]]
+        for f in line[1:]:
+            if f.bbox[0] - group[-1].bbox[2] > 3 * height:
+                out.append(group)
+                group = []
+            group.append(f)
+        out.append(group)
+    return out
+
+
+def _column_map(xs: list[float], frame: list[float], tol: float) -> list[int] | None:
+    """Index in `frame` of every x in `xs`, or None when the two tables do not line up."""
+    out: list[int] = []
+    for x in xs:
+        best = min(range(len(frame)), key=lambda i: abs(frame[i] - x))
+        if abs(frame[best] - x) > tol:
+            return None
+        out.append(best)
+    if out[0] != 0 or out[-1] != len(frame) - 1 or out != sorted(set(out)):
+        return None
+    return out
+
+
+def pages_to_grid(pages: list[PageContent]) -> Grid:
+    """One grid for the document: rows numbered across pages, continuation tables aligned."""
+    grid = Grid(pages=max((p.page for p in pages), default=1))
+    row = 0
+    frame: list[float] | None = None  # column lines of the table that ended the previous page
+    for content in pages:
+        items = page_items(content)
+        tol = 0.015 * content.width
+        for i, item in enumerate(items):
+            cols = None
+            if item.table is not None:
+                if i == 0 and frame is not None:
+                    cols = _column_map(item.table.xs, frame, tol)
+                if cols is None:
+                    frame = item.table.xs
+                    cols = list(range(len(frame)))
+            for r, c, rs, cs, text, bbox, conf in item.cells:
+                col, colspan = (cols[c], cols[c + cs] - cols[c]) if cols is not None else (c, cs)
+                s = content.scale
+                grid.add(Cell(page=content.page, row=row + r, col=col, text=text, rowspan=rs, colspan=colspan,
+                              bbox=(bbox[0] * s, bbox[1] * s, bbox[2] * s, bbox[3] * s),
+                              confidence=round(conf, 4), source=content.source))
+            row += item.rows
+        last = items[-1] if items else None
+        frame = frame if last is not None and last.table is not None else None
+    return grid

@@ -1,0 +1,42 @@
+"""Detected text boxes -> pieces to recognise: cut at cell borders, vertical text re-stacked."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from extractor.grid import BBox
+from extractor.vision.segments import Table
+
+
+def split_at_cells(box: BBox, tables: list[Table], inset: float) -> list[BBox]:
+    """The parts of a text box lying in different cells (a detector may run text of two
+    neighbouring cells together). A part must be at least one character wide to count."""
+    x0, y0, x1, y1 = box
+    height = y1 - y0
+    parts: list[BBox] = []
+    for table in tables:
+        for cell in table.cells:
+            cx0, cy0, cx1, cy1 = cell.bbox
+            ix0, iy0 = max(x0, cx0 + inset), max(y0, cy0 + inset)
+            ix1, iy1 = min(x1, cx1 - inset), min(y1, cy1 - inset)
+            if ix1 - ix0 >= 0.5 * min(height, cx1 - cx0) and iy1 - iy0 >= 0.4 * (y1 - y0):
+                parts.append((ix0, y0 if iy0 - y0 < 0.25 * height else iy0, ix1, iy1))
+    return parts or [box]
+
+
+def is_vertical(box: BBox, char: float) -> bool:
+    """A box much taller than wide, about one character wide: a column of stacked characters."""
+    w, h = box[2] - box[0], box[3] - box[1]
+    return h > 2.2 * w and w < 2.0 * char and h > 2.5 * char
+
+
+def restack_vertical(crop: np.ndarray) -> np.ndarray:
+    """Lay the characters of a vertical column side by side so a line recogniser can read them."""
+    h, w = crop.shape[:2]
+    n = max(1, round(h / max(w, 1)))
+    step = h / n
+    tiles = [crop[int(i * step): int((i + 1) * step)] for i in range(n)]
+    height = max(t.shape[0] for t in tiles)
+    tiles = [np.pad(t, ((0, height - t.shape[0]), (0, 0)) + ((0, 0),) * (t.ndim - 2), constant_values=255)
+             for t in tiles]
+    return np.hstack(tiles)
