@@ -1,0 +1,130 @@
+"""PDF -> Grid, decided page by page: the text layer where it can be trusted, OCR where not.
+
+Boxes of every cell are in PDF points, origin top-left, for text-layer and OCRed pages alike
+(OCR pixels are scaled by 72/dpi), so one document has one unit.
+"""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import numpy as np
+
+from extractor.errors import CorruptInput, LimitExceeded
+from extractor.options import ExtractOptions
+from extractor.routes import RouteOutput
+from extractor.textlayer import distrust_reason, text_page_content, vector_tables
+from extractor.vision.assemble import PageContent, pages_to_grid
+from models import Issue
+
+
+def _open(data: bytes) -> tuple[Any, Any]:
+    import pdfplumber
+    import pypdfium2 as pdfium
+
+    try:
+        doc = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as err:
+        if "password" in str(err).lower():
+            raise CorruptInput("the PDF is encrypted and needs a password", code="encrypted_pdf") from err
+        raise CorruptInput(f"the PDF cannot be opened: {err}", code="corrupt_pdf") from err
+    try:
+        plumber = pdfplumber.open(io.BytesIO(data))
+        _ = plumber.pages  # parses the page tree: a broken one fails here, not halfway
+    except Exception as err:  # pdfminer raises many unrelated types for broken files
+        doc.close()
+        raise CorruptInput(f"the PDF's structure is broken: {err}", code="corrupt_pdf") from err
+    return doc, plumber
+
+
+def render_page(doc: Any, index: int, dpi: int, max_pixels: int) -> np.ndarray:
+    """A page as a grey image, refused before rendering if it would exceed max_pixels."""
+    page = doc[index]
+    w, h = page.get_size()
+    pixels = (w * dpi / 72) * (h * dpi / 72)
+    if pixels > max_pixels:
+        raise LimitExceeded(f"page {index + 1} would render to {pixels:,.0f} pixels at {dpi} dpi, above "
+                            f"the limit of {max_pixels:,}", code="page_too_large")
+    bitmap = page.render(scale=dpi / 72, grayscale=True)
+    return np.array(bitmap.to_numpy()[..., 0] if bitmap.to_numpy().ndim == 3 else bitmap.to_numpy())
+
+
+def _image_tables_for_text(doc: Any, index: int, options: ExtractOptions) -> list[Any]:
+    """Cells of a page whose text layer is fine but whose table is a picture (an OCRed scan)."""
+    from extractor.vision.lines import image_segments
+    from extractor.vision.segments import Segment, Table, TableCell, tables_from_segments
+
+    dpi = 100
+    gray = render_page(doc, index, dpi, options.max_page_pixels)
+    hs, vs, _ = image_segments(gray, dpi)
+    s = 72 / dpi
+
+    def scale_seg(seg: Segment) -> Segment:
+        return Segment(seg.pos * s, seg.start * s, seg.end * s)
+
+    out = []
+    for t in tables_from_segments(hs, vs, dpi * 0.04):
+        cells = [TableCell(c.row, c.col, c.rowspan, c.colspan, tuple(v * s for v in c.bbox)) for c in t.cells]
+        out.append(Table([y * s for y in t.ys], [x * s for x in t.xs], cells,  # type: ignore[arg-type]
+                         [scale_seg(g) for g in t.h_lines], [scale_seg(g) for g in t.v_lines]))
+    return out
+
+
+def read_pdf(data: bytes, options: ExtractOptions) -> RouteOutput:
+    doc, plumber = _open(data)
+    try:
+        n = len(doc)
+        if n == 0:
+            raise CorruptInput("the PDF has no pages", code="corrupt_pdf")
+        if n > options.max_pages:
+            raise LimitExceeded(f"the PDF has {n} pages, above the limit of {options.max_pages}",
+                                code="too_many_pages")
+        contents: list[PageContent] = []
+        issues: list[Issue] = []
+        scanned = 0
+        for i in range(n):
+            page = plumber.pages[i]
+            chars = page.chars
+            tables = vector_tables(page.edges)
+            if not tables and chars and page.images:
+                tables = _image_tables_for_text(doc, i, options)
+            reason = distrust_reason(chars, tables)
+            if reason is None:
+                contents.append(text_page_content(i + 1, float(page.width), float(page.height), chars, tables))
+                _debug_text_page(doc, i, contents[-1], options)
+                continue
+            scanned += 1
+            if reason != "no text layer":
+                issues.append(Issue(code="text_layer_untrusted", severity="warning", field=None,
+                                    message=f"page {i + 1}: text layer not used ({reason}); the page was OCRed"))
+            contents.append(_ocr_page(doc, i, options))
+        grid = pages_to_grid(contents)
+        grid.pages = n
+        route = "pdf-scan" if scanned else "pdf-text"
+        return RouteOutput(grid=grid, route=route, pages=n, issues=issues)
+    finally:
+        plumber.close()
+        doc.close()
+
+
+def _ocr_page(doc: Any, index: int, options: ExtractOptions) -> PageContent:
+    from extractor.ocr import get_engine
+    from extractor.vision.scan import read_page_image
+
+    dpi = options.render_dpi
+    gray = render_page(doc, index, dpi, options.max_page_pixels)
+    scan = read_page_image(gray, dpi, get_engine(options.ocr_engine), page=index + 1, scale=72 / dpi)
+    if options.debug_dir is not None:
+        from extractor.debug import write_scan_overlay
+        write_scan_overlay(options.debug_dir, scan)
+    return scan.content
+
+
+def _debug_text_page(doc: Any, index: int, content: PageContent, options: ExtractOptions) -> None:
+    if options.debug_dir is None:
+        return
+    from extractor.debug import write_text_overlay
+
+    dpi = 100
+    write_text_overlay(options.debug_dir, render_page(doc, index, dpi, options.max_page_pixels), content, dpi / 72)
