@@ -1,0 +1,1 @@
+"""HTTP upload API of the docextract service."""

@@ -1,0 +1,291 @@
+"""FastAPI app: upload documents, follow their status, read results, query forms.
+
+Every route except the health checks needs an API key in X-API-Key, and a key only ever sees the
+documents it uploaded (another key's document answers 404, as if it did not exist).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from typing import Annotated, Any, Generic, Literal, TypeVar
+
+from fastapi import Depends, FastAPI, File, HTTPException, Query, Request, Security, UploadFile
+from fastapi.responses import JSONResponse
+from fastapi.security import APIKeyHeader
+from pydantic import BaseModel
+from sqlalchemy import func, or_, select, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from extractor.errors import ExtractionError
+from extractor.sniff import sniff
+from models import Result
+from workers.blobs import TooLarge, store_stream
+from workers.migrate import upgrade_to_head
+from workers.settings import Settings, get_settings
+from workers.storage import (
+    ApiKey,
+    Document,
+    StoredForm,
+    StoredResult,
+    get_or_create_document,
+    key_for,
+    make_engine,
+    make_sessions,
+    reset_for_rerun,
+    sync_env_keys,
+    transaction,
+)
+from workers.sweeper import Sweeper
+
+API_KEY_HEADER = APIKeyHeader(name="X-API-Key", auto_error=False, description="key issued by the operator")
+ValidationStatus = Literal["passed", "warnings", "failed"]
+T = TypeVar("T")
+
+
+class DocumentStatus(BaseModel):
+    id: str
+    filename: str | None
+    sha256: str
+    media_type: str
+    queue: str
+    status: Literal["queued", "running", "done", "failed"]
+    progress: float
+    attempts: int
+    error_code: str | None
+    error_message: str | None
+    pipeline_version: str | None
+    created_at: str
+    finished_at: str | None
+
+
+class Uploaded(BaseModel):
+    id: str
+    filename: str | None
+    sha256: str
+    status: str
+    duplicate: bool
+
+
+class UploadResponse(BaseModel):
+    documents: list[Uploaded]
+
+
+class FormSummary(BaseModel):
+    document_id: str
+    index: int
+    year: int | None
+    department: str | None
+    project_name: str | None
+    validation: ValidationStatus
+
+
+class Page(BaseModel, Generic[T]):
+    total: int
+    limit: int
+    offset: int
+    items: list[T]
+
+
+def queue_for(head: bytes, filename: str | None) -> tuple[str, str]:
+    """(queue, media type): text and HTML are light work, PDFs and images heavy (OCR)."""
+    try:
+        kind, media_type = sniff(head, filename)
+    except ExtractionError:
+        return "light", "application/octet-stream"  # the worker stores the precise failure
+    return ("light" if kind in ("text", "html") else "heavy"), media_type
+
+
+def document_status(doc: Document) -> DocumentStatus:
+    return DocumentStatus(
+        id=doc.id, filename=doc.filename, sha256=doc.sha256, media_type=doc.media_type, queue=doc.queue,
+        status=doc.status, progress=doc.progress, attempts=doc.attempts, error_code=doc.error_code,
+        error_message=doc.error_message, pipeline_version=doc.pipeline_version,
+        created_at=doc.created_at.isoformat() + "Z",
+        finished_at=doc.finished_at.isoformat() + "Z" if doc.finished_at else None)
+
+
+def db(request: Request) -> Iterator[Session]:
+    with request.app.state.sessions() as session:
+        yield session
+
+
+Db = Annotated[Session, Depends(db)]
+
+
+def caller(key: Annotated[str | None, Security(API_KEY_HEADER)], session: Db) -> ApiKey:
+    row = key_for(session, key) if key else None
+    if row is None:
+        raise HTTPException(401, "a valid API key is required in the X-API-Key header",
+                            headers={"WWW-Authenticate": "X-API-Key"})
+    return row
+
+
+Caller = Annotated[ApiKey, Depends(caller)]
+
+
+def create_app(settings: Settings | None = None, *, sweep: bool = True) -> FastAPI:
+    settings = settings or get_settings()
+    engine = make_engine(settings.effective_database_url)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        upgrade_to_head(engine)
+        with transaction(sessions) as session:
+            sync_env_keys(session, settings.env_api_keys())
+        sweeper = Sweeper(sessions, settings) if sweep else None
+        if sweeper:
+            sweeper.start()
+        try:
+            yield
+        finally:
+            if sweeper:
+                sweeper.stop()
+            engine.dispose()
+
+    sessions = make_sessions(engine)
+    app = FastAPI(title="docextract", version="1", lifespan=lifespan,
+                  description="Performance self-evaluation forms (绩效自评表) to validated JSON.")
+    app.state.settings, app.state.sessions = settings, sessions
+
+    def own_document(session: Session, key: ApiKey, document_id: str) -> Document:
+        doc = session.scalar(select(Document).where(Document.id == document_id,
+                                                    Document.owner_key_id == key.id))
+        if doc is None:
+            raise HTTPException(404, "no such document")
+        return doc
+
+    @app.post("/v1/documents", status_code=202, response_model=UploadResponse)
+    def upload(request: Request, key: Caller, files: Annotated[list[UploadFile], File()]) -> UploadResponse:
+        """Upload one or many files. The same file again (same key) returns the existing document."""
+        from workers.tasks import enqueue
+
+        declared = int(request.headers.get("content-length") or 0)
+        if declared > settings.max_upload_bytes * max(1, len(files)) + 1024 * 1024:
+            raise HTTPException(413, f"each file may have at most {settings.max_upload_bytes:,} bytes")
+        stored = []
+        for upload_file in files:
+            try:
+                sha256, _size, head = store_stream(settings.blob_dir, upload_file.file, settings.max_upload_bytes)
+            except TooLarge as err:
+                raise HTTPException(413, f"{upload_file.filename}: {err}") from err
+            stored.append((upload_file.filename, sha256, head))
+        out = []
+        for filename, sha256, head in stored:
+            queue, media_type = queue_for(head, filename)
+            doc, created = get_or_create_document(sessions, owner_key_id=key.id, sha256=sha256,
+                                                  filename=(filename or None) and filename[:255],
+                                                  media_type=media_type, queue=queue)
+            if created:
+                enqueue(doc.id, queue)
+            out.append(Uploaded(id=doc.id, filename=doc.filename, sha256=sha256, status=doc.status,
+                                duplicate=not created))
+        return UploadResponse(documents=out)
+
+    @app.get("/v1/documents", response_model=Page[DocumentStatus])
+    def list_documents(key: Caller, session: Db,
+                       status: Literal["queued", "running", "done", "failed"] | None = None,
+                       limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+                       offset: Annotated[int, Query(ge=0)] = 0) -> Page[DocumentStatus]:
+        query = select(Document).where(Document.owner_key_id == key.id)
+        if status:
+            query = query.where(Document.status == status)
+        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        rows = session.scalars(query.order_by(Document.created_at, Document.id).limit(limit).offset(offset))
+        return Page[DocumentStatus](total=total, limit=limit, offset=offset,
+                                    items=[document_status(doc) for doc in rows])
+
+    @app.get("/v1/documents/{document_id}", response_model=DocumentStatus)
+    def get_document(document_id: str, key: Caller, session: Db) -> DocumentStatus:
+        return document_status(own_document(session, key, document_id))
+
+    @app.get("/v1/documents/{document_id}/result")
+    def get_result(document_id: str, key: Caller, session: Db) -> JSONResponse:
+        """The stored result (the contract in /v1/schema). 409 while the document is not done."""
+        doc = own_document(session, key, document_id)
+        stored = session.get(StoredResult, doc.id)
+        if stored is None:
+            detail: dict[str, Any] = {"status": doc.status, "error_code": doc.error_code,
+                                      "error_message": doc.error_message}
+            raise HTTPException(409, detail)
+        return JSONResponse(stored.result)
+
+    @app.post("/v1/documents/{document_id}/rerun", status_code=202, response_model=DocumentStatus)
+    def rerun(document_id: str, key: Caller) -> DocumentStatus:
+        """Process a finished document again (a newer pipeline); the new result replaces the old at once."""
+        from workers.tasks import enqueue
+
+        with transaction(sessions) as session:
+            doc = own_document(session, key, document_id)
+            was = doc.status
+            reset_for_rerun(session, doc.id)
+        if was in ("done", "failed"):
+            enqueue(doc.id, doc.queue)
+        return document_status(doc)
+
+    @app.get("/v1/forms", response_model=Page[FormSummary])
+    def list_forms(key: Caller, session: Db, year: int | None = None, department: str | None = None,
+                   q: Annotated[str | None, Query(description="text in the project or department name")] = None,
+                   status: ValidationStatus | None = None,
+                   limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+                   offset: Annotated[int, Query(ge=0)] = 0) -> Page[FormSummary]:
+        query = (select(StoredForm).join(Document, Document.id == StoredForm.document_id)
+                 .where(Document.owner_key_id == key.id))
+        if year is not None:
+            query = query.where(StoredForm.year == year)
+        if department:
+            query = query.where(StoredForm.department == department)
+        if status:
+            query = query.where(StoredForm.validation == status)
+        if q:
+            pattern = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            query = query.where(or_(StoredForm.project_name.ilike(pattern, escape="\\"),
+                                    StoredForm.department.ilike(pattern, escape="\\")))
+        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        rows = session.scalars(query.order_by(StoredForm.document_id, StoredForm.index).limit(limit).offset(offset))
+        items = [FormSummary(document_id=row.document_id, index=row.index, year=row.year,
+                             department=row.department, project_name=row.project_name,
+                             validation=row.validation) for row in rows]
+        return Page[FormSummary](total=total, limit=limit, offset=offset, items=items)
+
+    @app.get("/v1/schema")
+    def schema() -> dict[str, Any]:
+        """JSON Schema of a result."""
+        return Result.model_json_schema(mode="serialization")
+
+    @app.get("/healthz")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz")
+    def readyz() -> JSONResponse:
+        checks = {"database": _database_ok(sessions), "broker": _broker_ok(settings)}
+        ready = all(value == "ok" for value in checks.values())
+        return JSONResponse({"status": "ok" if ready else "unavailable", **checks}, status_code=200 if ready else 503)
+
+    return app
+
+
+def _database_ok(sessions: sessionmaker[Session]) -> str:
+    try:
+        with sessions() as session:
+            session.execute(text("SELECT 1"))
+    except Exception as err:
+        return f"error: {type(err).__name__}"
+    return "ok"
+
+
+def _broker_ok(settings: Settings) -> str:
+    if settings.embedded:
+        queue_dir = settings.queue_dir / "messages"
+        return "ok" if queue_dir.is_dir() else f"error: {queue_dir} missing"
+    import redis
+
+    try:
+        client = redis.Redis.from_url(settings.redis_url or "", socket_timeout=2, socket_connect_timeout=2)
+        client.ping()
+        client.close()
+    except Exception as err:
+        return f"error: {type(err).__name__}"
+    return "ok"

@@ -1,0 +1,1 @@
+"""The docextract service: queued extraction workers, storage of originals and results."""

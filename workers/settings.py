@@ -1,0 +1,100 @@
+"""Every service setting in one validated model, read from DOCEXTRACT_* environment variables."""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+# env var -> field; the table in docs/service.md lists the same names.
+_ENV = {
+    "DOCEXTRACT_DATA_DIR": "data_dir",
+    "DATABASE_URL": "database_url",
+    "REDIS_URL": "redis_url",
+    "DOCEXTRACT_API_KEYS": "api_keys",
+    "DOCEXTRACT_MAX_UPLOAD_BYTES": "max_upload_bytes",
+    "DOCEXTRACT_MAX_ATTEMPTS": "max_attempts",
+    "DOCEXTRACT_SOFT_TIME_LIMIT": "soft_time_limit",
+    "DOCEXTRACT_HARD_TIME_LIMIT": "hard_time_limit",
+    "DOCEXTRACT_VISIBILITY_TIMEOUT": "visibility_timeout",
+    "DOCEXTRACT_MAX_MEMORY_PER_CHILD_KB": "max_memory_per_child_kb",
+    "DOCEXTRACT_CONCURRENCY": "concurrency",
+    "DOCEXTRACT_REQUEUE_AFTER": "requeue_after",
+    "DOCEXTRACT_SWEEP_INTERVAL": "sweep_interval",
+    "DOCEXTRACT_RESTORE_INTERVAL": "restore_interval",
+    "DOCEXTRACT_TEST_TASK_DELAY": "test_task_delay",
+}
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    data_dir: Path = Field(Path("data"), description="originals, the SQLite file and the embedded queue")
+    database_url: str | None = Field(None, description="SQLAlchemy URL; default sqlite:///DATA_DIR/docextract.db")
+    redis_url: str | None = Field(None, description="broker and result backend; unset = embedded queue")
+    api_keys: str = Field("", description="NAME:KEY pairs, comma separated, accepted besides stored keys")
+    max_upload_bytes: int = Field(100 * 1024 * 1024, gt=0, description="largest file accepted by the API")
+    max_attempts: int = Field(3, ge=1, description="task starts before a document is failed as poison")
+    soft_time_limit: int = Field(1500, gt=0, description="seconds; the task stores a time_limit failure")
+    hard_time_limit: int = Field(1800, gt=0, description="seconds; the worker child is killed")
+    visibility_timeout: int | None = Field(None, gt=0, description="seconds; default hard limit + 10 min")
+    max_memory_per_child_kb: int = Field(2_000_000, gt=0, description="recycle a worker child above this RSS")
+    concurrency: int = Field(max(1, os.cpu_count() or 1), ge=1, description="worker processes per worker")
+    requeue_after: int = Field(600, gt=0, description="seconds before a queued document is published again")
+    sweep_interval: int = Field(60, gt=0, description="seconds between sweeps for stalled documents")
+    restore_interval: int = Field(10, gt=0, description="seconds between Redis scans for unacked messages")
+    test_task_delay: float = Field(0.0, ge=0, description="tests only: seconds each task sleeps first")
+
+    @model_validator(mode="after")
+    def _limits_in_order(self) -> Settings:
+        if self.soft_time_limit >= self.hard_time_limit:
+            raise ValueError("DOCEXTRACT_SOFT_TIME_LIMIT must be below DOCEXTRACT_HARD_TIME_LIMIT")
+        if self.visibility_timeout is not None and self.visibility_timeout <= self.hard_time_limit:
+            # A shorter timeout redelivers a message while its first run is still alive.
+            raise ValueError("DOCEXTRACT_VISIBILITY_TIMEOUT must be above DOCEXTRACT_HARD_TIME_LIMIT")
+        return self
+
+    @property
+    def embedded(self) -> bool:
+        return not self.redis_url
+
+    @property
+    def effective_visibility_timeout(self) -> int:
+        return self.visibility_timeout or self.hard_time_limit + 600
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'docextract.db').resolve()}"
+
+    @property
+    def blob_dir(self) -> Path:
+        return self.data_dir / "originals"
+
+    @property
+    def queue_dir(self) -> Path:
+        return self.data_dir / "queue"
+
+    def env_api_keys(self) -> dict[str, str]:
+        """NAME -> KEY from DOCEXTRACT_API_KEYS ("ops:s3cret,batch:other"); a bare KEY is named env-N."""
+        keys: dict[str, str] = {}
+        for n, item in enumerate(part.strip() for part in self.api_keys.split(",")):
+            if not item:
+                continue
+            name, sep, key = item.partition(":")
+            keys[name if sep else f"env-{n}"] = key if sep else name
+        return keys
+
+
+def settings_from_env(environ: dict[str, str] | None = None) -> Settings:
+    environ = dict(os.environ if environ is None else environ)
+    values = {field: environ[var] for var, field in _ENV.items() if environ.get(var, "") != ""}
+    return Settings.model_validate(values)
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return settings_from_env()

@@ -1,0 +1,307 @@
+"""Tables and the few transactions the service runs on them (SQLAlchemy 2; SQLite or PostgreSQL).
+
+Timestamps are naive UTC so that SQLite and PostgreSQL compare them the same way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Engine,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
+
+from models import Result
+
+Status = Literal["queued", "running", "done", "failed"]
+JsonDocument = JSON().with_variant(JSONB(), "postgresql")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class ApiKey(Base):
+    __tablename__ = "api_keys"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class Document(Base):
+    __tablename__ = "documents"
+    # One record per key and content: the same file from the same key is one document.
+    __table_args__ = (UniqueConstraint("owner_key_id", "sha256", name="uq_documents_owner_sha256"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    filename: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    media_type: Mapped[str] = mapped_column(String(100))
+    queue: Mapped[str] = mapped_column(String(20))
+    owner_key_id: Mapped[int] = mapped_column(ForeignKey("api_keys.id"), index=True)
+    status: Mapped[str] = mapped_column(String(10), default="queued", index=True)
+    progress: Mapped[float] = mapped_column(Float, default=0.0)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    error_code: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    error_message: Mapped[str | None] = mapped_column(Text, nullable=True)
+    pipeline_version: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    enqueued_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
+
+
+class StoredResult(Base):
+    __tablename__ = "results"
+
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
+    result: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class StoredForm(Base):
+    __tablename__ = "forms"
+    __table_args__ = (UniqueConstraint("document_id", "index", name="uq_forms_document_index"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    index: Mapped[int] = mapped_column(Integer)
+    year: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    department: Mapped[str | None] = mapped_column(String(255), nullable=True, index=True)
+    project_name: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    validation: Mapped[str] = mapped_column(String(10), index=True)
+
+
+def make_engine(url: str) -> Engine:
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets the API read while a worker writes; busy_timeout waits instead of failing on a lock.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def make_sessions(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def transaction(sessions: sessionmaker[Session]) -> Iterator[Session]:
+    with sessions() as session, session.begin():
+        yield session
+
+
+# --- API keys ---------------------------------------------------------------------------------
+
+def add_key(session: Session, name: str, key: str) -> ApiKey:
+    row = ApiKey(name=name, key_hash=hash_key(key))
+    session.add(row)
+    session.flush()
+    return row
+
+
+def sync_env_keys(session: Session, keys: dict[str, str]) -> None:
+    """Store operator keys from the environment (hashed) so documents can reference them."""
+    for name, key in keys.items():
+        row = session.scalar(select(ApiKey).where(ApiKey.name == name))
+        if row is None:
+            add_key(session, name, key)
+        elif not hmac.compare_digest(row.key_hash, hash_key(key)) or row.revoked_at is not None:
+            row.key_hash, row.revoked_at = hash_key(key), None
+
+
+def key_for(session: Session, presented: str) -> ApiKey | None:
+    """The live key matching `presented`. Only its sha256 is stored; the final check is constant-time."""
+    digest = hash_key(presented)
+    row = session.scalar(select(ApiKey).where(ApiKey.key_hash == digest, ApiKey.revoked_at.is_(None)))
+    if row is None or not hmac.compare_digest(row.key_hash, digest):
+        return None
+    return row
+
+
+# --- documents --------------------------------------------------------------------------------
+
+def get_or_create_document(sessions: sessionmaker[Session], *, owner_key_id: int, sha256: str,
+                           filename: str | None, media_type: str, queue: str) -> tuple[Document, bool]:
+    """(document, created). A concurrent upload of the same file by the same key loses the insert race
+    on the unique constraint and gets the winner's record."""
+    for _ in range(2):
+        with sessions() as session:
+            existing = session.scalar(select(Document).where(Document.owner_key_id == owner_key_id,
+                                                             Document.sha256 == sha256))
+            if existing is not None:
+                return existing, False
+            doc = Document(owner_key_id=owner_key_id, sha256=sha256, filename=filename,
+                           media_type=media_type, queue=queue, status="queued", enqueued_at=utcnow())
+            session.add(doc)
+            try:
+                session.commit()
+                return doc, True
+            except IntegrityError:
+                session.rollback()
+    raise RuntimeError(f"could not create or find the document for {sha256}")
+
+
+Claim = Literal["run", "skip", "poison"]
+
+
+@dataclass(frozen=True)
+class ClaimedDocument:
+    claim: Claim
+    sha256: str = ""
+    filename: str | None = None
+    attempts: int = 0
+
+
+def claim_document(session: Session, document_id: str, max_attempts: int,
+                   pipeline_version: str) -> ClaimedDocument:
+    """Start a run: count the attempt before any work so a document that kills its worker every time
+    is failed after `max_attempts` starts instead of being redelivered forever."""
+    doc = session.scalar(select(Document).where(Document.id == document_id).with_for_update())
+    if doc is None or doc.status in ("done", "failed"):
+        return ClaimedDocument("skip")
+    if doc.attempts >= max_attempts:
+        _fail(doc, "too_many_attempts",
+              f"processing was started {doc.attempts} times without finishing (the worker died or "
+              "timed out each time); the document is not retried again")
+        return ClaimedDocument("poison", doc.sha256, doc.filename, doc.attempts)
+    doc.attempts += 1
+    doc.status, doc.progress, doc.started_at = "running", 0.05, utcnow()
+    doc.pipeline_version = pipeline_version
+    doc.error_code = doc.error_message = None
+    return ClaimedDocument("run", doc.sha256, doc.filename, doc.attempts)
+
+
+def _fail(doc: Document, code: str, message: str) -> None:
+    doc.status, doc.error_code, doc.error_message = "failed", code, message
+    doc.finished_at = utcnow()
+
+
+def set_progress(session: Session, document_id: str, progress: float) -> None:
+    session.execute(update(Document).where(Document.id == document_id, Document.status == "running")
+                    .values(progress=progress))
+
+
+def store_failure(session: Session, document_id: str, code: str, message: str) -> None:
+    doc = session.get(Document, document_id, with_for_update=True)
+    if doc is not None:
+        _fail(doc, code, message)
+
+
+def store_result(session: Session, document_id: str, result: dict[str, Any]) -> None:
+    """Replace the document's result and form rows and mark it done, in the caller's one transaction:
+    readers see the old result or the new one, never a mix."""
+    doc = session.get(Document, document_id, with_for_update=True)
+    if doc is None:
+        return
+    old_result = session.get(StoredResult, document_id)
+    if old_result is not None:
+        session.delete(old_result)
+    for old_form in session.scalars(select(StoredForm).where(StoredForm.document_id == document_id)):
+        session.delete(old_form)
+    session.flush()
+    session.add(StoredResult(document_id=document_id, result=result))
+    session.add_all(form_rows(document_id, result))
+    doc.status, doc.progress, doc.finished_at = "done", 1.0, utcnow()
+    doc.error_code = doc.error_message = None
+
+
+def form_rows(document_id: str, result: dict[str, Any]) -> list[StoredForm]:
+    """The queryable summary of each form in a result."""
+    parsed = Result.model_validate(result)
+    return [StoredForm(document_id=document_id, index=n, year=form.year,
+                       department=_clip(form.department), project_name=_clip(form.project_name),
+                       validation=form.validation)
+            for n, form in enumerate(parsed.forms)]
+
+
+def _clip(value: str | None) -> str | None:
+    return value[:255] if value else value
+
+
+def shared_result(session: Session, sha256: str, pipeline_version: str, document_id: str) -> dict[str, Any] | None:
+    """A finished result for the same bytes by the same pipeline (another key's upload): reused, not redone."""
+    return session.scalar(
+        select(StoredResult.result).join(Document, Document.id == StoredResult.document_id)
+        .where(Document.sha256 == sha256, Document.pipeline_version == pipeline_version,
+               Document.status == "done", Document.id != document_id).limit(1))
+
+
+def reset_for_rerun(session: Session, document_id: str) -> Document | None:
+    """Queue a finished document again; its current result stays readable until the new one replaces it."""
+    doc = session.get(Document, document_id, with_for_update=True)
+    if doc is None or doc.status in ("queued", "running"):
+        return doc
+    doc.status, doc.progress, doc.attempts, doc.enqueued_at = "queued", 0.0, 0, utcnow()
+    doc.error_code = doc.error_message = None
+    return doc
+
+
+def claim_stalled(session: Session, *, now: datetime, requeue_after: int, hard_time_limit: int) -> list[Document]:
+    """Documents whose message may have been lost (broker restarted without persistence, embedded queue
+    consumed by a process that died): queued too long, or running past the hard time limit. Each is
+    stamped with a new enqueued_at in the same statement, so two sweepers never publish it twice."""
+    queued_before = now - timedelta(seconds=requeue_after)
+    started_before = now - timedelta(seconds=hard_time_limit + requeue_after)
+    candidates = session.scalars(select(Document).where(or_(
+        (Document.status == "queued") & (or_(Document.enqueued_at.is_(None), Document.enqueued_at < queued_before)),
+        (Document.status == "running") & (Document.started_at < started_before)
+        & (or_(Document.enqueued_at.is_(None), Document.enqueued_at < started_before)),
+    )).limit(1000)).all()
+    claimed = []
+    for doc in candidates:
+        stamp = update(Document).where(Document.id == doc.id, Document.status == doc.status,
+                                       Document.enqueued_at.is_(None) if doc.enqueued_at is None
+                                       else Document.enqueued_at == doc.enqueued_at)
+        if session.execute(stamp.values(enqueued_at=now, status="queued")).rowcount == 1:
+            claimed.append(doc)
+    return claimed

@@ -1,0 +1,163 @@
+"""The one task: extract a stored document by id and store its result.
+
+The message carries only the document id; the bytes are read from the content-addressed store.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+import kombu.exceptions
+import redis.exceptions
+from celery import Task
+from celery.exceptions import SoftTimeLimitExceeded
+from celery.signals import worker_process_init
+from celery.utils.log import get_task_logger
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from extractor.errors import ExtractionError
+from extractor.options import ExtractOptions
+from workers.app import app
+from workers.blobs import read_blob
+from workers.settings import Settings, get_settings
+from workers.storage import (
+    claim_document,
+    make_engine,
+    make_sessions,
+    set_progress,
+    shared_result,
+    store_failure,
+    store_result,
+    transaction,
+    utcnow,
+)
+
+log = get_task_logger(__name__)
+
+# Worth retrying later: the database or the broker is unreachable, not the document's fault.
+TRANSIENT: tuple[type[BaseException], ...] = (
+    OperationalError, redis.exceptions.ConnectionError, redis.exceptions.TimeoutError,
+    kombu.exceptions.OperationalError, ConnectionError,
+)
+TASK_NAME = "docextract.process_document"
+
+
+def pipeline_version() -> str:
+    try:
+        return version("docextract")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+class _Database:
+    """One engine per process, made lazily after the fork (a connection pool must not cross fork)."""
+
+    def __init__(self) -> None:
+        self.pid = -1
+        self.engine: Engine | None = None
+        self.sessions: sessionmaker[Session] | None = None
+
+    def get(self, settings: Settings) -> sessionmaker[Session]:
+        if self.sessions is None or self.pid != os.getpid():
+            self.engine = make_engine(settings.effective_database_url)
+            self.sessions = make_sessions(self.engine)
+            self.pid = os.getpid()
+        assert self.sessions is not None
+        return self.sessions
+
+
+_database = _Database()
+
+
+@worker_process_init.connect
+def _fresh_pool_in_child(**_: Any) -> None:
+    _database.pid = -1
+
+
+def backoff(retries: int) -> int:
+    """Seconds before transient retry number `retries` + 1: 2, 4, 8 … capped at 2 minutes."""
+    return int(min(120, 2 ** (retries + 1)))
+
+
+@app.task(bind=True, name=TASK_NAME, acks_late=True, reject_on_worker_lost=True, max_retries=12)
+def process_document(self: Task, document_id: str) -> dict[str, str]:
+    settings = get_settings()
+    try:
+        status = run_document(document_id, settings, _database.get(settings),
+                              allowed_starts=settings.max_attempts + self.request.retries)
+    except TRANSIENT as err:
+        log.warning("document %s: transient error, retrying: %s", document_id, err)
+        raise self.retry(exc=err, countdown=backoff(self.request.retries)) from err
+    return {"document_id": document_id, "status": status}
+
+
+def run_document(document_id: str, settings: Settings, sessions: sessionmaker[Session],
+                 allowed_starts: int) -> str:
+    """Process one document; returns its final status ("skipped" when there was nothing to do).
+
+    A transient error (database or broker down) propagates for the task to retry; anything the
+    document itself causes is stored as its failure."""
+    from extractor.pipeline import extract_bytes  # the pipeline (and OCR models) load in the child, once
+
+    version_now = pipeline_version()
+    with transaction(sessions) as session:
+        claimed = claim_document(session, document_id, allowed_starts, version_now)
+    if claimed.claim != "run":
+        return "failed" if claimed.claim == "poison" else "skipped"
+    if settings.test_task_delay:
+        time.sleep(settings.test_task_delay)
+    try:
+        with transaction(sessions) as session:
+            reused = shared_result(session, claimed.sha256, version_now, document_id)
+        if reused is not None:
+            result = reused
+        else:
+            data = read_blob(settings.blob_dir, claimed.sha256)
+            extracted = extract_bytes(data, claimed.filename, ExtractOptions())
+            result = extracted.model_dump(mode="json")
+            # Keep the filename the key uploaded even when another key's bytes were processed first.
+        result["source"]["filename"] = claimed.filename
+        with transaction(sessions) as session:
+            set_progress(session, document_id, 0.9)
+        with transaction(sessions) as session:
+            store_result(session, document_id, result)
+        return "done"
+    except TRANSIENT:
+        raise
+    except ExtractionError as err:
+        _store_failure(sessions, document_id, err.code, err.message)
+    except SoftTimeLimitExceeded:
+        _store_failure(sessions, document_id, "time_limit",
+                       f"processing took longer than {settings.soft_time_limit} s and was stopped")
+    except FileNotFoundError:
+        _store_failure(sessions, document_id, "original_missing",
+                       "the uploaded original is not in the store (DOCEXTRACT_DATA_DIR must be shared by "
+                       "the API and every worker)")
+    except DBAPIError:
+        raise
+    except Exception as err:  # a pipeline bug must fail this document, not loop it through the queue
+        log.exception("document %s failed", document_id)
+        _store_failure(sessions, document_id, "internal_error", f"{type(err).__name__}: {err}")
+    return "failed"
+
+
+def _store_failure(sessions: sessionmaker[Session], document_id: str, code: str, message: str) -> None:
+    with transaction(sessions) as session:
+        store_failure(session, document_id, code, message)
+    log.info("document %s failed at %s: %s: %s", document_id, utcnow().isoformat(), code, message)
+
+
+def enqueue(document_id: str, queue: str) -> bool:
+    """Publish the document's task. False when the broker is unreachable: the document stays queued in
+    the database and the sweeper publishes it later."""
+    try:
+        process_document.apply_async(args=[document_id], queue=queue)
+    except TRANSIENT as err:
+        log.warning("document %s: broker unavailable, left for the sweeper: %s", document_id, err)
+        return False
+    return True
