@@ -238,7 +238,8 @@ def rate_text(value, style: Style) -> str:
     if value is None:
         return ""
     d = Decimal(str(value))
-    if style.rate_decimals == 0 and d != d.to_integral_value():
+    places = max(0, -d.normalize().as_tuple().exponent)
+    if places > style.rate_decimals:  # never round a rate away: the expected value is the exact one
         return format(d.normalize(), "f") + "%"
     return f"{d:.{style.rate_decimals}f}%"
 
