@@ -206,10 +206,15 @@ def _plan_table(plan: _Plan, table: Table) -> None:
         by_page: dict[int, list[int]] = {}
         for r in range(cell.row, cell.row + cell.rowspan):
             by_page.setdefault(tops[r][0], []).append(r)
-        biggest = max(by_page.values(), key=lambda rows: sum(heights[r] for r in rows))
-        for page, rows in by_page.items():
-            lines = _cell_lines(cell, xs, st) if rows is biggest else []
-            plan.parts.setdefault(page, []).append(_Part(cell, lines, xs[cell.col], xs[cell.col + cell.colspan],
+        # The text stays in the first part when it fits there (as a word processor prints it), else it
+        # goes to the tallest part.
+        lines = _cell_lines(cell, xs, st)
+        parts = list(by_page.values())
+        room = [sum(heights[r] for r in rows) for rows in parts]
+        holder = 0 if len(lines) * st.leading + 2 * st.padding <= room[0] else room.index(max(room))
+        for i, (page, rows) in enumerate(by_page.items()):
+            plan.parts.setdefault(page, []).append(_Part(cell, lines if i == holder else [],
+                                                         xs[cell.col], xs[cell.col + cell.colspan],
                                                          tops[rows[0]][1], tops[rows[-1]][1] + heights[rows[-1]]))
 
 
