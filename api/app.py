@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from extractor.errors import ExtractionError
 from extractor.sniff import sniff
 from models import Result
+from workers.app import make_app
 from workers.blobs import TooLarge, store_stream
 from workers.migrate import upgrade_to_head
 from workers.settings import Settings, get_settings
@@ -134,7 +135,8 @@ def create_app(settings: Settings | None = None, *, sweep: bool = True) -> FastA
         upgrade_to_head(engine)
         with transaction(sessions) as session:
             sync_env_keys(session, settings.env_api_keys())
-        sweeper = Sweeper(sessions, settings) if sweep else None
+        settings.queue_dir.mkdir(parents=True, exist_ok=True)
+        sweeper = Sweeper(sessions, settings, celery) if sweep else None
         if sweeper:
             sweeper.start()
         try:
@@ -145,6 +147,7 @@ def create_app(settings: Settings | None = None, *, sweep: bool = True) -> FastA
             engine.dispose()
 
     sessions = make_sessions(engine)
+    celery = make_app(settings)  # the producer: publishes to this settings' broker
     app = FastAPI(title="docextract", version="1", lifespan=lifespan,
                   description="Performance self-evaluation forms (绩效自评表) to validated JSON.")
     app.state.settings, app.state.sessions = settings, sessions
@@ -178,7 +181,7 @@ def create_app(settings: Settings | None = None, *, sweep: bool = True) -> FastA
                                                   filename=(filename or None) and filename[:255],
                                                   media_type=media_type, queue=queue)
             if created:
-                enqueue(doc.id, queue)
+                enqueue(celery, doc.id, queue)
             out.append(Uploaded(id=doc.id, filename=doc.filename, sha256=sha256, status=doc.status,
                                 duplicate=not created))
         return UploadResponse(documents=out)
@@ -221,7 +224,7 @@ def create_app(settings: Settings | None = None, *, sweep: bool = True) -> FastA
             was = doc.status
             reset_for_rerun(session, doc.id)
         if was in ("done", "failed"):
-            enqueue(doc.id, doc.queue)
+            enqueue(celery, doc.id, doc.queue)
         return document_status(doc)
 
     @app.get("/v1/forms", response_model=Page[FormSummary])

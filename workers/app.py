@@ -44,8 +44,6 @@ def celery_config(settings: Settings) -> dict[str, Any]:
     }
     if settings.embedded:
         queue_dir = settings.queue_dir.resolve()
-        for sub in ("messages", "control", "processed"):
-            (queue_dir / sub).mkdir(parents=True, exist_ok=True)
         config.update({
             "broker_url": "filesystem://",
             "broker_transport_options": {
@@ -81,9 +79,20 @@ def celery_config(settings: Settings) -> dict[str, Any]:
 
 
 def make_app(settings: Settings | None = None) -> Celery:
-    celery = Celery("docextract", include=["workers.tasks"])
-    celery.conf.update(celery_config(settings or get_settings()))
+    settings = settings or get_settings()
+    if settings.embedded:
+        for sub in ("messages", "control", "processed"):
+            (settings.queue_dir / sub).mkdir(parents=True, exist_ok=True)
+    celery = Celery("docextract", include=["workers.tasks"], set_as_current=False)
+    celery.conf.update(celery_config(settings))
     return celery
 
 
-app = make_app()
+def __getattr__(name: str) -> Celery:
+    # `celery -A workers.app` reads `app`; made on first use so that importing this module has no effects.
+    if name == "app":
+        made = make_app()
+        made.set_current()
+        globals()["app"] = made
+        return made
+    raise AttributeError(name)

@@ -108,10 +108,11 @@ def worker(queues: str, concurrency: int | None, loglevel: str, hostname: str | 
 @click.command()
 def requeue() -> None:
     """Publish again every document that is stalled (queued or running for too long)."""
+    from workers.app import app
     from workers.sweeper import sweep_once
 
     settings = get_settings()
-    click.echo(f"{sweep_once(_sessions(settings), settings)} stalled documents published again")
+    click.echo(f"{sweep_once(_sessions(settings), settings, app)} stalled documents published again")
 
 
 # --- keys -----------------------------------------------------------------------------------------

@@ -98,3 +98,13 @@ def settings_from_env(environ: dict[str, str] | None = None) -> Settings:
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return settings_from_env()
+
+
+def settings_to_env(settings: Settings) -> dict[str, str]:
+    """The environment that reproduces `settings` in another process (a worker started by serve or a test)."""
+    env: dict[str, str] = {}
+    for var, field in _ENV.items():
+        value = getattr(settings, field)
+        if value is not None and value != "":
+            env[var] = str(value.resolve() if isinstance(value, Path) else value)
+    return env

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any, Literal
 
 from sqlalchemy import (
@@ -83,6 +85,7 @@ class Document(Base):
     error_code: Mapped[str | None] = mapped_column(String(64), nullable=True)
     error_message: Mapped[str | None] = mapped_column(Text, nullable=True)
     pipeline_version: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    claimed_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
     enqueued_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
@@ -191,7 +194,7 @@ def get_or_create_document(sessions: sessionmaker[Session], *, owner_key_id: int
     raise RuntimeError(f"could not create or find the document for {sha256}")
 
 
-Claim = Literal["run", "skip", "poison"]
+Claim = Literal["run", "skip", "busy", "poison"]
 
 
 @dataclass(frozen=True)
@@ -202,23 +205,57 @@ class ClaimedDocument:
     attempts: int = 0
 
 
-def claim_document(session: Session, document_id: str, max_attempts: int,
-                   pipeline_version: str) -> ClaimedDocument:
-    """Start a run: count the attempt before any work so a document that kills its worker every time
-    is failed after `max_attempts` starts instead of being redelivered forever."""
+def claim_document(session: Session, document_id: str, *, max_attempts: int, pipeline_version: str,
+                   worker: str, lease_seconds: int, now: datetime | None = None) -> ClaimedDocument:
+    """Start a run of the document for `worker` ("host:pid").
+
+    The attempt is counted before any work, so a document that kills its worker every time fails after
+    `max_attempts` starts instead of being redelivered forever. A document another live run holds
+    (started less than `lease_seconds` ago by a process that still exists) is "busy": that run's own
+    unacknowledged message covers it, so a duplicate message is dropped rather than run twice."""
+    now = now or utcnow()
     doc = session.scalar(select(Document).where(Document.id == document_id).with_for_update())
     if doc is None or doc.status in ("done", "failed"):
         return ClaimedDocument("skip")
+    if (doc.status == "running" and doc.started_at is not None
+            and doc.started_at > now - timedelta(seconds=lease_seconds) and claimant_alive(doc.claimed_by, worker)):
+        return ClaimedDocument("busy")
     if doc.attempts >= max_attempts:
         _fail(doc, "too_many_attempts",
               f"processing was started {doc.attempts} times without finishing (the worker died or "
               "timed out each time); the document is not retried again")
         return ClaimedDocument("poison", doc.sha256, doc.filename, doc.attempts)
     doc.attempts += 1
-    doc.status, doc.progress, doc.started_at = "running", 0.05, utcnow()
+    doc.status, doc.progress, doc.started_at, doc.claimed_by = "running", 0.05, now, worker
     doc.pipeline_version = pipeline_version
     doc.error_code = doc.error_message = None
     return ClaimedDocument("run", doc.sha256, doc.filename, doc.attempts)
+
+
+def claimant_alive(claimed_by: str | None, me: str) -> bool:
+    """Whether the run recorded as "host:pid" may still be going. On this host it is checked (a killed
+    pool child is gone at once); another host's run is trusted until its lease ends."""
+    if not claimed_by:
+        return False
+    host, _, pid_text = claimed_by.rpartition(":")
+    my_host = me.rpartition(":")[0]
+    if host != my_host or not pid_text.isdigit():
+        return True
+    return pid_running(int(pid_text))
+
+
+def pid_running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:  # a killed child its parent has not reaped yet is a zombie: not running
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return True
+    return stat.rpartition(")")[2].split()[0] != "Z"
 
 
 def _fail(doc: Document, code: str, message: str) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 
+from celery import Celery
 from sqlalchemy.orm import Session, sessionmaker
 
 from workers.settings import Settings
@@ -19,14 +20,14 @@ from workers.storage import claim_stalled, transaction, utcnow
 log = logging.getLogger(__name__)
 
 
-def sweep_once(sessions: sessionmaker[Session], settings: Settings) -> int:
+def sweep_once(sessions: sessionmaker[Session], settings: Settings, celery: Celery) -> int:
     from workers.tasks import enqueue
 
     with transaction(sessions) as session:
         stalled = [(doc.id, doc.queue) for doc in claim_stalled(
             session, now=utcnow(), requeue_after=settings.requeue_after,
             hard_time_limit=settings.hard_time_limit)]
-    published = sum(enqueue(document_id, queue) for document_id, queue in stalled)
+    published = sum(enqueue(celery, document_id, queue) for document_id, queue in stalled)
     if stalled:
         log.warning("sweeper: %d stalled documents published again (%d reached the broker)",
                     len(stalled), published)
@@ -36,15 +37,15 @@ def sweep_once(sessions: sessionmaker[Session], settings: Settings) -> int:
 class Sweeper(threading.Thread):
     """Runs sweep_once every settings.sweep_interval seconds until stopped."""
 
-    def __init__(self, sessions: sessionmaker[Session], settings: Settings) -> None:
+    def __init__(self, sessions: sessionmaker[Session], settings: Settings, celery: Celery) -> None:
         super().__init__(name="docextract-sweeper", daemon=True)
-        self.sessions, self.settings = sessions, settings
+        self.sessions, self.settings, self.celery = sessions, settings, celery
         self.stopped = threading.Event()
 
     def run(self) -> None:
         while not self.stopped.wait(self.settings.sweep_interval):
             try:
-                sweep_once(self.sessions, self.settings)
+                sweep_once(self.sessions, self.settings, self.celery)
             except Exception:  # the database or broker may be down now; try again next round
                 log.exception("sweeper round failed")
 

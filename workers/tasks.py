@@ -6,13 +6,14 @@ The message carries only the document id; the bytes are read from the content-ad
 from __future__ import annotations
 
 import os
+import socket
 import time
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
 import kombu.exceptions
 import redis.exceptions
-from celery import Task
+from celery import Celery, Task, shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from celery.signals import worker_process_init
 from celery.utils.log import get_task_logger
@@ -22,7 +23,6 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from extractor.errors import ExtractionError
 from extractor.options import ExtractOptions
-from workers.app import app
 from workers.blobs import read_blob
 from workers.settings import Settings, get_settings
 from workers.storage import (
@@ -84,7 +84,7 @@ def backoff(retries: int) -> int:
     return int(min(120, 2 ** (retries + 1)))
 
 
-@app.task(bind=True, name=TASK_NAME, acks_late=True, reject_on_worker_lost=True, max_retries=12)
+@shared_task(bind=True, name=TASK_NAME, acks_late=True, reject_on_worker_lost=True, max_retries=12)
 def process_document(self: Task, document_id: str) -> dict[str, str]:
     settings = get_settings()
     try:
@@ -106,9 +106,11 @@ def run_document(document_id: str, settings: Settings, sessions: sessionmaker[Se
 
     version_now = pipeline_version()
     with transaction(sessions) as session:
-        claimed = claim_document(session, document_id, allowed_starts, version_now)
+        claimed = claim_document(session, document_id, max_attempts=allowed_starts, pipeline_version=version_now,
+                                 worker=f"{socket.gethostname()}:{os.getpid()}",
+                                 lease_seconds=settings.hard_time_limit)
     if claimed.claim != "run":
-        return "failed" if claimed.claim == "poison" else "skipped"
+        return {"poison": "failed", "busy": "busy"}.get(claimed.claim, "skipped")
     if settings.test_task_delay:
         time.sleep(settings.test_task_delay)
     try:
@@ -120,7 +122,7 @@ def run_document(document_id: str, settings: Settings, sessions: sessionmaker[Se
             data = read_blob(settings.blob_dir, claimed.sha256)
             extracted = extract_bytes(data, claimed.filename, ExtractOptions())
             result = extracted.model_dump(mode="json")
-            # Keep the filename the key uploaded even when another key's bytes were processed first.
+        # The filename this key uploaded, even when another key's upload of the same bytes was processed.
         result["source"]["filename"] = claimed.filename
         with transaction(sessions) as session:
             set_progress(session, document_id, 0.9)
@@ -152,11 +154,11 @@ def _store_failure(sessions: sessionmaker[Session], document_id: str, code: str,
     log.info("document %s failed at %s: %s: %s", document_id, utcnow().isoformat(), code, message)
 
 
-def enqueue(document_id: str, queue: str) -> bool:
-    """Publish the document's task. False when the broker is unreachable: the document stays queued in
-    the database and the sweeper publishes it later."""
+def enqueue(celery: Celery, document_id: str, queue: str) -> bool:
+    """Publish the document's task through `celery` (the API's producer app). False when the broker is
+    unreachable: the document stays queued in the database and the sweeper publishes it later."""
     try:
-        process_document.apply_async(args=[document_id], queue=queue)
+        celery.send_task(TASK_NAME, args=[document_id], queue=queue)
     except TRANSIENT as err:
         log.warning("document %s: broker unavailable, left for the sweeper: %s", document_id, err)
         return False

@@ -40,6 +40,7 @@ def upgrade() -> None:
         sa.Column("error_code", sa.String(64), nullable=True),
         sa.Column("error_message", sa.Text(), nullable=True),
         sa.Column("pipeline_version", sa.String(40), nullable=True),
+        sa.Column("claimed_by", sa.String(200), nullable=True),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("updated_at", sa.DateTime(), nullable=False),
         sa.Column("enqueued_at", sa.DateTime(), nullable=True),
