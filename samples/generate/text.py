@@ -145,14 +145,17 @@ def _breaks_for(table: Table, rng: random.Random, opts: TextOptions, page_fill: 
 
 
 def text_rows(table: Table, opts: TextOptions, rng: random.Random, breaks: set[int], first_page: int = 1,
-              *, noise: bool = True) -> list[_TextRow]:
-    """The table as rows of cell texts, n_cols wide, with page breaks and their artefacts."""
+              *, noise: bool = True, newline: str = " ") -> list[_TextRow]:
+    """The table as rows of cell texts, n_cols wide, with page breaks and their artefacts.
+
+    A line break inside a cell (a goal text in paragraphs) becomes `newline`: a text row is one line."""
     grid = [[""] * table.n_cols for _ in range(table.n_rows)]
     for cell in table.cells():
         wrappable = cell.role in _WRAPPABLE
         text = _wrap(cell.text, rng, opts.wrap_spaces) if noise and wrappable else cell.text
         if opts.goals_p and cell.role in ("goal_expected", "goal_actual") and text:
-            text = f"<p>{text}</p>"
+            text = "<p>" + text.replace("\n", "</p><p>") + "</p>"
+        text = text.replace("\r\n", "\n").replace("\n", newline)
         rows = [cell.row + (cell.rowspan - 1) // 2 if opts.span_text == "middle" else cell.row]
         cut = [b for b in sorted(breaks) if cell.row < b < cell.row + cell.rowspan]
         if cut and opts.text_after_break:
@@ -194,7 +197,8 @@ def text_rows(table: Table, opts: TextOptions, rng: random.Random, breaks: set[i
     return out
 
 
-def _doc_rows(tables: list[Table], opts: TextOptions, *, noise: bool = True) -> list[tuple[Table, list[_TextRow]]]:
+def _doc_rows(tables: list[Table], opts: TextOptions, *, noise: bool = True,
+              newline: str = " ") -> list[tuple[Table, list[_TextRow]]]:
     rng = random.Random(f"rows-{opts.seed}")
     page_fill: list[int] = [0]
     page = 1
@@ -204,7 +208,7 @@ def _doc_rows(tables: list[Table], opts: TextOptions, *, noise: bool = True) -> 
             page += 1  # every form starts on a new page
         page_fill = [len(table.title_lines)]
         breaks = _breaks_for(table, rng, opts, page_fill)
-        rows = text_rows(table, opts, rng, breaks, page, noise=noise)
+        rows = text_rows(table, opts, rng, breaks, page, noise=noise, newline=newline)
         page = rows[-1].page if rows else page
         out.append((table, rows))
     return out
@@ -265,7 +269,7 @@ def render_pipe(tables: list[Table], opts: TextOptions | None = None, forms_meta
     opts = opts or TextOptions()
     pre, post = _around(opts, _ctx(tables, opts, forms_meta))
     lines: list[str] = list(pre)
-    for table, rows in _doc_rows(tables, opts):
+    for table, rows in _doc_rows(tables, opts, newline="<br>"):
         if lines:
             lines.append("")
         lines += table.title_lines
@@ -325,6 +329,8 @@ _HTML_TAIL = {"word": "</body>\n</html>\n", "bare": "</body>\n</html>\n", "ppstr
 def _html_text(text: str, opts: TextOptions, rng: random.Random) -> str:
     if not text:
         return "&nbsp;" if opts.html_nbsp else ""
+    if "\n" in text:
+        return "<br>".join(_html_text(part, opts, rng) for part in text.split("\n"))
     if opts.html_br and len(text) > 24:
         pieces, k = [], 0
         while k < len(text):

@@ -61,3 +61,71 @@ def test_encodings_round_trip(encoding):
     text = render("tsv", [layout(FORMS[0], Style.plain())])
     data = encode(text, encoding, crlf=True)
     assert data.decode(encoding).replace("\r\n", "\n") == text
+
+
+class _TableParser:
+    """A small HTML table reader: rows of (text, rowspan, colspan), one list per <table>."""
+
+    def __init__(self, text: str):
+        from html.parser import HTMLParser
+
+        tables: list[list[list[tuple[str, int, int]]]] = []
+        state: dict = {"cell": None}
+
+        class P(HTMLParser):
+            def handle_starttag(self, tag, attrs):
+                a = dict(attrs)
+                if tag == "table":
+                    tables.append([])
+                elif tag == "tr":
+                    tables[-1].append([])
+                elif tag == "td":
+                    state["cell"] = ["", int(a.get("rowspan") or 1), int(a.get("colspan") or 1)]
+                elif tag == "br" and state["cell"] is not None:
+                    state["cell"][0] += "\n"
+
+            def handle_endtag(self, tag):
+                if tag == "td":
+                    text, rs, cs = state["cell"]
+                    tables[-1][-1].append((text.replace("\xa0", "").strip(), rs, cs))
+                    state["cell"] = None
+
+            def handle_data(self, data):
+                if state["cell"] is not None:
+                    state["cell"][0] += data
+
+        P(convert_charrefs=True).feed(text)
+        self.tables = tables
+
+
+def _dense(rows: list[list[tuple[str, int, int]]]) -> list[list[str]]:
+    grid: dict[tuple[int, int], str] = {}
+    for r, row in enumerate(rows):
+        c = 0
+        for text, rs, cs in row:
+            while (r, c) in grid:
+                c += 1
+            for dr in range(rs):
+                for dc in range(cs):
+                    grid[(r + dr, c + dc)] = text if (dr, dc) == (0, 0) else "·"
+            c += cs
+    n_rows = max(r for r, _ in grid) + 1
+    n_cols = max(c for _, c in grid) + 1
+    return [[grid.get((r, c), "?") for c in range(n_cols)] for r in range(n_rows)]
+
+
+@pytest.mark.parametrize("flavour", ["word", "bare", "ppstructure"])
+@pytest.mark.parametrize("seed", [None, 3, 8])
+def test_html_spans_rebuild_the_grid(flavour, seed):
+    form = FORMS[2] if seed is None else synth_form(seed)
+    style = Style.plain() if seed is None else Style.random(seed)
+    table = layout(form, style)
+    opts = TextOptions(seed=1, html_flavour=flavour, html_p=True, html_br=False)
+    parsed = _TableParser(render("html", [table], opts)).tables
+    assert len(parsed) == 1
+    rows = parsed[0][len(table.title_lines):] if flavour != "bare" else parsed[0]
+    grid = _dense(rows)
+    assert len(grid) == table.n_rows and all(len(r) == table.n_cols for r in grid)
+    for cell in table.cells():
+        got = grid[cell.row][cell.col].replace("\n", "")
+        assert got == cell.text.replace("\n", ""), (cell, got)
