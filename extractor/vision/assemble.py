@@ -80,16 +80,18 @@ def join_fragments(frags: list[Fragment]) -> tuple[str, float]:
             height = f.bbox[3] - f.bbox[1]
             gap = f.bbox[0] - prev.bbox[2] if prev is not None else 0.0
             piece = _glue(piece, f.text, spaced=gap > 0.3 * height)
-        text = _glue(text, piece, spaced=True)
+        text = _glue(text, piece, spaced=True, letters_only=True)
     return text.strip(), min(f.confidence for f in frags)
 
 
-def _glue(left: str, right: str, spaced: bool) -> str:
+def _glue(left: str, right: str, spaced: bool, letters_only: bool = False) -> str:
+    """Join two pieces; a space only between Latin words (a number wrapped over lines stays whole)."""
     if not left or not right:
         return left + right
     if left[-1] == " " or right[0] == " ":
         return left + right
-    if spaced and left[-1].isascii() and left[-1].isalnum() and right[0].isascii() and right[0].isalnum():
+    kind = str.isalpha if letters_only else str.isalnum
+    if spaced and left[-1].isascii() and kind(left[-1]) and right[0].isascii() and kind(right[0]):
         return left + " " + right
     return left + right
 

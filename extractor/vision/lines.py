@@ -20,7 +20,7 @@ def line_masks(ink: np.ndarray, min_len: int) -> tuple[np.ndarray, np.ndarray]:
     Broken lines are bridged by a short closing first; a thin dilation across the line keeps a
     slightly skewed line in one piece.
     """
-    bridge = max(3, min_len // 6)
+    bridge = max(3, min_len // 10)
     h = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (bridge, 1)))
     h = cv2.morphologyEx(h, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (min_len, 1)))
     v = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, bridge)))
@@ -43,12 +43,33 @@ def mask_segments(mask: np.ndarray, horizontal: bool) -> list[Segment]:
     return out
 
 
+def clear_beside(ink: np.ndarray, seg: Segment, horizontal: bool, dpi: float) -> bool:
+    """True when a thin band on at least one side of the segment is mostly free of ink.
+
+    A rule has paper (cell padding) beside it; a run of ink through the middle of a dense digit
+    string, which closing and opening can also produce, has ink on both sides.
+    """
+    plane = ink if horizontal else ink.T
+    gap, band = max(2, int(dpi / 60)), max(2, int(dpi / 40))
+    pos, a, b = int(round(seg.pos)), int(seg.start), int(seg.end)
+    cut = (b - a) // 10  # ends may touch crossing rules
+    a, b = a + cut, b - cut
+    if b <= a:
+        return True
+    above = plane[max(0, pos - gap - band): max(0, pos - gap), a:b]
+    below = plane[pos + gap: pos + gap + band, a:b]
+    dens = [float(np.count_nonzero(x)) / x.size if x.size else 0.0 for x in (above, below)]
+    return min(dens) < 0.2
+
+
 def image_segments(gray: np.ndarray, dpi: float) -> tuple[list[Segment], list[Segment], np.ndarray]:
     """(horizontal, vertical, ink) for a deskewed grey page at `dpi`."""
     ink = binarize(gray)
     min_len = max(20, int(dpi * 0.25))  # a quarter inch: longer than any character stroke
     h, v = line_masks(ink, min_len)
-    return mask_segments(h, True), mask_segments(v, False), ink
+    hs = [s for s in mask_segments(h, True) if clear_beside(ink, s, True, dpi)]
+    vs = [s for s in mask_segments(v, False) if clear_beside(ink, s, False, dpi)]
+    return hs, vs, ink
 
 
 def erase_lines(gray: np.ndarray, hs: list[Segment], vs: list[Segment], width: int) -> np.ndarray:

@@ -49,7 +49,9 @@ def _detect(engine: OcrEngine, gray: np.ndarray) -> list[BBox]:
 
 
 def _upside_down(engine: OcrEngine, gray: np.ndarray, boxes: list[BBox]) -> bool:
-    sample = sorted(boxes, key=lambda b: b[2] - b[0], reverse=True)[:6]
+    # A few short lines are enough and cheap: upright text reads with ~1.0 confidence, inverted far lower.
+    lines = [b for b in boxes if 2.5 <= (b[2] - b[0]) / max(1.0, b[3] - b[1]) <= 12]
+    sample = sorted(lines, key=lambda b: b[2] - b[0], reverse=True)[:5]
     crops = [crop_box(gray, b) for b in sample]
     if not crops:
         return False
