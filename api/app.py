@@ -181,7 +181,7 @@ def create_app(settings: Settings | None = None, *, sweep: bool = True) -> FastA
                                                   filename=(filename or None) and filename[:255],
                                                   media_type=media_type, queue=queue)
             if created:
-                enqueue(celery, doc.id, queue)
+                enqueue(celery, doc.id, queue, sessions)
             out.append(Uploaded(id=doc.id, filename=doc.filename, sha256=sha256, status=doc.status,
                                 duplicate=not created))
         return UploadResponse(documents=out)
@@ -224,7 +224,7 @@ def create_app(settings: Settings | None = None, *, sweep: bool = True) -> FastA
             was = doc.status
             reset_for_rerun(session, doc.id)
         if was in ("done", "failed"):
-            enqueue(celery, doc.id, doc.queue)
+            enqueue(celery, doc.id, doc.queue, sessions)
         return document_status(doc)
 
     @app.get("/v1/forms", response_model=Page[FormSummary])

@@ -28,6 +28,7 @@ from sqlalchemy import (
     UniqueConstraint,
     create_engine,
     event,
+    func,
     or_,
     select,
     update,
@@ -258,6 +259,18 @@ def pid_running(pid: int) -> bool:
     return stat.rpartition(")")[2].split()[0] != "Z"
 
 
+def mark_unpublished(session: Session, document_id: str) -> None:
+    """The broker did not take the document's message: the sweeper publishes it on its next round."""
+    session.execute(update(Document).where(Document.id == document_id, Document.status == "queued")
+                    .values(enqueued_at=None))
+
+
+def count_waiting(session: Session) -> int:
+    """Documents that should have a message in the broker (queued or running)."""
+    return session.scalar(select(func.count()).select_from(Document)
+                          .where(Document.status.in_(("queued", "running")))) or 0
+
+
 def _fail(doc: Document, code: str, message: str) -> None:
     doc.status, doc.error_code, doc.error_message = "failed", code, message
     doc.finished_at = utcnow()
@@ -323,14 +336,19 @@ def reset_for_rerun(session: Session, document_id: str) -> Document | None:
     return doc
 
 
-def claim_stalled(session: Session, *, now: datetime, requeue_after: int, hard_time_limit: int) -> list[Document]:
-    """Documents whose message may have been lost (broker restarted without persistence, embedded queue
-    consumed by a process that died): queued too long, or running past the hard time limit. Each is
-    stamped with a new enqueued_at in the same statement, so two sweepers never publish it twice."""
+def claim_stalled(session: Session, *, now: datetime, requeue_after: int, hard_time_limit: int,
+                  include_queued: bool = True) -> list[Document]:
+    """Documents whose message may have been lost: never published (the broker was down at upload),
+    queued too long (only with `include_queued`: the broker restarted without persistence, the embedded
+    queue was read by a process that died), or running past the hard time limit. Each is stamped with a
+    new enqueued_at in the same statement, so two sweepers never publish it twice."""
     queued_before = now - timedelta(seconds=requeue_after)
     started_before = now - timedelta(seconds=hard_time_limit + requeue_after)
+    stale_queued = Document.enqueued_at.is_(None)
+    if include_queued:
+        stale_queued = or_(stale_queued, Document.enqueued_at < queued_before)
     candidates = session.scalars(select(Document).where(or_(
-        (Document.status == "queued") & (or_(Document.enqueued_at.is_(None), Document.enqueued_at < queued_before)),
+        (Document.status == "queued") & stale_queued,
         (Document.status == "running") & (Document.started_at < started_before)
         & (or_(Document.enqueued_at.is_(None), Document.enqueued_at < started_before)),
     )).limit(1000)).all()

@@ -2,20 +2,23 @@
 
 Redis without persistence loses its queues on restart, the embedded queue deletes a message when it is
 read, and a worker past its hard time limit is killed without a trace in the database. The database
-is the source of truth: anything queued too long, or running past the hard limit, is published again.
-A second message for a document is harmless: the task skips documents that are already finished.
+is the source of truth: anything never published, running past the hard limit, or queued too long
+while the broker holds fewer messages than the database has waiting documents, is published again.
+A second message for a document is harmless: the task drops documents that are finished or busy.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 
 from celery import Celery
 from sqlalchemy.orm import Session, sessionmaker
 
+from workers.app import QUEUES
 from workers.settings import Settings
-from workers.storage import claim_stalled, transaction, utcnow
+from workers.storage import claim_stalled, count_waiting, transaction, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -23,15 +26,45 @@ log = logging.getLogger(__name__)
 def sweep_once(sessions: sessionmaker[Session], settings: Settings, celery: Celery) -> int:
     from workers.tasks import enqueue
 
+    backlog = broker_backlog(settings)
     with transaction(sessions) as session:
+        # A long backlog is not a loss: republish queued documents only when messages are missing.
+        lost = backlog is None or backlog < count_waiting(session)
         stalled = [(doc.id, doc.queue) for doc in claim_stalled(
             session, now=utcnow(), requeue_after=settings.requeue_after,
-            hard_time_limit=settings.hard_time_limit)]
-    published = sum(enqueue(celery, document_id, queue) for document_id, queue in stalled)
+            hard_time_limit=settings.hard_time_limit, include_queued=lost)]
+    published = sum(enqueue(celery, document_id, queue, sessions) for document_id, queue in stalled)
     if stalled:
         log.warning("sweeper: %d stalled documents published again (%d reached the broker)",
                     len(stalled), published)
     return len(stalled)
+
+
+def broker_backlog(settings: Settings) -> int | None:
+    """Messages the broker holds for the service (waiting plus delivered-but-unacknowledged), or None
+    when it cannot be counted."""
+    if settings.embedded:
+        folder = settings.queue_dir / "messages"
+        return sum(1 for name in os.listdir(folder) if name.endswith(".msg")) if folder.is_dir() else None
+    import redis
+
+    try:
+        client = redis.Redis.from_url(settings.redis_url or "", socket_timeout=5, socket_connect_timeout=5)
+        with client.pipeline() as pipe:
+            for queue in QUEUES:
+                for key in redis_queue_keys(queue):
+                    pipe.llen(key)
+            pipe.hlen("unacked")
+            counts = pipe.execute()
+        client.close()
+    except redis.RedisError:
+        return None
+    return int(sum(counts))
+
+
+def redis_queue_keys(queue: str) -> list[str]:
+    """kombu's Redis lists for a queue: the plain one and one per priority step."""
+    return [queue] + [f"{queue}\x06\x16{step}" for step in (3, 6, 9)]
 
 
 class Sweeper(threading.Thread):

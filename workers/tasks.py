@@ -29,6 +29,7 @@ from workers.storage import (
     claim_document,
     make_engine,
     make_sessions,
+    mark_unpublished,
     set_progress,
     shared_result,
     store_failure,
@@ -154,12 +155,15 @@ def _store_failure(sessions: sessionmaker[Session], document_id: str, code: str,
     log.info("document %s failed at %s: %s: %s", document_id, utcnow().isoformat(), code, message)
 
 
-def enqueue(celery: Celery, document_id: str, queue: str) -> bool:
+def enqueue(celery: Celery, document_id: str, queue: str, sessions: sessionmaker[Session] | None = None) -> bool:
     """Publish the document's task through `celery` (the API's producer app). False when the broker is
     unreachable: the document stays queued in the database and the sweeper publishes it later."""
     try:
         celery.send_task(TASK_NAME, args=[document_id], queue=queue)
     except TRANSIENT as err:
         log.warning("document %s: broker unavailable, left for the sweeper: %s", document_id, err)
+        if sessions is not None:
+            with transaction(sessions) as session:
+                mark_unpublished(session, document_id)
         return False
     return True

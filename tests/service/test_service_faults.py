@@ -1,0 +1,91 @@
+"""Faults caused for real: a worker killed with SIGKILL mid-task, Redis restarted mid-batch."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from conftest import RedisServer, Worker, variant, wait_for
+from fastapi.testclient import TestClient
+
+from api.app import create_app
+from workers.settings import Settings
+
+KEY = {"X-API-Key": "fault-key"}
+
+
+def status_of(client: TestClient, document_id: str) -> dict[str, object]:
+    return client.get(f"/v1/documents/{document_id}", headers=KEY).json()
+
+
+def upload(client: TestClient, files: list[tuple[str, bytes]]) -> list[str]:
+    response = client.post("/v1/documents", headers=KEY, files=[("files", f) for f in files])
+    assert response.status_code == 202, response.text
+    return [doc["id"] for doc in response.json()["documents"]]
+
+
+@pytest.fixture
+def slow_tasks(redis_server: RedisServer, pg_url: str, tmp_path: Path) -> Iterator[tuple[TestClient, Settings]]:
+    # Tasks sleep 3 s so they can be killed mid-run; the broker redelivers an unacknowledged message
+    # 8 s after delivery (above the 6 s hard limit). The sweeper is off: the broker alone must recover.
+    settings = Settings(data_dir=tmp_path / "data", redis_url=redis_server.url, database_url=pg_url,
+                        api_keys="f:fault-key", test_task_delay=3, soft_time_limit=5, hard_time_limit=6,
+                        visibility_timeout=8, restore_interval=1, concurrency=1)
+    with TestClient(create_app(settings, sweep=False)) as client:
+        yield client, settings
+
+
+def test_worker_killed_mid_task_document_completes_after_restart(
+        slow_tasks: tuple[TestClient, Settings], start_worker: Callable[..., Worker]) -> None:
+    client, settings = slow_tasks
+    worker = start_worker(settings, name="first")
+    [doc_id] = upload(client, [("killed.txt", variant(1, "sigkill"))])
+    wait_for(lambda: status_of(client, doc_id)["status"] == "running", 20, "the task to start")
+    worker.kill()
+    assert status_of(client, doc_id)["status"] == "running"
+    start_worker(settings, name="second")
+    final = wait_for(lambda: (s := status_of(client, doc_id))["status"] in ("done", "failed") and s, 40,
+                     "the document to complete after the restart")
+    assert final["status"] == "done"
+    assert final["attempts"] == 2  # the killed run counted: a document that always kills fails after N
+
+
+def test_pool_child_killed_mid_task_is_requeued_at_once(
+        slow_tasks: tuple[TestClient, Settings], start_worker: Callable[..., Worker]) -> None:
+    client, settings = slow_tasks
+    worker = start_worker(settings, name="child")
+    [doc_id] = upload(client, [("child.txt", variant(2, "child"))])
+    wait_for(lambda: status_of(client, doc_id)["status"] == "running", 20, "the task to start")
+    [child] = worker.children()
+    import os
+    import signal
+
+    os.kill(child, signal.SIGKILL)
+    final = wait_for(lambda: (s := status_of(client, doc_id))["status"] in ("done", "failed") and s, 20,
+                     "the requeued document to complete")
+    assert final["status"] == "done" and final["attempts"] == 2
+
+
+def test_redis_restarted_mid_batch_every_document_completes(
+        redis_server: RedisServer, tmp_path: Path, start_worker: Callable[..., Worker]) -> None:
+    # SQLite this time; Redis runs without persistence, so the restart loses the queued messages and
+    # the sweeper (every second, for documents queued over 3 s) must publish them again.
+    settings = Settings(data_dir=tmp_path / "data", redis_url=redis_server.url, api_keys="f:fault-key",
+                        test_task_delay=0.15, requeue_after=3, sweep_interval=1, concurrency=2)
+    with TestClient(create_app(settings)) as client:
+        start_worker(settings, concurrency=2, name="batch")
+        ids: list[str] = []
+        for start in range(0, 50, 10):
+            ids += upload(client, [(f"doc-{n}.txt", variant(n, "redis")) for n in range(start, start + 10)])
+        assert len(set(ids)) == 50
+
+        def done_count() -> int:
+            return client.get("/v1/documents", headers=KEY, params={"status": "done", "limit": 1}).json()["total"]
+
+        wait_for(lambda: done_count() >= 5, 60, "the batch to get going")
+        redis_server.restart()
+        assert done_count() < 50, "the batch finished before the restart; the test proved nothing"
+        wait_for(lambda: done_count() == 50, 120, "every document to complete after the Redis restart")
+        failed = client.get("/v1/documents", headers=KEY, params={"status": "failed"}).json()
+        assert failed["total"] == 0, failed["items"]
