@@ -98,7 +98,7 @@ def read_pdf(data: bytes, options: ExtractOptions) -> RouteOutput:
             if reason != "no text layer":
                 issues.append(Issue(code="text_layer_untrusted", severity="warning", field=None,
                                     message=f"page {i + 1}: text layer not used ({reason}); the page was OCRed"))
-            contents.append(_ocr_page(doc, i, options))
+            contents.append(_ocr_page(doc, i, options, page.images))
         grid = pages_to_grid(contents)
         grid.pages = n
         route = "pdf-scan" if scanned else "pdf-text"
@@ -108,11 +108,20 @@ def read_pdf(data: bytes, options: ExtractOptions) -> RouteOutput:
         doc.close()
 
 
-def _ocr_page(doc: Any, index: int, options: ExtractOptions) -> PageContent:
+def scan_dpi(images: list[dict[str, Any]], default: int) -> int:
+    """Render a scanned page at its own resolution (150–300 dpi): no detail is invented or thrown away."""
+    best = max(images, key=lambda im: float(im["x1"]) - float(im["x0"]), default=None)
+    if best is None or float(best["x1"]) - float(best["x0"]) < 200:
+        return default
+    native = best["srcsize"][0] * 72 / (float(best["x1"]) - float(best["x0"]))
+    return int(min(300, max(150, round(native))))
+
+
+def _ocr_page(doc: Any, index: int, options: ExtractOptions, images: list[dict[str, Any]]) -> PageContent:
     from extractor.ocr import get_engine
     from extractor.vision.scan import read_page_image
 
-    dpi = options.render_dpi
+    dpi = scan_dpi(images, options.render_dpi)
     gray = render_page(doc, index, dpi, options.max_page_pixels)
     scan = read_page_image(gray, dpi, get_engine(options.ocr_engine), page=index + 1, scale=72 / dpi)
     if options.debug_dir is not None:

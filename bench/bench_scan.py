@@ -1,0 +1,230 @@
+"""Accuracy and speed of the PDF and scan routes on the nine sample forms, rendered by our generators.
+
+    python bench/bench_scan.py                       # all conditions, timing on 3 pages each
+    python bench/bench_scan.py --conditions text,200-noisy --timing-pages 2
+
+Conditions: text (text-layer PDF), 300-clean, 200-noisy (noise + 1–2° skew), 150-heavy (blur, noise,
+speckle, uneven light, JPEG). Scans go through the PDF route as image-only PDFs. Per condition:
+field accuracy (/work/shared/spec/score.py against the layout's expected result), grid fidelity
+(non-empty cells whose text matches the rendered cell at the same place), seconds per page, peak
+RSS of the extracting process. Side by side on the same page images: our page pipeline, RapidOCR's
+plain whole-page OCR (as shipped, and without its line classifier), and img2table + RapidOCR when
+/tmp/peerenv exists (see bench/peer_img2table.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import os
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+FORMS = Path("/work/shared/samples/expected/self-eval-2023-songjiang.json")
+SCORER = Path("/work/shared/spec/score.py")
+PEER_PYTHON = Path("/tmp/peerenv/bin/python")
+CONDITIONS = {"text": None, "300-clean": (300, "clean"), "200-noisy": (200, "noisy"), "150-heavy": (150, "heavy")}
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def make_document(condition: str, seed: int) -> tuple[bytes, list, dict]:
+    from samples.generate.layout import Style, expected_result, layout
+    from samples.generate.pdf import PdfStyle, render_pdf
+    from samples.generate.scan import ScanStyle, scan_pages, to_pdf
+
+    forms = json.loads(FORMS.read_text())["forms"]
+    tables = [layout(f, Style.plain()) for f in forms]
+    pdf_style = PdfStyle.random(seed) if seed else PdfStyle()
+    if CONDITIONS[condition] and CONDITIONS[condition][1] == "heavy":
+        pdf_style = PdfStyle(**{**{k: getattr(pdf_style, k) for k in pdf_style.__dataclass_fields__},
+                                "line_gray": 0.45, "line_gaps": 0.15, "line_width": 0.5})
+    rendered = render_pdf(tables, pdf_style, seed=seed)
+    expected = expected_result(forms, Style.plain())
+    if CONDITIONS[condition] is None:
+        return rendered.pdf, rendered.placed, expected
+    dpi, preset = CONDITIONS[condition]
+    pages = scan_pages(rendered.pdf, ScanStyle.preset(preset, dpi, seed), seed)
+    return to_pdf(pages, dpi), rendered.placed, expected
+
+
+def _extract_worker(data: bytes, queue: mp.Queue) -> None:
+    from extractor.pipeline import extract_bytes
+
+    start = time.perf_counter()
+    result = extract_bytes(data, "bench.pdf")
+    seconds = time.perf_counter() - start
+    from extractor.options import ExtractOptions
+    from extractor.routes.pdf import read_pdf
+
+    # The grid alone, for fidelity (a second pass on the text-layer route only costs a second).
+    grid = read_pdf(data, ExtractOptions()).grid if result.source.route == "pdf-text" else None
+    cells = [(c.page, c.bbox, c.text) for c in grid.cells] if grid else None
+    queue.put({"result": result.model_dump(mode="json"), "seconds": seconds, "pages": result.source.pages,
+               "route": result.source.route, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+               "cells": cells})
+
+
+def extract_in_child(data: bytes) -> dict:
+    ctx = mp.get_context("spawn")
+    queue = ctx.Queue()
+    proc = ctx.Process(target=_extract_worker, args=(data, queue))
+    proc.start()
+    out = queue.get()
+    proc.join()
+    return out
+
+
+def score(expected: dict, actual: dict) -> float:
+    with tempfile.TemporaryDirectory() as tmp:
+        e, a = Path(tmp, "e.json"), Path(tmp, "a.json")
+        e.write_text(json.dumps(expected, ensure_ascii=False))
+        a.write_text(json.dumps(actual, ensure_ascii=False))
+        out = subprocess.run([sys.executable, str(SCORER), "--json", str(e), str(a)], capture_output=True,
+                             text=True, check=True).stdout.strip().splitlines()[-1]
+    summary = json.loads(out)
+    return float(summary.get("field_accuracy", summary.get("accuracy", 0.0)))
+
+
+def fidelity(placed: list, cells: list[tuple[int, tuple, str]]) -> float:
+    """Share of non-empty rendered cells whose text the grid holds in the cell at the same place."""
+    truth = [p for p in placed if p.kind == "cell" and p.text]
+    hits = 0
+    for p in truth:
+        cx, cy = (p.bbox[0] + p.bbox[2]) / 2, (p.bbox[1] + p.bbox[3]) / 2
+        for page, bbox, text in cells:
+            if page == p.page and bbox and bbox[0] <= cx <= bbox[2] and bbox[1] <= cy <= bbox[3]:
+                hits += _norm(text) == _norm(p.text)
+                break
+    return hits / len(truth) if truth else 1.0
+
+
+def grid_cells_of_pages(pdf: bytes, pages: list[int]) -> list[tuple[int, tuple, str]]:
+    import io
+
+    import pdfplumber
+    import pypdfium2 as pdfium
+
+    from extractor.ocr import get_engine
+    from extractor.routes.pdf import render_page, scan_dpi
+    from extractor.vision.assemble import pages_to_grid
+    from extractor.vision.scan import read_page_image
+
+    doc = pdfium.PdfDocument(pdf)
+    plumber = pdfplumber.open(io.BytesIO(pdf))
+    contents = []
+    for i in pages:
+        dpi = scan_dpi(plumber.pages[i].images, 200)
+        gray = render_page(doc, i, dpi, 10**9)
+        contents.append(read_page_image(gray, dpi, get_engine("rapidocr"), i + 1, 72 / dpi).content)
+    return [(c.page, c.bbox, c.text) for c in pages_to_grid(contents).cells]
+
+
+def timing(pdf: bytes, pages: list[int], tmp: Path) -> dict:
+    """Our page pipeline vs plain whole-page RapidOCR (and the peer) on the same page images."""
+    import io
+
+    import cv2
+    import pdfplumber
+    import pypdfium2 as pdfium
+    from rapidocr import RapidOCR
+
+    from extractor.ocr import get_engine
+    from extractor.routes.pdf import render_page, scan_dpi
+    from extractor.vision.scan import read_page_image
+
+    doc = pdfium.PdfDocument(pdf)
+    plumber = pdfplumber.open(io.BytesIO(pdf))
+    engine = get_engine("rapidocr")
+    plain = RapidOCR(params={"Global.log_level": "warning"})
+    plain_nocls = RapidOCR(params={"Global.log_level": "warning", "Global.use_cls": False})
+    ours = base = base_nocls = 0.0
+    paths = []
+    for i in pages:
+        dpi = scan_dpi(plumber.pages[i].images, 200)
+        gray = render_page(doc, i, dpi, 10**9)
+        bgr = cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR)
+        path = tmp / f"page-{i:03d}.png"
+        cv2.imwrite(str(path), gray)
+        paths.append(str(path))
+        t = time.perf_counter()
+        read_page_image(gray, dpi, engine, i + 1, 72 / dpi)
+        ours += time.perf_counter() - t
+        t = time.perf_counter()
+        plain(bgr)
+        base += time.perf_counter() - t
+        t = time.perf_counter()
+        plain_nocls(bgr)
+        base_nocls += time.perf_counter() - t
+    n = len(pages)
+    out = {"ours_s_per_page": ours / n, "plain_s_per_page": base / n, "plain_nocls_s_per_page": base_nocls / n,
+           "ratio_vs_plain": ours / base}
+    if PEER_PYTHON.exists():
+        proc = subprocess.run([str(PEER_PYTHON), str(ROOT / "bench" / "peer_img2table.py"), *paths],
+                              capture_output=True, text=True)
+        if proc.returncode == 0 and proc.stdout.strip():
+            peer = json.loads(proc.stdout.strip().splitlines()[-1])
+            out["img2table_s_per_page"] = peer["seconds_per_page"]
+        else:
+            out["img2table_error"] = proc.stderr.strip().splitlines()[-1:] or ["failed"]
+    else:
+        out["img2table_error"] = ["not installed (see bench/peer_img2table.py)"]
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--conditions", default=",".join(CONDITIONS))
+    ap.add_argument("--seed", type=int, default=0, help="PDF style seed (0: the default look)")
+    ap.add_argument("--timing-pages", type=int, default=3, help="pages timed side by side per scan condition")
+    ap.add_argument("--out", type=Path, default=None, help="write results and the documents here")
+    args = ap.parse_args()
+    rows = []
+    for condition in args.conditions.split(","):
+        data, placed, expected = make_document(condition, args.seed)
+        if args.out:
+            args.out.mkdir(parents=True, exist_ok=True)
+            (args.out / f"{condition}.pdf").write_bytes(data)
+        run = extract_in_child(data)
+        if args.out:
+            (args.out / f"{condition}.json").write_text(json.dumps(run["result"], ensure_ascii=False, indent=1))
+        row = {"condition": condition, "route": run["route"], "pages": run["pages"],
+               "field_accuracy": score(expected, run["result"]),
+               "s_per_page": run["seconds"] / run["pages"], "peak_rss_mb": run["rss_mb"]}
+        sample = list(range(min(args.timing_pages, run["pages"])))
+        if run["cells"] is not None:
+            row["grid_fidelity"] = fidelity(placed, run["cells"])
+        elif sample:
+            row["grid_fidelity_sample_pages"] = fidelity([p for p in placed if p.page - 1 in sample],
+                                                         grid_cells_of_pages(data, sample))
+        if CONDITIONS[condition] is not None and sample:
+            with tempfile.TemporaryDirectory() as tmp:
+                row.update(timing(data, sample, Path(tmp)))
+        rows.append(row)
+        print(json.dumps(row, ensure_ascii=False), flush=True)
+    print(f"\nmachine: {os.cpu_count()} cores; load average {os.getloadavg()[0]:.2f} at the end")
+    print(f"{'condition':<10} {'route':<9} {'acc':>7} {'grid':>6} {'s/page':>7} {'plain':>6} {'ratio':>6} "
+          f"{'img2t':>6} {'RSS MB':>7}")
+    for r in rows:
+        grid = r.get("grid_fidelity", r.get("grid_fidelity_sample_pages", float("nan")))
+        print(f"{r['condition']:<10} {r['route']:<9} {r['field_accuracy']:>7.4f} {grid:>6.3f} "
+              f"{r['s_per_page']:>7.2f} {r.get('plain_s_per_page', float('nan')):>6.2f} "
+              f"{r.get('ratio_vs_plain', float('nan')):>6.2f} {r.get('img2table_s_per_page', float('nan')):>6.2f} "
+              f"{r['peak_rss_mb']:>7.0f}")
+    if args.out:
+        (args.out / "summary.json").write_text(json.dumps(rows, ensure_ascii=False, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,61 @@
+"""Fragments and tables of pages -> one Grid: reading order, joins, page numbers, continuation pages."""
+
+from __future__ import annotations
+
+from extractor.grid import grid_to_rows
+from extractor.vision.assemble import Fragment, PageContent, is_page_number, join_fragments, pages_to_grid
+from extractor.vision.segments import Segment, tables_from_segments
+
+
+def frag(text: str, x0: float, y0: float, x1: float, y1: float) -> Fragment:
+    return Fragment(text, (x0, y0, x1, y1), 0.9)
+
+
+def test_wrapped_cjk_lines_join_without_spaces() -> None:
+    text, conf = join_fragments([frag("企业数量增加", 0, 20, 60, 30), frag("开展职工教育培训的", 0, 5, 90, 15)])
+    assert text == "开展职工教育培训的企业数量增加"
+    assert conf == 0.9
+
+
+def test_latin_words_keep_a_space_and_wrapped_numbers_stay_whole() -> None:
+    assert join_fragments([frag("Hello", 0, 0, 50, 10), frag("world", 60, 0, 110, 10)])[0] == "Hello world"
+    assert join_fragments([frag("298,052,694", 0, 0, 80, 10), frag(".96", 0, 12, 20, 22)])[0] == "298,052,694.96"
+    assert join_fragments([frag("100.0", 0, 0, 40, 10), frag("0%", 0, 12, 20, 22)])[0] == "100.00%"
+
+
+def test_page_numbers() -> None:
+    for text in ("- 3 -", "3", "第 3 页", "第3页 共18页", "3/18", "Page 2 of 9"):
+        assert is_page_number(text), text
+    for text in ("2023 年度", "总分", "100%", "(2023年度)"):
+        assert not is_page_number(text), text
+
+
+def _page(page: int, xs: list[float], ys: list[float], frags: list[Fragment]) -> PageContent:
+    hs = [Segment(y, xs[0], xs[-1]) for y in ys]
+    vs = [Segment(x, ys[0], ys[-1]) for x in xs]
+    return PageContent(page=page, width=600, height=800, tables=tables_from_segments(hs, vs, 2),
+                       fragments=frags, source="pdf-text")
+
+
+def test_tail_table_takes_the_previous_pages_columns() -> None:
+    xs = [50, 150, 250, 350, 450, 550]
+    first = _page(1, xs, [100, 130, 160], [frag("标题", 250, 40, 300, 60), frag("分值", 360, 140, 400, 150),
+                                          frag("得分", 460, 140, 500, 150), frag("- 1 -", 290, 770, 310, 780)])
+    # Page 2 holds only the 总分 row: one wide label cell, then the 分值 and 得分 columns.
+    tail = _page(2, [50, 350, 450, 550], [60, 90], [frag("总分", 60, 70, 100, 80), frag("100", 360, 70, 390, 80),
+                                                    frag("98", 460, 70, 480, 80), frag("2", 298, 770, 302, 780)])
+    grid = pages_to_grid([first, tail])
+    rows = grid_to_rows(grid)
+    assert [r.texts for r in rows] == [["标题"], ["", "", "", "", ""], ["", "", "", "分值", "得分"],
+                                       ["总分", "", "", "100", "98"]]
+    total = [c for c in grid.cells if c.page == 2]
+    assert [(c.col, c.colspan) for c in total] == [(0, 3), (3, 1), (4, 1)]
+    assert rows[3].page_break_before and rows[3].index == 3
+    assert all(c.text not in ("- 1 -", "2") for c in grid.cells)
+
+
+def test_table_that_does_not_line_up_starts_its_own_columns() -> None:
+    first = _page(1, [50, 150, 550], [100, 130], [frag("a", 60, 110, 70, 120)])
+    other = _page(2, [80, 300, 500], [60, 90], [frag("b", 90, 70, 100, 80)])
+    cells = pages_to_grid([first, other]).cells
+    assert [(c.page, c.col, c.text) for c in cells] == [(1, 0, "a"), (1, 1, ""), (2, 0, "b"), (2, 1, "")]
