@@ -1,6 +1,6 @@
 """FastAPI app: upload documents, follow their status, read results, query forms.
 
-Every route except the health checks needs an API key in X-API-Key, and a key only ever sees the
+Every route except the health checks and the schema needs an API key in X-API-Key, and a key only ever sees the
 documents it uploaded (another key's document answers 404, as if it did not exist).
 """
 

@@ -65,6 +65,8 @@ class ApiKey(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # "env": from DOCEXTRACT_API_KEYS, revoked when it leaves the variable; "cli": `docextract keys add`.
+    origin: Mapped[str] = mapped_column(String(10), default="cli")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
 
@@ -146,21 +148,27 @@ def transaction(sessions: sessionmaker[Session]) -> Iterator[Session]:
 
 # --- API keys ---------------------------------------------------------------------------------
 
-def add_key(session: Session, name: str, key: str) -> ApiKey:
-    row = ApiKey(name=name, key_hash=hash_key(key))
+def add_key(session: Session, name: str, key: str, origin: str = "cli") -> ApiKey:
+    row = ApiKey(name=name, key_hash=hash_key(key), origin=origin)
     session.add(row)
     session.flush()
     return row
 
 
 def sync_env_keys(session: Session, keys: dict[str, str]) -> None:
-    """Store operator keys from the environment (hashed) so documents can reference them."""
+    """Store operator keys from the environment (hashed) so documents can reference them; an env key
+    no longer in the environment is revoked (its documents stay)."""
     for name, key in keys.items():
         row = session.scalar(select(ApiKey).where(ApiKey.name == name))
         if row is None:
-            add_key(session, name, key)
-        elif not hmac.compare_digest(row.key_hash, hash_key(key)) or row.revoked_at is not None:
+            add_key(session, name, key, origin="env")
+        elif row.origin == "env" and (not hmac.compare_digest(row.key_hash, hash_key(key)) or row.revoked_at):
             row.key_hash, row.revoked_at = hash_key(key), None
+        elif row.origin != "env":
+            raise ValueError(f"DOCEXTRACT_API_KEYS names {name!r}, a key made with `docextract keys add`")
+    for row in session.scalars(select(ApiKey).where(ApiKey.origin == "env", ApiKey.revoked_at.is_(None))):
+        if row.name not in keys:
+            row.revoked_at = utcnow()
 
 
 def key_for(session: Session, presented: str) -> ApiKey | None:
