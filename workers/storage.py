@@ -215,18 +215,20 @@ class ClaimedDocument:
 
 
 def claim_document(session: Session, document_id: str, *, max_attempts: int, pipeline_version: str,
-                   worker: str, lease_seconds: int, now: datetime | None = None) -> ClaimedDocument:
+                   worker: str, lease_seconds: int, takeover: bool = False,
+                   now: datetime | None = None) -> ClaimedDocument:
     """Start a run of the document for `worker` ("host:pid").
 
     The attempt is counted before any work, so a document that kills its worker every time fails after
     `max_attempts` starts instead of being redelivered forever. A document another live run holds
     (started less than `lease_seconds` ago by a process that still exists) is "busy": that run's own
-    unacknowledged message covers it, so a duplicate message is dropped rather than run twice."""
+    unacknowledged message covers it, so a duplicate message is dropped rather than run twice.
+    `takeover`: this message continues a run that ended in a transient error (a task retry)."""
     now = now or utcnow()
     doc = session.scalar(select(Document).where(Document.id == document_id).with_for_update())
     if doc is None or doc.status in ("done", "failed"):
         return ClaimedDocument("skip")
-    if (doc.status == "running" and doc.started_at is not None
+    if (not takeover and doc.status == "running" and doc.started_at is not None
             and doc.started_at > now - timedelta(seconds=lease_seconds) and claimant_alive(doc.claimed_by, worker)):
         return ClaimedDocument("busy")
     if doc.attempts >= max_attempts:
@@ -244,7 +246,7 @@ def claim_document(session: Session, document_id: str, *, max_attempts: int, pip
 def claimant_alive(claimed_by: str | None, me: str) -> bool:
     """Whether the run recorded as "host:pid" may still be going. On this host it is checked (a killed
     pool child is gone at once); another host's run is trusted until its lease ends."""
-    if not claimed_by:
+    if not claimed_by or claimed_by == me:  # this process runs one task at a time: its old run is over
         return False
     host, _, pid_text = claimed_by.rpartition(":")
     my_host = me.rpartition(":")[0]

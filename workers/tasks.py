@@ -90,7 +90,8 @@ def process_document(self: Task, document_id: str) -> dict[str, str]:
     settings = get_settings()
     try:
         status = run_document(document_id, settings, _database.get(settings),
-                              allowed_starts=settings.max_attempts + self.request.retries)
+                              allowed_starts=settings.max_attempts + self.request.retries,
+                              retry=self.request.retries > 0)
     except TRANSIENT as err:
         log.warning("document %s: transient error, retrying: %s", document_id, err)
         raise self.retry(exc=err, countdown=backoff(self.request.retries)) from err
@@ -98,7 +99,7 @@ def process_document(self: Task, document_id: str) -> dict[str, str]:
 
 
 def run_document(document_id: str, settings: Settings, sessions: sessionmaker[Session],
-                 allowed_starts: int) -> str:
+                 allowed_starts: int, retry: bool = False) -> str:
     """Process one document; returns its final status ("skipped" when there was nothing to do).
 
     A transient error (database or broker down) propagates for the task to retry; anything the
@@ -109,7 +110,7 @@ def run_document(document_id: str, settings: Settings, sessions: sessionmaker[Se
     with transaction(sessions) as session:
         claimed = claim_document(session, document_id, max_attempts=allowed_starts, pipeline_version=version_now,
                                  worker=f"{socket.gethostname()}:{os.getpid()}",
-                                 lease_seconds=settings.hard_time_limit)
+                                 lease_seconds=settings.hard_time_limit, takeover=retry)
     if claimed.claim != "run":
         return {"poison": "failed", "busy": "busy"}.get(claimed.claim, "skipped")
     if settings.test_task_delay:

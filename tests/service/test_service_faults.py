@@ -89,3 +89,24 @@ def test_redis_restarted_mid_batch_every_document_completes(
         wait_for(lambda: done_count() == 50, 120, "every document to complete after the Redis restart")
         failed = client.get("/v1/documents", headers=KEY, params={"status": "failed"}).json()
         assert failed["total"] == 0, failed["items"]
+
+
+def test_database_outage_mid_task_is_retried_with_backoff(
+        slow_tasks: tuple[TestClient, Settings], pg_url: str, start_worker: Callable[..., Worker]) -> None:
+    import psycopg
+    from conftest import PG_ADMIN
+
+    client, settings = slow_tasks
+    worker = start_worker(settings, name="dbdown")
+    [doc_id] = upload(client, [("outage.txt", variant(3, "outage"))])
+    wait_for(lambda: status_of(client, doc_id)["status"] == "running", 20, "the task to start")
+    name = pg_url.rsplit("/", 1)[1]
+    with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+        # The database goes away while the task sleeps: every connection is cut and new ones refused.
+        admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS false')
+        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
+        wait_for(lambda: "Retry in" in worker.text(), 20, "the task to schedule a retry")
+        admin.execute(f'ALTER DATABASE "{name}" ALLOW_CONNECTIONS true')
+    final = wait_for(lambda: (s := status_of(client, doc_id))["status"] in ("done", "failed") and s, 40,
+                     "the retried document to complete")
+    assert final["status"] == "done", final
