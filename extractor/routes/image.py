@@ -32,11 +32,13 @@ def read_image(data: bytes, options: ExtractOptions) -> RouteOutput:
         img = Image.open(io.BytesIO(data))  # lazy: reads the header only, no pixels yet
     except (UnidentifiedImageError, OSError) as err:
         raise CorruptInput(f"the image cannot be read: {err}", code="corrupt_image") from err
+    frames = getattr(img, "n_frames", 1)
+    if frames > options.max_pages:
+        raise LimitExceeded(f"the image has {frames} pages, above the limit of {options.max_pages}",
+                            code="too_many_pages")
     engine = get_engine(options.ocr_engine)
     contents: list[PageContent] = []
     for index, frame in enumerate(ImageSequence.Iterator(img)):
-        if index >= options.max_pages:
-            raise LimitExceeded(f"the image has more than {options.max_pages} pages", code="too_many_pages")
         w, h = frame.size
         if w * h > options.max_page_pixels:
             raise LimitExceeded(f"page {index + 1} is {w}x{h} = {w * h:,} pixels, above the limit of "

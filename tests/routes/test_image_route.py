@@ -1,0 +1,61 @@
+"""Image route: real OCR on real rendered, degraded pages (PNG, multi-page TIFF), limits."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image
+from scan_helpers import cell_matches, norm, render_form
+
+from extractor.errors import CorruptInput, LimitExceeded
+from extractor.options import ExtractOptions
+from extractor.routes.image import read_image
+from samples.generate.pdf import PdfStyle
+from samples.generate.scan import ScanStyle, scan_pages, to_png, to_tiff
+
+
+def test_skewed_noisy_200dpi_page_with_vertical_labels(tmp_path) -> None:
+    form = render_form(1, PdfStyle(narrow_first_col=True, font="wqy-microhei"))
+    style = ScanStyle(dpi=200, skew=1.5, blur=0.7, noise=9, light=0.1, jpeg=75)
+    page = scan_pages(form.pdf, style, seed=2, pages=[0])[0]
+    out = read_image(to_png(page, 200), ExtractOptions(debug_dir=tmp_path))
+    assert out.route == "image" and out.pages == 1
+    assert (tmp_path / "page-001.png").stat().st_size > 10_000
+    # Boxes are pixels of the levelled page at 200 dpi: scale the rendered points by 200/72.
+    hits, total = cell_matches(form.placed, out.grid.cells, 1, 200 / 72)
+    assert hits >= 0.95 * total, (hits, total)
+    labels = {norm(c.text) for c in out.grid.cells if c.col == 0}
+    assert {"项目名称", "主管部门", "年度总体目标"} <= labels  # stacked vertically in the narrow column
+    assert all(c.source == "ocr" for c in out.grid.cells)
+    assert any(c.confidence < 1.0 for c in out.grid.cells)
+
+
+def test_upside_down_multipage_tiff() -> None:
+    form = render_form(2)
+    last = form.pages - 1
+    pages = scan_pages(form.pdf, ScanStyle(dpi=150, blur=0.5, quarter_turns=2), pages=[last])
+    blank = np.full((400, 300), 255, np.uint8)
+    out = read_image(to_tiff([pages[0], blank], 150), ExtractOptions())
+    assert out.pages == 2
+    placed = [p for p in form.placed if p.page == last + 1]
+    page_cells = [c for c in out.grid.cells if c.page == 1]
+    hits, total = cell_matches([p.__class__(1, p.text, p.bbox, p.kind, p.role) for p in placed], page_cells, 1,
+                               150 / 72)
+    assert hits >= 0.95 * total, (hits, total)
+    assert not [c for c in out.grid.cells if c.page == 2 and c.text]
+
+
+def test_image_limits_and_junk() -> None:
+    small = Image.new("L", (400, 300), 255)
+    buf = io.BytesIO()
+    small.save(buf, format="PNG")
+    with pytest.raises(LimitExceeded) as err:
+        read_image(buf.getvalue(), ExtractOptions(max_page_pixels=100_000))
+    assert err.value.code == "page_too_large"
+    with pytest.raises(LimitExceeded) as err:
+        read_image(to_tiff([np.asarray(small)] * 3, 100), ExtractOptions(max_pages=2))
+    assert err.value.code == "too_many_pages"
+    with pytest.raises(CorruptInput):
+        read_image(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, ExtractOptions())
