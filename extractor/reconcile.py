@@ -266,7 +266,8 @@ def _goal_columns(row: Row) -> dict[str, int]:
 def _read_goal_row(state: _State, row: Row) -> None:
     texts = [c for c in row.cells if not c.is_empty
              and not compact(c.text).startswith(("年度总体目标", "总体目标", "年度总体"))
-             and compact(c.text) not in ("年度总体目标", "年度", "总体", "目标")]
+             and compact(c.text) not in ("年度总体目标", "年度", "总体", "目标")
+             and read_label(c.text) is None]  # a label here belongs to the indicator table below
     seen: set[int] = set()
     unique = []
     for cell in texts:  # a cell spanning rows repeats: read it once

@@ -1,21 +1,78 @@
-"""Text dumps -> Grid. (Work in progress.)"""
+"""Text dumps -> Grid, whatever shape the dump has.
+
+Shapes seen in archives: tab-separated cells (spreadsheet copy), pipe/Markdown tables, one cell per
+line, one space-separated line per form (copied from a web page). The first two keep rows; the
+others are a stream of cells whose rows are rebuilt by extractor.streams. A blank line in a
+row-keeping dump is a page break: the dump tools print one between pages.
+"""
 
 from __future__ import annotations
 
+import re
+from typing import Literal
+
 from extractor.decode import decode_text
-from extractor.grid import rows_from_texts
+from extractor.grid import Grid, rows_from_texts
 from extractor.options import ExtractOptions
 from extractor.routes import RouteOutput
+from extractor.streams import tokens_to_rows
+
+Shape = Literal["tsv", "pipe", "lines", "flat"]
+_PIPE_RULE = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?$")
 
 
 def read_text(data: bytes, options: ExtractOptions) -> RouteOutput:
-    text, _ = decode_text(data)
+    text, _encoding = decode_text(data)
+    grid = text_to_grid(text)
+    return RouteOutput(grid=grid, route="text", pages=grid.pages)
+
+
+def text_to_grid(text: str) -> Grid:
+    shape = detect_shape(text)
+    if shape == "tsv":
+        return rows_from_texts(_paged_rows(text, lambda line: line.split("\t")))
+    if shape == "pipe":
+        return rows_from_texts(_paged_rows(text, _pipe_cells))
+    if shape == "lines":
+        tokens = [line.strip() for line in text.split("\n") if line.strip()]
+    else:
+        tokens = text.split()
+    return rows_from_texts((1, row) for row in tokens_to_rows(tokens))
+
+
+def detect_shape(text: str) -> Shape:
+    lines = [line for line in text.split("\n") if line.strip()]
+    if not lines:
+        return "lines"
+    tabbed = sum("\t" in line for line in lines)
+    piped = sum(line.lstrip().startswith("|") and line.count("|") >= 3 for line in lines)
+    if tabbed >= max(3, len(lines) * 0.2):
+        return "tsv"
+    if piped >= max(3, len(lines) * 0.3):
+        return "pipe"
+    mean_length = sum(len(line) for line in lines) / len(lines)
+    return "flat" if mean_length > 200 and len(lines) < 60 else "lines"
+
+
+def _paged_rows(text: str, split):  # type: ignore[no-untyped-def]
     page = 1
-    rows = []
     for line in text.split("\n"):
         if not line.strip():
             page += 1
             continue
-        rows.append((page, line.split("\t")))
-    grid = rows_from_texts(rows)
-    return RouteOutput(grid=grid, route="text", pages=grid.pages)
+        if "\f" in line:  # a form feed is a page break too
+            page += line.count("\f")
+            line = line.replace("\f", "")
+        cells = split(line)
+        if cells is not None:
+            yield page, cells
+
+
+def _pipe_cells(line: str) -> list[str] | None:
+    stripped = line.strip()
+    if _PIPE_RULE.match(stripped):
+        return None
+    if not stripped.startswith("|"):
+        return [stripped]  # text around the table: one cell
+    inner = stripped[1:-1] if stripped.endswith("|") and len(stripped) > 1 else stripped[1:]
+    return [cell.strip() for cell in re.split(r"(?<!\\)\|", inner)]
