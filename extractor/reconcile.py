@@ -72,6 +72,7 @@ class _State:
     indicator_columns: dict[str, int] = field(default_factory=dict)
     goal_columns: dict[str, int] = field(default_factory=dict)
     goal_parts: dict[str, list[str]] = field(default_factory=lambda: {"expected": [], "actual": []})
+    goal_cells_read: set[tuple[int, int]] = field(default_factory=set)  # a merged cell repeats per row
     indicator_rows: list[_IndicatorRow] = field(default_factory=list)
     pending_labels: list[Label] = field(default_factory=list)
 
@@ -268,11 +269,10 @@ def _read_goal_row(state: _State, row: Row) -> None:
              and not compact(c.text).startswith(("年度总体目标", "总体目标", "年度总体"))
              and compact(c.text) not in ("年度总体目标", "年度", "总体", "目标")
              and read_label(c.text) is None]  # a label here belongs to the indicator table below
-    seen: set[int] = set()
     unique = []
     for cell in texts:  # a cell spanning rows repeats: read it once
-        if id(cell) not in seen:
-            seen.add(id(cell))
+        if (cell.row, cell.col) not in state.goal_cells_read:
+            state.goal_cells_read.add((cell.row, cell.col))
             unique.append(cell)
     if not unique:
         return
