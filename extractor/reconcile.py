@@ -40,6 +40,7 @@ LOW_CONFIDENCE = 0.80
 DEFAULT_INDICATOR_ROLES = ("l1", "l2", "name", "target", "actual", "weight", "score", "note")
 DEFAULT_FUND_ROLES = ("initial_budget", "annual_budget", "executed", "weight", "execution_rate", "score")
 
+_HEADER_PARENS = re.compile(r"[（(][^()（）]{1,6}[)）]")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年度?")
 _UNIT = re.compile(r"[（(]\s*(万元|元)\s*[)）]")
 _META_KEYS = {
@@ -158,7 +159,7 @@ def _read_meta(state: _State, row: Row) -> bool:
     cells = [c for c in row.cells if not c.is_empty]
     found = False
     for i, cell in enumerate(cells):
-        text = compact(cell.text)
+        text = _HEADER_PARENS.sub("", compact(cell.text))  # 部门（单位）名称 is 部门名称
         key = next((k for k in _META_KEYS if text.startswith(k)), None)
         if key is None:
             continue

@@ -76,9 +76,10 @@ def read_label(raw: str) -> Label | None:
     if text in _LEVEL2_ALIASES:
         return Label(2, _LEVEL2_ALIASES[text], text, weight)
     bare = text + "指标"
-    if bare in LEVEL2_PARENT and bare != "成本指标":
+    # Short bare words (数量, 质量) are too often the tail of a name split over a page break.
+    if len(text) >= 4 and bare in LEVEL2_PARENT and bare != "成本指标":
         return Label(2, bare, bare, weight)
-    if bare in LEVEL1 and bare != "成本指标":
+    if len(text) >= 3 and bare in LEVEL1 and bare != "成本指标":
         return Label(1, bare, bare, weight)
     return None
 
