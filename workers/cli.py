@@ -59,6 +59,19 @@ def _ensure_a_key(settings: Settings) -> None:
 # --- serve / worker -------------------------------------------------------------------------------
 
 
+def _stop_with_parent() -> None:
+    """In the local worker's process: get SIGTERM (a warm shutdown) when `serve` exits, however it exits.
+    uvicorn re-raises the signal that stopped it, so a `finally` in serve alone does not run."""
+    import ctypes
+    import signal
+
+    pr_set_pdeathsig = 1
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
+    except OSError:  # not Linux: the finally below still stops it on a normal exit
+        pass
+
+
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
@@ -77,7 +90,8 @@ def serve(host: str, port: int, with_worker: bool | None, concurrency: int | Non
     worker: subprocess.Popen[bytes] | None = None
     if with_worker if with_worker is not None else settings.embedded:
         argv = _worker_argv("light,heavy", concurrency or settings.concurrency, "info", "local@%h")
-        worker = subprocess.Popen([sys.executable, "-m", "celery", "-A", "workers.app", *argv], env=os.environ.copy())
+        worker = subprocess.Popen([sys.executable, "-m", "celery", "-A", "workers.app", *argv], env=os.environ.copy(),
+                                  preexec_fn=_stop_with_parent)
         click.echo(f"docextract: local worker started (pid {worker.pid})", err=True)
     try:
         uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
