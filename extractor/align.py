@@ -8,6 +8,7 @@ fits the role (a number for 分值, words for a name) and penalising cells it ha
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -56,6 +57,26 @@ def fit_any(text: str) -> float:
     return 1.0 if text else 0.0
 
 
+_OPERATOR = re.compile(r"^(?:>=|<=|>|<|=|≥|≤|≧|≦|＞|＜|＝|﹦|═|定性|定量|正向|反向)$")
+# Units printed in a 度量单位 column. Anything else there is more likely a shifted value.
+MEASURE_UNITS = frozenset(
+    "% ‰ 个 人 人次 次 天 日 月 年 小时 分钟 万元 元 亿元 平方米 ㎡ 万㎡ 公里 千米 米 份 项 户 家 台 套 件 册 场 期 "
+    "篇 条 座 所 批 吨 亩 万人 万人次 辆 张 处 名 起 本 种 门 课时 学时 床 间 km m".split()
+)
+
+
+def fit_operator(text: str) -> float:
+    if not text:
+        return 0.0
+    return 1.5 if _OPERATOR.match(compact(text)) else -0.5
+
+
+def fit_unit(text: str) -> float:
+    if not text:
+        return 0.0
+    return 1.2 if compact(text) in MEASURE_UNITS else 0.2
+
+
 def fit_note(text: str) -> float:
     return 0.5 if text else 0.0
 
@@ -71,9 +92,9 @@ ROLE_FIT: dict[str, Fit] = {
     "l1": fit_label,
     "l2": fit_label,
     "name": fit_name,
-    "target_op": fit_any,
+    "target_op": fit_operator,
     "target": fit_any,
-    "target_unit": fit_any,
+    "target_unit": fit_unit,
     "actual": fit_any,
     "weight": fit_points,
     "score": fit_points,

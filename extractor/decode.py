@@ -14,10 +14,16 @@ def decode_text(data: bytes) -> tuple[str, str]:
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             return _normalise_newlines(data.decode(encoding)), encoding
-    if _is_bomless_utf16(data):
-        encoding = "utf-16-le" if data[1:2] == b"\x00" else "utf-16-be"
-        return _normalise_newlines(data.decode(encoding, errors="replace")), encoding
     if b"\x00" in data[:4096]:
+        # Zero bytes: UTF-16 without a BOM, or binary. Only text that decodes cleanly and reads
+        # as ASCII/CJK counts as text.
+        for encoding in ("utf-16-le", "utf-16-be"):
+            try:
+                text = data.decode(encoding)
+            except UnicodeDecodeError:
+                continue
+            if _mostly_printable(text) and _plausible(text):
+                return _normalise_newlines(text), encoding
         raise UndecodableText("the file holds binary data, not text")
     for encoding in ("utf-8", "gb18030"):
         try:
@@ -40,18 +46,11 @@ def decode_text(data: bytes) -> tuple[str, str]:
     raise UndecodableText("the file is not text in any supported encoding (UTF-8, GB18030/GBK, UTF-16)")
 
 
-def _is_bomless_utf16(data: bytes) -> bool:
-    sample = data[:2000]
-    if len(sample) < 4:
-        return False
-    zeros_odd = sample[1::2].count(0)
-    zeros_even = sample[0::2].count(0)
-    half = len(sample) // 2
-    # ASCII-heavy UTF-16 has a zero byte in every other position; CJK UTF-16 has none, so also
-    # accept text whose decoding is clean and printable.
-    if zeros_odd > half * 0.3 or zeros_even > half * 0.3:
-        return True
-    return False
+def _plausible(text: str) -> bool:
+    """Most characters are ASCII, CJK or CJK punctuation: not binary that happened to decode."""
+    sample = text[:20_000]
+    common = sum(1 for ch in sample if ch.isascii() or "\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef")
+    return common / len(sample) > 0.9
 
 
 def _mostly_printable(text: str) -> bool:

@@ -62,6 +62,7 @@ def clean_value(raw: str | None) -> str | None:
         return None
     text = unicodedata.normalize("NFKC", text).translate(_OPERATORS)
     text = re.sub(r"\s*(>=|<=|=|>|<)\s*", r"\1", text)
+    text = re.sub(r"(?<=\d)\s+(?=[%‰])", "", text)
     return text or None
 
 

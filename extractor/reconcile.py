@@ -462,7 +462,7 @@ def _indicator(state: _State, r: _IndicatorRow, l2: Label | None, l1: str | None
         level1=l1,
         level2=l2.printed if l2 else None,
         level3=name or None,
-        target=clean_value(" ".join(target_parts)) if target_parts else None,
+        target=clean_value("".join(p.strip() for p in target_parts)) if target_parts else None,
         actual=clean_value(cells["actual"].text) if "actual" in cells else None,
         weight=numbers.get("weight"),
         score=numbers.get("score"),

@@ -39,7 +39,8 @@ def _is_title(token: str) -> bool:
     return ("自评表" in t or "绩效自评" in t) and len(t) <= 40
 
 
-def tokens_to_rows(tokens: list[str]) -> list[list[str]]:
+def tokens_to_rows(tokens: list[str], *, cells_may_split: bool = False) -> list[list[str]]:
+    """`cells_may_split`: tokens came from splitting on spaces, so one cell may be several tokens."""
     tokens = rejoin_split_words(tokens)
     rows: list[list[str]] = []
     i = 0
@@ -51,7 +52,7 @@ def tokens_to_rows(tokens: list[str]) -> list[list[str]]:
             rows.append([token])
             i += 1
         elif t.startswith(_META):
-            row, i = _meta_row(tokens, i)
+            row, i = _meta_row(tokens, i, cells_may_split)
             rows.append(row)
         elif header_role(token, FUND_HEADER_ROLES) and _header_run(tokens, i, FUND_HEADER_ROLES) >= 3:
             j = i + _header_run(tokens, i, FUND_HEADER_ROLES)
@@ -67,7 +68,7 @@ def tokens_to_rows(tokens: list[str]) -> list[list[str]]:
         elif header_role(token, INDICATOR_HEADER_ROLES) and _header_run(tokens, i, INDICATOR_HEADER_ROLES) >= 3:
             j = i + _header_run(tokens, i, INDICATOR_HEADER_ROLES)
             rows.append(tokens[i:j])
-            body, i = _indicator_rows(tokens, j)
+            body, i = _indicator_rows(tokens, j, _words_per_row(tokens[i:j]))
             rows.extend(body)
         else:
             rows.append([token])
@@ -113,7 +114,7 @@ def _header_run(tokens: list[str], i: int, table: tuple[tuple[str, tuple[str, ..
     return j - i
 
 
-def _meta_row(tokens: list[str], i: int) -> tuple[list[str], int]:
+def _meta_row(tokens: list[str], i: int, cells_may_split: bool) -> tuple[list[str], int]:
     """项目名称 X, or 主管部门 X 实施单位 Y: keys with the value that follows each."""
     row: list[str] = []
     while i < len(tokens) and compact(tokens[i]).startswith(_META) and len(row) < 4:
@@ -125,7 +126,7 @@ def _meta_row(tokens: list[str], i: int) -> tuple[list[str], int]:
         while i < len(tokens) and not _starts_section(tokens[i]) and not compact(tokens[i]).startswith(_META):
             value.append(tokens[i])
             i += 1
-            if not _continues_value(tokens, i):
+            if not (cells_may_split and _continues_value(tokens, i)):
                 break
         row.append(" ".join(value))
     return row, i
@@ -134,7 +135,7 @@ def _meta_row(tokens: list[str], i: int) -> tuple[list[str], int]:
 def _continues_value(tokens: list[str], i: int) -> bool:
     # A value split by a space (a flattened line) goes on until the next key or section word.
     return i < len(tokens) and not _starts_section(tokens[i]) and not compact(tokens[i]).startswith(_META) \
-        and not re.search(r"[（(](万元|元)[)）]", tokens[i]) and len(compact(tokens[i])) <= 4 and False
+        and not re.search(r"[（(](万元|元)[)）]", tokens[i]) and not fund_row_key(tokens[i])
 
 
 def _starts_section(token: str) -> bool:
@@ -200,13 +201,23 @@ def _second_text_start(texts: list[str]) -> int:
     return 1
 
 
-def _indicator_rows(tokens: list[str], i: int) -> tuple[list[list[str]], int]:
+def _words_per_row(header: list[str]) -> int:
+    """Cells from the name up to the points: name, target (maybe 指标性质/指标值/度量单位), actual."""
+    roles = [header_role(t, INDICATOR_HEADER_ROLES) for t in header]
+    if "name" not in roles:
+        return 3
+    start = roles.index("name")
+    end = next((k for k, r in enumerate(roles) if r in ("weight", "score") and k > start), len(roles))
+    return max(2, len(dict.fromkeys(r for r in roles[start:end] if r)))
+
+
+def _indicator_rows(tokens: list[str], i: int, width: int = 3) -> tuple[list[list[str]], int]:
     """Indicator rows end with their 分值 and 得分: the last two of each run of point numbers."""
     end = i
     while end < len(tokens) and not _is_title(tokens[end]) and compact(tokens[end]) not in _TOTAL:
         end += 1
     body = tokens[i:end]
-    rows = list(_split_on_points(body))
+    rows = list(_split_on_points(body, width))
     if end < len(tokens) and compact(tokens[end]) in _TOTAL:
         total = [tokens[end]]
         end += 1
@@ -217,7 +228,11 @@ def _indicator_rows(tokens: list[str], i: int) -> tuple[list[list[str]], int]:
     return rows, end
 
 
-def _split_on_points(body: list[str]) -> Iterator[list[str]]:
+def _is_sentence(token: str) -> bool:
+    return bool(_SENTENCE.search(token)) or len(compact(token)) > 30
+
+
+def _split_on_points(body: list[str], width: int) -> Iterator[list[str]]:
     # Positions of the (分值, 得分) pair closing each row.
     closes: list[int] = []
     k = 0
@@ -236,15 +251,20 @@ def _split_on_points(body: list[str]) -> Iterator[list[str]]:
         segment = body[previous_end:close - 2]
         labels = [t for t in segment if read_label(t)]
         words = [t for t in segment if not read_label(t)]
-        # Words beyond name, target and actual belong to the previous row's note, or (short
-        # fragments of a name a space split) to this row's name.
-        extra, words = words[:-3], words[-3:]
-        if extra and last_row is not None and any(_SENTENCE.search(t) or len(compact(t)) > 15 for t in extra):
-            last_row.append("".join(extra))
-        elif extra and words:
-            words[0] = "".join(extra) + words[0]
-        if len(words) == 2:
-            words = [words[0], words[1], ""]
+        # Leading sentences are the previous row's 偏差原因 note; empty cells were dropped, so
+        # the rest is this row's name and values. Beyond `width` words, short leading
+        # fragments are a name a space split.
+        notes = []
+        while len(words) > 2 and _is_sentence(words[0]):
+            notes.append(words.pop(0))
+        if len(words) > width:
+            extra, words = words[:-width], words[-width:]
+            if any(_is_sentence(t) for t in extra):
+                notes.extend(extra)
+            else:
+                words[0] = "".join(extra) + words[0]
+        if notes and last_row is not None:
+            last_row.append("".join(notes))
         row = labels + words + body[close - 2:close]
         yield row
         last_row = row

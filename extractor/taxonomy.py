@@ -141,6 +141,8 @@ def header_role(raw: str, table: tuple[tuple[str, tuple[str, ...]], ...]) -> str
     for role, words in table:
         if text in words:
             return role
+    if len(text) > 12:
+        return None  # a header is a few words; a sentence that starts like one is content
     for role, words in table:
         if any(text.startswith(w) for w in words if len(w) >= 3):
             return role

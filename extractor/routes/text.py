@@ -34,10 +34,10 @@ def text_to_grid(text: str) -> Grid:
     if shape == "pipe":
         return rows_from_texts(_paged_rows(text, _pipe_cells))
     if shape == "lines":
-        tokens = [line.strip() for line in text.split("\n") if line.strip()]
+        rows = tokens_to_rows([line.strip() for line in text.split("\n") if line.strip()])
     else:
-        tokens = text.split()
-    return rows_from_texts((1, row) for row in tokens_to_rows(tokens))
+        rows = tokens_to_rows(text.split(), cells_may_split=True)
+    return rows_from_texts((1, row) for row in rows)
 
 
 def detect_shape(text: str) -> Shape:
