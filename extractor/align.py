@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from extractor.grid import Cell
 from extractor.normalize import compact, is_blank_value, looks_numeric, parse_number
@@ -112,6 +113,33 @@ class Aligned:
     skipped: list[Cell]  # non-empty cells that fit no role
 
 
+@lru_cache(maxsize=1 << 16)
+def _fit(role: str, text: str) -> float:
+    return ROLE_FIT[role](text)
+
+
+def _align_by_position(cells: Sequence[Cell], texts: list[str], roles: Sequence[str],
+                       columns: dict[str, int]) -> Aligned | None:
+    """The common case, cheaply: every printed cell sits in its header's column and fits it."""
+    if not columns:
+        return None
+    role_at = {col: role for role, col in columns.items() if role in roles}
+    by_role: dict[str, Cell] = {}
+    for cell, text in zip(cells, texts, strict=True):
+        if not text:
+            continue
+        role = role_at.get(cell.col)
+        if role is None or _fit(role, text) <= 0:
+            return None
+        by_role[role] = cell
+    # 分值 without 得分 (or the reverse) is the mark of a row shifted by one column: let the
+    # content decide.
+    points = [r for r in ("weight", "score") if r in by_role and not is_blank_value(by_role[r].text)]
+    if len(points) == 1 and "weight" in roles and "score" in roles:
+        return None
+    return Aligned(by_role=by_role, skipped=[])
+
+
 POSITION_BONUS = 0.25  # breaks ties in favour of the column the header printed the role in
 
 
@@ -123,6 +151,8 @@ def align_row(cells: Sequence[Cell], roles: Sequence[str], columns: dict[str, in
     """
     texts = [c.text.strip() for c in cells]
     columns = columns or {}
+    if (fast := _align_by_position(cells, texts, roles, columns)) is not None:
+        return fast
     n, m = len(cells), len(roles)
     # best[i][j]: best score aligning cells[i:] to roles[j:]
     best = [[0.0] * (m + 1) for _ in range(n + 1)]
@@ -137,7 +167,7 @@ def align_row(cells: Sequence[Cell], roles: Sequence[str], columns: dict[str, in
             if j < m:
                 options.append((best[i][j + 1], 1))
             if i < n and j < m:
-                fit = ROLE_FIT[roles[j]](texts[i])
+                fit = _fit(roles[j], texts[i])
                 if fit != NEG:
                     if texts[i] and columns.get(roles[j]) == cells[i].col:
                         fit += POSITION_BONUS

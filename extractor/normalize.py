@@ -9,6 +9,9 @@ import html
 import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+
+_CACHE = 1 << 16  # cell texts repeat across rows and forms; these functions are pure
 
 _TAG = re.compile(r"<[^>]+>")
 _CJK = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
@@ -32,6 +35,7 @@ _DASHES = {"", "—", "——", "-", "--", "－", "–", "/", "／", "\\", "无�
 _PAGE_NUMBER = re.compile(r"^(?:[-—–－]\s*\d{1,4}\s*[-—–－]?|第\s*\d{1,4}\s*页(?:\s*[,，/共]\s*\d+\s*页)?|\d{1,4}\s*/\s*\d{1,4})$")
 
 
+@lru_cache(maxsize=_CACHE)
 def clean_text(raw: str | None) -> str:
     """Remove tags, entities, LaTeX markers and line-wrap whitespace; keep the printed words."""
     if not raw:
@@ -50,11 +54,13 @@ def clean_text(raw: str | None) -> str:
     return _SPACES.sub(" ", text)
 
 
+@lru_cache(maxsize=_CACHE)
 def compact(raw: str | None) -> str:
     """Text for matching labels: NFKC, no whitespace at all."""
     return _SPACES.sub("", unicodedata.normalize("NFKC", clean_text(raw)))
 
 
+@lru_cache(maxsize=_CACHE)
 def clean_value(raw: str | None) -> str | None:
     """A target/actual value: operators normalised, full-width ASCII folded, None when empty."""
     text = clean_text(raw)
@@ -66,10 +72,12 @@ def clean_value(raw: str | None) -> str | None:
     return text or None
 
 
+@lru_cache(maxsize=_CACHE)
 def is_blank_value(raw: str | None) -> bool:
     return compact(raw) in _DASHES
 
 
+@lru_cache(maxsize=_CACHE)
 def is_page_number(raw: str | None) -> bool:
     """`-3`, `- 3 -`, `第3页`, `3/12`: a page number a dump pushed into a cell."""
     return bool(_PAGE_NUMBER.match(compact(raw)))
@@ -89,6 +97,7 @@ def parse_number(raw: str | None) -> Decimal | None:
     return Decimal(text.replace(",", ""))
 
 
+@lru_cache(maxsize=_CACHE)
 def looks_numeric(raw: str | None) -> bool:
     try:
         return parse_number(raw) is not None

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from extractor.normalize import compact
 
@@ -53,6 +54,7 @@ class Label:
     weight: Decimal | None = None
 
 
+@lru_cache(maxsize=1 << 16)
 def read_label(raw: str) -> Label | None:
     """Return the label a cell holds, or None when it holds something else (a name, a value)."""
     text = compact(raw).rstrip(":：")
@@ -133,6 +135,7 @@ FUND_ROWS: tuple[tuple[str, tuple[str, ...]], ...] = (
 _HEADER_PARENS = re.compile(r"[（(][^()（）]*[)）]")
 
 
+@lru_cache(maxsize=1 << 16)
 def header_role(raw: str, table: tuple[tuple[str, tuple[str, ...]], ...]) -> str | None:
     """The role of a header cell: `全年预算数(A)` is annual_budget, `执行率(B/A)` is execution_rate."""
     text = _HEADER_PARENS.sub("", compact(raw))
@@ -149,6 +152,7 @@ def header_role(raw: str, table: tuple[tuple[str, tuple[str, ...]], ...]) -> str
     return None
 
 
+@lru_cache(maxsize=1 << 16)
 def fund_row_key(raw: str) -> str | None:
     text = compact(raw).removeprefix("其中").lstrip(":：")
     for key, words in FUND_ROWS:
