@@ -131,7 +131,19 @@ def grid_cells_of_pages(pdf: bytes, pages: list[int]) -> list[tuple[int, tuple, 
     return [(c.page, c.bbox, c.text) for c in pages_to_grid(contents).cells]
 
 
-def timing(pdf: bytes, pages: list[int], tmp: Path) -> dict:
+def text_recall(placed: list, pages: list[int], found: list[list[str]]) -> float:
+    """Share of non-empty rendered cell texts of `pages` (0-based) found verbatim among `found[i]`."""
+    hits = total = 0
+    for i, page in enumerate(pages):
+        have = {_norm(t) for t in found[i]}
+        for p in placed:
+            if p.page == page + 1 and p.kind == "cell" and p.text:
+                total += 1
+                hits += _norm(p.text) in have
+    return hits / total if total else 1.0
+
+
+def timing(pdf: bytes, pages: list[int], tmp: Path, placed: list) -> dict:
     """Our page pipeline vs plain whole-page RapidOCR (and the peer) on the same page images."""
     import io
 
@@ -142,6 +154,7 @@ def timing(pdf: bytes, pages: list[int], tmp: Path) -> dict:
 
     from extractor.ocr import get_engine
     from extractor.routes.pdf import render_page, scan_dpi
+    from extractor.vision.assemble import pages_to_grid
     from extractor.vision.scan import read_page_image
 
     doc = pdfium.PdfDocument(pdf)
@@ -151,6 +164,7 @@ def timing(pdf: bytes, pages: list[int], tmp: Path) -> dict:
     plain_nocls = RapidOCR(params={"Global.log_level": "warning", "Global.use_cls": False})
     ours = base = base_nocls = 0.0
     paths = []
+    our_texts: list[list[str]] = []
     for i in pages:
         dpi = scan_dpi(plumber.pages[i].images, 200)
         gray = render_page(doc, i, dpi, 10**9)
@@ -159,8 +173,9 @@ def timing(pdf: bytes, pages: list[int], tmp: Path) -> dict:
         cv2.imwrite(str(path), gray)
         paths.append(str(path))
         t = time.perf_counter()
-        read_page_image(gray, dpi, engine, i + 1, 72 / dpi)
+        scan = read_page_image(gray, dpi, engine, i + 1, 72 / dpi)
         ours += time.perf_counter() - t
+        our_texts.append([c.text for c in pages_to_grid([scan.content]).cells])
         t = time.perf_counter()
         plain(bgr)
         base += time.perf_counter() - t
@@ -169,13 +184,14 @@ def timing(pdf: bytes, pages: list[int], tmp: Path) -> dict:
         base_nocls += time.perf_counter() - t
     n = len(pages)
     out = {"ours_s_per_page": ours / n, "plain_s_per_page": base / n, "plain_nocls_s_per_page": base_nocls / n,
-           "ratio_vs_plain": ours / base}
+           "ratio_vs_plain": ours / base, "ours_cell_text_recall": text_recall(placed, pages, our_texts)}
     if PEER_PYTHON.exists():
         proc = subprocess.run([str(PEER_PYTHON), str(ROOT / "bench" / "peer_img2table.py"), *paths],
                               capture_output=True, text=True)
         if proc.returncode == 0 and proc.stdout.strip():
             peer = json.loads(proc.stdout.strip().splitlines()[-1])
             out["img2table_s_per_page"] = peer["seconds_per_page"]
+            out["img2table_cell_text_recall"] = text_recall(placed, pages, peer["texts"])
         else:
             out["img2table_error"] = proc.stderr.strip().splitlines()[-1:] or ["failed"]
     else:
@@ -210,18 +226,19 @@ def main() -> None:
                                                          grid_cells_of_pages(data, sample))
         if CONDITIONS[condition] is not None and sample:
             with tempfile.TemporaryDirectory() as tmp:
-                row.update(timing(data, sample, Path(tmp)))
+                row.update(timing(data, sample, Path(tmp), placed))
         rows.append(row)
         print(json.dumps(row, ensure_ascii=False), flush=True)
     print(f"\nmachine: {os.cpu_count()} cores; load average {os.getloadavg()[0]:.2f} at the end")
     print(f"{'condition':<10} {'route':<9} {'acc':>7} {'grid':>6} {'s/page':>7} {'plain':>6} {'ratio':>6} "
-          f"{'img2t':>6} {'RSS MB':>7}")
+          f"{'img2t':>6} {'recall':>6} {'i2t-rc':>6} {'RSS MB':>7}")
     for r in rows:
         grid = r.get("grid_fidelity", r.get("grid_fidelity_sample_pages", float("nan")))
         print(f"{r['condition']:<10} {r['route']:<9} {r['field_accuracy']:>7.4f} {grid:>6.3f} "
               f"{r['s_per_page']:>7.2f} {r.get('plain_s_per_page', float('nan')):>6.2f} "
               f"{r.get('ratio_vs_plain', float('nan')):>6.2f} {r.get('img2table_s_per_page', float('nan')):>6.2f} "
-              f"{r['peak_rss_mb']:>7.0f}")
+              f"{r.get('ours_cell_text_recall', float('nan')):>6.3f} "
+              f"{r.get('img2table_cell_text_recall', float('nan')):>6.3f} {r['peak_rss_mb']:>7.0f}")
     if args.out:
         (args.out / "summary.json").write_text(json.dumps(rows, ensure_ascii=False, indent=1))
 
