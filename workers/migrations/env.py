@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+import workers.corrections  # noqa: F401  (its tables join Base.metadata)
 from workers.storage import Base
 
 connection = context.config.attributes.get("connection")
