@@ -6,13 +6,17 @@ documents it uploaded (another key's document answers 404, as if it did not exis
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from fastapi import Depends, FastAPI, File, HTTPException, Query, Request, Security, UploadFile
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from fastapi.security import APIKeyHeader
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.registry import Collector
 from pydantic import BaseModel
 from sqlalchemy import func, or_, select, text
 from sqlalchemy.orm import Session, sessionmaker
@@ -126,6 +130,8 @@ Caller = Annotated[ApiKey, Depends(caller)]
 
 
 def create_app(settings: Settings | None = None, *, sweep: bool = True) -> FastAPI:
+    from api import review  # imports this module's Caller and Db
+
     settings = settings or get_settings()
     engine = make_engine(settings.effective_database_url)
 
@@ -204,15 +210,17 @@ def create_app(settings: Settings | None = None, *, sweep: bool = True) -> FastA
         return document_status(own_document(session, key, document_id))
 
     @app.get("/v1/documents/{document_id}/result")
-    def get_result(document_id: str, key: Caller, session: Db) -> JSONResponse:
-        """The stored result (the contract in /v1/schema). 409 while the document is not done."""
+    def get_result(document_id: str, key: Caller, session: Db,
+                   version: Literal["original", "corrected"] = "corrected") -> JSONResponse:
+        """The stored result (the contract in /v1/schema). 409 while the document is not done.
+        `corrected` (default): with reviewers' corrections applied and validated again (api.review)."""
         doc = own_document(session, key, document_id)
         stored = session.get(StoredResult, doc.id)
         if stored is None:
             detail: dict[str, Any] = {"status": doc.status, "error_code": doc.error_code,
                                       "error_message": doc.error_message}
             raise HTTPException(409, detail)
-        return JSONResponse(stored.result)
+        return review.versioned_result(session, doc, version)
 
     @app.post("/v1/documents/{document_id}/rerun", status_code=202, response_model=DocumentStatus)
     def rerun(document_id: str, key: Caller) -> DocumentStatus:
@@ -257,6 +265,24 @@ def create_app(settings: Settings | None = None, *, sweep: bool = True) -> FastA
         """JSON Schema of a result."""
         return Result.model_json_schema(mode="serialization")
 
+    registry = CollectorRegistry()
+    registry.register(DocumentCounts(sessions))
+    latency = Histogram("docextract_http_request_seconds", "API request latency", ["method", "route", "status"],
+                        registry=registry, buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
+
+    @app.middleware("http")
+    async def time_requests(request: Request, call_next: Any) -> Any:
+        started = time.perf_counter()
+        response = await call_next(request)
+        route = getattr(request.scope.get("route"), "path", "unmatched")  # the template, not the id
+        latency.labels(request.method, route, str(response.status_code)).observe(time.perf_counter() - started)
+        return response
+
+    @app.get("/metrics", include_in_schema=False)
+    def metrics() -> Response:
+        """Prometheus: documents by status and queue (read from the database), request latencies."""
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
     @app.get("/healthz")
     def healthz() -> dict[str, str]:
         return {"status": "ok"}
@@ -267,7 +293,28 @@ def create_app(settings: Settings | None = None, *, sweep: bool = True) -> FastA
         ready = all(value == "ok" for value in checks.values())
         return JSONResponse({"status": "ok" if ready else "unavailable", **checks}, status_code=200 if ready else 503)
 
+    review.install(app)  # the review page at /ui/ and its correction, history and page-image routes
     return app
+
+
+class DocumentCounts(Collector):
+    """docextract_documents{status,queue}, counted in the database at scrape time: shared by every
+    API process and worker, so any one API process reports the whole deployment."""
+
+    def __init__(self, sessions: sessionmaker[Session]) -> None:
+        self.sessions = sessions
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        family = GaugeMetricFamily("docextract_documents", "documents by status and queue", labels=["status", "queue"])
+        try:
+            with self.sessions() as session:
+                rows = session.execute(select(Document.status, Document.queue, func.count())
+                                       .group_by(Document.status, Document.queue)).all()
+        except Exception:  # a scrape while the database is down reports no document counts
+            rows = []
+        for status, queue, count in rows:
+            family.add_metric([status, queue], count)
+        yield family
 
 
 def _database_ok(sessions: sessionmaker[Session]) -> str:
