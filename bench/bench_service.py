@@ -198,11 +198,14 @@ def main() -> None:
     size = len(document(0, "x"))
     print(f"# docextract service benchmark ({database}, Redis; {os.cpu_count()} CPUs; "
           f"{args.docs} text dumps of {size:,} bytes, 9 forms each)\n")
-    print("| worker processes | docs/min (first start to last finish) | docs/min (wall, incl. worker boot) |")
-    print("|---|---|---|")
+    print("| worker processes | docs/min (first start to last finish) | docs/min (wall, incl. worker boot) "
+          "| load avg before |")
+    print("|---|---|---|---|")
     for workers in (1, 2):
+        load = os.getloadavg()[0]  # the machine may be shared: a busy one explains a poor speed-up
         result = throughput(workers, args.docs, args.sqlite)
-        print(f"| {workers} | {result['docs_per_min']:.0f} | {result['wall_docs_per_min']:.0f} |", flush=True)
+        print(f"| {workers} | {result['docs_per_min']:.0f} | {result['wall_docs_per_min']:.0f} | {load:.1f} |",
+              flush=True)
     times = latency(args.clients, args.per_client, args.sqlite)
     print(f"\nAPI latency, {args.clients} concurrent clients, one uvicorn process, no worker running:\n")
     print("| request | n | p50 ms | p99 ms | mean ms |")

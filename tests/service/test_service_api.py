@@ -59,6 +59,10 @@ def test_schema_health_and_readiness(client: TestClient, tmp_path: Path) -> None
     assert client.get("/healthz").json() == {"status": "ok"}
     assert client.get("/readyz").json() == {"status": "ok", "database": "ok", "broker": "ok"}
     assert "/v1/documents" in client.get("/openapi.json").json()["paths"]
+    client.post("/v1/documents", headers=HEADERS, files=[("files", ("m.txt", b"metrics"))])
+    metrics = client.get("/metrics").text
+    assert 'docextract_documents{queue="light",status="queued"} 1.0' in metrics
+    assert 'route="/v1/documents",status="202"' in metrics
     down = Settings(data_dir=tmp_path / "down", redis_url=f"redis://127.0.0.1:{free_port()}/0")
     with TestClient(create_app(down, sweep=False)) as unready:
         response = unready.get("/readyz")
