@@ -153,41 +153,39 @@ def align_row(cells: Sequence[Cell], roles: Sequence[str], columns: dict[str, in
     columns = columns or {}
     if (fast := _align_by_position(cells, texts, roles, columns)) is not None:
         return fast
-    n, m = len(cells), len(roles)
-    # best[i][j]: best score aligning cells[i:] to roles[j:]
+    # Empty cells score nothing wherever they go, so only printed cells take part.
+    filled = [(cell, text) for cell, text in zip(cells, texts, strict=True) if text]
+    n, m = len(filled), len(roles)
+    # best[i][j]: best score aligning filled[i:] to roles[j:]; move: 0 skip cell, 1 skip role, 2 assign
     best = [[0.0] * (m + 1) for _ in range(n + 1)]
-    move = [[0] * (m + 1) for _ in range(n + 1)]  # 0 skip cell, 1 skip role, 2 assign
-    for i in range(n, -1, -1):
-        for j in range(m, -1, -1):
-            if i == n and j == m:
-                continue
-            options: list[tuple[float, int]] = []
-            if i < n:
-                options.append((best[i + 1][j] + (SKIP_FILLED if texts[i] else 0.0), 0))
-            if j < m:
-                options.append((best[i][j + 1], 1))
-            if i < n and j < m:
-                fit = _fit(roles[j], texts[i])
-                if fit != NEG:
-                    if texts[i] and columns.get(roles[j]) == cells[i].col:
-                        fit += POSITION_BONUS
-                    options.append((best[i + 1][j + 1] + fit, 2))
-            # Prefer assigning over skipping on ties: keeps cells in their printed columns.
-            score, action = max(options, key=lambda o: (o[0], o[1]))
-            best[i][j], move[i][j] = score, action
+    move = [[1] * (m + 1) for _ in range(n + 1)]
+    for i in range(n - 1, -1, -1):
+        best[i][m], move[i][m] = best[i + 1][m] + SKIP_FILLED, 0
+    for i in range(n - 1, -1, -1):
+        cell, text = filled[i]
+        row_best, row_move, next_best = best[i], move[i], best[i + 1]
+        for j in range(m - 1, -1, -1):
+            score, action = next_best[j] + SKIP_FILLED, 0
+            if row_best[j + 1] >= score:  # skipping a role beats dropping printed content on ties
+                score, action = row_best[j + 1], 1
+            fit = _fit(roles[j], text)
+            if fit != NEG:
+                if columns.get(roles[j]) == cell.col:
+                    fit += POSITION_BONUS
+                if next_best[j + 1] + fit >= score:  # prefer assigning on ties
+                    score, action = next_best[j + 1] + fit, 2
+            row_best[j], row_move[j] = score, action
     by_role: dict[str, Cell] = {}
     skipped: list[Cell] = []
     i = j = 0
-    while i < n or j < m:
-        action = move[i][j]
+    while i < n:
+        action = move[i][j] if j < m else 0
         if action == 2:
-            if texts[i]:
-                by_role[roles[j]] = cells[i]
+            by_role[roles[j]] = filled[i][0]
             i, j = i + 1, j + 1
         elif action == 1:
             j += 1
         else:
-            if texts[i]:
-                skipped.append(cells[i])
+            skipped.append(filled[i][0])
             i += 1
     return Aligned(by_role=by_role, skipped=skipped)

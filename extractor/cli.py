@@ -24,14 +24,26 @@ def main() -> None:
 @click.option("--pretty", is_flag=True, help="indent the JSON")
 @click.option("--debug-dir", type=click.Path(file_okay=False), help="write per-page pictures of what was read")
 @click.option("--ocr-engine", default="rapidocr", show_default=True, help="rapidocr or paddleocr")
+@click.option("--max-bytes", type=click.IntRange(min=1), default=None, help="largest input (default 200 MiB)")
+@click.option("--max-pages", type=click.IntRange(min=1), default=None, help="most pages per document (500)")
+@click.option("--max-page-pixels", type=click.IntRange(min=1), default=None, help="largest page image (6e7)")
+@click.option("--max-seconds-per-page", type=click.FloatRange(min=0, min_open=True), default=None,
+              help="wall-clock limit for one page (120)")
 def extract(files: tuple[str, ...], output: str | None, out_dir: str | None, pretty: bool,
-            debug_dir: str | None, ocr_engine: str) -> None:
-    """Extract the forms in FILES (`-` reads standard input) and print or write JSON."""
+            debug_dir: str | None, ocr_engine: str, max_bytes: int | None, max_pages: int | None,
+            max_page_pixels: int | None, max_seconds_per_page: float | None) -> None:
+    """Extract the forms in FILES (`-` reads standard input) and print or write JSON.
+
+    A file that cannot be read prints one line `docextract: FILE: CODE: message` on stderr; the exit
+    status is 1 if any file failed."""
     from extractor.pipeline import extract_bytes
 
     if output and len(files) > 1:
         raise click.UsageError("-o/--output takes one input; use --out-dir for several")
-    options = ExtractOptions(debug_dir=Path(debug_dir) if debug_dir else None, ocr_engine=ocr_engine)
+    limits = {"max_bytes": max_bytes, "max_pages": max_pages, "max_page_pixels": max_page_pixels,
+              "max_seconds_per_page": max_seconds_per_page}
+    options = ExtractOptions(debug_dir=Path(debug_dir) if debug_dir else None, ocr_engine=ocr_engine,
+                             **{name: value for name, value in limits.items() if value is not None})
     failed = 0
     for name in files:
         try:
@@ -44,6 +56,11 @@ def extract(files: tuple[str, ...], output: str | None, out_dir: str | None, pre
             result = extract_bytes(data, None if name == "-" else Path(name).name, options)
         except ExtractionError as err:
             click.echo(f"docextract: {name}: {err}", err=True)
+            failed += 1
+            continue
+        except Exception as err:  # a bug must not print a traceback at the user: one line, next file
+            click.echo(f"docextract: {name}: internal_error: {type(err).__name__}: {err}".splitlines()[0],
+                       err=True)
             failed += 1
             continue
         text = result.to_json(pretty=pretty)

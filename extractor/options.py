@@ -15,4 +15,6 @@ class ExtractOptions(BaseModel):
     max_bytes: int = Field(200 * 1024 * 1024, description="largest input accepted")
     max_pages: int = Field(500, description="most pages read from one document")
     max_page_pixels: int = Field(60_000_000, description="largest page image (decompression bombs)")
+    max_seconds_per_page: float | None = Field(
+        120.0, gt=0, description="wall-clock seconds for reading one page (OCR included); None = no limit")
     render_dpi: int = Field(200, description="DPI for rendering PDF pages that need OCR")

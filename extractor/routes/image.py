@@ -7,6 +7,7 @@ import io
 import numpy as np
 
 from extractor.errors import CorruptInput, LimitExceeded
+from extractor.limits import page_time_limit
 from extractor.options import ExtractOptions
 from extractor.routes import RouteOutput
 from extractor.vision.assemble import PageContent, pages_to_grid
@@ -30,6 +31,8 @@ def read_image(data: bytes, options: ExtractOptions) -> RouteOutput:
 
     try:
         img = Image.open(io.BytesIO(data))  # lazy: reads the header only, no pixels yet
+    except Image.DecompressionBombError as err:  # Pillow's own ceiling, above ours: same failure
+        raise LimitExceeded(f"page 1 is too large: {err}", code="page_too_large") from err
     except (UnidentifiedImageError, OSError) as err:
         raise CorruptInput(f"the image cannot be read: {err}", code="corrupt_image") from err
     frames = getattr(img, "n_frames", 1)
@@ -43,12 +46,13 @@ def read_image(data: bytes, options: ExtractOptions) -> RouteOutput:
         if w * h > options.max_page_pixels:
             raise LimitExceeded(f"page {index + 1} is {w}x{h} = {w * h:,} pixels, above the limit of "
                                 f"{options.max_page_pixels:,}", code="page_too_large")
-        try:
-            gray = np.asarray(frame.convert("L"))
-        except (OSError, ValueError, Image.DecompressionBombError) as err:
-            raise CorruptInput(f"page {index + 1} of the image cannot be decoded: {err}",
-                               code="corrupt_image") from err
-        scan = read_page_image(gray, _dpi(frame.info, w), engine, page=index + 1)
+        with page_time_limit(options.max_seconds_per_page, f"page {index + 1}"):
+            try:
+                gray = np.asarray(frame.convert("L"))
+            except (OSError, ValueError, Image.DecompressionBombError) as err:
+                raise CorruptInput(f"page {index + 1} of the image cannot be decoded: {err}",
+                                   code="corrupt_image") from err
+            scan = read_page_image(gray, _dpi(frame.info, w), engine, page=index + 1)
         if options.debug_dir is not None:
             from extractor.debug import write_scan_overlay
             write_scan_overlay(options.debug_dir, scan)

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from extractor.errors import CorruptInput, LimitExceeded
+from extractor.limits import page_time_limit
 from extractor.options import ExtractOptions
 from extractor.routes import RouteOutput
 from extractor.textlayer import distrust_reason, text_page_content, vector_tables
@@ -80,25 +81,29 @@ def read_pdf(data: bytes, options: ExtractOptions) -> RouteOutput:
         if n > options.max_pages:
             raise LimitExceeded(f"the PDF has {n} pages, above the limit of {options.max_pages}",
                                 code="too_many_pages")
+        if len(plumber.pages) != n:  # a looped or broken page tree: the two parsers disagree
+            raise CorruptInput(f"the PDF's page tree is inconsistent ({n} or {len(plumber.pages)} pages)",
+                               code="corrupt_pdf")
         contents: list[PageContent] = []
         issues: list[Issue] = []
         scanned = 0
         for i in range(n):
-            page = plumber.pages[i]
-            chars = page.chars
-            tables = vector_tables(page.edges)
-            if not tables and chars and page.images:
-                tables = _image_tables_for_text(doc, i, options)
-            reason = distrust_reason(chars, tables)
-            if reason is None:
-                contents.append(text_page_content(i + 1, float(page.width), float(page.height), chars, tables))
-                _debug_text_page(doc, i, contents[-1], options)
-                continue
-            scanned += 1
-            if reason != "no text layer":
-                issues.append(Issue(code="text_layer_untrusted", severity="warning", field=None,
-                                    message=f"page {i + 1}: text layer not used ({reason}); the page was OCRed"))
-            contents.append(_ocr_page(doc, i, options, page.images))
+            with page_time_limit(options.max_seconds_per_page, f"page {i + 1}"):
+                page = plumber.pages[i]
+                chars = page.chars
+                tables = vector_tables(page.edges)
+                if not tables and chars and page.images:
+                    tables = _image_tables_for_text(doc, i, options)
+                reason = distrust_reason(chars, tables)
+                if reason is None:
+                    contents.append(text_page_content(i + 1, float(page.width), float(page.height), chars, tables))
+                    _debug_text_page(doc, i, contents[-1], options)
+                    continue
+                scanned += 1
+                if reason != "no text layer":
+                    issues.append(Issue(code="text_layer_untrusted", severity="warning", field=None,
+                                        message=f"page {i + 1}: text layer not used ({reason}); the page was OCRed"))
+                contents.append(_ocr_page(doc, i, options, page.images))
         grid = pages_to_grid(contents)
         grid.pages = n
         route = "pdf-scan" if scanned else "pdf-text"
