@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 
 from extractor.errors import UndecodableText
 
@@ -46,19 +47,21 @@ def decode_text(data: bytes) -> tuple[str, str]:
     raise UndecodableText("the file is not text in any supported encoding (UTF-8, GB18030/GBK, UTF-16)")
 
 
+_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffd]")
+_UNCOMMON = re.compile("[^\x00-\x7f\u3000-\u9fff\uff00-\uffef]")
+
+
 def _plausible(text: str) -> bool:
     """Most characters are ASCII, CJK or CJK punctuation: not binary that happened to decode."""
     sample = text[:20_000]
-    common = sum(1 for ch in sample if ch.isascii() or "\u3000" <= ch <= "\u9fff" or "\uff00" <= ch <= "\uffef")
-    return common / len(sample) > 0.9
+    return len(_UNCOMMON.findall(sample)) / len(sample) < 0.1
 
 
 def _mostly_printable(text: str) -> bool:
     if not text:
         return False
     sample = text[:20_000]
-    bad = sum(1 for ch in sample if (ord(ch) < 32 and ch not in "\t\r\n\f") or ch == "\ufffd")
-    return bad / len(sample) < 0.01
+    return len(_CONTROL.findall(sample)) / len(sample) < 0.01
 
 
 def _normalise_newlines(text: str) -> str:

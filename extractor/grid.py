@@ -25,10 +25,11 @@ class Cell:
     bbox: BBox | None = None
     confidence: float = 1.0
     source: CellSource = "text"
+    # Computed once: every stage asks it of every cell.
+    is_empty: bool = field(init=False, repr=False, compare=False)
 
-    @property
-    def is_empty(self) -> bool:
-        return not self.text.strip()
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "is_empty", not self.text.strip())
 
 
 @dataclass(slots=True)
@@ -48,11 +49,12 @@ class Grid:
 
 @dataclass(slots=True)
 class Row:
-    """One row of the grid as the reconciler sees it: a dense list of cells, column by column.
+    """One row of the grid as the reconciler sees it: its printed cells in column order.
 
-    A cell spanning several rows appears in each row it covers (a merged 一级指标 label belongs to
-    every row beside it); a cell spanning several columns appears once, in its first column.
-    `page_break_before` marks the first row of a new page.
+    Empty cells are left out (each cell knows its column). A cell spanning several rows appears
+    in each row it covers (a merged 一级指标 label belongs to every row beside it); a cell spanning
+    several columns appears once, in its first column. `page_break_before` marks the first row of
+    a new page.
     """
 
     index: int
@@ -69,29 +71,22 @@ class Row:
 
 
 def grid_to_rows(grid: Grid) -> list[Row]:
-    """Expand spans into dense rows; rows with no cell at all (blank lines) mark page breaks."""
+    """Expand row spans into the rows they cover; rows keep their printed cells in column order."""
     by_row: dict[int, dict[int, Cell]] = {}
     for cell in grid.cells:
+        if cell.is_empty:
+            continue
         for r in range(cell.row, cell.row + cell.rowspan):
             by_row.setdefault(r, {})[cell.col] = cell
     rows: list[Row] = []
     last_page = None
     for r in sorted(by_row):
         placed = by_row[r]
-        width = max(c + (cell.colspan if cell.row == r else 1) for c, cell in placed.items())
         page = min(cell.page for cell in placed.values())
-        dense = [
-            placed.get(c) or Cell(page=page, row=r, col=c, text="", source=_source_of(placed))
-            for c in range(width)
-        ]
-        rows.append(Row(index=r, page=page, cells=dense,
+        rows.append(Row(index=r, page=page, cells=[placed[c] for c in sorted(placed)],
                         page_break_before=last_page is not None and page != last_page))
         last_page = page
     return rows
-
-
-def _source_of(placed: dict[int, Cell]) -> CellSource:
-    return next(iter(placed.values())).source
 
 
 def rows_from_texts(rows: Iterable[tuple[int, list[str]]], *, source: CellSource = "text") -> Grid:
@@ -101,7 +96,8 @@ def rows_from_texts(rows: Iterable[tuple[int, list[str]]], *, source: CellSource
     for r, (page, texts) in enumerate(rows):
         pages = max(pages, page)
         for c, text in enumerate(texts):
-            grid.add(Cell(page=page, row=r, col=c, text=text, source=source))
+            if text and not text.isspace():
+                grid.add(Cell(page=page, row=r, col=c, text=text, source=source))
     grid.pages = pages
     return grid
 

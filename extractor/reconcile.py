@@ -102,7 +102,12 @@ def run_to_form(rows: list[Row]) -> Form:
 
 
 def _read_row(state: _State, row: Row) -> None:
-    texts = [compact(c.text) for c in row.cells]
+    if state.section == "indicators":
+        _read_table_row(state, row)  # most rows: checked for the table's own words only
+        return
+    if state.section == "done":
+        return
+    texts = [compact(c.text) for c in row.cells if not c.is_empty]
     if state.section == "meta" and is_title_row(row):
         _read_title(state, row)
         return
@@ -113,8 +118,7 @@ def _read_row(state: _State, row: Row) -> None:
         state.fund_roles, state.fund_columns = tuple(fund_roles), fund_roles
         _read_unit(state, row)
         return
-    if state.section != "indicators" and any(t.startswith(("年度总体目标", "总体目标")) or t in _GOAL_HEADERS
-                                              for t in texts):
+    if any(t.startswith(("年度总体目标", "总体目标")) or t in _GOAL_HEADERS for t in texts):
         state.section = "goals"
         if any(t in _GOAL_HEADERS for t in texts):
             state.goal_columns = _goal_columns(row)
@@ -124,10 +128,6 @@ def _read_row(state: _State, row: Row) -> None:
         state.indicator_roles, state.indicator_columns = tuple(indicator_roles), indicator_roles
         state.pending_labels.extend(lab for c in row.cells if (lab := read_label(c.text)))
         return
-    if state.section == "indicators" and is_total_row(row):
-        _read_total(state, row)
-        state.section = "done"
-        return
     if state.section == "meta" and (m := _YEAR.search("".join(texts))) and state.form.year is None:
         state.form.year = int(m.group(1))
         return
@@ -135,7 +135,17 @@ def _read_row(state: _State, row: Row) -> None:
         _read_fund_row(state, row)
     elif state.section == "goals":
         _read_goal_row(state, row)
-    elif state.section == "indicators":
+
+
+def _read_table_row(state: _State, row: Row) -> None:
+    if is_total_row(row):
+        _read_total(state, row)
+        state.section = "done"
+    elif indicator_roles := _indicator_header(row):
+        # The header repeated on a continuation page: same columns, maybe shifted.
+        state.indicator_roles, state.indicator_columns = tuple(indicator_roles), indicator_roles
+        state.pending_labels.extend(lab for c in row.cells if (lab := read_label(c.text)))
+    else:
         _read_indicator_row(state, row)
 
 
