@@ -7,14 +7,19 @@ import re
 
 from extractor.errors import UndecodableText
 
-_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+# UTF-32 first: its little-endian BOM begins with UTF-16's.
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 
 
 def decode_text(data: bytes) -> tuple[str, str]:
     """Return (text, encoding). Raises UndecodableText for binary junk."""
     for bom, encoding in _BOMS:
         if data.startswith(bom):
-            return _normalise_newlines(data.decode(encoding)), encoding
+            try:
+                return _normalise_newlines(data.decode(encoding)), encoding
+            except UnicodeDecodeError as err:  # a BOM followed by junk (found by tests/fuzz)
+                raise UndecodableText(f"the file starts like {encoding} text but is not: {err.reason}") from err
     if b"\x00" in data[:4096]:
         # Zero bytes: UTF-16 without a BOM, or binary. Only text that decodes cleanly and reads
         # as ASCII/CJK counts as text.

@@ -61,30 +61,36 @@ class Row:
     page: int
     cells: list[Cell]
     page_break_before: bool = False
+    width: int = 0  # columns the row spans on paper, empty ones included
 
     @property
     def texts(self) -> list[str]:
-        return [c.text for c in self.cells]
+        """Cell texts column by column, "" where a cell is empty."""
+        dense = [""] * max(self.width, max((c.col + 1 for c in self.cells), default=0))
+        for cell in self.cells:
+            dense[cell.col] = cell.text
+        return dense
 
     def is_blank(self) -> bool:
-        return all(c.is_empty for c in self.cells)
+        return not self.cells
 
 
 def grid_to_rows(grid: Grid) -> list[Row]:
     """Expand row spans into the rows they cover; rows keep their printed cells in column order."""
     by_row: dict[int, dict[int, Cell]] = {}
+    widths: dict[int, int] = {}
     for cell in grid.cells:
-        if cell.is_empty:
-            continue
         for r in range(cell.row, cell.row + cell.rowspan):
-            by_row.setdefault(r, {})[cell.col] = cell
+            widths[r] = max(widths.get(r, 0), cell.col + (cell.colspan if r == cell.row else 1))
+            if not cell.is_empty:
+                by_row.setdefault(r, {})[cell.col] = cell
     rows: list[Row] = []
     last_page = None
-    for r in sorted(by_row):
-        placed = by_row[r]
-        page = min(cell.page for cell in placed.values())
+    for r in sorted(widths):
+        placed = by_row.get(r, {})
+        page = min((cell.page for cell in placed.values()), default=last_page or 1)
         rows.append(Row(index=r, page=page, cells=[placed[c] for c in sorted(placed)],
-                        page_break_before=last_page is not None and page != last_page))
+                        page_break_before=last_page is not None and page != last_page, width=widths[r]))
         last_page = page
     return rows
 
