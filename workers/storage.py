@@ -309,10 +309,23 @@ def store_result(session: Session, document_id: str, result: dict[str, Any]) -> 
     for old_form in session.scalars(select(StoredForm).where(StoredForm.document_id == document_id)):
         session.delete(old_form)
     session.flush()
+    result = without_nul(result)
     session.add(StoredResult(document_id=document_id, result=result))
     session.add_all(form_rows(document_id, result))
     doc.status, doc.progress, doc.finished_at = "done", 1.0, utcnow()
     doc.error_code = doc.error_message = None
+
+
+def without_nul(value: Any) -> Any:
+    """The value with NUL characters removed from every string: PostgreSQL text and JSONB refuse them,
+    and a NUL read from a broken dump is never part of a form."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, dict):
+        return {without_nul(k): without_nul(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [without_nul(v) for v in value]
+    return value
 
 
 def form_rows(document_id: str, result: dict[str, Any]) -> list[StoredForm]:

@@ -49,6 +49,13 @@ TASK_NAME = "docextract.process_document"
 
 
 def pipeline_version() -> str:
+    """What produced a result: extractor.PIPELINE_VERSION when the pipeline declares one, else the
+    package version. Results are shared between keys only within one pipeline version."""
+    import extractor
+
+    declared = getattr(extractor, "PIPELINE_VERSION", None)
+    if declared:
+        return str(declared)
     try:
         return version("docextract")
     except PackageNotFoundError:
@@ -142,8 +149,8 @@ def run_document(document_id: str, settings: Settings, sessions: sessionmaker[Se
         _store_failure(sessions, document_id, "original_missing",
                        "the uploaded original is not in the store (DOCEXTRACT_DATA_DIR must be shared by "
                        "the API and every worker)")
-    except DBAPIError:
-        raise
+    except DBAPIError as err:  # the database refused this result (not an outage): fail it, do not loop
+        _store_failure(sessions, document_id, "storage_error", f"the result could not be stored: {err.orig}")
     except Exception as err:  # a pipeline bug must fail this document, not loop it through the queue
         log.exception("document %s failed", document_id)
         _store_failure(sessions, document_id, "internal_error", f"{type(err).__name__}: {err}")

@@ -134,6 +134,16 @@ def test_a_new_result_replaces_the_old_one_and_its_forms(sessions: sessionmaker[
         assert stored is not None and stored.result["forms"][0]["project_name"] == "丙"
 
 
+def test_nul_characters_are_dropped_so_postgresql_accepts_the_result(sessions: sessionmaker[Session]) -> None:
+    doc = new_document(sessions)
+    with transaction(sessions) as session:
+        store_result(session, doc.id, sample_result([Form(project_name="道路\x00养护")]))
+    with sessions() as session:
+        stored = session.get(StoredResult, doc.id)
+        assert stored is not None and stored.result["forms"][0]["project_name"] == "道路养护"
+        assert session.scalar(select(StoredForm.project_name)) == "道路养护"
+
+
 def test_stalled_documents_are_claimed_once(sessions: sessionmaker[Session]) -> None:
     old, fresh = new_document(sessions, "d" * 64), new_document(sessions, "e" * 64)
     with transaction(sessions) as session:
