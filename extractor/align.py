@@ -118,12 +118,7 @@ def _fit(role: str, text: str) -> float:
     return ROLE_FIT[role](text)
 
 
-def _align_by_position(cells: Sequence[Cell], texts: list[str], roles: Sequence[str],
-                       columns: dict[str, int]) -> Aligned | None:
-    """The common case, cheaply: every printed cell sits in its header's column and fits it."""
-    if not columns:
-        return None
-    role_at = {col: role for role, col in columns.items() if role in roles}
+def _place(cells: Sequence[Cell], texts: list[str], role_at: dict[int, str]) -> dict[str, Cell] | None:
     by_role: dict[str, Cell] = {}
     for cell, text in zip(cells, texts, strict=True):
         if not text:
@@ -132,6 +127,20 @@ def _align_by_position(cells: Sequence[Cell], texts: list[str], roles: Sequence[
         if role is None or _fit(role, text) <= 0:
             return None
         by_role[role] = cell
+    return by_role
+
+
+def _align_by_position(cells: Sequence[Cell], texts: list[str], roles: Sequence[str],
+                       columns: dict[str, int]) -> Aligned | None:
+    """The common case, cheaply: every printed cell sits in its header's column and fits it."""
+    if not columns:
+        return None
+    for shift in (0, 1, -1):  # a dump may add or drop one leading column (绩效指标) per row
+        by_role = _place(cells, texts, {col + shift: role for role, col in columns.items() if role in roles})
+        if by_role is not None:
+            break
+    else:
+        return None
     # 分值 without 得分 (or the reverse) is the mark of a row shifted by one column: let the
     # content decide.
     points = [r for r in ("weight", "score") if r in by_role and not is_blank_value(by_role[r].text)]
