@@ -84,6 +84,15 @@ def result_version(session: Session, doc: Document, version: Version) -> dict[st
     return corrected_result(original, corrections_for(session, doc.id))
 
 
+@router.get("/v1/review/config")
+def review_config(key: Caller) -> dict[str, Any]:
+    """What the page needs to know: the key's name (the author of corrections) and the confidence below
+    which the reader flags a value (extractor.reconcile.LOW_CONFIDENCE)."""
+    from extractor.reconcile import LOW_CONFIDENCE
+
+    return {"key_name": key.name, "low_confidence": LOW_CONFIDENCE}
+
+
 @router.get("/v1/documents/{document_id}/history")
 def get_history(document_id: str, key: Caller, session: Db) -> dict[str, Any]:
     """Every correction and review mark (who, when, old and new value) and each form's review state."""
@@ -226,6 +235,8 @@ def render_page_png(path: Path, kind: str, index: int, width: int) -> bytes:
         try:
             pdf_page = pdf[index]
             image = pdf_page.render(scale=width / pdf_page.get_width()).to_pil()
+            if image.width != width:  # pdfium rounds the bitmap size up; keep pixels proportional to points
+                image = image.resize((width, round(pdf_page.get_height() * width / pdf_page.get_width())))
         finally:
             pdf.close()
     else:

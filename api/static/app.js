@@ -1,0 +1,584 @@
+// The review page: upload, follow progress, read each form as the printed table, correct values.
+// Plain JS, no build step, no network beyond this server. Every value cell carries data-field with
+// the path Issue.field uses (indicators[3].score, funds.total.executed), which ties together issues,
+// provenance boxes on the page image, corrections and the history.
+"use strict";
+
+const KEY_STORE = "docextract.key";
+const FUND_ROWS = [["total", "年度资金总额"], ["appropriation", "其中：当年财政拨款"],
+  ["carryover", "上年结转资金"], ["other", "其他资金"]];
+const FUND_FIELDS = ["initial_budget", "annual_budget", "executed", "weight", "execution_rate", "score"];
+const FUND_HEADS = ["年初预算数", "全年预算数", "全年执行数", "分值", "执行率(%)", "得分"];
+const IND_HEADS = ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"];
+// Column keys the reader uses in provenance and issue fields, as the model field they fill.
+const READER_KEYS = {name: "level3", target_op: "target", target_unit: "target", note: "deviation_note"};
+
+const state = {
+  docs: [], docId: null, formIndex: 0, result: null, history: null, pages: [], version: "corrected",
+  selected: null, lowConfidence: 0.8, pollTimer: null, pageShown: null, pageUrls: new Map(),
+};
+
+const $ = (id) => document.getElementById(id);
+
+function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v === null || v === undefined || v === false) continue;
+    if (k === "class") node.className = v;
+    else if (k === "text") node.textContent = v;
+    else if (k.startsWith("on")) node.addEventListener(k.slice(2), v);
+    else node.setAttribute(k, v === true ? "" : String(v));
+  }
+  for (const c of children) if (c !== null && c !== undefined) node.append(c);
+  return node;
+}
+
+// --- API key and requests -------------------------------------------------------------------------
+
+function apiKey() { return sessionStorage.getItem(KEY_STORE); }
+
+function askKey(message = "") {
+  $("key-error").textContent = message;
+  $("key-input").value = "";
+  if (!$("key-dialog").open) $("key-dialog").showModal();
+  $("key-input").focus();
+}
+
+class ApiError extends Error {
+  constructor(status, detail) { super(typeof detail === "string" ? detail : JSON.stringify(detail)); this.status = status; this.detail = detail; }
+}
+
+async function api(path, options = {}) {
+  const key = apiKey();
+  if (!key) { askKey(); throw new ApiError(401, "no API key"); }
+  const response = await fetch(path, {...options, headers: {...(options.headers || {}), "X-API-Key": key}});
+  if (response.status === 401) {
+    sessionStorage.removeItem(KEY_STORE);
+    askKey("The server did not accept this key.");
+    throw new ApiError(401, "key refused");
+  }
+  if (!response.ok) {
+    let detail = response.statusText;
+    try { detail = (await response.json()).detail; } catch (_) { /* not JSON */ }
+    throw new ApiError(response.status, detail);
+  }
+  return response;
+}
+
+const apiJson = async (path, options) => (await api(path, options)).json();
+
+$("key-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const key = $("key-input").value.trim();
+  if (!key) return;
+  const response = await fetch("/v1/documents?limit=1", {headers: {"X-API-Key": key}});
+  if (response.status === 401) { $("key-error").textContent = "The server did not accept this key."; return; }
+  sessionStorage.setItem(KEY_STORE, key);
+  $("key-dialog").close();
+  start();
+});
+$("change-key").addEventListener("click", () => askKey());
+
+// --- upload -----------------------------------------------------------------------------------------
+
+async function upload(files) {
+  const list = [...files];
+  if (!list.length) return;
+  const batch = 20;  // several requests keep each one well under the size limit times its file count
+  let done = 0;
+  $("upload-state").textContent = `Uploading ${list.length} file(s)…`;
+  try {
+    for (let i = 0; i < list.length; i += batch) {
+      const form = new FormData();
+      for (const f of list.slice(i, i + batch)) form.append("files", f, f.name);
+      await api("/v1/documents", {method: "POST", body: form});
+      done += Math.min(batch, list.length - i);
+      $("upload-state").textContent = `Uploaded ${done} of ${list.length}`;
+    }
+  } catch (err) {
+    $("upload-state").textContent = `Upload failed: ${err.message}`;
+  }
+  refreshDocs();
+}
+
+const drop = $("drop");
+for (const type of ["dragenter", "dragover"]) {
+  drop.addEventListener(type, (e) => { e.preventDefault(); drop.classList.add("over"); });
+}
+drop.addEventListener("dragleave", () => drop.classList.remove("over"));
+drop.addEventListener("drop", (e) => {
+  e.preventDefault();
+  drop.classList.remove("over");
+  upload(e.dataTransfer.files);
+});
+drop.addEventListener("keydown", (e) => { if (e.key === "Enter" || e.key === " ") $("file-input").click(); });
+$("file-input").addEventListener("change", (e) => { upload(e.target.files); e.target.value = ""; });
+
+// --- document list (polled) -------------------------------------------------------------------------
+
+async function refreshDocs() {
+  clearTimeout(state.pollTimer);
+  try {
+    const page = await apiJson("/v1/documents?limit=1000");
+    const before = new Map(state.docs.map((d) => [d.id, d.status]));
+    state.docs = page.items;
+    renderDocList();
+    const current = state.docs.find((d) => d.id === state.docId);
+    if (current && before.get(current.id) !== current.status) openDocument(current.id, state.formIndex);
+  } catch (err) {
+    if (err.status === 401) return;  // polling resumes once a key is given
+  }
+  const busy = state.docs.some((d) => d.status === "queued" || d.status === "running");
+  state.pollTimer = setTimeout(refreshDocs, busy ? 1000 : 5000);
+}
+
+function renderDocList() {
+  const list = $("doc-list");
+  list.replaceChildren(...[...state.docs].reverse().map((d) => {
+    const item = el("li", {class: `doc ${d.id === state.docId ? "current" : ""}`, "data-id": d.id,
+      "data-status": d.status, onclick: () => { location.hash = `#/doc/${d.id}`; }},
+    el("span", {class: "name", text: d.filename || d.id}),
+    el("span", {class: `status status-${d.status}`, text: d.status}),
+    el("progress", {max: 1, value: d.progress}));
+    if (d.error_code) item.append(el("span", {class: "error", text: `${d.error_code}: ${d.error_message || ""}`}));
+    return item;
+  }));
+}
+
+// --- one document ----------------------------------------------------------------------------------
+
+function route() {
+  const m = location.hash.match(/^#\/doc\/([0-9a-f]+)(?:\/form\/(\d+))?/);
+  if (!m) { state.docId = null; $("doc-view").hidden = true; $("doc-empty").hidden = false; return; }
+  openDocument(m[1], m[2] ? Number(m[2]) : 0);
+}
+window.addEventListener("hashchange", route);
+
+async function openDocument(id, formIndex) {
+  const changed = id !== state.docId;
+  state.docId = id;
+  state.formIndex = formIndex;
+  if (changed) { state.pageUrls.forEach((u) => URL.revokeObjectURL(u)); state.pageUrls.clear(); state.pageShown = null; }
+  renderDocList();
+  $("doc-empty").hidden = true;
+  $("doc-view").hidden = false;
+  const doc = await apiJson(`/v1/documents/${id}`);
+  $("doc-title").textContent = doc.filename || doc.id;
+  $("doc-meta").textContent = `${doc.status} · ${doc.media_type}`;
+  if (doc.status !== "done") {
+    $("doc-message").textContent = doc.status === "failed"
+      ? `Failed: ${doc.error_code} — ${doc.error_message || ""}` : `Waiting: ${doc.status} (${Math.round(doc.progress * 100)}%)`;
+    $("form-list").replaceChildren();
+    $("form-view").hidden = true;
+    state.result = null;
+    return;
+  }
+  $("doc-message").textContent = "";
+  const [result, history, pages] = await Promise.all([
+    apiJson(`/v1/documents/${id}/result?version=${state.version}`),
+    apiJson(`/v1/documents/${id}/history`),
+    apiJson(`/v1/documents/${id}/pages`),
+  ]);
+  if (id !== state.docId) return;  // another document was opened meanwhile
+  state.result = result;
+  state.history = history;
+  state.pages = pages.pages;
+  $("doc-meta").textContent = `${result.source.route} · ${result.forms.length} form(s)` +
+    (result.source.pages ? ` · ${result.source.pages} page(s)` : "");
+  const docIssues = result.issues.map((i) => `${i.code}: ${i.message}`).join("; ");
+  if (docIssues) $("doc-message").textContent = docIssues;
+  renderFormList();
+  if (result.forms.length) showForm(Math.min(formIndex, result.forms.length - 1));
+  else $("form-view").hidden = true;
+}
+
+function renderFormList() {
+  const reviews = state.history.forms;
+  $("form-list").replaceChildren(...state.result.forms.map((f, n) => el("li", {},
+    el("a", {href: `#/doc/${state.docId}/form/${n}`, class: `form-tab ${n === state.formIndex ? "current" : ""}`,
+      "data-index": n},
+    el("span", {class: "n", text: String(n + 1)}),
+    el("span", {class: "pname", text: f.project_name || f.department || "(no name)"}),
+    el("span", {class: `badge v-${f.validation}`, text: f.validation}),
+    reviews[n] && reviews[n].reviewed ? el("span", {class: "reviewed-mark", title: "reviewed", text: "✓"}) : null))));
+}
+
+$("version").addEventListener("change", (e) => {
+  state.version = e.target.value;
+  if (state.docId) openDocument(state.docId, state.formIndex);
+});
+
+// --- the form as the printed table ------------------------------------------------------------------
+
+function display(value) {
+  return value === null || value === undefined ? "" : String(value);
+}
+
+function valueCell(tag, field, value, attrs = {}) {
+  return el(tag, {class: "v", "data-field": field, tabindex: 0, ...attrs, text: display(value)});
+}
+
+function indicatorGroups(indicators, key, from = 0, to = indicators.length) {
+  // Runs of equal `key` between from and to: the merged cells of the paper form.
+  const runs = [];
+  for (let i = from; i < to; i++) {
+    const last = runs[runs.length - 1];
+    if (last && indicators[i][key] === indicators[last.start][key]) last.length++;
+    else runs.push({start: i, length: 1});
+  }
+  return runs;
+}
+
+function buildTable(form) {
+  const table = el("table", {class: "form-table", id: "form-table"});
+  const caption = el("caption", {},
+    valueCell("span", "title", form.title || "项目支出绩效自评表"), " (",
+    valueCell("span", "year", form.year), " 年度)");
+  table.append(caption, el("colgroup", {}, ...Array.from({length: 8}, () => el("col"))));
+  const body = el("tbody");
+  const th = (text, attrs = {}) => el("th", {...attrs, text});
+  body.append(el("tr", {}, th("项目名称", {colspan: 2}), valueCell("td", "project_name", form.project_name, {colspan: 6})));
+  body.append(el("tr", {}, th("主管部门", {colspan: 2}), valueCell("td", "department", form.department, {colspan: 2}),
+    th("实施单位", {colspan: 2}), valueCell("td", "implementing_unit", form.implementing_unit, {colspan: 2})));
+  // funds
+  const unit = el("span", {}, "项目资金（", valueCell("span", "amount_unit", form.amount_unit || ""), "）");
+  body.append(el("tr", {"data-row": "funds", class: "head"}, el("th", {colspan: 2}, unit), ...FUND_HEADS.map((h) => th(h))));
+  const fundRows = [...FUND_ROWS.map(([k, label]) => [`funds.${k}`, label, form.funds[k]]),
+    ...(form.funds.more || []).map((row, i) => [`funds.more[${i}]`, row.label, row])];
+  for (const [path, label, row] of fundRows) {
+    body.append(el("tr", {"data-row": path}, th(label, {colspan: 2}),
+      ...FUND_FIELDS.map((f) => valueCell("td", `${path}.${f}`, row[f], {class: "v num"}))));
+  }
+  // goals
+  body.append(el("tr", {class: "head"}, th("年度总体目标", {rowspan: 2, colspan: 1}), th("预期目标", {colspan: 3}),
+    th("实际完成情况", {colspan: 4})));
+  body.append(el("tr", {}, valueCell("td", "goals.expected", form.goals.expected, {colspan: 3, class: "v long"}),
+    valueCell("td", "goals.actual", form.goals.actual, {colspan: 4, class: "v long"})));
+  // indicators: 一级 and 二级 are merged down their runs, as on paper
+  body.append(el("tr", {"data-row": "indicators", class: "head"}, ...IND_HEADS.map((h) => th(h))));
+  const inds = form.indicators;
+  const rows = inds.map((ind, i) => el("tr", {"data-row": `indicators[${i}]`}));
+  for (const run1 of indicatorGroups(inds, "level1")) {
+    rows[run1.start].append(mergedCell(inds, "level1", run1, "l1"));
+    for (const run2 of indicatorGroups(inds, "level2", run1.start, run1.start + run1.length)) {
+      rows[run2.start].append(mergedCell(inds, "level2", run2, "l2"));
+    }
+  }
+  inds.forEach((ind, i) => {
+    for (const f of ["level3", "target", "actual", "weight", "score", "deviation_note"]) {
+      rows[i].append(valueCell("td", `indicators[${i}].${f}`, ind[f],
+        {class: `v ${f === "weight" || f === "score" ? "num" : ""}`}));
+    }
+  });
+  body.append(...rows);
+  body.append(el("tr", {"data-row": "total", class: "total"}, th("总分", {colspan: 5}),
+    valueCell("td", "total.weight", form.total.weight, {class: "v num"}),
+    valueCell("td", "total.score", form.total.score, {class: "v num"}), el("td")));
+  table.append(body);
+  return table;
+}
+
+function mergedCell(inds, key, run, cls) {
+  // One cell stands for the run: an edit applies to every indicator under it.
+  const fields = Array.from({length: run.length}, (_, k) => `indicators[${run.start + k}].${key}`);
+  return valueCell("td", fields[0], inds[run.start][key],
+    {rowspan: run.length, class: `v ${cls}`, "data-fields": JSON.stringify(fields)});
+}
+
+// Issue.field -> the cell(s) it concerns: a value, a row (indicators[3], funds.total) or a section.
+function issueTargets(field) {
+  if (!field) return [];
+  const head = field.replace(/\.([a-z_]+)$/, (m, k) => `.${READER_KEYS[k] || k}`);
+  const table = $("form-table");
+  const exact = [...table.querySelectorAll(".v")].filter((c) => cellFields(c).includes(head));
+  if (exact.length) return exact;
+  const row = table.querySelector(`tr[data-row="${CSS.escape(field)}"]`);
+  return row ? [row] : [];
+}
+
+function cellFields(cell) {
+  return cell.dataset.fields ? JSON.parse(cell.dataset.fields) : [cell.dataset.field];
+}
+
+function provenanceRefs(form) {
+  // field -> [{page, bbox, source, confidence}]; several reader columns may fill one field (target).
+  const refs = new Map();
+  const add = (field, ref) => { if (ref && ref.bbox) refs.set(field, [...(refs.get(field) || []), ref]); };
+  for (const [k] of FUND_ROWS) for (const [key, ref] of Object.entries(form.funds[k].provenance || {})) add(`funds.${k}.${key}`, ref);
+  (form.funds.more || []).forEach((row, i) => {
+    for (const [key, ref] of Object.entries(row.provenance || {})) add(`funds.more[${i}].${key}`, ref);
+  });
+  form.indicators.forEach((ind, i) => {
+    for (const [key, ref] of Object.entries(ind.provenance || {})) add(`indicators[${i}].${READER_KEYS[key] || key}`, ref);
+  });
+  return refs;
+}
+
+function showForm(n) {
+  state.formIndex = n;
+  state.selected = null;
+  $("editor").hidden = true;
+  const form = state.result.forms[n];
+  renderFormList();
+  $("form-view").hidden = false;
+  const review = state.history.forms[n] || {reviewed: false};
+  $("review-btn").textContent = review.reviewed ? "Unmark reviewed" : "Mark form reviewed";
+  $("review-state").textContent = review.reviewed ? `reviewed by ${review.reviewed_by} at ${review.reviewed_at}` : "not reviewed";
+  $("review-state").className = `review-state ${review.reviewed ? "is-reviewed" : ""}`;
+  $("review-btn").disabled = state.version !== "corrected";
+
+  const table = buildTable(form);
+  $("table-wrap").replaceChildren(table);
+  state.refs = provenanceRefs(form);
+  markCells(table, form, review);
+  renderIssues(form);
+  renderHistory();
+  renderPage(form);
+}
+
+function markCells(table, form, review) {
+  const corrected = new Set(state.version === "corrected" ? review.corrected_fields || [] : []);
+  for (const cell of table.querySelectorAll(".v")) {
+    const fields = cellFields(cell);
+    if (fields.some((f) => corrected.has(f))) cell.classList.add("corrected");
+    const refs = fields.flatMap((f) => state.refs.get(f) || []);
+    if (refs.length) cell.classList.add("has-box");
+    if (!cell.classList.contains("corrected") && refs.some((r) => r.confidence < state.lowConfidence)) {
+      cell.classList.add("low-conf");
+    }
+  }
+  for (const issue of form.issues) {
+    for (const target of issueTargets(issue.field)) {
+      target.classList.add(`issue-${issue.severity}`);
+      if (issue.code === "low_confidence") target.classList.add("low-conf");
+      target.title = [target.title, `${issue.code}: ${issue.message}`].filter(Boolean).join("\n");
+    }
+  }
+}
+
+function renderIssues(form) {
+  $("issue-list").replaceChildren(...form.issues.map((issue) => el("li", {
+    class: `issue sev-${issue.severity}`, "data-code": issue.code, "data-field": issue.field || "",
+    onclick: () => flash(issueTargets(issue.field))},
+  el("span", {class: "code", text: issue.code}), " ",
+  el("code", {text: issue.field || "form"}), " ", el("span", {text: issue.message}))));
+}
+
+function flash(nodes) {
+  for (const node of nodes) {
+    node.scrollIntoView({block: "center", behavior: "smooth"});
+    node.classList.remove("flash");
+    void node.offsetWidth;  // restart the animation
+    node.classList.add("flash");
+  }
+}
+
+function renderHistory() {
+  const events = state.history.events.filter((e) => e.form_index === state.formIndex).reverse();
+  $("history-list").replaceChildren(...(events.length ? events.map((e) => el("li", {class: `event ${e.kind}`},
+    el("time", {text: e.at.replace("T", " ").slice(0, 19)}), " ", el("strong", {text: e.author}), " ",
+    e.kind === "edit"
+      ? el("span", {}, el("code", {text: e.field}), `: ${display(e.old_value) || "∅"} → ${display(e.new_value) || "∅"}`,
+        e.stale ? el("em", {text: " (the original changed since)"}) : null)
+      : el("span", {text: e.kind === "review" ? "marked the form reviewed" : "took back the review mark"})))
+    : [el("li", {class: "none", text: "No corrections yet."})]));
+}
+
+// --- selection and editing -------------------------------------------------------------------------
+
+$("table-wrap").addEventListener("click", (e) => {
+  const cell = e.target.closest(".v");
+  if (cell) select(cell);
+});
+$("table-wrap").addEventListener("keydown", (e) => {
+  const cell = e.target.closest(".v");
+  if (cell && e.key === "Enter") { e.preventDefault(); select(cell); }
+});
+
+function select(cell) {
+  for (const old of document.querySelectorAll(".v.selected")) old.classList.remove("selected");
+  cell.classList.add("selected");
+  state.selected = cell;
+  const fields = cellFields(cell);
+  $("editor").hidden = false;
+  $("ed-field").textContent = fields.length > 1 ? `${fields[0]} (+${fields.length - 1} merged)` : fields[0];
+  const refs = fields.flatMap((f) => state.refs.get(f) || []);
+  $("ed-prov").textContent = refs.length
+    ? `page ${refs[0].page} · ${refs[0].source} · confidence ${refs[0].confidence}` : "";
+  const form = state.result.forms[state.formIndex];
+  const issues = form.issues.filter((i) => issueTargets(i.field).includes(cell));
+  $("ed-issues").replaceChildren(...issues.map((i) => el("li", {class: `issue sev-${i.severity}`, text: `${i.code}: ${i.message}`})));
+  $("ed-input").value = cell.textContent;
+  $("ed-error").textContent = "";
+  const editable = state.version === "corrected";
+  $("ed-input").disabled = !editable;
+  $("ed-save").disabled = !editable;
+  if (!editable) $("ed-error").textContent = "The original is read-only; switch to the corrected version to edit.";
+  else $("ed-input").focus();
+  showBoxes(fields, true);
+}
+
+$("ed-cancel").addEventListener("click", () => {
+  $("editor").hidden = true;
+  if (state.selected) state.selected.classList.remove("selected");
+  state.selected = null;
+  showBoxes([], false);
+});
+$("ed-input").addEventListener("keydown", (e) => {
+  if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); $("ed-form").requestSubmit(); }
+});
+
+$("ed-form").addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const cell = state.selected;
+  if (!cell) return;
+  const value = $("ed-input").value;
+  $("ed-save").disabled = true;
+  $("ed-error").textContent = "";
+  try {
+    for (const field of cellFields(cell)) {
+      await apiJson(`/v1/documents/${state.docId}/forms/${state.formIndex}/corrections`, {
+        method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify({field, value})});
+    }
+    const field = cellFields(cell)[0];
+    await openDocument(state.docId, state.formIndex);
+    const again = [...$("form-table").querySelectorAll(".v")].find((c) => cellFields(c)[0] === field);
+    if (again) select(again);
+  } catch (err) {
+    $("ed-error").textContent = err.message;
+  } finally {
+    $("ed-save").disabled = state.version !== "corrected";
+  }
+});
+
+$("review-btn").addEventListener("click", async () => {
+  const reviewed = !(state.history.forms[state.formIndex] || {}).reviewed;
+  await apiJson(`/v1/documents/${state.docId}/forms/${state.formIndex}/review`, {
+    method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify({reviewed})});
+  await openDocument(state.docId, state.formIndex);
+});
+
+// --- downloads -------------------------------------------------------------------------------------
+
+async function download(path, name) {
+  const blob = await (await api(path)).blob();
+  const url = URL.createObjectURL(blob);
+  const a = el("a", {href: url, download: name});
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10000);
+}
+
+function stem() {
+  const doc = state.docs.find((d) => d.id === state.docId);
+  return (doc && doc.filename ? doc.filename.replace(/\.[^.]+$/, "") : state.docId);
+}
+
+$("dl-json").addEventListener("click", () =>
+  download(`/v1/documents/${state.docId}/result?version=${state.version}`, `${stem()}-${state.version}.json`));
+$("dl-csv").addEventListener("click", () =>
+  download(`/v1/documents/${state.docId}/indicators.csv?version=${state.version}`, `${stem()}-indicators.csv`));
+
+// --- the page image with provenance boxes ----------------------------------------------------------
+
+function renderPage(form) {
+  if (!state.pages.length) { $("page-wrap").hidden = true; $("split").classList.remove("with-page"); return; }
+  $("page-wrap").hidden = false;
+  $("split").classList.add("with-page");
+  const pageNumbers = state.pages.map((p) => p.page);
+  $("page-nav").replaceChildren(...pageNumbers.map((p) => el("button", {
+    type: "button", class: `page-btn ${form.pages.includes(p) ? "of-form" : ""}`, "data-page": p,
+    onclick: () => showPage(p)}, `p. ${p}`)));
+  showPage(state.pageShown && form.pages.includes(state.pageShown) ? state.pageShown : form.pages[0] || 1);
+}
+
+async function showPage(number) {
+  const info = state.pages.find((p) => p.page === number);
+  if (!info) return;
+  state.pageShown = number;
+  for (const b of document.querySelectorAll(".page-btn")) b.classList.toggle("current", Number(b.dataset.page) === number);
+  const svg = $("page-svg");
+  svg.setAttribute("viewBox", `0 0 ${info.width} ${info.height}`);
+  svg.dataset.page = number;
+  svg.dataset.unit = info.unit;
+  const img = $("page-img");
+  img.style.aspectRatio = `${info.width} / ${info.height}`;
+  // Boxes of every value on this page: pointing at one lights its cell in the table.
+  const boxes = [];
+  for (const [field, refs] of state.refs) {
+    for (const ref of refs) {
+      if (ref.page !== number) continue;
+      const [x0, y0, x1, y1] = ref.bbox;
+      boxes.push(svgEl("rect", {class: "box", x: x0, y: y0, width: x1 - x0, height: y1 - y0, "data-field": field}));
+    }
+  }
+  svg.replaceChildren(...boxes, svgEl("g", {id: "outline"}));
+  let url = state.pageUrls.get(number);
+  if (!url) {
+    url = URL.createObjectURL(await (await api(`/v1/documents/${state.docId}/pages/${number}.png?width=1400`)).blob());
+    state.pageUrls.set(number, url);
+  }
+  if (state.pageShown === number) {
+    img.src = url;
+    await img.decode().catch(() => {});
+    img.dataset.page = number;
+  }
+}
+
+function svgEl(tag, attrs) {
+  const node = document.createElementNS("http://www.w3.org/2000/svg", tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
+  return node;
+}
+
+async function showBoxes(fields, switchPage) {
+  const refs = fields.flatMap((f) => state.refs.get(f) || []);
+  if (switchPage && refs.length && refs[0].page !== state.pageShown) await showPage(refs[0].page);
+  const outline = $("outline");
+  if (!outline) return;
+  outline.replaceChildren(...refs.filter((r) => r.page === state.pageShown).map((r) => {
+    const [x0, y0, x1, y1] = r.bbox;
+    return svgEl("rect", {class: "outline", x: x0, y: y0, width: x1 - x0, height: y1 - y0, "data-field": fields[0]});
+  }));
+}
+
+// Pointing at a value outlines its cell on the page ...
+$("table-wrap").addEventListener("mouseover", (e) => {
+  const cell = e.target.closest(".v");
+  if (cell && !$("page-wrap").hidden) showBoxes(cellFields(cell), true);
+});
+$("table-wrap").addEventListener("mouseleave", () => {
+  showBoxes(state.selected ? cellFields(state.selected) : [], false);
+});
+// ... and pointing at the page lights the value it holds.
+$("page-svg").addEventListener("mouseover", (e) => {
+  const box = e.target.closest("rect.box");
+  for (const old of document.querySelectorAll(".v.linked")) old.classList.remove("linked");
+  if (!box) return;
+  const field = box.dataset.field;
+  const cell = [...$("form-table").querySelectorAll(".v")].find((c) => cellFields(c).includes(field));
+  if (cell) cell.classList.add("linked");
+  showBoxes([field], false);
+});
+$("page-svg").addEventListener("click", (e) => {
+  const box = e.target.closest("rect.box");
+  if (!box) return;
+  const cell = [...$("form-table").querySelectorAll(".v")].find((c) => cellFields(c).includes(box.dataset.field));
+  if (cell) select(cell);
+});
+
+// --- start ------------------------------------------------------------------------------------------
+
+async function start() {
+  if (!apiKey()) { askKey(); return; }
+  try {
+    const config = await apiJson("/v1/review/config");
+    state.lowConfidence = config.low_confidence;
+    $("who").textContent = `signed in as ${config.key_name}`;
+  } catch (_) { return; }
+  await refreshDocs();
+  route();
+}
+
+start();

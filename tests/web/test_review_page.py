@@ -1,0 +1,314 @@
+"""The review page in a real headless Chromium against a real `docextract serve` (embedded queue, local
+worker): upload by drag and drop, follow progress, read the nine forms of the sample as tables with
+merged 一级/二级 cells, correct a value, reload, keep the correction and its history; a PDF shows its page
+with the cell of a value outlined where the generator drew it, and pointing at the page finds the value."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from web_helpers import (
+    ARTIFACTS,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    EXPECTED,
+    SAMPLE,
+    Served,
+    runs,
+    same_value,
+    shown,
+    start_serve,
+)
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} missing (apt-get install chromium)")]
+expect = playwright_api.expect
+DONE_TIMEOUT = 120_000  # ms: the local worker may still be importing the pipeline on first use
+
+EXPECTED_FORMS: list[dict[str, Any]] = json.loads(EXPECTED.read_text())["forms"]
+# The form with the most indicators: the most merged cells to check.
+FORM = max(range(len(EXPECTED_FORMS)), key=lambda n: len(EXPECTED_FORMS[n]["indicators"]))
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    server = start_serve(tmp_path_factory.mktemp("web"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with playwright_api.sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any, served: Served, request: pytest.FixtureRequest) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda err: errors.append(str(err)))
+    tab.goto(served.url + "/")
+    expect(tab.locator("#key-dialog")).to_be_visible()
+    tab.fill("#key-input", served.key)
+    tab.click("#key-save")
+    expect(tab.locator("#who")).to_have_text(f"signed in as {served.key_name}")
+    yield tab
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    tab.screenshot(path=str(ARTIFACTS / f"{request.node.name}-last.png"), full_page=True)
+    context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+def drop_files(tab: Any, files: list[tuple[str, bytes]]) -> None:
+    """A real drop event on the drop zone, carrying File objects built in the page."""
+    payload = [{"name": name, "b64": base64.b64encode(data).decode()} for name, data in files]
+    transfer = tab.evaluate_handle("""(files) => {
+        const dt = new DataTransfer();
+        for (const f of files) {
+            const bytes = Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0));
+            dt.items.add(new File([bytes], f.name));
+        }
+        return dt;
+    }""", payload)
+    tab.dispatch_event("#drop", "dragenter", {"dataTransfer": transfer})
+    tab.dispatch_event("#drop", "drop", {"dataTransfer": transfer})
+
+
+def wait_done(tab: Any, filename: str) -> Any:
+    item = tab.locator("li.doc", has_text=filename)
+    expect(item).to_have_attribute("data-status", "done", timeout=DONE_TIMEOUT)
+    return item
+
+
+def test_wrong_key_is_refused_and_asked_again(browser: Any, served: Served) -> None:
+    context = browser.new_context()
+    tab = context.new_page()
+    tab.goto(served.url + "/ui/")
+    tab.fill("#key-input", "not-a-key")
+    tab.click("#key-save")
+    expect(tab.locator("#key-error")).to_contain_text("did not accept")
+    assert tab.evaluate("sessionStorage.getItem('docextract.key')") is None
+    context.close()
+
+
+def test_upload_review_correct_and_reload(page: Any, served: Served, tmp_path: Path) -> None:
+    tab = page
+    drop_files(tab, [(SAMPLE.name, SAMPLE.read_bytes())])
+    item = tab.locator("li.doc", has_text=SAMPLE.name)
+    expect(item).to_have_count(1)
+    wait_done(tab, SAMPLE.name)
+    expect(item.locator("progress")).to_have_attribute("value", "1")
+    item.click()
+    tabs = tab.locator(".form-tab")
+    expect(tabs).to_have_count(len(EXPECTED_FORMS))
+    for n, form in enumerate(EXPECTED_FORMS):
+        expect(tabs.nth(n).locator(".pname")).to_have_text(form["project_name"])
+
+    tab.click(f".form-tab[data-index='{FORM}']")
+    expected = EXPECTED_FORMS[FORM]
+    inds = expected["indicators"]
+    table = tab.locator("#form-table")
+    expect(table.locator(f"[data-field='indicators[{len(inds) - 1}].level3']")).to_be_visible()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    tab.screenshot(path=str(ARTIFACTS / "review-1280-form.png"), full_page=True)
+
+    # Merged cells: one 一级 cell per run of equal level1, rowspan = its length; 二级 likewise within it.
+    l1_runs = runs([i["level1"] for i in inds])
+    l2_runs = runs([(i["level1"], i["level2"]) for i in inds])
+    assert len(l1_runs) > 1 and len(l2_runs) > len(l1_runs)  # the chosen form really has merged cells
+    cells = table.evaluate("""(t) => [...t.querySelectorAll('td.l1, td.l2')].map((c) => ({
+        field: c.dataset.field, rowspan: c.rowSpan, text: c.textContent, cls: c.classList.contains('l1') ? 1 : 2,
+        row: c.parentElement.dataset.row}))""")
+    got_l1 = [(c["field"], c["rowspan"], c["text"]) for c in cells if c["cls"] == 1]
+    got_l2 = [(c["field"], c["rowspan"], c["text"]) for c in cells if c["cls"] == 2]
+    assert got_l1 == [(f"indicators[{s}].level1", n, inds[s]["level1"]) for s, n in l1_runs]
+    assert sorted(got_l2) == sorted((f"indicators[{s}].level2", n, shown(inds[s]["level2"])) for s, n in l2_runs)
+    # Every merged cell sits in the row of its first indicator, and each row has 8 columns on paper.
+    assert all(c["row"] == c["field"].rsplit(".", 1)[0] for c in cells)
+    widths = table.evaluate("""(t) => {
+        const grid = []; const rows = [...t.tBodies[0].rows];
+        rows.forEach((r, y) => { let x = 0; for (const c of r.cells) {
+            while (grid[y] && grid[y][x]) x++;
+            for (let dy = 0; dy < c.rowSpan; dy++) for (let dx = 0; dx < c.colSpan; dx++) {
+                (grid[y + dy] = grid[y + dy] || [])[x + dx] = 1; }
+            x += c.colSpan; } });
+        return grid.map((r) => r.filter(Boolean).length); }""")
+    assert set(widths) == {8}
+
+    # Values against the expected JSON, cell by cell.
+    values = table.evaluate("(t) => Object.fromEntries([...t.querySelectorAll('td.v')].map((c) => "
+                            "[c.dataset.field, c.textContent]))")
+    for i, ind in enumerate(inds):
+        for key in ("level3", "target", "actual", "weight", "score", "deviation_note"):
+            assert same_value(key, ind[key], values[f"indicators[{i}].{key}"]), (i, key, ind[key])
+    for row in ("total", "appropriation", "carryover", "other"):
+        for key, value in expected["funds"][row].items():
+            assert same_value(key, value, values[f"funds.{row}.{key}"]), (row, key, value)
+    for key in ("project_name", "department", "implementing_unit"):
+        assert values[key] == shown(expected[key])
+    assert same_value("score", expected["total"]["score"], values["total.score"])
+
+    # Correct one score: the form is validated again and the sum no longer holds.
+    target = 0
+    old_score = inds[target]["score"]
+    new_score = shown(old_score - 1)
+    cell = table.locator(f"td[data-field='indicators[{target}].score']")
+    cell.click()
+    expect(tab.locator("#editor")).to_be_visible()
+    expect(tab.locator("#ed-field")).to_have_text(f"indicators[{target}].score")
+    tab.fill("#ed-input", new_score)
+    tab.click("#ed-save")
+    cell = tab.locator(f"#form-table td[data-field='indicators[{target}].score']")
+    expect(cell).to_have_text(new_score)
+    expect(cell).to_have_class(_has("corrected"))
+    expect(tab.locator("#issue-list li[data-code='scores_do_not_sum']")).to_have_count(1)
+    expect(tab.locator("#form-table tr[data-row='indicators']")).to_have_class(_has("issue-error"))
+    expect(tab.locator(f".form-tab[data-index='{FORM}'] .badge")).to_have_text("failed")
+
+    # A value that does not fit the field is refused with the reason, nothing is stored.
+    tab.locator(f"#form-table td[data-field='indicators[{target}].weight']").click()
+    tab.fill("#ed-input", "three")
+    tab.click("#ed-save")
+    expect(tab.locator("#ed-error")).to_contain_text("does not fit")
+
+    tab.click("#review-btn")
+    expect(tab.locator("#review-state")).to_contain_text(f"reviewed by {served.key_name}")
+
+    # Reload: the key is still in sessionStorage, the hash keeps the form, the correction and history stay.
+    tab.reload()
+    expect(tab.locator("#key-dialog")).not_to_be_visible()
+    cell = tab.locator(f"#form-table td[data-field='indicators[{target}].score']")
+    expect(cell).to_have_text(new_score)
+    expect(cell).to_have_class(_has("corrected"))
+    history = tab.locator("#history-list li.event")
+    expect(history).to_have_count(2)
+    expect(history.nth(1)).to_contain_text(f"indicators[{target}].score")
+    expect(history.nth(1)).to_contain_text(f"{shown(old_score)} → {new_score}")
+    expect(history.nth(1)).to_contain_text(served.key_name)
+    expect(history.nth(0)).to_contain_text("reviewed")
+    expect(tab.locator(f".form-tab[data-index='{FORM}'] .reviewed-mark")).to_have_count(1)
+    tab.screenshot(path=str(ARTIFACTS / "review-1280-corrected.png"), full_page=True)
+
+    # The API serves both versions and the history.
+    doc_id = tab.locator("li.doc", has_text=SAMPLE.name).get_attribute("data-id")
+    original = served.get(f"/v1/documents/{doc_id}/result", version="original").json()
+    corrected = served.get(f"/v1/documents/{doc_id}/result").json()
+    assert original["forms"][FORM]["indicators"][target]["score"] == old_score
+    assert shown(corrected["forms"][FORM]["indicators"][target]["score"]) == new_score
+    events = served.get(f"/v1/documents/{doc_id}/history").json()["events"]
+    assert [(e["kind"], e["field"], e["author"]) for e in events] == [
+        ("edit", f"indicators[{target}].score", served.key_name), ("review", None, served.key_name)]
+
+    # The original version shows the extracted value, read-only.
+    tab.select_option("#version", "original")
+    cell = tab.locator(f"#form-table td[data-field='indicators[{target}].score']")
+    expect(cell).to_have_text(shown(old_score))
+    expect(cell).not_to_have_class(_has("corrected"))
+    cell.click()
+    expect(tab.locator("#ed-save")).to_be_disabled()
+    tab.select_option("#version", "corrected")
+    expect(tab.locator(f"#form-table td[data-field='indicators[{target}].score']")).to_have_text(new_score)
+
+    # Downloads: the corrected JSON and one CSV line per indicator of every form.
+    with tab.expect_download() as download:
+        tab.click("#dl-csv")
+    rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text(encoding="utf-8-sig"))))
+    assert len(rows) == sum(len(f["indicators"]) for f in EXPECTED_FORMS)
+    mine = [r for r in rows if r["form_index"] == str(FORM)]
+    assert mine[target]["level3"] == inds[target]["level3"] and mine[target]["score"] == new_score
+    with tab.expect_download() as download:
+        tab.click("#dl-json")
+    downloaded = json.loads(Path(download.value.path()).read_text())
+    assert shown(downloaded["forms"][FORM]["indicators"][target]["score"]) == new_score
+
+    # Tablet width: everything stacks, the page itself does not scroll sideways (the table may).
+    tab.set_viewport_size({"width": 768, "height": 1024})
+    expect(tab.locator("#form-table")).to_be_visible()
+    assert tab.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    pane = tab.locator("#docs-pane").bounding_box()
+    doc_pane = tab.locator("#doc-pane").bounding_box()
+    assert doc_pane["y"] >= pane["y"] + pane["height"] - 1  # documents above the form, not beside it
+    tab.screenshot(path=str(ARTIFACTS / "review-768.png"), full_page=True)
+
+
+def _has(name: str) -> Any:
+    import re
+
+    return re.compile(rf"(^|\s){re.escape(name)}(\s|$)")
+
+
+def test_pdf_page_image_outlines_the_cell_of_a_value(page: Any, served: Served, tmp_path: Path) -> None:
+    from samples.generate.layout import Style, layout
+    from samples.generate.pdf import PdfStyle, render_pdf
+
+    n = min(range(len(EXPECTED_FORMS)), key=lambda k: len(EXPECTED_FORMS[k]["indicators"]))
+    rendered = render_pdf([layout(EXPECTED_FORMS[n], Style.plain())], PdfStyle(), seed=0)
+    pdf = tmp_path / "one-form.pdf"
+    pdf.write_bytes(rendered.pdf)
+    tab = page
+    tab.set_input_files("#file-input", str(pdf))
+    wait_done(tab, pdf.name).click()
+    expect(tab.locator(".form-tab")).to_have_count(1)
+    img = tab.locator("#page-img")
+    expect(img).to_have_attribute("data-page", "1")
+    assert tab.evaluate("document.getElementById('page-img').naturalWidth") == 1400
+
+    doc_id = tab.locator("li.doc", has_text=pdf.name).get_attribute("data-id")
+    result = served.get(f"/v1/documents/{doc_id}/result").json()
+    pages = served.get(f"/v1/documents/{doc_id}/pages").json()["pages"]
+    assert len(pages) == rendered.pages and pages[0]["unit"] == "pt"
+    form = result["forms"][0]
+    cells = [p for p in rendered.placed if p.kind == "cell"]
+
+    def drawn(ref: dict[str, Any]) -> Any:
+        """The cell the generator drew where the result says the value was read."""
+        cx, cy = (ref["bbox"][0] + ref["bbox"][2]) / 2, (ref["bbox"][1] + ref["bbox"][3]) / 2
+        hits = [c for c in cells if c.page == ref["page"] and c.bbox[0] <= cx <= c.bbox[2]
+                and c.bbox[1] <= cy <= c.bbox[3]]
+        assert len(hits) == 1, hits
+        return hits[0]
+
+    def on_screen(bbox: tuple[float, ...] | list[float], page_width: float) -> list[float]:
+        box = img.bounding_box()
+        scale = box["width"] / page_width
+        return [box["x"] + bbox[0] * scale, box["y"] + bbox[1] * scale, box["x"] + bbox[2] * scale,
+                box["y"] + bbox[3] * scale]
+
+    # Pointing at the executed amount outlines the cell the generator printed it in.
+    ref = form["funds"]["total"]["provenance"]["executed"]
+    cell = drawn(ref)
+    assert cell.text.replace(",", "") .startswith(form["funds"]["total"]["executed"].split(".")[0])
+    tab.locator("#form-table td[data-field='funds.total.executed']").hover()
+    outline = tab.locator("#outline rect.outline")
+    expect(outline).to_have_count(1)
+    got = outline.bounding_box()
+    want = on_screen(cell.bbox, pages[ref["page"] - 1]["width"])
+    for a, b in zip([got["x"], got["y"], got["x"] + got["width"], got["y"] + got["height"]], want, strict=True):
+        assert abs(a - b) < 4, (got, want)  # px: the outline stroke and the ruling-line width
+    tab.screenshot(path=str(ARTIFACTS / "review-pdf-outline.png"), full_page=True)
+
+    # Pointing at the page where an indicator's score was printed lights that value in the table.
+    last = len(form["indicators"]) - 1
+    ref = form["indicators"][last]["provenance"]["score"]
+    x0, y0, x1, y1 = on_screen(drawn(ref).bbox, pages[ref["page"] - 1]["width"])
+    if ref["page"] != 1:
+        tab.click(f".page-btn[data-page='{ref['page']}']")
+        expect(img).to_have_attribute("data-page", str(ref["page"]))
+        x0, y0, x1, y1 = on_screen(drawn(ref).bbox, pages[ref["page"] - 1]["width"])
+    tab.mouse.move((x0 + x1) / 2, (y0 + y1) / 2)
+    linked = tab.locator("#form-table td.linked")
+    expect(linked).to_have_count(1)
+    expect(linked).to_have_attribute("data-field", f"indicators[{last}].score")
+    expect(linked).to_have_text(shown(form["indicators"][last]["score"]))
