@@ -1,0 +1,134 @@
+"""Reconciliation rules, each on a small form built to exercise it (tab-separated, `\\t` = cell)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from tests.extractor.conftest import forms_from_tsv
+
+HEAD = """财政项目支出绩效自评表
+(2022年度)
+项目名称\t道路养护
+主管部门\t某区建设局\t\t\t实施单位\t某区养护所
+项目资金（万元）\t\t年初预算数\t全年预算数\t全年执行数\t分值\t执行率\t得分
+\t年度资金总额\t1,200.00\t1000\t950\t10\t95.00%\t9.5
+\t其中：当年财政拨款\t1200\t1000\t950\t—\t\t
+\t上年结转资金\t0\t0\t0\t—\t\t
+\t其他资金\t\t\t\t—\t\t
+年度总体目标\t预期目标\t\t\t实际完成情况
+\t完成道路养护。\t\t\t基本完成。
+"""
+INDICATOR_HEADER = "一级指标\t二级指标\t三级指标\t年度指标值\t实际完成值\t分值\t得分\t偏差原因分析及改进措施\n"
+
+
+def levels(form):
+    return [(i.level1, i.level2, i.level3) for i in form.indicators]
+
+
+def test_header_fields_funds_goals_and_total() -> None:
+    [form] = forms_from_tsv(HEAD + INDICATOR_HEADER + """产出指标\t数量指标\t养护里程\t>=10公里\t12公里\t90\t90\t
+总分\t\t\t\t\t100\t99.5\t""")
+    assert (form.title, form.year, form.project_name) == ("财政项目支出绩效自评表", 2022, "道路养护")
+    assert (form.department, form.implementing_unit, form.amount_unit) == ("某区建设局", "某区养护所", "万元")
+    total = form.funds.total
+    assert (total.initial_budget, total.annual_budget, total.executed) == (Decimal("1200.00"), 1000, 950)
+    assert (total.weight, total.execution_rate, total.score) == (10, Decimal("95.00"), Decimal("9.5"))
+    assert form.funds.appropriation.weight is None  # a dash is no value
+    assert form.funds.other.initial_budget is None
+    assert (form.goals.expected, form.goals.actual) == ("完成道路养护。", "基本完成。")
+    assert (form.total.weight, form.total.score) == (100, Decimal("99.5"))
+
+
+def test_merged_labels_fill_down_and_rows_before_a_label_take_it() -> None:
+    [form] = forms_from_tsv(HEAD + INDICATOR_HEADER + """\t\t甲\t=1\t1\t10\t10\t
+\t数量指标\t乙\t=1\t1\t10\t10\t
+\t\t丙\t=1\t1\t10\t10\t
+
+\t\t丁\t及时\t及时\t10\t10\t
+绩效指标\t效益指标\t社会效益指标\t戊\t提升\t提升\t50\t50
+总分\t\t\t\t\t100\t100""")
+    assert levels(form) == [("产出指标", "数量指标", "甲"), ("产出指标", "数量指标", "乙"),
+                            ("产出指标", "数量指标", "丙"), ("产出指标", "数量指标", "丁"),
+                            ("效益指标", "社会效益指标", "戊")]
+    assert not [i for i in form.issues if i.severity == "error"]
+
+
+def test_level1_from_taxonomy_when_labels_sit_in_wrong_columns_or_header() -> None:
+    [form] = forms_from_tsv(HEAD + "产出指标\t" + INDICATOR_HEADER + """\t\t质量指标\t合格率\t=100%\t100%\t20\t20\t
+\t经济效益指标\t\t收入增加\t增加\t增加\t20\t20
+\t质量指标\t满意度指标\t服务对象满意度指标\t群众满意度\t>=90%\t95%\t50\t50
+总分\t\t\t\t\t100\t100""")
+    assert levels(form) == [("产出指标", "质量指标", "合格率"), ("效益指标", "经济效益指标", "收入增加"),
+                            ("满意度指标", "服务对象满意度指标", "群众满意度")]
+
+
+def test_cost_template_old_and_new() -> None:
+    old = forms_from_tsv(HEAD + INDICATOR_HEADER + """产出指标\t成本指标\t预算控制率\t<=100%\t95%\t90\t90\t
+总分\t\t\t\t\t100\t100""")[0]
+    new = forms_from_tsv(HEAD + INDICATOR_HEADER + """成本指标\t经济成本指标\t单位成本\t<=5元\t4元\t45\t45\t
+\t社会成本指标\t社会影响\t无\t无\t45\t45\t
+总分\t\t\t\t\t100\t100""")[0]
+    assert levels(old) == [("产出指标", "成本指标", "预算控制率")]
+    assert levels(new) == [("成本指标", "经济成本指标", "单位成本"), ("成本指标", "社会成本指标", "社会影响")]
+
+
+def test_columns_found_from_the_header_in_any_order_and_split_targets_joined() -> None:
+    header = "一级指标\t二级指标\t三级指标\t分值\t指标性质\t指标值\t度量单位\t实际完成值\t得分\n"
+    [form] = forms_from_tsv(HEAD + header + """产出指标(50分)\t数量指标\t培训人次\t45\t≧\t735\t人次\t800人次\t45
+(40分)\t时效指标\t办结时限\t45\t≤\t5\t天\t4天\t45
+总分\t\t\t90\t\t\t\t\t90""")
+    first, second = form.indicators
+    assert (first.level1, first.target, first.actual, first.weight, first.score) == \
+        ("产出指标", ">=735人次", "800人次", 45, 45)
+    assert (second.level3, second.target, second.weight) == ("办结时限", "<=5天", 45)
+
+
+def test_missing_columns_leave_fields_empty() -> None:
+    funds_without_initial = HEAD.replace("年初预算数\t", "").replace("\t1,200.00\t", "\t").replace(
+        "\t1200\t1000", "\t1000").replace("\t0\t0\t0\t", "\t0\t0\t")
+    [form] = forms_from_tsv(funds_without_initial + INDICATOR_HEADER + """产出指标\t数量指标\t里程\t10\t10\t90\t90
+总分\t\t\t\t\t100\t100""")
+    assert form.funds.total.initial_budget is None
+    assert (form.funds.total.annual_budget, form.funds.total.executed) == (1000, 950)
+
+
+def test_name_split_over_page_break_joined_and_page_number_dropped() -> None:
+    [form] = forms_from_tsv(HEAD.replace("\t其他资金\t\t\t\t—", "\t其他资金\t\t\t-3\t—") + INDICATOR_HEADER + """产出指标\t数量指标\t长效管理机制健全且有\t\t\t\t
+\n\t\t效执行情况\t健全\t健全\t90\t90
+总分\t\t\t\t\t100\t100""")
+    assert [i.level3 for i in form.indicators] == ["长效管理机制健全且有效执行情况"]
+    assert form.funds.other.executed is None
+    codes = {i.code for i in form.issues}
+    assert {"page_number_dropped", "name_joined"} <= codes
+
+
+def test_placeholder_rows_skipped_and_numbering_removed() -> None:
+    [form] = forms_from_tsv(HEAD + INDICATOR_HEADER + """产出指标\t数量指标\t指标1：养护里程\t10\t10\t90\t90
+\t\t指标2\t\t\t\t
+\t\t……\t\t\t\t
+总分\t\t\t\t\t100\t100""")
+    assert [i.level3 for i in form.indicators] == ["养护里程"]
+
+
+def test_latex_and_full_width_operators_normalised() -> None:
+    [form] = forms_from_tsv(HEAD + INDICATOR_HEADER + """产出指标\t质量指标\t达标率\t$\\geq 85\\%$\t90%\t30\t30
+\t\t满意率\t＞90％\t95%\t30\t30
+\t\t偏差率\t≦5%\t0%\t30\t30
+总分\t\t\t\t\t100\t100""")
+    assert [i.target for i in form.indicators] == [">=85%", ">90%", "<=5%"]
+
+
+def test_two_forms_with_preamble_and_footnotes() -> None:
+    body = HEAD + INDICATOR_HEADER + "产出指标\t数量指标\t里程\t10\t10\t90\t90\n总分\t\t\t\t\t100\t100\n"
+    text = "关于印发2022年绩效自评结果的通知\n附件1\n" + body + "填报人：张三\t联系电话：123\n" + \
+        body.replace("道路养护", "桥梁养护") + "注：本表金额单位为万元。\n"
+    forms = forms_from_tsv(text)
+    assert [f.project_name for f in forms] == ["道路养护", "桥梁养护"]
+    assert all(len(f.indicators) == 1 for f in forms)
+
+
+def test_amount_suffix_wan_in_a_yuan_form_converted_with_warning() -> None:
+    text = HEAD.replace("项目资金（万元）", "项目资金（元）").replace("\t1,200.00\t", "\t120万\t")
+    [form] = forms_from_tsv(text + INDICATOR_HEADER + "产出指标\t数量指标\t里程\t10\t10\t90\t90\n总分\t\t\t\t\t100\t100")
+    assert form.funds.total.initial_budget == Decimal("1200000")
+    assert any(i.code == "amount_converted" for i in form.issues)

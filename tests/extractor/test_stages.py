@@ -1,0 +1,68 @@
+"""Stage by stage, with golden files (regenerate with UPDATE_GOLDEN=1): text shapes -> grid,
+HTML -> grid, rows -> form runs, and the whole text pipeline on the real sample."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from extractor.grid import grid_to_rows
+from extractor.routes.html import html_to_grid
+from extractor.routes.text import detect_shape, text_to_grid
+from extractor.segment import rows_to_form_runs
+from tests.extractor.conftest import check_golden
+
+REPO = Path(__file__).resolve().parents[2]
+SAMPLE = REPO / "samples" / "sources" / "self-eval-2023-songjiang.txt"
+EXPECTED = REPO / "samples" / "expected" / "self-eval-2023-songjiang.json"
+SCORER = REPO.parent / "shared" / "spec" / "score.py"
+
+ROWS = [["项目名称", "道路养护"], ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分"],
+        ["产出指标", "数量指标", "养护里程", ">=10公里", "12公里", "5", "5"], ["", "", "养护面积", "1万㎡", "1万㎡", "5", "4"],
+        ["总分", "", "", "", "", "10", "9"]]
+SHAPES = {
+    "tsv": "\n".join("\t".join(r) for r in ROWS),
+    "pipe": "| a | b |\n|---|---|\n" + "\n".join("| " + " | ".join(r) + " |" for r in ROWS),
+    "lines": "\n".join(c for r in ROWS for c in r if c),
+}
+
+
+def rows_of(grid) -> list[list[str]]:
+    return [r.texts for r in grid_to_rows(grid)]
+
+
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+def test_text_shapes_to_grid(shape: str) -> None:
+    text = SHAPES[shape]
+    assert detect_shape(text) == shape
+    check_golden(f"grid-{shape}", rows_of(text_to_grid(text)))
+
+
+def test_html_spans_to_grid() -> None:
+    html = """<h1>财政项目支出绩效自评表</h1><table>
+    <tr><td rowspan=2>产出指标</td><td>数量指标</td><td>里程</td><td colspan=2>10</td></tr>
+    <tr><td>质量指标</td><td>合格率<br>（%）</td><td>100</td><td>100</td></tr></table>
+    <table><tr><td rowspan=9999999>总分</td><td>100</td></tr></table><p>填报人</p>"""
+    grid = html_to_grid(html)
+    check_golden("grid-html", {"rows": rows_of(grid), "pages": grid.pages,
+                               "spans": [[c.row, c.col, c.rowspan, c.colspan] for c in grid.cells]})
+
+
+def test_sample_segments_into_nine_forms() -> None:
+    grid = text_to_grid(SAMPLE.read_text(encoding="utf-8"))
+    runs = rows_to_form_runs(grid_to_rows(grid))
+    check_golden("segments-sample", [[run[0].texts[0], run[-1].texts[0], len(run)] for run in runs])
+
+
+def test_cli_on_the_sample_scores_one(tmp_path: Path) -> None:
+    out = tmp_path / "result.json"
+    subprocess.run([sys.executable, "-m", "extractor.cli", "extract", str(SAMPLE), "-o", str(out)], check=True)
+    score = subprocess.run([sys.executable, str(SCORER), str(EXPECTED), str(out), "--json"],
+                           capture_output=True, text=True, check=True)
+    assert json.loads(score.stdout.strip().splitlines()[-1])["field_accuracy"] == 1.0
+    result = json.loads(out.read_text(encoding="utf-8"))
+    assert result["source"]["route"] == "text" and len(result["forms"]) == 9
