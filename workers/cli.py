@@ -16,6 +16,7 @@ from typing import IO, Any
 
 import click
 
+from workers.archive import ArchiveLimits, ArchiveRefused, Member, iter_archive
 from workers.settings import Settings, get_settings
 
 # --- helpers shared by the commands ---------------------------------------------------------------
@@ -186,22 +187,21 @@ def keys_revoke(name: str) -> None:
 # --- ingest ---------------------------------------------------------------------------------------
 
 
-def iter_inputs(source: Path) -> Iterator[tuple[str, bytes]]:
-    """(relative name, bytes) for every file in a folder tree or a ZIP, hidden files skipped."""
+def iter_inputs(source: Path, limits: ArchiveLimits | None = None) -> Iterator[Member]:
+    """Every file in a folder tree or a ZIP (hidden files skipped), read lazily. A ZIP is read within
+    `limits` (workers.archive): a member over a limit is yielded with its error; a bomb raises ArchiveRefused."""
+    limits = limits or ArchiveLimits()
     if source.is_file() and zipfile.is_zipfile(source):
-        with zipfile.ZipFile(source) as archive:
-            for info in sorted(archive.infolist(), key=lambda i: i.filename):
-                parts = Path(info.filename).parts
-                if not info.is_dir() and not any(part.startswith((".", "__MACOSX")) for part in parts):
-                    yield info.filename, archive.read(info)
+        with open(source, "rb") as stream:
+            yield from iter_archive(stream, limits)
         return
     if source.is_file():
-        yield source.name, source.read_bytes()
+        yield Member(source.name, source.read_bytes)
         return
     for path in sorted(source.rglob("*")):
         relative = path.relative_to(source)
-        if path.is_file() and not any(part.startswith(".") for part in relative.parts):
-            yield relative.as_posix(), path.read_bytes()
+        if path.is_file() and not path.is_symlink() and not any(part.startswith(".") for part in relative.parts):
+            yield Member(relative.as_posix(), path.read_bytes)
 
 
 def _load_state(path: Path) -> dict[str, dict[str, Any]]:
@@ -224,24 +224,48 @@ def _save_state(path: Path, state: dict[str, dict[str, Any]]) -> None:
               help="progress file for resuming (default: .docextract-ingest.json beside SOURCE)")
 @click.option("--wait/--no-wait", default=True, show_default=True, help="wait until every document is finished")
 @click.option("--timeout", default=3600.0, show_default=True, help="seconds to wait for processing")
-def ingest(source: Path, server: str, api_key: str, state_file: Path | None, wait: bool, timeout: float) -> None:
+@click.option("--max-member-bytes", type=click.IntRange(min=1), default=None,
+              help="largest file in a ZIP once unpacked (100 MiB)")
+@click.option("--max-archive-bytes", type=click.IntRange(min=1), default=None,
+              help="all files of a ZIP together, unpacked (4 GiB)")
+@click.option("--max-archive-members", type=click.IntRange(min=1), default=None, help="files in a ZIP (10000)")
+@click.option("--max-archive-depth", type=click.IntRange(min=1), default=None,
+              help="ZIP levels opened (2: a ZIP in the ZIP is read)")
+def ingest(source: Path, server: str, api_key: str, state_file: Path | None, wait: bool, timeout: float,
+           max_member_bytes: int | None, max_archive_bytes: int | None, max_archive_members: int | None,
+           max_archive_depth: int | None) -> None:
     """Upload every file in SOURCE (a folder or a ZIP) and wait for the results.
 
-    Resumable: files recorded in the state file are not uploaded again. Exits 1 if any failed."""
+    Resumable: files recorded in the state file are not uploaded again. Exits 1 if any failed. A ZIP
+    member over a limit (or with an unsafe path) is recorded as failed and not uploaded; an archive
+    over the total limits (a zip bomb) is refused before anything is uploaded."""
     import httpx
     from tqdm import tqdm
 
+    chosen = {"max_member_bytes": max_member_bytes, "max_total_bytes": max_archive_bytes,
+              "max_members": max_archive_members, "max_depth": max_archive_depth}
+    limits = ArchiveLimits(**{name: value for name, value in chosen.items() if value is not None})
     state_path = state_file or source.parent / f".docextract-ingest-{source.name}.json"
     state = _load_state(state_path)
     headers = {"X-API-Key": api_key}
+    if source.is_file() and zipfile.is_zipfile(source):
+        try:  # a dry pass checks the whole archive's limits before the first upload, one member in memory
+            for _ in iter_inputs(source, limits):
+                pass
+        except ArchiveRefused as err:
+            raise click.ClickException(f"{source}: {err}") from err
     with httpx.Client(base_url=server.rstrip("/"), headers=headers, timeout=120) as client:
-        inputs = [(name, data) for name, data in iter_inputs(source)]
-        with tqdm(total=len(inputs), desc="upload", unit="file", disable=None) as bar:
-            for name, data in inputs:
+        with tqdm(desc="upload", unit="file", disable=None) as bar:
+            for member in iter_inputs(source, limits):
+                name = member.name
                 bar.update(1)
                 if name in state:
                     continue
-                response = client.post("/v1/documents", files=[("files", (Path(name).name, data))])
+                if member.read is None:
+                    code, message = member.error or ("unreadable", "")
+                    state[name] = {"id": None, "status": "failed", "error": f"{code}: {message}"}
+                    continue
+                response = client.post("/v1/documents", files=[("files", (Path(name).name, member.read()))])
                 if response.status_code == 401:
                     raise click.ClickException("the server refused the API key")
                 if response.status_code != 202:

@@ -1,0 +1,144 @@
+"""`docextract ingest` of hostile ZIPs: zip bombs, zip slip names, symlinks, deep nesting, too many files.
+
+Unit checks of workers.archive, then the real command against a real API (uvicorn on loopback)."""
+
+from __future__ import annotations
+
+import io
+import json
+import stat
+import subprocess
+import sys
+import threading
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from service_fixtures import SAMPLE, free_port, process_env, variant, wait_for
+
+from api.app import create_app
+from workers.archive import ArchiveLimits, ArchiveRefused, Member, iter_archive, safe_member_name
+from workers.settings import Settings
+
+
+def make_zip(members: dict[str, bytes], *, symlinks: tuple[str, ...] = ()) -> bytes:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in members.items():
+            info = zipfile.ZipInfo(name)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            if name in symlinks:
+                info.external_attr = (stat.S_IFLNK | 0o777) << 16
+            archive.writestr(info, data)
+    return buf.getvalue()
+
+
+def outcome(members: list[Member]) -> dict[str, str]:
+    return {m.name: (m.error[0] if m.error else "ok") for m in members}
+
+
+@pytest.mark.parametrize("name", ["../evil.txt", "/etc/passwd", "C:\\windows\\evil.txt", "a/../../b.txt",
+                                  "..\\..\\evil.txt"])
+def test_names_that_escape_are_refused(name: str) -> None:
+    assert safe_member_name(name) is None and safe_member_name("x\x00.txt") is None
+    got = outcome(list(iter_archive(make_zip({name: b"x", "good.txt": b"y"}))))
+    assert got["good.txt"] == "ok"
+    assert [code for shown, code in got.items() if shown != "good.txt"] == ["unsafe_archive_path"]
+
+
+def test_a_symlink_member_is_refused() -> None:
+    got = outcome(list(iter_archive(make_zip({"link": b"/etc/shadow", "a.txt": b"a"}, symlinks=("link",)))))
+    assert got == {"link": "unsafe_archive_path", "a.txt": "ok"}
+
+
+def test_a_highly_compressed_member_is_a_zip_bomb() -> None:
+    bomb = make_zip({"bomb.txt": b"\x00" * (8 * 1024 * 1024), "a.txt": b"a"})
+    assert len(bomb) < 50_000
+    got = outcome(list(iter_archive(bomb, ArchiveLimits(max_member_bytes=16 * 1024 * 1024))))
+    assert got == {"a.txt": "ok", "bomb.txt": "zip_bomb"}
+
+
+def test_member_and_total_sizes_are_limited() -> None:
+    data = make_zip({f"f{n}.txt": bytes(range(256)) * 40 for n in range(5)})  # 10 KiB each
+    got = outcome(list(iter_archive(data, ArchiveLimits(max_member_bytes=5000))))
+    assert set(got.values()) == {"archive_member_too_large"}
+    with pytest.raises(ArchiveRefused) as refused:
+        list(iter_archive(data, ArchiveLimits(max_total_bytes=30_000)))
+    assert refused.value.code == "archive_too_large"
+    with pytest.raises(ArchiveRefused) as refused:
+        list(iter_archive(data, ArchiveLimits(max_members=4)))
+    assert refused.value.code == "archive_too_many_members"
+
+
+def test_nested_archives_open_to_the_depth_limit() -> None:
+    level3 = make_zip({"deep.txt": b"3"})
+    level2 = make_zip({"inner.txt": b"2", "level3.zip": level3})
+    outer = make_zip({"outer.txt": b"1", "level2.zip": level2})
+    got = outcome(list(iter_archive(outer, ArchiveLimits(max_depth=2))))
+    assert got == {"level2.zip/inner.txt": "ok", "level2.zip/level3.zip": "archive_too_deep", "outer.txt": "ok"}
+    got = outcome(list(iter_archive(outer, ArchiveLimits(max_depth=3))))
+    assert got["level2.zip/level3.zip/deep.txt"] == "ok"
+
+
+def test_encrypted_and_corrupt_members_fail_alone() -> None:
+    data = bytearray(make_zip({"locked.txt": b"secret", "plain.txt": b"plain"}))
+    # Mark the first member encrypted (general-purpose flag bit 0) in its local and central headers.
+    local, central = data.index(b"PK\x03\x04"), data.index(b"PK\x01\x02")
+    data[local + 6] |= 0x1
+    data[central + 8] |= 0x1
+    assert outcome(list(iter_archive(bytes(data)))) == {"locked.txt": "encrypted_archive_member",
+                                                        "plain.txt": "ok"}
+    with pytest.raises(ArchiveRefused) as refused:
+        list(iter_archive(b"PK\x03\x04" + b"\x00" * 100))
+    assert refused.value.code == "corrupt_archive"
+
+
+@pytest.fixture
+def live_api(tmp_path: Path) -> Iterator[tuple[str, Settings]]:
+    """The real API on a loopback port (uvicorn in a thread), no worker: ingest runs with --no-wait."""
+    settings = Settings(data_dir=tmp_path / "data", api_keys="i:ingest-key")
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(create_app(settings, sweep=False), host="127.0.0.1", port=port,
+                                           log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    wait_for(lambda: server.started, 20, "uvicorn to start")
+    yield f"http://127.0.0.1:{port}", settings
+    server.should_exit = True
+    thread.join(10)
+
+
+def run_ingest(source: Path, server: str, settings: Settings, *extra: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-c", "from extractor.cli import main; main()", "ingest", str(source),
+                           "--server", server, "--api-key", "ingest-key", "--no-wait", *extra],
+                          capture_output=True, text=True, timeout=120, env=process_env(settings))
+
+
+def test_ingest_skips_unsafe_members_and_refuses_a_bomb_before_uploading(
+        live_api: tuple[str, Settings], tmp_path: Path) -> None:
+    server, settings = live_api
+    mixed = tmp_path / "mixed.zip"
+    mixed.write_bytes(make_zip({"good.txt": SAMPLE.read_bytes(), "../../escape.txt": variant(1, "slip"),
+                                "bomb.txt": b"\x00" * (4 * 1024 * 1024)}))
+    run = run_ingest(mixed, server, settings)
+    assert run.returncode == 1, run.stderr
+    assert "Traceback" not in run.stderr
+    state = json.loads((tmp_path / ".docextract-ingest-mixed.zip.json").read_text())
+    assert state["good.txt"]["id"] and state["good.txt"]["status"] == "queued"
+    assert state["../../escape.txt"]["error"].startswith("unsafe_archive_path")
+    assert state["bomb.txt"]["error"].startswith("zip_bomb")
+    listed = httpx.get(f"{server}/v1/documents", headers={"X-API-Key": "ingest-key"}).json()
+    assert [doc["filename"] for doc in listed["items"]] == ["good.txt"]  # nothing unsafe reached the server
+    assert not any(p.name == "escape.txt" for p in tmp_path.rglob("*"))
+
+    bomb = tmp_path / "bomb.zip"
+    bomb.write_bytes(make_zip({f"part{n}.txt": variant(n, "bomb") * 50 for n in range(20)}))
+    run = run_ingest(bomb, server, settings, "--max-archive-bytes", "100000")
+    assert run.returncode == 1
+    lines = [line for line in run.stderr.splitlines() if line.strip()]
+    assert any("archive_too_large" in line for line in lines) and "Traceback" not in run.stderr, run.stderr
+    listed = httpx.get(f"{server}/v1/documents", headers={"X-API-Key": "ingest-key"}).json()
+    assert listed["total"] == 1  # the refused archive uploaded nothing

@@ -1,0 +1,170 @@
+"""Reading the files of a ZIP for `docextract ingest` without trusting the archive.
+
+Nothing is extracted to disk (members are read into memory and uploaded), so a member name is never a
+path here; names that would escape a target directory elsewhere (absolute, `..`, drive letters,
+symlinks) are still refused, since the name travels on as the document's file name and the resume key.
+Sizes declared in the ZIP directory are checked first and then enforced while reading, because a
+crafted archive can lie about them.
+"""
+
+from __future__ import annotations
+
+import io
+import stat
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from pydantic import BaseModel, ConfigDict, Field
+
+_CHUNK = 1024 * 1024
+
+
+class ArchiveLimits(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    max_members: int = Field(10_000, ge=1, description="files in one archive, nested archives included")
+    max_member_bytes: int = Field(100 * 1024 * 1024, ge=1, description="largest member once uncompressed")
+    max_total_bytes: int = Field(4 * 1024**3, ge=1, description="all members together, uncompressed")
+    max_ratio: float = Field(200.0, gt=1, description="uncompressed/compressed size of a member (zip bombs)")
+    max_depth: int = Field(2, ge=1, description="archive levels opened: 2 = a ZIP inside the ZIP is read")
+
+
+class ArchiveRefused(Exception):
+    """The whole archive is refused before anything is uploaded."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code, self.message = code, message
+
+
+@dataclass(frozen=True)
+class Member:
+    """One file of the archive: `read()` gives its bytes, or `error` (code, message) says why it is skipped."""
+
+    name: str
+    read: Callable[[], bytes] | None
+    error: tuple[str, str] | None = None
+
+
+def safe_member_name(name: str) -> str | None:
+    """The member's path as a clean relative POSIX path, or None if it could escape a target directory."""
+    if not name or "\x00" in name:
+        return None
+    unified = name.replace("\\", "/")
+    path = PurePosixPath(unified)
+    if path.is_absolute() or (len(unified) > 1 and unified[1] == ":"):
+        return None
+    if any(part == ".." for part in path.parts):
+        return None
+    return path.as_posix()
+
+
+def _is_symlink(info: zipfile.ZipInfo) -> bool:
+    return stat.S_ISLNK(info.external_attr >> 16)
+
+
+def _hidden(name: str) -> bool:
+    return any(part.startswith((".", "__MACOSX")) for part in PurePosixPath(name).parts)
+
+
+class _Budget:
+    """Members and bytes left for the whole ingest, across nested archives."""
+
+    def __init__(self, limits: ArchiveLimits) -> None:
+        self.members = limits.max_members
+        self.bytes = limits.max_total_bytes
+
+    def take_member(self) -> None:
+        self.members -= 1
+        if self.members < 0:
+            raise ArchiveRefused("archive_too_many_members", "the archive holds more files than the limit")
+
+    def take_bytes(self, n: int, limit: int) -> None:
+        self.bytes -= n
+        if self.bytes < 0:
+            raise ArchiveRefused("archive_too_large",
+                                 f"the archive unpacks to more than the limit of {limit:,} bytes (a zip bomb?)")
+
+
+def _bounded_read(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
+    """Read a member, stopping as soon as it passes `limit` (its declared size may be a lie)."""
+    out = bytearray()
+    with archive.open(info) as stream:
+        while chunk := stream.read(_CHUNK):
+            out += chunk
+            if len(out) > limit:
+                raise ValueError(f"it unpacks to more than {limit:,} bytes")
+    return bytes(out)
+
+
+def iter_archive(data: bytes | io.BufferedIOBase | str, limits: ArchiveLimits | None = None) -> Iterator[Member]:
+    """Members of a ZIP (a path, bytes or a binary file), in name order, nested ZIPs opened to max_depth.
+
+    Raises ArchiveRefused for a limit on the archive as a whole (member count, total size), checked on
+    the declared sizes before the first member is read and again on the real ones while reading."""
+    limits = limits or ArchiveLimits()
+    budget = _Budget(limits)
+    source = io.BytesIO(data) if isinstance(data, bytes) else data
+    try:
+        archive = zipfile.ZipFile(source)
+    except (zipfile.BadZipFile, OSError) as err:
+        raise ArchiveRefused("corrupt_archive", f"not a readable ZIP: {err}") from err
+    yield from _members(archive, "", 1, limits, budget)
+
+
+def _members(archive: zipfile.ZipFile, prefix: str, depth: int, limits: ArchiveLimits,
+             budget: _Budget) -> Iterator[Member]:
+    infos = [info for info in archive.infolist() if not info.is_dir()]
+    if len(infos) > budget.members:
+        raise ArchiveRefused("archive_too_many_members",
+                             f"the archive lists {len(infos):,} files, above the limit of {limits.max_members:,}")
+    declared = sum(info.file_size for info in infos)
+    if declared > budget.bytes:
+        raise ArchiveRefused("archive_too_large", f"the archive declares {declared:,} bytes unpacked, above the "
+                             f"limit of {limits.max_total_bytes:,}")
+    for info in sorted(infos, key=lambda i: i.filename):
+        clean = safe_member_name(info.filename)
+        shown = prefix + (clean or info.filename)
+        if clean is not None and _hidden(clean):
+            continue
+        budget.take_member()
+        if clean is None or _is_symlink(info):
+            yield Member(shown, None, ("unsafe_archive_path",
+                                       "the member's path is absolute, climbs out with '..', or is a symlink"))
+            continue
+        if info.file_size > limits.max_member_bytes:
+            yield Member(shown, None, ("archive_member_too_large", f"{info.file_size:,} bytes unpacked, above "
+                                       f"the limit of {limits.max_member_bytes:,}"))
+            continue
+        if info.compress_size and info.file_size > 1024 * 1024 and \
+                info.file_size / info.compress_size > limits.max_ratio:
+            yield Member(shown, None, ("zip_bomb", f"compressed {info.file_size / info.compress_size:,.0f}:1, "
+                                       f"above the limit of {limits.max_ratio:g}:1"))
+            continue
+        try:
+            data = _bounded_read(archive, info, limits.max_member_bytes)
+        except RuntimeError as err:  # zipfile: encrypted member, no password
+            yield Member(shown, None, ("encrypted_archive_member", str(err)))
+            continue
+        except ValueError as err:
+            yield Member(shown, None, ("archive_member_too_large", str(err)))
+            continue
+        except (zipfile.BadZipFile, OSError, EOFError) as err:
+            yield Member(shown, None, ("corrupt_archive_member", str(err)))
+            continue
+        budget.take_bytes(len(data), limits.max_total_bytes)
+        if zipfile.is_zipfile(io.BytesIO(data)):
+            if depth >= limits.max_depth:
+                yield Member(shown, None, ("archive_too_deep", f"archives nested more than {limits.max_depth} "
+                                           "levels deep are not opened"))
+                continue
+            try:
+                inner = zipfile.ZipFile(io.BytesIO(data))
+            except zipfile.BadZipFile as err:
+                yield Member(shown, None, ("corrupt_archive_member", str(err)))
+                continue
+            yield from _members(inner, shown + "/", depth + 1, limits, budget)
+            continue
+        yield Member(shown, lambda data=data: data)
