@@ -1,0 +1,224 @@
+"""Correction, history, page-image and CSV routes on SQLite and PostgreSQL (a fresh database), with
+results stored as the worker stores them (workers.storage.store_result of a real extraction)."""
+
+from __future__ import annotations
+
+import copy
+import csv
+import io
+import json
+import uuid
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from fastapi.testclient import TestClient
+from PIL import Image
+from web_helpers import EXPECTED, SAMPLE
+
+from api.app import create_app
+from extractor.pipeline import extract_bytes
+from workers.settings import Settings
+from workers.storage import store_result, transaction
+
+PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+@pytest.fixture(scope="module")
+def sample_result() -> dict[str, Any]:
+    return extract_bytes(SAMPLE.read_bytes(), SAMPLE.name).model_dump(mode="json")
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def client(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    root = tmp_path_factory.mktemp(f"review-{request.param}")
+    database_url = None
+    if request.param == "postgresql":
+        name = f"docextract_test_{uuid.uuid4().hex[:10]}"
+        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+            admin.execute(f'CREATE DATABASE "{name}"')
+        database_url = f"postgresql://postgres@127.0.0.1:5432/{name}"
+    settings = Settings(data_dir=root, database_url=database_url, api_keys="alice:key-alice,bob:key-bob")
+    app = create_app(settings, sweep=False)
+    with TestClient(app) as test_client:
+        yield test_client
+    if database_url:
+        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{database_url.rsplit("/", 1)[1]}" WITH (FORCE)')
+
+
+ALICE = {"X-API-Key": "key-alice"}
+BOB = {"X-API-Key": "key-bob"}
+
+
+def upload(client: TestClient, name: str, data: bytes, headers: dict[str, str] = ALICE) -> str:
+    response = client.post("/v1/documents", headers=headers, files=[("files", (name, data))])
+    assert response.status_code == 202
+    return str(response.json()["documents"][0]["id"])
+
+
+def stored(client: TestClient, name: str, result: dict[str, Any]) -> str:
+    """A document whose worker finished with `result` (distinct bytes per call: a new document)."""
+    doc_id = upload(client, name, SAMPLE.read_bytes() + f"\n附注 {uuid.uuid4().hex}\n".encode())
+    with transaction(client.app.state.sessions) as session:  # type: ignore[attr-defined]
+        store_result(session, doc_id, result)
+    return doc_id
+
+
+def correct(client: TestClient, doc_id: str, form: int, field: str, value: Any,
+            headers: dict[str, str] = ALICE) -> Any:
+    return client.post(f"/v1/documents/{doc_id}/forms/{form}/corrections", headers=headers,
+                       json={"field": field, "value": value})
+
+
+def codes(form: dict[str, Any]) -> set[tuple[str, str | None]]:
+    return {(i["code"], i["field"]) for i in form["issues"]}
+
+
+def test_a_correction_is_validated_again_and_kept_beside_the_original(client: TestClient,
+                                                                       sample_result: dict[str, Any]) -> None:
+    doc_id = stored(client, "a.txt", sample_result)
+    form = sample_result["forms"][0]
+    weight = Decimal(str(form["indicators"][1]["weight"]))
+    response = correct(client, doc_id, 0, "indicators[1].weight", str(weight + 5))
+    assert response.status_code == 200, response.text
+    corrected = response.json()["form"]
+    assert Decimal(str(corrected["indicators"][1]["weight"])) == weight + 5
+    assert ("weights_do_not_sum", "indicators") in codes(corrected)
+    assert corrected["validation"] == "failed"
+    failed = client.get("/v1/forms", headers=ALICE, params={"status": "failed"}).json()["items"]
+    assert {(f["document_id"], f["index"]) for f in failed} >= {(doc_id, 0)}
+
+    # Correcting it back: the rules run on the values, the error is gone again.
+    response = correct(client, doc_id, 0, "indicators[1].weight", str(weight))
+    assert ("weights_do_not_sum", "indicators") not in codes(response.json()["form"])
+    original = client.get(f"/v1/documents/{doc_id}/result", headers=ALICE, params={"version": "original"}).json()
+    assert original == sample_result
+    history = client.get(f"/v1/documents/{doc_id}/history", headers=ALICE).json()
+    edits = [e for e in history["events"] if e["kind"] == "edit"]
+    assert [(e["field"], e["author"], e["stale"]) for e in edits] == [("indicators[1].weight", "alice", False)] * 2
+    assert Decimal(str(edits[0]["old_value"])) == weight and Decimal(str(edits[1]["old_value"])) == weight + 5
+    assert history["forms"][0]["corrected_fields"] == ["indicators[1].weight"]
+
+
+def test_a_typed_value_replaces_the_reader_warning_on_it(client: TestClient, sample_result: dict[str, Any]) -> None:
+    result = copy.deepcopy(sample_result)
+    form = result["forms"][2]
+    # As the reader reports an OCR value it doubts: on its column key ("name" is the level3 cell).
+    form["issues"].append({"code": "low_confidence", "severity": "warning", "field": "indicators[0].name",
+                           "message": "read with confidence 0.41"})
+    form["issues"].append({"code": "low_confidence", "severity": "warning", "field": "indicators[1].actual",
+                           "message": "read with confidence 0.52"})
+    doc_id = stored(client, "ocr.txt", result)
+    response = correct(client, doc_id, 2, "indicators[0].level3", "  改正后的名称 ")
+    corrected = response.json()["form"]
+    assert corrected["indicators"][0]["level3"] == "改正后的名称"
+    assert ("low_confidence", "indicators[0].name") not in codes(corrected)
+    assert ("low_confidence", "indicators[1].actual") in codes(corrected)  # not corrected: still doubtful
+    assert corrected["validation"] == "warnings"
+
+
+@pytest.mark.parametrize(("field", "value", "status"), [
+    ("indicators[0].score", "three", 422),
+    ("funds.total.executed", "12,5 元", 422),
+    ("indicators[0].provenance", "x", 422),
+    ("indicators[9999].score", "1", 422),
+    ("validation", "passed", 422),
+])
+def test_values_that_do_not_fit_are_refused(client: TestClient, sample_result: dict[str, Any], field: str,
+                                            value: str, status: int) -> None:
+    doc_id = stored(client, "bad.txt", sample_result)
+    response = correct(client, doc_id, 0, field, value)
+    assert response.status_code == status, response.text
+    assert client.get(f"/v1/documents/{doc_id}/history", headers=ALICE).json()["events"] == []
+
+
+def test_only_the_owner_corrects_and_only_finished_documents(client: TestClient,
+                                                             sample_result: dict[str, Any]) -> None:
+    doc_id = stored(client, "owned.txt", sample_result)
+    assert correct(client, doc_id, 0, "project_name", "x", headers=BOB).status_code == 404
+    assert client.get(f"/v1/documents/{doc_id}/history", headers=BOB).status_code == 404
+    assert client.get(f"/v1/documents/{doc_id}/history").status_code == 401
+    assert correct(client, doc_id, len(sample_result["forms"]), "project_name", "x").status_code == 404
+    waiting = upload(client, "waiting.txt", b"\xef\xbb\xbf" + SAMPLE.read_bytes())
+    assert correct(client, waiting, 0, "project_name", "x").status_code == 404
+    assert client.get(f"/v1/documents/{waiting}/history", headers=ALICE).status_code == 409
+
+
+def test_review_marks_and_a_rerun_that_changes_the_original(client: TestClient,
+                                                            sample_result: dict[str, Any]) -> None:
+    doc_id = stored(client, "rerun.txt", sample_result)
+    assert correct(client, doc_id, 1, "project_name", "新名称").status_code == 200
+    for reviewed in (True, False, True):
+        response = client.post(f"/v1/documents/{doc_id}/forms/1/review", headers=ALICE, json={"reviewed": reviewed})
+        assert response.status_code == 200
+    forms = client.get(f"/v1/documents/{doc_id}/history", headers=ALICE).json()["forms"]
+    assert (forms[1]["reviewed"], forms[1]["reviewed_by"]) == (True, "alice")
+    assert not forms[0]["reviewed"]
+    assert client.get("/v1/forms", headers=ALICE, params={"q": "新名称"}).json()["total"] == 1
+
+    # A newer pipeline prints another name: the correction still wins, the history says it was made
+    # against a value the original no longer holds.
+    rerun = copy.deepcopy(sample_result)
+    rerun["forms"][1]["project_name"] = "另一个名称"
+    with transaction(client.app.state.sessions) as session:  # type: ignore[attr-defined]
+        store_result(session, doc_id, rerun)
+    corrected = client.get(f"/v1/documents/{doc_id}/result", headers=ALICE).json()
+    assert corrected["forms"][1]["project_name"] == "新名称"
+    edit = next(e for e in client.get(f"/v1/documents/{doc_id}/history", headers=ALICE).json()["events"]
+                if e["kind"] == "edit")
+    assert edit["stale"] is True and edit["old_value"] == sample_result["forms"][1]["project_name"]
+
+
+def test_indicator_csv(client: TestClient, sample_result: dict[str, Any]) -> None:
+    doc_id = stored(client, "csv.txt", sample_result)
+    correct(client, doc_id, 3, "indicators[2].actual", "99%")
+    for version, actual in (("corrected", "99%"), ("original", sample_result["forms"][3]["indicators"][2]["actual"])):
+        response = client.get(f"/v1/documents/{doc_id}/indicators.csv", headers=ALICE, params={"version": version})
+        assert response.headers["content-type"].startswith("text/csv")
+        assert response.content.startswith("\ufeff".encode())
+        rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+        assert len(rows) == sum(len(f["indicators"]) for f in sample_result["forms"])
+        row = [r for r in rows if r["form_index"] == "3"][2]
+        assert row["actual"] == actual
+        assert row["level3"] == sample_result["forms"][3]["indicators"][2]["level3"]
+
+
+def test_page_images_in_bbox_units(client: TestClient, tmp_path: Path) -> None:
+    from samples.generate.layout import Style, layout
+    from samples.generate.pdf import PdfStyle, render_pdf
+
+    text_doc = upload(client, "plain.txt", b"\xef\xbb\xbf" + SAMPLE.read_bytes() + b"\n-")
+    assert client.get(f"/v1/documents/{text_doc}/pages", headers=ALICE).json() == {"pages": []}
+    assert client.get(f"/v1/documents/{text_doc}/pages/1.png", headers=ALICE).status_code == 404
+
+    # An image: pixels are the unit (the image route reads boxes in pixels).
+    buf = io.BytesIO()
+    Image.new("L", (1240, 1754), 255).save(buf, format="PNG", dpi=(150, 150))
+    png_doc = upload(client, "scan.png", buf.getvalue())
+    assert client.get(f"/v1/documents/{png_doc}/pages", headers=ALICE).json()["pages"] == [
+        {"page": 1, "width": 1240.0, "height": 1754.0, "unit": "px"}]
+    shown = Image.open(io.BytesIO(client.get(f"/v1/documents/{png_doc}/pages/1.png", headers=ALICE,
+                                             params={"width": 620}).content))
+    assert shown.size == (620, 877)
+
+    # A PDF: points, whatever width the page is drawn at.
+    forms = json.loads(EXPECTED.read_text())["forms"]
+    rendered = render_pdf([layout(forms[2], Style.plain())], PdfStyle(), seed=0)
+    pdf_doc = upload(client, "form.pdf", rendered.pdf)
+    pages = client.get(f"/v1/documents/{pdf_doc}/pages", headers=ALICE).json()["pages"]
+    assert [p["page"] for p in pages] == list(range(1, rendered.pages + 1))
+    assert {(round(p["width"]), round(p["height"]), p["unit"]) for p in pages} == {(595, 842, "pt")}
+    response = client.get(f"/v1/documents/{pdf_doc}/pages/{rendered.pages}.png", headers=ALICE,
+                          params={"width": 800})
+    assert response.headers["content-type"] == "image/png"
+    page_image = Image.open(io.BytesIO(response.content))
+    assert page_image.size == (800, round(842 * 800 / 595.28))
+    assert page_image.convert("L").getextrema()[0] < 128  # something is printed on it
+    assert client.get(f"/v1/documents/{pdf_doc}/pages/{rendered.pages + 1}.png", headers=ALICE).status_code == 404
+    assert client.get(f"/v1/documents/{pdf_doc}/pages/1.png", headers=BOB).status_code == 404
+    assert client.get(f"/v1/documents/{pdf_doc}/pages/1.png", headers=ALICE,
+                      params={"width": 99999}).status_code == 422
