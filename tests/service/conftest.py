@@ -152,9 +152,9 @@ class Worker:
 def start_worker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., Worker]]:
     started: list[Worker] = []
 
-    def start(settings: Settings, concurrency: int = 1, name: str = "worker") -> Worker:
+    def start(settings: Settings, concurrency: int = 1, name: str = "worker", queues: str = "light,heavy") -> Worker:
         log = tmp_path_factory.mktemp("logs") / f"{name}.log"
-        worker = Worker(settings, log, concurrency).start()
+        worker = Worker(settings, log, concurrency, queues).start()
         started.append(worker)
         return worker
 
