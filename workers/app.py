@@ -40,6 +40,9 @@ def celery_config(settings: Settings) -> dict[str, Any]:
         "task_publish_retry_policy": {"max_retries": 2, "interval_start": 0.2, "interval_step": 0.5,
                                       "interval_max": 1},
         "worker_send_task_events": False,
+        # On a broker connection loss a run in progress finishes and stores its result; the redelivered
+        # message then finds the document done and is dropped. Cancelling would throw away OCR work.
+        "worker_cancel_long_running_tasks_on_connection_loss": False,
         "result_expires": 24 * 3600,
     }
     if settings.embedded:
