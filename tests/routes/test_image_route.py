@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import struct
+import zlib
 
 import numpy as np
 import pytest
@@ -46,6 +48,15 @@ def test_turned_pages_in_a_multipage_tiff() -> None:
         assert hits >= 0.95 * total, (page, hits, total)
 
 
+def png_header_only(width: int, height: int) -> bytes:
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\x00" * 64)) \
+        + chunk(b"IEND", b"")
+
+
 def test_image_limits_and_junk() -> None:
     small = Image.new("L", (400, 300), 255)
     buf = io.BytesIO()
@@ -56,5 +67,9 @@ def test_image_limits_and_junk() -> None:
     with pytest.raises(LimitExceeded) as err:
         read_image(to_tiff([np.asarray(small)] * 3, 100), ExtractOptions(max_pages=2))
     assert err.value.code == "too_many_pages"
+    # A bomb: a PNG header claiming 40000 x 40000 pixels; the header alone must refuse it.
+    with pytest.raises(LimitExceeded) as err:
+        read_image(png_header_only(40_000, 40_000), ExtractOptions())
+    assert err.value.code == "page_too_large"
     with pytest.raises(CorruptInput):
         read_image(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, ExtractOptions())
