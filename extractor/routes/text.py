@@ -1,8 +1,9 @@
 """Text dumps -> Grid, whatever shape the dump has.
 
 Shapes seen in archives: tab-separated cells (spreadsheet copy), pipe/Markdown tables, one cell per
-line, one space-separated line per form (copied from a web page). The first two keep rows; the
-others are a stream of cells whose rows are rebuilt by extractor.streams. A blank line in a
+line, one space-separated line per form (copied from a web page), text with every space lost. The
+first two keep rows; the others are a stream of cells (extractor.unspaced cuts the last into
+cells) whose rows are rebuilt by extractor.streams. A blank line in a
 row-keeping dump is a page break: the dump tools print one between pages.
 """
 
@@ -16,8 +17,9 @@ from extractor.grid import Grid, rows_from_texts
 from extractor.options import ExtractOptions
 from extractor.routes import RouteOutput
 from extractor.streams import tokens_to_rows
+from extractor.unspaced import split_unspaced
 
-Shape = Literal["tsv", "pipe", "lines", "flat"]
+Shape = Literal["tsv", "pipe", "lines", "flat", "unspaced"]
 _PIPE_RULE = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?$")
 
 
@@ -33,7 +35,9 @@ def text_to_grid(text: str) -> Grid:
         return rows_from_texts(_paged_rows(text, lambda line: line.split("\t")))
     if shape == "pipe":
         return rows_from_texts(_paged_rows(text, _pipe_cells))
-    if shape == "lines":
+    if shape == "unspaced":
+        rows = tokens_to_rows(split_unspaced(text))
+    elif shape == "lines":
         rows = tokens_to_rows([line.strip() for line in text.split("\n") if line.strip()])
     else:
         rows = tokens_to_rows(text.split(), cells_may_split=True)
@@ -51,7 +55,10 @@ def detect_shape(text: str) -> Shape:
     if piped >= max(3, len(lines) * 0.3):
         return "pipe"
     mean_length = sum(len(line) for line in lines) / len(lines)
-    return "flat" if mean_length > 200 and len(lines) < 60 else "lines"
+    if mean_length > 200 and len(lines) < 60:
+        spaces = sum(line.count(" ") + line.count("\u3000") for line in lines)
+        return "flat" if spaces > mean_length * len(lines) / 100 else "unspaced"
+    return "lines"
 
 
 def _paged_rows(text: str, split):  # type: ignore[no-untyped-def]

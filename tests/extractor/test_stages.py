@@ -66,3 +66,21 @@ def test_cli_on_the_sample_scores_one(tmp_path: Path) -> None:
     assert json.loads(score.stdout.strip().splitlines()[-1])["field_accuracy"] == 1.0
     result = json.loads(out.read_text(encoding="utf-8"))
     assert result["source"]["route"] == "text" and len(result["forms"]) == 9
+
+
+def test_whitespace_lost_text_is_cut_into_cells() -> None:
+    from extractor.unspaced import split_unspaced
+
+    text = ("项目支出绩效自评表(2021年度)项目名称道路养护主管部门建设局实施单位养护所项目资金(元)年初预算数全年预算数"
+            "全年执行数分值执行率得分年度资金总额1,000.00800.00800.0010100.00%10其中：当年财政拨款1000800.00800.00—"
+            "一级指标二级指标三级指标年度指标值实际完成值分值得分产出指标数量指标养护里程>=10公里12公里55"
+            "时效指标办结及时性及时及时54开展培训>=2次444总分10099")
+    tokens = split_unspaced(text)
+    assert tokens[:4] == ["项目支出绩效自评表", "(2021年度)", "项目名称", "道路养护"]
+    funds = tokens[tokens.index("年度资金总额"):tokens.index("一级指标")]
+    assert funds == ["年度资金总额", "1,000.00", "800.00", "800.00", "10", "100.00%", "10",
+                     "其中：当年财政拨款", "1000", "800.00", "800.00", "—"]
+    rows = tokens[tokens.index("产出指标"):]
+    assert rows == ["产出指标", "数量指标", "养护里程", ">=10公里", "12公里", "5", "5",
+                    "时效指标", "办结及时性", "及时", "及时", "5", "4", "开展培训", ">=2次", "4", "4", "4",
+                    "总分", "100", "99"]

@@ -1,0 +1,245 @@
+"""Text whose whitespace was lost -> cell tokens, by the form's vocabulary and value grammar.
+
+Best effort for the worst dumps: `项目名称企业经济服务主管部门…数量指标补贴资格审核完成率=100%100%33…`.
+The form's own words (keys, headers, taxonomy labels) are cut out first; what lies between them
+is split by what it must be: amounts in the funds block, and in the indicator block a name, a
+target and an actual followed by a run of digits that holds 分值 and 得分.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from extractor.taxonomy import FUND_HEADER_ROLES, FUND_ROWS, INDICATOR_HEADER_ROLES, LEVEL1, LEVEL2_PARENT
+
+_KEYS = ("项目名称", "主管部门", "实施单位", "部门名称", "单位名称", "预算部门", "年度总体目标", "预期目标",
+         "实际完成情况", "总分", "绩效指标")
+_FUND_LABELS = tuple(w for _, words in FUND_ROWS for w in words if w != "合计") + ("其中：当年财政拨款", "其中:当年财政拨款")
+_HEADERS = tuple(w for table in (FUND_HEADER_ROLES, INDICATOR_HEADER_ROLES) for _, words in table for w in words
+                 if w != "单位")  # 单位 alone is too common inside names (单位成本)
+_LABELS = tuple(LEVEL2_PARENT) + LEVEL1
+_VOCAB = sorted(set(_KEYS + _FUND_LABELS + _HEADERS + _LABELS), key=len, reverse=True)
+_WORD = re.compile(
+    r"(?:财政)?(?:项目支出|部门整体支出|整体支出|项目)?绩效(?:目标)?自评表|[（(]\s*(?:19|20)\d{2}\s*年度\s*[)）]|项目资金\s*[（(](?:万元|元)[)）]"
+    r"|[（(]\d+(?:\.\d+)?分[)）]|" + "|".join(re.escape(w) for w in _VOCAB)
+)
+_AMOUNT = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d+\.\d{2}|0(?=\d|$|\D)|[1-9]\d*")
+_RATE = re.compile(r"\d{1,3}(?:\.\d+)?%")
+_DASH = re.compile(r"—+|－|-(?!\d)|/")
+_VALUE = re.compile(r"(?:>=|<=|[<>=≥≤≧≦＞＜＝])\s*\d+(?:\.\d+)?%?[^\d<>=≥≤]{0,4}?(?=\d|$|[<>=≥≤])|\d+(?:\.\d+)?%|\d+(?:\.\d+)?[个人次起天元项户家所场]")
+
+
+def split_unspaced(text: str) -> list[str]:
+    text = re.sub(r"\s+", "", text)
+    tokens: list[str] = []
+    section = "meta"
+    position = 0
+    for match in _WORD.finditer(text):
+        if match.group(0).endswith("自评表"):
+            known.clear()
+        _split_free(text[position:match.start()], section, tokens)
+        word = match.group(0)
+        tokens.append(word)
+        section = _section_after(word, section)
+        position = match.end()
+    _split_free(text[position:], section, tokens)
+    return tokens
+
+
+def _section_after(word: str, section: str) -> str:
+    if word.endswith("自评表"):
+        return "meta"
+    if word in _FUND_LABELS or word.startswith("项目资金") or word in ("年初预算数", "全年预算数", "全年执行数"):
+        return "funds"
+    if word in ("年度总体目标", "预期目标", "实际完成情况"):
+        return "goals"
+    if word in _LABELS or word in ("三级指标", "偏差原因分析及改进措施", "绩效指标") or word.startswith(("(", "（")):
+        return "indicators" if section in ("indicators", "goals") or word in _LABELS or "指标" in word else section
+    if word == "总分":
+        return "total"
+    return section
+
+
+known: list[Decimal] = []  # amounts read so far in this form: parts of later rows repeat them
+
+
+def _split_free(free: str, section: str, tokens: list[str]) -> None:
+    if not free:
+        return
+    if section == "funds":
+        for token in _split_amounts(free):
+            tokens.extend(_split_known(token))
+    elif section == "goals":
+        tokens.extend(_split_goals(free))
+    elif section in ("indicators", "total"):
+        tokens.extend(_split_indicator_rows(free, total=section == "total"))
+    else:
+        tokens.append(free)
+
+
+def _split_amounts(free: str) -> list[str]:
+    """`149959700.00298052694.9610100.00%10` -> amounts, then 分值, 执行率, 得分."""
+    rate = _RATE.search(free)
+    if rate:
+        # The rate has at most three integer digits; the digits before it end the 分值.
+        left, right = free[:rate.start()], free[rate.end():]
+        digits = rate.group(0)
+        while len(re.match(r"\d*", digits).group(0)) > 3:  # pragma: no cover - regex caps at 3
+            digits = digits[1:]
+        return _split_amounts(left) + [rate.group(0)] + _split_amounts(right)
+    out: list[str] = []
+    i = 0
+    while i < len(free):
+        if m := _DASH.match(free, i):
+            out.append(m.group(0))
+            i = m.end()
+        elif m := _AMOUNT.match(free, i):
+            out.append(m.group(0))
+            i = m.end()
+        else:
+            out.append(free[i])
+            i += 1
+    return out
+
+
+def _split_known(token: str) -> list[str]:
+    """`149959700298052694.96`: two amounts run together, told apart by amounts seen above."""
+    value = _decimal(token)
+    if value is None or value in known or len(token) < 6:
+        if value is not None and len(token) >= 4:  # amounts, not weights or zeros
+            known.append(value)
+        return [token]
+    for k in range(len(token) - 1, 0, -1):
+        left = _decimal(token[:k])
+        if left in known and token[k] not in ",0":
+            rest = _split_known(token[k:])
+            if all(_decimal(part) in known for part in rest):
+                return [token[:k], *rest]
+    known.append(value)
+    return [token]
+
+
+def _decimal(token: str) -> Decimal | None:
+    try:
+        return Decimal(token.replace(",", ""))
+    except InvalidOperation:
+        return None
+
+
+_ITEM = re.compile(r"(?:(?<=[。；;，,])|^)[（(]?(\d{1,2})[.、)）]")
+
+
+def _split_goals(free: str) -> list[str]:
+    """Two texts run together. The second starts where the numbering restarts, or after the
+    sentence that holds the last numbered item of the first; failing both, at its last sentence."""
+    items = [(int(m.group(1)), m.start()) for m in _ITEM.finditer(free)]
+    for (previous, _), (number, at) in zip(items, items[1:], strict=False):
+        if number == 1 and previous > 1:
+            return [free[:at], free[at:]]
+    if len(items) > 1:
+        end = free.find("。", items[-1][1])
+        if 0 < end < len(free) - 1:
+            return [free[:end + 1], free[end + 1:]]
+    last = free.rfind("。", 0, len(free) - 1)
+    return [free[:last + 1], free[last + 1:]] if last > 0 else [free]
+
+
+_POINTS_RUN = re.compile(r"(\d+(?:\.\d+)?)(?=[^\d.%]|$)")
+
+
+def _split_indicator_rows(free: str, *, total: bool = False) -> list[str]:
+    """Rows `name target actual 分值得分`, each closed by the digits before the next name."""
+    out: list[str] = []
+    start = 0
+    for m in re.finditer(r"\d+(?:\.\d)?(?=[^\d.%]|$)", free):
+        digits = m.group(0)
+        if m.start() and free[m.start() - 1] in "<>=≥≤≧≦＞＜＝":
+            continue  # the number of a target such as >=290万㎡
+        after = free[m.end():m.end() + 2]
+        if after[:1] in _UNIT_CHARS and (len(after) < 2 or after[1].isdigit() or after[1] in "<>=≥≤"):
+            continue  # `3个` is a value with its unit, not the points
+        points = _points(digits, total=total)
+        if points is None:
+            continue
+        actual_digits, weight, score = points
+        body = free[start:m.start()] + actual_digits
+        out.extend(_split_row_body(body))
+        out.extend([weight, score])
+        start = m.end()
+    if start < len(free):
+        out.append(free[start:])
+    return out
+
+
+_UNIT_CHARS = set("个人次起天元万项户家所场㎡年月日份台套件")
+
+
+TYPICAL_WEIGHT = 30  # an indicator's 分值 rarely exceeds this; the 总分 row is split separately
+
+
+def _points(digits: str, *, total: bool = False) -> tuple[str, str, str] | None:
+    """Split a digit run into (digits that end the actual value, 分值, 得分).
+
+    In order of likelihood: equal halves (`33`, `1010`); 分值 >= 得分 with a typical weight
+    (`54`); digits of the actual before equal halves (`>=2次` `4` `44`); any 分值 >= 得分.
+    """
+    splits = [(digits[:k], digits[k:]) for k in range(len(digits) - 1, 0, -1)]
+    plausible = [(w, s) for w, s in splits if _ok(w) and _ok(s) and Decimal(s) <= Decimal(w)]
+    half = len(digits) // 2
+    if len(digits) % 2 == 0 and digits[:half] == digits[half:] and _ok(digits[:half]):
+        return "", digits[:half], digits[half:]
+    limit = 100 if total else TYPICAL_WEIGHT
+    for w, s in plausible:
+        if Decimal(w) <= limit:
+            return "", w, s
+    for lead in range(1, len(digits) - 1):
+        rest = digits[lead:]
+        half = len(rest) // 2
+        if len(rest) % 2 == 0 and rest[:half] == rest[half:] and _ok(rest[:half]):
+            return digits[:lead], rest[:half], rest[half:]
+    return ("", *plausible[0]) if plausible else None
+
+
+def _ok(number: str) -> bool:
+    try:
+        value = Decimal(number)
+    except InvalidOperation:
+        return False
+    return 0 <= value <= 100 and not (len(number) > 1 and number.startswith("0") and "." not in number)
+
+
+def _split_row_body(body: str) -> list[str]:
+    """`补贴资格审核完成率=100%100%` -> name, target, actual; `补贴发放及时性及时及时` likewise."""
+    values = list(_VALUE.finditer(body))
+    if values:
+        first = values[0]
+        name = body[:first.start()]
+        parts = [v.group(0) for v in values]
+        tail = body[values[-1].end():]
+        if tail:
+            parts.append(tail)
+        if len(parts) == 1 and name:
+            target, actual = _split_doubled(name)
+            if target and actual and not _VALUE.match(parts[0]):
+                return [target, actual, parts[0]]
+        return [name, *parts] if name else parts
+    name, target, actual = _split_name_values(body)
+    return [t for t in (name, target, actual) if t]
+
+
+def _split_doubled(text: str) -> tuple[str, str]:
+    return text, ""
+
+
+def _split_name_values(body: str) -> tuple[str, str, str]:
+    """The longest tail `A B` where the actual B repeats the target A or ends it (能发现并提出发现并提出)."""
+    n = len(body)
+    for k in range(min(12, n // 3), 0, -1):  # k: length of the actual
+        actual = body[n - k:]
+        for extra in range(0, 4):
+            m = k + extra
+            target = body[n - k - m:n - k]
+            if len(target) == m and target.endswith(actual) and n - k - m >= 2:
+                return body[:n - k - m], target, actual
+    return body, "", ""
