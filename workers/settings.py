@@ -15,6 +15,8 @@ _ENV = {
     "REDIS_URL": "redis_url",
     "DOCEXTRACT_API_KEYS": "api_keys",
     "DOCEXTRACT_MAX_UPLOAD_BYTES": "max_upload_bytes",
+    "DOCEXTRACT_MAX_REQUEST_BYTES": "max_request_bytes",
+    "DOCEXTRACT_CORS_ORIGINS": "cors_origins",
     "DOCEXTRACT_MAX_ATTEMPTS": "max_attempts",
     "DOCEXTRACT_SOFT_TIME_LIMIT": "soft_time_limit",
     "DOCEXTRACT_HARD_TIME_LIMIT": "hard_time_limit",
@@ -36,6 +38,9 @@ class Settings(BaseModel):
     redis_url: str | None = Field(None, description="broker and result backend; unset = embedded queue")
     api_keys: str = Field("", description="NAME:KEY pairs, comma separated, accepted besides stored keys")
     max_upload_bytes: int = Field(100 * 1024 * 1024, gt=0, description="largest file accepted by the API")
+    max_request_bytes: int = Field(1024 * 1024 * 1024, gt=0,
+                                   description="largest request body (all files of one upload), refused early")
+    cors_origins: str = Field("", description="comma-separated origins allowed by CORS; empty = CORS closed")
     max_attempts: int = Field(3, ge=1, description="task starts before a document is failed as poison")
     soft_time_limit: int = Field(1500, gt=0, description="seconds; the task stores a time_limit failure")
     hard_time_limit: int = Field(1800, gt=0, description="seconds; the worker child is killed")
@@ -77,6 +82,9 @@ class Settings(BaseModel):
     @property
     def queue_dir(self) -> Path:
         return self.data_dir / "queue"
+
+    def cors_origin_list(self) -> list[str]:
+        return [origin.strip() for origin in self.cors_origins.split(",") if origin.strip()]
 
     def env_api_keys(self) -> dict[str, str]:
         """NAME -> KEY from DOCEXTRACT_API_KEYS ("ops:s3cret,batch:other"); a bare KEY is named env-N."""
