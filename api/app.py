@@ -21,6 +21,7 @@ from pydantic import BaseModel
 from sqlalchemy import func, or_, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.security import install_guards
 from extractor.errors import ExtractionError
 from extractor.sniff import sniff
 from models import Result
@@ -156,6 +157,7 @@ def create_app(settings: Settings | None = None, *, sweep: bool = True) -> FastA
     celery = make_app(settings)  # the producer: publishes to this settings' broker
     app = FastAPI(title="docextract", version="1", lifespan=lifespan,
                   description="Performance self-evaluation forms (绩效自评表) to validated JSON.")
+    install_guards(app, settings)
     app.state.settings, app.state.sessions = settings, sessions
 
     def own_document(session: Session, key: ApiKey, document_id: str) -> Document:
