@@ -105,10 +105,14 @@ def test_wrong_key_is_refused_and_asked_again(browser: Any, served: Served) -> N
 
 def test_upload_review_correct_and_reload(page: Any, served: Served, tmp_path: Path) -> None:
     tab = page
-    drop_files(tab, [(SAMPLE.name, SAMPLE.read_bytes())])
+    # Two files in one drop: the sample and the same forms as an HTML dump.
+    html = SAMPLE.parents[1] / "variants/real-html.html"
+    drop_files(tab, [(SAMPLE.name, SAMPLE.read_bytes()), (html.name, html.read_bytes())])
     item = tab.locator("li.doc", has_text=SAMPLE.name)
     expect(item).to_have_count(1)
+    expect(tab.locator("li.doc", has_text=html.name)).to_have_count(1)
     wait_done(tab, SAMPLE.name)
+    wait_done(tab, html.name)
     expect(item.locator("progress")).to_have_attribute("value", "1")
     item.click()
     tabs = tab.locator(".form-tab")
@@ -312,3 +316,44 @@ def test_pdf_page_image_outlines_the_cell_of_a_value(page: Any, served: Served, 
     expect(linked).to_have_count(1)
     expect(linked).to_have_attribute("data-field", f"indicators[{last}].score")
     expect(linked).to_have_text(shown(form["indicators"][last]["score"]))
+
+
+def test_scanned_page_outlines_the_ocr_cell(page: Any, served: Served, tmp_path: Path) -> None:
+    """A 150 dpi scan (PNG): boxes are image pixels, the page is shown at another size, the outline still
+    falls on the cell the generator printed the value in."""
+    from samples.generate.layout import Style, layout
+    from samples.generate.pdf import PdfStyle, render_pdf
+    from samples.generate.scan import ScanStyle, scan_pages, to_png
+
+    dpi = 150
+    rendered = render_pdf([layout(EXPECTED_FORMS[2], Style.plain())], PdfStyle(), seed=0)
+    scan = tmp_path / "scan-page-1.png"
+    scan.write_bytes(to_png(scan_pages(rendered.pdf, ScanStyle.preset("clean", dpi, 0), 0, pages=[0])[0], dpi))
+    tab = page
+    tab.set_input_files("#file-input", str(scan))
+    wait_done(tab, scan.name).click()
+    expect(tab.locator(".form-tab")).to_have_count(1)
+    img = tab.locator("#page-img")
+    expect(img).to_have_attribute("data-page", "1")
+    doc_id = tab.locator("li.doc", has_text=scan.name).get_attribute("data-id")
+    result = served.get(f"/v1/documents/{doc_id}/result").json()
+    assert result["source"]["route"] == "image"
+    info = served.get(f"/v1/documents/{doc_id}/pages").json()["pages"][0]
+    assert info["unit"] == "px"
+
+    ref = result["forms"][0]["funds"]["total"]["provenance"]["executed"]
+    assert ref["source"] == "ocr"
+    px_per_pt = dpi / 72
+    cx, cy = ((ref["bbox"][0] + ref["bbox"][2]) / 2 / px_per_pt, (ref["bbox"][1] + ref["bbox"][3]) / 2 / px_per_pt)
+    [cell] = [c for c in rendered.placed if c.page == 1 and c.kind == "cell"
+              and c.bbox[0] <= cx <= c.bbox[2] and c.bbox[1] <= cy <= c.bbox[3]]
+    tab.locator("#form-table td[data-field='funds.total.executed']").hover()
+    outline = tab.locator("#outline rect.outline")
+    expect(outline).to_have_count(1)
+    got, box = outline.bounding_box(), img.bounding_box()
+    scale = box["width"] / info["width"] * px_per_pt  # screen pixels per PDF point
+    want = [box["x"] + cell.bbox[0] * scale, box["y"] + cell.bbox[1] * scale,
+            box["x"] + cell.bbox[2] * scale, box["y"] + cell.bbox[3] * scale]
+    for a, b in zip([got["x"], got["y"], got["x"] + got["width"], got["y"] + got["height"]], want, strict=True):
+        assert abs(a - b) < 4, (got, want)
+    tab.screenshot(path=str(ARTIFACTS / "review-scan-outline.png"), full_page=True)
