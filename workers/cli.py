@@ -254,6 +254,7 @@ def ingest(source: Path, server: str, api_key: str, state_file: Path | None, wai
                 pass
         except ArchiveRefused as err:
             raise click.ClickException(f"{source}: {err}") from err
+    saved_at = time.monotonic()
     with httpx.Client(base_url=server.rstrip("/"), headers=headers, timeout=120) as client:
         with tqdm(desc="upload", unit="file", disable=None) as bar:
             for member in iter_inputs(source, limits):
@@ -274,7 +275,11 @@ def ingest(source: Path, server: str, api_key: str, state_file: Path | None, wai
                     continue
                 document = response.json()["documents"][0]
                 state[name] = {"id": document["id"], "status": document["status"]}
-                _save_state(state_path, state)
+                if time.monotonic() - saved_at > 1:
+                    # At most once a second: rewriting the state per file is quadratic in a large batch, and a
+                    # file uploaded again after a crash costs only bandwidth (the server returns the same id).
+                    _save_state(state_path, state)
+                    saved_at = time.monotonic()
         _save_state(state_path, state)
         if wait:
             _wait_for(client, state, state_path, timeout)
@@ -293,23 +298,44 @@ def _wait_for(client: Any, state: dict[str, dict[str, Any]], state_path: Path, t
     from tqdm import tqdm
 
     deadline = time.monotonic() + timeout
-    pending = {name for name, entry in state.items() if entry["status"] not in ("done", "failed")}
+    pending = {entry["id"]: name for name, entry in state.items() if entry["status"] not in ("done", "failed")}
+    pause = 0.5
     with tqdm(total=len(state), initial=len(state) - len(pending), desc="process", unit="doc", disable=None) as bar:
         while pending and time.monotonic() < deadline:
-            for name in sorted(pending):
-                response = client.get(f"/v1/documents/{state[name]['id']}")
-                if response.status_code != 200:
+            finished = 0
+            for document in _statuses(client, list(pending)):
+                name = pending.get(document["id"])
+                if name is None or document["status"] not in ("done", "failed"):
                     continue
-                document = response.json()
                 state[name]["status"] = document["status"]
                 if document["status"] == "failed":
                     state[name]["error"] = f"{document['error_code']}: {document['error_message']}"
-                if document["status"] in ("done", "failed"):
-                    pending.discard(name)
-                    bar.update(1)
+                del pending[document["id"]]
+                finished += 1
+            bar.update(finished)
             _save_state(state_path, state)
             if pending:
-                time.sleep(0.5)
+                pause = 0.5 if finished else min(5.0, pause * 1.5)  # back off while nothing moves
+                time.sleep(pause)
+
+
+def _statuses(client: Any, ids: list[str]) -> list[dict[str, Any]]:
+    """Current status of the documents `ids`: one request each for a few, else the key's paged listing
+    (1000 per request) instead of thousands of single requests."""
+    if len(ids) <= 20:
+        found = [client.get(f"/v1/documents/{document_id}") for document_id in ids]
+        return [response.json() for response in found if response.status_code == 200]
+    documents: list[dict[str, Any]] = []
+    offset = 0
+    while True:
+        page = client.get("/v1/documents", params={"limit": 1000, "offset": offset})
+        if page.status_code != 200:
+            return documents
+        body = page.json()
+        documents += body["items"]
+        offset += len(body["items"])
+        if not body["items"] or offset >= body["total"]:
+            return documents
 
 
 # --- export ---------------------------------------------------------------------------------------

@@ -89,8 +89,8 @@ def run_cli(*args: str, settings: Settings) -> subprocess.CompletedProcess[str]:
 def test_ingest_a_zip_resumes_and_fails_on_a_corrupt_file(served: Served, tmp_path: Path) -> None:
     archive = tmp_path / "batch.zip"
     with zipfile.ZipFile(archive, "w") as zf:
-        for n in range(3):
-            zf.writestr(f"forms/ingest-{n}.txt", variant(n, "ingest"))
+        for n in range(24):  # above 20 waiting: statuses are read from the paged listing
+            zf.writestr(f"forms/ingest-{n:02}.txt", variant(n, "ingest"))
         zf.writestr("forms/corrupt.pdf", b"%PDF-1.4\n%%EOF garbage" + bytes(range(200)))
         zf.writestr("__MACOSX/forms/._ingest-0.txt", b"resource fork")
     state = tmp_path / "state.json"
@@ -98,16 +98,16 @@ def test_ingest_a_zip_resumes_and_fails_on_a_corrupt_file(served: Served, tmp_pa
             "--timeout", "90"]
     first = run_cli(*args, settings=served.settings)
     assert first.returncode == 1, first.stderr
-    assert "summary: 3 done, 1 failed" in first.stdout
+    assert "summary: 24 done, 1 failed" in first.stdout
     assert "corrupt.pdf" in first.stderr
     recorded = json.loads(state.read_text())
-    assert sorted(recorded) == ["forms/corrupt.pdf"] + [f"forms/ingest-{n}.txt" for n in range(3)]
+    assert sorted(recorded) == ["forms/corrupt.pdf"] + [f"forms/ingest-{n:02}.txt" for n in range(24)]
     # Resumed: nothing is uploaded again (the ids stay), and the summary is the same.
     second = run_cli(*args, settings=served.settings)
-    assert "summary: 3 done, 1 failed" in second.stdout
+    assert "summary: 24 done, 1 failed" in second.stdout
     assert {k: v["id"] for k, v in json.loads(state.read_text()).items()} == {k: v["id"] for k, v in recorded.items()}
     listed = httpx.get(served.url + "/v1/documents", headers=served.headers, params={"limit": 1000}).json()
-    assert sum(1 for doc in listed["items"] if doc["filename"].startswith("ingest-")) == 3
+    assert sum(1 for doc in listed["items"] if doc["filename"].startswith("ingest-")) == 24
 
 
 def test_export_jsonl_and_csv_from_the_store(served: Served) -> None:
