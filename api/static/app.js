@@ -150,7 +150,10 @@ function renderDocList() {
 function route() {
   const m = location.hash.match(/^#\/doc\/([0-9a-f]+)(?:\/form\/(\d+))?/);
   if (!m) { state.docId = null; $("doc-view").hidden = true; $("doc-empty").hidden = false; return; }
-  openDocument(m[1], m[2] ? Number(m[2]) : 0);
+  const form = m[2] ? Number(m[2]) : 0;
+  // Another form of the loaded document: no need to fetch it again.
+  if (m[1] === state.docId && state.result && form < state.result.forms.length) showForm(form);
+  else openDocument(m[1], form);
 }
 window.addEventListener("hashchange", route);
 
@@ -489,7 +492,9 @@ function renderPage(form) {
   const pageNumbers = state.pages.map((p) => p.page);
   $("page-nav").replaceChildren(...pageNumbers.map((p) => el("button", {
     type: "button", class: `page-btn ${form.pages.includes(p) ? "of-form" : ""}`, "data-page": p,
-    onclick: () => showPage(p)}, `p. ${p}`)));
+    onclick: () => showPage(p)}, `p. ${p}`)),
+  el("button", {type: "button", id: "page-wide", class: "page-wide", title: "a larger page image",
+    onclick: () => $("split").classList.toggle("page-wide")}, "⇔ wider page"));
   showPage(state.pageShown && form.pages.includes(state.pageShown) ? state.pageShown : form.pages[0] || 1);
 }
 
