@@ -33,6 +33,8 @@ pytestmark = [pytest.mark.browser,
 expect = playwright_api.expect
 DONE_TIMEOUT = 120_000  # ms: the local worker may still be importing the pipeline on first use
 
+# The reader's column keys as the field they fill (the page maps them the same way).
+READER_KEYS = {"name": "level3", "target_op": "target", "target_unit": "target", "note": "deviation_note"}
 EXPECTED_FORMS: list[dict[str, Any]] = json.loads(EXPECTED.read_text())["forms"]
 # The form with the most indicators: the most merged cells to check.
 FORM = max(range(len(EXPECTED_FORMS)), key=lambda n: len(EXPECTED_FORMS[n]["indicators"]))
@@ -120,6 +122,18 @@ def test_upload_review_correct_and_reload(page: Any, served: Served, tmp_path: P
     for n, form in enumerate(EXPECTED_FORMS):
         expect(tabs.nth(n).locator(".pname")).to_have_text(form["project_name"])
 
+    # Issues are marked where they point: a value, a row or a section (page_number_dropped on "funds").
+    doc_id = item.get_attribute("data-id")
+    result = served.get(f"/v1/documents/{doc_id}/result").json()
+    located = [(n, i) for n, f in enumerate(result["forms"]) for i in f["issues"] if i["field"]]
+    assert located
+    for n, issue in located:
+        tab.click(f".form-tab[data-index='{n}']")
+        expect(tab.locator(f"#issue-list li[data-code='{issue['code']}']")).to_have_count(1)
+        marked = tab.locator(f"#form-table .issue-{issue['severity']}[data-field='{issue['field']}'], "
+                             f"#form-table tr.issue-{issue['severity']}[data-row='{issue['field']}']")
+        expect(marked).to_have_count(1)
+
     tab.click(f".form-tab[data-index='{FORM}']")
     expected = EXPECTED_FORMS[FORM]
     inds = expected["indicators"]
@@ -206,7 +220,6 @@ def test_upload_review_correct_and_reload(page: Any, served: Served, tmp_path: P
     tab.screenshot(path=str(ARTIFACTS / "review-1280-corrected.png"), full_page=True)
 
     # The API serves both versions and the history.
-    doc_id = tab.locator("li.doc", has_text=SAMPLE.name).get_attribute("data-id")
     original = served.get(f"/v1/documents/{doc_id}/result", version="original").json()
     corrected = served.get(f"/v1/documents/{doc_id}/result").json()
     assert original["forms"][FORM]["indicators"][target]["score"] == old_score
@@ -357,3 +370,25 @@ def test_scanned_page_outlines_the_ocr_cell(page: Any, served: Served, tmp_path:
     for a, b in zip([got["x"], got["y"], got["x"] + got["width"], got["y"] + got["height"]], want, strict=True):
         assert abs(a - b) < 4, (got, want)
     tab.screenshot(path=str(ARTIFACTS / "review-scan-outline.png"), full_page=True)
+
+    # Low confidence is underlined exactly where the reader doubted a value (none is a valid outcome
+    # for a clean scan; then no cell may be marked).
+    threshold = served.get("/v1/review/config").json()["low_confidence"]
+    form = result["forms"][0]
+
+    def as_field(path: str, key: str) -> str:
+        return f"{path}.{READER_KEYS.get(key, key)}"
+
+    rows = [(f"funds.{k}", form["funds"][k]) for k in ("total", "appropriation", "carryover", "other")]
+    rows += [(f"indicators[{n}]", ind) for n, ind in enumerate(form["indicators"])]
+    boxed = {as_field(path, key): ref for path, row in rows for key, ref in (row.get("provenance") or {}).items()}
+    low = {as_field(path, key) for path, row in rows for key, ref in (row.get("provenance") or {}).items()
+           if ref["confidence"] < threshold}
+    low |= {as_field(*i["field"].rsplit(".", 1)) for i in form["issues"]
+            if i["code"] == "low_confidence" and i["field"] and "." in i["field"]}
+    for field in boxed:
+        cell = tab.locator(f"#form-table .v[data-field='{field}']")
+        if field in low:
+            expect(cell).to_have_class(_has("low-conf"))
+        else:
+            expect(cell).not_to_have_class(_has("low-conf"))
