@@ -14,7 +14,7 @@ CellSource = Literal["text", "html", "pdf-text", "ocr"]
 BBox = tuple[float, float, float, float]  # x0, y0, x1, y1 in page units (pixels for scans)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, eq=False)  # not frozen: built by the thousand per document; treat as immutable
 class Cell:
     page: int  # 1-based
     row: int  # 0-based, counted over the whole document so pages follow one another
@@ -29,7 +29,7 @@ class Cell:
     is_empty: bool = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "is_empty", not self.text.strip())
+        self.is_empty = not self.text.strip()
 
 
 @dataclass(slots=True)
