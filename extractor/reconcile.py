@@ -456,13 +456,7 @@ def _indicator(state: _State, r: _IndicatorRow, l2: Label | None, l1: str | None
     cells = r.cells
     where = f"indicators[{index}]"
     target_parts = [cells[k].text for k in ("target_op", "target", "target_unit") if k in cells]
-    numbers: dict[str, Decimal | None] = {}
-    for key in ("weight", "score"):
-        if key in cells:
-            try:
-                numbers[key] = parse_number(cells[key].text)
-            except ValueError:
-                state.issue("number_unparsed", "error", f"{where}.{key}", f"{cells[key].text!r} is not a number")
+    numbers = _read_points(state, cells, where)
     for key, cell in cells.items():
         _check_confidence(state, cell, f"{where}.{key}")
     name = clean_text(cells["name"].text) if "name" in cells else None
@@ -488,14 +482,19 @@ def _read_total(state: _State, row: Row) -> None:
     cells = [(_blank(c) if compact(c.text).rstrip(":：") in TOTAL_WORDS else c) for c in row.cells]
     cells = _drop_page_numbers(state, cells, "total")
     aligned = align_row(cells, state.indicator_roles, state.indicator_columns).by_role
-    numbers = {}
+    state.form.total = Total(**_read_points(state, aligned, "total"))
+
+
+def _read_points(state: _State, cells: dict[str, Cell], where: str) -> dict[str, Decimal | None]:
+    """分值 and 得分 of a row; one that does not read as a number is an error, never a guess."""
+    numbers: dict[str, Decimal | None] = {}
     for key in ("weight", "score"):
-        if key in aligned:
+        if key in cells:
             try:
-                numbers[key] = parse_number(aligned[key].text)
+                numbers[key] = parse_number(cells[key].text)
             except ValueError:
-                state.issue("number_unparsed", "error", f"total.{key}", f"{aligned[key].text!r} is not a number")
-    state.form.total = Total(**numbers)
+                state.issue("number_unparsed", "error", f"{where}.{key}", f"{cells[key].text!r} is not a number")
+    return numbers
 
 
 # --- shared helpers --------------------------------------------------------------------------------
