@@ -15,6 +15,7 @@ from extractor.options import ExtractOptions
 from extractor.reconcile import grid_to_forms
 from extractor.routes import RouteOutput
 from extractor.sniff import Kind, sniff
+from extractor.timing import stage
 from extractor.validate import validate_form
 from models import Issue, Result, Source
 
@@ -47,11 +48,15 @@ def extract_bytes(data: bytes, filename: str | None = None, options: ExtractOpti
     if len(data) > options.max_bytes:
         raise LimitExceeded(f"the file is {len(data):,} bytes, above the limit of {options.max_bytes:,}",
                             code="file_too_large")
-    kind, media_type = sniff(data, filename)
-    output = _reader_for(kind)(data, options)
-    forms = grid_to_forms(output.grid)
-    for form in forms:
-        form.issues.extend(validate_form(form))
+    with stage("sniff"):
+        kind, media_type = sniff(data, filename)
+    with stage(f"read_{kind}"):
+        output = _reader_for(kind)(data, options)
+    with stage("reconcile"):
+        forms = grid_to_forms(output.grid)
+    with stage("validate"):
+        for form in forms:
+            form.issues.extend(validate_form(form))
     issues = list(output.issues)
     if not forms:
         issues.append(Issue(code="no_form_found", severity="error", field=None,

@@ -43,6 +43,7 @@ DEFAULT_FUND_ROLES = ("initial_budget", "annual_budget", "executed", "weight", "
 _HEADER_PARENS = re.compile(r"[（(][^()（）]{1,6}[)）]")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年度?")
 _UNIT = re.compile(r"[（(]\s*(万元|元)\s*[)）]")
+_UNIT_LINE = re.compile(r"(?:金额)?单位[:：]\s*(万元|元)")
 _META_KEYS = {
     "项目名称": "project_name",
     "主管部门": "department",
@@ -113,6 +114,9 @@ def _read_row(state: _State, row: Row) -> None:
         return
     if state.section in ("meta", "funds") and _read_meta(state, row):
         return
+    if state.section == "meta" and (m := _UNIT_LINE.search("".join(texts))):
+        state.form.amount_unit = m.group(1)  # 单位：万元 printed above the table
+        return
     if fund_roles := _header_roles(row, FUND_HEADER_ROLES, minimum=3):
         state.section = "funds"
         state.fund_roles, state.fund_columns = tuple(fund_roles), fund_roles
@@ -138,7 +142,7 @@ def _read_row(state: _State, row: Row) -> None:
 
 
 def _read_table_row(state: _State, row: Row) -> None:
-    if is_total_row(row):
+    if is_total_row(row) or any(compact(c.text).rstrip(":：") == "合计" for c in row.cells):
         _read_total(state, row)
         state.section = "done"
     elif indicator_roles := _indicator_header(row):

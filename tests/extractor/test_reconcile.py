@@ -132,3 +132,11 @@ def test_amount_suffix_wan_in_a_yuan_form_converted_with_warning() -> None:
     [form] = forms_from_tsv(text + INDICATOR_HEADER + "产出指标\t数量指标\t里程\t10\t10\t90\t90\n总分\t\t\t\t\t100\t100")
     assert form.funds.total.initial_budget == Decimal("1200000")
     assert any(i.code == "amount_converted" for i in form.issues)
+
+
+def test_unit_line_rate_header_variant_and_total_named_heji() -> None:
+    text = HEAD.replace("项目资金（万元）", "单位：万元\n项目资金").replace("\t执行率\t", "\t预算执行率\t")
+    [form] = forms_from_tsv(text + INDICATOR_HEADER + "产出指标\t数量指标\t里程\t10\t10\t90\t90\n合计\t\t\t\t\t100\t99.5")
+    assert form.amount_unit == "万元"
+    assert form.funds.total.execution_rate == Decimal("95.00")
+    assert (form.total.weight, form.total.score) == (100, Decimal("99.5"))
