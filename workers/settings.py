@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -17,6 +18,7 @@ _ENV = {
     "DOCEXTRACT_MAX_UPLOAD_BYTES": "max_upload_bytes",
     "DOCEXTRACT_MAX_REQUEST_BYTES": "max_request_bytes",
     "DOCEXTRACT_CORS_ORIGINS": "cors_origins",
+    "DOCEXTRACT_LOG_FORMAT": "log_format",
     "DOCEXTRACT_MAX_ATTEMPTS": "max_attempts",
     "DOCEXTRACT_SOFT_TIME_LIMIT": "soft_time_limit",
     "DOCEXTRACT_HARD_TIME_LIMIT": "hard_time_limit",
@@ -41,6 +43,7 @@ class Settings(BaseModel):
     max_request_bytes: int = Field(1024 * 1024 * 1024, gt=0,
                                    description="largest request body (all files of one upload), refused early")
     cors_origins: str = Field("", description="comma-separated origins allowed by CORS; empty = CORS closed")
+    log_format: Literal["text", "json"] = Field("text", description="json: one JSON object per log line")
     max_attempts: int = Field(3, ge=1, description="task starts before a document is failed as poison")
     soft_time_limit: int = Field(1500, gt=0, description="seconds; the task stores a time_limit failure")
     hard_time_limit: int = Field(1800, gt=0, description="seconds; the worker child is killed")
