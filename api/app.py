@@ -21,6 +21,7 @@ from pydantic import BaseModel
 from sqlalchemy import func, or_, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from api.metrics import install_metrics
 from api.security import install_guards
 from extractor.errors import ExtractionError
 from extractor.sniff import sniff
@@ -269,6 +270,7 @@ def create_app(settings: Settings | None = None, *, sweep: bool = True) -> FastA
 
     registry = CollectorRegistry()
     registry.register(DocumentCounts(sessions))
+    install_metrics(registry, settings)  # worker stage timings, broker queue depth
     latency = Histogram("docextract_http_request_seconds", "API request latency", ["method", "route", "status"],
                         registry=registry, buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
 

@@ -86,7 +86,8 @@ def make_app(settings: Settings | None = None) -> Celery:
     if settings.embedded:
         for sub in ("messages", "control", "processed"):
             (settings.queue_dir / sub).mkdir(parents=True, exist_ok=True)
-    celery = Celery("docextract", include=["workers.tasks"], set_as_current=False)
+    # workers.observe: stage metrics and a log line per task; workers.logs: JSON logs if configured.
+    celery = Celery("docextract", include=["workers.tasks", "workers.observe", "workers.logs"], set_as_current=False)
     celery.conf.update(celery_config(settings))
     return celery
 

@@ -95,7 +95,13 @@ def serve(host: str, port: int, with_worker: bool | None, concurrency: int | Non
                                   preexec_fn=_stop_with_parent)
         click.echo(f"docextract: local worker started (pid {worker.pid})", err=True)
     try:
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+        log_config = None
+        if settings.log_format == "json":
+            from workers.logs import uvicorn_log_config
+
+            log_config = uvicorn_log_config()
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="info",
+                    **({"log_config": log_config} if log_config else {}))
     finally:
         if worker is not None:
             worker.terminate()
