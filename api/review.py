@@ -251,10 +251,24 @@ def render_page_png(path: Path, kind: str, index: int, width: int) -> bytes:
 
 # --- the page ------------------------------------------------------------------------------------
 
+# The page runs only its own files; page images are blob: URLs made from authenticated fetches.
+PAGE_CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' blob:; "
+            "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+
+
+class PageFiles(StaticFiles):
+    """api/static with a Content-Security-Policy on every file."""
+
+    async def get_response(self, path: str, scope: Any) -> Response:
+        response = await super().get_response(path, scope)
+        response.headers["Content-Security-Policy"] = PAGE_CSP
+        return response
+
+
 def install(app: FastAPI) -> None:
     """Add the review routes and the page (at /ui/; / redirects there)."""
     app.include_router(router)
-    app.mount("/ui", StaticFiles(directory=STATIC, html=True), name="ui")
+    app.mount("/ui", PageFiles(directory=STATIC, html=True), name="ui")
 
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:

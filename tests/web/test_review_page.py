@@ -61,7 +61,12 @@ def page(browser: Any, served: Served, request: pytest.FixtureRequest) -> Iterat
     tab = context.new_page()
     errors: list[str] = []
     tab.on("pageerror", lambda err: errors.append(str(err)))
-    tab.goto(served.url + "/")
+    # Refused requests (a 422 for a bad value) log "Failed to load resource"; anything else is a fault,
+    # e.g. a Content-Security-Policy violation.
+    tab.on("console", lambda msg: errors.append(msg.text)
+           if msg.type == "error" and not msg.text.startswith("Failed to load resource") else None)
+    response = tab.goto(served.url + "/")
+    assert "script-src 'self'" in response.headers["content-security-policy"]
     expect(tab.locator("#key-dialog")).to_be_visible()
     tab.fill("#key-input", served.key)
     tab.click("#key-save")
