@@ -167,7 +167,9 @@ def enqueue(celery: Celery, document_id: str, queue: str, sessions: sessionmaker
     """Publish the document's task through `celery` (the API's producer app). False when the broker is
     unreachable: the document stays queued in the database and the sweeper publishes it later."""
     try:
-        celery.send_task(TASK_NAME, args=[document_id], queue=queue)
+        # ignore_result: the database holds every outcome, and a producer that subscribes to the result
+        # backend fails outright (RuntimeError) while Redis is down instead of leaving the document queued.
+        celery.send_task(TASK_NAME, args=[document_id], queue=queue, ignore_result=True)
     except TRANSIENT as err:
         log.warning("document %s: broker unavailable, left for the sweeper: %s", document_id, err)
         if sessions is not None:

@@ -110,3 +110,22 @@ def test_database_outage_mid_task_is_retried_with_backoff(
     final = wait_for(lambda: (s := status_of(client, doc_id))["status"] in ("done", "failed") and s, 40,
                      "the retried document to complete")
     assert final["status"] == "done", final
+
+
+def test_upload_while_redis_is_down_is_kept_and_published_when_it_returns(
+        redis_server: RedisServer, tmp_path: Path, start_worker: Callable[..., Worker]) -> None:
+    # requeue_after is long: only the "never published" mark can bring this document to a worker.
+    settings = Settings(data_dir=tmp_path / "data", redis_url=redis_server.url, api_keys="f:fault-key",
+                        requeue_after=600, sweep_interval=1)
+    with TestClient(create_app(settings)) as client:
+        start_worker(settings, name="outage")
+        redis_server.stop()
+        try:
+            [doc_id] = upload(client, [("during-outage.txt", variant(4, "redis-down"))])
+            assert status_of(client, doc_id)["status"] == "queued"
+            assert client.get("/readyz").status_code == 503
+        finally:
+            redis_server.start()
+        final = wait_for(lambda: (s := status_of(client, doc_id))["status"] in ("done", "failed") and s, 60,
+                         "the document uploaded during the outage to complete")
+        assert final["status"] == "done" and final["attempts"] == 1
