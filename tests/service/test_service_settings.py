@@ -44,3 +44,10 @@ def test_environment_round_trip_and_keys() -> None:
     assert settings.env_api_keys() == {"ops": "s3cret", "env-1": "bare-key"}
     assert settings_from_env(settings_to_env(settings)) == settings.model_copy(
         update={"data_dir": settings.data_dir.resolve()})
+
+
+def test_every_setting_is_documented() -> None:
+    from workers.settings import _ENV
+
+    table = (Path(__file__).parents[2] / "docs/service.md").read_text(encoding="utf-8")
+    assert [var for var in _ENV if f"| `{var}` |" not in table] == []
