@@ -22,10 +22,15 @@ SKIP_FILLED = -4.0  # dropping a non-empty cell is costly: it loses printed cont
 Fit = Callable[[str], float]
 
 
+_VALUE_LIKE = re.compile(r"^(?:[<>=≥≤≧≦＞＜＝]|\d)")
+
+
 def fit_name(text: str) -> float:
     if not text:
         return 0.0
-    return 3.0 if not looks_numeric(text) else -1.0
+    if looks_numeric(text):
+        return -1.0
+    return 0.5 if _VALUE_LIKE.match(text) else 3.0  # `0起`, `>=90%` read like values, not names
 
 
 MAX_POINTS = 100  # a weight or score above the form's total of 100 points is not a weight or score
@@ -78,6 +83,14 @@ def fit_unit(text: str) -> float:
     return 1.2 if compact(text) in MEASURE_UNITS else 0.2
 
 
+def fit_name_part(text: str) -> float:
+    # The second half of a name split over a page break (stream dumps only). Costly, so it is
+    # used only when the alternative is dropping a printed word.
+    if not text:
+        return 0.0
+    return -2.5 if not looks_numeric(text) and len(text) <= 20 else NEG
+
+
 def fit_note(text: str) -> float:
     return 0.5 if text else 0.0
 
@@ -93,6 +106,7 @@ ROLE_FIT: dict[str, Fit] = {
     "l1": fit_label,
     "l2": fit_label,
     "name": fit_name,
+    "name2": fit_name_part,
     "target_op": fit_operator,
     "target": fit_any,
     "target_unit": fit_unit,
@@ -152,6 +166,45 @@ def _align_by_position(cells: Sequence[Cell], texts: list[str], roles: Sequence[
 POSITION_BONUS = 0.25  # breaks ties in favour of the column the header printed the role in
 
 
+def align_texts(texts: Sequence[str], roles: Sequence[str], role_columns: Sequence[int] | None = None,
+                text_columns: Sequence[int] | None = None) -> tuple[float, list[int | None]]:
+    """The dynamic programme: best score, and for each (non-empty) text its role index or None."""
+    n, m = len(texts), len(roles)
+    # best[i][j]: best score aligning texts[i:] to roles[j:]; move: 0 skip text, 1 skip role, 2 assign
+    best = [[0.0] * (m + 1) for _ in range(n + 1)]
+    move = [[1] * (m + 1) for _ in range(n + 1)]
+    for i in range(n - 1, -1, -1):
+        best[i][m], move[i][m] = best[i + 1][m] + SKIP_FILLED, 0
+    for i in range(n - 1, -1, -1):
+        text = texts[i]
+        column = text_columns[i] if text_columns else -2
+        row_best, row_move, next_best = best[i], move[i], best[i + 1]
+        for j in range(m - 1, -1, -1):
+            score, action = next_best[j] + SKIP_FILLED, 0
+            if row_best[j + 1] >= score:  # skipping a role beats dropping printed content on ties
+                score, action = row_best[j + 1], 1
+            fit = _fit(roles[j], text)
+            if fit != NEG:
+                if role_columns and role_columns[j] == column:
+                    fit += POSITION_BONUS
+                if next_best[j + 1] + fit >= score:  # prefer assigning on ties
+                    score, action = next_best[j + 1] + fit, 2
+            row_best[j], row_move[j] = score, action
+    placed: list[int | None] = []
+    i = j = 0
+    while i < n:
+        action = move[i][j] if j < m else 0
+        if action == 2:
+            placed.append(j)
+            i, j = i + 1, j + 1
+        elif action == 1:
+            j += 1
+        else:
+            placed.append(None)
+            i += 1
+    return best[0][0], placed
+
+
 def align_row(cells: Sequence[Cell], roles: Sequence[str], columns: dict[str, int] | None = None) -> Aligned:
     """Assign `cells` (in order) to `roles` (in order); every role gets at most one cell.
 
@@ -163,38 +216,14 @@ def align_row(cells: Sequence[Cell], roles: Sequence[str], columns: dict[str, in
     if (fast := _align_by_position(cells, texts, roles, columns)) is not None:
         return fast
     # Empty cells score nothing wherever they go, so only printed cells take part.
-    filled = [(cell, text) for cell, text in zip(cells, texts, strict=True) if text]
-    n, m = len(filled), len(roles)
-    # best[i][j]: best score aligning filled[i:] to roles[j:]; move: 0 skip cell, 1 skip role, 2 assign
-    best = [[0.0] * (m + 1) for _ in range(n + 1)]
-    move = [[1] * (m + 1) for _ in range(n + 1)]
-    for i in range(n - 1, -1, -1):
-        best[i][m], move[i][m] = best[i + 1][m] + SKIP_FILLED, 0
-    for i in range(n - 1, -1, -1):
-        cell, text = filled[i]
-        row_best, row_move, next_best = best[i], move[i], best[i + 1]
-        for j in range(m - 1, -1, -1):
-            score, action = next_best[j] + SKIP_FILLED, 0
-            if row_best[j + 1] >= score:  # skipping a role beats dropping printed content on ties
-                score, action = row_best[j + 1], 1
-            fit = _fit(roles[j], text)
-            if fit != NEG:
-                if columns.get(roles[j]) == cell.col:
-                    fit += POSITION_BONUS
-                if next_best[j + 1] + fit >= score:  # prefer assigning on ties
-                    score, action = next_best[j + 1] + fit, 2
-            row_best[j], row_move[j] = score, action
+    filled = [cell for cell, text in zip(cells, texts, strict=True) if text]
+    _score, placed = align_texts([c.text.strip() for c in filled], roles,
+                                 [columns.get(r, -1) for r in roles], [c.col for c in filled])
     by_role: dict[str, Cell] = {}
     skipped: list[Cell] = []
-    i = j = 0
-    while i < n:
-        action = move[i][j] if j < m else 0
-        if action == 2:
-            by_role[roles[j]] = filled[i][0]
-            i, j = i + 1, j + 1
-        elif action == 1:
-            j += 1
+    for cell, role in zip(filled, placed, strict=True):
+        if role is None:
+            skipped.append(cell)
         else:
-            skipped.append(filled[i][0])
-            i += 1
+            by_role[roles[role]] = cell
     return Aligned(by_role=by_role, skipped=skipped)

@@ -9,8 +9,8 @@ closes a row marks where the next one begins. Everything here reads the taxonomy
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
+from extractor.align import align_texts
 from extractor.normalize import compact, is_page_number, looks_numeric, parse_number
 from extractor.taxonomy import (
     FUND_HEADER_ROLES,
@@ -68,7 +68,7 @@ def tokens_to_rows(tokens: list[str], *, cells_may_split: bool = False) -> list[
         elif header_role(token, INDICATOR_HEADER_ROLES) and _header_run(tokens, i, INDICATOR_HEADER_ROLES) >= 3:
             j = i + _header_run(tokens, i, INDICATOR_HEADER_ROLES)
             rows.append(tokens[i:j])
-            body, i = _indicator_rows(tokens, j, _words_per_row(tokens[i:j]))
+            body, i = _indicator_rows(tokens, j, tokens[i:j])
             rows.extend(body)
         else:
             rows.append([token])
@@ -201,23 +201,13 @@ def _second_text_start(texts: list[str]) -> int:
     return 1
 
 
-def _words_per_row(header: list[str]) -> int:
-    """Cells from the name up to the points: name, target (maybe 指标性质/指标值/度量单位), actual."""
-    roles = [header_role(t, INDICATOR_HEADER_ROLES) for t in header]
-    if "name" not in roles:
-        return 3
-    start = roles.index("name")
-    end = next((k for k, r in enumerate(roles) if r in ("weight", "score") and k > start), len(roles))
-    return max(2, len(dict.fromkeys(r for r in roles[start:end] if r)))
-
-
-def _indicator_rows(tokens: list[str], i: int, width: int = 3) -> tuple[list[list[str]], int]:
-    """Indicator rows end with their 分值 and 得分: the last two of each run of point numbers."""
+def _indicator_rows(tokens: list[str], i: int, header: list[str]) -> tuple[list[list[str]], int]:
+    """Indicator rows up to the 总分 row, then the 总分 row itself."""
     end = i
     while end < len(tokens) and not _is_title(tokens[end]) and compact(tokens[end]) not in _TOTAL:
         end += 1
-    body = tokens[i:end]
-    rows = list(_split_on_points(body, width))
+    body = [t for t in tokens[i:end] if not is_page_number(t)]
+    rows = segment_rows(body, header)
     if end < len(tokens) and compact(tokens[end]) in _TOTAL:
         total = [tokens[end]]
         end += 1
@@ -228,47 +218,81 @@ def _indicator_rows(tokens: list[str], i: int, width: int = 3) -> tuple[list[lis
     return rows, end
 
 
-def _is_sentence(token: str) -> bool:
-    return bool(_SENTENCE.search(token)) or len(compact(token)) > 30
+def segment_rows(body: list[str], header: list[str]) -> list[list[str]]:
+    """Cut a stream of indicator cells into rows, laid out in the header's columns.
+
+    Every row has a name and a 分值 or 得分, so a row ends just after a point number (or after the
+    note that follows one). Among those cut points, a dynamic programme picks the cuts whose rows
+    align best with the header's roles (extractor.align): content decides where rows end.
+    """
+    columns = {}
+    for col, token in enumerate(header):
+        role = header_role(token, INDICATOR_HEADER_ROLES)
+        if role and role not in columns:
+            columns[role] = col
+    if "name" not in columns:
+        columns = {role: col for col, role in enumerate(DEFAULT_ROLES)}
+    roles = [r for r in sorted(columns, key=columns.get) if r not in ("l1", "l2")]
+    roles.insert(roles.index("name") + 1, "name2")
+    width = max(columns.values()) + 1
+    is_label = [read_label(t) is not None for t in body]
+    ends = {k + d for k, t in enumerate(body) if _is_points(t) for d in (1, 2) if k + d <= len(body)}
+    ends.add(len(body))
+    longest = len(roles) + 6
+    best: dict[int, tuple[float, int, list[int | None]]] = {0: (0.0, -1, [])}
+    for j in sorted(ends):
+        for i in [b for b in best if j - longest <= b < j]:
+            fit = _row_fit(body[i:j], is_label[i:j], roles)
+            if fit is None:
+                continue
+            total = best[i][0] + fit[0]
+            if j not in best or total > best[j][0]:
+                best[j] = (total, i, fit[1])
+    if len(body) not in best:
+        return [[t] for t in body]  # nothing aligns: leave the cells one per row
+    rows: list[list[str]] = []
+    j = len(body)
+    while j > 0:
+        _score, i, placed = best[j]
+        rows.append(_lay_out(body[i:j], is_label[i:j], placed, roles, columns, width))
+        j = i
+    return rows[::-1]
 
 
-def _split_on_points(body: list[str], width: int) -> Iterator[list[str]]:
-    # Positions of the (分值, 得分) pair closing each row.
-    closes: list[int] = []
-    k = 0
-    while k < len(body):
-        if _is_points(body[k]):
-            start = k
-            while k < len(body) and _is_points(body[k]):
-                k += 1
-            if k - start >= 2:
-                closes.append(k)  # exclusive end of the pair
+DEFAULT_ROLES = ("l1", "l2", "name", "target", "actual", "weight", "score", "note")
+
+
+def _row_fit(segment: list[str], labels: list[bool], roles: list[str]) -> tuple[float, list[int | None]] | None:
+    lead = 0
+    while lead < len(segment) and labels[lead]:
+        lead += 1
+    if any(labels[lead:]):
+        return None  # labels stand before their row's name
+    score, placed = align_texts(segment[lead:], roles)
+    filled = {roles[p] for p in placed if p is not None}
+    points = len({"weight", "score"} & filled)
+    if "name" not in filled or not points:
+        return None
+    # A row prints both 分值 and 得分; one alone is possible but suspicious.
+    return score - (0 if points == 2 else 3), placed
+
+
+def _lay_out(segment: list[str], labels: list[bool], placed: list[int | None], roles: list[str],
+             columns: dict[str, int], width: int) -> list[str]:
+    row = [""] * width
+    label_tokens = [t for t, is_lab in zip(segment, labels, strict=True) if is_lab]
+    cells = segment[len(label_tokens):]
+    by_role = {roles[p]: t for t, p in zip(cells, placed, strict=True) if p is not None}
+    if "name2" in by_role:
+        by_role["name"] += by_role.pop("name2")
+    for role, text in by_role.items():
+        row[columns[role]] = text
+    extra = []
+    for token in label_tokens:  # labels go to their own columns when the header has them
+        label = read_label(token)
+        column = columns.get(f"l{label.level}") if label and label.level else None
+        if column is not None and not row[column]:
+            row[column] = token
         else:
-            k += 1
-    previous_end = 0
-    last_row: list[str] | None = None
-    for close in closes:
-        segment = body[previous_end:close - 2]
-        labels = [t for t in segment if read_label(t)]
-        words = [t for t in segment if not read_label(t)]
-        # Leading sentences are the previous row's 偏差原因 note; empty cells were dropped, so
-        # the rest is this row's name and values. Beyond `width` words, short leading
-        # fragments are a name a space split.
-        notes = []
-        while len(words) > 2 and _is_sentence(words[0]):
-            notes.append(words.pop(0))
-        if len(words) > width:
-            extra, words = words[:-width], words[-width:]
-            if any(_is_sentence(t) for t in extra):
-                notes.extend(extra)
-            else:
-                words[0] = "".join(extra) + words[0]
-        if notes and last_row is not None:
-            last_row.append("".join(notes))
-        row = labels + words + body[close - 2:close]
-        yield row
-        last_row = row
-        previous_end = close
-    tail = body[previous_end:]
-    if tail and last_row is not None:
-        last_row.append("".join(tail))
+            extra.append(token)
+    return extra + row
