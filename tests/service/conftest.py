@@ -1,5 +1,5 @@
 """Real parts for the service tests: a private redis-server, a fresh PostgreSQL database, celery workers
-and `docextract serve` as subprocesses."""
+and `docextract serve` as subprocesses. (tests/reliability loads this file too, as service_fixtures.)"""
 
 from __future__ import annotations
 
