@@ -131,6 +131,12 @@ def grid_cells_of_pages(pdf: bytes, pages: list[int]) -> list[tuple[int, tuple, 
     return [(c.page, c.bbox, c.text) for c in pages_to_grid(contents).cells]
 
 
+def _cpu() -> float:
+    """CPU seconds of this process, all threads: steadier than wall time on a shared machine."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 def text_recall(placed: list, pages: list[int], found: list[list[str]]) -> float:
     """Share of non-empty rendered cell texts of `pages` (0-based) found verbatim among `found[i]`."""
     hits = total = 0
@@ -163,6 +169,7 @@ def timing(pdf: bytes, pages: list[int], tmp: Path, placed: list) -> dict:
     plain = RapidOCR(params={"Global.log_level": "warning"})
     plain_nocls = RapidOCR(params={"Global.log_level": "warning", "Global.use_cls": False})
     ours = base = base_nocls = 0.0
+    cpu = {"ours": 0.0, "plain": 0.0}
     paths = []
     our_texts: list[list[str]] = []
     for i in pages:
@@ -172,19 +179,22 @@ def timing(pdf: bytes, pages: list[int], tmp: Path, placed: list) -> dict:
         path = tmp / f"page-{i:03d}.png"
         cv2.imwrite(str(path), gray)
         paths.append(str(path))
-        t = time.perf_counter()
+        t, c = time.perf_counter(), _cpu()
         scan = read_page_image(gray, dpi, engine, i + 1, 72 / dpi)
         ours += time.perf_counter() - t
+        cpu["ours"] += _cpu() - c
         our_texts.append([c.text for c in pages_to_grid([scan.content]).cells])
-        t = time.perf_counter()
+        t, c = time.perf_counter(), _cpu()
         plain(bgr)
         base += time.perf_counter() - t
+        cpu["plain"] += _cpu() - c
         t = time.perf_counter()
         plain_nocls(bgr)
         base_nocls += time.perf_counter() - t
     n = len(pages)
     out = {"ours_s_per_page": ours / n, "plain_s_per_page": base / n, "plain_nocls_s_per_page": base_nocls / n,
-           "ratio_vs_plain": ours / base, "ours_cell_text_recall": text_recall(placed, pages, our_texts)}
+           "ratio_vs_plain": ours / base, "cpu_ratio_vs_plain": cpu["ours"] / cpu["plain"],
+           "ours_cell_text_recall": text_recall(placed, pages, our_texts)}
     if PEER_PYTHON.exists():
         proc = subprocess.run([str(PEER_PYTHON), str(ROOT / "bench" / "peer_img2table.py"), *paths],
                               capture_output=True, text=True)
