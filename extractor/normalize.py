@@ -35,6 +35,15 @@ _DASHES = {"", "—", "——", "-", "--", "－", "–", "/", "／", "\\", "无�
 _PAGE_NUMBER = re.compile(r"^(?:[-—–－]\s*\d{1,4}\s*[-—–－]?|第\s*\d{1,4}\s*页(?:\s*[,，/共]\s*\d+\s*页)?|\d{1,4}\s*/\s*\d{1,4})$")
 
 
+def normalise_operators(text: str) -> str:
+    """LaTeX math (`$\\geq 85\\%$`) and full-width or box-drawing operators (≧ ＞ ═) to >= > =."""
+    if "\\" in text or "$" in text:
+        for pattern, repl in _LATEX:
+            text = pattern.sub(repl, text)
+        text = text.replace("$", "")
+    return text.translate(_OPERATORS)
+
+
 @lru_cache(maxsize=_CACHE)
 def clean_text(raw: str | None) -> str:
     """Remove tags, entities, LaTeX markers and line-wrap whitespace; keep the printed words."""
@@ -45,11 +54,7 @@ def clean_text(raw: str | None) -> str:
         text = _TAG.sub("", text.replace("<br>", "\n").replace("<br/>", "\n"))
     if "&" in text:
         text = html.unescape(text)
-    if "\\" in text or "$" in text:
-        for pattern, repl in _LATEX:
-            text = pattern.sub(repl, text)
-        text = text.replace("$", "")
-    text = text.translate(_OPERATORS)
+    text = normalise_operators(text)
     text = _SPACE_NEAR_CJK.sub("", text.strip())
     return _SPACES.sub(" ", text)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
+from extractor.normalize import normalise_operators
 from extractor.taxonomy import FUND_HEADER_ROLES, FUND_ROWS, INDICATOR_HEADER_ROLES, LEVEL1, LEVEL2_PARENT
 
 _KEYS = ("项目名称", "主管部门", "实施单位", "部门名称", "单位名称", "预算部门", "年度总体目标", "预期目标",
@@ -31,7 +32,7 @@ _VALUE = re.compile(r"(?:>=|<=|[<>=≥≤≧≦＞＜＝])\s*\d+(?:\.\d+)?%?[^\d
 
 
 def split_unspaced(text: str) -> list[str]:
-    text = re.sub(r"\s+", "", text)
+    text = normalise_operators(re.sub(r"\s+", "", text))
     tokens: list[str] = []
     section = "meta"
     position = 0
@@ -80,14 +81,9 @@ def _split_free(free: str, section: str, tokens: list[str]) -> None:
 
 def _split_amounts(free: str) -> list[str]:
     """`149959700.00298052694.9610100.00%10` -> amounts, then 分值, 执行率, 得分."""
-    rate = _RATE.search(free)
-    if rate:
-        # The rate has at most three integer digits; the digits before it end the 分值.
-        left, right = free[:rate.start()], free[rate.end():]
-        digits = rate.group(0)
-        while len(re.match(r"\d*", digits).group(0)) > 3:  # pragma: no cover - regex caps at 3
-            digits = digits[1:]
-        return _split_amounts(left) + [rate.group(0)] + _split_amounts(right)
+    if rate := _pick_rate(free):
+        start, end = rate
+        return _split_amounts(free[:start]) + [free[start:end]] + _split_amounts(free[end:])
     out: list[str] = []
     i = 0
     while i < len(free):
@@ -130,9 +126,26 @@ def _decimal(token: str) -> Decimal | None:
 _ITEM = re.compile(r"(?:(?<=[。；;，,])|^)[（(]?(\d{1,2})[.、)）]")
 
 
+def _pick_rate(free: str) -> tuple[int, int] | None:
+    """The execution rate inside `…557.521098.0%9.8`: the longest number before the % sign that has
+    no leading zero and at most three integer digits (98.0%, not 098.0% or 1098.0%)."""
+    percent = free.find("%")
+    if percent < 0:
+        return None
+    for start in range(max(0, percent - 12), percent):
+        number = free[start:percent]
+        whole = number.split(".")[0]
+        if re.fullmatch(r"\d{1,3}(?:\.\d+)?", number) and not (len(whole) > 1 and whole.startswith("0")):
+            return start, percent + 1
+    return None
+
+
 def _split_goals(free: str) -> list[str]:
     """Two texts run together. The second starts where the numbering restarts, or after the
     sentence that holds the last numbered item of the first; failing both, at its last sentence."""
+    if "</p><p>" in free:  # paragraphs of an HTML export
+        at = free.index("</p><p>") + len("</p>")
+        return [free[:at], free[at:]]
     items = [(int(m.group(1)), m.start()) for m in _ITEM.finditer(free)]
     for (previous, _), (number, at) in zip(items, items[1:], strict=False):
         if number == 1 and previous > 1:
@@ -152,13 +165,13 @@ def _split_indicator_rows(free: str, *, total: bool = False) -> list[str]:
     """Rows `name target actual 分值得分`, each closed by the digits before the next name."""
     out: list[str] = []
     start = 0
-    for m in re.finditer(r"\d+(?:\.\d)?(?=[^\d.%]|$)", free):
+    for m in re.finditer(r"\d[\d.]*(?=[^\d.%]|$)", free):
         digits = m.group(0)
         if m.start() and free[m.start() - 1] in "<>=≥≤≧≦＞＜＝":
             continue  # the number of a target such as >=290万㎡
-        after = free[m.end():m.end() + 2]
-        if after[:1] in _UNIT_CHARS and (len(after) < 2 or after[1].isdigit() or after[1] in "<>=≥≤"):
-            continue  # `3个` is a value with its unit, not the points
+        unit = _UNIT_AFTER.match(free, m.end())
+        if unit and (unit.end() == len(free) or free[unit.end()].isdigit() or free[unit.end()] in "<>="):
+            continue  # `3个`, `290万元` is a value with its unit, not the points
         points = _points(digits, total=total)
         if points is None:
             continue
@@ -172,17 +185,18 @@ def _split_indicator_rows(free: str, *, total: bool = False) -> list[str]:
     return out
 
 
-_UNIT_CHARS = set("个人次起天元万项户家所场㎡年月日份台套件")
+_UNIT_AFTER = re.compile(r"万元|万㎡|万人次|万人|人次|平方米|公里|千米|小时|分钟|[个人次起天元万项户家所场㎡年月日份台套件吨亩]")
 
 
 TYPICAL_WEIGHT = 30  # an indicator's 分值 rarely exceeds this; the 总分 row is split separately
 
 
 def _points(digits: str, *, total: bool = False) -> tuple[str, str, str] | None:
-    """Split a digit run into (digits that end the actual value, 分值, 得分).
+    """Split a run of digits and points into (digits that end the actual value, 分值, 得分).
 
-    In order of likelihood: equal halves (`33`, `1010`); 分值 >= 得分 with a typical weight
-    (`54`); digits of the actual before equal halves (`>=2次` `4` `44`); any 分值 >= 得分.
+    In order of likelihood: equal halves (`33`, `1010`, `5.55.5`); 分值 >= 得分 with a typical
+    weight (`54`, `10099.53` in the 总分 row); digits of the actual before equal halves
+    (`>=2次` `4` `44`); any 分值 >= 得分.
     """
     splits = [(digits[:k], digits[k:]) for k in range(len(digits) - 1, 0, -1)]
     plausible = [(w, s) for w, s in splits if _ok(w) and _ok(s) and Decimal(s) <= Decimal(w)]
@@ -202,11 +216,10 @@ def _points(digits: str, *, total: bool = False) -> tuple[str, str, str] | None:
 
 
 def _ok(number: str) -> bool:
-    try:
-        value = Decimal(number)
-    except InvalidOperation:
+    """A plausible 分值/得分: 0–100, at most one decimal point, no leading zero (`05`), no bare dot."""
+    if not re.fullmatch(r"(?:0|[1-9]\d*)(?:\.\d+)?", number):
         return False
-    return 0 <= value <= 100 and not (len(number) > 1 and number.startswith("0") and "." not in number)
+    return Decimal(number) <= 100
 
 
 def _split_row_body(body: str) -> list[str]:
