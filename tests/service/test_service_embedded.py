@@ -127,3 +127,23 @@ def test_export_jsonl_and_csv_from_the_store(served: Served) -> None:
     rows = list(csv.DictReader(io.StringIO(table.stdout)))
     assert len(rows) == sum(len(line["result"]["forms"]) for line in lines) == expected_forms * len(done_ids)
     assert {row["validation"] for row in rows} <= {"passed", "warnings", "failed"}
+
+
+def test_keys_made_on_the_command_line_work_until_revoked(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+
+    settings = Settings(data_dir=tmp_path / "data")
+    made = run_cli("keys", "add", "batch", settings=settings)
+    assert made.returncode == 0, made.stderr
+    key = made.stdout.strip()
+    assert len(key) >= 32
+    assert not any(key.encode() in path.read_bytes() for path in settings.data_dir.glob("docextract.db*"))
+    assert run_cli("keys", "add", "batch", settings=settings).returncode != 0  # names are unique
+    with TestClient(create_app(settings, sweep=False)) as client:
+        assert client.get("/v1/documents", headers={"X-API-Key": key}).status_code == 200
+        assert client.get("/docs").status_code == 200
+        assert run_cli("keys", "revoke", "batch", settings=settings).returncode == 0
+        assert client.get("/v1/documents", headers={"X-API-Key": key}).status_code == 401
+    assert "batch\trevoked" in run_cli("keys", "list", settings=settings).stdout

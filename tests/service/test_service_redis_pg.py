@@ -113,3 +113,19 @@ def test_keys_see_only_their_own_documents(deployment: tuple[TestClient, Worker,
     for headers in ({}, {"X-API-Key": "wrong"}):
         assert client.get("/v1/documents", headers=headers).status_code == 401
         assert client.post("/v1/documents", headers=headers, files=[("files", ("x.txt", b"x"))]).status_code == 401
+
+
+def test_rerun_replaces_the_result_in_place(deployment: tuple[TestClient, Worker, Settings]) -> None:
+    client, _, settings = deployment
+    [doc] = upload(client, KEY_A, ("rerun.txt", variant(11, "rerun")))
+    first = finished(client, KEY_A, doc["id"])
+    before = client.get(f"/v1/documents/{doc['id']}/result", headers=KEY_A).json()
+    assert client.post(f"/v1/documents/{doc['id']}/rerun", headers=KEY_A).status_code == 202
+    second = wait_for(lambda: (s := client.get(f"/v1/documents/{doc['id']}", headers=KEY_A).json())["status"] == "done"
+                      and s["finished_at"] != first["finished_at"] and s, 60, "the rerun to finish")
+    assert second["attempts"] == 1
+    assert client.get(f"/v1/documents/{doc['id']}/result", headers=KEY_A).json() == before
+    with make_engine(settings.effective_database_url).connect() as connection:
+        counts = connection.execute(text("SELECT (SELECT count(*) FROM results WHERE document_id = :id), "
+                                         "(SELECT count(*) FROM forms WHERE document_id = :id)"), {"id": doc["id"]}).one()
+    assert counts == (1, len(before["forms"]))
