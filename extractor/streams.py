@@ -148,7 +148,10 @@ def _fund_rows(tokens: list[str], i: int) -> tuple[list[list[str]], int]:
     rows: list[list[str]] = []
     while i < len(tokens):
         t = compact(tokens[i])
-        if fund_row_key(tokens[i]) or (t.endswith(("资金", "资金）", "资金)")) and not _starts_section(tokens[i])):
+        if t.startswith("项目资金"):  # the block's merged label, printed among its rows
+            rows.append([tokens[i]])
+            i += 1
+        elif fund_row_key(tokens[i]) or (t.endswith(("资金", "资金）", "资金)")) and not _starts_section(tokens[i])):
             row = [tokens[i]]
             i += 1
             while i < len(tokens) and not fund_row_key(tokens[i]) and not _starts_section(tokens[i]) \
