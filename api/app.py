@@ -122,6 +122,10 @@ Db = Annotated[Session, Depends(db)]
 
 def caller(key: Annotated[str | None, Security(API_KEY_HEADER)], session: Db) -> ApiKey:
     row = key_for(session, key) if key else None
+    # Hand the connection back now: an upload keeps this session open for the whole request while it
+    # runs its own transactions, so holding it took two pooled connections per upload and exhausted
+    # the pool (30 s waits, 500s) under 20 concurrent clients (bench/load_test.py).
+    session.rollback()
     if row is None:
         raise HTTPException(401, "a valid API key is required in the X-API-Key header",
                             headers={"WWW-Authenticate": "X-API-Key"})
