@@ -1,5 +1,5 @@
 """The service tests' real parts (private redis-server, fresh PostgreSQL database, celery worker
-subprocesses), loaded under their own module name so both conftest files can coexist."""
+subprocesses), loaded from tests/service/conftest.py under the module name `service_fixtures`."""
 
 from __future__ import annotations
 
@@ -14,7 +14,8 @@ service_fixtures = importlib.util.module_from_spec(_spec)
 sys.modules["service_fixtures"] = service_fixtures
 _spec.loader.exec_module(service_fixtures)
 
-# Fixtures are found by attribute: re-exporting them makes them available to this directory's tests.
-pg_url = service_fixtures.pg_url
-redis_server = service_fixtures.redis_server
-start_worker = service_fixtures.start_worker
+# Everything public, fixtures included (pytest finds fixtures by attribute). Also, without packages the
+# test directories share the module name "conftest": whichever of the two was imported last is what
+# `from conftest import X` in tests/service sees, so this one must offer all of the service names too.
+globals().update({name: value for name, value in vars(service_fixtures).items()
+                  if not name.startswith("_") and name not in globals()})
