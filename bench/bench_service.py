@@ -152,10 +152,11 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
 
 
-def latency(clients: int, per_client: int, sqlite: bool) -> dict[str, list[float]]:
+def latency(clients: int, per_client: int, sqlite: bool) -> tuple[dict[str, list[float]], dict[str, int]]:
     """Each client uploads `per_client` distinct documents one at a time and reads each one's status
     twice; no worker runs, so the API alone is measured."""
     times: dict[str, list[float]] = {"upload": [], "status": []}
+    errors = {"upload": 0, "status": 0}
     lock = threading.Lock()
     with tempfile.TemporaryDirectory() as tmp:
         stack = Stack(Path(tmp), sqlite)
@@ -164,18 +165,27 @@ def latency(clients: int, per_client: int, sqlite: bool) -> dict[str, list[float
                 with httpx.Client(base_url=stack.url, headers={"X-API-Key": KEY}, timeout=60) as client:
                     for n in range(per_client):
                         t0 = time.perf_counter()
-                        response = client.post("/v1/documents", files=[("files", (f"l{c}-{n}.txt", document(n, f"lat{c}")))])
-                        t1 = time.perf_counter()
-                        response.raise_for_status()
+                        try:
+                            response = client.post("/v1/documents",
+                                                   files=[("files", (f"l{c}-{n}.txt", document(n, f"lat{c}")))])
+                            response.raise_for_status()
+                        except httpx.HTTPError:
+                            with lock:  # counted, not hidden: a dead client thread would shrink the sample
+                                errors["upload"] += 1
+                            continue
+                        with lock:
+                            times["upload"].append(time.perf_counter() - t0)
                         document_id = response.json()["documents"][0]["id"]
-                        marks = []
                         for _ in range(2):
                             s0 = time.perf_counter()
-                            client.get(f"/v1/documents/{document_id}").raise_for_status()
-                            marks.append(time.perf_counter() - s0)
-                        with lock:
-                            times["upload"].append(t1 - t0)
-                            times["status"].extend(marks)
+                            try:
+                                client.get(f"/v1/documents/{document_id}").raise_for_status()
+                            except httpx.HTTPError:
+                                with lock:
+                                    errors["status"] += 1
+                                continue
+                            with lock:
+                                times["status"].append(time.perf_counter() - s0)
 
             threads = [threading.Thread(target=client_run, args=(c,)) for c in range(clients)]
             for thread in threads:
@@ -184,7 +194,7 @@ def latency(clients: int, per_client: int, sqlite: bool) -> dict[str, list[float
                 thread.join()
         finally:
             stack.close()
-    return times
+    return times, errors
 
 
 def main() -> None:
@@ -206,13 +216,14 @@ def main() -> None:
         result = throughput(workers, args.docs, args.sqlite)
         print(f"| {workers} | {result['docs_per_min']:.0f} | {result['wall_docs_per_min']:.0f} | {load:.1f} |",
               flush=True)
-    times = latency(args.clients, args.per_client, args.sqlite)
+    times, errors = latency(args.clients, args.per_client, args.sqlite)
     print(f"\nAPI latency, {args.clients} concurrent clients, one uvicorn process, no worker running:\n")
-    print("| request | n | p50 ms | p99 ms | mean ms |")
-    print("|---|---|---|---|---|")
+    print("| request | ok | errors | p50 ms | p99 ms | mean ms |")
+    print("|---|---|---|---|---|---|")
     for name, values in times.items():
+        values = values or [float("nan")]
         print(f"| {'POST /v1/documents (1 file)' if name == 'upload' else 'GET /v1/documents/{id}'} | {len(values)} | "
-              f"{percentile(values, 50) * 1000:.0f} | {percentile(values, 99) * 1000:.0f} | "
+              f"{errors[name]} | {percentile(values, 50) * 1000:.0f} | {percentile(values, 99) * 1000:.0f} | "
               f"{statistics.mean(values) * 1000:.0f} |")
 
 
