@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from extractor.errors import LimitExceeded, UnsupportedInput
+from extractor.limits import page_time_limit
 from extractor.options import ExtractOptions
 from extractor.reconcile import grid_to_forms
 from extractor.routes import RouteOutput
@@ -50,7 +51,9 @@ def extract_bytes(data: bytes, filename: str | None = None, options: ExtractOpti
                             code="file_too_large")
     with stage("sniff"):
         kind, media_type = sniff(data, filename)
-    with stage(f"read_{kind}"):
+    # PDFs and images limit each page inside their route; a text or HTML dump is one "page" here.
+    whole = options.max_seconds_per_page if kind in ("text", "html") else None
+    with stage(f"read_{kind}"), page_time_limit(whole, f"reading the {kind}"):
         output = _reader_for(kind)(data, options)
     with stage("reconcile"):
         forms = grid_to_forms(output.grid)

@@ -333,7 +333,7 @@ def _read_indicator_row(state: _State, row: Row) -> None:
     labels: list[Label] = []
     for i, cell in enumerate(cells):
         if (label := read_label(cell.text)) is not None:
-            if label.level:
+            if label.level or label.weight is not None:  # keep a bare (50分): it weighs a block
                 labels.append(label)
             cells[i] = _blank(cell)
     values = _drop_page_numbers(state, cells, "indicators")
@@ -364,7 +364,26 @@ def _resolve_indicators(state: _State) -> list[Indicator]:
     indicators = []
     for r, (l2_label, l1_name) in zip(rows, level2_of, strict=True):
         indicators.append(_indicator(state, r, l2_label, l1_name, len(indicators)))
+    _check_block_weights(state, rows, indicators)
     return indicators
+
+
+def _check_block_weights(state: _State, rows: list[_IndicatorRow], indicators: list[Indicator]) -> None:
+    """`产出指标(50分)`: a printed block weight must equal the weights of the block's indicators."""
+    declared: dict[tuple[str, str], Decimal] = {}
+    for r, ind in zip(rows, indicators, strict=True):
+        for label in r.labels:
+            if label.weight is None:
+                continue
+            level = "level2" if label.level == 2 else "level1"
+            name = getattr(ind, level)
+            if name:
+                declared.setdefault((level, name), label.weight)
+    for (level, name), weight in declared.items():
+        found = sum((i.weight for i in indicators if getattr(i, level) == name and i.weight is not None), Decimal(0))
+        if found != weight:
+            state.issue("block_weight_mismatch", "warning", "indicators",
+                        f"{name} is printed with {weight}分 but its indicators' weights sum to {found}")
 
 
 def _row_levels(r: _IndicatorRow, cost_level1: bool) -> tuple[Label | None, str | None]:

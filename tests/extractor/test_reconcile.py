@@ -140,3 +140,15 @@ def test_unit_line_rate_header_variant_and_total_named_heji() -> None:
     assert form.amount_unit == "万元"
     assert form.funds.total.execution_rate == Decimal("95.00")
     assert (form.total.weight, form.total.score) == (100, Decimal("99.5"))
+
+
+def test_printed_block_weight_is_checked_against_its_indicators() -> None:
+    rows = """产出指标(60分)\t数量指标\t里程\t10\t10\t30\t30
+\t质量指标\t合格率\t100%\t100%\t30\t30
+效益指标(30分)\t社会效益指标\t投诉\t0\t0\t{weight}\t{weight}
+总分\t\t\t\t\t100\t100"""
+    [sound] = forms_from_tsv(HEAD + INDICATOR_HEADER + rows.format(weight=30))
+    [broken] = forms_from_tsv(HEAD + INDICATOR_HEADER + rows.format(weight=25))
+    assert not [i for i in sound.issues if i.code == "block_weight_mismatch"]
+    [issue] = [i for i in broken.issues if i.code == "block_weight_mismatch"]
+    assert "效益指标" in issue.message and "25" in issue.message
