@@ -267,6 +267,8 @@ def cases() -> list[Case]:
              why="a form whose indicator table is missing"),
         Case("enormous-cell.txt", lambda: enormous_cell(tsv()).encode(), "forms",
              why="one 2 M-character cell: the form is still read, in seconds"),
+        Case("slow-text.txt", lambda: enormous_cell(tsv()).encode(), "page_timeout",
+             {"max_seconds_per_page": 0.05}, "a text dump that takes longer than one page's time limit"),
         Case("deep-divs.html", lambda: deep_html(100_000), "no_form_found",
              why="100 000 nested <div>s (recursion)"),
         Case("nested-tables.html", lambda: nested_tables(5_000), "no_form_found",
