@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 from pathlib import Path
 
 import click
 
 from extractor.errors import ExtractionError
 from extractor.options import ExtractOptions
+from models import Result
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -29,9 +31,10 @@ def main() -> None:
 @click.option("--max-page-pixels", type=click.IntRange(min=1), default=None, help="largest page image (6e7)")
 @click.option("--max-seconds-per-page", type=click.FloatRange(min=0, min_open=True), default=None,
               help="wall-clock limit for one page (120)")
+@click.option("-q", "--quiet", is_flag=True, help="no progress lines on stderr for several files")
 def extract(files: tuple[str, ...], output: str | None, out_dir: str | None, pretty: bool,
             debug_dir: str | None, ocr_engine: str, max_bytes: int | None, max_pages: int | None,
-            max_page_pixels: int | None, max_seconds_per_page: float | None) -> None:
+            max_page_pixels: int | None, max_seconds_per_page: float | None, quiet: bool) -> None:
     """Extract the forms in FILES (`-` reads standard input) and print or write JSON.
 
     A file that cannot be read prints one line `docextract: FILE: CODE: message` on stderr; the exit
@@ -45,7 +48,9 @@ def extract(files: tuple[str, ...], output: str | None, out_dir: str | None, pre
     options = ExtractOptions(debug_dir=Path(debug_dir) if debug_dir else None, ocr_engine=ocr_engine,
                              **{name: value for name, value in limits.items() if value is not None})
     failed = 0
-    for name in files:
+    show_progress = len(files) > 1 and not quiet
+    for position, name in enumerate(files, start=1):
+        started = time.perf_counter()
         try:
             data = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
         except OSError as err:
@@ -72,8 +77,19 @@ def extract(files: tuple[str, ...], output: str | None, out_dir: str | None, pre
             Path(output).write_text(text + "\n", encoding="utf-8")
         else:
             click.echo(text)
+        if show_progress:
+            click.echo(f"[{position}/{len(files)}] {name}: {_summary(result)} "
+                       f"in {time.perf_counter() - started:.1f}s", err=True)
+    if show_progress:
+        click.echo(f"docextract: {len(files) - failed} of {len(files)} files read, {failed} failed", err=True)
     if failed:
         sys.exit(1)
+
+
+def _summary(result: Result) -> str:
+    severities = [i.severity for form in result.forms for i in form.issues] + [i.severity for i in result.issues]
+    return (f"{len(result.forms)} forms, {severities.count('error')} errors, "
+            f"{severities.count('warning')} warnings ({result.source.route})")
 
 
 @main.command()

@@ -53,10 +53,11 @@ def extract_bytes(data: bytes, filename: str | None = None, options: ExtractOpti
         kind, media_type = sniff(data, filename)
     # PDFs and images limit each page inside their route; a text or HTML dump is one "page" here.
     whole = options.max_seconds_per_page if kind in ("text", "html") else None
-    with stage(f"read_{kind}"), page_time_limit(whole, f"reading the {kind}"):
-        output = _reader_for(kind)(data, options)
-    with stage("reconcile"):
-        forms = grid_to_forms(output.grid)
+    with page_time_limit(whole, f"reading the {kind}"):
+        with stage(f"read_{kind}"):
+            output = _reader_for(kind)(data, options)
+        with stage("reconcile"):
+            forms = grid_to_forms(output.grid)
     with stage("validate"):
         for form in forms:
             form.issues.extend(validate_form(form))
