@@ -9,6 +9,7 @@ from __future__ import annotations
 import glob
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 from prometheus_client import CollectorRegistry
 from prometheus_client.metrics_core import GaugeMetricFamily, Metric
@@ -24,10 +25,12 @@ class WorkerMetrics(Collector):
     """Every worker process's metrics on every machine that shares DATA_DIR, merged at scrape time."""
 
     def __init__(self, settings: Settings) -> None:
-        self.pattern = str(settings.data_dir / "metrics" / "*" / "*.db")
+        self.patterns = [str(settings.data_dir / "metrics" / "*" / "*.db")]
+        if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):  # an operator's own choice (workers.observe honours it)
+            self.patterns.append(str(Path(os.environ["PROMETHEUS_MULTIPROC_DIR"]) / "*.db"))
 
     def collect(self) -> Iterator[Metric]:
-        files = glob.glob(self.pattern)
+        files = sorted({path for pattern in self.patterns for path in glob.glob(pattern)})
         if not files:
             return iter(())
         return iter(MultiProcessCollector.merge(files, accumulate=True))
