@@ -203,6 +203,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--per-client", type=int, default=10)
     parser.add_argument("--sqlite", action="store_true", help="SQLite instead of PostgreSQL")
+    parser.add_argument("--skip-latency", action="store_true", help="only documents per minute")
     args = parser.parse_args()
     database = "SQLite" if args.sqlite else "PostgreSQL"
     size = len(document(0, "x"))
@@ -216,6 +217,8 @@ def main() -> None:
         result = throughput(workers, args.docs, args.sqlite)
         print(f"| {workers} | {result['docs_per_min']:.0f} | {result['wall_docs_per_min']:.0f} | {load:.1f} |",
               flush=True)
+    if args.skip_latency:
+        return
     times, errors = latency(args.clients, args.per_client, args.sqlite)
     print(f"\nAPI latency, {args.clients} concurrent clients, one uvicorn process, no worker running:\n")
     print("| request | ok | errors | p50 ms | p99 ms | mean ms |")
