@@ -23,6 +23,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import HTTPException
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from workers.settings import Settings
@@ -160,6 +161,11 @@ def install_guards(app: FastAPI, settings: Settings) -> None:
     async def on_database_error(_: Request, exc: Exception) -> Response:
         if is_full_disk(exc) or "disk is full" in str(exc):  # SQLite's way of saying ENOSPC
             return storage_full()
+        unreachable = isinstance(exc, OperationalError | PoolTimeout) or getattr(exc, "connection_invalidated", False)
+        if not unreachable:  # a constraint or a bug, not an outage: retrying will not help
+            log.exception("database error", exc_info=exc)
+            return JSONResponse({"detail": "internal database error", "error_code": "database_error"},
+                                status_code=500)
         log.error("database unavailable: %s", type(exc).__name__)
         return JSONResponse({"detail": "the database is unavailable; nothing was accepted, retry later",
                              "error_code": "database_unavailable"}, status_code=503,
@@ -176,6 +182,7 @@ def install_guards(app: FastAPI, settings: Settings) -> None:
     app.add_exception_handler(OSError, on_os_error)
     app.add_exception_handler(OperationalError, on_database_error)
     app.add_exception_handler(DBAPIError, on_database_error)
+    app.add_exception_handler(PoolTimeout, on_database_error)  # every pooled connection busy: overloaded
     app.add_exception_handler(HTTPException, on_http_error)
     app.add_exception_handler(StarletteHTTPException, on_http_error)
     if settings.cors_origins:

@@ -133,3 +133,21 @@ def test_cors_is_closed_by_default_and_opens_only_for_listed_origins(tmp_path: P
         assert ok.headers.get("access-control-allow-origin") == "https://forms.example"
         evil = client.options("/v1/documents", headers=preflight)
         assert evil.headers.get("access-control-allow-origin") != "https://evil.example"
+
+
+def test_database_outage_is_503_but_a_database_bug_is_500(tmp_path: Path) -> None:
+    from sqlalchemy.exc import IntegrityError, OperationalError
+
+    with make_client(tmp_path) as client:
+        app = client.app
+
+        @app.get("/boom/{kind}")  # type: ignore[attr-defined, untyped-decorator]
+        def boom(kind: str) -> None:
+            if kind == "outage":
+                raise OperationalError("SELECT 1", {}, ConnectionRefusedError("refused"))
+            raise IntegrityError("INSERT", {}, ValueError("duplicate key"))
+
+        outage, bug = client.get("/boom/outage"), client.get("/boom/bug")
+    assert outage.status_code == 503 and outage.headers["retry-after"]
+    assert outage.json()["error_code"] == "database_unavailable"
+    assert bug.status_code == 500 and bug.json()["error_code"] == "database_error"
