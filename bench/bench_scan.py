@@ -59,6 +59,14 @@ def make_document(condition: str, seed: int) -> tuple[bytes, list, dict]:
     return to_pdf(pages, dpi), rendered.placed, expected
 
 
+def _peak_rss_mb() -> float:
+    """This process's own peak RSS (VmHWM). ru_maxrss would carry the parent's size over fork+exec."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def _extract_worker(data: bytes, queue: mp.Queue) -> None:
     from extractor.pipeline import extract_bytes
 
@@ -72,7 +80,7 @@ def _extract_worker(data: bytes, queue: mp.Queue) -> None:
     grid = read_pdf(data, ExtractOptions()).grid if result.source.route == "pdf-text" else None
     cells = [(c.page, c.bbox, c.text) for c in grid.cells] if grid else None
     queue.put({"result": result.model_dump(mode="json"), "seconds": seconds, "pages": result.source.pages,
-               "route": result.source.route, "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+               "route": result.source.route, "rss_mb": _peak_rss_mb(),
                "cells": cells})
 
 
