@@ -30,7 +30,6 @@ from workers.storage import (
     make_engine,
     make_sessions,
     mark_unpublished,
-    set_progress,
     shared_result,
     store_failure,
     store_result,
@@ -118,13 +117,12 @@ def run_document(document_id: str, settings: Settings, sessions: sessionmaker[Se
         claimed = claim_document(session, document_id, max_attempts=allowed_starts, pipeline_version=version_now,
                                  worker=f"{socket.gethostname()}:{os.getpid()}",
                                  lease_seconds=settings.hard_time_limit, takeover=retry)
+        reused = shared_result(session, claimed.sha256, version_now, document_id) if claimed.claim == "run" else None
     if claimed.claim != "run":
         return {"poison": "failed", "busy": "busy"}.get(claimed.claim, "skipped")
     if settings.test_task_delay:
         time.sleep(settings.test_task_delay)
     try:
-        with transaction(sessions) as session:
-            reused = shared_result(session, claimed.sha256, version_now, document_id)
         if reused is not None:
             result = reused
         else:
@@ -133,9 +131,7 @@ def run_document(document_id: str, settings: Settings, sessions: sessionmaker[Se
             result = extracted.model_dump(mode="json")
         # The filename this key uploaded, even when another key's upload of the same bytes was processed.
         result["source"]["filename"] = claimed.filename
-        with transaction(sessions) as session:
-            set_progress(session, document_id, 0.9)
-        with transaction(sessions) as session:
+        with transaction(sessions) as session:  # two transactions per document: claim, then store
             store_result(session, document_id, result)
         return "done"
     except TRANSIENT:
