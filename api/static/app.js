@@ -81,20 +81,46 @@ $("change-key").addEventListener("click", () => askKey());
 
 // --- upload -----------------------------------------------------------------------------------------
 
+function postFiles(form, onProgress) {
+  // XMLHttpRequest, not fetch: only it reports upload progress (large scans take a while to send).
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", "/v1/documents");
+    xhr.setRequestHeader("X-API-Key", apiKey() || "");
+    xhr.upload.onprogress = (e) => { if (e.lengthComputable) onProgress(e.loaded / e.total); };
+    xhr.onload = () => {
+      if (xhr.status === 401) { sessionStorage.removeItem(KEY_STORE); askKey("The server did not accept this key."); }
+      if (xhr.status >= 200 && xhr.status < 300) { resolve(JSON.parse(xhr.responseText)); return; }
+      let detail = xhr.statusText;
+      try { detail = JSON.parse(xhr.responseText).detail; } catch (_) { /* not JSON */ }
+      reject(new ApiError(xhr.status, detail));
+    };
+    xhr.onerror = () => reject(new ApiError(0, "the server cannot be reached"));
+    xhr.send(form);
+  });
+}
+
 async function upload(files) {
   const list = [...files];
   if (!list.length) return;
+  if (!apiKey()) { askKey(); return; }
   const batch = 20;  // several requests keep each one well under the size limit times its file count
-  let done = 0;
-  $("upload-state").textContent = `Uploading ${list.length} file(s)…`;
+  const total = list.reduce((sum, f) => sum + f.size, 0) || 1;
+  let sent = 0;
+  const show = (bytes) => {
+    $("upload-state").textContent = `Uploading ${list.length} file(s): ${Math.round(100 * bytes / total)}%`;
+  };
+  show(0);
   try {
     for (let i = 0; i < list.length; i += batch) {
+      const part = list.slice(i, i + batch);
+      const size = part.reduce((sum, f) => sum + f.size, 0);
       const form = new FormData();
-      for (const f of list.slice(i, i + batch)) form.append("files", f, f.name);
-      await api("/v1/documents", {method: "POST", body: form});
-      done += Math.min(batch, list.length - i);
-      $("upload-state").textContent = `Uploaded ${done} of ${list.length}`;
+      for (const f of part) form.append("files", f, f.name);
+      await postFiles(form, (share) => show(sent + share * size));
+      sent += size;
     }
+    $("upload-state").textContent = `Uploaded ${list.length} file(s)`;
   } catch (err) {
     $("upload-state").textContent = `Upload failed: ${err.message}`;
   }

@@ -115,6 +115,7 @@ def test_upload_review_correct_and_reload(page: Any, served: Served, tmp_path: P
     # Two files in one drop: the sample and the same forms as an HTML dump.
     html = SAMPLE.parents[1] / "variants/real-html.html"
     drop_files(tab, [(SAMPLE.name, SAMPLE.read_bytes()), (html.name, html.read_bytes())])
+    expect(tab.locator("#upload-state")).to_have_text("Uploaded 2 file(s)")
     item = tab.locator("li.doc", has_text=SAMPLE.name)
     expect(item).to_have_count(1)
     expect(tab.locator("li.doc", has_text=html.name)).to_have_count(1)
