@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Service benchmark: documents per minute with 1 and 2 worker processes, and API latency under load.
 
-    python3 bench/bench_service.py [--docs 200] [--clients 20] [--sqlite]
+    python3 bench/bench_service.py [--docs 200] [--clients 20] [--repeat 3] [--sqlite] [--skip-latency]
 
 Starts its own redis-server (free port, no persistence), a fresh PostgreSQL database (or SQLite with
 --sqlite), `docextract serve --no-worker` and celery workers as subprocesses; prints a Markdown table.
@@ -147,6 +147,10 @@ def throughput(workers: int, docs: int, sqlite: bool) -> dict[str, float]:
             stack.close()
 
 
+def spread(values: list[float]) -> str:
+    return f"{statistics.median(values):.0f} [{min(values):.0f}–{max(values):.0f}]"
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(q / 100 * (len(ordered) - 1))))]
@@ -204,19 +208,27 @@ def main() -> None:
     parser.add_argument("--per-client", type=int, default=10)
     parser.add_argument("--sqlite", action="store_true", help="SQLite instead of PostgreSQL")
     parser.add_argument("--skip-latency", action="store_true", help="only documents per minute")
+    parser.add_argument("--repeat", type=int, default=3, help="throughput runs per worker count")
     args = parser.parse_args()
     database = "SQLite" if args.sqlite else "PostgreSQL"
     size = len(document(0, "x"))
     print(f"# docextract service benchmark ({database}, Redis; {os.cpu_count()} CPUs; "
           f"{args.docs} text dumps of {size:,} bytes, 9 forms each)\n")
+    print(f"Median of {args.repeat} runs (min–max in brackets); runs alternate 1 and 2 workers so that a "
+          "changing background load hits both alike.\n")
     print("| worker processes | docs/min (first start to last finish) | docs/min (wall, incl. worker boot) "
-          "| load avg before |")
+          "| load avg during |")
     print("|---|---|---|---|")
+    runs: dict[int, list[dict[str, float]]] = {1: [], 2: []}
+    loads: dict[int, list[float]] = {1: [], 2: []}
+    for _ in range(args.repeat):
+        for workers in (1, 2):
+            runs[workers].append(throughput(workers, args.docs, args.sqlite))
+            loads[workers].append(os.getloadavg()[0])  # a shared machine explains a poor speed-up
     for workers in (1, 2):
-        load = os.getloadavg()[0]  # the machine may be shared: a busy one explains a poor speed-up
-        result = throughput(workers, args.docs, args.sqlite)
-        print(f"| {workers} | {result['docs_per_min']:.0f} | {result['wall_docs_per_min']:.0f} | {load:.1f} |",
-              flush=True)
+        print(f"| {workers} | {spread([r['docs_per_min'] for r in runs[workers]])} | "
+              f"{spread([r['wall_docs_per_min'] for r in runs[workers]])} | "
+              f"{statistics.median(loads[workers]):.1f} |", flush=True)
     if args.skip_latency:
         return
     times, errors = latency(args.clients, args.per_client, args.sqlite)
