@@ -222,3 +222,18 @@ def test_page_images_in_bbox_units(client: TestClient, tmp_path: Path) -> None:
     assert client.get(f"/v1/documents/{pdf_doc}/pages/1.png", headers=BOB).status_code == 404
     assert client.get(f"/v1/documents/{pdf_doc}/pages/1.png", headers=ALICE,
                       params={"width": 99999}).status_code == 422
+
+
+def test_page_images_drop_colour_only_when_there_is_none() -> None:
+    from PIL import ImageDraw
+
+    from api.review import without_colour
+
+    page = Image.new("RGB", (1200, 1700), "white")
+    draw = ImageDraw.Draw(page)
+    draw.rectangle((100, 100, 1100, 400), outline=(0, 0, 0), width=3)
+    draw.text((150, 150), "4004754.00", fill=(40, 40, 40))
+    assert without_colour(page).mode == "L"
+    draw.ellipse((850, 1350, 1100, 1600), outline=(210, 30, 30), width=8)  # a red seal
+    kept = without_colour(page)
+    assert kept.mode == "RGB" and kept.getpixel((975, 1354))[0] > 150
