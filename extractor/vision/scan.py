@@ -16,7 +16,7 @@ from extractor.grid import BBox
 from extractor.ocr.base import OcrEngine, crop_box
 from extractor.vision.assemble import Fragment, PageContent
 from extractor.vision.crops import is_vertical, restack_vertical, split_at_cells
-from extractor.vision.lines import erase_lines, image_segments
+from extractor.vision.lines import binarize, erase_lines, image_segments
 from extractor.vision.orient import deskew_angle, is_sideways, rotate, rotate_quarter
 from extractor.vision.segments import Table, tables_from_segments
 
@@ -73,6 +73,36 @@ def _structure(gray: np.ndarray, dpi: float) -> tuple[list[Table], np.ndarray]:
                                [s for t in tables for s in t.v_lines], line_w)
 
 
+def _lone_dashes(clean: np.ndarray, tables: list[Table], frags: list[Fragment], text_h: float,
+                 dpi: float) -> list[Fragment]:
+    """A cell holding only a dash (—, "not applicable"): text detectors skip a single thin stroke,
+    so an otherwise empty cell is checked for one short, flat blob of ink."""
+    found: list[Fragment] = []
+    ink = None
+    inset = max(3, int(dpi / 25))
+    for table in tables:
+        for cell in table.cells:
+            x0, y0, x1, y1 = (int(v) for v in cell.bbox)
+            if any(x0 <= (f.bbox[0] + f.bbox[2]) / 2 <= x1 and y0 <= (f.bbox[1] + f.bbox[3]) / 2 <= y1
+                   for f in frags):
+                continue
+            if ink is None:
+                ink = binarize(clean)
+            n, _, stats, _ = cv2.connectedComponentsWithStats(ink[y0 + inset: y1 - inset, x0 + inset: x1 - inset])
+            blobs = [st for st in stats[1:] if st[4] >= max(4.0, 0.02 * text_h * text_h)]
+            if len(blobs) != 1:
+                continue
+            bx, by, bw, bh, _ = blobs[0]
+            # Flat, about a character wide, and in the middle band of the cell: what is left of an
+            # erased rule lies along the border instead.
+            mid = y0 + inset + by + bh / 2
+            if 0.4 * text_h <= bw <= 2.5 * text_h and bh <= 0.3 * text_h and bw >= 3 * bh \
+                    and abs(mid - (y0 + y1) / 2) <= 0.25 * (y1 - y0):
+                left, top = x0 + inset + bx, y0 + inset + by
+                found.append(Fragment("—", (float(left), float(top), float(left + bw), float(top + bh)), 0.6))
+    return found
+
+
 def read_page_image(image: np.ndarray, dpi: float, engine: OcrEngine, page: int, scale: float = 1.0) -> ScanPage:
     """OCR one page. `scale` converts pixels to the grid's unit (72/dpi for PDF pages, 1 for images)."""
     gray = to_gray(image)
@@ -106,6 +136,7 @@ def read_page_image(image: np.ndarray, dpi: float, engine: OcrEngine, page: int,
     read = engine.recognize(crops)
     frags = [Fragment(text.strip(), piece, conf) for piece, (text, conf) in zip(pieces, read, strict=True)
              if text.strip()]
+    frags += _lone_dashes(clean, tables, frags, char / 1.5, dpi)
     h, w = gray.shape[:2]
     content = PageContent(page=page, width=float(w), height=float(h), tables=tables, fragments=frags,
                           source="ocr", scale=scale)
