@@ -99,3 +99,34 @@ def test_limits_and_broken_files(form0) -> None:
     with pytest.raises(LimitExceeded) as err:
         read_pdf(scanned, ExtractOptions(max_page_pixels=1_000_000))
     assert err.value.code == "page_too_large"
+
+
+def test_scan_with_an_invisible_text_layer_uses_the_layer_in_cells_found_in_the_image(form0) -> None:
+    """A 'searchable' scan: page image plus invisible text (render mode 3) and no vector rules."""
+    from reportlab.lib.utils import ImageReader
+    from reportlab.pdfbase import pdfmetrics
+
+    from samples.generate.pdf import register_fonts
+    from samples.generate.scan import to_png
+
+    page = scan_pages(form0.pdf, ScanStyle(dpi=150, blur=0.4), pages=[1])[0]
+    register_fonts()
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=(595.2756, 841.8898))
+    c.drawImage(ImageReader(io.BytesIO(to_png(page, 150))), 0, 0, 595.2756, 841.8898)
+    short = [p for p in form0.placed if p.page == 2 and p.kind == "cell" and 0 < len(p.text) <= 6]
+    for p in short:
+        text = c.beginText()
+        text.setTextRenderMode(3)
+        text.setFont("wqy-zenhei", 8)
+        width = pdfmetrics.stringWidth(p.text, "wqy-zenhei", 8)
+        text.setTextOrigin((p.bbox[0] + p.bbox[2] - width) / 2, 841.8898 - (p.bbox[1] + p.bbox[3]) / 2 - 3)
+        text.textLine(p.text)
+        c.drawText(text)
+    c.save()
+    out = read_pdf(buf.getvalue(), ExtractOptions())
+    assert out.route == "pdf-text"
+    assert {c.source for c in out.grid.cells} == {"pdf-text"}
+    placed = [p.__class__(1, p.text, p.bbox, p.kind, p.role) for p in short]
+    hits, total = cell_matches(placed, out.grid.cells, 1, 1.0)
+    assert hits == total > 20
