@@ -99,7 +99,7 @@ def _lone_dashes(clean: np.ndarray, tables: list[Table], frags: list[Fragment], 
             if 0.4 * text_h <= bw <= 2.5 * text_h and bh <= 0.3 * text_h and bw >= 3 * bh \
                     and abs(mid - (y0 + y1) / 2) <= 0.25 * (y1 - y0):
                 left, top = x0 + inset + bx, y0 + inset + by
-                found.append(Fragment("—", (float(left), float(top), float(left + bw), float(top + bh)), 0.6))
+                found.append(Fragment("—", (float(left), float(top), float(left + bw), float(top + bh)), 0.85))
     return found
 
 
