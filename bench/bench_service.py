@@ -99,8 +99,23 @@ class Stack:
         for n in range(count):
             self.workers.append(subprocess.Popen(
                 [sys.executable, "-m", "celery", "-A", "workers.app", "worker", "-Q", "light,heavy", "-c", "1",
-                 "-n", f"bench{n}@%h", "--without-gossip", "--without-mingle", "--loglevel", "warning"],
+                 "-n", f"bench{n}@%h", "--without-gossip", "--without-mingle", "--loglevel", "info"],
                 env=env_for(self.settings), stdout=open(self.root / f"worker{n}.log", "wb"), stderr=subprocess.STDOUT))
+
+    def workers_ready(self) -> bool:
+        return all(b" ready." in (self.root / f"worker{n}.log").read_bytes() for n in range(len(self.workers)))
+
+    def stop_workers(self) -> float:
+        """Stop the workers; their CPU seconds (main process and reaped pool children), from wait4."""
+        cpu = 0.0
+        for process in self.workers:
+            process.terminate()
+        for process in self.workers:
+            _, status, usage = os.wait4(process.pid, 0)
+            process.returncode = os.waitstatus_to_exitcode(status)
+            cpu += usage.ru_utime + usage.ru_stime
+        self.workers = []
+        return cpu
 
     def count(self, status: str) -> int:
         with self.sessions() as session:
@@ -142,7 +157,21 @@ def throughput(workers: int, docs: int, sqlite: bool) -> dict[str, float]:
             wall = time.monotonic() - launched
             assert stack.count("done") == docs, f"{stack.count('failed')} documents failed"
             span = stack.span_seconds()
-            return {"docs_per_min": docs / span * 60, "wall_docs_per_min": docs / wall * 60, "span_s": span}
+            cpu = stack.stop_workers()
+            return {"docs_per_min": docs / span * 60, "wall_docs_per_min": docs / wall * 60, "span_s": span,
+                    "cpu_s": cpu}
+        finally:
+            stack.close()
+
+
+def idle_worker_cpu(sqlite: bool) -> float:
+    """CPU seconds a worker spends starting and stopping with nothing to do (imports, connections)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        stack = Stack(Path(tmp), sqlite)
+        try:
+            stack.start_workers(1)
+            wait_for(stack.workers_ready, 120, "an idle worker")
+            return stack.stop_workers()
         finally:
             stack.close()
 
@@ -229,6 +258,13 @@ def main() -> None:
         print(f"| {workers} | {spread([r['docs_per_min'] for r in runs[workers]])} | "
               f"{spread([r['wall_docs_per_min'] for r in runs[workers]])} | "
               f"{statistics.median(loads[workers]):.1f} |", flush=True)
+    # CPU per document does not depend on what else the machine runs: the load-independent capacity.
+    idle = idle_worker_cpu(args.sqlite)
+    per_doc = statistics.median((r["cpu_s"] - idle * workers) / args.docs
+                                for workers in (1, 2) for r in runs[workers])
+    print(f"\nWorker CPU per document (all runs, minus {idle:.2f} s of start/stop per worker process): "
+          f"{per_doc * 1000:.1f} ms, i.e. about {60 / per_doc:.0f} docs/min per fully available core "
+          "(PostgreSQL/SQLite and Redis CPU not included).")
     if args.skip_latency:
         return
     times, errors = latency(args.clients, args.per_client, args.sqlite)
