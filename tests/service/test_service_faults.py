@@ -129,3 +129,22 @@ def test_upload_while_redis_is_down_is_kept_and_published_when_it_returns(
         final = wait_for(lambda: (s := status_of(client, doc_id))["status"] in ("done", "failed") and s, 60,
                          "the document uploaded during the outage to complete")
         assert final["status"] == "done" and final["attempts"] == 1
+
+
+def test_a_document_that_kills_its_worker_every_time_fails_after_max_attempts(
+        slow_tasks: tuple[TestClient, Settings], start_worker: Callable[..., Worker]) -> None:
+    import os
+    import signal
+
+    client, settings = slow_tasks
+    worker = start_worker(settings, name="poison")
+    [doc_id] = upload(client, [("poison.txt", variant(5, "poison"))])
+    for attempt in range(1, settings.max_attempts + 1):
+        wait_for(lambda a=attempt: (s := status_of(client, doc_id))["status"] == "running" and s["attempts"] == a,
+                 30, f"start number {attempt}")
+        for child in worker.children():  # the "crash": the pool child dies mid-task, every time
+            os.kill(child, signal.SIGKILL)
+    final = wait_for(lambda: (s := status_of(client, doc_id))["status"] in ("done", "failed") and s, 30,
+                     "the poison document to be failed")
+    assert (final["status"], final["error_code"]) == ("failed", "too_many_attempts")
+    assert final["attempts"] == settings.max_attempts
