@@ -29,9 +29,10 @@ from workers.corrections import (
     corrected_result,
     corrections_for,
     history,
+    reviewed_forms,
     set_reviewed,
 )
-from workers.storage import ApiKey, Document, StoredResult, transaction
+from workers.storage import ApiKey, Document, StoredForm, StoredResult, transaction
 
 STATIC = Path(__file__).parent / "static"
 Version = Literal["original", "corrected"]
@@ -91,6 +92,24 @@ def review_config(key: Caller) -> dict[str, Any]:
     from extractor.reconcile import LOW_CONFIDENCE
 
     return {"key_name": key.name, "low_confidence": LOW_CONFIDENCE}
+
+
+@router.get("/v1/review/queue")
+def review_queue(key: Caller, session: Db, limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+                 offset: Annotated[int, Query(ge=0)] = 0) -> dict[str, Any]:
+    """Forms that need a person: validation `failed` or `warnings` and not marked reviewed, failed first,
+    then in upload order."""
+    rows = session.execute(
+        select(StoredForm, Document.filename).join(Document, Document.id == StoredForm.document_id)
+        .where(Document.owner_key_id == key.id, StoredForm.validation != "passed")
+        .order_by(Document.created_at, StoredForm.document_id, StoredForm.index)).all()
+    done = reviewed_forms(session, sorted({form.document_id for form, _ in rows}))
+    waiting = [(form, filename) for form, filename in rows if (form.document_id, form.index) not in done]
+    waiting.sort(key=lambda item: item[0].validation != "failed")  # stable: upload order within each
+    items = [{"document_id": form.document_id, "filename": filename, "index": form.index,
+              "project_name": form.project_name, "department": form.department, "validation": form.validation}
+             for form, filename in waiting[offset:offset + limit]]
+    return {"total": len(waiting), "limit": limit, "offset": offset, "items": items}
 
 
 @router.get("/v1/documents/{document_id}/history")

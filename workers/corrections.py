@@ -236,6 +236,20 @@ def _refresh_form_rows(session: Session, document_id: str, result: dict[str, Any
     session.add_all(form_rows(document_id, result))
 
 
+def reviewed_forms(session: Session, document_ids: list[str]) -> set[tuple[str, int]]:
+    """(document id, form index) of the forms whose last review mark says reviewed."""
+    last: dict[tuple[str, int], str] = {}
+    for chunk in range(0, len(document_ids), 500):
+        marks = session.execute(
+            select(Correction.document_id, Correction.form_index, Correction.kind)
+            .where(Correction.document_id.in_(document_ids[chunk:chunk + 500]),
+                   Correction.kind.in_(("review", "unreview")))
+            .order_by(Correction.created_at, Correction.id))
+        for document_id, index, kind in marks:
+            last[(document_id, index)] = kind
+    return {form for form, kind in last.items() if kind == "review"}
+
+
 def form_reviews(log: list[Correction], form_count: int) -> list[FormReview]:
     out = []
     for index in range(form_count):

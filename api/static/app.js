@@ -149,6 +149,7 @@ async function refreshDocs() {
     const before = new Map(state.docs.map((d) => [d.id, d.status]));
     state.docs = page.items;
     renderDocList();
+    if (state.docs.length !== before.size || state.docs.some((d) => before.get(d.id) !== d.status)) refreshQueue();
     const current = state.docs.find((d) => d.id === state.docId);
     if (current && before.get(current.id) !== current.status) openDocument(current.id, state.formIndex);
   } catch (err) {
@@ -170,6 +171,32 @@ function renderDocList() {
     return item;
   }));
 }
+
+// --- forms that need a person (failed or with warnings, not reviewed) -------------------------------
+
+async function refreshQueue() {
+  try {
+    const queue = await apiJson("/v1/review/queue?limit=500");
+    $("queue-count").textContent = `(${queue.total})`;
+    $("queue-list").replaceChildren(...queue.items.map((f) => el("li", {
+      class: `doc queue-item ${f.document_id === state.docId && f.index === state.formIndex ? "current" : ""}`,
+      "data-id": f.document_id, "data-index": f.index,
+      onclick: () => { location.hash = `#/doc/${f.document_id}/form/${f.index}`; }},
+    el("span", {class: "name", text: `${f.index + 1}. ${f.project_name || f.department || "(no name)"}`}),
+    el("span", {class: `badge v-${f.validation}`, text: f.validation}),
+    el("span", {class: "meta file", text: f.filename || f.document_id}))));
+  } catch (_) { /* shown again on the next refresh */ }
+}
+
+function showPane(name) {
+  $("doc-list").hidden = name !== "docs";
+  $("queue-list").hidden = name !== "queue";
+  $("tab-docs").classList.toggle("current", name === "docs");
+  $("tab-queue").classList.toggle("current", name === "queue");
+  if (name === "queue") refreshQueue();
+}
+$("tab-docs").addEventListener("click", () => showPane("docs"));
+$("tab-queue").addEventListener("click", () => showPane("queue"));
 
 // --- one document ----------------------------------------------------------------------------------
 
@@ -471,6 +498,7 @@ $("ed-form").addEventListener("submit", async (e) => {
     }
     const field = cellFields(cell)[0];
     await openDocument(state.docId, state.formIndex);
+    refreshQueue();
     const again = [...$("form-table").querySelectorAll(".v")].find((c) => cellFields(c)[0] === field);
     if (again) select(again);
   } catch (err) {
@@ -485,6 +513,7 @@ $("review-btn").addEventListener("click", async () => {
   await apiJson(`/v1/documents/${state.docId}/forms/${state.formIndex}/review`, {
     method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify({reviewed})});
   await openDocument(state.docId, state.formIndex);
+  refreshQueue();
 });
 
 // --- downloads -------------------------------------------------------------------------------------

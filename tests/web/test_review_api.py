@@ -60,9 +60,9 @@ def upload(client: TestClient, name: str, data: bytes, headers: dict[str, str] =
     return str(response.json()["documents"][0]["id"])
 
 
-def stored(client: TestClient, name: str, result: dict[str, Any]) -> str:
+def stored(client: TestClient, name: str, result: dict[str, Any], headers: dict[str, str] = ALICE) -> str:
     """A document whose worker finished with `result` (distinct bytes per call: a new document)."""
-    doc_id = upload(client, name, SAMPLE.read_bytes() + f"\n附注 {uuid.uuid4().hex}\n".encode())
+    doc_id = upload(client, name, SAMPLE.read_bytes() + f"\n附注 {uuid.uuid4().hex}\n".encode(), headers)
     with transaction(client.app.state.sessions) as session:  # type: ignore[attr-defined]
         store_result(session, doc_id, result)
     return doc_id
@@ -237,3 +237,32 @@ def test_page_images_drop_colour_only_when_there_is_none() -> None:
     draw.ellipse((850, 1350, 1100, 1600), outline=(210, 30, 30), width=8)  # a red seal
     kept = without_colour(page)
     assert kept.mode == "RGB" and kept.getpixel((975, 1354))[0] > 150
+
+
+def test_review_queue_holds_unreviewed_forms_that_need_a_person(client: TestClient,
+                                                               sample_result: dict[str, Any]) -> None:
+    first = stored(client, "queue-1.txt", sample_result, headers=BOB)
+    second = stored(client, "queue-2.txt", sample_result, headers=BOB)
+
+    def queue() -> list[tuple[str, int, str]]:
+        body = client.get("/v1/review/queue", headers=BOB).json()
+        assert body["total"] == len(body["items"])
+        return [(f["document_id"], f["index"], f["validation"]) for f in body["items"]]
+
+    needy = [n for n, f in enumerate(sample_result["forms"]) if f["validation"] != "passed"]
+    calm = [n for n, f in enumerate(sample_result["forms"]) if f["validation"] == "passed"]
+    assert needy and calm  # the sample has both kinds
+    in_upload_order = [(doc, n, sample_result["forms"][n]["validation"]) for doc in (first, second) for n in needy]
+    assert queue() == sorted(in_upload_order, key=lambda q: q[2] != "failed")
+    alices = client.get("/v1/review/queue", headers=ALICE).json()["items"]
+    assert not {f["document_id"] for f in alices} & {first, second}  # a key sees only its own forms
+
+    # A correction that breaks a sum puts a passed form in front (failed first); a review mark takes it out.
+    weight = Decimal(str(sample_result["forms"][calm[0]]["indicators"][0]["weight"]))
+    assert correct(client, second, calm[0], "indicators[0].weight", str(weight + 1), headers=BOB).status_code == 200
+    assert queue()[0] == (second, calm[0], "failed")
+    client.post(f"/v1/documents/{second}/forms/{calm[0]}/review", headers=BOB, json={"reviewed": True})
+    client.post(f"/v1/documents/{first}/forms/{needy[0]}/review", headers=BOB, json={"reviewed": True})
+    assert (second, calm[0], "failed") not in queue() and (first, needy[0]) not in [q[:2] for q in queue()]
+    client.post(f"/v1/documents/{first}/forms/{needy[0]}/review", headers=BOB, json={"reviewed": False})
+    assert (first, needy[0]) in [q[:2] for q in queue()]

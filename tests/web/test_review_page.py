@@ -94,7 +94,7 @@ def drop_files(tab: Any, files: list[tuple[str, bytes]]) -> None:
 
 
 def wait_done(tab: Any, filename: str) -> Any:
-    item = tab.locator("li.doc", has_text=filename)
+    item = tab.locator("#doc-list li.doc", has_text=filename)
     expect(item).to_have_attribute("data-status", "done", timeout=DONE_TIMEOUT)
     return item
 
@@ -116,9 +116,9 @@ def test_upload_review_correct_and_reload(page: Any, served: Served, tmp_path: P
     html = SAMPLE.parents[1] / "variants/real-html.html"
     drop_files(tab, [(SAMPLE.name, SAMPLE.read_bytes()), (html.name, html.read_bytes())])
     expect(tab.locator("#upload-state")).to_have_text("Uploaded 2 file(s)")
-    item = tab.locator("li.doc", has_text=SAMPLE.name)
+    item = tab.locator("#doc-list li.doc", has_text=SAMPLE.name)
     expect(item).to_have_count(1)
-    expect(tab.locator("li.doc", has_text=html.name)).to_have_count(1)
+    expect(tab.locator("#doc-list li.doc", has_text=html.name)).to_have_count(1)
     wait_done(tab, SAMPLE.name)
     wait_done(tab, html.name)
     expect(item.locator("progress")).to_have_attribute("value", "1")
@@ -225,6 +225,20 @@ def test_upload_review_correct_and_reload(page: Any, served: Served, tmp_path: P
     expect(tab.locator(f".form-tab[data-index='{FORM}'] .reviewed-mark")).to_have_count(1)
     tab.screenshot(path=str(ARTIFACTS / "review-1280-corrected.png"), full_page=True)
 
+    # The review queue: forms of the sample that failed or have warnings, minus the one just reviewed.
+    tab.click("#tab-queue")
+    forms_now = served.get(f"/v1/documents/{doc_id}/result").json()["forms"]
+    waiting = [str(n) for n, f in enumerate(forms_now) if f["validation"] != "passed" and n != FORM]
+    queued = tab.locator(f"#queue-list li.queue-item[data-id='{doc_id}']")
+    expect(queued).to_have_count(len(waiting))
+    assert [queued.nth(k).get_attribute("data-index") for k in range(len(waiting))] == sorted(
+        waiting, key=lambda n: forms_now[int(n)]["validation"] != "failed")
+    if waiting:
+        queued.first.click()
+        expect(tab.locator(f".form-tab[data-index='{waiting[0]}']")).to_have_class(_has("current"))
+        tab.click(f".form-tab[data-index='{FORM}']")
+    tab.click("#tab-docs")
+
     # The API serves both versions and the history.
     original = served.get(f"/v1/documents/{doc_id}/result", version="original").json()
     corrected = served.get(f"/v1/documents/{doc_id}/result").json()
@@ -288,7 +302,7 @@ def test_pdf_page_image_outlines_the_cell_of_a_value(page: Any, served: Served, 
     expect(img).to_have_attribute("data-page", "1")
     assert tab.evaluate("document.getElementById('page-img').naturalWidth") == 1400
 
-    doc_id = tab.locator("li.doc", has_text=pdf.name).get_attribute("data-id")
+    doc_id = tab.locator("#doc-list li.doc", has_text=pdf.name).get_attribute("data-id")
     result = served.get(f"/v1/documents/{doc_id}/result").json()
     pages = served.get(f"/v1/documents/{doc_id}/pages").json()["pages"]
     assert len(pages) == rendered.pages and pages[0]["unit"] == "pt"
@@ -354,7 +368,7 @@ def test_scanned_page_outlines_the_ocr_cell(page: Any, served: Served, tmp_path:
     expect(tab.locator(".form-tab")).to_have_count(1)
     img = tab.locator("#page-img")
     expect(img).to_have_attribute("data-page", "1")
-    doc_id = tab.locator("li.doc", has_text=scan.name).get_attribute("data-id")
+    doc_id = tab.locator("#doc-list li.doc", has_text=scan.name).get_attribute("data-id")
     result = served.get(f"/v1/documents/{doc_id}/result").json()
     assert result["source"]["route"] == "image"
     info = served.get(f"/v1/documents/{doc_id}/pages").json()["pages"][0]
