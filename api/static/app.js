@@ -382,6 +382,7 @@ function showForm(n) {
   $("review-state").textContent = review.reviewed ? `reviewed by ${review.reviewed_by} at ${review.reviewed_at}` : "not reviewed";
   $("review-state").className = `review-state ${review.reviewed ? "is-reviewed" : ""}`;
   $("review-btn").disabled = state.version !== "corrected";
+  $("review-next").disabled = state.version !== "corrected";
 
   const table = buildTable(form);
   $("table-wrap").replaceChildren(table);
@@ -514,6 +515,17 @@ $("review-btn").addEventListener("click", async () => {
     method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify({reviewed})});
   await openDocument(state.docId, state.formIndex);
   refreshQueue();
+});
+
+$("review-next").addEventListener("click", async () => {
+  const [docId, index] = [state.docId, state.formIndex];
+  await apiJson(`/v1/documents/${docId}/forms/${index}/review`, {
+    method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify({reviewed: true})});
+  const queue = await apiJson("/v1/review/queue?limit=2");
+  const next = queue.items.find((f) => f.document_id !== docId || f.index !== index);
+  refreshQueue();
+  if (next) location.hash = `#/doc/${next.document_id}/form/${next.index}`;
+  else await openDocument(docId, index);
 });
 
 // --- downloads -------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import base64
 import csv
 import io
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -233,10 +234,18 @@ def test_upload_review_correct_and_reload(page: Any, served: Served, tmp_path: P
     expect(queued).to_have_count(len(waiting))
     assert [queued.nth(k).get_attribute("data-index") for k in range(len(waiting))] == sorted(
         waiting, key=lambda n: forms_now[int(n)]["validation"] != "failed")
-    if waiting:
+    if len(waiting) >= 2:
         queued.first.click()
-        expect(tab.locator(f".form-tab[data-index='{waiting[0]}']")).to_have_class(_has("current"))
-        tab.click(f".form-tab[data-index='{FORM}']")
+        first = queued.first.get_attribute("data-index")
+        expect(tab.locator(f".form-tab[data-index='{first}']")).to_have_class(_has("current"))
+        # Reviewed → next: the form leaves the queue and the next one in the queue opens.
+        tab.click("#review-next")
+        expect(queued).to_have_count(len(waiting) - 1)
+        assert served.get(f"/v1/documents/{doc_id}/history").json()["forms"][int(first)]["reviewed"]
+        following = served.get("/v1/review/queue").json()["items"][0]
+        expect(tab).to_have_url(re.compile(rf"#/doc/{following['document_id']}/form/{following['index']}$"))
+        tab.evaluate(f"location.hash = '#/doc/{doc_id}/form/{FORM}'")
+        expect(tab.locator(f".form-tab[data-index='{FORM}']")).to_have_class(_has("current"))
     tab.click("#tab-docs")
 
     # The API serves both versions and the history.
@@ -244,7 +253,7 @@ def test_upload_review_correct_and_reload(page: Any, served: Served, tmp_path: P
     corrected = served.get(f"/v1/documents/{doc_id}/result").json()
     assert original["forms"][FORM]["indicators"][target]["score"] == old_score
     assert shown(corrected["forms"][FORM]["indicators"][target]["score"]) == new_score
-    events = served.get(f"/v1/documents/{doc_id}/history").json()["events"]
+    events = [e for e in served.get(f"/v1/documents/{doc_id}/history").json()["events"] if e["form_index"] == FORM]
     assert [(e["kind"], e["field"], e["author"]) for e in events] == [
         ("edit", f"indicators[{target}].score", served.key_name), ("review", None, served.key_name)]
 
@@ -281,8 +290,6 @@ def test_upload_review_correct_and_reload(page: Any, served: Served, tmp_path: P
 
 
 def _has(name: str) -> Any:
-    import re
-
     return re.compile(rf"(^|\s){re.escape(name)}(\s|$)")
 
 
