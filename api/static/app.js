@@ -266,6 +266,10 @@ $("version").addEventListener("change", (e) => {
 
 // --- the form as the printed table ------------------------------------------------------------------
 
+function when(iso) {
+  return `${iso.replace("T", " ").slice(0, 19)} UTC`;
+}
+
 function display(value) {
   return value === null || value === undefined ? "" : String(value);
 }
@@ -379,7 +383,8 @@ function showForm(n) {
   $("form-view").hidden = false;
   const review = state.history.forms[n] || {reviewed: false};
   $("review-btn").textContent = review.reviewed ? "Unmark reviewed" : "Mark form reviewed";
-  $("review-state").textContent = review.reviewed ? `reviewed by ${review.reviewed_by} at ${review.reviewed_at}` : "not reviewed";
+  $("review-state").textContent = review.reviewed
+    ? `reviewed by ${review.reviewed_by} at ${when(review.reviewed_at)}` : "not reviewed";
   $("review-state").className = `review-state ${review.reviewed ? "is-reviewed" : ""}`;
   $("review-btn").disabled = state.version !== "corrected";
   $("review-next").disabled = state.version !== "corrected";
@@ -433,7 +438,7 @@ function flash(nodes) {
 function renderHistory() {
   const events = state.history.events.filter((e) => e.form_index === state.formIndex).reverse();
   $("history-list").replaceChildren(...(events.length ? events.map((e) => el("li", {class: `event ${e.kind}`},
-    el("time", {text: e.at.replace("T", " ").slice(0, 19)}), " ", el("strong", {text: e.author}), " ",
+    el("time", {text: when(e.at)}), " ", el("strong", {text: e.author}), " ",
     e.kind === "edit"
       ? el("span", {}, el("code", {text: e.field}), `: ${display(e.old_value) || "∅"} → ${display(e.new_value) || "∅"}`,
         e.stale ? el("em", {text: " (the original changed since)"}) : null)
