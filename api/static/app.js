@@ -5,6 +5,7 @@
 "use strict";
 
 const KEY_STORE = "docextract.key";
+const LIST_SIZE = 500;  // documents shown in the list (the newest)
 const FUND_ROWS = [["total", "年度资金总额"], ["appropriation", "其中：当年财政拨款"],
   ["carryover", "上年结转资金"], ["other", "其他资金"]];
 const FUND_FIELDS = ["initial_budget", "annual_budget", "executed", "weight", "execution_rate", "score"];
@@ -15,7 +16,7 @@ const READER_KEYS = {name: "level3", target_op: "target", target_unit: "target",
 
 const state = {
   docs: [], docId: null, formIndex: 0, result: null, history: null, pages: [], version: "corrected",
-  selected: null, lowConfidence: 0.8, pollTimer: null, pageShown: null, pageUrls: new Map(),
+  docTotal: 0, selected: null, lowConfidence: 0.8, pollTimer: null, pageShown: null, pageUrls: new Map(),
 };
 
 const $ = (id) => document.getElementById(id);
@@ -145,10 +146,18 @@ $("file-input").addEventListener("change", (e) => { upload(e.target.files); e.ta
 async function refreshDocs() {
   clearTimeout(state.pollTimer);
   try {
-    const page = await apiJson("/v1/documents?limit=1000");
+    // The API lists oldest first: ask for the newest LIST_SIZE (a second request only when the total grew
+    // past the window since the last poll).
+    let page = await apiJson(`/v1/documents?limit=${LIST_SIZE}&offset=${Math.max(0, state.docTotal - LIST_SIZE)}`);
+    if (page.total - page.offset > LIST_SIZE) {
+      page = await apiJson(`/v1/documents?limit=${LIST_SIZE}&offset=${page.total - LIST_SIZE}`);
+    }
+    state.docTotal = page.total;
     const before = new Map(state.docs.map((d) => [d.id, d.status]));
     state.docs = page.items;
     renderDocList();
+    $("list-note").textContent = page.total > page.items.length
+      ? `the newest ${page.items.length} of ${page.total} documents` : "";
     if (state.docs.length !== before.size || state.docs.some((d) => before.get(d.id) !== d.status)) refreshQueue();
     const current = state.docs.find((d) => d.id === state.docId);
     if (current && before.get(current.id) !== current.status) openDocument(current.id, state.formIndex);

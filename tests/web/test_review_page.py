@@ -113,10 +113,19 @@ def test_wrong_key_is_refused_and_asked_again(browser: Any, served: Served) -> N
 
 def test_upload_review_correct_and_reload(page: Any, served: Served, tmp_path: Path) -> None:
     tab = page
-    # Two files in one drop: the sample and the same forms as an HTML dump.
+    # Three files in one drop: the sample, the same forms as an HTML dump, and a broken PDF.
     html = SAMPLE.parents[1] / "variants/real-html.html"
-    drop_files(tab, [(SAMPLE.name, SAMPLE.read_bytes()), (html.name, html.read_bytes())])
-    expect(tab.locator("#upload-state")).to_have_text("Uploaded 2 file(s)")
+    drop_files(tab, [(SAMPLE.name, SAMPLE.read_bytes()), (html.name, html.read_bytes()),
+                     ("broken.pdf", b"%PDF-1.7\n" + bytes(range(256)) * 8)])
+    expect(tab.locator("#upload-state")).to_have_text("Uploaded 3 file(s)")
+    broken = tab.locator("#doc-list li.doc", has_text="broken.pdf")
+    expect(broken).to_have_attribute("data-status", "failed", timeout=DONE_TIMEOUT)
+    code = served.get(f"/v1/documents/{broken.get_attribute('data-id')}").json()["error_code"]
+    assert code
+    expect(broken.locator(".error")).to_contain_text(code)
+    broken.click()
+    expect(tab.locator("#doc-message")).to_contain_text(f"Failed: {code}")
+    expect(tab.locator("#form-view")).to_be_hidden()
     item = tab.locator("#doc-list li.doc", has_text=SAMPLE.name)
     expect(item).to_have_count(1)
     expect(tab.locator("#doc-list li.doc", has_text=html.name)).to_have_count(1)
