@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -23,8 +24,12 @@ class RapidOcrEngine(OcrEngine):
             raise ModelMissing(f"no RapidOCR det/rec ONNX models in {root}; reinstall the rapidocr wheel")
         # The 0/180 line classifier flips short crops (">=90%" read upside down as "%06<="), so it is
         # off; orientation is decided once per page by extractor.vision.orient instead.
+        # Threads per inference: all cores by default; a machine running several workers sets
+        # DOCEXTRACT_OCR_THREADS so they do not fight over the cores.
+        threads = int(os.environ.get("DOCEXTRACT_OCR_THREADS", "-1"))
         self._ocr = RapidOCR(params={"Global.use_cls": False, "Global.log_level": "warning",
-                                     "Global.model_root_dir": str(root)})
+                                     "Global.model_root_dir": str(root),
+                                     "EngineConfig.onnxruntime.intra_op_num_threads": threads})
         self._det = self._ocr._load_det_model()
         self._rec = self._ocr._load_rec_model()
 
