@@ -3,8 +3,8 @@
 Used by both PDF routes and the image route: a fragment is a PDF character or an OCR line piece;
 a fragment belongs to the table cell holding its centre; fragments outside every table become
 one-row text lines (title, year line, signatures) in reading order. Page numbers are dropped.
-A table that opens a page and lines up with the previous page's last table continues it: its cells
-take the earlier table's column numbers, found by position.
+A table that lines up with the last table seen (the tail of a table on the next page) takes that
+table's column numbers, found by position.
 """
 
 from __future__ import annotations
@@ -165,28 +165,31 @@ def _column_map(xs: list[float], frame: list[float], tol: float) -> list[int] | 
 
 
 def pages_to_grid(pages: list[PageContent]) -> Grid:
-    """One grid for the document: rows numbered across pages, continuation tables aligned."""
+    """One grid for the document: rows numbered across pages, continuation tables aligned.
+
+    A table whose column rules all fall on those of the last table seen (outer edges included) takes
+    that table's column numbers: the tail of a table on the next page, a lone 总分 row, or the next form
+    of the same template (where the numbering is the same anyway). Positions compare in grid units, so
+    a text-layer page (points) and an OCRed page (pixels) of one PDF line up too.
+    """
     grid = Grid(pages=max((p.page for p in pages), default=1))
     row = 0
-    frame: list[float] | None = None  # column lines of the table that ended the previous page
+    frame: list[float] | None = None  # column lines, in grid units, of the last table that set them
     for content in pages:
-        items = page_items(content)
-        tol = 0.015 * content.width
-        for i, item in enumerate(items):
+        s = content.scale
+        tol = 0.015 * content.width * s
+        for item in page_items(content):
             cols = None
             if item.table is not None:
-                if i == 0 and frame is not None:
-                    cols = _column_map(item.table.xs, frame, tol)
+                xs = [x * s for x in item.table.xs]
+                cols = _column_map(xs, frame, tol) if frame is not None else None
                 if cols is None:
-                    frame = item.table.xs
-                    cols = list(range(len(frame)))
+                    frame = xs
+                    cols = list(range(len(xs)))
             for r, c, rs, cs, text, bbox, conf in item.cells:
                 col, colspan = (cols[c], cols[c + cs] - cols[c]) if cols is not None else (c, cs)
-                s = content.scale
                 grid.add(Cell(page=content.page, row=row + r, col=col, text=text, rowspan=rs, colspan=colspan,
                               bbox=(bbox[0] * s, bbox[1] * s, bbox[2] * s, bbox[3] * s),
                               confidence=round(conf, 4), source=content.source))
             row += item.rows
-        last = items[-1] if items else None
-        frame = frame if last is not None and last.table is not None else None
     return grid

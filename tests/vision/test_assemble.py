@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from extractor.grid import grid_to_rows
 from extractor.vision.assemble import Fragment, PageContent, is_page_number, join_fragments, pages_to_grid
 from extractor.vision.segments import Segment, tables_from_segments
@@ -59,3 +61,14 @@ def test_table_that_does_not_line_up_starts_its_own_columns() -> None:
     other = _page(2, [80, 300, 500], [60, 90], [frag("b", 90, 70, 100, 80)])
     cells = pages_to_grid([first, other]).cells
     assert [(c.page, c.col, c.text) for c in cells] == [(1, 0, "a"), (1, 1, ""), (2, 0, "b"), (2, 1, "")]
+
+
+def test_an_ocred_page_in_pixels_lines_up_with_a_text_page_in_points() -> None:
+    first = _page(1, [50, 150, 250, 350, 450, 550], [100, 130], [frag("得分", 460, 110, 500, 120)])
+    k = 200 / 72  # page 2 was rendered at 200 dpi: its boxes are pixels, scale converts them to points
+    tail = _page(2, [x * k for x in (50, 350, 450, 550)], [60 * k, 90 * k],
+                 [frag("总分", 60 * k, 70 * k, 100 * k, 80 * k), frag("98", 460 * k, 70 * k, 480 * k, 80 * k)])
+    tail.width, tail.scale = 600 * k, 1 / k
+    cells = pages_to_grid([first, tail]).cells
+    assert [(c.col, c.colspan, c.text) for c in cells if c.page == 2] == [(0, 3, "总分"), (3, 1, ""), (4, 1, "98")]
+    assert next(c for c in cells if c.text == "98").bbox == pytest.approx((450, 60, 550, 90))
