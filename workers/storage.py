@@ -360,26 +360,35 @@ def reset_for_rerun(session: Session, document_id: str) -> Document | None:
 
 
 def claim_stalled(session: Session, *, now: datetime, requeue_after: int, hard_time_limit: int,
-                  include_queued: bool = True) -> list[Document]:
+                  include_queued: bool = True, host: str | None = None) -> list[Document]:
     """Documents whose message may have been lost: never published (the broker was down at upload),
     queued too long (only with `include_queued`: the broker restarted without persistence, the embedded
-    queue was read by a process that died), or running past the hard time limit. Each is stamped with a
-    new enqueued_at in the same statement, so two sweepers never publish it twice."""
+    queue was read by a process that died), running past the hard time limit, or running on `host` (this
+    machine) by a process that no longer exists. Each is stamped with a new enqueued_at in the same
+    statement, so two sweepers never publish it twice."""
     queued_before = now - timedelta(seconds=requeue_after)
     started_before = now - timedelta(seconds=hard_time_limit + requeue_after)
     stale_queued = Document.enqueued_at.is_(None)
     if include_queued:
         stale_queued = or_(stale_queued, Document.enqueued_at < queued_before)
+    stale_running = (Document.started_at < started_before) & (
+        or_(Document.enqueued_at.is_(None), Document.enqueued_at < started_before))
+    if host:
+        stale_running = or_(stale_running, Document.claimed_by.startswith(f"{host}:", autoescape=True))
     candidates = session.scalars(select(Document).where(or_(
         (Document.status == "queued") & stale_queued,
-        (Document.status == "running") & (Document.started_at < started_before)
-        & (or_(Document.enqueued_at.is_(None), Document.enqueued_at < started_before)),
+        (Document.status == "running") & stale_running,
     )).limit(1000)).all()
     claimed = []
     for doc in candidates:
+        if (doc.status == "running" and host and doc.started_at is not None and doc.started_at >= started_before
+                and claimant_alive(doc.claimed_by, f"{host}:-1")):
+            continue  # a live run on this machine, inside its time limit
         stamp = update(Document).where(Document.id == doc.id, Document.status == doc.status,
                                        Document.enqueued_at.is_(None) if doc.enqueued_at is None
-                                       else Document.enqueued_at == doc.enqueued_at)
+                                       else Document.enqueued_at == doc.enqueued_at,
+                                       Document.claimed_by.is_(None) if doc.claimed_by is None
+                                       else Document.claimed_by == doc.claimed_by)
         if session.execute(stamp.values(enqueued_at=now, status="queued")).rowcount == 1:
             claimed.append(doc)
     return claimed

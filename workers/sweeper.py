@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import socket
 import threading
 
 from celery import Celery
@@ -32,7 +33,7 @@ def sweep_once(sessions: sessionmaker[Session], settings: Settings, celery: Cele
         lost = backlog is None or backlog < count_waiting(session)
         stalled = [(doc.id, doc.queue) for doc in claim_stalled(
             session, now=utcnow(), requeue_after=settings.requeue_after,
-            hard_time_limit=settings.hard_time_limit, include_queued=lost)]
+            hard_time_limit=settings.hard_time_limit, include_queued=lost, host=socket.gethostname())]
     published = sum(enqueue(celery, document_id, queue, sessions) for document_id, queue in stalled)
     if stalled:
         log.warning("sweeper: %d stalled documents published again (%d reached the broker)",

@@ -147,3 +147,50 @@ def test_keys_made_on_the_command_line_work_until_revoked(tmp_path: Path) -> Non
         assert run_cli("keys", "revoke", "batch", settings=settings).returncode == 0
         assert client.get("/v1/documents", headers={"X-API-Key": key}).status_code == 401
     assert "batch\trevoked" in run_cli("keys", "list", settings=settings).stdout
+
+
+def test_serve_killed_mid_task_the_document_completes_after_a_restart(tmp_path: Path) -> None:
+    """The embedded queue deletes a message when it is read: after a crash of the whole service, the
+    sweeper finds the run's process gone and publishes the document again."""
+    import os
+    import signal
+
+    settings = Settings(data_dir=tmp_path / "data", api_keys="k:crash-key", concurrency=1, sweep_interval=1,
+                        test_task_delay=4)
+    headers = {"X-API-Key": "crash-key"}
+
+    def start() -> tuple[subprocess.Popen[bytes], str]:
+        port = free_port()
+        env = process_env(settings)
+        process = subprocess.Popen([*DOCEXTRACT, "serve", "--port", str(port)], env=env, cwd=tmp_path,
+                                   stdout=open(tmp_path / f"serve-{port}.log", "wb"), stderr=subprocess.STDOUT,
+                                   start_new_session=True)
+        url = f"http://127.0.0.1:{port}"
+
+        def ready() -> bool:
+            try:
+                return httpx.get(url + "/readyz", timeout=1).status_code == 200
+            except httpx.HTTPError:
+                return False
+
+        wait_for(ready, 60, "docextract serve")
+        return process, url
+
+    first, url = start()
+    try:
+        response = httpx.post(url + "/v1/documents", headers=headers,
+                              files=[("files", ("crash.txt", variant(8, "crash")))])
+        document_id = response.json()["documents"][0]["id"]
+        wait_for(lambda: httpx.get(f"{url}/v1/documents/{document_id}", headers=headers).json()["status"]
+                 == "running", 30, "the local worker to start the document")
+    finally:
+        os.killpg(first.pid, signal.SIGKILL)  # API, local worker and its children, all at once
+        first.wait(10)
+    second, url = start()
+    try:
+        final = wait_for(lambda: (s := httpx.get(f"{url}/v1/documents/{document_id}", headers=headers).json())
+                         ["status"] in ("done", "failed") and s, 60, "the document to complete after the restart")
+        assert final["status"] == "done" and final["attempts"] == 2
+    finally:
+        os.killpg(second.pid, signal.SIGTERM)
+        second.wait(30)

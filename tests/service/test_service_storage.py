@@ -156,3 +156,16 @@ def test_stalled_documents_are_claimed_once(sessions: sessionmaker[Session]) -> 
     with transaction(sessions) as session:  # stamped: the next sweep leaves it alone
         assert claim_stalled(session, now=now, requeue_after=60, hard_time_limit=30) == []
     assert fresh.id != old.id
+
+
+def test_a_run_whose_process_died_on_this_host_is_claimed_at_once(sessions: sessionmaker[Session]) -> None:
+    dead, alive, remote = (new_document(sessions, c * 64) for c in "fgh")
+    assert claim(sessions, dead, f"{HOST}:{dead_pid()}") == "run"
+    assert claim(sessions, alive, f"{HOST}:{os.getpid()}") == "run"
+    assert claim(sessions, remote, "elsewhere:1") == "run"
+    with transaction(sessions) as session:
+        stalled = claim_stalled(session, now=utcnow(), requeue_after=600, hard_time_limit=600,
+                                include_queued=False, host=HOST)
+        assert [doc.id for doc in stalled] == [dead.id]
+    with sessions() as session:
+        assert session.get(Document, dead.id).status == "queued"  # type: ignore[union-attr]
