@@ -206,16 +206,29 @@ def _plan_table(plan: _Plan, table: Table) -> None:
         by_page: dict[int, list[int]] = {}
         for r in range(cell.row, cell.row + cell.rowspan):
             by_page.setdefault(tops[r][0], []).append(r)
-        # The text stays in the first part when it fits there (as a word processor prints it), else it
-        # goes to the tallest part.
         lines = _cell_lines(cell, xs, st)
         parts = list(by_page.values())
         room = [sum(heights[r] for r in rows) for rows in parts]
-        holder = 0 if len(lines) * st.leading + 2 * st.padding <= room[0] else room.index(max(room))
         for i, (page, rows) in enumerate(by_page.items()):
-            plan.parts.setdefault(page, []).append(_Part(cell, lines if i == holder else [],
+            plan.parts.setdefault(page, []).append(_Part(cell, _share_lines(lines, room, st)[i],
                                                          xs[cell.col], xs[cell.col + cell.colspan],
                                                          tops[rows[0]][1], tops[rows[-1]][1] + heights[rows[-1]]))
+
+
+def _share_lines(lines: list[str], room: list[float], st: PdfStyle) -> list[list[str]]:
+    """Lines of a merged cell cut by page breaks, per part: all in the first part that holds them
+    (the first part when it can), else running on from part to part as a word processor prints them."""
+    need = len(lines) * st.leading + 2 * st.padding
+    out: list[list[str]] = [[] for _ in room]
+    fits = [i for i, r in enumerate(room) if need <= r]
+    if fits:
+        out[fits[0]] = lines
+        return out
+    rest = list(lines)
+    for i, r in enumerate(room):
+        take = len(rest) if i == len(room) - 1 else max(0, int((r - 2 * st.padding) // st.leading))
+        out[i], rest = rest[:take], rest[take:]
+    return out
 
 
 def _border(c: canvas.Canvas, st: PdfStyle, rng: random.Random, height: float,
