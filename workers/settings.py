@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 # env var -> field; the table in docs/service.md lists the same names.
 _ENV = {
@@ -35,7 +35,8 @@ _ENV = {
 class Settings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    data_dir: Path = Field(Path("data"), description="originals, the SQLite file and the embedded queue")
+    data_dir: Path = Field(Path("data"), validate_default=True,
+                           description="originals, the SQLite file and the embedded queue")
     database_url: str | None = Field(None, description="SQLAlchemy URL; default sqlite:///DATA_DIR/docextract.db")
     redis_url: str | None = Field(None, description="broker and result backend; unset = embedded queue")
     api_keys: str = Field("", description="NAME:KEY pairs, comma separated, accepted besides stored keys")
@@ -54,6 +55,12 @@ class Settings(BaseModel):
     sweep_interval: int = Field(60, gt=0, description="seconds between sweeps for stalled documents")
     restore_interval: int = Field(10, gt=0, description="seconds between Redis scans for unacked messages")
     test_task_delay: float = Field(0.0, ge=0, description="tests only: seconds each task sleeps first")
+
+    @field_validator("data_dir")
+    @classmethod
+    def _absolute(cls, value: Path) -> Path:
+        # Made absolute once: the API, its local worker and CLI commands may run from other folders.
+        return value.expanduser().resolve()
 
     @model_validator(mode="after")
     def _limits_in_order(self) -> Settings:

@@ -77,11 +77,13 @@ class Sweeper(threading.Thread):
         self.stopped = threading.Event()
 
     def run(self) -> None:
-        while not self.stopped.wait(self.settings.sweep_interval):
+        # A first round right away: after a crash and restart, stranded documents move at once.
+        while not self.stopped.is_set():
             try:
                 sweep_once(self.sessions, self.settings, self.celery)
             except Exception:  # the database or broker may be down now; try again next round
                 log.exception("sweeper round failed")
+            self.stopped.wait(self.settings.sweep_interval)
 
     def stop(self) -> None:
         self.stopped.set()
