@@ -148,3 +148,22 @@ def test_a_document_that_kills_its_worker_every_time_fails_after_max_attempts(
                      "the poison document to be failed")
     assert (final["status"], final["error_code"]) == ("failed", "too_many_attempts")
     assert final["attempts"] == settings.max_attempts
+
+
+def test_a_child_over_the_memory_ceiling_is_replaced_between_tasks(
+        redis_server: RedisServer, tmp_path: Path, start_worker: Callable[..., Worker]) -> None:
+    from sqlalchemy import select
+
+    from workers.storage import Document, make_engine, make_sessions
+
+    # 50 MB: below what any child holds after importing the pipeline, so every child retires after a task.
+    settings = Settings(data_dir=tmp_path / "data", redis_url=redis_server.url, api_keys="f:fault-key",
+                        max_memory_per_child_kb=50_000, concurrency=1)
+    with TestClient(create_app(settings, sweep=False)) as client:
+        worker = start_worker(settings, name="memory")
+        ids = upload(client, [(f"mem-{n}.txt", variant(n, "memory")) for n in range(3)])
+        wait_for(lambda: all(status_of(client, i)["status"] == "done" for i in ids), 60, "the documents")
+    with make_sessions(make_engine(settings.effective_database_url))() as session:
+        claimants = set(session.scalars(select(Document.claimed_by).where(Document.id.in_(ids))))
+    assert len(claimants) == 3, claimants  # one worker process, three different children
+    assert "ForkPoolWorker-3" in worker.text()  # the pool's third child: two were retired
