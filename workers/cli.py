@@ -358,10 +358,12 @@ def export(fmt: str, output: IO[str], key_name: str | None) -> None:
     """Write stored results: jsonl (one document per line) or csv (one form per line)."""
     from sqlalchemy import select
 
+    from workers.corrections import Correction, corrected_result, corrections_for
     from workers.storage import ApiKey, Document, StoredResult
 
     sessions = _sessions(get_settings())
     with sessions() as session:
+        corrected = set(session.scalars(select(Correction.document_id).distinct()))
         query = (select(Document, StoredResult.result).join(StoredResult, StoredResult.document_id == Document.id)
                  .order_by(Document.created_at, Document.id))
         if key_name:
@@ -370,6 +372,8 @@ def export(fmt: str, output: IO[str], key_name: str | None) -> None:
         if writer:
             writer.writerow(CSV_COLUMNS)
         for doc, result in session.execute(query).yield_per(200):
+            if doc.id in corrected:  # downstream gets what the reviewer corrected, as the API serves it
+                result = corrected_result(result, corrections_for(session, doc.id))
             if writer is None:
                 output.write(json.dumps({"document_id": doc.id, "filename": doc.filename, "result": result},
                                         ensure_ascii=False) + "\n")

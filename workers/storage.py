@@ -311,7 +311,11 @@ def store_result(session: Session, document_id: str, result: dict[str, Any]) -> 
     session.flush()
     result = without_nul(result)
     session.add(StoredResult(document_id=document_id, result=result))
-    session.add_all(form_rows(document_id, result))
+    # A rerun keeps a reviewer's corrections: the queryable rows follow the corrected forms.
+    from workers.corrections import corrected_result, corrections_for
+
+    log = corrections_for(session, document_id)
+    session.add_all(form_rows(document_id, corrected_result(result, log) if log else result))
     doc.status, doc.progress, doc.finished_at = "done", 1.0, utcnow()
     doc.error_code = doc.error_message = None
 

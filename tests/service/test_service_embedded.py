@@ -128,6 +128,15 @@ def test_export_jsonl_and_csv_from_the_store(served: Served) -> None:
     assert len(rows) == sum(len(line["result"]["forms"]) for line in lines) == expected_forms * len(done_ids)
     assert {row["validation"] for row in rows} <= {"passed", "warnings", "failed"}
 
+    # A reviewer's correction is what the export hands downstream, as the API serves it.
+    doc_id = sorted(done_ids)[0]
+    corrected = httpx.post(f"{served.url}/v1/documents/{doc_id}/forms/0/corrections", headers=served.headers,
+                           json={"field": "project_name", "value": "已更正的项目"})
+    assert corrected.status_code == 200, corrected.text
+    again = run_cli("export", "--format", "jsonl", settings=served.settings)
+    exported = {json.loads(line)["document_id"]: json.loads(line)["result"] for line in again.stdout.splitlines()}
+    assert exported[doc_id]["forms"][0]["project_name"] == "已更正的项目"
+
 
 def test_keys_made_on_the_command_line_work_until_revoked(tmp_path: Path) -> None:
     from fastapi.testclient import TestClient

@@ -171,6 +171,9 @@ def test_review_marks_and_a_rerun_that_changes_the_original(client: TestClient,
     edit = next(e for e in client.get(f"/v1/documents/{doc_id}/history", headers=ALICE).json()["events"]
                 if e["kind"] == "edit")
     assert edit["stale"] is True and edit["old_value"] == sample_result["forms"][1]["project_name"]
+    # The queryable form rows follow the corrected result after the rerun too.
+    assert client.get("/v1/forms", headers=ALICE, params={"q": "新名称"}).json()["total"] == 1
+    assert client.get("/v1/forms", headers=ALICE, params={"q": "另一个名称"}).json()["total"] == 0
 
 
 def test_indicator_csv(client: TestClient, sample_result: dict[str, Any]) -> None:
