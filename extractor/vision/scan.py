@@ -20,7 +20,7 @@ from extractor.vision.lines import binarize, erase_lines, image_segments
 from extractor.vision.orient import deskew_angle, is_sideways, rotate, rotate_quarter
 from extractor.vision.segments import Table, tables_from_segments
 
-DET_LONG_SIDE = 1600  # detection input size: text stays > 12 px tall on A4, time drops by half
+DET_LONG_SIDE = 1280  # detection input size: 9-pt text stays ~14 px tall on A4; time drops by 2/3
 WORK_DPI = 200  # finer scans are read at this resolution
 
 
