@@ -47,29 +47,18 @@ def render_page(doc: Any, index: int, dpi: int, max_pixels: int) -> np.ndarray:
     if pixels > max_pixels:
         raise LimitExceeded(f"page {index + 1} would render to {pixels:,.0f} pixels at {dpi} dpi, above "
                             f"the limit of {max_pixels:,}", code="page_too_large")
-    bitmap = page.render(scale=dpi / 72, grayscale=True)
-    return np.array(bitmap.to_numpy()[..., 0] if bitmap.to_numpy().ndim == 3 else bitmap.to_numpy())
+    pixels_array = page.render(scale=dpi / 72, grayscale=True).to_numpy()
+    return np.array(pixels_array[..., 0] if pixels_array.ndim == 3 else pixels_array)
 
 
 def _image_tables_for_text(doc: Any, index: int, options: ExtractOptions) -> list[Any]:
-    """Cells of a page whose text layer is fine but whose table is a picture (an OCRed scan)."""
+    """Cells of a page whose text layer is fine but whose table is a picture (a searchable scan)."""
     from extractor.vision.lines import image_segments
-    from extractor.vision.segments import Segment, Table, TableCell, tables_from_segments
+    from extractor.vision.segments import scale_table, tables_from_segments
 
-    dpi = 100
-    gray = render_page(doc, index, dpi, options.max_page_pixels)
-    hs, vs, _ = image_segments(gray, dpi)
-    s = 72 / dpi
-
-    def scale_seg(seg: Segment) -> Segment:
-        return Segment(seg.pos * s, seg.start * s, seg.end * s)
-
-    out = []
-    for t in tables_from_segments(hs, vs, dpi * 0.04):
-        cells = [TableCell(c.row, c.col, c.rowspan, c.colspan, tuple(v * s for v in c.bbox)) for c in t.cells]
-        out.append(Table([y * s for y in t.ys], [x * s for x in t.xs], cells,  # type: ignore[arg-type]
-                         [scale_seg(g) for g in t.h_lines], [scale_seg(g) for g in t.v_lines]))
-    return out
+    dpi = 100  # rules need no more; the text comes from the layer
+    hs, vs, _ = image_segments(render_page(doc, index, dpi, options.max_page_pixels), dpi)
+    return [scale_table(t, 72 / dpi) for t in tables_from_segments(hs, vs, dpi * 0.04)]
 
 
 def read_pdf(data: bytes, options: ExtractOptions) -> RouteOutput:

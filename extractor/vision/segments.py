@@ -178,6 +178,17 @@ def _rectangles(groups: list[list[tuple[int, int]]]) -> list[tuple[int, int, int
     return out
 
 
+def scale_table(table: Table, k: float) -> Table:
+    """The same table with every coordinate multiplied by k (pixels at some dpi -> points)."""
+    def seg(g: Segment) -> Segment:
+        return Segment(g.pos * k, g.start * k, g.end * k)
+
+    cells = [TableCell(c.row, c.col, c.rowspan, c.colspan,
+                       (c.bbox[0] * k, c.bbox[1] * k, c.bbox[2] * k, c.bbox[3] * k)) for c in table.cells]
+    return Table([y * k for y in table.ys], [x * k for x in table.xs], cells,
+                 [seg(g) for g in table.h_lines], [seg(g) for g in table.v_lines])
+
+
 def tables_from_segments(hs: list[Segment], vs: list[Segment], tol: float) -> list[Table]:
     """Every ruled table on a page, top to bottom."""
     hs = merge_collinear(hs, tol, tol * 3)
