@@ -62,6 +62,16 @@ class Row:
     cells: list[Cell]
     page_break_before: bool = False
     width: int = 0  # columns the row spans on paper, empty ones included
+    _words: tuple[str, ...] | None = field(default=None, repr=False)
+
+    @property
+    def words(self) -> tuple[str, ...]:
+        """The printed cells as compact text (NFKC, no whitespace), for matching form words."""
+        if self._words is None:
+            from extractor.normalize import compact  # the grid does not depend on text rules at import
+
+            self._words = tuple(compact(c.text) for c in self.cells)
+        return self._words
 
     @property
     def texts(self) -> list[str]:
@@ -80,16 +90,30 @@ def grid_to_rows(grid: Grid) -> list[Row]:
     by_row: dict[int, dict[int, Cell]] = {}
     widths: dict[int, int] = {}
     for cell in grid.cells:
-        for r in range(cell.row, cell.row + cell.rowspan):
-            widths[r] = max(widths.get(r, 0), cell.col + (cell.colspan if r == cell.row else 1))
+        first = cell.row
+        end = cell.col + cell.colspan
+        if widths.get(first, 0) < end:
+            widths[first] = end
+        if not cell.is_empty:
+            placed = by_row.get(first)
+            if placed is None:
+                placed = by_row[first] = {}
+            placed[cell.col] = cell
+        for r in range(first + 1, first + cell.rowspan):  # rows a merged cell covers below its first
+            if widths.get(r, 0) < cell.col + 1:
+                widths[r] = cell.col + 1
             if not cell.is_empty:
                 by_row.setdefault(r, {})[cell.col] = cell
     rows: list[Row] = []
     last_page = None
     for r in sorted(widths):
-        placed = by_row.get(r, {})
-        page = min((cell.page for cell in placed.values()), default=last_page or 1)
-        rows.append(Row(index=r, page=page, cells=[placed[c] for c in sorted(placed)],
+        placed = by_row.get(r)
+        if placed:
+            page = min(cell.page for cell in placed.values())
+            cells = [placed[c] for c in sorted(placed)]
+        else:
+            page, cells = last_page or 1, []
+        rows.append(Row(index=r, page=page, cells=cells,
                         page_break_before=last_page is not None and page != last_page, width=widths[r]))
         last_page = page
     return rows
@@ -97,15 +121,13 @@ def grid_to_rows(grid: Grid) -> list[Row]:
 
 def rows_from_texts(rows: Iterable[tuple[int, list[str]]], *, source: CellSource = "text") -> Grid:
     """Build a grid from (page, cell texts) rows, one cell per column, no spans."""
-    grid = Grid()
+    cells: list[Cell] = []
     pages = 1
     for r, (page, texts) in enumerate(rows):
         pages = max(pages, page)
-        for c, text in enumerate(texts):
-            if text and not text.isspace():
-                grid.add(Cell(page=page, row=r, col=c, text=text, source=source))
-    grid.pages = pages
-    return grid
+        cells.extend(Cell(page=page, row=r, col=c, text=text, source=source)
+                     for c, text in enumerate(texts) if text and not text.isspace())
+    return Grid(cells=cells, pages=pages)
 
 
 def iter_nonempty(cells: Iterable[Cell]) -> Iterator[Cell]:

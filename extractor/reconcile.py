@@ -108,7 +108,7 @@ def _read_row(state: _State, row: Row) -> None:
         return
     if state.section == "done":
         return
-    texts = [compact(c.text) for c in row.cells if not c.is_empty]
+    texts = row.words
     if state.section == "meta" and is_title_row(row):
         _read_title(state, row)
         return
@@ -313,6 +313,8 @@ def _finish_goals(state: _State) -> None:
 
 
 def _indicator_header(row: Row) -> dict[str, int] | None:
+    if len(row.cells) < 3:
+        return None
     roles = _header_roles(row, INDICATOR_HEADER_ROLES, minimum=3)
     if not roles or not ({"name", "weight", "score"} & set(roles)):
         return None

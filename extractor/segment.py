@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 
 from extractor.grid import Row
-from extractor.normalize import compact
 
 _TITLE = re.compile(r"自评表|绩效自评")
 _FORM_KEYS = ("项目名称", "主管部门", "实施单位", "部门名称", "单位名称", "预算部门")
@@ -18,16 +17,15 @@ TOTAL_WORDS = ("总分", "总计", "合计得分", "总得分")
 
 
 def is_title_row(row: Row) -> bool:
-    filled = [compact(c.text) for c in row.cells if not c.is_empty]
-    return any(_TITLE.search(t) and len(t) <= 40 for t in filled)
+    return any(len(t) <= 40 and _TITLE.search(t) for t in row.words)
 
 
 def row_has_key(row: Row, keys: tuple[str, ...]) -> bool:
-    return any(compact(c.text).startswith(keys) for c in row.cells if not c.is_empty)
+    return any(t.startswith(keys) for t in row.words)
 
 
 def is_total_row(row: Row) -> bool:
-    return any(compact(c.text).rstrip(":：") in TOTAL_WORDS for c in row.cells if not c.is_empty)
+    return any(t.rstrip(":：") in TOTAL_WORDS for t in row.words)
 
 
 def rows_to_form_runs(rows: list[Row]) -> list[list[Row]]:

@@ -135,9 +135,25 @@ FUND_ROWS: tuple[tuple[str, tuple[str, ...]], ...] = (
 _HEADER_PARENS = re.compile(r"[（(][^()（）]*[)）]")
 
 
-@lru_cache(maxsize=1 << 16)
+_ROLE_CACHE: dict[tuple[int, str], str | None] = {}
+
+
 def header_role(raw: str, table: tuple[tuple[str, tuple[str, ...]], ...]) -> str | None:
     """The role of a header cell: `全年预算数(A)` is annual_budget, `执行率(B/A)` is execution_rate."""
+    # Cached by the table's identity: hashing the nested table on every call (as lru_cache would)
+    # costs more than the lookup saves. The tables are module constants.
+    key = (id(table), raw)
+    try:
+        return _ROLE_CACHE[key]
+    except KeyError:
+        pass
+    if len(_ROLE_CACHE) > 1 << 16:
+        _ROLE_CACHE.clear()
+    role = _ROLE_CACHE[key] = _header_role(raw, table)
+    return role
+
+
+def _header_role(raw: str, table: tuple[tuple[str, tuple[str, ...]], ...]) -> str | None:
     text = _HEADER_PARENS.sub("", compact(raw))
     if not text:
         return None
