@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -18,3 +19,13 @@ class ExtractOptions(BaseModel):
     max_seconds_per_page: float | None = Field(
         120.0, gt=0, description="wall-clock seconds for reading one page (OCR included); None = no limit")
     render_dpi: int = Field(200, description="DPI for rendering PDF pages that need OCR")
+    on_page: Callable[[int, int], None] | None = Field(
+        None, exclude=True, description="called as on_page(pages_done, pages_total) before each page is read")
+
+    def report_page(self, done: int, total: int) -> None:
+        """Progress for long documents; a failing callback never fails the document."""
+        if self.on_page is not None:
+            try:
+                self.on_page(done, total)
+            except Exception:  # noqa: BLE001 - progress is advisory
+                pass

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import socket
 import time
+from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
@@ -30,6 +31,7 @@ from workers.storage import (
     make_engine,
     make_sessions,
     mark_unpublished,
+    set_progress,
     shared_result,
     store_failure,
     store_result,
@@ -104,6 +106,27 @@ def process_document(self: Task, document_id: str) -> dict[str, str]:
     return {"document_id": document_id, "status": status}
 
 
+PROGRESS_EVERY = 2.0  # seconds between progress writes: a 300-page scan must not write 300 times a second
+
+
+def _progress_writer(sessions: sessionmaker[Session], document_id: str,
+                     clock: Callable[[], float] = time.monotonic) -> Callable[[int, int], None]:
+    """Per-page progress into the document row (5 % at the claim, 95 % when the last page starts)."""
+    last = [0.0]
+
+    def write(done: int, total: int) -> None:
+        if done == 0:
+            return  # the claim already said 5 %
+        now = clock()
+        if now - last[0] < PROGRESS_EVERY:
+            return
+        last[0] = now
+        with transaction(sessions) as session:
+            set_progress(session, document_id, round(0.05 + 0.9 * done / max(total, 1), 3))
+
+    return write
+
+
 def run_document(document_id: str, settings: Settings, sessions: sessionmaker[Session],
                  allowed_starts: int, retry: bool = False) -> str:
     """Process one document; returns its final status ("skipped" when there was nothing to do).
@@ -127,7 +150,8 @@ def run_document(document_id: str, settings: Settings, sessions: sessionmaker[Se
             result = reused
         else:
             data = read_blob(settings.blob_dir, claimed.sha256)
-            extracted = extract_bytes(data, claimed.filename, ExtractOptions())
+            extracted = extract_bytes(data, claimed.filename,
+                                      ExtractOptions(on_page=_progress_writer(sessions, document_id)))
             result = extracted.model_dump(mode="json")
         # The filename this key uploaded, even when another key's upload of the same bytes was processed.
         result["source"]["filename"] = claimed.filename

@@ -42,6 +42,7 @@ def read_image(data: bytes, options: ExtractOptions) -> RouteOutput:
     engine = get_engine(options.ocr_engine)
     contents: list[PageContent] = []
     for index, frame in enumerate(ImageSequence.Iterator(img)):
+        options.report_page(index, frames)
         w, h = frame.size
         if w * h > options.max_page_pixels:
             raise LimitExceeded(f"page {index + 1} is {w}x{h} = {w * h:,} pixels, above the limit of "

@@ -77,6 +77,7 @@ def read_pdf(data: bytes, options: ExtractOptions) -> RouteOutput:
         issues: list[Issue] = []
         scanned = 0
         for i in range(n):
+            options.report_page(i, n)
             with page_time_limit(options.max_seconds_per_page, f"page {i + 1}"):
                 page = plumber.pages[i]
                 chars = page.chars

@@ -169,3 +169,20 @@ def test_a_run_whose_process_died_on_this_host_is_claimed_at_once(sessions: sess
         assert [doc.id for doc in stalled] == [dead.id]
     with sessions() as session:
         assert session.get(Document, dead.id).status == "queued"  # type: ignore[union-attr]
+
+
+def test_page_progress_is_written_to_a_running_document_at_most_every_few_seconds(
+        sessions: sessionmaker[Session]) -> None:
+    from workers import tasks
+
+    doc = new_document(sessions, "c" * 64)
+    assert claim(sessions, doc, f"{HOST}:{os.getpid()}") == "run"
+    clock = iter([100.0, 100.5, 103.0])  # the second page comes too soon after the first to be written
+    write = tasks._progress_writer(sessions, doc.id, clock=lambda: next(clock))
+    write(0, 10)  # the first page starts: the claim already says 5 %
+    progress = []
+    for done in (4, 5, 8):
+        write(done, 10)
+        with transaction(sessions) as session:
+            progress.append(session.get(Document, doc.id).progress)
+    assert progress == [0.41, 0.41, 0.77]
