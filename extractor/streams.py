@@ -41,7 +41,7 @@ def _is_title(token: str) -> bool:
 
 def tokens_to_rows(tokens: list[str], *, cells_may_split: bool = False) -> list[list[str]]:
     """`cells_may_split`: tokens came from splitting on spaces, so one cell may be several tokens."""
-    tokens = rejoin_split_words(tokens)
+    tokens = rejoin_split_words(tokens, cells_may_split=cells_may_split)
     rows: list[list[str]] = []
     i = 0
     n = len(tokens)
@@ -87,8 +87,9 @@ def _is_word(text: str) -> bool:
                 or compact(text) in _GOAL_HEADERS + _GOAL_LABELS + _TOTAL)
 
 
-def rejoin_split_words(tokens: list[str]) -> list[str]:
-    """Undo spaces a flattened dump put inside one cell: `$\\geq 85\\%$`, `(2023 年度)`, `绩效 指标`."""
+def rejoin_split_words(tokens: list[str], *, cells_may_split: bool = False) -> list[str]:
+    """Undo spaces a flattened dump put inside one cell: `$\\geq 85\\%$`, `(2023 年度)`, `绩效 指标`,
+    and (in space-separated dumps) a sentence whose first words a space cut off (`培训人次 略低于…。`)."""
     out: list[str] = []
     i = 0
     while i < len(tokens):
@@ -97,7 +98,8 @@ def rejoin_split_words(tokens: list[str]) -> list[str]:
             nxt = tokens[i + 1]
             opened = token.count("(") + token.count("（") > token.count(")") + token.count("）")
             if _OPERATOR_ONLY.match(compact(token)) or (opened and len(token) < 30) \
-                    or _UNIT_ONLY.match(compact(nxt)) or (not _is_word(token) and _is_word(token + nxt)):
+                    or _UNIT_ONLY.match(compact(nxt)) or (not _is_word(token) and _is_word(token + nxt)) \
+                    or (cells_may_split and _starts_sentence(token, nxt)):
                 token = token + " " + nxt
                 i += 1
             else:
@@ -105,6 +107,14 @@ def rejoin_split_words(tokens: list[str]) -> list[str]:
         out.append(token)
         i += 1
     return out
+
+
+_CJK_WORD = re.compile(r"^[\u4e00-\u9fff]{1,8}$")
+
+
+def _starts_sentence(token: str, nxt: str) -> bool:
+    return bool(_CJK_WORD.match(token)) and not _is_word(token) and bool(_SENTENCE.search(nxt)) \
+        and bool(_CJK_WORD.match(nxt[:1]))
 
 
 def _header_run(tokens: list[str], i: int, table: tuple[tuple[str, tuple[str, ...]], ...]) -> int:
@@ -240,6 +250,7 @@ def segment_rows(body: list[str], header: list[str]) -> list[list[str]]:
     width = max(columns.values()) + 1
     is_label = [read_label(t) is not None for t in body]
     ends = {k + d for k, t in enumerate(body) if _is_points(t) for d in (1, 2) if k + d <= len(body)}
+    ends |= {k for k in range(1, len(body)) if is_label[k] and not is_label[k - 1]}  # labels open rows
     ends.add(len(body))
     longest = len(roles) + 6
     best: dict[int, tuple[float, int, list[int | None]]] = {0: (0.0, -1, [])}
