@@ -62,6 +62,9 @@ class Row:
     cells: list[Cell]
     page_break_before: bool = False
     width: int = 0  # columns the row spans on paper, empty ones included
+    # Columns covered by an EMPTY cell merged over several rows: a block whose label is printed
+    # elsewhere (a merged cell cut by a page break keeps its text in one part only).
+    blank_spans: tuple[int, ...] = ()
     _words: tuple[str, ...] | None = field(default=None, repr=False)
 
     @property
@@ -89,6 +92,7 @@ def grid_to_rows(grid: Grid) -> list[Row]:
     """Expand row spans into the rows they cover; rows keep their printed cells in column order."""
     by_row: dict[int, dict[int, Cell]] = {}
     widths: dict[int, int] = {}
+    blank: dict[int, list[int]] = {}
     for cell in grid.cells:
         first = cell.row
         end = cell.col + cell.colspan
@@ -99,11 +103,15 @@ def grid_to_rows(grid: Grid) -> list[Row]:
             if placed is None:
                 placed = by_row[first] = {}
             placed[cell.col] = cell
+        elif cell.rowspan > 1:
+            blank.setdefault(first, []).append(cell.col)
         for r in range(first + 1, first + cell.rowspan):  # rows a merged cell covers below its first
             if widths.get(r, 0) < cell.col + 1:
                 widths[r] = cell.col + 1
             if not cell.is_empty:
                 by_row.setdefault(r, {})[cell.col] = cell
+            else:
+                blank.setdefault(r, []).append(cell.col)
     rows: list[Row] = []
     last_page = None
     for r in sorted(widths):
@@ -113,8 +121,8 @@ def grid_to_rows(grid: Grid) -> list[Row]:
             cells = [placed[c] for c in sorted(placed)]
         else:
             page, cells = last_page or 1, []
-        rows.append(Row(index=r, page=page, cells=cells,
-                        page_break_before=last_page is not None and page != last_page, width=widths[r]))
+        rows.append(Row(index=r, page=page, cells=cells, page_break_before=last_page is not None and page != last_page,
+                        width=widths[r], blank_spans=tuple(sorted(blank.get(r, ())))))
         last_page = page
     return rows
 

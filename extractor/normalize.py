@@ -96,7 +96,7 @@ def parse_number(raw: str | None) -> Decimal | None:
     text = compact(raw)
     if text in _DASHES:
         return None
-    text = text.removesuffix("分").removesuffix("。")
+    text = text.removesuffix("分").removesuffix("。").removesuffix(".")  # `3.`: a speck read as a stop
     if not _NUMBER.match(text):
         raise ValueError(f"not a number: {raw!r}")
     return Decimal(text.replace(",", ""))

@@ -87,6 +87,7 @@ class _IndicatorRow:
     row: Row
     labels: list[Label]
     cells: dict[str, Cell]
+    blank_level2: bool = False  # its 二级指标 column is an empty merged cell: the label is elsewhere
 
     def has_values(self) -> bool:
         return any(k in self.cells for k in ("target", "target_op", "target_unit", "actual", "weight", "score"))
@@ -303,10 +304,20 @@ def _read_goal_row(state: _State, row: Row) -> None:
         state.goal_parts[key].append(cell.text)
 
 
+_TRAILING_PAGE_NUMBER = re.compile(r"(?<=[。；;.!！？）)])\s*[-—–]\s*\d{1,4}\s*[-—–]\s*$")
+
+
 def _finish_goals(state: _State) -> None:
-    parts = state.goal_parts
-    state.form.goals = Goals(expected=clean_text("".join(parts["expected"])) or None,
-                             actual=clean_text("".join(parts["actual"])) or None)
+    texts = {}
+    for key, parts in state.goal_parts.items():
+        text = clean_text("".join(parts))
+        # A goal text running to the foot of a page can swallow the page's number (`…活动。- 18 -`).
+        if m := _TRAILING_PAGE_NUMBER.search(text):
+            state.issue("page_number_dropped", "warning", f"goals.{key}",
+                        f"{m.group(0).strip()!r} at the end of the goal text looks like a page number; dropped")
+            text = text[:m.start()]
+        texts[key] = text or None
+    state.form.goals = Goals(**texts)
 
 
 # --- indicators ------------------------------------------------------------------------------------
@@ -348,7 +359,9 @@ def _read_indicator_row(state: _State, row: Row) -> None:
     if not aligned:
         state.pending_labels.extend(labels)
         return
-    state.indicator_rows.append(_IndicatorRow(row=row, labels=state.pending_labels + labels, cells=aligned))
+    blank_level2 = state.indicator_columns.get("l2", -1) in row.blank_spans
+    state.indicator_rows.append(_IndicatorRow(row=row, labels=state.pending_labels + labels, cells=aligned,
+                                              blank_level2=blank_level2))
     state.pending_labels = []
 
 
@@ -406,11 +419,17 @@ def _fill_level2(rows: list[_IndicatorRow], cost_level1: bool) -> list[tuple[Lab
     explicit = [_row_levels(r, cost_level1) for r in rows]
     filled: list[tuple[Label | None, str | None]] = []
     current: Label | None = None
-    for l2, l1 in explicit:
+    previous_blank = False
+    for r, (l2, l1) in zip(rows, explicit, strict=True):
         if l2 is not None:
             current = l2
+        elif r.blank_level2 and not previous_blank and not r.row.page_break_before:
+            # The upper part of a merged cell cut by a page break, its label printed in the lower
+            # part: take the label that follows. (A blank part starting a page continues the one above.)
+            current = None
         elif current is not None and l1 is not None and parent_of(current.canonical, cost_is_level1=cost_level1) not in (None, l1):
             current = None  # a new level-1 block whose level-2 label comes later
+        previous_blank = r.blank_level2 and l2 is None
         filled.append((current, l1))
     # Backfill rows that had no label yet from the next label under a compatible level 1.
     for i in range(len(filled) - 1, -1, -1):

@@ -163,7 +163,9 @@ def _header_role(raw: str, table: tuple[tuple[str, tuple[str, ...]], ...]) -> st
     if len(text) > 12:
         return None  # a header is a few words; a sentence that starts like one is content
     for role, words in table:
-        if any(text.startswith(w) for w in words if len(w) >= 3):
+        # A longer word may be followed by anything (年度指标值（A）); a short one by one stray
+        # character at most (OCR reads 得分 as 得分号).
+        if any(text.startswith(w) and (len(w) >= 3 or len(text) <= len(w) + 1) for w in words):
             return role
     return None
 

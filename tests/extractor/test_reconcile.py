@@ -152,3 +152,34 @@ def test_printed_block_weight_is_checked_against_its_indicators() -> None:
     assert not [i for i in sound.issues if i.code == "block_weight_mismatch"]
     [issue] = [i for i in broken.issues if i.code == "block_weight_mismatch"]
     assert "效益指标" in issue.message and "25" in issue.message
+
+
+def _html_form(table_rows: list[str]) -> str:
+    head = ("<p>财政项目支出绩效自评表</p><table><tr><td>项目名称</td><td>道路养护</td></tr>"
+            "<tr><td>一级指标</td><td>二级指标</td><td>三级指标</td><td>年度指标值</td><td>实际完成值</td>"
+            "<td>分值</td><td>得分</td></tr>")
+    return head + "</table><table>".join(table_rows) + "<tr><td>总分</td><td></td><td></td><td></td><td></td>" \
+        "<td>100</td><td>100</td></tr></table>"
+
+
+def test_a_merged_label_cut_by_a_page_break_is_read_from_the_part_that_holds_it() -> None:
+    from extractor.reconcile import grid_to_forms
+    from extractor.routes.html import html_to_grid
+
+    rows = lambda n, w: "".join(f"<tr><td>名称{n}{k}</td><td>=1</td><td>1</td><td>{w}</td><td>{w}</td></tr>" for k in range(2))  # noqa: E731
+    page1 = ("<tr><td rowspan=4>产出指标</td><td rowspan=2>数量指标</td>" + rows("甲", 10)[4:]
+             + "<tr><td rowspan=2></td>" + rows("乙", 10)[4:])  # 质量指标's upper part: empty
+    page2 = "<tr><td rowspan=2>产出指标</td><td rowspan=2>质量指标</td>" + rows("丙", 10)[4:]
+    page3 = "<tr><td rowspan=2></td><td rowspan=2></td>" + rows("丁", 15)[4:]  # 质量指标's lower part: empty
+    html = _html_form([page1, page2, page3]).replace("<tr><tr>", "<tr>")
+    [form] = grid_to_forms(html_to_grid(html))
+    assert [(i.level2, i.level3) for i in form.indicators] == [
+        ("数量指标", "名称甲0"), ("数量指标", "名称甲1"), ("质量指标", "名称乙0"), ("质量指标", "名称乙1"),
+        ("质量指标", "名称丙0"), ("质量指标", "名称丙1"), ("质量指标", "名称丁0"), ("质量指标", "名称丁1")]
+
+
+def test_a_page_number_swallowed_by_a_goal_text_is_dropped() -> None:
+    text = HEAD.replace("\t完成道路养护。\t\t\t基本完成。", "\t完成道路养护。\t\t\t基本完成。- 18 -")
+    [form] = forms_from_tsv(text + INDICATOR_HEADER + "产出指标\t数量指标\t里程\t10\t10\t90\t90\n总分\t\t\t\t\t100\t100")
+    assert form.goals.actual == "基本完成。"
+    assert any(i.code == "page_number_dropped" and i.field == "goals.actual" for i in form.issues)
