@@ -48,6 +48,7 @@ class _Item:
     rows: int
     cells: list[tuple[int, int, int, int, str, BBox, float]] = field(default_factory=list)  # r, c, rs, cs, ...
     table: Table | None = None
+    lines: dict[tuple[int, int], int] = field(default_factory=dict)  # (row, col) -> text lines held
 
 
 def is_page_number(text: str) -> bool:
@@ -84,6 +85,18 @@ def join_fragments(frags: list[Fragment]) -> tuple[str, float]:
     return text.strip(), min(f.confidence for f in frags)
 
 
+def count_lines(frags: list[Fragment]) -> int:
+    """Text lines the fragments make (a fragment whose middle is inside the last line joins it)."""
+    bottoms: list[tuple[float, float]] = []
+    for f in sorted(frags, key=lambda f: (f.bbox[1] + f.bbox[3]) / 2):
+        mid = (f.bbox[1] + f.bbox[3]) / 2
+        if bottoms and bottoms[-1][0] <= mid <= bottoms[-1][1]:
+            bottoms[-1] = (bottoms[-1][0], max(bottoms[-1][1], f.bbox[3]))
+        else:
+            bottoms.append((f.bbox[1], f.bbox[3]))
+    return len(bottoms)
+
+
 def _glue(left: str, right: str, spaced: bool, letters_only: bool = False) -> str:
     """Join two pieces; a space only between Latin words (a number wrapped over lines stays whole)."""
     if not left or not right:
@@ -113,6 +126,7 @@ def page_items(content: PageContent) -> list[_Item]:
         for cell in table.cells:
             held = [f for f in mine if _inside(f.bbox, cell.bbox)]
             text, conf = join_fragments(held)
+            item.lines[cell.row, cell.col] = count_lines(held)
             item.cells.append((cell.row, cell.col, cell.rowspan, cell.colspan, text, cell.bbox, conf))
         items.append(item)
     for line in _text_lines(loose):
@@ -164,32 +178,110 @@ def _column_map(xs: list[float], frame: list[float], tol: float) -> list[int] | 
     return out
 
 
+def is_cut_row(upper: dict[int, tuple[str, int]], lower: dict[int, tuple[str, int]]) -> bool:
+    """Whether two table rows at either side of an unruled page break are one row cut in two.
+
+    Both map a column to (text, lines). Two whole rows of a table each fill their short cells
+    (分值, 得分, a one-line name) with a line of their own; a row cut in two leaves every short
+    value on one side, so at most one column holds a one-line text on both sides.
+    """
+    both = [c for c in upper if c in lower and upper[c][0] and lower[c][0]]
+    return sum(upper[c][1] == 1 and lower[c][1] == 1 for c in both) < 2
+
+
 def pages_to_grid(pages: list[PageContent]) -> Grid:
     """One grid for the document: rows numbered across pages, continuation tables aligned.
 
     A table whose column rules all fall on those of the last table seen (outer edges included) takes
     that table's column numbers: the tail of a table on the next page, a lone 总分 row, or the next form
     of the same template (where the numbering is the same anyway). Positions compare in grid units, so
-    a text-layer page (points) and an OCRed page (pixels) of one PDF line up too.
+    a text-layer page (points) and an OCRed page (pixels) of one PDF line up too. A row cut in two by
+    a page break (the table ends its page with no bottom rule and goes on at the top of the next with
+    no top rule) is joined back into one row.
     """
     grid = Grid(pages=max((p.page for p in pages), default=1))
     row = 0
     frame: list[float] | None = None  # column lines, in grid units, of the last table that set them
+    cut: dict[int, int] = {}  # grid index -> text lines, of the cells of a row left open at a page's foot
     for content in pages:
         s = content.scale
         tol = 0.015 * content.width * s
-        for item in page_items(content):
+        items = page_items(content)
+        for n, item in enumerate(items):
             cols = None
+            joined = False
             if item.table is not None:
                 xs = [x * s for x in item.table.xs]
                 cols = _column_map(xs, frame, tol) if frame is not None else None
                 if cols is None:
                     frame = xs
                     cols = list(range(len(xs)))
+                if n == 0 and cut and item.table.open_top and _renumber_cut(grid, cut, xs, cols, tol):
+                    upper = {grid.cells[i].col: (grid.cells[i].text, k) for i, k in cut.items()}
+                    lower = {cols[c]: (text, item.lines.get((r, c), 0))
+                             for r, c, rs, _cs, text, _b, _f in item.cells if r == 0 and rs == 1}
+                    joined = is_cut_row(upper, lower)
+            base = row - 1 if joined else row
+            added = len(grid.cells)
             for r, c, rs, cs, text, bbox, conf in item.cells:
                 col, colspan = (cols[c], cols[c + cs] - cols[c]) if cols is not None else (c, cs)
-                grid.add(Cell(page=content.page, row=row + r, col=col, text=text, rowspan=rs, colspan=colspan,
-                              bbox=(bbox[0] * s, bbox[1] * s, bbox[2] * s, bbox[3] * s),
-                              confidence=round(conf, 4), source=content.source))
-            row += item.rows
+                cell = Cell(page=content.page, row=base + r, col=col, text=text, rowspan=rs, colspan=colspan,
+                            bbox=(bbox[0] * s, bbox[1] * s, bbox[2] * s, bbox[3] * s),
+                            confidence=round(conf, 4), source=content.source)
+                if joined and r == 0:
+                    join_cut_cell(grid, cell)
+                else:
+                    grid.add(cell)
+            row = base + item.rows
+            cut = {}
+            if n == len(items) - 1 and item.table is not None and item.table.open_bottom:
+                last = row - 1
+                lines = {(base + r, cols[c] if cols is not None else c): k for (r, c), k in item.lines.items()}
+                cut = {i: lines.get((c.row, c.col), 0) for i, c in enumerate(grid.cells[added:], start=added)
+                       if c.row == last and c.rowspan == 1}
     return grid
+
+
+def _renumber_cut(grid: Grid, cut: dict[int, int], xs: list[float], cols: list[int], tol: float) -> bool:
+    """Number the cut row's cells by the lower part's columns (found by position); False when the
+    two parts' column rules do not line up."""
+    renumbered: dict[int, Cell] = {}
+    for i in cut:
+        c = grid.cells[i]
+        if c.bbox is None:
+            return False
+        ends = []
+        for x in (c.bbox[0], c.bbox[2]):
+            k = min(range(len(xs)), key=lambda j: abs(xs[j] - x))
+            if abs(xs[k] - x) > tol:
+                return False
+            ends.append(cols[k])
+        renumbered[i] = Cell(page=c.page, row=c.row, col=ends[0], text=c.text, rowspan=c.rowspan,
+                             colspan=max(1, ends[1] - ends[0]), bbox=c.bbox, confidence=c.confidence,
+                             source=c.source)
+    for i, c in renumbered.items():
+        grid.cells[i] = c
+    return True
+
+
+def join_cut_cell(grid: Grid, cell: Cell) -> None:
+    """Put the lower part of a cell cut by a page break together with its upper part in the grid.
+
+    The upper part is the cell of the same column that covers the cut row. The joined text reads on
+    from the upper part. A lower part that also spans rows below the cut keeps them as its own cell,
+    as any merged cell cut at a page break does.
+    """
+    i, upper = next(((i, c) for i, c in enumerate(grid.cells)
+                     if c.col == cell.col and c.row <= cell.row < c.row + c.rowspan), (-1, None))
+    if upper is None:
+        grid.add(cell)
+        return
+    if cell.rowspan == 1 or upper.rowspan == 1:
+        text = _glue(upper.text, cell.text, spaced=True, letters_only=True)
+        keep, rowspan = (upper, upper.rowspan) if cell.rowspan == 1 else (cell, cell.rowspan)
+        grid.cells[i] = Cell(page=keep.page, row=upper.row if keep is upper else cell.row, col=keep.col, text=text,
+                             rowspan=rowspan, colspan=keep.colspan, bbox=keep.bbox,
+                             confidence=min(upper.confidence, cell.confidence), source=keep.source)
+        return
+    grid.add(Cell(page=cell.page, row=cell.row + 1, col=cell.col, text=cell.text, rowspan=cell.rowspan - 1,
+                  colspan=cell.colspan, bbox=cell.bbox, confidence=cell.confidence, source=cell.source))

@@ -40,6 +40,10 @@ class Table:
     cells: list[TableCell]
     h_lines: list[Segment] = field(default_factory=list)  # the ruling segments it was built from
     v_lines: list[Segment] = field(default_factory=list)
+    # No rule was drawn along this edge; the ends of the column rules stand in for it: a table
+    # fragment cut by a page break (browsers draw no border at the cut).
+    open_top: bool = False
+    open_bottom: bool = False
 
     @property
     def bbox(self) -> tuple[float, float, float, float]:
@@ -186,12 +190,50 @@ def scale_table(table: Table, k: float) -> Table:
     cells = [TableCell(c.row, c.col, c.rowspan, c.colspan,
                        (c.bbox[0] * k, c.bbox[1] * k, c.bbox[2] * k, c.bbox[3] * k)) for c in table.cells]
     return Table([y * k for y in table.ys], [x * k for x in table.xs], cells,
-                 [seg(g) for g in table.h_lines], [seg(g) for g in table.v_lines])
+                 [seg(g) for g in table.h_lines], [seg(g) for g in table.v_lines], table.open_top, table.open_bottom)
+
+
+def implied_rules(hs: list[Segment], vs: list[Segment], tol: float) -> list[Segment]:
+    """Horizontal rules implied where column rules stop with no rule drawn: a table cut by a page break.
+
+    Browsers draw no border at the cut, so the fragment's column rules just end at the page's top or
+    bottom. Where two neighbouring column rules end at the same height, the strip between them is
+    closed there (a cell cannot go on without its side rules). Only rules that already meet a drawn
+    horizontal rule take part, so two stray strokes make no table.
+    """
+    ruled = [v for v in vs if any(_touches(h, v, tol) for h in hs)]
+    out: list[Segment] = []
+    for at_start in (True, False):
+        for v in ruled:
+            y = v.start if at_start else v.end
+            step = min(2 * tol, v.length / 2)
+            probe = y + step if at_start else y - step  # just inside the fragment
+            beside = sorted((w for w in ruled if w.start <= probe <= w.end), key=lambda w: w.pos)
+            right = next((w for w in beside if w.pos > v.pos + tol), None)
+            if right is None:
+                continue
+            y2 = right.start if at_start else right.end
+            if abs(y2 - y) <= tol:
+                out.append(Segment((y + y2) / 2, v.pos, right.pos))
+    return out
+
+
+def _open_edge(drawn: list[Segment], table: Table, y: float, tol: float) -> bool:
+    return _coverage(drawn, y, table.xs[0], table.xs[-1], tol) < 0.1
+
 
 
 def tables_from_segments(hs: list[Segment], vs: list[Segment], tol: float) -> list[Table]:
-    """Every ruled table on a page, top to bottom."""
+    """Every ruled table on a page, top to bottom; fragments cut by a page break are closed."""
     hs = merge_collinear(hs, tol, tol * 3)
     vs = merge_collinear(vs, tol, tol * 3)
+    drawn = hs
+    hs = merge_collinear(hs + implied_rules(hs, vs, tol * 1.5), tol, tol * 3)
     hs, vs = keep_crossing(hs, vs, tol * 1.5)
-    return [table_from_segments(h, v, tol) for h, v in group_tables(hs, vs, tol * 1.5)]
+    tables = []
+    for h, v in group_tables(hs, vs, tol * 1.5):
+        table = table_from_segments(h, v, tol)
+        table.open_top = _open_edge(drawn, table, table.ys[0], tol)
+        table.open_bottom = _open_edge(drawn, table, table.ys[-1], tol)
+        tables.append(table)
+    return tables
