@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from extractor.grid import Cell
-from extractor.normalize import compact, is_blank_value, looks_numeric, parse_number
+from extractor.normalize import compact, is_blank_value, looks_like_amount, looks_numeric, parse_number
 
 NEG = float("-inf")
 SKIP_FILLED = -4.0  # dropping a non-empty cell is costly: it loses printed content
@@ -55,8 +55,7 @@ def fit_rate(text: str) -> float:
 def fit_amount(text: str) -> float:
     if not text or is_blank_value(text):
         return 0.0
-    stripped = compact(text).removesuffix("元").removesuffix("万")
-    return 3.0 if looks_numeric(stripped) else NEG
+    return 3.0 if looks_like_amount(text) else NEG
 
 
 def fit_any(text: str) -> float:

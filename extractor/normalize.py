@@ -136,7 +136,21 @@ def parse_amount(raw: str | None, unit: str | None) -> tuple[Decimal | None, str
             return value, f"{raw!r} converted from 万 to 元"
     elif text.endswith("亿"):
         raise ValueError(f"amount in 亿: {raw!r}")
+    if not _NUMBER.match(text) and _MIXED_SEPARATORS.match(text):
+        # `298,052.694.96`: OCR took a thousands comma for a point. Groups of three digits and two
+        # decimals leave one reading; it is reported, never silent.
+        digits = re.sub(r"[.,]", "", text[:-3]) + "." + text[-2:]
+        return Decimal(digits), f"{raw!r} read as {digits} (thousands separators misprinted)"
     return _decimal(text), note
+
+
+_MIXED_SEPARATORS = re.compile(r"^\d{1,3}(?:[.,]\d{3})+[.,]\d{2}$")
+
+
+def looks_like_amount(raw: str | None) -> bool:
+    """A number, with `元`/`万`, or with its thousands separators misprinted (see parse_amount)."""
+    text = compact(raw).removesuffix("元").removesuffix("万")
+    return looks_numeric(text) or bool(_MIXED_SEPARATORS.match(text))
 
 
 def _decimal(text: str) -> Decimal:

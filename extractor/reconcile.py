@@ -37,6 +37,7 @@ from extractor.taxonomy import (
 from models import CellRef, Form, FundRow, Goals, Indicator, Issue, LabeledFundRow, Total
 
 LOW_CONFIDENCE = 0.80
+LONG_TEXT_CONFIDENCE = 0.99  # goal texts: long OCR text is doubtful unless read almost surely
 DEFAULT_INDICATOR_ROLES = ("l1", "l2", "name", "target", "actual", "weight", "score", "note")
 DEFAULT_FUND_ROLES = ("initial_budget", "annual_budget", "executed", "weight", "execution_rate", "score")
 
@@ -73,7 +74,7 @@ class _State:
     indicator_roles: tuple[str, ...] = DEFAULT_INDICATOR_ROLES
     indicator_columns: dict[str, int] = field(default_factory=dict)
     goal_columns: dict[str, int] = field(default_factory=dict)
-    goal_parts: dict[str, list[str]] = field(default_factory=lambda: {"expected": [], "actual": []})
+    goal_parts: dict[str, list[Cell]] = field(default_factory=lambda: {"expected": [], "actual": []})
     goal_cells_read: set[tuple[int, int]] = field(default_factory=set)  # a merged cell repeats per row
     indicator_rows: list[_IndicatorRow] = field(default_factory=list)
     pending_labels: list[Label] = field(default_factory=list)
@@ -88,6 +89,7 @@ class _IndicatorRow:
     labels: list[Label]
     cells: dict[str, Cell]
     blank_level2: bool = False  # its 二级指标 column is an empty merged cell: the label is elsewhere
+    unread: list[Cell] = field(default_factory=list)  # printed cells that fit none of the row's columns
 
     def has_values(self) -> bool:
         return any(k in self.cells for k in ("target", "target_op", "target_unit", "actual", "weight", "score"))
@@ -231,9 +233,14 @@ def _read_fund_row(state: _State, row: Row) -> None:
     if label is None and key is None:
         return
     values = _drop_page_numbers(state, cells, "funds")
-    aligned = align_row(values, state.fund_roles, state.fund_columns).by_role
+    alignment = align_row(values, state.fund_roles, state.fund_columns)
+    aligned = alignment.by_role
     if not aligned:
         return
+    role_at = {col: role for role, col in state.fund_columns.items()}
+    for cell in alignment.skipped:  # printed, but fits no column: never drop it silently
+        where = f"funds.{key or 'more'}" + (f".{role_at[cell.col]}" if cell.col in role_at else "")
+        state.issue("value_unread", "error", where, f"{clean_text(cell.text)!r} is printed here but is not a value")
     fund = _fund_row(state, aligned, key or "more")
     if key is None:
         state.form.funds.more.append(LabeledFundRow(label=label or "", **fund.model_dump(exclude_none=True)))
@@ -253,7 +260,8 @@ def _fund_row(state: _State, aligned: dict[str, Cell], key: str) -> FundRow:
             if role in ("initial_budget", "annual_budget", "executed"):
                 value, note = parse_amount(cell.text, state.form.amount_unit)
                 if note:
-                    state.issue("amount_converted", "warning", where, note)
+                    code = "amount_repaired" if "misprinted" in note else "amount_converted"
+                    state.issue(code, "warning", where, note)
             elif role == "execution_rate":
                 value = parse_rate(cell.text)
             else:
@@ -295,13 +303,12 @@ def _read_goal_row(state: _State, row: Row) -> None:
     if len(unique) == 2 or not state.goal_columns:
         keys = ["expected", "actual"] if len(unique) >= 2 else ["expected"]
         for key, cell in zip(keys, unique, strict=False):
-            state.goal_parts[key].append(cell.text)
-        for cell in unique[2:]:
-            state.goal_parts["actual"].append(cell.text)
+            state.goal_parts[key].append(cell)
+        state.goal_parts["actual"].extend(unique[2:])
         return
     for cell in unique:
         key = min(state.goal_columns, key=lambda k: abs(state.goal_columns[k] - cell.col))
-        state.goal_parts[key].append(cell.text)
+        state.goal_parts[key].append(cell)
 
 
 _TRAILING_PAGE_NUMBER = re.compile(r"(?<=[。；;.!！？）)])\s*[-—–]\s*\d{1,4}\s*[-—–]\s*$")
@@ -310,7 +317,12 @@ _TRAILING_PAGE_NUMBER = re.compile(r"(?<=[。；;.!！？）)])\s*[-—–]\s*\d
 def _finish_goals(state: _State) -> None:
     texts = {}
     for key, parts in state.goal_parts.items():
-        text = clean_text("".join(parts))
+        text = clean_text("".join(c.text for c in parts))
+        ocr = [c.confidence for c in parts if c.source == "ocr"]
+        if ocr and min(ocr) < LONG_TEXT_CONFIDENCE:
+            # A few hundred characters read by OCR are rarely all right, and nothing sums them up.
+            state.issue("low_confidence", "warning", f"goals.{key}",
+                        f"the goal text was read by OCR with confidence {min(ocr):.2f}; check it against the page")
         # A goal text running to the foot of a page can swallow the page's number (`…活动。- 18 -`).
         if m := _TRAILING_PAGE_NUMBER.search(text):
             state.issue("page_number_dropped", "warning", f"goals.{key}",
@@ -350,8 +362,9 @@ def _read_indicator_row(state: _State, row: Row) -> None:
                 labels.append(label)
             cells[i] = _blank(cell)
     values = _drop_page_numbers(state, cells, "indicators")
-    aligned = align_row(values, state.indicator_roles, state.indicator_columns).by_role
-    aligned = {k: v for k, v in aligned.items() if k not in ("l1", "l2") or _keep_unknown_label(state, k, v)}
+    alignment = align_row(values, state.indicator_roles, state.indicator_columns)
+    aligned = {k: v for k, v in alignment.by_role.items()
+               if k not in ("l1", "l2") or _keep_unknown_label(state, k, v)}
     for role in ("l1", "l2"):
         if role in aligned:
             cell = aligned.pop(role)
@@ -361,7 +374,7 @@ def _read_indicator_row(state: _State, row: Row) -> None:
         return
     blank_level2 = state.indicator_columns.get("l2", -1) in row.blank_spans
     state.indicator_rows.append(_IndicatorRow(row=row, labels=state.pending_labels + labels, cells=aligned,
-                                              blank_level2=blank_level2))
+                                              blank_level2=blank_level2, unread=alignment.skipped))
     state.pending_labels = []
 
 
@@ -503,6 +516,9 @@ def _indicator(state: _State, r: _IndicatorRow, l2: Label | None, l1: str | None
     numbers = _read_points(state, cells, where)
     for key, cell in cells.items():
         _check_confidence(state, cell, f"{where}.{key}")
+    for cell in r.unread:
+        state.issue("value_unread", "warning", where, f"{clean_text(cell.text)!r} is printed in this row but fits "
+                    "none of its columns")
     name = clean_text(cells["name"].text) if "name" in cells else None
     name = _NUMBERING.sub("", name) if name else name
     note = clean_text(cells["note"].text) if "note" in cells else None

@@ -3,7 +3,7 @@
 Validation reports; it never changes a printed number. Codes (see README, "Validation codes"):
 weights_do_not_sum, scores_do_not_sum, score_exceeds_weight, funds_do_not_add_up,
 execution_rate_mismatch, funds_score_inconsistent, missing_level, unknown_level2, no_indicators,
-missing_total, missing_field.
+missing_total, missing_field, doubtful_value (the fields that can explain a failed sum).
 """
 
 from __future__ import annotations
@@ -49,6 +49,21 @@ def check_sums(form: Form) -> Iterator[Issue]:
             yield _error(code, "indicators",
                          f"indicator {what} sum to {_fmt(found - funds_part)}, plus {_fmt(funds_part)} for funds "
                          f"makes {_fmt(found)}, expected {_fmt(expected)} (总分)")
+            yield from _suspects(form, key, expected - found)
+
+
+def _suspects(form: Form, key: str, missing: Decimal) -> Iterator[Issue]:
+    """Point at the rows that can explain a sum gone wrong, so the doubt lands on fields, not a section.
+
+    Forms mostly give full marks, and a lost mark comes with its 偏差原因: a row whose score differs
+    from its weight without a note is the likeliest misread.
+    """
+    for i, ind in enumerate(form.indicators):
+        if ind.weight is None or ind.score is None or ind.weight == ind.score or ind.deviation_note:
+            continue
+        yield _warning("doubtful_value", f"indicators[{i}]",
+                       f"{ind.level3!r}: weight {_fmt(ind.weight)}, score {_fmt(ind.score)} may be misread "
+                       f"({key}s miss {_fmt(missing)} to the total)")
 
 
 def check_score_within_weight(form: Form) -> Iterator[Issue]:
@@ -78,6 +93,11 @@ def check_fund_totals(form: Form) -> Iterator[Issue]:
         if found != total:
             yield _error("funds_do_not_add_up", f"funds.total.{column}",
                          f"{column}: parts sum to {_fmt(found)}, 年度资金总额 says {_fmt(total)}")
+            for name in ("appropriation", "carryover", "other"):
+                value = getattr(getattr(funds, name), column)
+                if value:  # a printed non-zero part may be the misread one
+                    yield _warning("doubtful_value", f"funds.{name}.{column}",
+                                   f"{column} of {name} ({_fmt(value)}) does not add up with 年度资金总额")
 
 
 def _tolerance(rate: Decimal) -> Decimal:

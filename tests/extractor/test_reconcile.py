@@ -183,3 +183,13 @@ def test_a_page_number_swallowed_by_a_goal_text_is_dropped() -> None:
     [form] = forms_from_tsv(text + INDICATOR_HEADER + "产出指标\t数量指标\t里程\t10\t10\t90\t90\n总分\t\t\t\t\t100\t100")
     assert form.goals.actual == "基本完成。"
     assert any(i.code == "page_number_dropped" and i.field == "goals.actual" for i in form.issues)
+
+
+def test_misprinted_thousands_separators_are_repaired_with_a_warning_and_junk_is_never_dropped_silently() -> None:
+    text = HEAD.replace("\t1,200.00\t1000\t950\t", "\t1.200,00\t1000\t95O\t")  # a point for a comma; O for 0
+    [form] = forms_from_tsv(text + INDICATOR_HEADER + "产出指标\t数量指标\t里程\t10\t10\t90\t90\n总分\t\t\t\t\t100\t100")
+    assert form.funds.total.initial_budget == Decimal("1200.00")
+    assert form.funds.total.executed is None
+    fields = {(i.code, i.field) for i in form.issues}
+    assert ("amount_repaired", "funds.total.initial_budget") in fields
+    assert ("value_unread", "funds.total.executed") in fields

@@ -115,3 +115,20 @@ def test_issues_already_raised_by_the_reader_are_not_repeated() -> None:
     break_weights(form)
     form.issues.extend(validate_form(form))
     assert validate_form(form) == []
+
+
+def test_a_failed_sum_points_at_the_row_that_can_explain_it() -> None:
+    form = sound_form()
+    form.indicators[0].weight = D(55)  # 50 misread; its score still says 50 and no note explains it
+    found = codes(form)
+    assert found["weights_do_not_sum"] == "indicators"
+    assert found["doubtful_value"] == "indicators[0]"
+    form.indicators[0].deviation_note = "未完成原因：工期延误"  # a lost mark with its reason is no suspect
+    assert "doubtful_value" not in codes(form)
+
+
+def test_parts_that_do_not_add_up_are_each_doubted() -> None:
+    form = sound_form()
+    form.funds.appropriation.executed = D("90")
+    doubted = {i.field for i in validate_form(form) if i.code == "doubtful_value"}
+    assert doubted == {"funds.appropriation.executed", "funds.carryover.executed"}
