@@ -82,8 +82,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--styles", default=",".join(STYLES))
     parser.add_argument("--conditions", default=",".join(CONDITIONS))
     args = parser.parse_args(argv)
-    print(f"{'input':24s} {'style':13s} {'condition':14s} {'pages':>5s} {'s/page':>7s} {'field acc':>9s} "
-          f"{'hierarchy':>9s}")
+    print(f"{'input':24s} {'style':13s} {'condition':14s} {'pages':>5s} {'s/page':>7s} {'cpu/page':>8s} "
+          f"{'field acc':>9s} {'hierarchy':>9s}")
     with tempfile.TemporaryDirectory() as tmp:
         for name in args.inputs:
             html = Path(name)
@@ -97,13 +97,13 @@ def main(argv: list[str] | None = None) -> int:
                     else:
                         dpi = int(condition.split("-")[1])
                         data = scan(pdf, dpi, jpeg=condition.endswith("jpeg"))
-                    start = time.perf_counter()
+                    start, cpu = time.perf_counter(), time.process_time()
                     result = extract_bytes(data, pdf.name)
-                    seconds = time.perf_counter() - start
+                    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
                     s = score(expected, result.to_json())
                     pages = result.source.pages or 1
                     print(f"{html.stem[:24]:24s} {style:13s} {condition:14s} {pages:5d} {seconds / pages:7.2f} "
-                          f"{s['field_accuracy']:9.4f} {s.get('hierarchy', 0):9.4f}", flush=True)
+                          f"{cpu / pages:8.2f} {s['field_accuracy']:9.4f} {s.get('hierarchy', 0):9.4f}", flush=True)
     print("command: python3 bench/bench_foreign.py " + " ".join(argv if argv is not None else sys.argv[1:]))
     return 0
 

@@ -63,22 +63,31 @@ def clear_beside(ink: np.ndarray, seg: Segment, horizontal: bool, dpi: float) ->
 
 
 def image_segments(gray: np.ndarray, dpi: float) -> tuple[list[Segment], list[Segment], np.ndarray]:
-    """(horizontal, vertical, ink) for a deskewed grey page at `dpi`."""
+    """(horizontal, vertical, rule pixels) for a deskewed grey page at `dpi`."""
     ink = binarize(gray)
     min_len = max(20, int(dpi * 0.25))  # a quarter inch: longer than any character stroke
     h, v = line_masks(ink, min_len)
     hs = [s for s in mask_segments(h, True) if clear_beside(ink, s, True, dpi)]
     vs = [s for s in mask_segments(v, False) if clear_beside(ink, s, False, dpi)]
-    return hs, vs, ink
+    return hs, vs, cv2.bitwise_or(h, v)
 
 
-def erase_lines(gray: np.ndarray, hs: list[Segment], vs: list[Segment], width: int) -> np.ndarray:
-    """The page with ruling lines painted white, so text detection sees text only."""
-    out = gray.copy()
+def erase_lines(gray: np.ndarray, hs: list[Segment], vs: list[Segment], width: int,
+                rules: np.ndarray | None = None) -> np.ndarray:
+    """The page with ruling lines painted white, so text detection sees text only.
+
+    With `rules` (the rule pixels of image_segments) only those pixels within `width` of a segment
+    are painted: a digit printed flush against a rule (cells with no padding) keeps its strokes.
+    """
+    band = np.zeros(gray.shape[:2], np.uint8)
     for s in hs:
         y = int(round(s.pos))
-        out[max(0, y - width): y + width + 1, int(s.start): int(s.end) + 1] = 255
+        band[max(0, y - width): y + width + 1, int(s.start): int(s.end) + 1] = 255
     for s in vs:
         x = int(round(s.pos))
-        out[int(s.start): int(s.end) + 1, max(0, x - width): x + width + 1] = 255
+        band[int(s.start): int(s.end) + 1, max(0, x - width): x + width + 1] = 255
+    if rules is not None:
+        band = cv2.bitwise_and(band, rules)
+    out = gray.copy()
+    out[band > 0] = 255
     return out

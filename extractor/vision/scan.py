@@ -64,13 +64,14 @@ def _upside_down(engine: OcrEngine, gray: np.ndarray, boxes: list[BBox]) -> bool
 
 
 def _structure(gray: np.ndarray, dpi: float) -> tuple[list[Table], np.ndarray]:
-    hs, vs, _ = image_segments(gray, dpi)
+    hs, vs, rules = image_segments(gray, dpi)
     tol = max(4.0, dpi * 0.04)
     tables = tables_from_segments(hs, vs, tol)
     line_w = max(2, int(dpi / 60))
-    # Only rules that made a table are erased: other long ink runs may be strokes of characters.
+    # Only rules that made a table are erased (other long ink runs may be strokes of characters),
+    # and only their own pixels: text printed flush against a rule keeps its strokes.
     return tables, erase_lines(gray, [s for t in tables for s in t.h_lines],
-                               [s for t in tables for s in t.v_lines], line_w)
+                               [s for t in tables for s in t.v_lines], line_w, rules)
 
 
 def _lone_dashes(clean: np.ndarray, tables: list[Table], frags: list[Fragment], text_h: float,
