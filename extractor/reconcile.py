@@ -36,8 +36,10 @@ from extractor.taxonomy import (
 )
 from models import CellRef, Form, FundRow, Goals, Indicator, Issue, LabeledFundRow, Total
 
-LOW_CONFIDENCE = 0.80
-LONG_TEXT_CONFIDENCE = 0.99  # goal texts: long OCR text is doubtful unless read almost surely
+LOW_CONFIDENCE = 0.85
+LONG_TEXT_CONFIDENCE = 0.999  # goal texts: long OCR text is doubtful unless read almost surely
+# A Latin letter beside digits or a count word (`o起`, `1O0%`) is an OCR confusion, not a value.
+_LETTER_FOR_DIGIT = re.compile(r"(?<![A-Za-z])[oOlIzZsS](?=[\d%％起个次人天项户家所]|$)|(?<=\d)[oOlI](?![A-Za-z])")
 DEFAULT_INDICATOR_ROLES = ("l1", "l2", "name", "target", "actual", "weight", "score", "note")
 DEFAULT_FUND_ROLES = ("initial_budget", "annual_budget", "executed", "weight", "execution_rate", "score")
 
@@ -516,6 +518,9 @@ def _indicator(state: _State, r: _IndicatorRow, l2: Label | None, l1: str | None
     numbers = _read_points(state, cells, where)
     for key, cell in cells.items():
         _check_confidence(state, cell, f"{where}.{key}")
+        if key in ("target", "actual") and cell.source == "ocr" and _LETTER_FOR_DIGIT.search(compact(cell.text)):
+            state.issue("doubtful_value", "warning", f"{where}.{key}",
+                        f"{clean_text(cell.text)!r} has a letter where a digit is expected")
     for cell in r.unread:
         state.issue("value_unread", "warning", where, f"{clean_text(cell.text)!r} is printed in this row but fits "
                     "none of its columns")
