@@ -13,6 +13,7 @@ from extractor.grid import Row
 
 _TITLE = re.compile(r"自评表|绩效自评")
 _FORM_KEYS = ("项目名称", "主管部门", "实施单位", "部门名称", "单位名称", "预算部门")
+_NEW_FORM_KEYS = ("项目名称", "部门名称", "单位名称")  # a second one of these starts the next form
 TOTAL_WORDS = ("总分", "总计", "合计得分", "总得分")
 
 
@@ -37,8 +38,9 @@ def rows_to_form_runs(rows: list[Row]) -> list[list[Row]]:
     for row in rows:
         if row.is_blank():
             continue
-        title = is_title_row(row)
-        keyed = row_has_key(row, ("项目名称", "部门名称", "单位名称"))
+        words = row.words
+        title = any(len(t) <= 40 and _TITLE.search(t) for t in words)
+        keyed = any(t.startswith(_NEW_FORM_KEYS) for t in words)
         if title or (keyed and (current is None or has_body or finished)):
             if current is None or has_body or finished:
                 current = []
@@ -56,6 +58,6 @@ def rows_to_form_runs(rows: list[Row]) -> list[list[Row]]:
         if finished:
             continue  # footnotes and signatures after 总分
         current.append(row)
-        has_body = has_body or row_has_key(row, _FORM_KEYS)
-        finished = is_total_row(row)
+        has_body = has_body or any(t.startswith(_FORM_KEYS) for t in words)
+        finished = any(t.rstrip(":：") in TOTAL_WORDS for t in words)
     return [run for run in runs if any(row_has_key(r, _FORM_KEYS) or is_total_row(r) for r in run)]
