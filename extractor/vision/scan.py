@@ -74,6 +74,17 @@ def _structure(gray: np.ndarray, dpi: float) -> tuple[list[Table], np.ndarray]:
                                [s for t in tables for s in t.v_lines], line_w, rules)
 
 
+def _interior(ink: np.ndarray, x0: int, y0: int, x1: int, y1: int, inset: int) -> np.ndarray | None:
+    """A cell's inside less `inset`, or None when nothing is left (a sliver of a row at a page cut,
+    a cell partly off the page): OpenCV crashes on an empty array."""
+    h, w = ink.shape[:2]
+    a, b = max(0, y0 + inset), min(h, y1 - inset)
+    c, d = max(0, x0 + inset), min(w, x1 - inset)
+    if b - a < 2 or d - c < 2:
+        return None
+    return np.ascontiguousarray(ink[a:b, c:d])
+
+
 def _lone_dashes(clean: np.ndarray, tables: list[Table], frags: list[Fragment], text_h: float,
                  dpi: float) -> list[Fragment]:
     """A cell holding only a dash (—, "not applicable"): text detectors skip a single thin stroke,
@@ -89,7 +100,10 @@ def _lone_dashes(clean: np.ndarray, tables: list[Table], frags: list[Fragment], 
                 continue
             if ink is None:
                 ink = binarize(clean)
-            n, _, stats, _ = cv2.connectedComponentsWithStats(ink[y0 + inset: y1 - inset, x0 + inset: x1 - inset])
+            inside = _interior(ink, x0, y0, x1, y1, inset)
+            if inside is None:
+                continue
+            n, _, stats, _ = cv2.connectedComponentsWithStats(inside)
             blobs = [st for st in stats[1:] if st[4] >= max(4.0, 0.02 * text_h * text_h)]
             if len(blobs) != 1:
                 continue
@@ -120,7 +134,10 @@ def _missed_text(engine: OcrEngine, clean: np.ndarray, tables: list[Table], frag
                 continue
             if ink is None:
                 ink = binarize(clean)
-            _, _, stats, _ = cv2.connectedComponentsWithStats(ink[y0 + inset: y1 - inset, x0 + inset: x1 - inset])
+            inside = _interior(ink, x0, y0, x1, y1, inset)
+            if inside is None:
+                continue
+            _, _, stats, _ = cv2.connectedComponentsWithStats(inside)
             # Pieces of ink, not specks; together they must stand about a character tall (a digit may
             # come apart in two when binarised).
             glyphs = [st for st in stats[1:] if st[4] >= 0.01 * text_h ** 2]

@@ -35,3 +35,18 @@ def test_restacked_column_reads_as_one_line() -> None:
     assert round(crop.shape[0] / crop.shape[1]) != 6  # height / width alone would cut wrongly
     ((text, score),) = get_engine("rapidocr").recognize([restack_vertical(crop)])
     assert text == "年度总体目标" and score > 0.9
+
+
+def test_sliver_cells_at_a_page_cut_are_skipped_not_crashed_on() -> None:
+    # A row fragment 3 px tall (an implied rule right under a drawn one) leaves no inside once inset;
+    # OpenCV segfaults on an empty array, so such cells must be skipped.
+    from extractor.vision.scan import _lone_dashes, _missed_text
+    from extractor.vision.segments import Segment, tables_from_segments
+
+    page = np.full((200, 300), 255, np.uint8)
+    hs = [Segment(100, 10, 290), Segment(190, 10, 290)]
+    vs = [Segment(x, 97, 190) for x in (10, 150, 290)]
+    (table,) = tables_from_segments(hs, vs, 1.0)
+    assert table.open_top and min(c.bbox[3] - c.bbox[1] for c in table.cells) <= 3
+    assert _lone_dashes(page, [table], [], 20.0, 200) == []
+    assert _missed_text(get_engine("rapidocr"), page, [table], [], 20.0, 200) == []
