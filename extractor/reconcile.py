@@ -33,6 +33,7 @@ from extractor.taxonomy import (
     parent_of,
     read_label,
     uses_cost_level1,
+    within_one_edit,
 )
 from models import CellRef, Form, FundRow, Goals, Indicator, Issue, LabeledFundRow, Total
 
@@ -180,6 +181,8 @@ def _read_meta(state: _State, row: Row) -> bool:
     for i, cell in enumerate(cells):
         text = _HEADER_PARENS.sub("", compact(cell.text))  # 部门（单位）名称 is 部门名称
         key = next((k for k in _META_KEYS if text.startswith(k)), None)
+        if key is None and len(text) <= 5:  # one OCR slip in a key (项日名称, 主管官部门)
+            key = next((k for k in _META_KEYS if within_one_edit(text, k)), None)
         if key is None:
             continue
         found = True

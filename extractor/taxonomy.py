@@ -86,6 +86,18 @@ def read_label(raw: str) -> Label | None:
     return None
 
 
+def within_one_edit(a: str, b: str) -> bool:
+    """True when one insertion, deletion or substitution turns a into b (or they are equal)."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    return a[i + (len(a) == len(b)):] == b[i + 1:]
+
+
 def parent_of(level2: str, *, cost_is_level1: bool) -> str | None:
     if level2 == "成本指标":
         return "成本指标" if cost_is_level1 else "产出指标"
@@ -162,6 +174,10 @@ def _header_role(raw: str, table: tuple[tuple[str, tuple[str, ...]], ...]) -> st
             return role
     if len(text) > 12:
         return None  # a header is a few words; a sentence that starts like one is content
+    if 4 <= len(text) <= 8:  # one OCR slip in a long header word (年度指标示值)
+        for role, words in table:
+            if any(len(w) >= 4 and within_one_edit(text, w) for w in words):
+                return role
     for role, words in table:
         # A longer word may be followed by anything (年度指标值（A）); a short one by one stray
         # character at most (OCR reads 得分 as 得分号).

@@ -193,3 +193,11 @@ def test_misprinted_thousands_separators_are_repaired_with_a_warning_and_junk_is
     fields = {(i.code, i.field) for i in form.issues}
     assert ("amount_repaired", "funds.total.initial_budget") in fields
     assert ("value_unread", "funds.total.executed") in fields
+
+
+def test_one_ocr_slip_in_a_key_or_a_header_word_is_tolerated() -> None:
+    text = HEAD.replace("项目名称\t", "项日名称\t").replace("主管部门\t", "主管官部门\t")
+    header = INDICATOR_HEADER.replace("年度指标值", "年度指标示值")
+    [form] = forms_from_tsv(text + header + "产出指标\t数量指标\t里程\t>=10公里\t12公里\t90\t90\n总分\t\t\t\t\t100\t100")
+    assert (form.project_name, form.department) == ("道路养护", "某区建设局")
+    assert (form.indicators[0].target, form.indicators[0].actual) == (">=10公里", "12公里")
