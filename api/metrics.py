@@ -16,9 +16,8 @@ from prometheus_client.metrics_core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
 
-from workers.app import QUEUES
 from workers.settings import Settings
-from workers.sweeper import redis_queue_keys
+from workers.sweeper import broker_depths
 
 
 class WorkerMetrics(Collector):
@@ -50,28 +49,7 @@ class QueueDepth(Collector):
         yield family
 
     def depths(self) -> dict[str, int]:
-        if self.settings.embedded:
-            folder = self.settings.queue_dir / "messages"
-            if not folder.is_dir():
-                return {}
-            return {"embedded": sum(1 for name in os.listdir(folder) if name.endswith(".msg"))}
-        import redis
-
-        try:
-            client = redis.Redis.from_url(self.settings.redis_url or "", socket_timeout=2, socket_connect_timeout=2)
-            with client.pipeline() as pipe:
-                for queue in QUEUES:
-                    for key in redis_queue_keys(queue):
-                        pipe.llen(key)
-                pipe.hlen("unacked")
-                counts = pipe.execute()
-            client.close()
-        except redis.RedisError:
-            return {}
-        per_queue = len(redis_queue_keys(QUEUES[0]))
-        depths = {queue: int(sum(counts[n * per_queue:(n + 1) * per_queue])) for n, queue in enumerate(QUEUES)}
-        depths["unacked"] = int(counts[-1])
-        return depths
+        return broker_depths(self.settings, timeout=2) or {}
 
 
 def install_metrics(registry: CollectorRegistry, settings: Settings) -> None:

@@ -44,13 +44,23 @@ def sweep_once(sessions: sessionmaker[Session], settings: Settings, celery: Cele
 def broker_backlog(settings: Settings) -> int | None:
     """Messages the broker holds for the service (waiting plus delivered-but-unacknowledged), or None
     when it cannot be counted."""
+    depths = broker_depths(settings, timeout=5)
+    return None if depths is None else sum(depths.values())
+
+
+def broker_depths(settings: Settings, *, timeout: float) -> dict[str, int] | None:
+    """Messages per queue, and "unacked" for delivered but not yet acknowledged ("embedded": the
+    local queue folder). None when the broker cannot be counted."""
     if settings.embedded:
         folder = settings.queue_dir / "messages"
-        return sum(1 for name in os.listdir(folder) if name.endswith(".msg")) if folder.is_dir() else None
+        if not folder.is_dir():
+            return None
+        return {"embedded": sum(1 for name in os.listdir(folder) if name.endswith(".msg"))}
     import redis
 
     try:
-        client = redis.Redis.from_url(settings.redis_url or "", socket_timeout=5, socket_connect_timeout=5)
+        client = redis.Redis.from_url(settings.redis_url or "", socket_timeout=timeout,
+                                      socket_connect_timeout=timeout)
         with client.pipeline() as pipe:
             for queue in QUEUES:
                 for key in redis_queue_keys(queue):
@@ -60,7 +70,10 @@ def broker_backlog(settings: Settings) -> int | None:
         client.close()
     except redis.RedisError:
         return None
-    return int(sum(counts))
+    per_queue = len(redis_queue_keys(QUEUES[0]))
+    depths = {queue: int(sum(counts[n * per_queue:(n + 1) * per_queue])) for n, queue in enumerate(QUEUES)}
+    depths["unacked"] = int(counts[-1])
+    return depths
 
 
 def redis_queue_keys(queue: str) -> list[str]:
