@@ -1,0 +1,1 @@
+"""The form's domain as data: vocabulary, taxonomy, section classifier, issue codes."""
