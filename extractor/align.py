@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import combinations
 
 from extractor.grid import Cell
 from extractor.normalize import compact, is_blank_value, looks_like_amount, looks_numeric, parse_number
@@ -156,8 +157,10 @@ def _align_by_position(cells: Sequence[Cell], texts: list[str], roles: Sequence[
         return None
     # 分值 without 得分 (or the reverse) is the mark of a row shifted by one column: let the
     # content decide.
+    # So is a row with values but neither: a dump that dropped empty cells moved them left.
     points = [r for r in ("weight", "score") if r in by_role and not is_blank_value(by_role[r].text)]
-    if len(points) == 1 and "weight" in roles and "score" in roles:
+    values = [r for r in by_role if r not in ("l1", "l2", "name")]
+    if "weight" in roles and "score" in roles and (len(points) == 1 or (not points and len(values) >= 2)):
         return None
     return Aligned(by_role=by_role, skipped=[])
 
@@ -226,3 +229,55 @@ def align_row(cells: Sequence[Cell], roles: Sequence[str], columns: dict[str, in
         else:
             by_role[roles[role]] = cell
     return Aligned(by_role=by_role, skipped=skipped)
+
+
+# --- fund rows: the row's own arithmetic picks the columns -----------------------------------------
+
+AMOUNT_ROLES = ("initial_budget", "annual_budget", "executed")
+ARITHMETIC_AGREES = 4.0  # the rate equals executed / budget: stronger evidence than any cell's look
+ARITHMETIC_DISAGREES = -4.0
+ARITHMETIC_MARGIN = 2.0
+
+
+def align_fund_row(cells: Sequence[Cell], roles: Sequence[str], columns: dict[str, int] | None = None) -> Aligned:
+    """A fund row that lost empty cells (年度资金总额 32.4 31.69 10 97.80% 9 under six columns) is
+    ambiguous by position; the row's arithmetic is not: 执行率 = 全年执行数 / 全年预算数, 得分 <= 分值,
+    得分 = 分值 × 执行率. Every order-keeping assignment of the printed cells is judged by fit plus
+    arithmetic; the position-true reading wins ties."""
+    first = align_row(cells, roles, columns)
+    filled = [c for c in cells if c.text.strip()]
+    if not filled or len(filled) >= len(roles) or len(filled) > 8:
+        return first
+    # Another reading must win by arithmetic, not by looks alone.
+    best, best_score = first, _fund_score(first.by_role, roles) + ARITHMETIC_MARGIN
+    for chosen in combinations(range(len(roles)), len(filled)):
+        by_role = {roles[j]: cell for j, cell in zip(chosen, filled, strict=True)}
+        if any(_fit(role, cell.text.strip()) == NEG for role, cell in by_role.items()):
+            continue
+        score = _fund_score(by_role, roles)
+        if score > best_score:
+            best, best_score = Aligned(by_role=by_role, skipped=[]), score
+    return best
+
+
+def _fund_score(by_role: dict[str, Cell], roles: Sequence[str]) -> float:
+    score = sum(_fit(role, cell.text.strip()) for role, cell in by_role.items())
+    number = {role: _number(cell.text) for role, cell in by_role.items()}
+    rate, executed, budget = number.get("execution_rate"), number.get("executed"), number.get("annual_budget")
+    if rate is not None and executed is not None and budget:
+        agrees = abs(executed / budget * 100 - rate) <= max(0.6, rate * 0.005)
+        score += ARITHMETIC_AGREES if agrees else ARITHMETIC_DISAGREES
+    weight, points = number.get("weight"), number.get("score")
+    if weight is not None and points is not None:
+        score += 1.0 if points <= weight else ARITHMETIC_DISAGREES
+        if rate is not None:
+            score += 1.0 if abs(weight * min(rate, 100) / 100 - points) <= 0.5 else -1.0
+    return score
+
+
+def _number(text: str) -> float | None:
+    try:
+        value = parse_number(compact(text).rstrip("%％").removesuffix("万元").removesuffix("元").replace(",", ""))
+    except ValueError:
+        return None
+    return float(value) if value is not None else None

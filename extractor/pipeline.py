@@ -10,15 +10,17 @@ import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
+from extractor.choose import choose_reading
 from extractor.errors import LimitExceeded, UnsupportedInput
+from extractor.grid import Grid
 from extractor.limits import page_time_limit
 from extractor.options import ExtractOptions
 from extractor.reconcile import grid_to_forms
-from extractor.routes import RouteOutput
+from extractor.routes import Reading, RouteOutput
 from extractor.sniff import Kind, sniff
 from extractor.timing import stage
 from extractor.validate import validate_form
-from models import Issue, Result, Source
+from models import Form, Issue, Result, Source
 
 Reader = Callable[[bytes, ExtractOptions], RouteOutput]
 
@@ -56,18 +58,30 @@ def extract_bytes(data: bytes, filename: str | None = None, options: ExtractOpti
     with page_time_limit(whole, f"reading the {kind}"):
         with stage(f"read_{kind}"):
             output = _reader_for(kind)(data, options)
-        with stage("reconcile"):
-            forms = grid_to_forms(output.grid)
-    with stage("validate"):
-        for form in forms:
-            form.issues.extend(validate_form(form))
+        readings = output.readings or [Reading(output.route, output.grid)]
+        with stage("choose_reading"):
+            chosen = choose_reading([(r.name, _forms_of(r.grid)) for r in readings])
+    forms = chosen.forms
     issues = list(output.issues)
     if not forms:
         issues.append(Issue(code="no_form_found", severity="error", field=None,
                             message="no performance self-evaluation form (绩效自评表) was found in the document"))
     source = Source(filename=filename, sha256=hashlib.sha256(data).hexdigest(), media_type=media_type,
-                    route=output.route, pages=output.pages)
+                    route=output.route, pages=output.pages,
+                    reading=chosen.name if output.readings else None)
     return Result(source=source, forms=forms, issues=issues)
+
+
+def _forms_of(grid: Grid) -> Callable[[], list[Form]]:
+    """The stages after reading, for one candidate grid: rows -> forms -> validated forms."""
+    def run() -> list[Form]:
+        with stage("reconcile"):
+            forms = grid_to_forms(grid)
+        with stage("validate"):
+            for form in forms:
+                form.issues.extend(validate_form(form))
+        return forms
+    return run
 
 
 def extract_path(path: str | Path, options: ExtractOptions | None = None) -> Result:

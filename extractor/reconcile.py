@@ -12,7 +12,18 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from extractor.align import align_row
+from extractor.align import align_fund_row, align_row
+from extractor.form.vocabulary import (
+    GOAL_ACTUAL_HEADERS,
+    GOAL_EXPECTED_HEADERS,
+    GOAL_HEADERS,
+    GOAL_LABEL_PARTS,
+    GOAL_LABELS,
+    META_KEYS,
+    META_KEYS_EXACT,
+)
+from extractor.form.vocabulary import NUMBERING as _NUMBERING
+from extractor.form.vocabulary import PLACEHOLDER as _PLACEHOLDER
 from extractor.grid import Cell, Grid, Row, grid_to_rows
 from extractor.normalize import (
     clean_text,
@@ -48,17 +59,6 @@ _HEADER_PARENS = re.compile(r"[（(][^()（）]{1,6}[)）]")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年度?")
 _UNIT = re.compile(r"[（(]\s*(万元|元)\s*[)）]")
 _UNIT_LINE = re.compile(r"(?:金额)?单位[:：]\s*(万元|元)")
-_META_KEYS = {
-    "项目名称": "project_name",
-    "主管部门": "department",
-    "部门名称": "department",
-    "预算部门": "department",
-    "实施单位": "implementing_unit",
-    "单位名称": "implementing_unit",
-}
-_PLACEHOLDER = re.compile(r"^(?:指标\d*|…+|\.{2,}|。{2,}|/|／|—+|-+|无|略|其他|★+)$")
-_NUMBERING = re.compile(r"^(?:指标\d+\s*[:：]?|★+)\s*")
-_GOAL_HEADERS = ("预期目标", "实际完成情况", "全年实际完成情况", "年度目标", "实际完成")
 
 
 def grid_to_forms(grid: Grid) -> list[Form]:
@@ -128,9 +128,9 @@ def _read_row(state: _State, row: Row) -> None:
         state.fund_roles, state.fund_columns = tuple(fund_roles), fund_roles
         _read_unit(state, row)
         return
-    if any(t.startswith(("年度总体目标", "总体目标")) or t in _GOAL_HEADERS for t in texts):
+    if any(t.startswith(GOAL_LABELS) or t in GOAL_HEADERS for t in texts):
         state.section = "goals"
-        if any(t in _GOAL_HEADERS for t in texts):
+        if any(t in GOAL_HEADERS for t in texts):
             state.goal_columns = _goal_columns(row)
             return
     if indicator_roles := _indicator_header(row):
@@ -180,18 +180,20 @@ def _read_meta(state: _State, row: Row) -> bool:
     found = False
     for i, cell in enumerate(cells):
         text = _HEADER_PARENS.sub("", compact(cell.text))  # 部门（单位）名称 is 部门名称
-        key = next((k for k in _META_KEYS if text.startswith(k)), None)
+        key = next((k for k in META_KEYS if text.startswith(k)), None)
+        if key is None and text.rstrip(":：") in META_KEYS_EXACT:
+            key = text.rstrip(":：")
         if key is None and len(text) <= 5:  # one OCR slip in a key (项日名称, 主管官部门)
-            key = next((k for k in _META_KEYS if within_one_edit(text, k)), None)
+            key = next((k for k in META_KEYS if within_one_edit(text, k)), None)
         if key is None:
             continue
         found = True
         inline = clean_text(cell.text).split("：", 1)[-1].split(":", 1)[-1] if re.search("[:：]", cell.text) else ""
         inline = inline if compact(inline) != compact(key) else ""
         value = inline.strip()
-        if not value and i + 1 < len(cells) and not any(compact(cells[i + 1].text).startswith(k) for k in _META_KEYS):
+        if not value and i + 1 < len(cells) and not _is_meta_key(cells[i + 1].text):
             value = clean_text(cells[i + 1].text)
-        attr = _META_KEYS[key]
+        attr = META_KEYS.get(key) or META_KEYS_EXACT[key]
         if value and getattr(state.form, attr) is None:
             setattr(state.form, attr, value)
     if found and state.form.year is None:
@@ -199,6 +201,11 @@ def _read_meta(state: _State, row: Row) -> bool:
             if m := _YEAR.search(compact(cell.text)):
                 state.form.year = int(m.group(1))
     return found
+
+
+def _is_meta_key(raw: str) -> bool:
+    text = _HEADER_PARENS.sub("", compact(raw))
+    return text.startswith(tuple(META_KEYS)) or text.rstrip(":：") in META_KEYS_EXACT
 
 
 def _read_unit(state: _State, row: Row) -> None:
@@ -238,7 +245,7 @@ def _read_fund_row(state: _State, row: Row) -> None:
     if label is None and key is None:
         return
     values = _drop_page_numbers(state, cells, "funds")
-    alignment = align_row(values, state.fund_roles, state.fund_columns)
+    alignment = align_fund_row(values, state.fund_roles, state.fund_columns)
     aligned = alignment.by_role
     if not aligned:
         return
@@ -286,17 +293,18 @@ def _goal_columns(row: Row) -> dict[str, int]:
     columns: dict[str, int] = {}
     for cell in row.cells:
         text = compact(cell.text)
-        if text.startswith(("预期目标", "年度目标")):
-            columns["expected"] = cell.col
-        elif text.startswith(("实际完成", "全年实际完成")):
+        if text.startswith(GOAL_ACTUAL_HEADERS) or text in GOAL_ACTUAL_HEADERS:
             columns["actual"] = cell.col
+        elif text.startswith(GOAL_EXPECTED_HEADERS):
+            columns["expected"] = cell.col
     return columns
 
 
 def _read_goal_row(state: _State, row: Row) -> None:
     texts = [c for c in row.cells if not c.is_empty
-             and not compact(c.text).startswith(("年度总体目标", "总体目标", "年度总体"))
-             and compact(c.text) not in ("年度总体目标", "年度", "总体", "目标")
+             and not compact(c.text).startswith(GOAL_LABELS + ("年度总体",))
+             and compact(c.text) not in GOAL_LABEL_PARTS
+             and header_role(c.text, INDICATOR_HEADER_ROLES) is None  # a wrapped header of the table below
              and read_label(c.text) is None]  # a label here belongs to the indicator table below
     unique = []
     for cell in texts:  # a cell spanning rows repeats: read it once
@@ -471,6 +479,7 @@ def _drop_placeholders(rows: list[_IndicatorRow]) -> list[_IndicatorRow]:
     kept = []
     for r in rows:
         name = compact(r.cells["name"].text) if "name" in r.cells else ""
+        name = _NUMBERING.sub("", name) if not _PLACEHOLDER.match(name) else name
         values = [compact(r.cells[k].text) for k in ("target", "actual", "weight", "score") if k in r.cells]
         if _PLACEHOLDER.match(name or "-") and all(not v or _PLACEHOLDER.match(v) for v in values):
             continue  # template scaffolding: 指标2, ……, /
@@ -549,7 +558,9 @@ def _indicator(state: _State, r: _IndicatorRow, l2: Label | None, l1: str | None
 def _read_total(state: _State, row: Row) -> None:
     cells = [(_blank(c) if compact(c.text).rstrip(":：") in TOTAL_WORDS else c) for c in row.cells]
     cells = _drop_page_numbers(state, cells, "total")
-    aligned = align_row(cells, state.indicator_roles, state.indicator_columns).by_role
+    # The 总分 row prints points only: its numbers go to 分值 and 得分, wherever the dump put them.
+    roles = [r for r in state.indicator_roles if r in ("weight", "score")] or ["weight", "score"]
+    aligned = align_row(cells, roles, state.indicator_columns).by_role
     state.form.total = Total(**_read_points(state, aligned, "total"))
 
 

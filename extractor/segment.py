@@ -7,22 +7,28 @@ title is missing, at a second 项目名称; it ends with its 总分 row or where
 
 from __future__ import annotations
 
-import re
-
+from extractor.form.vocabulary import (
+    META_KEYS_EXACT,
+    META_PREFIXES,
+    NEW_FORM_KEYS,
+    TITLE,
+    TITLE_MAX_CHARS,
+    TOTAL_WORDS,
+)
 from extractor.grid import Row
 
-_TITLE = re.compile(r"自评表|绩效自评")
-_FORM_KEYS = ("项目名称", "主管部门", "实施单位", "部门名称", "单位名称", "预算部门")
-_NEW_FORM_KEYS = ("项目名称", "部门名称", "单位名称")  # a second one of these starts the next form
-TOTAL_WORDS = ("总分", "总计", "合计得分", "总得分")
+__all__ = ["TOTAL_WORDS", "is_title_row", "is_total_row", "row_has_key", "rows_to_form_runs"]
+_FORM_KEYS = META_PREFIXES
+_NEW_FORM_KEYS = NEW_FORM_KEYS
 
 
 def is_title_row(row: Row) -> bool:
-    return any(len(t) <= 40 and _TITLE.search(t) for t in row.words)
+    return any(len(t) <= TITLE_MAX_CHARS and TITLE.search(t) for t in row.words)
 
 
 def row_has_key(row: Row, keys: tuple[str, ...]) -> bool:
-    return any(t.startswith(keys) for t in row.words)
+    """A meta key cell: 项目名称…, or exactly 部门 (a department-wide form's key)."""
+    return any(t.startswith(keys) or t.rstrip(":：") in META_KEYS_EXACT for t in row.words)
 
 
 def is_total_row(row: Row) -> bool:
@@ -39,7 +45,7 @@ def rows_to_form_runs(rows: list[Row]) -> list[list[Row]]:
         if row.is_blank():
             continue
         words = row.words
-        title = any(len(t) <= 40 and _TITLE.search(t) for t in words)
+        title = any(len(t) <= TITLE_MAX_CHARS and TITLE.search(t) for t in words)
         keyed = any(t.startswith(_NEW_FORM_KEYS) for t in words)
         if title or (keyed and (current is None or has_body or finished)):
             if current is None or has_body or finished:
@@ -58,6 +64,6 @@ def rows_to_form_runs(rows: list[Row]) -> list[list[Row]]:
         if finished:
             continue  # footnotes and signatures after 总分
         current.append(row)
-        has_body = has_body or any(t.startswith(_FORM_KEYS) for t in words)
+        has_body = has_body or row_has_key(row, _FORM_KEYS)
         finished = any(t.rstrip(":：") in TOTAL_WORDS for t in words)
     return [run for run in runs if any(row_has_key(r, _FORM_KEYS) or is_total_row(r) for r in run)]

@@ -9,8 +9,22 @@ closes a row marks where the next one begins. Everything here reads the taxonomy
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 
 from extractor.align import align_texts
+from extractor.form.vocabulary import (
+    FUND_BLOCK_LABELS,
+    GOAL_ACTUAL_HEADERS,
+    GOAL_EXPECTED_HEADERS,
+    GOAL_HEADERS,
+    GOAL_LABEL_PARTS,
+    GOAL_LABELS,
+    META_KEYS_EXACT,
+    META_PREFIXES,
+    TITLE,
+    TITLE_MAX_CHARS,
+    TOTAL_WORDS,
+)
 from extractor.normalize import compact, is_page_number, looks_numeric, parse_number
 from extractor.taxonomy import (
     FUND_HEADER_ROLES,
@@ -20,10 +34,10 @@ from extractor.taxonomy import (
     read_label,
 )
 
-_META = ("项目名称", "主管部门", "实施单位", "部门名称", "单位名称", "预算部门")
-_TOTAL = ("总分", "总计", "合计得分", "总得分")
-_GOAL_LABELS = ("年度总体目标", "总体目标")
-_GOAL_HEADERS = ("预期目标", "实际完成情况", "全年实际完成情况")
+_META = META_PREFIXES
+_TOTAL = TOTAL_WORDS
+_GOAL_LABELS = GOAL_LABELS
+_GOAL_HEADERS = GOAL_HEADERS
 _SENTENCE = re.compile(r"[，。；,;！？]")
 
 
@@ -36,7 +50,7 @@ def _is_points(token: str) -> bool:
 
 def _is_title(token: str) -> bool:
     t = compact(token)
-    return ("自评表" in t or "绩效自评" in t) and len(t) <= 40
+    return bool(TITLE.search(t)) and len(t) <= TITLE_MAX_CHARS
 
 
 def tokens_to_rows(tokens: list[str], *, cells_may_split: bool = False) -> list[list[str]]:
@@ -51,7 +65,7 @@ def tokens_to_rows(tokens: list[str], *, cells_may_split: bool = False) -> list[
         if _is_title(token):
             rows.append([token])
             i += 1
-        elif t.startswith(_META):
+        elif t.startswith(_META) or t.rstrip(":：") in META_KEYS_EXACT:
             row, i = _meta_row(tokens, i, cells_may_split)
             rows.append(row)
         elif header_role(token, FUND_HEADER_ROLES) and _header_run(tokens, i, FUND_HEADER_ROLES) >= 3:
@@ -127,7 +141,7 @@ def _header_run(tokens: list[str], i: int, table: tuple[tuple[str, tuple[str, ..
 def _meta_row(tokens: list[str], i: int, cells_may_split: bool) -> tuple[list[str], int]:
     """项目名称 X, or 主管部门 X 实施单位 Y: keys with the value that follows each."""
     row: list[str] = []
-    while i < len(tokens) and compact(tokens[i]).startswith(_META) and len(row) < 4:
+    while i < len(tokens) and _is_meta_key(tokens[i]) and len(row) < 4:
         row.append(tokens[i])
         i += 1
         if re.search("[:：].", tokens[i - 1]):
@@ -142,6 +156,11 @@ def _meta_row(tokens: list[str], i: int, cells_may_split: bool) -> tuple[list[st
     return row, i
 
 
+def _is_meta_key(token: str) -> bool:
+    t = compact(token)
+    return t.startswith(_META) or t.rstrip(":：") in META_KEYS_EXACT
+
+
 def _continues_value(tokens: list[str], i: int) -> bool:
     # A value split by a space (a flattened line) goes on until the next key or section word.
     return i < len(tokens) and not _starts_section(tokens[i]) and not compact(tokens[i]).startswith(_META) \
@@ -150,7 +169,7 @@ def _continues_value(tokens: list[str], i: int) -> bool:
 
 def _starts_section(token: str) -> bool:
     t = compact(token)
-    return (_is_title(token) or t.startswith(_GOAL_LABELS) or t in _GOAL_HEADERS or t.startswith("项目资金")
+    return (_is_title(token) or t.startswith(_GOAL_LABELS) or t in _GOAL_HEADERS or t.startswith(FUND_BLOCK_LABELS)
             or bool(header_role(token, FUND_HEADER_ROLES)) or bool(header_role(token, INDICATOR_HEADER_ROLES)))
 
 
@@ -158,7 +177,7 @@ def _fund_rows(tokens: list[str], i: int) -> tuple[list[list[str]], int]:
     rows: list[list[str]] = []
     while i < len(tokens):
         t = compact(tokens[i])
-        if t.startswith("项目资金"):  # the block's merged label, printed among its rows
+        if t.startswith(FUND_BLOCK_LABELS):  # the block's merged label, printed among its rows
             rows.append([tokens[i]])
             i += 1
         elif fund_row_key(tokens[i]) or (t.endswith(("资金", "资金）", "资金)")) and not _starts_section(tokens[i])):
@@ -184,10 +203,10 @@ def _goal_rows(tokens: list[str], i: int) -> tuple[list[list[str]], int]:
     texts: list[str] = []
     while i < len(tokens):
         t = compact(tokens[i])
-        if t.startswith(_GOAL_LABELS) or t in ("年度", "总体", "目标"):
-            i += 1
-        elif t in _GOAL_HEADERS or t.startswith(("预期目标", "实际完成")):
+        if t in _GOAL_HEADERS or t.startswith(GOAL_EXPECTED_HEADERS + GOAL_ACTUAL_HEADERS):
             headers.append(tokens[i])
+            i += 1
+        elif t.startswith(_GOAL_LABELS) or t in GOAL_LABEL_PARTS:
             i += 1
         elif _starts_section(tokens[i]) or read_label(tokens[i]):
             break
@@ -310,3 +329,36 @@ def _lay_out(segment: list[str], labels: list[bool], placed: list[int | None], r
         else:
             extra.append(token)
     return extra + row
+
+
+def _is_wrapped_part(text: str) -> bool:
+    # A short fragment that is no word by itself: half of a label or header wrapped in a narrow cell.
+    t = compact(text)
+    return bool(t) and len(t) <= 8 and not _is_word(text) and not looks_numeric(t)
+
+
+def rejoin_wrapped_rows(rows: Iterable[tuple[int, list[str]]]) -> Iterator[tuple[int, list[str]]]:
+    """Row-keeping dumps wrap a narrow cell onto the next line (`可持续影` / `响指标`, `一级` / `指标`):
+    a line holding one fragment joins its neighbour where together they make a word of the form."""
+    pending: tuple[int, list[str]] | None = None
+    for page, cells in rows:
+        cells = [c for c in cells]
+        if pending is not None:
+            prev_page, prev = pending
+            filled = [c for c in cells if c.strip()]
+            last = next((k for k in range(len(prev) - 1, -1, -1) if prev[k].strip()), None)
+            if len(filled) == 1 and last is not None and _is_wrapped_part(filled[0]) \
+                    and _is_word(prev[last].strip() + filled[0].strip()):
+                prev[last] = prev[last].strip() + filled[0].strip()  # the fragment ends the cell above
+                continue
+            first = next((k for k, c in enumerate(cells) if c.strip()), None)
+            prev_filled = [c for c in prev if c.strip()]
+            if len(prev_filled) == 1 and first is not None and _is_wrapped_part(prev_filled[0]) \
+                    and _is_word(prev_filled[0].strip() + cells[first].strip()):
+                cells[first] = prev_filled[0].strip() + cells[first].strip()  # it begins the cell below
+                pending = (page, cells)
+                continue
+            yield pending
+        pending = (page, cells)
+    if pending is not None:
+        yield pending

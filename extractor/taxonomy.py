@@ -12,7 +12,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 
+from extractor.form.vocabulary import FUND_HEADER_ROLES, FUND_ROWS, INDICATOR_HEADER_ROLES
 from extractor.normalize import compact
+
+__all__ = ["FUND_HEADER_ROLES", "FUND_ROWS", "INDICATOR_HEADER_ROLES"]
 
 LEVEL1 = ("产出指标", "效益指标", "满意度指标", "成本指标")
 
@@ -38,7 +41,7 @@ _LEVEL2_ALIASES = {
     "服务对象满意度": "服务对象满意度指标",
 }
 NEW_TEMPLATE_LEVEL2 = frozenset({"经济成本指标", "社会成本指标", "生态环境成本指标"})
-SUPER_LABELS = frozenset({"绩效指标", "绩效目标", "年度绩效指标"})
+SUPER_LABELS = frozenset({"绩效指标", "绩效目标", "年度绩效指标", "年度绩效指标完成情况"})
 
 _WEIGHT_SUFFIX = re.compile(r"[（(]\s*(\d+(?:\.\d+)?)\s*分?\s*[)）]$")
 _WEIGHT_ONLY = re.compile(r"^[（(]?\s*(\d+(?:\.\d+)?)\s*分\s*[)）]?$")
@@ -114,35 +117,6 @@ def is_known_level2(name: str) -> bool:
 
 
 # --- words of the form's layout ------------------------------------------------------------------
-
-INDICATOR_HEADER_ROLES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("l1", ("一级指标",)),
-    ("l2", ("二级指标",)),
-    ("name", ("三级指标", "指标名称", "绩效指标名称")),
-    ("target_op", ("指标性质",)),
-    ("target_unit", ("度量单位", "计量单位", "单位")),
-    ("target", ("年度指标值", "全年指标值", "年度目标值", "指标值", "目标值", "预期指标值", "预期值", "年度目标")),
-    ("actual", ("实际完成值", "全年实际值", "实际完成", "完成值", "实际值")),
-    ("weight", ("分值", "权重", "权重分")),
-    ("score", ("得分", "自评得分", "评分")),
-    ("note", ("偏差原因分析及改进措施", "偏差原因", "原因分析", "改进措施", "未完成原因", "备注")),
-)
-
-FUND_HEADER_ROLES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("initial_budget", ("年初预算数", "年初预算")),
-    ("annual_budget", ("全年预算数", "全年预算", "调整后预算数", "预算数")),
-    ("executed", ("全年执行数", "全年执行", "实际执行数", "执行数", "实际支出")),
-    ("weight", ("分值", "权重")),
-    ("execution_rate", ("执行率", "预算执行率", "资金执行率")),
-    ("score", ("得分",)),
-)
-
-FUND_ROWS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("total", ("年度资金总额", "资金总额", "合计")),
-    ("appropriation", ("当年财政拨款", "本年财政拨款", "财政拨款", "财政资金")),
-    ("carryover", ("上年结转资金", "上年结转", "结转资金")),
-    ("other", ("其他资金",)),
-)
 
 _HEADER_PARENS = re.compile(r"[（(][^()（）]*[)）]")
 

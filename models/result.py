@@ -121,6 +121,9 @@ class Source(_Model):
     media_type: str
     route: Route
     pages: int | None = None
+    # Which reading of an ambiguous text dump the form's arithmetic chose (tsv, pipe, pipe-stream,
+    # spaces, space-rows, lines, flat, unspaced); absent for inputs with one reading.
+    reading: str | None = Field(default=None, **_omit_none)
 
 
 class Result(_Model):

@@ -1,55 +1,85 @@
-"""Text dumps -> Grid, whatever shape the dump has.
+"""Text dumps -> candidate Grids, one per reading of the dump's shape.
 
-Shapes seen in archives: tab-separated cells (spreadsheet copy), pipe/Markdown tables, one cell per
-line, one space-separated line per form (copied from a web page), text with every space lost. The
-first two keep rows; the others are a stream of cells (extractor.unspaced cuts the last into
-cells) whose rows are rebuilt by extractor.streams. A blank line in a
-row-keeping dump is a page break: the dump tools print one between pages.
+A dump's shape is evidence, not a gate. Every reader that can apply to the text produces a reading:
+row-keeping ones (tab-separated cells, pipe tables with or without leading bars, runs of 2+ spaces,
+single spaces in a row line) and stream ones (one cell per line, cells between bars, a form
+flattened onto one line, text with every space lost) whose rows extractor.streams rebuilds from the
+form's grammar. The pipeline reads every candidate and the form's own arithmetic chooses
+(extractor.choose). Candidates come most likely first, so a tie goes to the likelier reading.
+
+A blank line in a row-keeping dump is a page break: the dump tools print one between pages.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from typing import Literal
 
 from extractor.decode import decode_text
 from extractor.grid import Grid, rows_from_texts
 from extractor.options import ExtractOptions
-from extractor.routes import RouteOutput
-from extractor.streams import tokens_to_rows
+from extractor.routes import Reading, RouteOutput
+from extractor.streams import rejoin_wrapped_rows, tokens_to_rows
 from extractor.unspaced import split_unspaced
 
 Shape = Literal["tsv", "pipe", "lines", "flat", "unspaced"]
 _PIPE_RULE = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?$")
+_SPACE_RUN = re.compile(r"[ \u3000\xa0]{2,}")
+_SPACE = re.compile(r"[ \u3000\xa0]+")
 
 
 def read_text(data: bytes, options: ExtractOptions) -> RouteOutput:
     text, _encoding = decode_text(data)
-    grid = text_to_grid(text)
-    return RouteOutput(grid=grid, route="text", pages=grid.pages)
+    readings = text_readings(text)
+    return RouteOutput(grid=readings[0].grid, route="text", pages=max(r.grid.pages for r in readings),
+                       readings=readings)
 
 
 def text_to_grid(text: str) -> Grid:
+    """The likeliest reading alone (tests and tools that want one grid)."""
+    return text_readings(text)[0].grid
+
+
+def text_readings(text: str) -> list[Reading]:
+    """Every reading that can apply to the text, likeliest first."""
+    lines = [line for line in text.split("\n") if line.strip()]
     shape = detect_shape(text)
-    if shape == "tsv":
-        return rows_from_texts(_paged_rows(text, lambda line: line.split("\t")))
-    if shape == "pipe":
-        return rows_from_texts(_paged_rows(text, _pipe_cells))
-    if shape == "unspaced":
-        rows = tokens_to_rows(split_unspaced(text))
-    elif shape == "lines":
-        rows = tokens_to_rows([line.strip() for line in text.split("\n") if line.strip()])
-    else:
-        rows = tokens_to_rows(text.split(), cells_may_split=True)
-    return rows_from_texts((1, row) for row in rows)
+    makers: dict[str, Callable[[], Grid]] = {}
+    if any("\t" in line for line in lines):
+        makers["tsv"] = lambda: rows_from_texts(rejoin_wrapped_rows(_paged_rows(text, lambda s: s.split("\t"))))
+    barred = sum(line.count("|") >= 1 for line in lines)
+    if barred >= 3:
+        makers["pipe"] = lambda: rows_from_texts(rejoin_wrapped_rows(_pipe_rows(text)))
+        makers["pipe-stream"] = lambda: _stream(_bar_tokens(text))
+    if sum(bool(_SPACE_RUN.search(line.strip())) for line in lines) >= 3:
+        makers["spaces"] = lambda: rows_from_texts(rejoin_wrapped_rows(_paged_rows(text, _space_run_cells)))
+    long_lines = sum(len(line) > 200 for line in lines)
+    if len(lines) >= 10 and long_lines <= len(lines) * 0.2:
+        makers["space-rows"] = lambda: rows_from_texts(rejoin_wrapped_rows(_paged_rows(text, _space_cells)))
+    makers["lines"] = lambda: _stream([line.strip() for line in lines])
+    if any(_SPACE.search(line.strip()) for line in lines):
+        makers["flat"] = lambda: _stream(text.split(), cells_may_split=True)
+    if shape == "unspaced" or not makers.get("flat"):
+        makers["unspaced"] = lambda: _stream(split_unspaced(text))
+    order = {"tsv": ["tsv"], "pipe": ["pipe", "pipe-stream"], "flat": ["flat"], "unspaced": ["unspaced"],
+             "lines": ["lines"]}[shape]
+    names = [n for n in order if n in makers] + [n for n in makers if n not in order]
+    return [Reading(name, makers[name]()) for name in names]
+
+
+def _stream(tokens: list[str], *, cells_may_split: bool = False) -> Grid:
+    return rows_from_texts((1, row) for row in tokens_to_rows(tokens, cells_may_split=cells_may_split))
 
 
 def detect_shape(text: str) -> Shape:
+    """The likeliest shape, by the marks the dump tools leave: it orders the readings, nothing more."""
     lines = [line for line in text.split("\n") if line.strip()]
     if not lines:
         return "lines"
     tabbed = sum("\t" in line for line in lines)
-    piped = sum(line.lstrip().startswith("|") and line.count("|") >= 3 for line in lines)
+    piped = sum((line.lstrip().startswith("|") or line.rstrip().endswith("|")) and line.count("|") >= 2
+                for line in lines)
     if tabbed >= max(3, len(lines) * 0.2):
         return "tsv"
     if piped >= max(3, len(lines) * 0.3):
@@ -61,7 +91,7 @@ def detect_shape(text: str) -> Shape:
     return "lines"
 
 
-def _paged_rows(text: str, split):  # type: ignore[no-untyped-def]
+def _paged_rows(text: str, split: Callable[[str], list[str] | None]) -> Iterator[tuple[int, list[str]]]:
     page = 1
     for line in text.split("\n"):
         if not line.strip():
@@ -75,11 +105,51 @@ def _paged_rows(text: str, split):  # type: ignore[no-untyped-def]
             yield page, cells
 
 
-def _pipe_cells(line: str) -> list[str] | None:
-    stripped = line.strip()
-    if _PIPE_RULE.match(stripped):
-        return None
-    if not stripped.startswith("|"):
-        return [stripped]  # text around the table: one cell
-    inner = stripped[1:-1] if stripped.endswith("|") and len(stripped) > 1 else stripped[1:]
+def _space_run_cells(line: str) -> list[str]:
+    return [cell for cell in _SPACE_RUN.split(line.strip()) if cell]
+
+
+def _space_cells(line: str) -> list[str]:
+    return [cell for cell in _SPACE.split(line.strip()) if cell]
+
+
+def _pipe_rows(text: str) -> Iterator[tuple[int, list[str]]]:
+    """Pipe tables, Markdown style (`| a | b |`) or trailing-bar style (`a | b |` with the rest of
+    the row on lines that start with a bar, as some HTML-to-text tools print merged rows)."""
+    page = 1
+    row: list[str] | None = None
+    row_page = page
+    trailing = False  # the current row began on a line without a leading bar and ended with one
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if not stripped:
+            page += 1
+            continue
+        if _PIPE_RULE.match(stripped):
+            continue
+        cells = _pipe_cells(stripped)
+        if stripped.startswith("|") and row is not None and trailing:
+            row.extend(cells)
+            continue
+        if row is not None:
+            yield row_page, row
+        row, row_page = cells, page
+        trailing = not stripped.startswith("|") and stripped.endswith("|")
+    if row is not None:
+        yield row_page, row
+
+
+def _pipe_cells(stripped: str) -> list[str]:
+    inner = stripped[1:] if stripped.startswith("|") else stripped
+    inner = inner[:-1] if inner.endswith("|") and not inner.endswith("\\|") else inner
     return [cell.strip() for cell in re.split(r"(?<!\\)\|", inner)]
+
+
+def _bar_tokens(text: str) -> list[str]:
+    """Cells between bars and line ends, empty ones dropped: a pipe dump whose rows are lost."""
+    tokens = []
+    for line in text.split("\n"):
+        if _PIPE_RULE.match(line.strip()):
+            continue
+        tokens.extend(cell.strip() for cell in re.split(r"(?<!\\)\|", line) if cell.strip())
+    return tokens

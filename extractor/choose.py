@@ -1,0 +1,69 @@
+"""Choose among candidate readings of one input by the form's own arithmetic.
+
+A reading that puts cells in the wrong columns breaks the form's sums: weights no longer add up to
+the total, a score exceeds its weight, the execution rate no longer equals executed / budget, rows
+lose their 分值 or their name. Each reading is read into forms and judged; the most plausible wins,
+ties going to the likelier reading (the order the reader gave). A reading that is already
+consistent in every respect is taken at once: the common case costs one reading.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from models import Form
+
+ERROR_COST = 4.0  # an error the form's arithmetic raises outweighs a few extra fields read
+WARNING_COST = 0.25
+
+
+@dataclass(frozen=True, slots=True)
+class Judged:
+    name: str
+    forms: list[Form]
+    plausibility: float
+    consistent: bool
+
+
+def plausibility(forms: list[Form]) -> tuple[float, bool]:
+    """How much of the form a reading recovered, minus what its arithmetic says is wrong."""
+    if not forms:
+        return -1.0, False
+    score = 0.0
+    consistent = True
+    for form in forms:
+        score += sum(1.0 for v in (form.project_name, form.department, form.implementing_unit, form.year) if v)
+        for row in (form.funds.total, form.funds.appropriation, form.funds.carryover, form.funds.other):
+            score += 0.5 * sum(v is not None for v in (row.initial_budget, row.annual_budget, row.executed,
+                                                       row.weight, row.execution_rate, row.score))
+        for ind in form.indicators:
+            score += 1.0 * bool(ind.level3) + 1.0 * (ind.weight is not None) + 1.0 * (ind.score is not None)
+            score += 0.5 * bool(ind.level2) + 0.25 * bool(ind.target) + 0.25 * bool(ind.actual)
+        score += 1.0 * (form.total.weight is not None) + 1.0 * (form.total.score is not None)
+        errors = [i for i in form.issues if i.severity == "error"]
+        warnings = [i for i in form.issues if i.severity == "warning"]
+        score -= ERROR_COST * len(errors) + WARNING_COST * len(warnings)
+        if errors or not form.indicators or any(i.code in _DOUBT for i in warnings):
+            consistent = False
+    return score, consistent
+
+
+# Warnings that say a reading may have put cells in the wrong place, not only that a value is odd.
+_DOUBT = frozenset({"value_unread", "block_weight_mismatch", "name_joined", "row_without_values",
+                    "unknown_level1", "unknown_level2", "missing_total", "missing_field"})
+
+
+def choose_reading(readings: list[tuple[str, Callable[[], list[Form]]]]) -> Judged:
+    """Read candidates in order, stop at the first consistent one, else return the most plausible."""
+    best: Judged | None = None
+    for name, read in readings:
+        forms = read()
+        score, consistent = plausibility(forms)
+        judged = Judged(name, forms, score, consistent)
+        if consistent:
+            return judged
+        if best is None or score > best.plausibility:
+            best = judged
+    assert best is not None, "at least one reading"
+    return best

@@ -1,0 +1,79 @@
+"""The words the self-evaluation forms print, as data: one place for every reader and the reconciler.
+
+A domain expert adds a province's wording here, without reading any control flow. Matching is done
+on compact text (NFKC, no whitespace; see extractor.normalize.compact). Words are listed longest
+first where one is a prefix of another only when order matters (noted).
+"""
+
+from __future__ import annotations
+
+import re
+
+# A form's title: 项目支出绩效自评表, 财政项目支出绩效自评表, 绩效目标自评表, 部门整体支出绩效自评表.
+TITLE = re.compile(r"自评表|绩效自评")
+TITLE_MAX_CHARS = 40  # a title is short; a sentence that mentions 自评表 is not one
+DEPARTMENT_FORM = re.compile(r"部门整体|整体支出")  # a department-wide form: no 项目名称
+
+# Meta keys (printed in a key cell, value in the next cell or after a colon) -> Form field.
+META_KEYS: dict[str, str] = {
+    "项目名称": "project_name",
+    "主管部门": "department",
+    "部门名称": "department",
+    "预算部门": "department",
+    "实施单位": "implementing_unit",
+    "单位名称": "implementing_unit",
+    "预算单位": "implementing_unit",
+}
+# Keys that stand alone (exact cell, not a prefix): 部门 on a department-wide form.
+META_KEYS_EXACT: dict[str, str] = {"部门": "department"}
+META_PREFIXES: tuple[str, ...] = tuple(META_KEYS)
+NEW_FORM_KEYS: tuple[str, ...] = ("项目名称", "部门名称", "单位名称")  # a second one starts the next form
+
+TOTAL_WORDS: tuple[str, ...] = ("总分", "总计", "合计得分", "总得分")
+
+# 年度总体目标 block: its merged label, then the two column headers.
+GOAL_LABELS: tuple[str, ...] = ("年度总体目标", "总体目标")
+GOAL_LABEL_PARTS: tuple[str, ...] = ("年度", "总体", "目标", "年度总体目标完成情况")
+GOAL_EXPECTED_HEADERS: tuple[str, ...] = ("预期目标", "年初设定目标", "年度目标", "年初目标")
+GOAL_ACTUAL_HEADERS: tuple[str, ...] = ("实际完成情况", "全年实际完成情况", "年度总体目标完成情况综述",
+                                        "总体目标完成情况", "目标完成情况", "实际完成", "完成情况")
+GOAL_HEADERS: tuple[str, ...] = GOAL_EXPECTED_HEADERS + GOAL_ACTUAL_HEADERS
+
+# Column headers of the indicator table -> role, in the order a template prints them.
+INDICATOR_HEADER_ROLES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("l1", ("一级指标",)),
+    ("l2", ("二级指标",)),
+    ("name", ("三级指标", "指标名称", "绩效指标名称")),
+    ("target_op", ("指标性质",)),
+    ("target_unit", ("度量单位", "计量单位", "单位")),
+    ("target", ("年度指标值", "全年指标值", "年度目标值", "指标值", "目标值", "预期指标值", "预期值", "年度目标")),
+    ("actual", ("实际完成值", "全年实际值", "实际完成", "完成值", "实际值")),
+    ("weight", ("分值", "权重", "权重分")),
+    ("score", ("得分", "自评得分", "评分")),
+    ("note", ("偏差原因分析及改进措施", "未完成原因及拟采取的改进措施", "未完成原因和改进措施",
+              "偏差原因", "原因分析", "改进措施", "未完成原因", "备注")),
+)
+
+# Column headers of the funds block -> role.
+FUND_HEADER_ROLES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("initial_budget", ("年初预算数", "年初预算")),
+    ("annual_budget", ("全年预算数", "全年预算", "调整后预算数", "预算数")),
+    ("executed", ("全年执行数", "全年执行", "实际执行数", "执行数", "实际支出")),
+    ("weight", ("分值", "权重")),
+    ("execution_rate", ("执行率", "预算执行率", "资金执行率")),
+    ("score", ("得分",)),
+)
+# The funds block's merged label: 项目资金（万元）, 资金情况（万元）.
+FUND_BLOCK_LABELS: tuple[str, ...] = ("项目资金", "资金情况", "预算执行情况")
+
+# Fund row labels -> FundRow key (matched as substrings after a leading 其中).
+FUND_ROWS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("total", ("年度资金总额", "资金总额", "合计")),
+    ("appropriation", ("当年财政拨款", "本年财政拨款", "财政拨款", "财政资金")),
+    ("carryover", ("上年结转资金", "上年结转", "结转资金")),
+    ("other", ("其他资金",)),
+)
+
+# Template scaffolding in an indicator row: 指标2, 指标2:, ……, /, —, ★★★.
+PLACEHOLDER = re.compile(r"^(?:指标\d*[:：]?|…+|\.{2,}|。{2,}|/|／|—+|-+|无|略|其他|★+)$")
+NUMBERING = re.compile(r"^(?:指标\d+\s*[:：]?|★+)\s*")
