@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import combinations
 
+from extractor.form.vocabulary import SCAFFOLD
 from extractor.grid import Cell
 from extractor.normalize import compact, is_blank_value, looks_like_amount, looks_numeric, parse_number
 
@@ -92,6 +93,8 @@ def fit_name_part(text: str) -> float:
 
 
 def fit_note(text: str) -> float:
+    if SCAFFOLD.match(compact(text)):
+        return NEG  # 指标2 or …… is the template's next stub row, not this row's note
     return 0.5 if text else 0.0
 
 

@@ -21,6 +21,7 @@ from extractor.form.vocabulary import (
     GOAL_LABELS,
     META_KEYS_EXACT,
     META_PREFIXES,
+    SCAFFOLD,
     TITLE,
     TITLE_MAX_CHARS,
     TOTAL_WORDS,
@@ -113,7 +114,7 @@ def rejoin_split_words(tokens: list[str], *, cells_may_split: bool = False) -> l
             opened = token.count("(") + token.count("（") > token.count(")") + token.count("）")
             if _OPERATOR_ONLY.match(compact(token)) or (opened and len(token) < 30) \
                     or _UNIT_ONLY.match(compact(nxt)) or (not _is_word(token) and _is_word(token + nxt)) \
-                    or (cells_may_split and _starts_sentence(token, nxt)):
+                    or (cells_may_split and _starts_sentence(token, nxt)) or _completes_label(token, nxt):
                 token = token + " " + nxt
                 i += 1
             else:
@@ -121,6 +122,12 @@ def rejoin_split_words(tokens: list[str], *, cells_may_split: bool = False) -> l
         out.append(token)
         i += 1
     return out
+
+
+def _completes_label(token: str, nxt: str) -> bool:
+    """`经济效益` + `指标`: a label read in full only with the short fragment wrapped below it."""
+    return len(compact(nxt)) <= 3 and _is_wrapped_part(nxt) and read_label(token) is not None \
+        and read_label(token + nxt) is not None
 
 
 _CJK_WORD = re.compile(r"^[\u4e00-\u9fff]{1,8}$")
@@ -270,6 +277,8 @@ def segment_rows(body: list[str], header: list[str]) -> list[list[str]]:
     is_label = [read_label(t) is not None for t in body]
     ends = {k + d for k, t in enumerate(body) if _is_points(t) for d in (1, 2) if k + d <= len(body)}
     ends |= {k for k in range(1, len(body)) if is_label[k] and not is_label[k - 1]}  # labels open rows
+    scaffold = [bool(SCAFFOLD.match(compact(t))) for t in body]
+    ends |= {k for k in range(1, len(body)) if scaffold[k] != scaffold[k - 1]}  # scaffolding runs apart
     ends.add(len(body))
     longest = len(roles) + 6
     best: dict[int, tuple[float, int, list[int | None]]] = {0: (0.0, -1, [])}
@@ -293,6 +302,7 @@ def segment_rows(body: list[str], header: list[str]) -> list[list[str]]:
 
 
 DEFAULT_ROLES = ("l1", "l2", "name", "target", "actual", "weight", "score", "note")
+PLACEHOLDER_TOKEN_COST = -0.5
 
 
 def _row_fit(segment: list[str], labels: list[bool], roles: list[str]) -> tuple[float, list[int | None]] | None:
@@ -301,7 +311,12 @@ def _row_fit(segment: list[str], labels: list[bool], roles: list[str]) -> tuple[
         lead += 1
     if any(labels[lead:]):
         return None  # labels stand before their row's name
-    score, placed = align_texts(segment[lead:], roles)
+    rest = segment[lead:]
+    if all(SCAFFOLD.match(compact(t)) for t in rest):
+        # Labels over template scaffolding only (生态效益指标 / 指标1 / ……): a row without values,
+        # cheaper than forcing the scaffolding into a neighbour's cells.
+        return PLACEHOLDER_TOKEN_COST * len(rest), [None] * len(rest)
+    score, placed = align_texts(rest, roles)
     filled = {roles[p] for p in placed if p is not None}
     points = len({"weight", "score"} & filled)
     if "name" not in filled or not points:

@@ -76,4 +76,6 @@ FUND_ROWS: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 # Template scaffolding in an indicator row: 指标2, 指标2:, ……, /, —, ★★★.
 PLACEHOLDER = re.compile(r"^(?:指标\d*[:：]?|…+|\.{2,}|。{2,}|/|／|—+|-+|无|略|其他|★+)$")
+# Scaffolding only (never a printed value or note, unlike 无 or —): numbered stubs and ellipses.
+SCAFFOLD = re.compile(r"^(?:指标\d*[:：]?|…+|\.{2,}|。{2,})$")
 NUMBERING = re.compile(r"^(?:指标\d+\s*[:：]?|★+)\s*")
