@@ -16,6 +16,8 @@ from models import Form
 
 ERROR_COST = 4.0  # an error the form's arithmetic raises outweighs a few extra fields read
 WARNING_COST = 0.25
+# A later (less likely) reading must be more plausible by this much to replace an earlier one.
+READING_MARGIN = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +52,7 @@ def plausibility(forms: list[Form]) -> tuple[float, bool]:
 
 
 # Warnings that say a reading may have put cells in the wrong place, not only that a value is odd.
-_DOUBT = frozenset({"value_unread", "block_weight_mismatch", "name_joined", "row_without_values",
+_DOUBT = frozenset({"value_unread", "block_weight_mismatch", "row_without_values",
                     "unknown_level1", "unknown_level2", "missing_total", "missing_field"})
 
 
@@ -60,10 +62,9 @@ def choose_reading(readings: list[tuple[str, Callable[[], list[Form]]]]) -> Judg
     for name, read in readings:
         forms = read()
         score, consistent = plausibility(forms)
-        judged = Judged(name, forms, score, consistent)
-        if consistent:
-            return judged
-        if best is None or score > best.plausibility:
-            best = judged
+        if best is None or score > best.plausibility + READING_MARGIN:
+            best = Judged(name, forms, score, consistent)
+            if consistent:
+                return best
     assert best is not None, "at least one reading"
     return best

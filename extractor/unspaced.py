@@ -34,17 +34,20 @@ _VALUE = re.compile(r"(?:>=|<=|[<>=≥≤≧≦＞＜＝])\s*\d+(?:\.\d+)?%?[^\d
 def split_unspaced(text: str) -> list[str]:
     text = normalise_operators(re.sub(r"\s+", "", text))
     tokens: list[str] = []
+    # Amounts read so far in this form: parts of later rows repeat them. Per call, never shared:
+    # a worker reads thousands of documents in one process.
+    known: list[Decimal] = []
     section = "meta"
     position = 0
     for match in _WORD.finditer(text):
         if match.group(0).endswith("自评表"):
             known.clear()
-        _split_free(text[position:match.start()], section, tokens)
+        _split_free(text[position:match.start()], section, tokens, known)
         word = match.group(0)
         tokens.append(word)
         section = _section_after(word, section)
         position = match.end()
-    _split_free(text[position:], section, tokens)
+    _split_free(text[position:], section, tokens, known)
     return tokens
 
 
@@ -62,15 +65,12 @@ def _section_after(word: str, section: str) -> str:
     return section
 
 
-known: list[Decimal] = []  # amounts read so far in this form: parts of later rows repeat them
-
-
-def _split_free(free: str, section: str, tokens: list[str]) -> None:
+def _split_free(free: str, section: str, tokens: list[str], known: list[Decimal]) -> None:
     if not free:
         return
     if section == "funds":
         for token in _split_amounts(free):
-            tokens.extend(_split_known(token))
+            tokens.extend(_split_known(token, known))
     elif section == "goals":
         tokens.extend(_split_goals(free))
     elif section in ("indicators", "total"):
@@ -99,7 +99,7 @@ def _split_amounts(free: str) -> list[str]:
     return out
 
 
-def _split_known(token: str) -> list[str]:
+def _split_known(token: str, known: list[Decimal]) -> list[str]:
     """`149959700298052694.96`: two amounts run together, told apart by amounts seen above."""
     value = _decimal(token)
     if value is None or value in known or len(token) < 6:
@@ -109,7 +109,7 @@ def _split_known(token: str) -> list[str]:
     for k in range(len(token) - 1, 0, -1):
         left = _decimal(token[:k])
         if left in known and token[k] not in ",0":
-            rest = _split_known(token[k:])
+            rest = _split_known(token[k:], known)
             if all(_decimal(part) in known for part in rest):
                 return [token[:k], *rest]
     known.append(value)
