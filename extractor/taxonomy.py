@@ -57,6 +57,10 @@ class Label:
     weight: Decimal | None = None
 
 
+_CJK_ONLY = re.compile(r"^[\u4e00-\u9fff]+$")
+_TOLERANT_NAMES = tuple(n for n in (*LEVEL1, *LEVEL2_PARENT, *sorted(SUPER_LABELS)) if len(n) >= 4)
+
+
 @lru_cache(maxsize=1 << 16)
 def read_label(raw: str) -> Label | None:
     """Return the label a cell holds, or None when it holds something else (a name, a value)."""
@@ -86,7 +90,23 @@ def read_label(raw: str) -> Label | None:
         return Label(2, bare, bare, weight)
     if len(text) >= 3 and bare in LEVEL1 and bare != "成本指标":
         return Label(1, bare, bare, weight)
-    return None
+    return _near_label(text, weight)
+
+
+def _near_label(text: str, weight: Decimal | None) -> Label | None:
+    """One slip from a taxonomy name (OCR's 严出指标, 绩指标; a dropped character): that label. Only for
+    words of four characters or more that end like a label, so a name is not mistaken for one."""
+    if len(text) < 4 or not text.endswith(("指标", "指", "标")) or not _CJK_ONLY.match(text):
+        return None
+    near = [name for name in _TOLERANT_NAMES if within_one_edit(text, name)]
+    if len(near) != 1:  # 质量指标 and 数量指标 are one edit apart: an ambiguous slip is no label
+        return None
+    name = near[0]
+    if name in SUPER_LABELS:
+        return Label(0, name, name, weight)
+    if name in LEVEL1 and name != "成本指标":
+        return Label(1, name, name, weight)
+    return Label(2, name, name, weight)
 
 
 def within_one_edit(a: str, b: str) -> bool:
