@@ -1,7 +1,8 @@
 """The pipeline as an explicit list of typed stages, one direction only:
 
-    bytes --sniff--> route --read--> Grid --segment--> form regions --reconcile--> Forms
-          --validate--> Result
+    bytes --sniff--> Reader --> readings (Grid, one or several) --> for each reading:
+          grid_to_rows --> rows_to_form_runs --> run_to_form --> validate_form
+    --choose_reading (the form's arithmetic)--> Result
 """
 
 from __future__ import annotations
@@ -9,14 +10,16 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import Literal
 
 from extractor.choose import choose_reading
 from extractor.errors import LimitExceeded, UnsupportedInput
-from extractor.grid import Grid
+from extractor.grid import Grid, grid_to_rows
 from extractor.limits import page_time_limit
 from extractor.options import ExtractOptions
-from extractor.reconcile import grid_to_forms
+from extractor.reconcile import run_to_form
 from extractor.routes import Reading, RouteOutput
+from extractor.segment import rows_to_form_runs
 from extractor.sniff import Kind, sniff
 from extractor.timing import stage
 from extractor.validate import validate_form
@@ -62,9 +65,9 @@ def extract_bytes(data: bytes, filename: str | None = None, options: ExtractOpti
         with stage("choose_reading"):
             chosen = choose_reading([(r.name, _forms_of(r.grid)) for r in readings])
     forms = chosen.forms
-    issues = list(output.issues)
+    issues = _mark(list(output.issues), "read")
     if not forms:
-        issues.append(Issue(code="no_form_found", severity="error", field=None,
+        issues.append(Issue(code="no_form_found", severity="error", field=None, stage="reconcile",
                             message="no performance self-evaluation form (绩效自评表) was found in the document"))
     source = Source(filename=filename, sha256=hashlib.sha256(data).hexdigest(), media_type=media_type,
                     route=output.route, pages=output.pages,
@@ -73,15 +76,31 @@ def extract_bytes(data: bytes, filename: str | None = None, options: ExtractOpti
 
 
 def _forms_of(grid: Grid) -> Callable[[], list[Form]]:
-    """The stages after reading, for one candidate grid: rows -> forms -> validated forms."""
+    """The stages after reading, for one candidate grid, each timed on its own:
+
+        grid_to_rows -> rows_to_form_runs (the split) -> run_to_form (reading) -> validate_form (judging)
+    """
     def run() -> list[Form]:
+        with stage("rows"):
+            rows = grid_to_rows(grid)
+        with stage("split_forms"):
+            runs = rows_to_form_runs(rows)
         with stage("reconcile"):
-            forms = grid_to_forms(grid)
+            forms = [run_to_form(r) for r in runs]
+            for form in forms:
+                _mark(form.issues, "reconcile")
         with stage("validate"):
             for form in forms:
-                form.issues.extend(validate_form(form))
+                form.issues.extend(_mark(validate_form(form), "validate"))
         return forms
     return run
+
+
+def _mark(issues: list[Issue], stage_name: Literal["read", "reconcile", "validate"]) -> list[Issue]:
+    for issue in issues:
+        if issue.stage is None:
+            issue.stage = stage_name
+    return issues
 
 
 def extract_path(path: str | Path, options: ExtractOptions | None = None) -> Result:

@@ -392,8 +392,7 @@ def _read_indicator_row(state: _State, row: Row) -> None:
 
 
 def _keep_unknown_label(state: _State, role: str, cell: Cell) -> bool:
-    state.issue("unknown_level2" if role == "l2" else "unknown_level1", "warning", "indicators",
-                f"{clean_text(cell.text)!r} stands where a level-{role[1]} indicator belongs but is not in the taxonomy")
+    # Kept as printed; validate_form reports it (unknown_level1/2), once, on the indicator's field.
     return True
 
 

@@ -21,6 +21,9 @@ Severity = Literal["error", "warning"]
 Route = Literal["text", "html", "pdf-text", "pdf-scan", "image"]
 
 
+_omit_none = {"exclude_if": lambda v: v is None}
+
+
 class _Model(BaseModel):
     # Reading back a stored result ignores derived keys such as `validation`.
     model_config = ConfigDict(extra="ignore")
@@ -33,6 +36,9 @@ class Issue(_Model):
     severity: Severity
     field: str | None = None
     message: str
+    # Which pipeline stage raised it: read (the input route), reconcile (reading the form, with what
+    # it repaired) or validate (the form's rules).
+    stage: Literal["read", "reconcile", "validate"] | None = Field(default=None, **_omit_none)
 
 
 class CellRef(_Model):
@@ -44,7 +50,6 @@ class CellRef(_Model):
     confidence: float = 1.0
 
 
-_omit_none = {"exclude_if": lambda v: v is None}
 
 
 class FundRow(_Model):
