@@ -16,6 +16,7 @@ from extractor.align import align_fund_row, align_row
 from extractor.form.vocabulary import (
     GOAL_ACTUAL_HEADERS,
     GOAL_EXPECTED_HEADERS,
+    GOAL_HEADER_MAX_CHARS,
     GOAL_HEADERS,
     GOAL_LABEL_PARTS,
     GOAL_LABELS,
@@ -293,7 +294,9 @@ def _goal_columns(row: Row) -> dict[str, int]:
     columns: dict[str, int] = {}
     for cell in row.cells:
         text = compact(cell.text)
-        if text.startswith(GOAL_ACTUAL_HEADERS) or text in GOAL_ACTUAL_HEADERS:
+        if len(text) > GOAL_HEADER_MAX_CHARS:
+            continue
+        if text.startswith(GOAL_ACTUAL_HEADERS):
             columns["actual"] = cell.col
         elif text.startswith(GOAL_EXPECTED_HEADERS):
             columns["expected"] = cell.col

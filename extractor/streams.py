@@ -14,8 +14,7 @@ from collections.abc import Iterable, Iterator
 from extractor.align import align_texts
 from extractor.form.vocabulary import (
     FUND_BLOCK_LABELS,
-    GOAL_ACTUAL_HEADERS,
-    GOAL_EXPECTED_HEADERS,
+    GOAL_HEADER_MAX_CHARS,
     GOAL_HEADERS,
     GOAL_LABEL_PARTS,
     GOAL_LABELS,
@@ -47,6 +46,11 @@ def _is_points(token: str) -> bool:
         return False
     value = parse_number(token)
     return value is not None and 0 <= value <= 100
+
+
+def is_goal_header(t: str) -> bool:
+    """预期目标 / 实际完成情况 and their kin; a goal text that starts like one (年度目标基本完成…) is not."""
+    return t in GOAL_HEADERS or (len(t) <= GOAL_HEADER_MAX_CHARS and t.startswith(GOAL_HEADERS))
 
 
 def _is_title(token: str) -> bool:
@@ -210,7 +214,7 @@ def _goal_rows(tokens: list[str], i: int) -> tuple[list[list[str]], int]:
     texts: list[str] = []
     while i < len(tokens):
         t = compact(tokens[i])
-        if t in _GOAL_HEADERS or t.startswith(GOAL_EXPECTED_HEADERS + GOAL_ACTUAL_HEADERS):
+        if is_goal_header(t):
             headers.append(tokens[i])
             i += 1
         elif t.startswith(_GOAL_LABELS) or t in GOAL_LABEL_PARTS:

@@ -38,6 +38,7 @@ GOAL_EXPECTED_HEADERS: tuple[str, ...] = ("预期目标", "年初设定目标", 
 GOAL_ACTUAL_HEADERS: tuple[str, ...] = ("实际完成情况", "全年实际完成情况", "年度总体目标完成情况综述",
                                         "总体目标完成情况", "目标完成情况", "实际完成", "完成情况")
 GOAL_HEADERS: tuple[str, ...] = GOAL_EXPECTED_HEADERS + GOAL_ACTUAL_HEADERS
+GOAL_HEADER_MAX_CHARS = 14  # 年度总体目标完成情况综述 is a header; a longer text starting like one is a goal
 
 # Column headers of the indicator table -> role, in the order a template prints them.
 INDICATOR_HEADER_ROLES: tuple[tuple[str, tuple[str, ...]], ...] = (
