@@ -13,7 +13,9 @@ from functools import lru_cache
 
 _CACHE = 1 << 16  # cell texts repeat across rows and forms; these functions are pure
 
-_TAG = re.compile(r"<[^>]+>")
+# An HTML tag: a known tag name after `<`, not `<=300万元；…达到>` (operators inside a goal text).
+_TAG = re.compile(r"</?(?:p|br|td|tr|th|table|tbody|thead|span|div|font|b|i|u|strong|em|a|html|body|head|meta|"
+                  r"style|title|col|colgroup|o:p|h[1-6]|li|ul|ol|sup|sub|center)\b[^<>]*/?>", re.I)
 _CJK = r"\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
 _SPACE_NEAR_CJK = re.compile(rf"(?<=[{_CJK}])\s+|\s+(?=[{_CJK}])")
 _SPACES = re.compile(r"\s+")
