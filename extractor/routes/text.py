@@ -12,6 +12,8 @@ A blank line in a row-keeping dump is a page break: the dump tools print one bet
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from collections.abc import Callable, Iterator
 from typing import Literal
@@ -23,7 +25,7 @@ from extractor.routes import Reading, RouteOutput
 from extractor.streams import rejoin_wrapped_rows, tokens_to_rows
 from extractor.unspaced import split_unspaced
 
-Shape = Literal["tsv", "pipe", "lines", "flat", "unspaced"]
+Shape = Literal["csv", "boxes", "tsv", "pipe", "lines", "flat", "unspaced"]
 _PIPE_RULE = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?$")
 _SPACE_RUN = re.compile(r"[ \u3000\xa0]{2,}")
 _SPACE = re.compile(r"[ \u3000\xa0]+")
@@ -48,6 +50,10 @@ def text_readings(text: str) -> list[Reading]:
     makers: dict[str, Callable[[], Grid]] = {}
     if any("\t" in line for line in lines):
         makers["tsv"] = lambda: rows_from_texts(rejoin_wrapped_rows(_paged_rows(text, lambda s: s.split("\t"))))
+    if sum(line.count(",") >= 3 for line in lines) >= max(3, len(lines) * 0.5):
+        makers["csv"] = lambda: rows_from_texts(rejoin_wrapped_rows(_csv_rows(text)))
+    if sum(line.lstrip().startswith(_BOX_STARTS) for line in lines) >= 3:
+        makers["boxes"] = lambda: rows_from_texts(rejoin_wrapped_rows(_box_rows(text)))
     barred = sum(line.count("|") >= 1 for line in lines)
     if barred >= 3:
         makers["pipe"] = lambda: rows_from_texts(rejoin_wrapped_rows(_pipe_rows(text)))
@@ -62,7 +68,7 @@ def text_readings(text: str) -> list[Reading]:
         makers["flat"] = lambda: _stream(text.split(), cells_may_split=True)
     if shape == "unspaced" or not makers.get("flat"):
         makers["unspaced"] = lambda: _stream(split_unspaced(text))
-    order = {"tsv": ["tsv"], "pipe": ["pipe", "pipe-stream"], "flat": ["flat"], "unspaced": ["unspaced"],
+    order = {"csv": ["csv"], "boxes": ["boxes"], "tsv": ["tsv"], "pipe": ["pipe", "pipe-stream"], "flat": ["flat"], "unspaced": ["unspaced"],
              "lines": ["lines"]}[shape]
     names = [n for n in order if n in makers] + [n for n in makers if n not in order]
     return [Reading(name, makers[name]()) for name in names]
@@ -77,6 +83,10 @@ def detect_shape(text: str) -> Shape:
     lines = [line for line in text.split("\n") if line.strip()]
     if not lines:
         return "lines"
+    if sum(line.lstrip().startswith(_BOX_STARTS) for line in lines) >= max(3, len(lines) * 0.3):
+        return "boxes"
+    if sum(line.count(",") >= 3 for line in lines) >= max(3, len(lines) * 0.5):
+        return "csv"
     tabbed = sum("\t" in line for line in lines)
     piped = sum((line.lstrip().startswith("|") or line.rstrip().endswith("|")) and line.count("|") >= 2
                 for line in lines)
@@ -153,3 +163,76 @@ def _bar_tokens(text: str) -> list[str]:
             continue
         tokens.extend(cell.strip() for cell in re.split(r"(?<!\\)\|", line) if cell.strip())
     return tokens
+
+
+def _csv_rows(text: str) -> Iterator[tuple[int, list[str]]]:
+    """A spreadsheet saved as CSV (LibreOffice, Excel): one table row per record, quoted cells."""
+    for cells in csv.reader(io.StringIO(text)):
+        if any(cell.strip() for cell in cells):
+            yield 1, [cell.strip() for cell in cells]
+
+
+_BOX_STARTS = ("│", "┌", "├", "└", "┃", "┏", "┣", "┗", "+-", "|")
+_BOX_RULE = re.compile(r"^[\s─━┌┐└┘├┤┬┴┼┏┓┗┛┣┫┳┻╋│┃+\-=|]*$")
+_BOX_BAR = re.compile(r"[│┃]")
+
+
+def _box_rows(text: str) -> Iterator[tuple[int, list[str]]]:
+    """Box-drawn tables (w3m, some terminals): a table row is the run of lines between two rules, a
+    cell's lines are joined column by column. A rule that leaves its first columns open (`│   ├──`)
+    continues those merged cells into the next row: their text is gathered into the row they start."""
+    rows: list[list[str]] = []
+    origin: list[list[int]] = []  # per row and column: the row whose merged cell this part continues
+    block: list[list[str]] = []
+    open_columns = 0  # leading columns the last rule left open
+
+    def flush() -> None:
+        nonlocal open_columns
+        if not block:
+            return
+        if len({len(parts) for parts in block}) == 1:
+            cells = ["".join(part.strip() for part in column) for column in zip(*block, strict=True)]
+            here = len(rows)
+            from_row = origin[-1] if origin and open_columns else []
+            starts = [from_row[k] if k < min(open_columns, len(from_row)) else here for k in range(len(cells))]
+            for k, start in enumerate(starts):
+                if start != here and cells[k]:
+                    rows[start][k] += cells[k]  # the merged cell's text belongs where it starts
+                    cells[k] = ""
+            rows.append(cells)
+            origin.append(starts)
+        else:  # bars do not line up: keep the lines as rows
+            for parts in block:
+                rows.append([part.strip() for part in parts])
+                origin.append(list(range(len(rows) - 1, len(rows) - 1 + len(parts))))
+        block.clear()
+        open_columns = 0
+
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if _BOX_RULE.match(stripped) or re.search(r"[├┼┤┬┴]─|─[├┼┤┬┴]", stripped):
+            flush()
+            # Leading segments without a rule belong to merged cells that go on; w3m prints their
+            # text on the rule line too.
+            segments = _BOX_JUNCTION.split(stripped)[1:]
+            open_columns = next((k for k, seg in enumerate(segments) if _BOX_LINE.search(seg)), 0)
+            for k in range(min(open_columns, len(origin[-1]) if origin else 0)):
+                if segments[k].strip():
+                    rows[origin[-1][k]][k] += segments[k].strip()
+            continue
+        if _BOX_BAR.search(stripped):
+            parts = _BOX_BAR.split(stripped)
+            block.append(parts[1:-1] if len(parts) > 2 else parts)
+        else:
+            flush()
+            rows.append([stripped])
+            origin.append([len(rows) - 1])
+    flush()
+    for cells in rows:
+        yield 1, cells
+
+
+_BOX_LINE = re.compile(r"[─━=]|-{2,}")
+_BOX_JUNCTION = re.compile(r"[│├┼┤┬┴┌┐└┘┃┣╋┫┳┻┏┓┗┛]")
