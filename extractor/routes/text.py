@@ -172,7 +172,7 @@ def _csv_rows(text: str) -> Iterator[tuple[int, list[str]]]:
             yield 1, [cell.strip() for cell in cells]
 
 
-_BOX_STARTS = ("│", "┌", "├", "└", "┃", "┏", "┣", "┗", "+-", "|")
+_BOX_STARTS = ("│", "┌", "├", "└", "┃", "┏", "┣", "┗")
 _BOX_RULE = re.compile(r"^[\s─━┌┐└┘├┤┬┴┼┏┓┗┛┣┫┳┻╋│┃+\-=|]*$")
 _BOX_BAR = re.compile(r"[│┃]")
 
