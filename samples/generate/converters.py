@@ -389,7 +389,17 @@ class Converter:
         return self.fn(doc)
 
 
-_PDF = (_module("reportlab", "reportlab"),)
+def _fonts_missing() -> str | None:
+    from samples.generate.pdf import FONTS
+
+    lost = [path for path, _ in FONTS.values() if not Path(path).exists()]
+    if lost:
+        return (f"CJK fonts missing ({', '.join(lost)}): apt-get install -y fonts-wqy-zenhei fonts-wqy-microhei "
+                "fonts-arphic-uming fonts-arphic-ukai")
+    return None
+
+
+_PDF = (_module("reportlab", "reportlab"), _fonts_missing)
 _XLSX = (_module("openpyxl", "openpyxl"), _soffice_missing)
 _DOCX = (_module("docx", "python-docx"), _soffice_missing)
 
