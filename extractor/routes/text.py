@@ -27,6 +27,8 @@ from extractor.unspaced import split_unspaced
 
 Shape = Literal["csv", "boxes", "tsv", "pipe", "lines", "flat", "unspaced"]
 _PIPE_RULE = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?$")
+_MARKDOWN_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!$<>|%~])")
+_DASH_RULE = re.compile(r"^\s*-{3,}(?:\s+-{3,})+\s*$")  # a Markdown simple table's rules
 _SPACE_RUN = re.compile(r"[ \u3000\xa0]{2,}")
 _SPACE = re.compile(r"[ \u3000\xa0]+")
 
@@ -45,6 +47,9 @@ def text_to_grid(text: str) -> Grid:
 
 def text_readings(text: str) -> list[Reading]:
     """Every reading that can apply to the text, likeliest first."""
+    if len(_MARKDOWN_ESCAPE.findall(text)) >= 3:
+        text = _MARKDOWN_ESCAPE.sub(r"\1", text)  # pandoc/html2text escapes: \$\\geq 95\\%\$ is $\geq 95\%$
+    text = "\n".join(line for line in text.split("\n") if not _DASH_RULE.match(line))
     lines = [line for line in text.split("\n") if line.strip()]
     shape = detect_shape(text)
     makers: dict[str, Callable[[], Grid]] = {}
