@@ -16,8 +16,12 @@ from models import Form
 
 ERROR_COST = 4.0  # an error the form's arithmetic raises outweighs a few extra fields read
 WARNING_COST = 0.25
-# A later (less likely) reading must be more plausible by this much to replace an earlier one.
+LOSS_COST = 2.0  # printed content the reading found no place for: a sign the reading cut cells wrongly
+# A later (less likely) reading must be more plausible by this much (absolute, and relative to the
+# earlier reading's plausibility) to replace it: a reading that cuts rows differently also invents
+# or drops a few fields, which must not outvote the likelier reading.
 READING_MARGIN = 1.0
+READING_MARGIN_SHARE = 0.05
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,17 +44,22 @@ def plausibility(forms: list[Form]) -> tuple[float, bool]:
             score += 0.5 * sum(v is not None for v in (row.initial_budget, row.annual_budget, row.executed,
                                                        row.weight, row.execution_rate, row.score))
         for ind in form.indicators:
+            if ind.weight is None and ind.score is None:
+                score -= 1.0  # a row with a name and no points is most often a cell cut from its row
+                continue
             score += 1.0 * bool(ind.level3) + 1.0 * (ind.weight is not None) + 1.0 * (ind.score is not None)
             score += 0.5 * bool(ind.level2) + 0.25 * bool(ind.target) + 0.25 * bool(ind.actual)
         score += 1.0 * (form.total.weight is not None) + 1.0 * (form.total.score is not None)
         errors = [i for i in form.issues if i.severity == "error"]
         warnings = [i for i in form.issues if i.severity == "warning"]
         score -= ERROR_COST * len(errors) + WARNING_COST * len(warnings)
+        score -= LOSS_COST * sum(i.code in _LOSS for i in warnings)
         if errors or not form.indicators or any(i.code in _DOUBT for i in warnings):
             consistent = False
     return score, consistent
 
 
+_LOSS = frozenset({"value_unread", "row_without_values"})
 # Warnings that say a reading may have put cells in the wrong place, not only that a value is odd.
 _DOUBT = frozenset({"value_unread", "block_weight_mismatch", "row_without_values",
                     "unknown_level1", "unknown_level2", "missing_total", "missing_field"})
@@ -62,7 +71,7 @@ def choose_reading(readings: list[tuple[str, Callable[[], list[Form]]]]) -> Judg
     for name, read in readings:
         forms = read()
         score, consistent = plausibility(forms)
-        if best is None or score > best.plausibility + READING_MARGIN:
+        if best is None or score > best.plausibility + max(READING_MARGIN, READING_MARGIN_SHARE * abs(best.plausibility)):
             best = Judged(name, forms, score, consistent)
             if consistent:
                 return best

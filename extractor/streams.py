@@ -99,6 +99,11 @@ _UNIT_ONLY = re.compile(r"^[（(](?:万元|元)[)）]$")
 _OPERATOR_ONLY = re.compile(r"^(?:[<>=≥≤≧≦＞＜＝]+|\$?\\[gl]eq?)$")
 
 
+def is_form_word(text: str) -> bool:
+    """A word of the form's own vocabulary (a label, a header, a section or key word)."""
+    return _is_word(text)
+
+
 def _is_word(text: str) -> bool:
     """A word of the form's own vocabulary: a label, a header, a section or key word."""
     return bool(read_label(text) or header_role(text, FUND_HEADER_ROLES)
@@ -118,7 +123,8 @@ def rejoin_split_words(tokens: list[str], *, cells_may_split: bool = False) -> l
             opened = token.count("(") + token.count("（") > token.count(")") + token.count("）")
             if _OPERATOR_ONLY.match(compact(token)) or (opened and len(token) < 30) \
                     or _UNIT_ONLY.match(compact(nxt)) or (not _is_word(token) and _is_word(token + nxt)) \
-                    or (cells_may_split and _starts_sentence(token, nxt)) or _completes_label(token, nxt):
+                    or (cells_may_split and _starts_sentence(token, nxt)) or _completes_label(token, nxt) \
+                    or _is_exact_header(token + nxt):
                 token = token + " " + nxt
                 i += 1
             else:
@@ -126,6 +132,12 @@ def rejoin_split_words(tokens: list[str], *, cells_may_split: bool = False) -> l
         out.append(token)
         i += 1
     return out
+
+
+def _is_exact_header(text: str) -> bool:
+    """`偏差原因分析及` + `改进措施`: two header-like halves of one header word of the vocabulary."""
+    t = compact(text)
+    return any(t in words for table in (FUND_HEADER_ROLES, INDICATOR_HEADER_ROLES) for _, words in table)
 
 
 def _completes_label(token: str, nxt: str) -> bool:
@@ -241,7 +253,10 @@ def _second_text_start(texts: list[str]) -> int:
     for k in range(1, len(texts)):
         if texts[k].startswith("<p>") or (_RESTART.match(texts[k]) and texts[k - 1].endswith(("。", "</p>", "；"))):
             return k
-    return 1
+    # No numbering: the expected text ends its last sentence where the actual one begins (PDF text
+    # wraps both cells over several lines, one after the other).
+    ends = [k for k in range(1, len(texts)) if texts[k - 1].endswith(("。", "！", "</p>"))]
+    return ends[0] if ends else 1
 
 
 def _indicator_rows(tokens: list[str], i: int, header: list[str]) -> tuple[list[list[str]], int]:

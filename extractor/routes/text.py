@@ -22,12 +22,13 @@ from extractor.decode import decode_text
 from extractor.grid import Grid, rows_from_texts
 from extractor.options import ExtractOptions
 from extractor.routes import Reading, RouteOutput
-from extractor.streams import rejoin_wrapped_rows, tokens_to_rows
+from extractor.streams import is_form_word, rejoin_wrapped_rows, tokens_to_rows
 from extractor.unspaced import split_unspaced
 
 Shape = Literal["csv", "boxes", "tsv", "pipe", "lines", "flat", "unspaced"]
 _PIPE_RULE = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?$")
 _MARKDOWN_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!$<>|%~])")
+_MARKDOWN_ONLY_ESCAPE = re.compile(r"\\[$<>*_\[\]`|#]")  # never in LaTeX, whose \\% and \\geq stay
 _DASH_RULE = re.compile(r"^\s*-{3,}(?:\s+-{3,})+\s*$")  # a Markdown simple table's rules
 _SPACE_RUN = re.compile(r"[ \u3000\xa0]{2,}")
 _SPACE = re.compile(r"[ \u3000\xa0]+")
@@ -47,7 +48,7 @@ def text_to_grid(text: str) -> Grid:
 
 def text_readings(text: str) -> list[Reading]:
     """Every reading that can apply to the text, likeliest first."""
-    if len(_MARKDOWN_ESCAPE.findall(text)) >= 3:
+    if len(_MARKDOWN_ONLY_ESCAPE.findall(text)) >= 3:
         text = _MARKDOWN_ESCAPE.sub(r"\1", text)  # pandoc/html2text escapes: \$\\geq 95\\%\$ is $\geq 95\%$
     text = "\n".join(line for line in text.split("\n") if not _DASH_RULE.match(line))
     lines = [line for line in text.split("\n") if line.strip()]
@@ -69,6 +70,9 @@ def text_readings(text: str) -> list[Reading]:
     if len(lines) >= 10 and long_lines <= len(lines) * 0.2:
         makers["space-rows"] = lambda: rows_from_texts(rejoin_wrapped_rows(_paged_rows(text, _space_cells)))
     makers["lines"] = lambda: _stream([line.strip() for line in lines])
+    if sum(_is_wrap_fragment(line.strip()) for line in lines) >= 3:
+        # PDF text in drawing order: a cell that wrapped goes on, alone, on the next line.
+        makers["wrapped"] = lambda: _stream(" ".join(_join_wrapped_lines(lines)).split(), cells_may_split=True)
     if any(_SPACE.search(line.strip()) for line in lines):
         makers["flat"] = lambda: _stream(text.split(), cells_may_split=True)
     if shape == "unspaced" or not makers.get("flat"):
@@ -241,3 +245,30 @@ def _box_rows(text: str) -> Iterator[tuple[int, list[str]]]:
 
 _BOX_LINE = re.compile(r"[─━=]|-{2,}")
 _BOX_JUNCTION = re.compile(r"[│├┼┤┬┴┌┐└┘┃┣╋┫┳┻┏┓┗┛]")
+
+
+_CJK_TAIL = re.compile(r"[\u4e00-\u9fff（(]$")
+_WRAP_TAIL = re.compile(r"^(?:[\u4e00-\u9fff]{1,3}[)）$]?|[)）$]|元\$|万元?\$?)$")
+
+
+def _is_wrap_fragment(line: str) -> bool:
+    return bool(_WRAP_TAIL.match(line)) and not is_form_word(line)
+
+
+def _join_wrapped_lines(lines: list[str]) -> list[str]:
+    """`受益人数计划完` / `成率`, `$\\leq 10\\%` / `$`: a line of a few characters that ends a word
+    the line above cut off (the cell was full) joins that line. A short word of the form's own
+    vocabulary (数量指标, 得分) is never a fragment."""
+    out: list[str] = []
+    for raw in lines:
+        line = raw.strip()
+        if out and _is_wrap_fragment(line):
+            last = out[-1].rsplit(" ", 1)[-1]
+            above = out[-1]
+            if (len(last) >= 4 and _CJK_TAIL.search(last)) or above.count("$") % 2 == 1 \
+                    or above.count("(") + above.count("（") > above.count(")") + above.count("）") \
+                    or (line.startswith("万") and last[-1:].isdigit()):
+                out[-1] = out[-1] + line
+                continue
+        out.append(line)
+    return out
