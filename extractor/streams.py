@@ -104,6 +104,23 @@ def is_form_word(text: str) -> bool:
     return _is_word(text)
 
 
+_VOCABULARY_WORDS = sorted({*META_PREFIXES, *META_KEYS_EXACT, *GOAL_LABELS, *GOAL_HEADERS, *FUND_BLOCK_LABELS,
+                            *TOTAL_WORDS, "绩效指标", "年度资金总额",
+                            *(w for table in (FUND_HEADER_ROLES, INDICATOR_HEADER_ROLES) for _, ws in table for w in ws)})
+
+
+def starts_form_word(text: str) -> bool:
+    """`主管`, `分值`, `年度`: the start of one of the form's words (or one), never the end of another."""
+    t = compact(text)
+    return bool(t) and (_is_word(text) or any(w.startswith(t) for w in _VOCABULARY_WORDS))
+
+
+def continues_form_word(text: str) -> bool:
+    """`项目` + `名称`, `年度` + `总体`: a narrow column wraps the form's own words two characters a line."""
+    t = compact(text)
+    return len(t) >= 3 and any(w.startswith(t) for w in _VOCABULARY_WORDS)
+
+
 def _is_word(text: str) -> bool:
     """A word of the form's own vocabulary: a label, a header, a section or key word."""
     return bool(read_label(text) or header_role(text, FUND_HEADER_ROLES)

@@ -22,7 +22,13 @@ from extractor.decode import decode_text
 from extractor.grid import Grid, rows_from_texts
 from extractor.options import ExtractOptions
 from extractor.routes import Reading, RouteOutput
-from extractor.streams import is_form_word, rejoin_wrapped_rows, tokens_to_rows
+from extractor.streams import (
+    continues_form_word,
+    is_form_word,
+    rejoin_wrapped_rows,
+    starts_form_word,
+    tokens_to_rows,
+)
 from extractor.unspaced import split_unspaced
 
 Shape = Literal["csv", "boxes", "tsv", "pipe", "lines", "flat", "unspaced"]
@@ -252,7 +258,7 @@ _WRAP_TAIL = re.compile(r"^(?:[\u4e00-\u9fff]{1,3}[)）$]?|[)）$]|元\$|万元?
 
 
 def _is_wrap_fragment(line: str) -> bool:
-    return bool(_WRAP_TAIL.match(line)) and not is_form_word(line)
+    return bool(_WRAP_TAIL.match(line)) and not (is_form_word(line) and len(line) >= 3)
 
 
 def _join_wrapped_lines(lines: list[str]) -> list[str]:
@@ -265,9 +271,10 @@ def _join_wrapped_lines(lines: list[str]) -> list[str]:
         if out and _is_wrap_fragment(line):
             last = out[-1].rsplit(" ", 1)[-1]
             above = out[-1]
-            if (len(last) >= 4 and _CJK_TAIL.search(last)) or above.count("$") % 2 == 1 \
-                    or above.count("(") + above.count("（") > above.count(")") + above.count("）") \
-                    or (line.startswith("万") and last[-1:].isdigit()):
+            if continues_form_word(last + line) or (not starts_form_word(line) and (
+                    (len(last) >= 4 and _CJK_TAIL.search(last)) or above.count("$") % 2 == 1
+                    or above.count("(") + above.count("（") > above.count(")") + above.count("）")
+                    or (line.startswith("万") and last[-1:].isdigit()))):
                 out[-1] = out[-1] + line
                 continue
         out.append(line)
