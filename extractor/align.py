@@ -251,6 +251,8 @@ def align_fund_row(cells: Sequence[Cell], roles: Sequence[str], columns: dict[st
     filled = [c for c in cells if c.text.strip()]
     if not filled or len(filled) >= len(roles) or len(filled) > 8:
         return first
+    if columns and not first.skipped and all(columns.get(role) == cell.col for role, cell in first.by_role.items()):
+        return first  # every cell sits under its own header: the dump kept its columns
     # Another reading must win by arithmetic, not by looks alone.
     best, best_score = first, _fund_score(first.by_role, roles) + ARITHMETIC_MARGIN
     for chosen in combinations(range(len(roles)), len(filled)):
@@ -278,6 +280,7 @@ def _fund_score(by_role: dict[str, Cell], roles: Sequence[str]) -> float:
     return score
 
 
+@lru_cache(maxsize=1 << 16)
 def _number(text: str) -> float | None:
     try:
         value = parse_number(compact(text).rstrip("%％").removesuffix("万元").removesuffix("元").replace(",", ""))

@@ -54,15 +54,19 @@ def plausibility(forms: list[Form]) -> tuple[float, bool]:
         warnings = [i for i in form.issues if i.severity == "warning"]
         score -= ERROR_COST * len(errors) + WARNING_COST * len(warnings)
         score -= LOSS_COST * sum(i.code in _LOSS for i in warnings)
-        if errors or not form.indicators or any(i.code in _DOUBT for i in warnings):
+        if not form.indicators or any(i.code not in _NOT_THE_READING for i in form.issues):
             consistent = False
     return score, consistent
 
 
 _LOSS = frozenset({"value_unread", "row_without_values"})
-# Warnings that say a reading may have put cells in the wrong place, not only that a value is odd.
-_DOUBT = frozenset({"value_unread", "block_weight_mismatch", "row_without_values",
-                    "unknown_level1", "unknown_level2", "missing_total", "missing_field"})
+# Issues a reading cannot cause when every printed cell found its place: the form's own sums that
+# do not hold as printed, repairs of a value. A reading with only these is taken at once; any other
+# issue (a row without points, a cell left over, weights that miss 总分, …) makes the other readings
+# worth trying.
+_NOT_THE_READING = frozenset({"funds_do_not_add_up", "doubtful_value", "block_weight_mismatch",
+                              "funds_score_inconsistent", "page_number_dropped", "amount_repaired",
+                              "amount_converted", "name_joined", "low_confidence"})
 
 
 def choose_reading(readings: list[tuple[str, Callable[[], list[Form]]]]) -> Judged:

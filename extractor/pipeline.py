@@ -14,7 +14,7 @@ from typing import Literal
 
 from extractor.choose import choose_reading
 from extractor.errors import LimitExceeded, UnsupportedInput
-from extractor.grid import Grid, grid_to_rows
+from extractor.grid import grid_to_rows
 from extractor.limits import page_time_limit
 from extractor.options import ExtractOptions
 from extractor.reconcile import run_to_form
@@ -63,7 +63,7 @@ def extract_bytes(data: bytes, filename: str | None = None, options: ExtractOpti
             output = _reader_for(kind)(data, options)
         readings = output.readings or [Reading(output.route, output.grid)]
         with stage("choose_reading"):
-            chosen = choose_reading([(r.name, _forms_of(r.grid)) for r in readings])
+            chosen = choose_reading([(r.name, _forms_of(r)) for r in readings])
     forms = chosen.forms
     issues = _mark(list(output.issues), "read")
     if not forms:
@@ -75,12 +75,14 @@ def extract_bytes(data: bytes, filename: str | None = None, options: ExtractOpti
     return Result(source=source, forms=forms, issues=issues)
 
 
-def _forms_of(grid: Grid) -> Callable[[], list[Form]]:
+def _forms_of(reading: Reading) -> Callable[[], list[Form]]:
     """The stages after reading, for one candidate grid, each timed on its own:
 
         grid_to_rows -> rows_to_form_runs (the split) -> run_to_form (reading) -> validate_form (judging)
     """
     def run() -> list[Form]:
+        with stage("read_candidates"):
+            grid = reading.grid
         with stage("rows"):
             rows = grid_to_rows(grid)
         with stage("split_forms"):

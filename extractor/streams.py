@@ -151,10 +151,12 @@ def rejoin_split_words(tokens: list[str], *, cells_may_split: bool = False) -> l
     return out
 
 
+_HEADER_WORDS = frozenset(w for table in (FUND_HEADER_ROLES, INDICATOR_HEADER_ROLES) for _, words in table for w in words)
+
+
 def _is_exact_header(text: str) -> bool:
     """`偏差原因分析及` + `改进措施`: two header-like halves of one header word of the vocabulary."""
-    t = compact(text)
-    return any(t in words for table in (FUND_HEADER_ROLES, INDICATOR_HEADER_ROLES) for _, words in table)
+    return compact(text) in _HEADER_WORDS
 
 
 def _completes_label(token: str, nxt: str) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -11,12 +12,22 @@ if TYPE_CHECKING:
     from extractor.grid import Grid
 
 
-@dataclass(slots=True)
 class Reading:
-    """One candidate reading of an input: the grid a reader made of it, under the reader's name."""
+    """One candidate reading of an input under its reader's name. The grid is made when first asked
+    for: most documents are decided by their first reading, and the others are costly streams."""
 
-    name: str
-    grid: Grid
+    __slots__ = ("_grid", "_make", "name")
+
+    def __init__(self, name: str, make: Grid | Callable[[], Grid]) -> None:
+        self.name = name
+        self._make = make
+        self._grid: Grid | None = None
+
+    @property
+    def grid(self) -> Grid:
+        if self._grid is None:
+            self._grid = self._make() if callable(self._make) else self._make
+        return self._grid
 
 
 @dataclass(slots=True)

@@ -43,8 +43,7 @@ _SPACE = re.compile(r"[ \u3000\xa0]+")
 def read_text(data: bytes, options: ExtractOptions) -> RouteOutput:
     text, _encoding = decode_text(data)
     readings = text_readings(text)
-    return RouteOutput(grid=readings[0].grid, route="text", pages=max(r.grid.pages for r in readings),
-                       readings=readings)
+    return RouteOutput(grid=readings[0].grid, route="text", pages=readings[0].grid.pages, readings=readings)
 
 
 def text_to_grid(text: str) -> Grid:
@@ -86,7 +85,7 @@ def text_readings(text: str) -> list[Reading]:
     order = {"csv": ["csv"], "boxes": ["boxes"], "tsv": ["tsv"], "pipe": ["pipe", "pipe-stream"], "flat": ["flat"], "unspaced": ["unspaced"],
              "lines": ["lines"]}[shape]
     names = [n for n in order if n in makers] + [n for n in makers if n not in order]
-    return [Reading(name, makers[name]()) for name in names]
+    return [Reading(name, makers[name]) for name in names]
 
 
 def _stream(tokens: list[str], *, cells_may_split: bool = False) -> Grid:
