@@ -109,6 +109,9 @@ _VOCABULARY_WORDS = sorted({*META_PREFIXES, *META_KEYS_EXACT, *GOAL_LABELS, *GOA
                             *(w for table in (FUND_HEADER_ROLES, INDICATOR_HEADER_ROLES) for _, ws in table for w in ws)})
 
 
+_EXACT_WORDS = frozenset(_VOCABULARY_WORDS)
+
+
 def starts_form_word(text: str) -> bool:
     """`主管`, `分值`, `年度`: the start of one of the form's words (or one), never the end of another."""
     t = compact(text)
@@ -391,18 +394,15 @@ def _is_wrapped_part(text: str) -> bool:
 
 
 def rejoin_wrapped_rows(rows: Iterable[tuple[int, list[str]]]) -> Iterator[tuple[int, list[str]]]:
-    """Row-keeping dumps wrap a narrow cell onto the next line (`可持续影` / `响指标`, `一级` / `指标`):
-    a line holding one fragment joins its neighbour where together they make a word of the form."""
+    """Row-keeping dumps wrap a narrow cell onto the next line (`可持续影` / `响指标`, `一级` / `指标`,
+    `年度 实际` / `指标值 完成值`): a line of fragments joins its neighbour where together they make the
+    form's own words."""
     pending: tuple[int, list[str]] | None = None
     for page, cells in rows:
-        cells = [c for c in cells]
+        cells = list(cells)
         if pending is not None:
-            prev_page, prev = pending
-            filled = [c for c in cells if c.strip()]
-            last = next((k for k in range(len(prev) - 1, -1, -1) if prev[k].strip()), None)
-            if len(filled) == 1 and last is not None and _is_wrapped_part(filled[0]) \
-                    and _is_word(prev[last].strip() + filled[0].strip()):
-                prev[last] = prev[last].strip() + filled[0].strip()  # the fragment ends the cell above
+            prev = pending[1]
+            if _append_fragments(prev, cells):
                 continue
             first = next((k for k, c in enumerate(cells) if c.strip()), None)
             prev_filled = [c for c in prev if c.strip()]
@@ -415,3 +415,40 @@ def rejoin_wrapped_rows(rows: Iterable[tuple[int, list[str]]]) -> Iterator[tuple
         pending = (page, cells)
     if pending is not None:
         yield pending
+
+
+def _is_short_part(text: str) -> bool:
+    t = compact(text)
+    return bool(t) and len(t) <= 8 and not looks_numeric(t)
+
+
+def _completes(cell: str, fragment: str) -> bool:
+    """`年度` + `指标值`, `社会效益` + `指标`: together one word of the form, and not two words side by side."""
+    return bool(cell) and _is_exact_word(cell + fragment) and not (_is_word(cell) and _is_word(fragment))
+
+
+_PARENS = re.compile(r"[（(][^()（）]*[)）]")
+
+
+def _is_exact_word(text: str) -> bool:
+    """A label, or exactly one of the vocabulary's words (a unit in brackets aside): not a prefix match."""
+    return read_label(text) is not None or _PARENS.sub("", compact(text)) in _EXACT_WORDS
+
+
+def _append_fragments(prev: list[str], cells: list[str]) -> bool:
+    """Append a line of fragments to the cells above they complete, in order; False if they do not."""
+    filled = [c.strip() for c in cells if c.strip()]
+    if not filled or len(filled) > 4 or not all(_is_short_part(f) for f in filled):
+        return False
+    targets: list[int] = []
+    k = 0
+    for fragment in filled:
+        while k < len(prev) and not _completes(prev[k].strip(), fragment):
+            k += 1
+        if k == len(prev):
+            return False
+        targets.append(k)
+        k += 1
+    for k, fragment in zip(targets, filled, strict=True):
+        prev[k] = prev[k].strip() + fragment
+    return True
