@@ -14,12 +14,14 @@ from decimal import Decimal
 
 from extractor.align import align_fund_row, align_row
 from extractor.form.vocabulary import (
+    FUND_BLOCK_LABELS,
     GOAL_ACTUAL_HEADERS,
     GOAL_EXPECTED_HEADERS,
     GOAL_HEADER_MAX_CHARS,
     GOAL_HEADERS,
     GOAL_LABEL_PARTS,
     GOAL_LABELS,
+    INDICATOR_TOTAL_WORDS,
     META_KEYS,
     META_KEYS_EXACT,
 )
@@ -35,7 +37,7 @@ from extractor.normalize import (
     parse_number,
     parse_rate,
 )
-from extractor.segment import TOTAL_WORDS, is_title_row, is_total_row, rows_to_form_runs
+from extractor.segment import is_title_row, rows_to_form_runs
 from extractor.taxonomy import (
     FUND_HEADER_ROLES,
     INDICATOR_HEADER_ROLES,
@@ -124,6 +126,10 @@ def _read_row(state: _State, row: Row) -> None:
     if state.section == "meta" and (m := _UNIT_LINE.search("".join(texts))):
         state.form.amount_unit = m.group(1)  # 单位：万元 printed above the table
         return
+    if state.section == "goals" and any(t.startswith(FUND_BLOCK_LABELS) for t in texts):
+        state.section = "funds"  # 预算执行情况（10分）: the funds block follows the goals in this template
+        _read_unit(state, row)
+        return
     if fund_roles := _header_roles(row, FUND_HEADER_ROLES, minimum=3):
         state.section = "funds"
         state.fund_roles, state.fund_columns = tuple(fund_roles), fund_roles
@@ -149,7 +155,7 @@ def _read_row(state: _State, row: Row) -> None:
 
 
 def _read_table_row(state: _State, row: Row) -> None:
-    if is_total_row(row) or any(compact(c.text).rstrip(":：") == "合计" for c in row.cells):
+    if any(compact(c.text).rstrip(":：") in INDICATOR_TOTAL_WORDS for c in row.cells):
         _read_total(state, row)
         state.section = "done"
     elif indicator_roles := _indicator_header(row):
@@ -268,6 +274,8 @@ def _is_amountish(text: str) -> bool:
 def _fund_row(state: _State, aligned: dict[str, Cell], key: str) -> FundRow:
     values: dict[str, Decimal | None] = {}
     for role, cell in aligned.items():
+        if role == "note":
+            continue  # an explanation printed beside the amounts; FundRow has no place for it
         where = f"funds.{key}.{role}"
         try:
             if role in ("initial_budget", "annual_budget", "executed"):
@@ -558,7 +566,7 @@ def _indicator(state: _State, r: _IndicatorRow, l2: Label | None, l1: str | None
 
 
 def _read_total(state: _State, row: Row) -> None:
-    cells = [(_blank(c) if compact(c.text).rstrip(":：") in TOTAL_WORDS else c) for c in row.cells]
+    cells = [(_blank(c) if compact(c.text).rstrip(":：") in INDICATOR_TOTAL_WORDS else c) for c in row.cells]
     cells = _drop_page_numbers(state, cells, "total")
     # The 总分 row prints points only: its numbers go to 分值 and 得分, wherever the dump put them.
     roles = [r for r in state.indicator_roles if r in ("weight", "score")] or ["weight", "score"]

@@ -18,6 +18,7 @@ from extractor.form.vocabulary import (
     GOAL_HEADERS,
     GOAL_LABEL_PARTS,
     GOAL_LABELS,
+    INDICATOR_TOTAL_WORDS,
     META_KEYS_EXACT,
     META_PREFIXES,
     SCAFFOLD,
@@ -36,6 +37,7 @@ from extractor.taxonomy import (
 
 _META = META_PREFIXES
 _TOTAL = TOTAL_WORDS
+_TABLE_TOTAL = INDICATOR_TOTAL_WORDS
 _GOAL_LABELS = GOAL_LABELS
 _GOAL_HEADERS = GOAL_HEADERS
 _SENTENCE = re.compile(r"[，。；,;！？]")
@@ -284,11 +286,11 @@ def _second_text_start(texts: list[str]) -> int:
 def _indicator_rows(tokens: list[str], i: int, header: list[str]) -> tuple[list[list[str]], int]:
     """Indicator rows up to the 总分 row, then the 总分 row itself."""
     end = i
-    while end < len(tokens) and not _is_title(tokens[end]) and compact(tokens[end]) not in _TOTAL:
+    while end < len(tokens) and not _is_title(tokens[end]) and compact(tokens[end]).rstrip(":：") not in _TABLE_TOTAL:
         end += 1
     body = [t for t in tokens[i:end] if not is_page_number(t)]
     rows = segment_rows(body, header)
-    if end < len(tokens) and compact(tokens[end]) in _TOTAL:
+    if end < len(tokens) and compact(tokens[end]).rstrip(":：") in _TABLE_TOTAL:
         total = [tokens[end]]
         end += 1
         while end < len(tokens) and _is_points(tokens[end]) and len(total) < 3:

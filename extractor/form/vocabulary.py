@@ -30,12 +30,14 @@ META_PREFIXES: tuple[str, ...] = tuple(META_KEYS)
 NEW_FORM_KEYS: tuple[str, ...] = ("项目名称", "部门名称", "单位名称")  # a second one starts the next form
 
 TOTAL_WORDS: tuple[str, ...] = ("总分", "总计", "合计得分", "总得分")
+# Inside the indicator table 合计 is the 总分 row too (outside it, 合计 is the funds' total row).
+INDICATOR_TOTAL_WORDS: tuple[str, ...] = (*TOTAL_WORDS, "合计")
 
 # 年度总体目标 block: its merged label, then the two column headers.
 GOAL_LABELS: tuple[str, ...] = ("年度总体目标", "总体目标")
 GOAL_LABEL_PARTS: tuple[str, ...] = ("年度", "总体", "目标", "年度总体目标完成情况")
-GOAL_EXPECTED_HEADERS: tuple[str, ...] = ("预期目标", "年初设定目标", "年度目标", "年初目标")
-GOAL_ACTUAL_HEADERS: tuple[str, ...] = ("实际完成情况", "全年实际完成情况", "年度总体目标完成情况综述",
+GOAL_EXPECTED_HEADERS: tuple[str, ...] = ("预期目标", "年初设定目标", "项目年度目标", "年度目标", "年初目标")
+GOAL_ACTUAL_HEADERS: tuple[str, ...] = ("实际完成情况", "全年实际完成情况", "年度总体目标完成情况综述", "年度目标完成情况",
                                         "总体目标完成情况", "目标完成情况", "实际完成", "完成情况")
 GOAL_HEADERS: tuple[str, ...] = GOAL_EXPECTED_HEADERS + GOAL_ACTUAL_HEADERS
 GOAL_HEADER_MAX_CHARS = 14  # 年度总体目标完成情况综述 is a header; a longer text starting like one is a goal
@@ -59,17 +61,18 @@ INDICATOR_HEADER_ROLES: tuple[tuple[str, tuple[str, ...]], ...] = (
 FUND_HEADER_ROLES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("initial_budget", ("年初预算数", "年初预算")),
     ("annual_budget", ("全年预算数", "全年预算", "调整后预算数", "预算数")),
-    ("executed", ("全年执行数", "全年执行", "实际执行数", "执行数", "实际支出")),
+    ("executed", ("全年执行数", "全年执行", "实际执行数", "预算执行数", "执行数", "实际支出")),
     ("weight", ("分值", "权重")),
     ("execution_rate", ("执行率", "预算执行率", "资金执行率")),
     ("score", ("得分",)),
+    ("note", ("原因",)),  # Sichuan's template explains a low rate here; not a value
 )
 # The funds block's merged label: 项目资金（万元）, 资金情况（万元）.
 FUND_BLOCK_LABELS: tuple[str, ...] = ("项目资金", "资金情况", "预算执行情况")
 
 # Fund row labels -> FundRow key (matched as substrings after a leading 其中).
 FUND_ROWS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("total", ("年度资金总额", "资金总额", "合计")),
+    ("total", ("年度资金总额", "资金总额", "总额", "合计")),
     ("appropriation", ("当年财政拨款", "本年财政拨款", "财政拨款", "财政资金")),
     ("carryover", ("上年结转资金", "上年结转", "结转资金")),
     ("other", ("其他资金",)),
