@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from models import Issue
 
@@ -14,6 +15,8 @@ if TYPE_CHECKING:
 @dataclass(slots=True)
 class RouteOutput:
     grid: Grid
-    route: str  # text | html | pdf-text | pdf-scan | image
+    route: str  # text | html | pdf-text | pdf-scan | image | xlsx | docx
     pages: int
     issues: list[Issue] = field(default_factory=list)
+    # Called with the reconciled forms (office routes name their cells: Sheet1!D12).
+    finish: Callable[[list[Any]], None] | None = None
