@@ -74,12 +74,15 @@ def office_media_type(data: bytes) -> str:
         return OLE2
     names: list[str]
     mimetype = b""
+    whole = True
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = archive.namelist()
             if "mimetype" in names and archive.getinfo("mimetype").file_size < 200:
                 mimetype = archive.read("mimetype")
     except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError):
+        # The first bytes of an upload, or a damaged file: the local headers name the members.
+        whole = False
         names = [n.decode("utf-8", "replace") for n in _local_names(data)]
         if data[30:38] == b"mimetype":
             mimetype = data[38:38 + 80]
@@ -87,12 +90,14 @@ def office_media_type(data: bytes) -> str:
         return ODS
     if mimetype.startswith(ODT.encode()):
         return ODT
-    if "[Content_Types].xml" in names:
+    ooxml = "[Content_Types].xml" in names or (not whole and any(n.startswith(("_rels/", "docProps/"))
+                                                                  for n in names))
+    if ooxml or not whole:
         if any(n.startswith("xl/") for n in names):
             return XLSM if "xl/vbaProject.bin" in names else XLSX
         if any(n.startswith("word/") for n in names):
             return DOCM if "word/vbaProject.bin" in names else DOCX
-        if len(names) <= 1:  # only the first member's header was seen: an OOXML file, kind unknown yet
+        if not whole and ooxml:  # an OOXML package seen in part: the reader says what it is, or that it is damaged
             return XLSX
     raise UnsupportedInput("a ZIP archive that is not an Office workbook or document (.xlsx, .docx, .ods, .odt); "
                            "upload its files one by one, or use `docextract ingest` for archives")

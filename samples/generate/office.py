@@ -169,10 +169,15 @@ def to_legacy(data: bytes, fmt: str, timeout: float = 120) -> bytes:
     if exe is None:
         raise RuntimeError("LibreOffice (soffice) is not installed")
     source = "xlsx" if fmt in ("xls", "ods", "et") else "docx"
+    # LibreOffice 7.4 drops python-docx tables when it writes .doc straight from .docx; through .odt they stay.
+    steps = ["odt", fmt] if fmt == "doc" else [fmt]
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp, f"in.{source}")
         src.write_bytes(data)
-        subprocess.run([exe, f"-env:UserInstallation=file://{tmp}/profile", "--headless", "--norestore",
-                        "--convert-to", fmt, "--outdir", tmp, str(src)], check=True, capture_output=True,
-                       timeout=timeout)
-        return Path(tmp, f"in.{fmt}").read_bytes()
+        for step in steps:
+            out = Path(tmp, step)
+            subprocess.run([exe, f"-env:UserInstallation=file://{tmp}/profile", "--headless", "--norestore",
+                            "--convert-to", step, "--outdir", str(out), str(src)], check=True, capture_output=True,
+                           timeout=timeout)
+            src = out / f"{src.stem}.{step}"
+        return src.read_bytes()

@@ -153,8 +153,8 @@ def _place_sheet(grid: Grid, ws, page: int, first_row: int, merged_cell_type, ra
         return None
     found.sort()
     # Dense rows and columns: hidden and empty ones leave no gap (a span counts what is printed).
-    rows = sorted({f[0] for f in found})
-    cols = sorted({f[1] for f in found})
+    rows = sorted({f[0] for f in found} | _covered(found, 0, 3, hidden_rows, spans))
+    cols = sorted({f[1] for f in found} | _covered(found, 1, 4, hidden_cols, spans))
     row_at = {r: i for i, r in enumerate(rows)}
     col_at = {c: i for i, c in enumerate(cols)}
     for r, c, text, rowspan, colspan in found:
@@ -165,6 +165,16 @@ def _place_sheet(grid: Grid, ws, page: int, first_row: int, merged_cell_type, ra
                       rowspan=max(1, end_r - row_at[r]), colspan=max(1, end_c - col_at[c]),
                       bbox=(c - 1, r - 1, c - 1 + width, r - 1 + height), confidence=1.0, source="xlsx"))
     return first_row + len(rows)
+
+
+def _covered(found: list, at: int, span_at: int, hidden: set[int], spans: dict) -> set[int]:
+    """Printed lines a merged range covers beyond its first (a merged row holds no cell of its own)."""
+    out: set[int] = set()
+    for f in found:
+        height, width = spans.get((f[0], f[1]), (1, 1))
+        n = height if at == 0 else width
+        out.update(k for k in range(f[at] + 1, f[at] + n) if k not in hidden)
+    return out
 
 
 def _dense_end(used: list[int], start: int, span: int, hidden: set[int]) -> int:
