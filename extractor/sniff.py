@@ -48,6 +48,7 @@ def _looks_utf16(head: bytes) -> bool:
 _OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 XLSM = "application/vnd.ms-excel.sheet.macroEnabled.12"
+XLSB = "application/vnd.ms-excel.sheet.binary.macroEnabled.12"  # binary workbook: converted by LibreOffice
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 DOCM = "application/vnd.ms-word.document.macroEnabled.12"
 ODS = "application/vnd.oasis.opendocument.spreadsheet"
@@ -94,6 +95,8 @@ def office_media_type(data: bytes) -> str:
                                                                   for n in names))
     if ooxml or not whole:
         if any(n.startswith("xl/") for n in names):
+            if "xl/workbook.bin" in names:
+                return XLSB
             return XLSM if "xl/vbaProject.bin" in names else XLSX
         if any(n.startswith("word/") for n in names):
             return DOCM if "word/vbaProject.bin" in names else DOCX

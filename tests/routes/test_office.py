@@ -243,9 +243,6 @@ def test_encrypted_workbook_fails_with_encrypted_document() -> None:
 
 
 def test_legacy_files_fail_fast_without_libreoffice(monkeypatch: pytest.MonkeyPatch) -> None:
-    pytest.importorskip("olefile")
-    xls = Path(__file__).with_name("missing.xls")
-    del xls
     monkeypatch.setenv("DOCEXTRACT_SOFFICE", "/nonexistent/soffice")
     ods = _zip({"mimetype": b"application/vnd.oasis.opendocument.spreadsheet", "content.xml": b"<x/>"},
                zipfile.ZIP_STORED)
@@ -266,6 +263,10 @@ def test_xls_and_doc_round_trip_through_libreoffice(tmp_path: Path) -> None:
     assert result.source.route == "xlsx" and result.source.media_type == "application/vnd.ms-excel"
     assert _accuracy(tmp_path, [(xls, want)], "xls") >= 0.98
     assert _accuracy(tmp_path, [(doc, want)], "doc") >= 0.98
+    ods = to_legacy(render_xlsx(tables[:1]), "ods")
+    result = extract_bytes(ods, "form.ods")
+    assert result.source.media_type == "application/vnd.oasis.opendocument.spreadsheet"
+    assert result.forms[0].project_name == forms[0]["project_name"]
 
 
 def test_cli_reads_a_workbook(tmp_path: Path) -> None:
@@ -306,3 +307,12 @@ def test_upload_queue_sniffs_a_workbook_from_its_first_bytes() -> None:
     data, _ = _one_form_xlsx()
     assert queue_for(data[:256 * 1024], "form.xlsx") == ("heavy", XLSX)
     assert queue_for(data[:2000], "form.xlsx")[1] == XLSX  # no ZIP directory yet: the local headers tell
+
+
+@pytest.mark.skipif(soffice() is None, reason="LibreOffice (soffice) is not installed")
+def test_a_conversion_over_its_time_limit_is_stopped(monkeypatch: pytest.MonkeyPatch) -> None:
+    from extractor.routes.office import convert
+
+    xls = to_legacy(render_xlsx([layout(synth_form(4242), Style.plain())]), "xls")
+    monkeypatch.setattr(convert, "CONVERT_SECONDS", 0.2)
+    assert _code(xls) == "conversion_timeout"

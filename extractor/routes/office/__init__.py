@@ -21,7 +21,7 @@ from collections.abc import Callable
 from extractor.errors import CorruptInput, ExtractionError, LimitExceeded, UnsupportedInput
 from extractor.options import ExtractOptions
 from extractor.routes import RouteOutput
-from extractor.sniff import DOC, DOCM, DOCX, ODS, ODT, OLE2, XLS, XLSM, XLSX, office_media_type
+from extractor.sniff import DOC, DOCM, DOCX, ODS, ODT, OLE2, XLS, XLSB, XLSM, XLSX, office_media_type
 
 # Limits, each failing its own document with its own code (module constants, as in the HTML route).
 MAX_ZIP_MEMBERS = 2_000  # zip_too_many_members
@@ -34,7 +34,8 @@ MAX_ROWS_PER_SHEET = 100_000  # too_many_rows: row entries in one sheet (a milli
 
 OOXML_WORKBOOKS = (XLSX, XLSM)
 OOXML_DOCUMENTS = (DOCX, DOCM)
-CONVERTED = {XLS: "xlsx", ODS: "xlsx", DOC: "docx", ODT: "docx"}
+CONVERTED = {XLS: "xlsx", XLSB: "xlsx", ODS: "xlsx", DOC: "docx", ODT: "docx"}
+_SOURCE_EXT = {XLS: "xls", XLSB: "xlsb", ODS: "ods", DOC: "doc", ODT: "odt"}
 
 
 def encrypted(message: str = "the file is password-protected; save it without a password and upload it again"
@@ -48,11 +49,13 @@ def read_office(data: bytes, options: ExtractOptions) -> RouteOutput:
         return read_ooxml(data, media_type)
     if media_type == OLE2 or media_type in (XLS, DOC):
         target = ole2_target(data)
+        ext = "xls" if target == "xlsx" else "doc"
     else:
-        target = CONVERTED[media_type]
+        checked_zip(data, ooxml=media_type == XLSB)  # .ods/.odt/.xlsb are ZIPs too: archive limits first
+        target, ext = CONVERTED[media_type], _SOURCE_EXT[media_type]
     from extractor.routes.office.convert import convert
 
-    converted = convert(data, target, options)
+    converted = convert(data, target, options, source_ext=ext)
     return read_ooxml(converted, XLSX if target == "xlsx" else DOCX)
 
 
@@ -67,7 +70,7 @@ def read_ooxml(data: bytes, media_type: str) -> RouteOutput:
     return read_document(archive)
 
 
-def checked_zip(data: bytes) -> zipfile.ZipFile:
+def checked_zip(data: bytes, *, ooxml: bool = True) -> zipfile.ZipFile:
     """The OOXML package as a ZipFile, after the archive limits (declared sizes; real sizes are bounded
     again by `read_member`)."""
     try:
@@ -92,7 +95,7 @@ def checked_zip(data: bytes) -> zipfile.ZipFile:
     if total > MAX_UNPACKED_BYTES:
         raise LimitExceeded(f"the Office package unpacks to {total:,} bytes, above the limit of "
                             f"{MAX_UNPACKED_BYTES:,}", code="office_too_large")
-    if "[Content_Types].xml" not in archive.namelist():
+    if ooxml and "[Content_Types].xml" not in archive.namelist():
         raise UnsupportedInput("a ZIP archive that is not an Office workbook or document")
     return archive
 
