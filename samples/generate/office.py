@@ -104,8 +104,9 @@ def render_xlsx(tables: list[Table], look: OfficeLook | None = None, *, seed: in
                 sheet.merge_cells(start_row=top + cell.row, start_column=left + cell.col,
                                   end_row=top + cell.row + cell.rowspan - 1, end_column=left + cell.col + cell.colspan - 1)
         end = top + table.n_rows - 1
-        if look.hidden_column:
-            col = left + table.n_cols + 1
+        if look.hidden_column:  # past every form of the sheet: a hidden column holds nothing printed
+            widest = table.n_cols if look.sheet_per_form else max(t.n_cols for t in tables)
+            col = left + widest + 1
             for r in range(top, end + 1, 3):
                 sheet.cell(r, col, f"辅助{r}")
             sheet.column_dimensions[get_column_letter(col)].hidden = True
