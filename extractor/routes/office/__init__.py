@@ -47,6 +47,8 @@ def read_office(data: bytes, options: ExtractOptions) -> RouteOutput:
     media_type = office_media_type(data)
     if media_type in OOXML_WORKBOOKS or media_type in OOXML_DOCUMENTS:
         return read_ooxml(data, media_type)
+    if media_type == OLE2 and "EncryptedPackage".encode("utf-16-le") in data:
+        raise encrypted()  # a password-protected .xlsx/.docx: an OLE2 file around the encrypted package
     if media_type == OLE2 or media_type in (XLS, DOC):
         target = ole2_target(data)
         ext = "xls" if target == "xlsx" else "doc"
