@@ -4,6 +4,7 @@
     python3 bench/bench_accuracy.py --docs 100 --shapes tsv,html --middle
     python3 bench/bench_accuracy.py --shapes converters           # only the real-converter shapes
     python3 bench/bench_accuracy.py --shapes w3m,lynx,pdftotext-raw --docs 10
+    python3 bench/bench_accuracy.py --docs 20 --shapes xlsx,docx,xls,doc  # Office files (xls/doc: LibreOffice)
 
 Each document: synthetic forms (samples.generate.synth) in a random printed style (column orders,
 split targets, 万元, new cost template, …) rendered with random dump noise (page breaks, page numbers
@@ -17,7 +18,9 @@ bs4-newline, bs4-space, pandoc-plain, pandoc-markdown, pdftotext, pdftotext-raw,
 pdfplumber, pypdfium2, lo-xlsx-csv, lo-xlsx-txt, lo-docx-txt): each document (1-3 synthetic forms in random
 styles) is rendered once as an HTML page, a text-layer PDF, an .xlsx and a .docx, and every converter shape
 turns its source into text with the real tool; the text (UTF-8) is what the extractor reads. A shape whose
-tool is missing is skipped with the reason. A progress line per document goes to stderr.
+tool is missing is skipped with the reason. A progress line per document goes to stderr. Office shapes (samples.generate.office) write the same forms as .xlsx/.docx in a
+random look (sheets, offsets, typed numbers with number formats, hidden parts, Word title placement);
+xls/doc convert those with LibreOffice first.
 """
 
 from __future__ import annotations
@@ -43,12 +46,24 @@ from samples.generate.text import TextOptions, encode, render  # noqa: E402
 
 SCORER = REPO.parent / "shared" / "spec" / "score.py"
 SHAPES = ("tsv", "lines", "pipe", "html", "flat", "nospace")
+OFFICE = ("xlsx", "docx", "xls", "doc")
+
+
+def make_office(shape: str, seed: int, forms: list[dict], styles: list[Style]) -> bytes:
+    from samples.generate.office import OfficeLook, render_docx, render_xlsx, to_legacy
+
+    tables = [layout(f, s) for f, s in zip(forms, styles, strict=True)]
+    render = render_xlsx if shape in ("xlsx", "xls") else render_docx
+    data = render(tables, OfficeLook.random(seed), seed=seed)
+    return data if shape in ("xlsx", "docx") else to_legacy(data, shape)
 
 
 def make_document(shape: str, seed: int, middle: bool) -> tuple[bytes, dict]:
     rng = random.Random(f"accuracy-{shape}-{seed}")
     forms = [synth_form(900_000 + seed * 10 + k) for k in range(3)]
     styles = [Style.random(900_000 + seed * 10 + k) for k in range(3)]
+    if shape in OFFICE:
+        return make_office(shape, seed, forms, styles), expected_result(forms, styles)
     options = TextOptions.noisy(seed, span_text="middle" if middle else "first")
     text = render(shape, [layout(f, s) for f, s in zip(forms, styles, strict=True)], options, forms)
     encoding = rng.choice(["utf-8", "utf-8", "gb18030", "utf-16"]) if shape != "html" else "utf-8"
@@ -67,18 +82,23 @@ def score_shape(shape: str, docs: int, middle: bool) -> dict:
         expected_dir.mkdir()
         actual_dir.mkdir()
         failures = 0
+        seconds = 0.0
         for seed in range(docs):
             data, expected = make_document(shape, seed, middle)
             name = f"{shape}-{seed}.json"
             (expected_dir / name).write_text(json.dumps(expected, ensure_ascii=False), encoding="utf-8")
+            started = time.perf_counter()
             try:
                 result = extract_bytes(data, name)
             except ExtractionError:
                 failures += 1
                 continue
+            finally:
+                seconds += time.perf_counter() - started
             (actual_dir / name).write_text(result.to_json(), encoding="utf-8")
         summary = _score_dirs(expected_dir, actual_dir)
         summary["unreadable"] = failures
+        summary["seconds_per_doc"] = seconds / max(1, docs)
         return summary
 
 
@@ -143,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
         if item in ("all", "converters"):
             wanted += list(CONVERTERS)
         if item not in ("all", "synthetic", "converters"):
-            if item not in SHAPES and item not in CONVERTERS:
+            if item not in SHAPES and item not in CONVERTERS and item not in OFFICE:
                 parser.error(f"unknown shape {item!r}")
             wanted.append(item)
     converters = []
@@ -157,7 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'shape':18s} {'docs':>5s} {'field acc':>10s} {'hierarchy':>10s} {'indicators':>11s} {'funds':>7s} "
           f"{'unread':>5s}", flush=True)
     for shape in dict.fromkeys(wanted):
-        if shape in SHAPES:
+        if shape in SHAPES or shape in OFFICE:
             _print_row(shape, args.docs, score_shape(shape, args.docs, args.middle))
     if converters:
         for shape, s in score_converters(converters, args.docs).items():

@@ -10,7 +10,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
-CellSource = Literal["text", "html", "pdf-text", "ocr"]
+CellSource = Literal["text", "html", "pdf-text", "ocr", "xlsx", "docx"]
 BBox = tuple[float, float, float, float]  # x0, y0, x1, y1 in page units (pixels for scans)
 
 

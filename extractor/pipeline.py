@@ -40,6 +40,9 @@ def _reader_for(kind: Kind) -> Reader:
         if kind == "pdf":
             from extractor.routes.pdf import read_pdf
             return read_pdf
+        if kind == "office":
+            from extractor.routes.office import read_office
+            return read_office
         from extractor.routes.image import read_image
         return read_image
     except ImportError as err:
@@ -57,13 +60,15 @@ def extract_bytes(data: bytes, filename: str | None = None, options: ExtractOpti
     with stage("sniff"):
         kind, media_type = sniff(data, filename)
     # PDFs and images limit each page inside their route; a text or HTML dump is one "page" here.
-    whole = options.max_seconds_per_page if kind in ("text", "html") else None
+    whole = options.max_seconds_per_page if kind in ("text", "html", "office") else None
     with page_time_limit(whole, f"reading the {kind}"):
         with stage(f"read_{kind}"):
             output = _reader_for(kind)(data, options)
         readings = output.readings or [Reading(output.route, output.grid)]
         with stage("choose_reading"):
             chosen = choose_reading([(r.name, _forms_of(r)) for r in readings])
+        if output.finish is not None:
+            output.finish(chosen.forms)
     forms = chosen.forms
     issues = _mark(list(output.issues), "read")
     if not forms:

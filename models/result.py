@@ -18,7 +18,7 @@ Number = Annotated[Decimal, PlainSerializer(_number_to_json, return_type=int | f
 Amount = Annotated[Decimal, PlainSerializer(lambda v: format(v, "f"), return_type=str)]
 
 Severity = Literal["error", "warning"]
-Route = Literal["text", "html", "pdf-text", "pdf-scan", "image"]
+Route = Literal["text", "html", "pdf-text", "pdf-scan", "image", "xlsx", "docx"]
 
 
 _omit_none = {"exclude_if": lambda v: v is None}
@@ -42,12 +42,16 @@ class Issue(_Model):
 
 
 class CellRef(_Model):
-    """Where a value was read: page (1-based), cell box in page pixels or points, and how."""
+    """Where a value was read: page (1-based), cell box in page pixels or points, and how.
+
+    Office files: `page` is the sheet (or Word table) number, `bbox` the cell in cell units (column, row,
+    end column, end row; 0-based, ends exclusive) and `ref` names it: `Sheet1!D12`, `table 2, row 3, column 1`."""
 
     page: int
     bbox: tuple[float, float, float, float] | None = None
-    source: Literal["text", "html", "pdf-text", "ocr"] = "text"
+    source: Literal["text", "html", "pdf-text", "ocr", "xlsx", "docx"] = "text"
     confidence: float = 1.0
+    ref: str | None = Field(default=None, exclude_if=lambda v: v is None)
 
 
 

@@ -14,7 +14,7 @@ import stat
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -59,6 +59,21 @@ def safe_member_name(name: str) -> str | None:
     if any(part == ".." for part in path.parts):
         return None
     return path.as_posix()
+
+
+def is_archive(data: bytes | str | Path) -> bool:
+    """A ZIP to open as an archive: not an Office package (.xlsx/.docx/.ods/.odt are ZIPs too, but documents,
+    read whole by the pipeline). Only the ZIP directory is read."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data) if isinstance(data, bytes) else data) as archive:
+            names = set(archive.namelist())
+            if "[Content_Types].xml" in names and any(n.startswith(("xl/", "word/")) for n in names):
+                return False
+            if "mimetype" in names and archive.getinfo("mimetype").file_size < 200:
+                return not archive.read("mimetype").startswith(b"application/vnd.oasis.opendocument.")
+    except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError):
+        return zipfile.is_zipfile(io.BytesIO(data) if isinstance(data, bytes) else data)
+    return True
 
 
 def _is_symlink(info: zipfile.ZipInfo) -> bool:
@@ -155,7 +170,7 @@ def _members(archive: zipfile.ZipFile, prefix: str, depth: int, limits: ArchiveL
             yield Member(shown, None, ("corrupt_archive_member", str(err)))
             continue
         budget.take_bytes(len(data), limits.max_total_bytes)
-        if zipfile.is_zipfile(io.BytesIO(data)):
+        if is_archive(data):
             if depth >= limits.max_depth:
                 yield Member(shown, None, ("archive_too_deep", f"archives nested more than {limits.max_depth} "
                                            "levels deep are not opened"))

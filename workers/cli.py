@@ -9,14 +9,13 @@ import secrets
 import subprocess
 import sys
 import time
-import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
 import click
 
-from workers.archive import ArchiveLimits, ArchiveRefused, Member, iter_archive
+from workers.archive import ArchiveLimits, ArchiveRefused, Member, is_archive, iter_archive
 from workers.settings import Settings, get_settings
 
 # --- helpers shared by the commands ---------------------------------------------------------------
@@ -194,10 +193,11 @@ def keys_revoke(name: str) -> None:
 
 
 def iter_inputs(source: Path, limits: ArchiveLimits | None = None) -> Iterator[Member]:
-    """Every file in a folder tree or a ZIP (hidden files skipped), read lazily. A ZIP is read within
+    """Every file in a folder tree or a ZIP (hidden files and Office lock files skipped), read lazily; an
+    .xlsx/.docx/.ods/.odt is a ZIP but a document, uploaded whole. A ZIP is read within
     `limits` (workers.archive): a member over a limit is yielded with its error; a bomb raises ArchiveRefused."""
     limits = limits or ArchiveLimits()
-    if source.is_file() and zipfile.is_zipfile(source):
+    if source.is_file() and is_archive(source):
         with open(source, "rb") as stream:
             yield from iter_archive(stream, limits)
         return
@@ -206,7 +206,8 @@ def iter_inputs(source: Path, limits: ArchiveLimits | None = None) -> Iterator[M
         return
     for path in sorted(source.rglob("*")):
         relative = path.relative_to(source)
-        if path.is_file() and not path.is_symlink() and not any(part.startswith(".") for part in relative.parts):
+        if path.is_file() and not path.is_symlink() and not any(part.startswith(".") for part in relative.parts) \
+                and not path.name.startswith("~$"):  # Office lock files beside open workbooks
             yield Member(relative.as_posix(), path.read_bytes)
 
 
@@ -254,7 +255,7 @@ def ingest(source: Path, server: str, api_key: str, state_file: Path | None, wai
     state_path = state_file or source.parent / f".docextract-ingest-{source.name}.json"
     state = _load_state(state_path)
     headers = {"X-API-Key": api_key}
-    if source.is_file() and zipfile.is_zipfile(source):
+    if source.is_file() and is_archive(source):
         try:  # a dry pass checks the whole archive's limits before the first upload, one member in memory
             for _ in iter_inputs(source, limits):
                 pass

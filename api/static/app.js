@@ -474,8 +474,10 @@ function select(cell) {
   $("editor").hidden = false;
   $("ed-field").textContent = fields.length > 1 ? `${fields[0]} (+${fields.length - 1} merged)` : fields[0];
   const refs = fields.flatMap((f) => state.refs.get(f) || []);
-  $("ed-prov").textContent = refs.length
-    ? `page ${refs[0].page} · ${refs[0].source} · confidence ${refs[0].confidence}` : "";
+  // An Office original has no page image: its cell is named instead (Sheet1!D12, table 2, row 3, column 1).
+  $("ed-prov").textContent = !refs.length ? ""
+    : refs[0].ref ? `${refs.map((r) => r.ref).join(" + ")} · ${refs[0].source}`
+    : `page ${refs[0].page} · ${refs[0].source} · confidence ${refs[0].confidence}`;
   const form = state.result.forms[state.formIndex];
   const issues = form.issues.filter((i) => issueTargets(i.field).includes(cell));
   $("ed-issues").replaceChildren(...issues.map((i) => el("li", {class: `issue sev-${i.severity}`, text: `${i.code}: ${i.message}`})));

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from models import Issue
 
@@ -33,9 +33,11 @@ class Reading:
 @dataclass(slots=True)
 class RouteOutput:
     grid: Grid
-    route: str  # text | html | pdf-text | pdf-scan | image
+    route: str  # text | html | pdf-text | pdf-scan | image | xlsx | docx
     pages: int
     issues: list[Issue] = field(default_factory=list)
     # Several readings when the input's shape is ambiguous (text dumps); the form's arithmetic
     # chooses among them (extractor.choose). Empty: `grid` is the only reading.
     readings: list[Reading] = field(default_factory=list)
+    # Called with the reconciled forms (office routes name their cells: Sheet1!D12).
+    finish: Callable[[list[Any]], None] | None = None

@@ -243,6 +243,38 @@ def zip_of_forms() -> bytes:
     return buf.getvalue()
 
 
+def form_xlsx() -> bytes:
+    from samples.generate.layout import Style, layout
+    from samples.generate.office import render_xlsx
+
+    return render_xlsx([layout(f, Style.plain()) for f in _form_dicts()])
+
+
+def _rezip(data: bytes, change: Callable[[dict[str, bytes]], None]) -> bytes:
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        members = {n: archive.read(n) for n in archive.namelist()}
+    change(members)
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, body in members.items():
+            archive.writestr(name, body)
+    return buf.getvalue()
+
+
+def xlsx_bomb() -> bytes:
+    return _rezip(form_xlsx(), lambda m: m.__setitem__("xl/media/pad.bin", b"\0" * (40 << 20)))
+
+
+def xlsx_empty_rows() -> bytes:
+    def grow(m: dict[str, bytes]) -> None:
+        rows = "".join(f'<row r="{r}" s="1" customFormat="1"/>' for r in range(2000, 1_002_000))
+        m["xl/worksheets/sheet1.xml"] = m["xl/worksheets/sheet1.xml"].replace(b"</sheetData>",
+                                                                               rows.encode() + b"</sheetData>")
+    return _rezip(form_xlsx(), grow)
+
+
 # --- the corpus -------------------------------------------------------------------------------------
 
 
@@ -254,8 +286,8 @@ def cases() -> list[Case]:
         Case("too-big.txt", lambda: tsv().encode(), "file_too_large", {"max_bytes": 1000},
              "above max_bytes"),
         Case("random.bin", lambda: random_bytes(50_000), "undecodable_text", why="binary junk"),
-        Case("zip-named.txt", zip_of_forms, "undecodable_text",
-             why="an archive given to extract (archives are for `ingest`)"),
+        Case("zip-named.txt", zip_of_forms, "unsupported_input",
+             why="an archive that is not an Office file given to extract (archives are for `ingest`)"),
         Case("utf32.txt", lambda: tsv().encode("utf-32"), "forms",
              why="UTF-32 with a BOM (which begins like UTF-16's): decoded as UTF-32"),
         Case("bom-then-junk.txt", lambda: b"\xef\xbb\xbf" + random_bytes(2_000, 11), "undecodable_text",
@@ -277,6 +309,10 @@ def cases() -> list[Case]:
              why="rowspan/colspan of 10^8 (allocation bomb)"),
         Case("script.html", lambda: b"<html><script>while(1){}</script><table><tr><td>x</td></tr></table></html>",
              "no_form_found", why="scripts are never run"),
+        Case("form.xlsx", form_xlsx, "forms", why="an Excel workbook: merged cells and typed numbers"),
+        Case("bomb.xlsx", xlsx_bomb, "zip_bomb", why="a workbook part compressed 40 000:1"),
+        Case("empty-rows.xlsx", xlsx_empty_rows, "too_many_rows", why="a million empty formatted rows"),
+        Case("truncated.xlsx", lambda: (lambda d: d[: len(d) // 2])(form_xlsx()), "corrupt_document"),
         Case("truncated-header.pdf", lambda: form_pdf()[:40], "corrupt_pdf"),
         Case("truncated-half.pdf", lambda: (lambda d: d[: len(d) // 2])(form_pdf()), "corrupt_pdf|no_form_found|forms",
              why="half a real form PDF: refused, or read as far as it goes"),

@@ -428,3 +428,24 @@ def test_scanned_page_outlines_the_ocr_cell(page: Any, served: Served, tmp_path:
             expect(cell).to_have_class(_has("low-conf"))
         else:
             expect(cell).not_to_have_class(_has("low-conf"))
+
+
+def test_workbook_value_names_its_sheet_and_cell(page: Any, served: Served, tmp_path: Path) -> None:
+    """An Office original has no page image: selecting a value shows the cell it came from instead."""
+    pytest.importorskip("openpyxl")
+    from samples.generate.layout import Style, layout
+    from samples.generate.office import render_xlsx
+
+    n = min(range(len(EXPECTED_FORMS)), key=lambda k: len(EXPECTED_FORMS[k]["indicators"]))
+    book = tmp_path / "one-form.xlsx"
+    book.write_bytes(render_xlsx([layout(EXPECTED_FORMS[n], Style.plain())]))
+    tab = page
+    tab.set_input_files("#file-input", str(book))
+    wait_done(tab, book.name).click()
+    expect(tab.locator(".form-tab")).to_have_count(1)
+    expect(tab.locator("#page-wrap")).to_be_hidden()
+    doc_id = tab.locator("#doc-list li.doc", has_text=book.name).get_attribute("data-id")
+    ref = served.get(f"/v1/documents/{doc_id}/result").json()["forms"][0]["funds"]["total"]["provenance"]["executed"]
+    assert re.fullmatch(r"Sheet1![A-Z]+\d+", ref["ref"])
+    tab.locator("#form-table td[data-field='funds.total.executed']").click()
+    expect(tab.locator("#ed-prov")).to_have_text(f"{ref['ref']} · xlsx")
