@@ -404,19 +404,31 @@ def rejoin_wrapped_rows(rows: Iterable[tuple[int, list[str]]]) -> Iterator[tuple
         cells = list(cells)
         if pending is not None:
             prev = pending[1]
-            if _append_fragments(prev, cells):
+            if _filled_at_most(cells, 4) and _append_fragments(prev, cells):
                 continue
-            first = next((k for k, c in enumerate(cells) if c.strip()), None)
-            prev_filled = [c for c in prev if c.strip()]
-            if len(prev_filled) == 1 and first is not None and _is_wrapped_part(prev_filled[0]) \
-                    and _is_word(prev_filled[0].strip() + cells[first].strip()):
-                cells[first] = prev_filled[0].strip() + cells[first].strip()  # it begins the cell below
-                pending = (page, cells)
-                continue
+            if _filled_at_most(prev, 1):
+                first = next((k for k, c in enumerate(cells) if c.strip()), None)
+                prev_filled = [c for c in prev if c.strip()]
+                if len(prev_filled) == 1 and first is not None and _is_wrapped_part(prev_filled[0]) \
+                        and _is_word(prev_filled[0].strip() + cells[first].strip()):
+                    cells[first] = prev_filled[0].strip() + cells[first].strip()  # it begins the cell below
+                    pending = (page, cells)
+                    continue
             yield pending
         pending = (page, cells)
     if pending is not None:
         yield pending
+
+
+def _filled_at_most(cells: list[str], limit: int) -> bool:
+    """Cheaply: a row of fragments has few cells (most rows are full rows and skip the joining)."""
+    filled = 0
+    for cell in cells:
+        if cell and not cell.isspace():
+            filled += 1
+            if filled > limit:
+                return False
+    return True
 
 
 def _is_short_part(text: str) -> bool:
