@@ -45,7 +45,8 @@ def test_recognize_returns_one_result_per_crop_even_for_empty_crops() -> None:
 
 
 def test_paddleocr_without_model_dirs_is_a_clear_error(monkeypatch, tmp_path) -> None:
-    monkeypatch.delenv("DOCEXTRACT_PADDLE_DET_DIR", raising=False)
+    for var in ("DOCEXTRACT_PADDLE_MODEL_DIR", "DOCEXTRACT_PADDLE_DET_DIR", "DOCEXTRACT_PADDLE_REC_DIR"):
+        monkeypatch.delenv(var, raising=False)
     with pytest.raises(ModelMissing, match="DOCEXTRACT_PADDLE_DET_DIR"):
         PaddleOcrEngine()
     with pytest.raises(ModelMissing, match="no PaddleOCR inference model"):
