@@ -93,7 +93,8 @@ def test_cli_on_scanned_pdf_scores_within_002_of_rapidocr(tmp_path) -> None:
     from samples.generate.pdf import PdfStyle, render_pdf
     from samples.generate.scan import ScanStyle, scan_pages, to_pdf
 
-    forms = json.loads((REPO / "samples" / "expected" / "self-eval-2023-songjiang.json").read_text())["forms"][:1]
+    # The sample form with the fewest cells (two pages), to keep the check within CI's few minutes.
+    forms = json.loads((REPO / "samples" / "expected" / "self-eval-2023-songjiang.json").read_text())["forms"][2:3]
     rendered = render_pdf([layout(forms[0], Style.plain())], PdfStyle(), seed=0)
     pdf = tmp_path / "scan.pdf"
     pdf.write_bytes(to_pdf(scan_pages(rendered.pdf, ScanStyle.preset("noisy", 200, 1), 1), 200))
