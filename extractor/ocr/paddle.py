@@ -151,6 +151,9 @@ class PaddleOcrEngine(OcrEngine):
                 from paddlex import create_predictor
 
                 threads = settings.threads or os.cpu_count() or 1
+                # run_mode "paddle", not oneDNN (mkldnn): paddle 3.3's oneDNN executor fails on these
+                # PP-OCRv4 graphs (NotImplementedError: ConvertPirAttribute2RuntimeAttribute ...
+                # ArrayAttribute<DoubleAttribute>, measured), so CPU runs paddle's own kernels.
                 if settings.device == "cpu":
                     config: dict[str, Any] = {"run_mode": "paddle", "cpu_threads": threads, "enable_cinn": False}
                 else:
