@@ -61,7 +61,7 @@ DEFAULT_FUND_ROLES = ("initial_budget", "annual_budget", "executed", "weight", "
 _HEADER_PARENS = re.compile(r"[（(][^()（）]{1,6}[)）]")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年度?")
 _UNIT = re.compile(r"[（(]\s*(万元|元)\s*[)）]")
-_UNIT_LINE = re.compile(r"(?:金额)?单位[:：]\s*(万元|元)")
+_UNIT_LINE = re.compile(r"(?:金额)?单位[:：]\s*(万元|元)|^[（(]\s*(万元|元)\s*[)）]?$")
 
 
 def grid_to_forms(grid: Grid) -> list[Form]:
@@ -124,7 +124,7 @@ def _read_row(state: _State, row: Row) -> None:
     if state.section in ("meta", "funds") and _read_meta(state, row):
         return
     if state.section == "meta" and (m := _UNIT_LINE.search("".join(texts))):
-        state.form.amount_unit = m.group(1)  # 单位：万元 printed above the table
+        state.form.amount_unit = m.group(1) or m.group(2)  # 单位：万元 or （万元 printed above the table
         return
     if state.section == "goals" and any(t.startswith(FUND_BLOCK_LABELS) for t in texts):
         state.section = "funds"  # 预算执行情况（10分）: the funds block follows the goals in this template

@@ -143,7 +143,7 @@ def rejoin_split_words(tokens: list[str], *, cells_may_split: bool = False) -> l
         while i + 1 < len(tokens):
             nxt = tokens[i + 1]
             opened = token.count("(") + token.count("（") > token.count(")") + token.count("）")
-            if _OPERATOR_ONLY.match(compact(token)) or (opened and len(token) < 30) \
+            if _OPERATOR_ONLY.match(compact(token)) or (opened and len(token) < 30 and not _is_word(nxt)) \
                     or _UNIT_ONLY.match(compact(nxt)) or (not _is_word(token) and _is_word(token + nxt)) \
                     or (cells_may_split and _starts_sentence(token, nxt)) or _completes_label(token, nxt) \
                     or _is_exact_header(token + nxt):

@@ -64,7 +64,7 @@ FUND_HEADER_ROLES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("executed", ("全年执行数", "全年执行", "实际执行数", "预算执行数", "执行数", "实际支出")),
     ("weight", ("分值", "权重")),
     ("execution_rate", ("执行率", "预算执行率", "资金执行率")),
-    ("score", ("得分",)),
+    ("score", ("得分", "自评得分")),
     ("note", ("原因",)),  # Sichuan's template explains a low rate here; not a value
 )
 # The funds block's merged label: 项目资金（万元）, 资金情况（万元）.
