@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.app import Caller, Db
-from extractor.form.codes import Lang, catalogue
+from extractor.form.codes import Lang, catalogue, field_label
 from workers.blobs import blob_path
 from workers.corrections import (
     INDICATOR_FIELDS,
@@ -96,6 +96,17 @@ def review_config(request: Request, key: Caller) -> dict[str, Any]:
     settings = request.app.state.settings
     return {"key_name": key.name, "low_confidence": LOW_CONFIDENCE, "language": settings.language,
             "timezone": settings.timezone}
+
+
+class Labels(BaseModel):
+    fields: list[str] = Field(max_length=5000)
+    lang: Lang = "zh"
+
+
+@router.post("/v1/review/labels")
+def review_labels(labels: Labels) -> dict[str, str]:
+    """Field paths in form terms (`indicators[2].actual` -> `第 3 行 实际完成值`), by extractor.form.codes.field_label."""
+    return {path: field_label(path, labels.lang) for path in labels.fields}
 
 
 @router.get("/v1/review/catalogue")
