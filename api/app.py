@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from api.metrics import install_metrics
 from api.security import install_guards
 from extractor.errors import ExtractionError
-from extractor.form.codes import DEFAULT_LANG, Lang, clean_message, describe_failure
+from extractor.form.codes import DEFAULT_LANG, Lang, api_message, clean_message, describe_failure
 from extractor.sniff import sniff
 from models import Result
 from workers.app import make_app
@@ -158,7 +158,7 @@ def caller(key: Annotated[str | None, Security(API_KEY_HEADER)], session: Db) ->
     # the pool (30 s waits, 500s) under 20 concurrent clients (bench/load_test.py).
     session.rollback()
     if row is None:
-        raise HTTPException(401, "a valid API key is required in the X-API-Key header",
+        raise HTTPException(401, api_message("key_required"),
                             headers={"WWW-Authenticate": "X-API-Key"})
     return row
 
@@ -200,7 +200,7 @@ def create_app(settings: Settings | None = None, *, sweep: bool = True) -> FastA
         doc = session.scalar(select(Document).where(Document.id == document_id,
                                                     Document.owner_key_id == key.id))
         if doc is None:
-            raise HTTPException(404, "no such document")
+            raise HTTPException(404, api_message("no_document"))
         return doc
 
     @app.post("/v1/documents", status_code=202, response_model=UploadResponse)
@@ -210,7 +210,7 @@ def create_app(settings: Settings | None = None, *, sweep: bool = True) -> FastA
 
         declared = int(request.headers.get("content-length") or 0)
         if declared > settings.max_upload_bytes * max(1, len(files)) + 1024 * 1024:
-            raise HTTPException(413, f"each file may have at most {settings.max_upload_bytes:,} bytes")
+            raise HTTPException(413, api_message("too_large", limit=f"{settings.max_upload_bytes:,}"))
         stored = []
         for upload_file in files:
             try:
@@ -305,7 +305,8 @@ def create_app(settings: Settings | None = None, *, sweep: bool = True) -> FastA
         stored = session.get(StoredResult, doc.id)
         if stored is None:
             detail: dict[str, Any] = {"status": doc.status, "error_code": doc.error_code,
-                                      "error_message": doc.error_message}
+                                      "error_message": clean_message(doc.error_message) or None,
+                                      "message": api_message("no_result", status=doc.status)}
             raise HTTPException(409, detail)
         return review.versioned_result(session, doc, version)
 

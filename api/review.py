@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.app import Caller, Db
-from extractor.form.codes import Lang, catalogue, field_label
+from extractor.form.codes import Lang, api_message, catalogue, field_label
 from workers.blobs import blob_path
 from workers.corrections import (
     INDICATOR_FIELDS,
@@ -66,7 +66,7 @@ class Pages(BaseModel):
 def own_document(session: Session, key: ApiKey, document_id: str) -> Document:
     doc = session.scalar(select(Document).where(Document.id == document_id, Document.owner_key_id == key.id))
     if doc is None:
-        raise HTTPException(404, "no such document")
+        raise HTTPException(404, api_message("no_document"))
     return doc
 
 

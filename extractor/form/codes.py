@@ -196,3 +196,19 @@ def catalogue(lang: Lang) -> dict[str, dict[str, str]]:
         "fields": {key: _pick(words, lang) for key, words in FIELDS.items()},
         "fund_rows": {key: _pick(words, lang) for key, words in FUND_ROWS.items()},
     }
+
+
+# The API's refusals, in both languages (Chinese first: the users are finance clerks; the English stays
+# for scripts and operators).
+API_MESSAGES: dict[str, tuple[str, str]] = {
+    "key_required": ("需要有效的 API 密钥（X-API-Key 请求头）", "a valid API key is required in the X-API-Key header"),
+    "no_document": ("没有这个文档", "no such document"),
+    "too_large": ("每个文件最大 {limit} 字节", "each file may have at most {limit} bytes"),
+    "no_result": ("此文档还没有结果（{status}）", "the document has no result yet ({status})"),
+}
+
+
+def api_message(key: str, **params: object) -> str:
+    """`中文 / English` for an API refusal."""
+    zh, en = API_MESSAGES[key]
+    return f"{zh.format(**params)} / {en.format(**params)}"

@@ -112,3 +112,11 @@ def test_the_catalogue_and_config_give_the_language_and_zone(client: TestClient)
 def test_an_unknown_time_zone_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown time zone"):
         Settings(timezone="Mars/Olympus")
+
+
+def test_refusals_are_in_chinese_first(client: TestClient) -> None:
+    assert client.get("/v1/documents").json()["detail"].startswith("需要有效的 API 密钥")
+    missing = client.get("/v1/documents/" + "0" * 32, headers=HEADERS).json()["detail"]
+    assert missing == "没有这个文档 / no such document"
+    waiting = client.get(f"/v1/documents/{upload(client, 'w.txt')}/result", headers=HEADERS)
+    assert waiting.status_code == 409 and waiting.json()["detail"]["message"].startswith("此文档还没有结果（queued）")

@@ -108,7 +108,7 @@ def test_wrong_key_is_refused_and_asked_again(browser: Any, served: Served) -> N
     tab.goto(served.url + "/ui/")
     tab.fill("#key-input", "not-a-key")
     tab.click("#key-save")
-    expect(tab.locator("#key-error")).to_contain_text("did not accept")
+    expect(tab.locator("#key-error")).to_contain_text("服务器不接受此密钥")  # Chinese by default
     assert tab.evaluate("sessionStorage.getItem('docextract.key')") is None
     context.close()
 
