@@ -18,7 +18,7 @@ from fastapi.security import APIKeyHeader
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import func, or_, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -91,6 +91,10 @@ class FormSummary(BaseModel):
     department: str | None
     project_name: str | None
     validation: ValidationStatus
+
+
+class Selection(BaseModel):
+    ids: list[str] = Field(min_length=1, max_length=1000)
 
 
 class Page(BaseModel, Generic[T]):
@@ -322,6 +326,24 @@ def create_app(settings: Settings | None = None, *, sweep: bool = True) -> FastA
         if was in ("done", "failed"):
             enqueue(celery, doc.id, doc.queue, sessions)
         return document_status(doc)
+
+    @app.post("/v1/documents/rerun", status_code=202, response_model=list[DocumentStatus])
+    def rerun_many(selection: Selection, key: Caller) -> list[DocumentStatus]:
+        """Re-run a selection (up to 1000 ids) of finished or failed documents; ids the key does not own are
+        skipped, queued or running ones are left as they are."""
+        from workers.tasks import enqueue
+
+        queued = []
+        with transaction(sessions) as session:
+            rows = session.scalars(select(Document).where(Document.owner_key_id == key.id,
+                                                          Document.id.in_(selection.ids))).all()
+            for doc in rows:
+                if doc.status in ("done", "failed"):
+                    reset_for_rerun(session, doc.id)
+                    queued.append(doc)
+        for doc in queued:
+            enqueue(celery, doc.id, doc.queue, sessions)
+        return [document_status(doc, settings.language) for doc in rows]
 
     @app.get("/v1/forms", response_model=Page[FormSummary])
     def list_forms(key: Caller, session: Db, year: int | None = None, department: str | None = None,

@@ -17,6 +17,7 @@ from workers.settings import Settings
 from workers.storage import Document, store_failure, store_result, transaction
 
 HEADERS = {"X-API-Key": "api-key"}
+RAW = "the image cannot be read: cannot identify image file <_io.BytesIO object at 0x7fb4a1c2d0>"
 
 
 @pytest.fixture
@@ -120,3 +121,17 @@ def test_refusals_are_in_chinese_first(client: TestClient) -> None:
     assert missing == "没有这个文档 / no such document"
     waiting = client.get(f"/v1/documents/{upload(client, 'w.txt')}/result", headers=HEADERS)
     assert waiting.status_code == 409 and waiting.json()["detail"]["message"].startswith("此文档还没有结果（queued）")
+
+
+def test_a_selection_is_run_again(client: TestClient) -> None:
+    done, failed, waiting = upload(client, "d.txt"), upload(client, "f.txt"), upload(client, "q.txt")
+    mine_elsewhere = upload(client, "x.txt", key="other-key")
+    finish(client, done, [Form(year=2023, project_name="道路养护")])
+    with transaction(client.app.state.sessions) as session:  # type: ignore[attr-defined]
+        store_failure(session, failed, "corrupt_image", RAW)
+    answer = client.post("/v1/documents/rerun", headers=HEADERS, json={"ids": [done, failed, waiting, mine_elsewhere]})
+    assert answer.status_code == 202
+    assert {item["id"]: item["status"] for item in answer.json()} == {done: "queued", failed: "queued", waiting: "queued"}
+    again = client.get(f"/v1/documents/{failed}", headers=HEADERS).json()
+    assert (again["status"], again["error_code"], again["attempts"]) == ("queued", None, 0)
+    assert client.get(f"/v1/documents/{mine_elsewhere}", headers={"X-API-Key": "other-key"}).json()["status"] == "queued"
