@@ -260,14 +260,13 @@ def create_app(settings: Settings | None = None, *, sweep: bool = True) -> FastA
         if validation:
             form_filter.append(StoredForm.validation == validation)
         if form_filter:
-            query = query.where(select(StoredForm.id).where(StoredForm.document_id == Document.id, *form_filter)
-                                .exists())
+            # IN (uncorrelated), not a correlated EXISTS: SQLite ran that once per document (minutes at 10,000).
+            query = query.where(Document.id.in_(select(StoredForm.document_id).where(*form_filter)))
         if q:
             pattern = _like(q)
-            in_forms = select(StoredForm.id).where(
-                StoredForm.document_id == Document.id,
+            in_forms = Document.id.in_(select(StoredForm.document_id).where(
                 or_(StoredForm.project_name.ilike(pattern, escape="\\"),
-                    StoredForm.department.ilike(pattern, escape="\\"))).exists()
+                    StoredForm.department.ilike(pattern, escape="\\"))))
             query = query.where(or_(Document.filename.ilike(pattern, escape="\\"), in_forms))
         total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
         order = {"newest": (Document.created_at.desc(), Document.id.desc()),
