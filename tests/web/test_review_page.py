@@ -416,6 +416,21 @@ def test_scanned_page_outlines_the_ocr_cell(page: Any, served: Served, tmp_path:
         assert abs(a - b) < 4, (got, want)
     tab.screenshot(path=str(ARTIFACTS / "review-scan-outline.png"), full_page=True)
 
+    # At 1280×800 the scanned form's table is in its pane (the last column 偏差原因 reachable by scrolling
+    # the pane, not cut by the page), the page image beside it, and the outline of the hovered value on screen.
+    tab.set_viewport_size({"width": 1280, "height": 800})
+    wrap, frame = tab.locator("#table-wrap").bounding_box(), tab.locator("#page-frame").bounding_box()
+    assert wrap["x"] + wrap["width"] <= frame["x"] + 1 and frame["x"] + frame["width"] <= 1280
+    last_head = tab.locator("#form-table tr[data-row='indicators'] th").last
+    last_head.scroll_into_view_if_needed()
+    head = last_head.bounding_box()
+    assert wrap["x"] - 1 <= head["x"] and head["x"] + head["width"] <= wrap["x"] + wrap["width"] + 1
+    assert tab.locator("#page-nav").bounding_box()["height"] < 40  # one compact row, not rows of buttons
+    tab.locator("#form-table td[data-field='funds.total.executed']").hover()
+    mark = tab.locator("#outline rect.outline").bounding_box()
+    assert 0 <= mark["y"] and mark["y"] + mark["height"] <= 800 and mark["x"] + mark["width"] <= 1280
+    tab.screenshot(path=str(ARTIFACTS / "review-scan-1280x800.png"))
+
     # Low confidence is underlined exactly where the reader doubted a value (none is a valid outcome
     # for a clean scan; then no cell may be marked).
     threshold = served.get("/v1/review/config").json()["low_confidence"]
