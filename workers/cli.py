@@ -353,7 +353,7 @@ class Progress:
         self.done += n
         if self.bar is not None:
             self.bar.update(n)
-        elif n and time.monotonic() - self.shown_at >= PROGRESS_EVERY:
+        elif time.monotonic() - self.shown_at >= PROGRESS_EVERY:  # also while nothing finishes: still alive
             self._line()
 
     def _line(self) -> None:
