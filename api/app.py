@@ -6,6 +6,7 @@ documents it uploaded (another key's document answers 404, as if it did not exis
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
@@ -17,17 +18,18 @@ from fastapi.security import APIKeyHeader
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import func, or_, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.metrics import install_metrics
 from api.security import install_guards
 from extractor.errors import ExtractionError
+from extractor.form.codes import DEFAULT_LANG, Lang, api_message, clean_message, describe_failure
 from extractor.sniff import sniff
 from models import Result
 from workers.app import make_app
-from workers.blobs import TooLarge, store_stream
+from workers.blobs import TooLarge, blob_path, store_stream
 from workers.migrate import upgrade_to_head
 from workers.settings import Settings, get_settings
 from workers.storage import (
@@ -45,6 +47,7 @@ from workers.storage import (
 )
 from workers.sweeper import Sweeper
 
+audit = logging.getLogger("docextract.audit")
 API_KEY_HEADER = APIKeyHeader(name="X-API-Key", auto_error=False, description="key issued by the operator")
 ValidationStatus = Literal["passed", "warnings", "failed"]
 T = TypeVar("T")
@@ -64,6 +67,9 @@ class DocumentStatus(BaseModel):
     pipeline_version: str | None
     created_at: str
     finished_at: str | None
+    error_explanation: str | None = None
+    forms: int | None = None
+    validation: ValidationStatus | None = None
 
 
 class Uploaded(BaseModel):
@@ -87,6 +93,10 @@ class FormSummary(BaseModel):
     validation: ValidationStatus
 
 
+class Selection(BaseModel):
+    ids: list[str] = Field(min_length=1, max_length=1000)
+
+
 class Page(BaseModel, Generic[T]):
     total: int
     limit: int
@@ -103,13 +113,38 @@ def queue_for(head: bytes, filename: str | None) -> tuple[str, str]:
     return ("light" if kind in ("text", "html") else "heavy"), media_type
 
 
-def document_status(doc: Document) -> DocumentStatus:
+def document_status(doc: Document, lang: Lang = DEFAULT_LANG, forms: tuple[int, str | None] | None = None
+                    ) -> DocumentStatus:
+    """`forms`: (form count, worst validation) when the caller counted them."""
     return DocumentStatus(
         id=doc.id, filename=doc.filename, sha256=doc.sha256, media_type=doc.media_type, queue=doc.queue,
         status=doc.status, progress=doc.progress, attempts=doc.attempts, error_code=doc.error_code,
-        error_message=doc.error_message, pipeline_version=doc.pipeline_version,
+        error_message=clean_message(doc.error_message) or None, pipeline_version=doc.pipeline_version,
         created_at=doc.created_at.isoformat() + "Z",
-        finished_at=doc.finished_at.isoformat() + "Z" if doc.finished_at else None)
+        finished_at=doc.finished_at.isoformat() + "Z" if doc.finished_at else None,
+        error_explanation=describe_failure(doc.error_code, doc.error_message, lang) if doc.status == "failed" else None,
+        forms=forms[0] if forms else None, validation=forms[1] if forms else None)
+
+
+WORST = {"failed": 2, "warnings": 1, "passed": 0}
+
+
+def form_summaries(session: Session, ids: list[str]) -> dict[str, tuple[int, str | None]]:
+    """document id -> (form count, worst validation) for the documents `ids`."""
+    found: dict[str, tuple[int, str | None]] = {}
+    if not ids:
+        return found
+    for document_id, validation in session.execute(select(StoredForm.document_id, StoredForm.validation)
+                                                   .where(StoredForm.document_id.in_(ids))):
+        count, worst = found.get(document_id, (0, None))
+        if worst is None or WORST[validation] > WORST[worst]:
+            worst = validation
+        found[document_id] = (count + 1, worst)
+    return found
+
+
+def _like(q: str) -> str:
+    return "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 def db(request: Request) -> Iterator[Session]:
@@ -127,7 +162,7 @@ def caller(key: Annotated[str | None, Security(API_KEY_HEADER)], session: Db) ->
     # the pool (30 s waits, 500s) under 20 concurrent clients (bench/load_test.py).
     session.rollback()
     if row is None:
-        raise HTTPException(401, "a valid API key is required in the X-API-Key header",
+        raise HTTPException(401, api_message("key_required"),
                             headers={"WWW-Authenticate": "X-API-Key"})
     return row
 
@@ -160,7 +195,7 @@ def create_app(settings: Settings | None = None, *, sweep: bool = True) -> FastA
 
     sessions = make_sessions(engine)
     celery = make_app(settings)  # the producer: publishes to this settings' broker
-    app = FastAPI(title="docextract", version="1", lifespan=lifespan,
+    app = FastAPI(title="docextract", version="1", lifespan=lifespan, docs_url=None, redoc_url=None,
                   description="Performance self-evaluation forms (绩效自评表) to validated JSON.")
     install_guards(app, settings)
     app.state.settings, app.state.sessions = settings, sessions
@@ -169,7 +204,7 @@ def create_app(settings: Settings | None = None, *, sweep: bool = True) -> FastA
         doc = session.scalar(select(Document).where(Document.id == document_id,
                                                     Document.owner_key_id == key.id))
         if doc is None:
-            raise HTTPException(404, "no such document")
+            raise HTTPException(404, api_message("no_document"))
         return doc
 
     @app.post("/v1/documents", status_code=202, response_model=UploadResponse)
@@ -179,7 +214,7 @@ def create_app(settings: Settings | None = None, *, sweep: bool = True) -> FastA
 
         declared = int(request.headers.get("content-length") or 0)
         if declared > settings.max_upload_bytes * max(1, len(files)) + 1024 * 1024:
-            raise HTTPException(413, f"each file may have at most {settings.max_upload_bytes:,} bytes")
+            raise HTTPException(413, api_message("too_large", limit=f"{settings.max_upload_bytes:,}"))
         stored = []
         for upload_file in files:
             try:
@@ -202,19 +237,67 @@ def create_app(settings: Settings | None = None, *, sweep: bool = True) -> FastA
     @app.get("/v1/documents", response_model=Page[DocumentStatus])
     def list_documents(key: Caller, session: Db,
                        status: Literal["queued", "running", "done", "failed"] | None = None,
+                       q: Annotated[str | None, Query(description="text in the file name or a form's "
+                                                      "project or department")] = None,
+                       year: Annotated[int | None, Query(description="a form of this year")] = None,
+                       department: Annotated[str | None, Query(description="a form of this department")] = None,
+                       validation: Annotated[ValidationStatus | None,
+                                             Query(description="a form with this validation")] = None,
+                       sort: Literal["newest", "oldest", "filename"] = "newest",
+                       lang: Lang | None = None,
                        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
                        offset: Annotated[int, Query(ge=0)] = 0) -> Page[DocumentStatus]:
+        """The key's documents, newest first by default, filtered and paged; each with its form count and
+        worst validation, and for a failed document the reason in `lang` (default: the server's language)."""
         query = select(Document).where(Document.owner_key_id == key.id)
         if status:
             query = query.where(Document.status == status)
+        form_filter = []
+        if year is not None:
+            form_filter.append(StoredForm.year == year)
+        if department:
+            form_filter.append(StoredForm.department == department)
+        if validation:
+            form_filter.append(StoredForm.validation == validation)
+        if form_filter:
+            # IN (uncorrelated), not a correlated EXISTS: SQLite ran that once per document (minutes at 10,000).
+            query = query.where(Document.id.in_(select(StoredForm.document_id).where(*form_filter)))
+        if q:
+            pattern = _like(q)
+            in_forms = Document.id.in_(select(StoredForm.document_id).where(
+                or_(StoredForm.project_name.ilike(pattern, escape="\\"),
+                    StoredForm.department.ilike(pattern, escape="\\"))))
+            query = query.where(or_(Document.filename.ilike(pattern, escape="\\"), in_forms))
         total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        rows = session.scalars(query.order_by(Document.created_at, Document.id).limit(limit).offset(offset))
+        order = {"newest": (Document.created_at.desc(), Document.id.desc()),
+                 "oldest": (Document.created_at, Document.id),
+                 "filename": (Document.filename, Document.id)}[sort]
+        rows = list(session.scalars(query.order_by(*order).limit(limit).offset(offset)))
+        summaries = form_summaries(session, [doc.id for doc in rows])
+        language = lang or settings.language
         return Page[DocumentStatus](total=total, limit=limit, offset=offset,
-                                    items=[document_status(doc) for doc in rows])
+                                    items=[document_status(doc, language, summaries.get(doc.id, (0, None)))
+                                           for doc in rows])
+
+    @app.delete("/v1/documents/{document_id}", status_code=204)
+    def delete_document(document_id: str, key: Caller) -> Response:
+        """Delete a document with its result, forms and corrections; the original file goes too unless
+        another document has the same bytes. The deletion is logged (who, when, which file)."""
+        with transaction(sessions) as session:
+            doc = own_document(session, key, document_id)
+            sha256, filename = doc.sha256, doc.filename
+            session.delete(doc)
+            session.flush()
+            shared = session.scalar(select(func.count()).select_from(Document).where(Document.sha256 == sha256))
+        if not shared:
+            blob_path(settings.blob_dir, sha256).unlink(missing_ok=True)
+        audit.info("document %s (%s, sha256 %s) deleted by key %s", document_id, filename, sha256, key.name)
+        return Response(status_code=204)
 
     @app.get("/v1/documents/{document_id}", response_model=DocumentStatus)
-    def get_document(document_id: str, key: Caller, session: Db) -> DocumentStatus:
-        return document_status(own_document(session, key, document_id))
+    def get_document(document_id: str, key: Caller, session: Db, lang: Lang | None = None) -> DocumentStatus:
+        doc = own_document(session, key, document_id)
+        return document_status(doc, lang or settings.language, form_summaries(session, [doc.id]).get(doc.id, (0, None)))
 
     @app.get("/v1/documents/{document_id}/result")
     def get_result(document_id: str, key: Caller, session: Db,
@@ -225,7 +308,8 @@ def create_app(settings: Settings | None = None, *, sweep: bool = True) -> FastA
         stored = session.get(StoredResult, doc.id)
         if stored is None:
             detail: dict[str, Any] = {"status": doc.status, "error_code": doc.error_code,
-                                      "error_message": doc.error_message}
+                                      "error_message": clean_message(doc.error_message) or None,
+                                      "message": api_message("no_result", status=doc.status)}
             raise HTTPException(409, detail)
         return review.versioned_result(session, doc, version)
 
@@ -241,6 +325,24 @@ def create_app(settings: Settings | None = None, *, sweep: bool = True) -> FastA
         if was in ("done", "failed"):
             enqueue(celery, doc.id, doc.queue, sessions)
         return document_status(doc)
+
+    @app.post("/v1/documents/rerun", status_code=202, response_model=list[DocumentStatus])
+    def rerun_many(selection: Selection, key: Caller) -> list[DocumentStatus]:
+        """Re-run a selection (up to 1000 ids) of finished or failed documents; ids the key does not own are
+        skipped, queued or running ones are left as they are."""
+        from workers.tasks import enqueue
+
+        queued = []
+        with transaction(sessions) as session:
+            rows = session.scalars(select(Document).where(Document.owner_key_id == key.id,
+                                                          Document.id.in_(selection.ids))).all()
+            for doc in rows:
+                if doc.status in ("done", "failed"):
+                    reset_for_rerun(session, doc.id)
+                    queued.append(doc)
+        for doc in queued:
+            enqueue(celery, doc.id, doc.queue, sessions)
+        return [document_status(doc, settings.language) for doc in rows]
 
     @app.get("/v1/forms", response_model=Page[FormSummary])
     def list_forms(key: Caller, session: Db, year: int | None = None, department: str | None = None,

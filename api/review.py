@@ -14,13 +14,14 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, FastAPI, HTTPException, Query, Request
-from fastapi.responses import JSONResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.app import Caller, Db
+from extractor.form.codes import Lang, api_message, catalogue, field_label
 from workers.blobs import blob_path
 from workers.corrections import (
     INDICATOR_FIELDS,
@@ -65,7 +66,7 @@ class Pages(BaseModel):
 def own_document(session: Session, key: ApiKey, document_id: str) -> Document:
     doc = session.scalar(select(Document).where(Document.id == document_id, Document.owner_key_id == key.id))
     if doc is None:
-        raise HTTPException(404, "no such document")
+        raise HTTPException(404, api_message("no_document"))
     return doc
 
 
@@ -86,12 +87,32 @@ def result_version(session: Session, doc: Document, version: Version) -> dict[st
 
 
 @router.get("/v1/review/config")
-def review_config(key: Caller) -> dict[str, Any]:
-    """What the page needs to know: the key's name (the author of corrections) and the confidence below
-    which the reader flags a value (extractor.reconcile.LOW_CONFIDENCE)."""
+def review_config(request: Request, key: Caller) -> dict[str, Any]:
+    """What the page needs to know: the key's name (the author of corrections), the confidence below
+    which the reader flags a value (extractor.reconcile.LOW_CONFIDENCE), the server's default language
+    and the time zone times are shown in."""
     from extractor.reconcile import LOW_CONFIDENCE
 
-    return {"key_name": key.name, "low_confidence": LOW_CONFIDENCE}
+    settings = request.app.state.settings
+    return {"key_name": key.name, "low_confidence": LOW_CONFIDENCE, "language": settings.language,
+            "timezone": settings.timezone}
+
+
+class Labels(BaseModel):
+    fields: list[str] = Field(max_length=5000)
+    lang: Lang = "zh"
+
+
+@router.post("/v1/review/labels")
+def review_labels(labels: Labels) -> dict[str, str]:
+    """Field paths in form terms (`indicators[2].actual` -> `第 3 行 实际完成值`), by extractor.form.codes.field_label."""
+    return {path: field_label(path, labels.lang) for path in labels.fields}
+
+
+@router.get("/v1/review/catalogue")
+def review_catalogue(lang: Lang = "zh") -> dict[str, Any]:
+    """The issue codes' explanations and the form's words in `lang` (extractor.form.codes), for the page."""
+    return catalogue(lang)
 
 
 @router.get("/v1/review/queue")
@@ -304,6 +325,32 @@ def install(app: FastAPI) -> None:
     @app.get("/", include_in_schema=False)
     def root() -> RedirectResponse:
         return RedirectResponse("/ui/")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> FileResponse:
+        """The API reference, offline: /openapi.json rendered by api/static/docs.js (Swagger UI needs a CDN)."""
+        return FileResponse(STATIC / "docs.html", headers={"Content-Security-Policy": PAGE_CSP})
+
+    icon = favicon_bytes()
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> Response:
+        return Response(icon, media_type="image/x-icon", headers={"Cache-Control": "max-age=86400"})
+
+
+def favicon_bytes() -> bytes:
+    """A 32 px icon drawn once: the page's blue square with a white 表 grid (no file to ship)."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGBA", (32, 32), (29, 79, 145, 255))
+    draw = ImageDraw.Draw(image)
+    for at in (8, 16, 24):
+        draw.line([(4, at), (28, at)], fill="white", width=2)
+    draw.line([(12, 8), (12, 24)], fill="white", width=2)
+    draw.rectangle([4, 8, 28, 24], outline="white", width=2)
+    buf = io.BytesIO()
+    image.save(buf, format="ICO", sizes=[(32, 32)])
+    return buf.getvalue()
 
 
 def versioned_result(session: Session, doc: Document, version: Version) -> JSONResponse:

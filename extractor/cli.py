@@ -10,11 +10,13 @@ from pathlib import Path
 import click
 
 from extractor.errors import ExtractionError
+from extractor.form.codes import describe_failure
 from extractor.options import ExtractOptions
 from models import Result
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="docextract", prog_name="docextract", message="%(prog)s %(version)s")
 def main() -> None:
     """Performance self-evaluation forms (绩效自评表) to validated JSON."""
 
@@ -59,8 +61,8 @@ def extract(files: tuple[str, ...], output: str | None, out_dir: str | None, pre
             continue
         try:
             result = extract_bytes(data, None if name == "-" else Path(name).name, options)
-        except ExtractionError as err:
-            click.echo(f"docextract: {name}: {err}", err=True)
+        except ExtractionError as err:  # CODE: 中文说明（the cleaned detail）, never a Python repr
+            click.echo(f"docextract: {name}: {err.code}: {describe_failure(err.code, err.message)}", err=True)
             failed += 1
             continue
         except Exception as err:  # a bug must not print a traceback at the user: one line, next file

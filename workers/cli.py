@@ -247,11 +247,25 @@ def ingest(source: Path, server: str, api_key: str, state_file: Path | None, wai
     member over a limit (or with an unsafe path) is recorded as failed and not uploaded; an archive
     over the total limits (a zip bomb) is refused before anything is uploaded."""
     import httpx
-    from tqdm import tqdm
 
-    chosen = {"max_member_bytes": max_member_bytes, "max_total_bytes": max_archive_bytes,
-              "max_members": max_archive_members, "max_depth": max_archive_depth}
-    limits = ArchiveLimits(**{name: value for name, value in chosen.items() if value is not None})
+    try:
+        _ingest(source, server, api_key, state_file, wait, timeout, ArchiveLimits(**{
+            name: value for name, value in {"max_member_bytes": max_member_bytes, "max_total_bytes": max_archive_bytes,
+                                            "max_members": max_archive_members, "max_depth": max_archive_depth}.items()
+            if value is not None}))
+    except httpx.TransportError as err:
+        # One line, not a traceback: the clerk needs to know the server is not answering, nothing more.
+        reason = ("连接超时" if isinstance(err, httpx.TimeoutException) else
+                  "连接被拒绝或找不到该地址" if isinstance(err, httpx.ConnectError) else "网络错误")
+        click.echo(f"docextract: 无法连接服务器 {server}（{reason}）。请确认服务已启动（docextract serve）且地址正确；"
+                   "已上传的文件记录在进度文件中，重新运行会继续。", err=True)
+        sys.exit(2)
+
+
+def _ingest(source: Path, server: str, api_key: str, state_file: Path | None, wait: bool, timeout: float,
+            limits: ArchiveLimits) -> None:
+    import httpx
+
     state_path = state_file or source.parent / f".docextract-ingest-{source.name}.json"
     state = _load_state(state_path)
     headers = {"X-API-Key": api_key}
@@ -263,7 +277,7 @@ def ingest(source: Path, server: str, api_key: str, state_file: Path | None, wai
             raise click.ClickException(f"{source}: {err}") from err
     saved_at = time.monotonic()
     with httpx.Client(base_url=server.rstrip("/"), headers=headers, timeout=120) as client:
-        with tqdm(desc="upload", unit="file", disable=None) as bar:
+        with Progress("上传", "个文件") as bar:
             for member in iter_inputs(source, limits):
                 name = member.name
                 bar.update(1)
@@ -282,6 +296,8 @@ def ingest(source: Path, server: str, api_key: str, state_file: Path | None, wai
                     continue
                 document = response.json()["documents"][0]
                 state[name] = {"id": document["id"], "status": document["status"]}
+                if document["status"] == "failed":  # the server had this file already, failed: keep why
+                    state[name]["error"] = _failure_reason(client, document["id"])
                 if time.monotonic() - saved_at > 1:
                     # At most once a second: rewriting the state per file is quadratic in a large batch, and a
                     # file uploaded again after a crash costs only bandwidth (the server returns the same id).
@@ -293,21 +309,77 @@ def ingest(source: Path, server: str, api_key: str, state_file: Path | None, wai
     counts: dict[str, int] = {}
     for entry in state.values():
         counts[entry["status"]] = counts.get(entry["status"], 0) + 1
-    click.echo("summary: " + ", ".join(f"{n} {status}" for status, n in sorted(counts.items())))
+    click.echo("汇总 summary: " + ", ".join(f"{n} {STATUS_ZH.get(status, status)} {status}"
+                                          for status, n in sorted(counts.items())))
     for name, entry in sorted(state.items()):
         if entry["status"] == "failed":
-            click.echo(f"  failed: {name}: {entry.get('error')}", err=True)
+            click.echo(f"  失败 failed: {name}: {entry.get('error') or '原因未知（服务器未给出）'}", err=True)
     if counts.get("failed") or (wait and set(counts) - {"done", "failed"}):
         sys.exit(1)
 
 
+STATUS_ZH = {"queued": "排队中", "running": "处理中", "done": "已完成", "failed": "失败"}
+
+
+def _failure_reason(client: Any, document_id: str) -> str:
+    """`code: explanation（detail）` of a failed document, read from the server."""
+    from extractor.form.codes import describe_failure
+
+    response = client.get(f"/v1/documents/{document_id}")
+    if response.status_code != 200:
+        return f"HTTP {response.status_code}"
+    body = response.json()
+    return f"{body.get('error_code')}: {describe_failure(body.get('error_code'), body.get('error_message'))}"
+
+
+class Progress:
+    """tqdm's bar on a terminal; piped, a plain line at most every 5 s (and at the end), so a log or a
+    CI job shows that a long batch is moving."""
+
+    def __init__(self, desc: str, unit: str, total: int | None = None, initial: int = 0,
+                 stream: IO[str] | None = None) -> None:
+        self.desc, self.unit, self.total, self.done = desc, unit, total, initial
+        self.stream = stream or sys.stderr
+        self.bar: Any = None
+        self.shown_at = time.monotonic()
+        if self.stream.isatty():
+            from tqdm import tqdm
+
+            self.bar = tqdm(desc=desc, unit=unit, total=total, initial=initial, file=self.stream)
+
+    def __enter__(self) -> Progress:
+        return self
+
+    def update(self, n: int) -> None:
+        self.done += n
+        if self.bar is not None:
+            self.bar.update(n)
+        elif time.monotonic() - self.shown_at >= PROGRESS_EVERY:  # also while nothing finishes: still alive
+            self._line()
+
+    def _line(self) -> None:
+        of = f" / {self.total}" if self.total is not None else ""
+        self.stream.write(f"{self.desc}：{self.done}{of} {self.unit}\n")
+        self.stream.flush()
+        self.shown_at = time.monotonic()
+
+    def __exit__(self, kind: object, *_: object) -> None:
+        if self.bar is not None:
+            self.bar.close()
+        elif kind is None:  # a failure says its own line; no progress line before it
+            self._line()
+
+
+PROGRESS_EVERY = float(os.environ.get("DOCEXTRACT_PROGRESS_EVERY", "5"))
+
+
 def _wait_for(client: Any, state: dict[str, dict[str, Any]], state_path: Path, timeout: float) -> None:
-    from tqdm import tqdm
+    from extractor.form.codes import describe_failure
 
     deadline = time.monotonic() + timeout
     pending = {entry["id"]: name for name, entry in state.items() if entry["status"] not in ("done", "failed")}
     pause = 0.5
-    with tqdm(total=len(state), initial=len(state) - len(pending), desc="process", unit="doc", disable=None) as bar:
+    with Progress("处理", "个文档", total=len(state), initial=len(state) - len(pending)) as bar:
         while pending and time.monotonic() < deadline:
             finished = 0
             for document in _statuses(client, list(pending)):
@@ -316,7 +388,8 @@ def _wait_for(client: Any, state: dict[str, dict[str, Any]], state_path: Path, t
                     continue
                 state[name]["status"] = document["status"]
                 if document["status"] == "failed":
-                    state[name]["error"] = f"{document['error_code']}: {document['error_message']}"
+                    state[name]["error"] = (f"{document['error_code']}: "
+                                            f"{describe_failure(document['error_code'], document['error_message'])}")
                 del pending[document["id"]]
                 finished += 1
             bar.update(finished)
@@ -347,47 +420,96 @@ def _statuses(client: Any, ids: list[str]) -> list[dict[str, Any]]:
 
 # --- export ---------------------------------------------------------------------------------------
 
-CSV_COLUMNS = ["document_id", "filename", "form_index", "year", "department", "project_name",
-               "implementing_unit", "validation", "total_weight", "total_score", "issues"]
+CSV_COLUMNS = ["document_id", "filename", "status", "error_code", "error_message", "form_index", "year",
+               "department", "project_name", "implementing_unit", "validation", "total_weight", "total_score",
+               "issues"]
+INDICATOR_COLUMNS = ["document_id", "filename", "form_index", "year", "department", "project_name", "row",
+                     "level1", "level2", "level3", "target", "actual", "weight", "score", "deviation_note",
+                     "form_validation", "issues"]
+BOM = "\ufeff"  # Excel reads a CSV as UTF-8 only with it; without, the Chinese is garbled
 
 
 @click.command()
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
+@click.option("--table", type=click.Choice(["forms", "indicators"]), default="forms", show_default=True,
+              help="forms: one line per form (and per failed document); indicators: one line per indicator row")
 @click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-", show_default=True)
 @click.option("--key", "key_name", default=None, help="only documents of this API key name")
-def export(fmt: str, output: IO[str], key_name: str | None) -> None:
-    """Write stored results: jsonl (one document per line) or csv (one form per line)."""
+def export(fmt: str, table: str, output: IO[str], key_name: str | None) -> None:
+    """Write stored results: jsonl (one document per line) or csv (UTF-8 with BOM, for Excel).
+
+    Failed documents are part of the export: a jsonl line with status "failed", error_code and
+    error_message and no result; a forms CSV row with the same columns and no form. Refuses to run when
+    the store (DOCEXTRACT_DATA_DIR) does not exist, rather than creating an empty one."""
     from sqlalchemy import select
 
+    from extractor.form.codes import clean_message
     from workers.corrections import Correction, corrected_result, corrections_for
     from workers.storage import ApiKey, Document, StoredResult
 
-    sessions = _sessions(get_settings())
+    settings = get_settings()
+    if settings.database_url is None and not (settings.data_dir / "docextract.db").exists():
+        click.echo(f"docextract: 找不到数据目录 {settings.data_dir}（其中没有 docextract.db）。请在服务的目录中运行，"
+                   "或设置 DOCEXTRACT_DATA_DIR 指向服务的数据目录。", err=True)
+        sys.exit(1)
+    sessions = _sessions(settings)
     with sessions() as session:
         corrected = set(session.scalars(select(Correction.document_id).distinct()))
-        query = (select(Document, StoredResult.result).join(StoredResult, StoredResult.document_id == Document.id)
+        query = (select(Document, StoredResult.result)
+                 .outerjoin(StoredResult, StoredResult.document_id == Document.id)
+                 .where((Document.status == "failed") | StoredResult.document_id.is_not(None))
                  .order_by(Document.created_at, Document.id))
         if key_name:
             query = query.join(ApiKey, ApiKey.id == Document.owner_key_id).where(ApiKey.name == key_name)
-        writer = csv.writer(output) if fmt == "csv" else None
-        if writer:
-            writer.writerow(CSV_COLUMNS)
+        writer = None
+        if fmt == "csv":
+            output.write(BOM)
+            writer = csv.writer(output)
+            writer.writerow(INDICATOR_COLUMNS if table == "indicators" else CSV_COLUMNS)
         for doc, result in session.execute(query).yield_per(200):
-            if doc.id in corrected:  # downstream gets what the reviewer corrected, as the API serves it
+            failed = result is None or doc.status == "failed"
+            message = clean_message(doc.error_message) or None
+            if result is not None and doc.id in corrected:  # downstream gets what the reviewer corrected
                 result = corrected_result(result, corrections_for(session, doc.id))
             if writer is None:
-                output.write(json.dumps({"document_id": doc.id, "filename": doc.filename, "result": result},
-                                        ensure_ascii=False) + "\n")
+                line: dict[str, Any] = {"document_id": doc.id, "filename": doc.filename,
+                                        "status": "failed" if failed else "done", "result": None if failed else result}
+                if failed:
+                    line.update(error_code=doc.error_code, error_message=message)
+                output.write(json.dumps(line, ensure_ascii=False) + "\n")
+                continue
+            if failed:
+                if table == "forms":
+                    writer.writerow([doc.id, doc.filename, "failed", doc.error_code, message]
+                                    + [None] * (len(CSV_COLUMNS) - 5))
                 continue
             for n, form in enumerate(result.get("forms", [])):
-                writer.writerow(form_csv_row(doc.id, doc.filename, n, form))
+                if table == "indicators":
+                    writer.writerows(indicator_csv_rows(doc.id, doc.filename, n, form))
+                else:
+                    writer.writerow(form_csv_row(doc.id, doc.filename, n, form))
 
 
 def form_csv_row(document_id: str, filename: str | None, index: int, form: dict[str, Any]) -> list[Any]:
     total = form.get("total") or {}
-    return [document_id, filename, index, form.get("year"), form.get("department"), form.get("project_name"),
-            form.get("implementing_unit"), form.get("validation"), total.get("weight"), total.get("score"),
-            ";".join(issue["code"] for issue in form.get("issues", []))]
+    return [document_id, filename, "done", None, None, index, form.get("year"), form.get("department"),
+            form.get("project_name"), form.get("implementing_unit"), form.get("validation"), total.get("weight"),
+            total.get("score"), ";".join(issue["code"] for issue in form.get("issues", []))]
+
+
+def indicator_csv_rows(document_id: str, filename: str | None, index: int, form: dict[str, Any]) -> list[list[Any]]:
+    """One row per indicator with its form's project, department, year and the hierarchy; `issues` are the
+    codes whose field is on that row (indicators[n] or indicators[n].column)."""
+    rows = []
+    for n, indicator in enumerate(form.get("indicators", [])):
+        prefix = f"indicators[{n}]"
+        codes = [issue["code"] for issue in form.get("issues", [])
+                 if (issue.get("field") or "") == prefix or (issue.get("field") or "").startswith(prefix + ".")]
+        rows.append([document_id, filename, index, form.get("year"), form.get("department"), form.get("project_name"),
+                     n + 1, *(indicator.get(key) for key in ("level1", "level2", "level3", "target", "actual",
+                                                              "weight", "score", "deviation_note")),
+                     form.get("validation"), ";".join(codes)])
+    return rows
 
 
 commands: list[click.Command] = [serve, worker, requeue, keys, ingest, export]

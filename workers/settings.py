@@ -29,6 +29,8 @@ _ENV = {
     "DOCEXTRACT_SWEEP_INTERVAL": "sweep_interval",
     "DOCEXTRACT_RESTORE_INTERVAL": "restore_interval",
     "DOCEXTRACT_TEST_TASK_DELAY": "test_task_delay",
+    "DOCEXTRACT_TIMEZONE": "timezone",
+    "DOCEXTRACT_LANGUAGE": "language",
 }
 
 
@@ -55,6 +57,19 @@ class Settings(BaseModel):
     sweep_interval: int = Field(60, gt=0, description="seconds between sweeps for stalled documents")
     restore_interval: int = Field(10, gt=0, description="seconds between Redis scans for unacked messages")
     test_task_delay: float = Field(0.0, ge=0, description="tests only: seconds each task sleeps first")
+    timezone: str = Field("Asia/Shanghai", description="IANA zone the page, API and CLI show times in")
+    language: Literal["zh", "en"] = Field("zh", description="default language of the page and messages")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as err:
+            raise ValueError(f"unknown time zone {value!r} (an IANA name such as Asia/Shanghai)") from err
+        return value
 
     @field_validator("data_dir")
     @classmethod

@@ -178,6 +178,9 @@ def run_document(document_id: str, settings: Settings, sessions: sessionmaker[Se
 
 
 def _store_failure(sessions: sessionmaker[Session], document_id: str, code: str, message: str) -> None:
+    from extractor.form.codes import clean_message
+
+    message = clean_message(message) or message  # no `<_io.BytesIO object at 0x…>` for the user to read
     with transaction(sessions) as session:
         store_failure(session, document_id, code, message)
     log.info("document %s failed at %s: %s: %s", document_id, utcnow().isoformat(), code, message)

@@ -5,7 +5,7 @@
 "use strict";
 
 const KEY_STORE = "docextract.key";
-const LIST_SIZE = 500;  // documents shown in the list (the newest)
+const LIST_SIZE = 200;  // documents shown in the list: the newest that match the search (server-side)
 const FUND_ROWS = [["total", "年度资金总额"], ["appropriation", "其中：当年财政拨款"],
   ["carryover", "上年结转资金"], ["other", "其他资金"]];
 const FUND_FIELDS = ["initial_budget", "annual_budget", "executed", "weight", "execution_rate", "score"];
@@ -17,9 +17,47 @@ const READER_KEYS = {name: "level3", target_op: "target", target_unit: "target",
 const state = {
   docs: [], docId: null, formIndex: 0, result: null, history: null, pages: [], version: "corrected",
   docTotal: 0, selected: null, lowConfidence: 0.8, pollTimer: null, pageShown: null, pageUrls: new Map(),
+  timezone: "Asia/Shanghai", codes: {}, labels: new Map(),
 };
 
+
 const $ = (id) => document.getElementById(id);
+
+// --- language, form terms and local time ----------------------------------------------------------
+
+async function loadCatalogue() {
+  const cat = await (await fetch(`/v1/review/catalogue?lang=${LANG}`)).json();
+  state.codes = cat.codes;
+}
+
+async function loadLabels(paths) {
+  // Field paths said in form terms by the server (extractor/form/codes.py field_label).
+  const wanted = [...new Set(paths.filter((p) => p && !state.labels.has(p)))];
+  if (!wanted.length) return;
+  const labels = await apiJson("/v1/review/labels", {method: "POST", headers: {"Content-Type": "application/json"},
+    body: JSON.stringify({fields: wanted, lang: LANG})});
+  for (const [path, label] of Object.entries(labels)) state.labels.set(path, label);
+}
+
+const label = (path) => state.labels.get(path) || (path ? path : (LANG === "en" ? "form" : "表格"));
+const explain = (code) => state.codes[code] || code;
+const statusWord = (status) => t(`status_${status}`);
+const validationWord = (v) => t(`val_${v}`);
+
+function issueText(issue) {
+  // 第 3 行 实际完成值：此值可疑，请核对原件（'o起' …）
+  const sep = LANG === "en" ? ": " : "：";
+  return `${label(issue.field)}${sep}${explain(issue.code)}${issue.message ? (LANG === "en" ? ` (${issue.message})` : `（${issue.message}）`) : ""}`;
+}
+
+$("lang").addEventListener("change", async (e) => {
+  LANG = e.target.value;
+  localStorage.setItem(LANG_STORE, LANG);
+  state.labels.clear();
+  applyStaticText();
+  await loadCatalogue();
+  if (apiKey()) start();
+});
 
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -55,7 +93,7 @@ async function api(path, options = {}) {
   const response = await fetch(path, {...options, headers: {...(options.headers || {}), "X-API-Key": key}});
   if (response.status === 401) {
     sessionStorage.removeItem(KEY_STORE);
-    askKey("The server did not accept this key.");
+    askKey(t("key_refused"));
     throw new ApiError(401, "key refused");
   }
   if (!response.ok) {
@@ -73,7 +111,7 @@ $("key-form").addEventListener("submit", async (event) => {
   const key = $("key-input").value.trim();
   if (!key) return;
   const response = await fetch("/v1/documents?limit=1", {headers: {"X-API-Key": key}});
-  if (response.status === 401) { $("key-error").textContent = "The server did not accept this key."; return; }
+  if (response.status === 401) { $("key-error").textContent = t("key_refused"); return; }
   sessionStorage.setItem(KEY_STORE, key);
   $("key-dialog").close();
   start();
@@ -90,13 +128,13 @@ function postFiles(form, onProgress) {
     xhr.setRequestHeader("X-API-Key", apiKey() || "");
     xhr.upload.onprogress = (e) => { if (e.lengthComputable) onProgress(e.loaded / e.total); };
     xhr.onload = () => {
-      if (xhr.status === 401) { sessionStorage.removeItem(KEY_STORE); askKey("The server did not accept this key."); }
+      if (xhr.status === 401) { sessionStorage.removeItem(KEY_STORE); askKey(t("key_refused")); }
       if (xhr.status >= 200 && xhr.status < 300) { resolve(JSON.parse(xhr.responseText)); return; }
       let detail = xhr.statusText;
       try { detail = JSON.parse(xhr.responseText).detail; } catch (_) { /* not JSON */ }
       reject(new ApiError(xhr.status, detail));
     };
-    xhr.onerror = () => reject(new ApiError(0, "the server cannot be reached"));
+    xhr.onerror = () => reject(new ApiError(0, t("unreachable")));
     xhr.send(form);
   });
 }
@@ -109,7 +147,7 @@ async function upload(files) {
   const total = list.reduce((sum, f) => sum + f.size, 0) || 1;
   let sent = 0;
   const show = (bytes) => {
-    $("upload-state").textContent = `Uploading ${list.length} file(s): ${Math.round(100 * bytes / total)}%`;
+    $("upload-state").textContent = t("uploading", {n: list.length, pct: Math.round(100 * bytes / total)});
   };
   show(0);
   try {
@@ -121,9 +159,9 @@ async function upload(files) {
       await postFiles(form, (share) => show(sent + share * size));
       sent += size;
     }
-    $("upload-state").textContent = `Uploaded ${list.length} file(s)`;
+    $("upload-state").textContent = t("uploaded", {n: list.length});
   } catch (err) {
-    $("upload-state").textContent = `Upload failed: ${err.message}`;
+    $("upload-state").textContent = t("upload_failed", {msg: err.message});
   }
   refreshDocs();
 }
@@ -146,18 +184,17 @@ $("file-input").addEventListener("change", (e) => { upload(e.target.files); e.ta
 async function refreshDocs() {
   clearTimeout(state.pollTimer);
   try {
-    // The API lists oldest first: ask for the newest LIST_SIZE (a second request only when the total grew
-    // past the window since the last poll).
-    let page = await apiJson(`/v1/documents?limit=${LIST_SIZE}&offset=${Math.max(0, state.docTotal - LIST_SIZE)}`);
-    if (page.total - page.offset > LIST_SIZE) {
-      page = await apiJson(`/v1/documents?limit=${LIST_SIZE}&offset=${page.total - LIST_SIZE}`);
-    }
+    // Newest first, searched and filtered by the server.
+    const params = new URLSearchParams({limit: LIST_SIZE, lang: LANG});
+    if ($("doc-search").value.trim()) params.set("q", $("doc-search").value.trim());
+    if ($("doc-status").value) params.set("status", $("doc-status").value);
+    const page = await apiJson(`/v1/documents?${params}`);
     state.docTotal = page.total;
     const before = new Map(state.docs.map((d) => [d.id, d.status]));
     state.docs = page.items;
     renderDocList();
     $("list-note").textContent = page.total > page.items.length
-      ? `the newest ${page.items.length} of ${page.total} documents` : "";
+      ? t("newest_of", {n: page.items.length, total: page.total}) : "";
     if (state.docs.length !== before.size || state.docs.some((d) => before.get(d.id) !== d.status)) refreshQueue();
     const current = state.docs.find((d) => d.id === state.docId);
     if (current && before.get(current.id) !== current.status) openDocument(current.id, state.formIndex);
@@ -170,13 +207,18 @@ async function refreshDocs() {
 
 function renderDocList() {
   const list = $("doc-list");
-  list.replaceChildren(...[...state.docs].reverse().map((d) => {
+  list.replaceChildren(...state.docs.map((d) => {
     const item = el("li", {class: `doc ${d.id === state.docId ? "current" : ""}`, "data-id": d.id,
       "data-status": d.status, onclick: () => { location.hash = `#/doc/${d.id}`; }},
     el("span", {class: "name", text: d.filename || d.id}),
-    el("span", {class: `status status-${d.status}`, text: d.status}),
-    el("progress", {max: 1, value: d.progress}));
-    if (d.error_code) item.append(el("span", {class: "error", text: `${d.error_code}: ${d.error_message || ""}`}));
+    el("span", {class: `status status-${d.status}`, text: statusWord(d.status)}),
+    el("span", {class: "meta when", text: when(d.created_at, false)}),
+    d.status === "done" ? el("span", {class: "meta forms"}, t("forms_n", {n: d.forms || 0}), " ",
+      d.validation ? el("span", {class: `badge v-${d.validation}`, text: validationWord(d.validation)}) : null) : null);
+    if (d.status === "queued" || d.status === "running") item.append(el("progress", {max: 1, value: d.progress}));
+    if (d.status === "failed") {
+      item.append(el("span", {class: "error", text: `${d.error_code}: ${d.error_explanation || d.error_message || ""}`}));
+    }
     return item;
   }));
 }
@@ -191,8 +233,8 @@ async function refreshQueue() {
       class: `doc queue-item ${f.document_id === state.docId && f.index === state.formIndex ? "current" : ""}`,
       "data-id": f.document_id, "data-index": f.index,
       onclick: () => { location.hash = `#/doc/${f.document_id}/form/${f.index}`; }},
-    el("span", {class: "name", text: `${f.index + 1}. ${f.project_name || f.department || "(no name)"}`}),
-    el("span", {class: `badge v-${f.validation}`, text: f.validation}),
+    el("span", {class: "name", text: `${f.index + 1}. ${f.project_name || f.department || t("no_name")}`}),
+    el("span", {class: `badge v-${f.validation}`, "data-v": f.validation, text: validationWord(f.validation)}),
     el("span", {class: "meta file", text: f.filename || f.document_id}))));
   } catch (_) { /* shown again on the next refresh */ }
 }
@@ -205,6 +247,9 @@ function showPane(name) {
   if (name === "queue") refreshQueue();
 }
 $("tab-docs").addEventListener("click", () => showPane("docs"));
+let searchTimer = null;
+$("doc-search").addEventListener("input", () => { clearTimeout(searchTimer); searchTimer = setTimeout(refreshDocs, 250); });
+$("doc-status").addEventListener("change", () => refreshDocs());
 $("tab-queue").addEventListener("click", () => showPane("queue"));
 
 // --- one document ----------------------------------------------------------------------------------
@@ -227,12 +272,16 @@ async function openDocument(id, formIndex) {
   renderDocList();
   $("doc-empty").hidden = true;
   $("doc-view").hidden = false;
-  const doc = await apiJson(`/v1/documents/${id}`);
+  const doc = await apiJson(`/v1/documents/${id}?lang=${LANG}`);
   $("doc-title").textContent = doc.filename || doc.id;
-  $("doc-meta").textContent = `${doc.status} · ${doc.media_type}`;
+  $("doc-meta").textContent = `${statusWord(doc.status)} · ${doc.media_type} · ${when(doc.created_at)}`;
+  // A failed document has no JSON or CSV to give; it can be run again (after a fix or a new pipeline).
+  $("dl-json").hidden = $("dl-csv").hidden = doc.status !== "done";
+  $("doc-rerun").hidden = doc.status === "queued" || doc.status === "running";
   if (doc.status !== "done") {
     $("doc-message").textContent = doc.status === "failed"
-      ? `Failed: ${doc.error_code} — ${doc.error_message || ""}` : `Waiting: ${doc.status} (${Math.round(doc.progress * 100)}%)`;
+      ? t("failed", {code: doc.error_code, why: doc.error_explanation || doc.error_message || ""})
+      : t("waiting", {status: statusWord(doc.status), pct: Math.round(doc.progress * 100)});
     $("form-list").replaceChildren();
     $("form-view").hidden = true;
     state.result = null;
@@ -245,12 +294,13 @@ async function openDocument(id, formIndex) {
     apiJson(`/v1/documents/${id}/pages`),
   ]);
   if (id !== state.docId) return;  // another document was opened meanwhile
+  await loadLabels([...result.forms.flatMap((f) => f.issues.map((i) => i.field)), ...history.events.map((e) => e.field)]);
   state.result = result;
   state.history = history;
   state.pages = pages.pages;
-  $("doc-meta").textContent = `${result.source.route} · ${result.forms.length} form(s)` +
-    (result.source.pages ? ` · ${result.source.pages} page(s)` : "");
-  const docIssues = result.issues.map((i) => `${i.code}: ${i.message}`).join("; ");
+  $("doc-meta").textContent = `${result.source.route} · ${t("forms_n", {n: result.forms.length})}` +
+    (result.source.pages ? ` · ${t("pages_n", {n: result.source.pages})}` : "") + ` · ${when(doc.created_at)}`;
+  const docIssues = result.issues.map((i) => `${i.code}: ${explain(i.code)}（${i.message}）`).join("; ");
   if (docIssues) $("doc-message").textContent = docIssues;
   renderFormList();
   if (result.forms.length) showForm(Math.min(formIndex, result.forms.length - 1));
@@ -263,9 +313,9 @@ function renderFormList() {
     el("a", {href: `#/doc/${state.docId}/form/${n}`, class: `form-tab ${n === state.formIndex ? "current" : ""}`,
       "data-index": n},
     el("span", {class: "n", text: String(n + 1)}),
-    el("span", {class: "pname", text: f.project_name || f.department || "(no name)"}),
-    el("span", {class: `badge v-${f.validation}`, text: f.validation}),
-    reviews[n] && reviews[n].reviewed ? el("span", {class: "reviewed-mark", title: "reviewed", text: "✓"}) : null))));
+    el("span", {class: "pname", text: f.project_name || f.department || t("no_name")}),
+    el("span", {class: `badge v-${f.validation}`, "data-v": f.validation, text: validationWord(f.validation)}),
+    reviews[n] && reviews[n].reviewed ? el("span", {class: "reviewed-mark", title: t("reviewed_mark"), text: "✓"}) : null))));
 }
 
 $("version").addEventListener("change", (e) => {
@@ -275,8 +325,12 @@ $("version").addEventListener("change", (e) => {
 
 // --- the form as the printed table ------------------------------------------------------------------
 
-function when(iso) {
-  return `${iso.replace("T", " ").slice(0, 19)} UTC`;
+function when(iso, withZone = true) {
+  // The server's zone (DOCEXTRACT_TIMEZONE, default Asia/Shanghai), shown with the time.
+  const at = new Date(iso.endsWith("Z") || /[+-]\d\d:\d\d$/.test(iso) ? iso : `${iso}Z`);
+  const text = new Intl.DateTimeFormat(LANG === "en" ? "en-GB" : "zh-CN", {timeZone: state.timezone,
+    year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", hour12: false}).format(at);
+  return withZone ? `${text} (${state.timezone})` : text;
 }
 
 function display(value) {
@@ -391,9 +445,9 @@ function showForm(n) {
   renderFormList();
   $("form-view").hidden = false;
   const review = state.history.forms[n] || {reviewed: false};
-  $("review-btn").textContent = review.reviewed ? "Unmark reviewed" : "Mark form reviewed";
+  $("review-btn").textContent = review.reviewed ? t("unmark") : t("mark");
   $("review-state").textContent = review.reviewed
-    ? `reviewed by ${review.reviewed_by} at ${when(review.reviewed_at)}` : "not reviewed";
+    ? t("reviewed_by", {who: review.reviewed_by, at: when(review.reviewed_at)}) : t("not_reviewed");
   $("review-state").className = `review-state ${review.reviewed ? "is-reviewed" : ""}`;
   $("review-btn").disabled = state.version !== "corrected";
   $("review-next").disabled = state.version !== "corrected";
@@ -422,7 +476,7 @@ function markCells(table, form, review) {
     for (const target of issueTargets(issue.field)) {
       target.classList.add(`issue-${issue.severity}`);
       if (issue.code === "low_confidence") target.classList.add("low-conf");
-      target.title = [target.title, `${issue.code}: ${issue.message}`].filter(Boolean).join("\n");
+      target.title = [target.title, issueText(issue)].filter(Boolean).join("\n");
     }
   }
 }
@@ -431,8 +485,9 @@ function renderIssues(form) {
   $("issue-list").replaceChildren(...form.issues.map((issue) => el("li", {
     class: `issue sev-${issue.severity}`, "data-code": issue.code, "data-field": issue.field || "",
     onclick: () => flash(issueTargets(issue.field))},
-  el("span", {class: "code", text: issue.code}), " ",
-  el("code", {text: issue.field || "form"}), " ", el("span", {text: issue.message}))));
+  el("span", {class: "where", text: label(issue.field)}), " ",
+  el("span", {class: "code", text: explain(issue.code)}), " ", el("span", {class: "detail", text: issue.message}),
+  " ", el("code", {class: "meta", text: issue.code}))));
 }
 
 function flash(nodes) {
@@ -449,10 +504,11 @@ function renderHistory() {
   $("history-list").replaceChildren(...(events.length ? events.map((e) => el("li", {class: `event ${e.kind}`},
     el("time", {text: when(e.at)}), " ", el("strong", {text: e.author}), " ",
     e.kind === "edit"
-      ? el("span", {}, el("code", {text: e.field}), `: ${display(e.old_value) || "∅"} → ${display(e.new_value) || "∅"}`,
-        e.stale ? el("em", {text: " (the original changed since)"}) : null)
-      : el("span", {text: e.kind === "review" ? "marked the form reviewed" : "took back the review mark"})))
-    : [el("li", {class: "none", text: "No corrections yet."})]));
+      ? el("span", {}, el("span", {class: "where", title: e.field, text: label(e.field)}),
+        `${LANG === "en" ? ": " : "："}${display(e.old_value) || "∅"} → ${display(e.new_value) || "∅"}`,
+        e.stale ? el("em", {text: t("stale")}) : null)
+      : el("span", {text: e.kind === "review" ? t("reviewed_event") : t("unreviewed_event")})))
+    : [el("li", {class: "none", text: t("no_corrections")})]));
 }
 
 // --- selection and editing -------------------------------------------------------------------------
@@ -472,21 +528,25 @@ function select(cell) {
   state.selected = cell;
   const fields = cellFields(cell);
   $("editor").hidden = false;
-  $("ed-field").textContent = fields.length > 1 ? `${fields[0]} (+${fields.length - 1} merged)` : fields[0];
+  loadLabels(fields).then(() => {
+    $("ed-field").textContent = label(fields[0]) + (fields.length > 1 ? t("merged", {n: fields.length - 1}) : "");
+  }).catch(() => { $("ed-field").textContent = fields[0]; });
+  $("ed-field").title = fields[0];
+  $("ed-field").textContent = label(fields[0]);
   const refs = fields.flatMap((f) => state.refs.get(f) || []);
   // An Office original has no page image: its cell is named instead (Sheet1!D12, table 2, row 3, column 1).
   $("ed-prov").textContent = !refs.length ? ""
     : refs[0].ref ? `${refs.map((r) => r.ref).join(" + ")} · ${refs[0].source}`
-    : `page ${refs[0].page} · ${refs[0].source} · confidence ${refs[0].confidence}`;
+    : t("prov", {page: refs[0].page, source: refs[0].source, conf: refs[0].confidence});
   const form = state.result.forms[state.formIndex];
   const issues = form.issues.filter((i) => issueTargets(i.field).includes(cell));
-  $("ed-issues").replaceChildren(...issues.map((i) => el("li", {class: `issue sev-${i.severity}`, text: `${i.code}: ${i.message}`})));
+  $("ed-issues").replaceChildren(...issues.map((i) => el("li", {class: `issue sev-${i.severity}`, text: issueText(i)})));
   $("ed-input").value = cell.textContent;
   $("ed-error").textContent = "";
   const editable = state.version === "corrected";
   $("ed-input").disabled = !editable;
   $("ed-save").disabled = !editable;
-  if (!editable) $("ed-error").textContent = "The original is read-only; switch to the corrected version to edit.";
+  if (!editable) $("ed-error").textContent = t("read_only");
   else $("ed-input").focus();
   showBoxes(fields, true);
 }
@@ -547,7 +607,14 @@ $("review-next").addEventListener("click", async () => {
 // --- downloads -------------------------------------------------------------------------------------
 
 async function download(path, name) {
-  const blob = await (await api(path)).blob();
+  let blob;
+  try {
+    blob = await (await api(path)).blob();
+  } catch (err) {  // e.g. 409: the document has no result (failed, or running again)
+    const detail = err.detail && err.detail.status ? t("not_available", {status: statusWord(err.detail.status)}) : err.message;
+    $("doc-message").textContent = detail;
+    return;
+  }
   const url = URL.createObjectURL(blob);
   const a = el("a", {href: url, download: name});
   document.body.append(a);
@@ -566,6 +633,24 @@ $("dl-json").addEventListener("click", () =>
 $("dl-csv").addEventListener("click", () =>
   download(`/v1/documents/${state.docId}/indicators.csv?version=${state.version}`, `${stem()}-indicators.csv`));
 
+$("doc-rerun").addEventListener("click", async () => {
+  try {
+    await apiJson(`/v1/documents/${state.docId}/rerun`, {method: "POST"});
+    $("doc-message").textContent = t("rerun_done");
+  } catch (err) { $("doc-message").textContent = err.message; return; }
+  refreshDocs();
+});
+
+$("doc-delete").addEventListener("click", async () => {
+  const doc = state.docs.find((d) => d.id === state.docId);
+  if (!confirm(t("confirm_delete", {name: (doc && doc.filename) || state.docId}))) return;
+  try {
+    await api(`/v1/documents/${state.docId}`, {method: "DELETE"});
+  } catch (err) { $("doc-message").textContent = err.message; return; }
+  location.hash = "";
+  refreshDocs();
+});
+
 // --- the page image with provenance boxes ----------------------------------------------------------
 
 function renderPage(form) {
@@ -573,11 +658,22 @@ function renderPage(form) {
   $("page-wrap").hidden = false;
   $("split").classList.add("with-page");
   const pageNumbers = state.pages.map((p) => p.page);
-  $("page-nav").replaceChildren(...pageNumbers.map((p) => el("button", {
-    type: "button", class: `page-btn ${form.pages.includes(p) ? "of-form" : ""}`, "data-page": p,
-    onclick: () => showPage(p)}, `p. ${p}`)),
-  el("button", {type: "button", id: "page-wide", class: "page-wide", title: "a larger page image",
-    onclick: () => $("split").classList.toggle("page-wide")}, "⇔ wider page"));
+  // Compact: previous / jump / next, however many pages (a 21-page scan took three rows of buttons).
+  const step = (by) => {
+    const at = pageNumbers.indexOf(state.pageShown);
+    const to = pageNumbers[Math.min(pageNumbers.length - 1, Math.max(0, at + by))];
+    if (to !== undefined) showPage(to);
+  };
+  const jump = el("select", {id: "page-jump", class: "page-jump", "aria-label": t("page_alt"),
+    onchange: (e) => showPage(Number(e.target.value))},
+  ...pageNumbers.map((p) => el("option", {value: p, class: form.pages.includes(p) ? "of-form" : null},
+    t("page_of", {p, n: pageNumbers.length}) + (form.pages.includes(p) ? " ●" : ""))));
+  $("page-nav").replaceChildren(
+    el("button", {type: "button", id: "page-prev", class: "page-step", title: t("prev"), onclick: () => step(-1)}, "‹"),
+    jump,
+    el("button", {type: "button", id: "page-next", class: "page-step", title: t("next"), onclick: () => step(1)}, "›"),
+    el("button", {type: "button", id: "page-wide", class: "page-wide", title: t("wider_title"),
+      onclick: () => $("split").classList.toggle("page-wide")}, t("wider")));
   showPage(state.pageShown && form.pages.includes(state.pageShown) ? state.pageShown : form.pages[0] || 1);
 }
 
@@ -585,7 +681,7 @@ async function showPage(number) {
   const info = state.pages.find((p) => p.page === number);
   if (!info) return;
   state.pageShown = number;
-  for (const b of document.querySelectorAll(".page-btn")) b.classList.toggle("current", Number(b.dataset.page) === number);
+  if ($("page-jump")) $("page-jump").value = String(number);
   const svg = $("page-svg");
   svg.setAttribute("viewBox", `0 0 ${info.width} ${info.height}`);
   svg.dataset.page = number;
@@ -659,11 +755,16 @@ $("page-svg").addEventListener("click", (e) => {
 // --- start ------------------------------------------------------------------------------------------
 
 async function start() {
+  applyStaticText();
+  $("lang").value = LANG || "zh";
   if (!apiKey()) { askKey(); return; }
   try {
     const config = await apiJson("/v1/review/config");
     state.lowConfidence = config.low_confidence;
-    $("who").textContent = `signed in as ${config.key_name}`;
+    state.timezone = config.timezone;
+    if (!LANG) { LANG = config.language; $("lang").value = LANG; applyStaticText(); }
+    await loadCatalogue();
+    $("who").textContent = t("signed_in", {name: config.key_name});
   } catch (_) { return; }
   await refreshDocs();
   route();

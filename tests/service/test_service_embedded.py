@@ -98,13 +98,13 @@ def test_ingest_a_zip_resumes_and_fails_on_a_corrupt_file(served: Served, tmp_pa
             "--timeout", "90"]
     first = run_cli(*args, settings=served.settings)
     assert first.returncode == 1, first.stderr
-    assert "summary: 24 done, 1 failed" in first.stdout
+    assert "汇总 summary: 24 已完成 done, 1 失败 failed" in first.stdout
     assert "corrupt.pdf" in first.stderr
     recorded = json.loads(state.read_text())
     assert sorted(recorded) == ["forms/corrupt.pdf"] + [f"forms/ingest-{n:02}.txt" for n in range(24)]
     # Resumed: nothing is uploaded again (the ids stay), and the summary is the same.
     second = run_cli(*args, settings=served.settings)
-    assert "summary: 24 done, 1 failed" in second.stdout
+    assert "汇总 summary: 24 已完成 done, 1 失败 failed" in second.stdout
     assert {k: v["id"] for k, v in json.loads(state.read_text()).items()} == {k: v["id"] for k, v in recorded.items()}
     listed = httpx.get(served.url + "/v1/documents", headers=served.headers, params={"limit": 1000}).json()
     assert sum(1 for doc in listed["items"] if doc["filename"].startswith("ingest-")) == 24
@@ -119,12 +119,14 @@ def test_export_jsonl_and_csv_from_the_store(served: Served) -> None:
     jsonl = run_cli("export", "--format", "jsonl", settings=served.settings)
     assert jsonl.returncode == 0, jsonl.stderr
     lines = [json.loads(line) for line in jsonl.stdout.splitlines()]
+    lines = [line for line in lines if line["status"] == "done"]  # failed documents are listed too
     done_ids = {d["id"] for d in httpx.get(served.url + "/v1/documents", headers=served.headers,
                                            params={"status": "done", "limit": 1000}).json()["items"]}
     assert {line["document_id"] for line in lines} == done_ids
     expected_forms = len(json.loads(EXPECTED.read_text())["forms"])
     table = run_cli("export", "--format", "csv", settings=served.settings)
-    rows = list(csv.DictReader(io.StringIO(table.stdout)))
+    assert table.stdout.startswith("\ufeff")  # for Excel
+    rows = [row for row in csv.DictReader(io.StringIO(table.stdout.removeprefix("\ufeff"))) if row["status"] == "done"]
     assert len(rows) == sum(len(line["result"]["forms"]) for line in lines) == expected_forms * len(done_ids)
     assert {row["validation"] for row in rows} <= {"passed", "warnings", "failed"}
 
@@ -135,6 +137,7 @@ def test_export_jsonl_and_csv_from_the_store(served: Served) -> None:
     assert corrected.status_code == 200, corrected.text
     again = run_cli("export", "--format", "jsonl", settings=served.settings)
     exported = {json.loads(line)["document_id"]: json.loads(line)["result"] for line in again.stdout.splitlines()}
+    assert exported[doc_id] is not None
     assert exported[doc_id]["forms"][0]["project_name"] == "已更正的项目"
 
 

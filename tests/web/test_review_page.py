@@ -59,6 +59,8 @@ def browser() -> Iterator[Any]:
 @pytest.fixture
 def page(browser: Any, served: Served, request: pytest.FixtureRequest) -> Iterator[Any]:
     context = browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    # These tests read the English words; test_chinese_by_default_and_english_selectable checks the default.
+    context.add_init_script("localStorage.setItem('docextract.lang', 'en')")
     tab = context.new_page()
     errors: list[str] = []
     tab.on("pageerror", lambda err: errors.append(str(err)))
@@ -106,7 +108,7 @@ def test_wrong_key_is_refused_and_asked_again(browser: Any, served: Served) -> N
     tab.goto(served.url + "/ui/")
     tab.fill("#key-input", "not-a-key")
     tab.click("#key-save")
-    expect(tab.locator("#key-error")).to_contain_text("did not accept")
+    expect(tab.locator("#key-error")).to_contain_text("服务器不接受此密钥")  # Chinese by default
     assert tab.evaluate("sessionStorage.getItem('docextract.key')") is None
     context.close()
 
@@ -126,12 +128,18 @@ def test_upload_review_correct_and_reload(page: Any, served: Served, tmp_path: P
     broken.click()
     expect(tab.locator("#doc-message")).to_contain_text(f"Failed: {code}")
     expect(tab.locator("#form-view")).to_be_hidden()
+    # A failed document offers no JSON/CSV (its 409 is never thrown at the page) but a re-run.
+    expect(tab.locator("#dl-json")).to_be_hidden()
+    expect(tab.locator("#dl-csv")).to_be_hidden()
+    expect(tab.locator("#doc-rerun")).to_be_visible()
+    assert "0x" not in broken.locator(".error").inner_text()
     item = tab.locator("#doc-list li.doc", has_text=SAMPLE.name)
     expect(item).to_have_count(1)
     expect(tab.locator("#doc-list li.doc", has_text=html.name)).to_have_count(1)
     wait_done(tab, SAMPLE.name)
     wait_done(tab, html.name)
-    expect(item.locator("progress")).to_have_attribute("value", "1")
+    expect(item.locator("progress")).to_have_count(0)  # finished: a form count, no bar
+    expect(item.locator(".forms")).to_contain_text(f"{len(EXPECTED_FORMS)} form(s)")
     item.click()
     tabs = tab.locator(".form-tab")
     expect(tabs).to_have_count(len(EXPECTED_FORMS))
@@ -201,7 +209,8 @@ def test_upload_review_correct_and_reload(page: Any, served: Served, tmp_path: P
     cell = table.locator(f"td[data-field='indicators[{target}].score']")
     cell.click()
     expect(tab.locator("#editor")).to_be_visible()
-    expect(tab.locator("#ed-field")).to_have_text(f"indicators[{target}].score")
+    expect(tab.locator("#ed-field")).to_have_text(f"row {target + 1} score")  # form terms, not the path
+    expect(tab.locator("#ed-field")).to_have_attribute("title", f"indicators[{target}].score")
     tab.fill("#ed-input", new_score)
     tab.click("#ed-save")
     cell = tab.locator(f"#form-table td[data-field='indicators[{target}].score']")
@@ -228,7 +237,7 @@ def test_upload_review_correct_and_reload(page: Any, served: Served, tmp_path: P
     expect(cell).to_have_class(_has("corrected"))
     history = tab.locator("#history-list li.event")
     expect(history).to_have_count(2)
-    expect(history.nth(1)).to_contain_text(f"indicators[{target}].score")
+    expect(history.nth(1)).to_contain_text(f"row {target + 1} score")
     expect(history.nth(1)).to_contain_text(f"{shown(old_score)} → {new_score}")
     expect(history.nth(1)).to_contain_text(served.key_name)
     expect(history.nth(0)).to_contain_text("reviewed")
@@ -357,7 +366,7 @@ def test_pdf_page_image_outlines_the_cell_of_a_value(page: Any, served: Served, 
     ref = form["indicators"][last]["provenance"]["score"]
     x0, y0, x1, y1 = on_screen(drawn(ref).bbox, pages[ref["page"] - 1]["width"])
     if ref["page"] != 1:
-        tab.click(f".page-btn[data-page='{ref['page']}']")
+        tab.select_option("#page-jump", str(ref["page"]))
         expect(img).to_have_attribute("data-page", str(ref["page"]))
         x0, y0, x1, y1 = on_screen(drawn(ref).bbox, pages[ref["page"] - 1]["width"])
     tab.mouse.move((x0 + x1) / 2, (y0 + y1) / 2)
@@ -407,6 +416,21 @@ def test_scanned_page_outlines_the_ocr_cell(page: Any, served: Served, tmp_path:
         assert abs(a - b) < 4, (got, want)
     tab.screenshot(path=str(ARTIFACTS / "review-scan-outline.png"), full_page=True)
 
+    # At 1280×800 the scanned form's table is in its pane (the last column 偏差原因 reachable by scrolling
+    # the pane, not cut by the page), the page image beside it, and the outline of the hovered value on screen.
+    tab.set_viewport_size({"width": 1280, "height": 800})
+    wrap, frame = tab.locator("#table-wrap").bounding_box(), tab.locator("#page-frame").bounding_box()
+    assert wrap["x"] + wrap["width"] <= frame["x"] + 1 and frame["x"] + frame["width"] <= 1280
+    last_head = tab.locator("#form-table tr[data-row='indicators'] th").last
+    last_head.scroll_into_view_if_needed()
+    head = last_head.bounding_box()
+    assert wrap["x"] - 1 <= head["x"] and head["x"] + head["width"] <= wrap["x"] + wrap["width"] + 1
+    assert tab.locator("#page-nav").bounding_box()["height"] < 40  # one compact row, not rows of buttons
+    tab.locator("#form-table td[data-field='funds.total.executed']").hover()
+    mark = tab.locator("#outline rect.outline").bounding_box()
+    assert 0 <= mark["y"] and mark["y"] + mark["height"] <= 800 and mark["x"] + mark["width"] <= 1280
+    tab.screenshot(path=str(ARTIFACTS / "review-scan-1280x800.png"))
+
     # Low confidence is underlined exactly where the reader doubted a value (none is a valid outcome
     # for a clean scan; then no cell may be marked).
     threshold = served.get("/v1/review/config").json()["low_confidence"]
@@ -449,3 +473,54 @@ def test_workbook_value_names_its_sheet_and_cell(page: Any, served: Served, tmp_
     assert re.fullmatch(r"Sheet1![A-Z]+\d+", ref["ref"])
     tab.locator("#form-table td[data-field='funds.total.executed']").click()
     expect(tab.locator("#ed-prov")).to_have_text(f"{ref['ref']} · xlsx")
+
+
+def test_chinese_by_default_and_english_selectable(browser: Any, served: Served) -> None:
+    """A new clerk sees Chinese (labels, statuses, times in Asia/Shanghai); English is one choice away;
+    the list searches on the server and a document can be deleted. At 768 px the page image stays beside
+    the table. Screenshots go to tests/artifacts."""
+    context = browser.new_context(viewport={"width": 768, "height": 1024})
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda err: errors.append(str(err)))
+    tab.goto(served.url + "/")
+    tab.fill("#key-input", served.key)
+    tab.click("#key-save")
+    expect(tab.locator("#who")).to_have_text(f"当前用户：{served.key_name}")
+    assert tab.evaluate("document.documentElement.lang") == "zh-CN"
+    expect(tab.locator("#tab-docs")).to_have_text("文档")
+    drop_files(tab, [("删除我.txt", b"not a form at all"), (SAMPLE.name, SAMPLE.read_bytes())])
+    expect(tab.locator("#upload-state")).to_have_text("已上传 2 个文件")
+    sample = tab.locator("#doc-list li.doc", has_text=SAMPLE.name)
+    expect(sample).to_have_attribute("data-status", "done", timeout=DONE_TIMEOUT)
+    expect(sample.locator(".status")).to_have_text("已完成")
+    expect(sample.locator(".forms")).to_contain_text(f"{len(EXPECTED_FORMS)} 张表")
+    sample.click()
+    expect(tab.locator("#doc-meta")).to_contain_text("(Asia/Shanghai)")
+    expect(tab.locator("#form-table")).to_be_visible()
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    tab.screenshot(path=str(ARTIFACTS / "review-zh-768.png"), full_page=True)
+    # The table scrolls inside its pane instead of being cut: its right edge is reachable.
+    wrap = tab.locator("#table-wrap")
+    assert tab.evaluate("getComputedStyle(document.getElementById('table-wrap')).overflowX") == "auto"
+    assert wrap.bounding_box()["x"] + wrap.bounding_box()["width"] <= 768
+
+    # Search on the server: only the matching document is listed.
+    tab.fill("#doc-search", "删除")
+    expect(tab.locator("#doc-list li.doc")).to_have_count(1)
+    victim = tab.locator("#doc-list li.doc", has_text="删除我.txt")
+    expect(victim).not_to_have_attribute("data-status", "queued", timeout=DONE_TIMEOUT)
+    victim.click()
+    tab.once("dialog", lambda dialog: dialog.accept())
+    tab.click("#doc-delete")
+    expect(tab.locator("#doc-list li.doc")).to_have_count(0)
+    tab.fill("#doc-search", "")
+    expect(tab.locator("#doc-list li.doc", has_text=SAMPLE.name)).to_have_count(1)
+
+    tab.select_option("#lang", "en")
+    expect(tab.locator("#who")).to_have_text(f"signed in as {served.key_name}")
+    expect(tab.locator("#tab-docs")).to_have_text("Documents")
+    expect(tab.locator("#doc-list li.doc", has_text=SAMPLE.name).locator(".status")).to_have_text("done")
+    tab.screenshot(path=str(ARTIFACTS / "review-en-768.png"), full_page=True)
+    context.close()
+    assert not errors, errors

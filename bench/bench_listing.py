@@ -1,0 +1,83 @@
+"""`GET /v1/documents` with 10,000 stored documents: p50/p95 latency of the list pages the review page
+asks for (newest first, a status filter, a text search, a year filter, a deep page).
+
+    python3 bench/bench_listing.py [--documents 10000] [--postgres postgresql://postgres@127.0.0.1/postgres]
+
+Documents and their forms are inserted directly (no worker); the API runs in process (TestClient)."""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parents[1]))
+
+from fastapi.testclient import TestClient  # noqa: E402
+
+from api.app import create_app  # noqa: E402
+from workers.settings import Settings  # noqa: E402
+from workers.storage import ApiKey, Document, StoredForm, transaction, utcnow  # noqa: E402
+
+QUERIES = {"newest": {}, "failed": {"status": "failed"}, "search": {"q": "道路"}, "year": {"year": 2022},
+           "deep page": {"offset": 5000}, "validation": {"validation": "warnings"}}
+
+
+def fill(client: TestClient, count: int) -> None:
+    sessions = client.app.state.sessions  # type: ignore[attr-defined]
+    now = utcnow()
+    with transaction(sessions) as session:
+        key = session.query(ApiKey).filter_by(name="bench").one()
+        for n in range(count):
+            doc_id = uuid.uuid4().hex
+            failed = n % 20 == 0
+            session.add(Document(id=doc_id, owner_key_id=key.id, sha256=f"{n:064x}", filename=f"自评表-{n:05}.pdf",
+                                 media_type="application/pdf", queue="heavy", status="failed" if failed else "done",
+                                 progress=1.0, created_at=now - timedelta(seconds=count - n),
+                                 error_code="corrupt_pdf" if failed else None,
+                                 error_message="the PDF cannot be read" if failed else None))
+            if not failed:
+                for index in range(3):
+                    session.add(StoredForm(document_id=doc_id, index=index, year=2020 + n % 4,
+                                           department=f"部门{n % 37}", project_name=("道路养护" if n % 50 == 0 else
+                                                                                   f"项目{n}-{index}"),
+                                           validation=("passed", "warnings", "failed")[(n + index) % 3]))
+            if n % 1000 == 999:
+                session.flush()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--documents", type=int, default=10_000)
+    parser.add_argument("--rounds", type=int, default=30)
+    parser.add_argument("--database-url", default=None, help="default: SQLite in a temporary folder")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(data_dir=Path(tmp), api_keys="bench:bench-key", database_url=args.database_url)
+        with TestClient(create_app(settings, sweep=False)) as client:
+            started = time.perf_counter()
+            fill(client, args.documents)
+            print(f"{args.documents} documents stored in {time.perf_counter() - started:.1f} s "
+                  f"({settings.effective_database_url.split(':')[0]})")
+            print("| query | total | p50 ms | p95 ms |\n|---|---|---|---|")
+            for name, params in QUERIES.items():
+                times, total = [], 0
+                for _ in range(args.rounds):
+                    began = time.perf_counter()
+                    response = client.get("/v1/documents", headers={"X-API-Key": "bench-key"},
+                                          params={"limit": 200, **params})
+                    times.append((time.perf_counter() - began) * 1000)
+                    assert response.status_code == 200, response.text
+                    total = response.json()["total"]
+                times.sort()
+                print(f"| {name} `{params}` | {total} | {statistics.median(times):.0f} | "
+                      f"{times[int(len(times) * 0.95) - 1]:.0f} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,144 @@
+"""`docextract ingest` and `export` as a clerk runs them: server down, piped output, a failed file seen
+again, exports with failed documents, indicator rows and a BOM, a wrong folder. The API runs in this
+process (uvicorn in a thread, SQLite, no worker); the CLI runs as a subprocess."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+from conftest import free_port, wait_for
+
+from api.app import create_app
+from models import Form, Indicator, Issue, Result, Source
+from workers.settings import Settings
+from workers.storage import store_failure, store_result, transaction
+
+DOCEXTRACT = [sys.executable, "-c", "from extractor.cli import main; main()"]
+KEY = "api-key"
+RAW = "the image cannot be read: cannot identify image file <_io.BytesIO object at 0x7fb4a1c2d0>"
+
+
+def run(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith("DOCEXTRACT_")}
+    return subprocess.run([*DOCEXTRACT, *args], capture_output=True, text=True, timeout=120,
+                          env={**base, **(env or {})}, cwd=cwd)
+
+
+class Server:
+    def __init__(self, settings: Settings) -> None:
+        self.app = create_app(settings, sweep=False)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.server = uvicorn.Server(uvicorn.Config(self.app, port=self.port, log_level="warning"))
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    root = tmp_path_factory.mktemp("cli")
+    server = Server(Settings(data_dir=root / "data", api_keys=f"tester:{KEY}"))
+    server.thread.start()
+    wait_for(lambda: _up(server.url), 30, "the API")
+    yield server
+    server.server.should_exit = True
+    server.thread.join(10)
+
+
+def _up(url: str) -> bool:
+    try:
+        return httpx.get(url + "/healthz", timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+def test_version() -> None:
+    shown = run("--version")
+    assert shown.returncode == 0 and shown.stdout.startswith("docextract ")
+
+
+def test_ingest_with_the_server_down_prints_one_line(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("x", encoding="utf-8")
+    down = run("ingest", str(tmp_path), "--server", f"http://127.0.0.1:{free_port()}", "--api-key", KEY,
+               "--state", str(tmp_path / "state.json"))
+    lines = [line for line in down.stderr.splitlines() if line.strip()]
+    assert down.returncode == 2 and "Traceback" not in down.stderr
+    assert len(lines) == 1 and "无法连接服务器" in lines[0], down.stderr
+
+
+def test_piped_ingest_prints_progress_and_a_failed_file_keeps_its_reason(served: Server, tmp_path: Path) -> None:
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    for n in range(3):
+        (folder / f"f{n}.txt").write_text(f"file {n}", encoding="utf-8")
+    (folder / "photo.png").write_bytes(b"\x89PNG\r\n\x1a\n\0\0\0\0garbage")
+    env = {"DOCEXTRACT_PROGRESS_EVERY": "0"}
+    first = run("ingest", str(folder), "--server", served.url, "--api-key", KEY, "--no-wait",
+                "--state", str(tmp_path / "one.json"), env=env)
+    assert first.returncode == 0, first.stderr
+    assert "上传：4 个文件" in first.stderr and "上传：1 个文件" in first.stderr  # plain lines, not a bar
+    # The worker failed the scan; a re-run with a fresh state file is told why, not `None`.
+    photo = next(d for d in httpx.get(served.url + "/v1/documents", headers={"X-API-Key": KEY}).json()["items"]
+                 if d["filename"] == "photo.png")
+    with transaction(served.app.state.sessions) as session:
+        store_failure(session, photo["id"], "corrupt_image", RAW)
+    again = run("ingest", str(folder), "--server", served.url, "--api-key", KEY, "--no-wait",
+                "--state", str(tmp_path / "fresh.json"), env=env)
+    assert again.returncode == 1
+    failed = [line for line in again.stderr.splitlines() if "photo.png" in line]
+    assert failed == ["  失败 failed: photo.png: corrupt_image: 图片文件已损坏或不是图片（the image cannot be read）"]
+    assert "None" not in again.stderr and "0x" not in again.stderr
+
+
+def test_export_lists_failed_documents_and_indicator_rows_with_a_bom(served: Server) -> None:
+    headers = {"X-API-Key": KEY}
+    done = httpx.post(served.url + "/v1/documents", headers=headers,
+                      files=[("files", ("export.txt", "导出".encode()))]).json()["documents"][0]["id"]
+    broken = httpx.post(served.url + "/v1/documents", headers=headers,
+                        files=[("files", ("broken.png", b"\x89PNG\r\n\x1a\nbroken"))]).json()["documents"][0]["id"]
+    form = Form(year=2023, department="区财政局", project_name="道路养护", indicators=[
+        Indicator(level1="产出指标", level2="数量指标", level3="养护里程", target="≥10", actual="12", weight=10, score=10),
+        Indicator(level1="效益指标", level2="社会效益指标", level3="通行满意度", target="≥90%", actual="o起", weight=10,
+                  score=8)], issues=[Issue(code="doubtful_value", severity="warning", field="indicators[1].actual",
+                                           message="o起")])
+    result = Result(source=Source(sha256="0" * 64, media_type="text/plain", route="text"), forms=[form])
+    with transaction(served.app.state.sessions) as session:
+        store_result(session, done, result.model_dump(mode="json"))
+        store_failure(session, broken, "corrupt_image", RAW)
+    env = {"DOCEXTRACT_DATA_DIR": str(served.app.state.settings.data_dir)}
+
+    indicators = run("export", "--format", "csv", "--table", "indicators", env=env)
+    assert indicators.returncode == 0, indicators.stderr
+    assert indicators.stdout.startswith("\ufeff")
+    rows = [row for row in csv.DictReader(io.StringIO(indicators.stdout.removeprefix("\ufeff")))
+            if row["document_id"] == done]
+    assert [(r["row"], r["level3"], r["project_name"], r["year"], r["issues"]) for r in rows] == [
+        ("1", "养护里程", "道路养护", "2023", ""), ("2", "通行满意度", "道路养护", "2023", "doubtful_value")]
+
+    forms = run("export", "--format", "csv", env=env)
+    by_id = {row["document_id"]: row for row in csv.DictReader(io.StringIO(forms.stdout.removeprefix("\ufeff")))}
+    assert by_id[broken]["status"] == "failed" and by_id[broken]["error_code"] == "corrupt_image"
+    assert by_id[broken]["error_message"] == "the image cannot be read"
+    assert by_id[done]["status"] == "done" and by_id[done]["project_name"] == "道路养护"
+
+    lines = {json.loads(line)["document_id"]: json.loads(line) for line in run("export", env=env).stdout.splitlines()}
+    assert lines[broken]["status"] == "failed" and lines[broken]["result"] is None
+    assert lines[done]["result"]["forms"][0]["project_name"] == "道路养护"
+
+
+def test_export_refuses_a_folder_without_a_store(tmp_path: Path) -> None:
+    started = time.monotonic()
+    refused = run("export", cwd=tmp_path)
+    assert refused.returncode == 1 and "找不到数据目录" in refused.stderr and "Traceback" not in refused.stderr
+    assert not (tmp_path / "data").exists() and time.monotonic() - started < 60
