@@ -65,6 +65,9 @@ def text_readings(text: str) -> list[Reading]:
         makers["csv"] = lambda: rows_from_texts(rejoin_wrapped_rows(_csv_rows(text)))
     if sum(line.lstrip().startswith(_BOX_STARTS) for line in lines) >= 3:
         makers["boxes"] = lambda: rows_from_texts(rejoin_wrapped_rows(_box_rows(text)))
+    elif sum(bool(_ASCII_RULE.match(line)) for line in lines) >= 3:
+        # pandoc's grid tables: the same boxes drawn with + - = |
+        makers["boxes"] = lambda: rows_from_texts(rejoin_wrapped_rows(_box_rows(_ascii_boxes(text))))
     barred = sum(line.count("|") >= 1 for line in lines)
     if barred >= 3:
         makers["pipe"] = lambda: rows_from_texts(rejoin_wrapped_rows(_pipe_rows(text)))
@@ -246,6 +249,21 @@ def _box_rows(text: str) -> Iterator[tuple[int, list[str]]]:
     flush()
     for cells in rows:
         yield 1, cells
+
+
+_ASCII_RULE = re.compile(r"^\s*[+|][-=+|: ]*[-=][-=+|: ]*[+|]\s*$")
+
+
+def _ascii_boxes(text: str) -> str:
+    """`+---+---+` / `| a | b |` as box-drawing characters, for the one box reader."""
+    out = []
+    for line in text.split("\n"):
+        if _ASCII_RULE.match(line):
+            line = line.replace("+", "┼").replace("-", "─").replace("=", "─").replace("|", "│")
+        elif line.lstrip().startswith("|"):
+            line = line.replace("|", "│")
+        out.append(line)
+    return "\n".join(out)
 
 
 _BOX_LINE = re.compile(r"[─━=]|-{2,}")
