@@ -10,7 +10,7 @@ import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
-from extractor.errors import LimitExceeded, UnsupportedInput
+from extractor.errors import LINE_TOO_LONG, LimitExceeded, UnsupportedInput
 from extractor.limits import page_time_limit
 from extractor.options import ExtractOptions
 from extractor.reconcile import grid_to_forms
@@ -51,6 +51,8 @@ def extract_bytes(data: bytes, filename: str | None = None, options: ExtractOpti
                             code="file_too_large")
     with stage("sniff"):
         kind, media_type = sniff(data, filename)
+    if kind == "text":
+        _check_line_length(data, options.max_line_chars)
     # PDFs and images limit each page inside their route; a text or HTML dump is one "page" here.
     whole = options.max_seconds_per_page if kind in ("text", "html") else None
     with page_time_limit(whole, f"reading the {kind}"):
@@ -68,6 +70,20 @@ def extract_bytes(data: bytes, filename: str | None = None, options: ExtractOpti
     source = Source(filename=filename, sha256=hashlib.sha256(data).hexdigest(), media_type=media_type,
                     route=output.route, pages=output.pages)
     return Result(source=source, forms=forms, issues=issues)
+
+
+def _check_line_length(data: bytes, limit: int) -> None:
+    """A text dump whose one line runs past `limit` bytes is refused before it is decoded (a 50 MB
+    one-line dump would otherwise cost gigabytes in the reader). Scans for newlines without copying."""
+    start = 0
+    while start < len(data):
+        end = data.find(b"\n", start, start + limit + 1)
+        if end < 0:
+            end = min(len(data), start + limit + 1)
+            if end - start > limit:
+                raise LimitExceeded(f"a line of the text is longer than the limit of {limit:,} bytes",
+                                    code=LINE_TOO_LONG)
+        start = end + 1
 
 
 def extract_path(path: str | Path, options: ExtractOptions | None = None) -> Result:

@@ -7,11 +7,20 @@ Boxes of every cell are in PDF points, origin top-left, for text-layer and OCRed
 from __future__ import annotations
 
 import io
+import re
+import zlib
 from typing import Any
 
 import numpy as np
 
-from extractor.errors import CorruptInput, LimitExceeded
+from extractor.errors import (
+    CONTENT_TOO_LARGE,
+    IMAGE_TOO_LARGE,
+    TOO_MANY_CHARS,
+    TOO_MANY_DRAWING_OPS,
+    CorruptInput,
+    LimitExceeded,
+)
 from extractor.limits import page_time_limit
 from extractor.options import ExtractOptions
 from extractor.routes import RouteOutput
@@ -37,6 +46,69 @@ def _open(data: bytes) -> tuple[Any, Any]:
         doc.close()
         raise CorruptInput(f"the PDF's structure is broken: {err}", code="corrupt_pdf") from err
     return doc, plumber
+
+
+_STRING = re.compile(rb"\((?:[^()\\]|\\.)*\)|<[0-9A-Fa-f\s]*>", re.S)
+_PATH_OP = re.compile(rb"(?<![A-Za-z0-9_.])(?:[mlcvy]|re)(?![A-Za-z0-9_])")
+
+
+def _stream_bytes(stream: Any, limit: int, where: str) -> bytes:
+    """A content stream decompressed, refused as soon as it passes `limit` bytes (a zlib bomb)."""
+    from pdfminer.pdftypes import resolve1
+
+    stream = resolve1(stream)
+    filters = stream.get_filters()
+    if len(filters) == 1 and getattr(filters[0][0], "name", filters[0][0]) in ("FlateDecode", "Fl"):
+        inflater = zlib.decompressobj()
+        try:
+            data = inflater.decompress(stream.rawdata or b"", limit + 1)
+        except zlib.error:
+            data = b""
+    else:
+        data = stream.get_data() if filters else (stream.rawdata or b"")
+    if len(data) > limit:
+        raise LimitExceeded(f"{where}: its content is above the limit of {limit:,} bytes",
+                            code=CONTENT_TOO_LARGE)
+    return data
+
+
+def check_page_content(page_obj: Any, index: int, options: ExtractOptions) -> None:
+    """Refuse a page before pdfminer lays it out or pdfium renders it: images above max_image_pixels,
+    text above max_chars_per_page, path operators above max_drawing_ops_per_page (each costs a Python
+    object in pdfminer, so a 2 KB page could otherwise take gigabytes)."""
+    from pdfminer.pdftypes import resolve1
+
+    where = f"page {index + 1}"
+    resources = resolve1(page_obj.resources) or {}
+    xobjects = resolve1(resources.get("XObject")) if isinstance(resources, dict) else None
+    for ref in xobjects.values() if isinstance(xobjects, dict) else ():
+        obj = resolve1(ref)
+        attrs = getattr(obj, "attrs", None) or {}
+        if getattr(attrs.get("Subtype"), "name", None) != "Image":
+            continue
+        try:
+            pixels = int(resolve1(attrs.get("Width", 0))) * int(resolve1(attrs.get("Height", 0)))
+        except (TypeError, ValueError):
+            continue
+        if pixels > options.max_image_pixels:
+            raise LimitExceeded(f"{where} embeds an image of {pixels:,} pixels, above the limit of "
+                                f"{options.max_image_pixels:,}", code=IMAGE_TOO_LARGE)
+    chars = ops = 0
+    for stream in page_obj.contents or ():
+        try:
+            data = _stream_bytes(stream, options.max_content_bytes_per_page, where)
+        except LimitExceeded:
+            raise
+        except Exception:  # noqa: BLE001 - a broken stream is pdfminer's to report (or skip)
+            continue
+        chars += sum(len(m) - 2 if m[:1] == b"(" else (len(m) - 2) // 2 for m in _STRING.findall(data))
+        ops += len(_PATH_OP.findall(data))
+    if chars > options.max_chars_per_page:
+        raise LimitExceeded(f"{where} shows about {chars:,} characters, above the limit of "
+                            f"{options.max_chars_per_page:,}", code=TOO_MANY_CHARS)
+    if ops > options.max_drawing_ops_per_page:
+        raise LimitExceeded(f"{where} draws {ops:,} path operators, above the limit of "
+                            f"{options.max_drawing_ops_per_page:,}", code=TOO_MANY_DRAWING_OPS)
 
 
 def render_page(doc: Any, index: int, dpi: int, max_pixels: int) -> np.ndarray:
@@ -80,6 +152,7 @@ def read_pdf(data: bytes, options: ExtractOptions) -> RouteOutput:
             options.report_page(i, n)
             with page_time_limit(options.max_seconds_per_page, f"page {i + 1}"):
                 page = plumber.pages[i]
+                check_page_content(page.page_obj, i, options)
                 chars = page.chars
                 tables = vector_tables(page.edges)
                 if not tables and chars and page.images:
@@ -94,7 +167,8 @@ def read_pdf(data: bytes, options: ExtractOptions) -> RouteOutput:
                     issues.append(Issue(code="text_layer_untrusted", severity="warning", field=None,
                                         message=f"page {i + 1}: text layer not used ({reason}); the page was OCRed"))
                 contents.append(_ocr_page(doc, i, options, page.images))
-        grid = pages_to_grid(contents)
+        with page_time_limit(options.max_seconds_per_page, "assembling the pages"):
+            grid = pages_to_grid(contents)
         grid.pages = n
         route = "pdf-scan" if scanned else "pdf-text"
         return RouteOutput(grid=grid, route=route, pages=n, issues=issues)

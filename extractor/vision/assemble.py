@@ -145,12 +145,15 @@ def page_items(content: PageContent) -> list[_Item]:
 def _text_lines(frags: list[Fragment]) -> list[list[Fragment]]:
     """Fragments grouped into lines; a wide gap (three line heights) starts a new cell of its own."""
     lines: list[list[Fragment]] = []
+    top = bottom = 0.0  # extent of the current line, kept as it grows (no rescan: linear, not quadratic)
     for f in sorted(frags, key=lambda f: (f.bbox[1] + f.bbox[3]) / 2):
         mid = (f.bbox[1] + f.bbox[3]) / 2
-        if lines and min(g.bbox[1] for g in lines[-1]) <= mid <= max(g.bbox[3] for g in lines[-1]):
+        if lines and top <= mid <= bottom:
             lines[-1].append(f)
+            top, bottom = min(top, f.bbox[1]), max(bottom, f.bbox[3])
         else:
             lines.append([f])
+            top, bottom = f.bbox[1], f.bbox[3]
     out: list[list[Fragment]] = []
     for line in lines:
         line.sort(key=lambda f: f.bbox[0])

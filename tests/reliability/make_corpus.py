@@ -229,6 +229,56 @@ def html_span_bomb() -> bytes:
     return f"<html><body><table><tr>{cells}</tr></table></body></html>".encode()
 
 
+def html_span_grid_bomb(cells: int = 3_000) -> bytes:
+    """`cells` rows of one <td rowspan=100000 colspan=100000> each: clamped spans still cover millions
+    of slots (issue 14: 3,000 cells, 141 KB, took 5.45 GB)."""
+    rows = "".join(f'<tr><td rowspan="100000" colspan="100000">{n}</td></tr>' for n in range(cells))
+    return f"<html><body><table>{rows}</table></body></html>".encode()
+
+
+def _flate_page_pdf(content: bytes, resources: bytes = b"<< /Font << /F1 5 0 R >> >>",
+                    extra: list[bytes] | None = None) -> bytes:
+    import zlib
+
+    packed = zlib.compress(content, 9)
+    return raw_pdf([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources " + resources + b" /Contents 4 0 R >>",
+        _stream(packed, b"/Filter /FlateDecode"),
+        _FONT,
+        *(extra or []),
+    ])
+
+
+def pdf_huge_tj(chars: int = 2_000_000) -> bytes:
+    """One `Tj` of `chars` characters in a ~3 KB PDF (issue 14: 2 M characters took 4.1 GB)."""
+    return _flate_page_pdf(b"BT /F1 1 Tf 10 400 Td (" + b"A" * chars + b") Tj ET")
+
+
+def pdf_many_segments(segments: int = 1_000_000) -> bytes:
+    """`segments` line segments in one path (issue 14: 1 M segments, 44 KB, took 2.8 GB)."""
+    return _flate_page_pdf(b"10 10 m 20 20 l\n" * segments + b"S")
+
+
+def pdf_huge_image(side: int = 46_000) -> bytes:
+    """A page that draws one side x side grey image (issue 14: 46k x 46k, 2 MB, took 2.44 GB and 207 s)."""
+    import zlib
+
+    packer = zlib.compressobj(9)
+    row = bytes(side)
+    packed = b"".join(packer.compress(row) for _ in range(side)) + packer.flush()
+    image = (b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray "
+             b"/BitsPerComponent 8 /Filter /FlateDecode /Length %d >>\nstream\n" % (side, side, len(packed))
+             + packed + b"\nendstream")
+    return _flate_page_pdf(b"q 595 0 0 842 0 0 cm /Im1 Do Q", b"<< /XObject << /Im1 6 0 R >> >>", [image])
+
+
+def one_line_dump(size: int = 50 * 1024 * 1024) -> bytes:
+    """A text dump of one `size`-byte line (issue 14: 50 MB took 5.0 GB)."""
+    return ("项目名称\t" + "测" * (size // 3)).encode()
+
+
 def random_bytes(n: int, seed: int = 3) -> bytes:
     rng = random.Random(seed)
     return bytes(rng.randrange(256) for _ in range(n))
