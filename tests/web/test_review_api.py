@@ -269,3 +269,17 @@ def test_review_queue_holds_unreviewed_forms_that_need_a_person(client: TestClie
     assert (second, calm[0], "failed") not in queue() and (first, needy[0]) not in [q[:2] for q in queue()]
     client.post(f"/v1/documents/{first}/forms/{needy[0]}/review", headers=BOB, json={"reviewed": False})
     assert (first, needy[0]) in [q[:2] for q in queue()]
+
+
+@pytest.mark.parametrize("value", ["1e1200000", "-1E-1200000", "9" * 5000, "Infinity", "NaN"])
+def test_a_hostile_number_is_refused_before_it_is_converted(client: TestClient, sample_result: dict[str, Any],
+                                                            value: str) -> None:
+    """Issue 14: `1e1200000` as a score froze the API for 42 s (one C call converting it) then 500."""
+    import time
+
+    doc_id = stored(client, "hostile-number.txt", sample_result)
+    start = time.monotonic()
+    response = correct(client, doc_id, 0, "indicators[1].score", value)
+    assert response.status_code == 422, response.text
+    assert time.monotonic() - start < 5
+    assert client.get("/healthz").status_code == 200
