@@ -47,6 +47,7 @@ TOO_MANY_DRAWING_OPS = "too_many_drawing_ops"  # path operators on one PDF page:
 CONTENT_TOO_LARGE = "content_too_large"  # one PDF page's decompressed content: max_content_bytes_per_page
 TOO_MANY_GRID_SLOTS = "too_many_grid_slots"  # HTML rowspan x colspan laid out: max_grid_slots
 LINE_TOO_LONG = "line_too_long"  # one line of a text dump: max_line_chars
+MEMORY_LIMIT = "memory_limit"  # one document's address-space budget: memory_limit
 NUMBER_TOO_LONG = "number_too_long"  # a number a user sends: max_number_chars
 
 

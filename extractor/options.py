@@ -30,6 +30,9 @@ class ExtractOptions(BaseModel):
         8 * 1024 * 1024, description="longest line (bytes) of a text dump, checked before decoding")
     max_number_chars: int = Field(
         40, description="longest number (characters) a reviewer's correction may send")
+    memory_limit: int | None = Field(
+        None, gt=0, description="bytes of address space one document may add (RLIMIT_AS while it is read; "
+        "in a process that reads one document at a time: CLI, prefork child); None = no budget")
     max_seconds_per_page: float | None = Field(
         120.0, gt=0, description="wall-clock seconds for reading one page (OCR included); None = no limit")
     render_dpi: int = Field(200, description="DPI for rendering PDF pages that need OCR")

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from extractor.errors import LINE_TOO_LONG, LimitExceeded, UnsupportedInput
-from extractor.limits import page_time_limit
+from extractor.limits import memory_budget, page_time_limit
 from extractor.options import ExtractOptions
 from extractor.reconcile import grid_to_forms
 from extractor.routes import RouteOutput
@@ -55,7 +55,7 @@ def extract_bytes(data: bytes, filename: str | None = None, options: ExtractOpti
         _check_line_length(data, options.max_line_chars)
     # PDFs and images limit each page inside their route; a text or HTML dump is one "page" here.
     whole = options.max_seconds_per_page if kind in ("text", "html") else None
-    with page_time_limit(whole, f"reading the {kind}"):
+    with memory_budget(options.memory_limit), page_time_limit(whole, f"reading the {kind}"):
         with stage(f"read_{kind}"):
             output = _reader_for(kind)(data, options)
         with stage("reconcile"):

@@ -75,3 +75,29 @@ def test_many_characters_under_the_limit_are_assembled_in_time() -> None:
     result = extract_bytes(make_corpus.pdf_huge_tj(45_000), "many-chars.pdf")
     assert not result.forms
     assert time.monotonic() - start < 60
+
+
+def test_a_memory_budget_fails_the_document_not_the_process() -> None:
+    """With the early limits relaxed, the grid bomb really allocates; memory_limit stops it with a typed
+    error and the same process then reads a real form (run in a child under a 3 GB cap)."""
+    import subprocess
+
+    code = f"""
+import resource, sys
+sys.path.insert(0, {str(Path(__file__).parent)!r})
+resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))
+import make_corpus
+from extractor.errors import ExtractionError
+from extractor.options import ExtractOptions
+from extractor.pipeline import extract_bytes
+bomb = make_corpus.html_span_grid_bomb()
+try:
+    extract_bytes(bomb, "bomb.html", ExtractOptions(max_grid_slots=10**12, memory_limit=400 << 20))
+    print("no error")
+except ExtractionError as err:
+    print(err.code)
+print(resource.getrlimit(resource.RLIMIT_AS)[0] == 3 << 30)
+print(len(extract_bytes(make_corpus.form_tsv().encode(), "form.txt").forms))
+"""
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert proc.stdout.split() == ["memory_limit", "True", "1"], proc.stdout + proc.stderr[-2000:]
