@@ -384,9 +384,12 @@ def export(fmt: str, output: IO[str], key_name: str | None) -> None:
 
 def form_csv_row(document_id: str, filename: str | None, index: int, form: dict[str, Any]) -> list[Any]:
     total = form.get("total") or {}
-    return [document_id, filename, index, form.get("year"), form.get("department"), form.get("project_name"),
-            form.get("implementing_unit"), form.get("validation"), total.get("weight"), total.get("score"),
-            ";".join(issue["code"] for issue in form.get("issues", []))]
+    from workers.csvsafe import csv_cell
+
+    return [csv_cell(v) for v in (
+        document_id, filename, index, form.get("year"), form.get("department"), form.get("project_name"),
+        form.get("implementing_unit"), form.get("validation"), total.get("weight"), total.get("score"),
+        ";".join(issue["code"] for issue in form.get("issues", [])))]
 
 
 commands: list[click.Command] = [serve, worker, requeue, keys, ingest, export]

@@ -283,3 +283,19 @@ def test_a_hostile_number_is_refused_before_it_is_converted(client: TestClient, 
     assert response.status_code == 422, response.text
     assert time.monotonic() - start < 5
     assert client.get("/healthz").status_code == 200
+
+
+def test_csv_cells_are_never_formulas(client: TestClient, sample_result: dict[str, Any]) -> None:
+    """Issue 14: `=HYPERLINK(...)` and `@SUM(...)` came out unescaped in indicators.csv and the export."""
+    from workers.cli import form_csv_row
+
+    doc_id = stored(client, "formula.txt", sample_result)
+    assert correct(client, doc_id, 0, "indicators[0].level3", '=HYPERLINK("http://evil","x")').status_code == 200
+    assert correct(client, doc_id, 0, "project_name", "@SUM(A1:A9)").status_code == 200
+    text = client.get(f"/v1/documents/{doc_id}/indicators.csv", headers=ALICE).text
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert rows[1][rows[0].index("level3")] == "'=HYPERLINK(\"http://evil\",\"x\")"
+    assert rows[1][rows[0].index("project_name")] == "'@SUM(A1:A9)"
+    assert not any(cell.startswith(("=", "@", "+")) for row in rows[1:] for cell in row)
+    row = form_csv_row("d", "=cmd|' /C calc'!A0", 0, {"project_name": "+1+1", "total": {"score": -3}})
+    assert row[1] == "'=cmd|' /C calc'!A0" and row[5] == "'+1+1" and row[9] == -3
