@@ -35,6 +35,8 @@ class ExtractOptions(BaseModel):
         "in a process that reads one document at a time: CLI, prefork child); None = no budget")
     max_seconds_per_page: float | None = Field(
         120.0, gt=0, description="wall-clock seconds for reading one page (OCR included); None = no limit")
+    render_in_child: bool = Field(
+        True, description="render PDF pages in a forked child that the page time limit can kill")
     render_dpi: int = Field(200, description="DPI for rendering PDF pages that need OCR")
     on_page: Callable[[int, int], None] | None = Field(
         None, exclude=True, description="called as on_page(pages_done, pages_total) before each page is read")

@@ -111,16 +111,77 @@ def check_page_content(page_obj: Any, index: int, options: ExtractOptions) -> No
                             f"{options.max_drawing_ops_per_page:,}", code=TOO_MANY_DRAWING_OPS)
 
 
-def render_page(doc: Any, index: int, dpi: int, max_pixels: int) -> np.ndarray:
-    """A page as a grey image, refused before rendering if it would exceed max_pixels."""
+def render_page(doc: Any, index: int, dpi: int, max_pixels: int, killable: bool = False) -> np.ndarray:
+    """A page as a grey image, refused before rendering if it would exceed max_pixels. `killable`: render
+    in a child process that a page time limit can kill (see _render_in_child)."""
     page = doc[index]
     w, h = page.get_size()
     pixels = (w * dpi / 72) * (h * dpi / 72)
     if pixels > max_pixels:
         raise LimitExceeded(f"page {index + 1} would render to {pixels:,.0f} pixels at {dpi} dpi, above "
                             f"the limit of {max_pixels:,}", code="page_too_large")
+    if killable:
+        return _render_in_child(page, dpi)
     pixels_array = page.render(scale=dpi / 72, grayscale=True).to_numpy()
     return np.array(pixels_array[..., 0] if pixels_array.ndim == 3 else pixels_array)
+
+
+def _render_in_child(page: Any, dpi: int) -> np.ndarray:
+    """Render in a forked child while this process waits in Python: one render is one C call that SIGALRM
+    cannot interrupt (a page drawing a big image 20 times ran 207 s against a 120 s limit), but the wait
+    can be, and the child is then killed, so the page fails with page_timeout on time. os.fork, not
+    multiprocessing: a Celery prefork child may not start multiprocessing children."""
+    import os
+    import select
+    import signal
+    import struct
+
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: render, write, leave without running any of the parent's exit handlers
+        code = 0
+        try:
+            os.close(read_fd)
+            array = page.render(scale=dpi / 72, grayscale=True).to_numpy()
+            array = np.ascontiguousarray(array[..., 0] if array.ndim == 3 else array, dtype=np.uint8)
+            with os.fdopen(write_fd, "wb") as out:
+                out.write(struct.pack("<QQ", *array.shape))
+                out.write(memoryview(array).cast("B"))
+        except BaseException:  # noqa: BLE001 - the parent sees a short read
+            code = 1
+        os._exit(code)
+    os.close(write_fd)
+    chunks: list[bytes] = []
+    try:
+        while True:
+            ready, _, _ = select.select([read_fd], [], [], 0.05)  # SIGALRM (page_time_limit) lands here
+            if not ready:
+                continue
+            chunk = os.read(read_fd, 1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    finally:
+        os.close(read_fd)
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        os.waitpid(pid, 0)
+    data = b"".join(chunks)
+    if len(data) < 16:
+        raise CorruptInput("the page could not be rendered (the renderer failed)", code="corrupt_pdf")
+    height, width = struct.unpack("<QQ", data[:16])
+    if len(data) != 16 + height * width:
+        raise CorruptInput("the page could not be rendered (the renderer failed)", code="corrupt_pdf")
+    return np.frombuffer(data, dtype=np.uint8, offset=16).reshape(height, width).copy()
+
+
+def _killable(options: ExtractOptions) -> bool:
+    """Renders go to a child when a page limit is set and fork exists (POSIX); otherwise in-process."""
+    import os
+
+    return bool(options.max_seconds_per_page) and options.render_in_child and hasattr(os, "fork")
 
 
 def _image_tables_for_text(doc: Any, index: int, options: ExtractOptions) -> list[Any]:
@@ -129,7 +190,8 @@ def _image_tables_for_text(doc: Any, index: int, options: ExtractOptions) -> lis
     from extractor.vision.segments import scale_table, tables_from_segments
 
     dpi = 100  # rules need no more; the text comes from the layer
-    hs, vs, _ = image_segments(render_page(doc, index, dpi, options.max_page_pixels), dpi)
+    hs, vs, _ = image_segments(render_page(doc, index, dpi, options.max_page_pixels,
+                                           killable=_killable(options)), dpi)
     return [scale_table(t, 72 / dpi) for t in tables_from_segments(hs, vs, dpi * 0.04)]
 
 
@@ -191,7 +253,7 @@ def _ocr_page(doc: Any, index: int, options: ExtractOptions, images: list[dict[s
     from extractor.vision.scan import read_page_image
 
     dpi = scan_dpi(images, options.render_dpi)
-    gray = render_page(doc, index, dpi, options.max_page_pixels)
+    gray = render_page(doc, index, dpi, options.max_page_pixels, killable=_killable(options))
     scan = read_page_image(gray, dpi, get_engine(options.ocr_engine), page=index + 1, scale=72 / dpi)
     if options.debug_dir is not None:
         from extractor.debug import write_scan_overlay

@@ -274,6 +274,25 @@ def pdf_huge_image(side: int = 46_000) -> bytes:
     return _flate_page_pdf(b"q 595 0 0 842 0 0 cm /Im1 Do Q", b"<< /XObject << /Im1 6 0 R >> >>", [image])
 
 
+def pdf_slow_render(side: int = 7_000, copies: int = 20) -> bytes:
+    """A page drawing `copies` different side x side images (each under max_image_pixels), on top of each
+    other: one render, one long C call (issue 14: 207 s against a 120 s page limit)."""
+    import zlib
+
+    row = bytes(side)
+    images = []
+    for n in range(copies):
+        packer = zlib.compressobj(6)
+        packed = b"".join(packer.compress(row) for _ in range(side - 1)) + packer.compress(bytes([n]) * side)
+        packed += packer.flush()
+        images.append(b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray "
+                      b"/BitsPerComponent 8 /Filter /FlateDecode /Length %d >>\nstream\n" % (side, side, len(packed))
+                      + packed + b"\nendstream")
+    names = b" ".join(b"/Im%d %d 0 R" % (n, 6 + n) for n in range(copies))
+    draws = b"".join(b"q 595 0 0 842 0 0 cm /Im%d Do Q\n" % n for n in range(copies))
+    return _flate_page_pdf(draws, b"<< /XObject << " + names + b" >> >>", images)
+
+
 def one_line_dump(size: int = 50 * 1024 * 1024) -> bytes:
     """A text dump of one `size`-byte line (issue 14: 50 MB took 5.0 GB)."""
     return ("项目名称\t" + "测" * (size // 3)).encode()

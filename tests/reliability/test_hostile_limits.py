@@ -101,3 +101,28 @@ print(len(extract_bytes(make_corpus.form_tsv().encode(), "form.txt").forms))
 """
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert proc.stdout.split() == ["memory_limit", "True", "1"], proc.stdout + proc.stderr[-2000:]
+
+
+def test_a_long_render_is_killed_at_the_page_limit() -> None:
+    """One page drawing 20 images of 7 000 x 7 000 (each under max_image_pixels): the render is one C call
+    of ~11 s here. In-process, SIGALRM waits for it to return; in a forked child, the page fails on time."""
+    import os
+
+    import make_corpus
+
+    from extractor.errors import ExtractionError
+    from extractor.options import ExtractOptions
+    from extractor.pipeline import extract_bytes
+
+    data = make_corpus.pdf_slow_render()
+    timings = {}
+    for in_child in (False, True):
+        start = time.monotonic()
+        with pytest.raises(ExtractionError) as caught:
+            extract_bytes(data, "slow-render.pdf", ExtractOptions(max_seconds_per_page=2, render_in_child=in_child))
+        timings[in_child] = time.monotonic() - start
+        assert caught.value.code == "page_timeout"
+    assert timings[False] > 6, timings  # the fault is real: the uninterruptible call overran
+    assert timings[True] < 4.5, timings
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # the render child was reaped, none is left
