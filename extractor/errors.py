@@ -41,6 +41,7 @@ class LimitExceeded(ExtractionError):
 # Codes of the limits that refuse a hostile input early (ExtractOptions holds the numbers).
 FILE_TOO_LARGE = "file_too_large"
 PAGE_TIMEOUT = "page_timeout"
+PAGE_TOO_SMALL = "page_too_small"  # a PDF page under min_page_side pixels on a side once rendered
 IMAGE_TOO_LARGE = "image_too_large"  # an image embedded in a PDF page: max_image_pixels
 TOO_MANY_CHARS = "too_many_chars"  # text shown by one PDF page: max_chars_per_page
 TOO_MANY_DRAWING_OPS = "too_many_drawing_ops"  # path operators on one PDF page: max_drawing_ops_per_page

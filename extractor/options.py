@@ -16,6 +16,8 @@ class ExtractOptions(BaseModel):
     max_bytes: int = Field(200 * 1024 * 1024, description="largest input accepted")
     max_pages: int = Field(500, description="most pages read from one document")
     max_page_pixels: int = Field(60_000_000, description="largest page image (decompression bombs)")
+    min_page_side: int = Field(
+        8, ge=1, description="fewest pixels a rendered page may have on a side (a MediaBox of 0.001 pt)")
     max_image_pixels: int = Field(
         60_000_000, description="largest image embedded in a PDF page (width x height, before decoding)")
     max_chars_per_page: int = Field(

@@ -16,6 +16,7 @@ import numpy as np
 from extractor.errors import (
     CONTENT_TOO_LARGE,
     IMAGE_TOO_LARGE,
+    PAGE_TOO_SMALL,
     TOO_MANY_CHARS,
     TOO_MANY_DRAWING_OPS,
     CorruptInput,
@@ -120,6 +121,10 @@ def render_page(doc: Any, index: int, dpi: int, max_pixels: int, killable: bool 
     if pixels > max_pixels:
         raise LimitExceeded(f"page {index + 1} would render to {pixels:,.0f} pixels at {dpi} dpi, above "
                             f"the limit of {max_pixels:,}", code="page_too_large")
+    min_side = ExtractOptions.model_fields["min_page_side"].default
+    if min(w, h) * dpi / 72 < min_side:
+        raise CorruptInput(f"page {index + 1} is {w:g} x {h:g} pt: too small to read (under {min_side} pixels "
+                           f"on a side at {dpi} dpi)", code=PAGE_TOO_SMALL)
     if killable:
         return _render_in_child(page, dpi)
     pixels_array = page.render(scale=dpi / 72, grayscale=True).to_numpy()

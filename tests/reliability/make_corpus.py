@@ -157,6 +157,16 @@ def pdf_huge_blank_page() -> bytes:
     ])
 
 
+def pdf_thin_page() -> bytes:
+    """A MediaBox of 0.001 x 842 pt: rendered, it is zero pixels wide (an OpenCV assertion before)."""
+    return raw_pdf([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 0.001 842] /Contents 4 0 R >>",
+        _stream(b"0 0 m 1 1 l S"),
+    ])
+
+
 def png_header_only(width: int, height: int) -> bytes:
     """A PNG that declares width x height and carries one tiny IDAT: the header alone must stop it."""
     def chunk(kind: bytes, body: bytes) -> bytes:
@@ -360,6 +370,8 @@ def cases() -> list[Case]:
              "no_form_found"),
         Case("many-pages.pdf", lambda: text_pdf(["page"], pages=4), "too_many_pages", {"max_pages": 3}),
         Case("huge-page.pdf", pdf_huge_blank_page, "page_too_large", why="1.6 G pixels at 200 dpi"),
+        Case("thin-page.pdf", pdf_thin_page, "page_too_small",
+             why="a 0.001 pt wide page (was internal_error with OpenCV's source path, issue 14)"),
         Case("corrupt.png", lambda: b"\x89PNG\r\n\x1a\n" + random_bytes(5_000, 9), "corrupt_image"),
         Case("truncated.png", lambda: small_image("PNG")[:300], "corrupt_image"),
         Case("truncated.jpg", lambda: small_image("JPEG")[:400], "corrupt_image"),
