@@ -20,6 +20,7 @@ from extractor.errors import (
     TOO_MANY_CHARS,
     TOO_MANY_DRAWING_OPS,
     CorruptInput,
+    ExtractionError,
     LimitExceeded,
 )
 from extractor.limits import page_time_limit
@@ -212,36 +213,54 @@ def read_pdf(data: bytes, options: ExtractOptions) -> RouteOutput:
         if len(plumber.pages) != n:  # a looped or broken page tree: the two parsers disagree
             raise CorruptInput(f"the PDF's page tree is inconsistent ({n} or {len(plumber.pages)} pages)",
                                code="corrupt_pdf")
-        contents: list[PageContent] = []
-        issues: list[Issue] = []
-        scanned = 0
-        for i in range(n):
-            options.report_page(i, n)
-            with page_time_limit(options.max_seconds_per_page, f"page {i + 1}"):
-                page = plumber.pages[i]
-                check_page_content(page.page_obj, i, options)
-                chars = page.chars
-                tables = vector_tables(page.edges)
-                if not tables and chars and page.images:
-                    tables = _image_tables_for_text(doc, i, options)
-                reason = distrust_reason(chars, tables)
-                if reason is None:
-                    contents.append(text_page_content(i + 1, float(page.width), float(page.height), chars, tables))
-                    _debug_text_page(doc, i, contents[-1], options)
-                    continue
-                scanned += 1
-                if reason != "no text layer":
-                    issues.append(Issue(code="text_layer_untrusted", severity="warning", field=None,
-                                        message=f"page {i + 1}: text layer not used ({reason}); the page was OCRed"))
-                contents.append(_ocr_page(doc, i, options, page.images))
-        with page_time_limit(options.max_seconds_per_page, "assembling the pages"):
-            grid = pages_to_grid(contents)
-        grid.pages = n
-        route = "pdf-scan" if scanned else "pdf-text"
-        return RouteOutput(grid=grid, route=route, pages=n, issues=issues)
+        return _read_pages(doc, plumber, n, options)
     finally:
         plumber.close()
         doc.close()
+
+
+def _read_pages(doc: Any, plumber: Any, n: int, options: ExtractOptions) -> RouteOutput:
+    """The pages one by one. pdfplumber wraps whatever is raised while pdfminer lays a page out in a
+    PdfminerException, our own page_timeout included: it is unwrapped, anything else is corrupt_pdf."""
+    from pdfplumber.utils.exceptions import PdfminerException
+
+    try:
+        return _read_pages_unwrapped(doc, plumber, n, options)
+    except PdfminerException as err:
+        inner = err.args[0] if err.args else None
+        if isinstance(inner, ExtractionError):
+            raise inner from None
+        raise CorruptInput(f"the PDF's content cannot be read ({type(inner).__name__})", code="corrupt_pdf") from None
+
+
+def _read_pages_unwrapped(doc: Any, plumber: Any, n: int, options: ExtractOptions) -> RouteOutput:
+    contents: list[PageContent] = []
+    issues: list[Issue] = []
+    scanned = 0
+    for i in range(n):
+        options.report_page(i, n)
+        with page_time_limit(options.max_seconds_per_page, f"page {i + 1}"):
+            page = plumber.pages[i]
+            check_page_content(page.page_obj, i, options)
+            chars = page.chars
+            tables = vector_tables(page.edges)
+            if not tables and chars and page.images:
+                tables = _image_tables_for_text(doc, i, options)
+            reason = distrust_reason(chars, tables)
+            if reason is None:
+                contents.append(text_page_content(i + 1, float(page.width), float(page.height), chars, tables))
+                _debug_text_page(doc, i, contents[-1], options)
+                continue
+            scanned += 1
+            if reason != "no text layer":
+                issues.append(Issue(code="text_layer_untrusted", severity="warning", field=None,
+                                    message=f"page {i + 1}: text layer not used ({reason}); the page was OCRed"))
+            contents.append(_ocr_page(doc, i, options, page.images))
+    with page_time_limit(options.max_seconds_per_page, "assembling the pages"):
+        grid = pages_to_grid(contents)
+    grid.pages = n
+    route = "pdf-scan" if scanned else "pdf-text"
+    return RouteOutput(grid=grid, route=route, pages=n, issues=issues)
 
 
 def scan_dpi(images: list[dict[str, Any]], default: int) -> int:

@@ -126,3 +126,20 @@ def test_a_long_render_is_killed_at_the_page_limit() -> None:
     assert timings[True] < 4.5, timings
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)  # the render child was reaped, none is left
+
+
+def test_a_page_timeout_inside_pdfminer_keeps_its_code() -> None:
+    """pdfplumber wrapped the page_timeout raised inside pdfminer's layout in PdfminerException (issue 14:
+    internal_error with a library message). Relaxed drawing limit, 1 s per page: page_timeout."""
+    import make_corpus
+
+    from extractor.errors import ExtractionError
+    from extractor.options import ExtractOptions
+    from extractor.pipeline import extract_bytes
+
+    options = ExtractOptions(max_drawing_ops_per_page=10**9, max_seconds_per_page=1)
+    start = time.monotonic()
+    with pytest.raises(ExtractionError) as caught:
+        extract_bytes(make_corpus.pdf_many_segments(300_000), "segments.pdf", options)
+    assert caught.value.code == "page_timeout", caught.value
+    assert time.monotonic() - start < 10
