@@ -39,8 +39,10 @@ except ExtractionError as err:
     outcome = err.code
 except MemoryError:
     outcome = 'MemoryError'
+# VmHWM: this process's own peak (ru_maxrss may carry the forking parent's RSS over the exec)
+hwm = next(int(line.split()[1]) for line in open('/proc/self/status') if line.startswith('VmHWM'))
 print(json.dumps({{'outcome': outcome, 'seconds': round(time.monotonic() - start, 2),
-                  'peak_rss_mb': round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}}))
+                  'peak_rss_mb': round(hwm / 1024)}}))
 """
 
 
