@@ -299,3 +299,13 @@ def test_csv_cells_are_never_formulas(client: TestClient, sample_result: dict[st
     assert not any(cell.startswith(("=", "@", "+")) for row in rows[1:] for cell in row)
     row = form_csv_row("d", "=cmd|' /C calc'!A0", 0, {"project_name": "+1+1", "total": {"score": -3}})
     assert row[1] == "'=cmd|' /C calc'!A0" and row[5] == "'+1+1" and row[9] == -3
+
+
+@pytest.mark.parametrize("query", ["q=a%00b", "department=%00", "offset=99999999999999999999", "year=10000000000000",
+                                   "year=-1"])
+def test_hostile_query_values_are_a_422_not_a_500(client: TestClient, query: str) -> None:
+    """Issue 14: NUL in `q` and huge `offset`/`year` values were 500s (PostgreSQL refused them)."""
+    assert client.get(f"/v1/forms?{query}", headers=ALICE).status_code == 422
+    if query.startswith("offset"):
+        assert client.get(f"/v1/documents?{query}", headers=ALICE).status_code == 422
+    assert client.get("/v1/forms?q=%E9%A1%B9%E7%9B%AE&offset=5&year=2023", headers=ALICE).status_code == 200
