@@ -104,6 +104,11 @@ class Page(BaseModel, Generic[T]):
     items: list[T]
 
 
+# Query values the database can take: PostgreSQL refuses NUL in text and OFFSET above a bigint
+# (issue 14: both were 500s); a 422 says what is wrong instead.
+NO_NUL = r"^[^\x00]*$"
+MAX_OFFSET = 2**31 - 1
+
 def queue_for(head: bytes, filename: str | None) -> tuple[str, str]:
     """(queue, media type): text and HTML are light work, PDFs and images heavy (OCR)."""
     try:
@@ -246,7 +251,7 @@ def create_app(settings: Settings | None = None, *, sweep: bool = True) -> FastA
                        sort: Literal["newest", "oldest", "filename"] = "newest",
                        lang: Lang | None = None,
                        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-                       offset: Annotated[int, Query(ge=0)] = 0) -> Page[DocumentStatus]:
+                       offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0) -> Page[DocumentStatus]:
         """The key's documents, newest first by default, filtered and paged; each with its form count and
         worst validation, and for a failed document the reason in `lang` (default: the server's language)."""
         query = select(Document).where(Document.owner_key_id == key.id)
@@ -345,11 +350,13 @@ def create_app(settings: Settings | None = None, *, sweep: bool = True) -> FastA
         return [document_status(doc, settings.language) for doc in rows]
 
     @app.get("/v1/forms", response_model=Page[FormSummary])
-    def list_forms(key: Caller, session: Db, year: int | None = None, department: str | None = None,
-                   q: Annotated[str | None, Query(description="text in the project or department name")] = None,
+    def list_forms(key: Caller, session: Db, year: Annotated[int | None, Query(ge=0, le=9999)] = None,
+                   department: Annotated[str | None, Query(max_length=500, pattern=NO_NUL)] = None,
+                   q: Annotated[str | None, Query(description="text in the project or department name",
+                                                  max_length=500, pattern=NO_NUL)] = None,
                    status: ValidationStatus | None = None,
                    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-                   offset: Annotated[int, Query(ge=0)] = 0) -> Page[FormSummary]:
+                   offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0) -> Page[FormSummary]:
         query = (select(StoredForm).join(Document, Document.id == StoredForm.document_id)
                  .where(Document.owner_key_id == key.id))
         if year is not None:

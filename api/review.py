@@ -33,6 +33,7 @@ from workers.corrections import (
     reviewed_forms,
     set_reviewed,
 )
+from workers.csvsafe import csv_cell
 from workers.storage import ApiKey, Document, StoredForm, StoredResult, transaction
 
 STATIC = Path(__file__).parent / "static"
@@ -178,7 +179,7 @@ def indicators_csv(document_id: str, key: Caller, session: Db, version: Version 
     writer.writerow(["form_index", "year", "department", "project_name", *INDICATOR_FIELDS])
     for n, form in enumerate(result.get("forms", [])):
         for ind in form.get("indicators", []):
-            writer.writerow([n, form.get("year"), form.get("department"), form.get("project_name"),
+            writer.writerow([n, *(_csv_value(form.get(f)) for f in ("year", "department", "project_name")),
                              *(_csv_value(ind.get(f)) for f in INDICATOR_FIELDS)])
     stem = Path(doc.filename or doc.id).stem
     return Response("\ufeff" + out.getvalue(), media_type="text/csv; charset=utf-8",
@@ -186,7 +187,7 @@ def indicators_csv(document_id: str, key: Caller, session: Db, version: Version 
 
 
 def _csv_value(value: Any) -> str:
-    return "" if value is None else str(value)
+    return "" if value is None else str(csv_cell(value))
 
 
 def _quote(name: str) -> str:

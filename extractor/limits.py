@@ -9,6 +9,7 @@ Elsewhere (a thread) the limit is checked when the page ends.
 
 from __future__ import annotations
 
+import resource
 import signal
 import threading
 import time
@@ -17,7 +18,7 @@ from contextlib import contextmanager
 from types import FrameType
 from typing import Any
 
-from extractor.errors import LimitExceeded
+from extractor.errors import MEMORY_LIMIT, LimitExceeded
 
 
 def page_timeout_error(seconds: float, what: str) -> LimitExceeded:
@@ -66,3 +67,38 @@ def page_time_limit(seconds: float | None, what: str) -> Iterator[None]:
         signal.signal(signal.SIGALRM, outer_handler)
         if outer_due is not None:
             signal.setitimer(signal.ITIMER_REAL, max(1e-3, outer_due - time.monotonic()), outer_interval)
+
+
+def _address_space() -> int:
+    """Bytes of address space this process holds now (VmSize)."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[0]) * resource.getpagesize()
+
+
+@contextmanager
+def memory_budget(limit: int | None) -> Iterator[None]:
+    """Let the block add at most `limit` bytes of address space (soft RLIMIT_AS), so a document that would
+    take gigabytes fails alone with `memory_limit` (MemoryError mapped) instead of the kernel's OOM killer
+    taking the worker. RLIMIT_AS is per process: use it where one document is read at a time (the CLI, a
+    Celery prefork child), not in a threaded server. The earlier soft limit is restored afterwards."""
+    if not limit or not hasattr(resource, "RLIMIT_AS"):
+        yield
+        return
+    try:
+        soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+        target = _address_space() + limit
+        if hard != resource.RLIM_INFINITY:
+            target = min(target, hard)
+        if soft != resource.RLIM_INFINITY:
+            target = min(target, soft)
+        resource.setrlimit(resource.RLIMIT_AS, (target, hard))
+    except (OSError, ValueError):  # no /proc, or not permitted: read without a budget
+        yield
+        return
+    try:
+        yield
+    except MemoryError as err:
+        raise LimitExceeded(f"reading the document needed more than its memory budget of {limit:,} bytes",
+                            code=MEMORY_LIMIT) from err
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))

@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Literal
 
 from extractor.choose import choose_reading
-from extractor.errors import LimitExceeded, UnsupportedInput
+from extractor.errors import LINE_TOO_LONG, LimitExceeded, UnsupportedInput
 from extractor.grid import grid_to_rows
-from extractor.limits import page_time_limit
+from extractor.limits import memory_budget, page_time_limit
 from extractor.options import ExtractOptions
 from extractor.reconcile import run_to_form
 from extractor.routes import Reading, RouteOutput
@@ -59,9 +59,11 @@ def extract_bytes(data: bytes, filename: str | None = None, options: ExtractOpti
                             code="file_too_large")
     with stage("sniff"):
         kind, media_type = sniff(data, filename)
+    if kind == "text":
+        _check_line_length(data, options.max_line_chars)
     # PDFs and images limit each page inside their route; a text or HTML dump is one "page" here.
     whole = options.max_seconds_per_page if kind in ("text", "html", "office") else None
-    with page_time_limit(whole, f"reading the {kind}"):
+    with memory_budget(options.memory_limit), page_time_limit(whole, f"reading the {kind}"):
         with stage(f"read_{kind}"):
             output = _reader_for(kind)(data, options)
         readings = output.readings or [Reading(output.route, output.grid)]
@@ -108,6 +110,20 @@ def _mark(issues: list[Issue], stage_name: Literal["read", "reconcile", "validat
         if issue.stage is None:
             issue.stage = stage_name
     return issues
+
+
+def _check_line_length(data: bytes, limit: int) -> None:
+    """A text dump whose one line runs past `limit` bytes is refused before it is decoded (a 50 MB
+    one-line dump would otherwise cost gigabytes in the reader). Scans for newlines without copying."""
+    start = 0
+    while start < len(data):
+        end = data.find(b"\n", start, start + limit + 1)
+        if end < 0:
+            end = min(len(data), start + limit + 1)
+            if end - start > limit:
+                raise LimitExceeded(f"a line of the text is longer than the limit of {limit:,} bytes",
+                                    code=LINE_TOO_LONG)
+        start = end + 1
 
 
 def extract_path(path: str | Path, options: ExtractOptions | None = None) -> Result:

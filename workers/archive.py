@@ -28,6 +28,8 @@ class ArchiveLimits(BaseModel):
     max_member_bytes: int = Field(100 * 1024 * 1024, ge=1, description="largest member once uncompressed")
     max_total_bytes: int = Field(4 * 1024**3, ge=1, description="all members together, uncompressed")
     max_ratio: float = Field(200.0, gt=1, description="uncompressed/compressed size of a member (zip bombs)")
+    ratio_floor_bytes: int = Field(16 * 1024 * 1024, ge=1, description="the whole archive's ratio is checked "
+                                   "once it unpacks to more than this (many small members of zeros)")
     max_depth: int = Field(2, ge=1, description="archive levels opened: 2 = a ZIP inside the ZIP is read")
 
 
@@ -90,6 +92,7 @@ class _Budget:
     def __init__(self, limits: ArchiveLimits) -> None:
         self.members = limits.max_members
         self.bytes = limits.max_total_bytes
+        self.unpacked = 0
 
     def take_member(self) -> None:
         self.members -= 1
@@ -101,6 +104,14 @@ class _Budget:
         if self.bytes < 0:
             raise ArchiveRefused("archive_too_large",
                                  f"the archive unpacks to more than the limit of {limit:,} bytes (a zip bomb?)")
+
+
+def _check_total_ratio(unpacked: int, packed: int, limits: ArchiveLimits, verb: str) -> None:
+    """The whole archive's expansion: members under the per-member check (1 MiB) still add up to a bomb
+    (298 KB to 256 MiB, issue 14)."""
+    if unpacked > limits.ratio_floor_bytes and unpacked / packed > limits.max_ratio:
+        raise ArchiveRefused("zip_bomb", f"the archive {verb} {unpacked:,} bytes from {packed:,} compressed "
+                             f"({unpacked / packed:,.0f}:1), above the limit of {limits.max_ratio:g}:1")
 
 
 def _bounded_read(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -> bytes:
@@ -136,6 +147,8 @@ def _members(archive: zipfile.ZipFile, prefix: str, depth: int, limits: ArchiveL
         raise ArchiveRefused("archive_too_many_members",
                              f"the archive lists {len(infos):,} files, above the limit of {limits.max_members:,}")
     declared = sum(info.file_size for info in infos)
+    packed = max(1, sum(info.compress_size for info in infos))
+    _check_total_ratio(declared, packed, limits, "declares")
     if declared > budget.bytes:
         raise ArchiveRefused("archive_too_large", f"the archive declares {declared:,} bytes unpacked, above the "
                              f"limit of {limits.max_total_bytes:,}")
@@ -170,6 +183,8 @@ def _members(archive: zipfile.ZipFile, prefix: str, depth: int, limits: ArchiveL
             yield Member(shown, None, ("corrupt_archive_member", str(err)))
             continue
         budget.take_bytes(len(data), limits.max_total_bytes)
+        budget.unpacked += len(data)  # real sizes: a declared size may lie
+        _check_total_ratio(budget.unpacked, packed, limits, "unpacks")
         if is_archive(data):
             if depth >= limits.max_depth:
                 yield Member(shown, None, ("archive_too_deep", f"archives nested more than {limits.max_depth} "

@@ -492,23 +492,29 @@ def export(fmt: str, table: str, output: IO[str], key_name: str | None) -> None:
 
 def form_csv_row(document_id: str, filename: str | None, index: int, form: dict[str, Any]) -> list[Any]:
     total = form.get("total") or {}
-    return [document_id, filename, "done", None, None, index, form.get("year"), form.get("department"),
-            form.get("project_name"), form.get("implementing_unit"), form.get("validation"), total.get("weight"),
-            total.get("score"), ";".join(issue["code"] for issue in form.get("issues", []))]
+    from workers.csvsafe import csv_cell
+
+    return [csv_cell(v) for v in (
+        document_id, filename, "done", None, None, index, form.get("year"), form.get("department"),
+        form.get("project_name"), form.get("implementing_unit"), form.get("validation"), total.get("weight"),
+        total.get("score"), ";".join(issue["code"] for issue in form.get("issues", [])))]
 
 
 def indicator_csv_rows(document_id: str, filename: str | None, index: int, form: dict[str, Any]) -> list[list[Any]]:
     """One row per indicator with its form's project, department, year and the hierarchy; `issues` are the
     codes whose field is on that row (indicators[n] or indicators[n].column)."""
+    from workers.csvsafe import csv_cell
+
     rows = []
     for n, indicator in enumerate(form.get("indicators", [])):
         prefix = f"indicators[{n}]"
         codes = [issue["code"] for issue in form.get("issues", [])
                  if (issue.get("field") or "") == prefix or (issue.get("field") or "").startswith(prefix + ".")]
-        rows.append([document_id, filename, index, form.get("year"), form.get("department"), form.get("project_name"),
-                     n + 1, *(indicator.get(key) for key in ("level1", "level2", "level3", "target", "actual",
-                                                              "weight", "score", "deviation_note")),
-                     form.get("validation"), ";".join(codes)])
+        rows.append([csv_cell(v) for v in (
+            document_id, filename, index, form.get("year"), form.get("department"), form.get("project_name"),
+            n + 1, *(indicator.get(key) for key in ("level1", "level2", "level3", "target", "actual",
+                                                     "weight", "score", "deviation_note")),
+            form.get("validation"), ";".join(codes))])
     return rows
 
 

@@ -11,6 +11,7 @@ is reported as `stale` in the history).
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,6 +21,7 @@ from pydantic import ValidationError
 from sqlalchemy import ForeignKey, Integer, String, Text, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from extractor.options import ExtractOptions
 from extractor.validate import validate_form
 from models import Form, Issue
 from workers.storage import Base, StoredForm, StoredResult, form_rows, utcnow
@@ -62,6 +64,40 @@ class Correction(Base):
     new_value: Mapped[str | None] = mapped_column(Text, nullable=True)
     author: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+MAX_NUMBER_CHARS: int = ExtractOptions.model_fields["max_number_chars"].default
+_NUMERIC = re.compile(r"[+-]?(?:\d[\d,]*\.?\d*|\.\d+)(?:[eE][+-]?\d+)?%?|[+-]?(?:nan|inf|infinity)", re.I)
+
+
+def check_number(value: Any, max_chars: int = MAX_NUMBER_CHARS) -> None:
+    """Refuse a number a user sends before anything converts it: more than `max_chars` characters or
+    digits, an exponent beyond ±`max_chars`, NaN or infinity. `1e1200000` is nine characters, but turning
+    it into an integer or a plain decimal string costs minutes of CPU in one C call (issue 14), so the
+    exponent is bounded, not only the length."""
+    if isinstance(value, bool) or value is None:
+        return
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise CorrectionError(f"{value!r} is not a finite number")
+        return
+    if isinstance(value, int):
+        if value.bit_length() > max_chars * 3.33:
+            raise CorrectionError(f"the number has more than {max_chars} digits")
+        return
+    if not isinstance(value, str):
+        return
+    text = value.strip()
+    if not _NUMERIC.fullmatch(text):
+        return  # not a number: text fields take it, numeric fields refuse it in validation
+    if len(text) > max_chars:
+        raise CorrectionError(f"the number is longer than {max_chars} characters")
+    mantissa, _, exponent = text.lower().rstrip("%").partition("e")
+    if mantissa.lstrip("+-") in ("nan", "inf", "infinity"):
+        raise CorrectionError(f"{text!r} is not a finite number")
+    digits = len(mantissa.split(".")[0].lstrip("+-,0").replace(",", ""))
+    if exponent and abs(int(exponent) + digits) > max_chars:
+        raise CorrectionError(f"the exponent of {text!r} is beyond ±{max_chars}")
 
 
 # --- field paths ---------------------------------------------------------------------------------
@@ -197,6 +233,7 @@ def apply_edit(session: Session, document_id: str, form_index: int, field: str, 
     forms = current.get("forms", [])
     if not 0 <= form_index < len(forms):
         raise LookupError(f"the document has no form {form_index}")
+    check_number(value)
     if isinstance(value, str):
         value = value.strip() or None
     old = value_at(forms[form_index], field)

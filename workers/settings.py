@@ -24,6 +24,7 @@ _ENV = {
     "DOCEXTRACT_HARD_TIME_LIMIT": "hard_time_limit",
     "DOCEXTRACT_VISIBILITY_TIMEOUT": "visibility_timeout",
     "DOCEXTRACT_MAX_MEMORY_PER_CHILD_KB": "max_memory_per_child_kb",
+    "DOCEXTRACT_MEMORY_LIMIT_MB": "memory_limit_mb",
     "DOCEXTRACT_CONCURRENCY": "concurrency",
     "DOCEXTRACT_REQUEUE_AFTER": "requeue_after",
     "DOCEXTRACT_SWEEP_INTERVAL": "sweep_interval",
@@ -52,6 +53,8 @@ class Settings(BaseModel):
     hard_time_limit: int = Field(1800, gt=0, description="seconds; the worker child is killed")
     visibility_timeout: int | None = Field(None, gt=0, description="seconds; default hard limit + 10 min")
     max_memory_per_child_kb: int = Field(2_000_000, gt=0, description="recycle a worker child above this RSS")
+    memory_limit_mb: int | None = Field(
+        None, gt=0, description="MB of address space one document may add in a prefork child (memory_limit)")
     concurrency: int = Field(max(1, os.cpu_count() or 1), ge=1, description="worker processes per worker")
     requeue_after: int = Field(600, gt=0, description="seconds before a queued document is published again")
     sweep_interval: int = Field(60, gt=0, description="seconds between sweeps for stalled documents")

@@ -151,7 +151,8 @@ def run_document(document_id: str, settings: Settings, sessions: sessionmaker[Se
         else:
             data = read_blob(settings.blob_dir, claimed.sha256)
             extracted = extract_bytes(data, claimed.filename,
-                                      ExtractOptions(on_page=_progress_writer(sessions, document_id)))
+                                      ExtractOptions(on_page=_progress_writer(sessions, document_id),
+                                                     memory_limit=_memory_limit(settings)))
             result = extracted.model_dump(mode="json")
         # The filename this key uploaded, even when another key's upload of the same bytes was processed.
         result["source"]["filename"] = claimed.filename
@@ -200,3 +201,13 @@ def enqueue(celery: Celery, document_id: str, queue: str, sessions: sessionmaker
                 mark_unpublished(session, document_id)
         return False
     return True
+
+
+def _memory_limit(settings: Settings) -> int | None:
+    """The per-document budget, only where the task has its process to itself (a prefork child runs it
+    in its main thread): RLIMIT_AS is per process, and the embedded queue's threads share the API's."""
+    import threading
+
+    if settings.memory_limit_mb is None or threading.current_thread() is not threading.main_thread():
+        return None
+    return settings.memory_limit_mb * 1024 * 1024

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from extractor.decode import decode_text
-from extractor.errors import LimitExceeded
+from extractor.errors import TOO_MANY_GRID_SLOTS, LimitExceeded
 from extractor.grid import Cell, Grid
 from extractor.options import ExtractOptions
 from extractor.routes import RouteOutput
@@ -26,7 +26,7 @@ _SKIP = {"script", "style", "head"}
 
 def read_html(data: bytes, options: ExtractOptions) -> RouteOutput:
     text, _encoding = decode_text(data)
-    grid = html_to_grid(text)
+    grid = html_to_grid(text, max_slots=options.max_grid_slots)
     return RouteOutput(grid=grid, route="html", pages=grid.pages)
 
 
@@ -123,7 +123,10 @@ def _span(value: str | None, limit: int) -> int:
         return 1
 
 
-def html_to_grid(text: str) -> Grid:
+def html_to_grid(text: str, max_slots: int = ExtractOptions.model_fields["max_grid_slots"].default) -> Grid:
+    """Every table laid out on its occupancy map; more than `max_slots` slots covered by spans in the
+    whole document fails it (too_many_grid_slots) before the map grows: a 141 KB page of clamped
+    rowspan/colspan cells would otherwise take gigabytes."""
     collector = _Collector()
     collector.feed(text)
     collector.close()
@@ -131,6 +134,7 @@ def html_to_grid(text: str) -> Grid:
     row = 0
     page = 1
     tables_seen = 0
+    budget = [max_slots, max_slots]
     for item in collector.items:
         if isinstance(item, str):
             for line in item.split("\n"):
@@ -143,13 +147,14 @@ def html_to_grid(text: str) -> Grid:
         tables_seen += 1
         if tables_seen > 1:
             page += 1
-        row = _place_table(grid, item, first_row=row, page=page)
+        row = _place_table(grid, item, first_row=row, page=page, budget=budget)
     grid.pages = page
     return grid
 
 
-def _place_table(grid: Grid, table: _Table, *, first_row: int, page: int) -> int:
-    """Lay out one table's cells on an occupancy map; returns the next free row index."""
+def _place_table(grid: Grid, table: _Table, *, first_row: int, page: int, budget: list[int]) -> int:
+    """Lay out one table's cells on an occupancy map; returns the next free row index. `budget` holds the
+    slots the document may still cover and its limit."""
     taken: set[tuple[int, int]] = set()
     n_rows = len(table.rows)
     for r, raw_row in enumerate(table.rows):
@@ -158,6 +163,10 @@ def _place_table(grid: Grid, table: _Table, *, first_row: int, page: int) -> int
             while (r, c) in taken:
                 c += 1
             rowspan = min(raw.rowspan, n_rows - r)
+            budget[0] -= rowspan * raw.colspan
+            if budget[0] < 0:
+                raise LimitExceeded(f"the HTML's table cells cover more than {budget[1]:,} slots with their "
+                                    "rowspan/colspan", code=TOO_MANY_GRID_SLOTS)
             for dr in range(rowspan):
                 for dc in range(raw.colspan):
                     taken.add((r + dr, c + dc))

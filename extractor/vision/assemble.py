@@ -63,25 +63,25 @@ def join_fragments(frags: list[Fragment]) -> tuple[str, float]:
     if not frags:
         return "", 1.0
     lines: list[list[Fragment]] = []
+    top = bottom = 0.0  # extent of the last line, kept as it grows: one pass, not a rescan per fragment
     for f in sorted(frags, key=lambda f: (f.bbox[1] + f.bbox[3]) / 2):
         mid = (f.bbox[1] + f.bbox[3]) / 2
-        if lines:
-            last = lines[-1]
-            top = min(g.bbox[1] for g in last)
-            bottom = max(g.bbox[3] for g in last)
-            if top <= mid <= bottom:
-                last.append(f)
-                continue
+        if lines and top <= mid <= bottom:
+            lines[-1].append(f)
+            top, bottom = min(top, f.bbox[1]), max(bottom, f.bbox[3])
+            continue
         lines.append([f])
-    text = ""
+        top, bottom = f.bbox[1], f.bbox[3]
+    pieces: list[tuple[str, bool]] = []
     for line in lines:
         line.sort(key=lambda f: f.bbox[0])
-        piece = ""
+        parts: list[tuple[str, bool]] = []
         for prev, f in zip([None, *line[:-1]], line, strict=True):
             height = f.bbox[3] - f.bbox[1]
             gap = f.bbox[0] - prev.bbox[2] if prev is not None else 0.0
-            piece = _glue(piece, f.text, spaced=gap > 0.3 * height)
-        text = _glue(text, piece, spaced=True, letters_only=True)
+            parts.append((f.text, gap > 0.3 * height))
+        pieces.append((_glue_all(parts), True))
+    text = _glue_all(pieces, letters_only=True)
     return text.strip(), min(f.confidence for f in frags)
 
 
@@ -107,6 +107,21 @@ def _glue(left: str, right: str, spaced: bool, letters_only: bool = False) -> st
     if spaced and left[-1].isascii() and kind(left[-1]) and right[0].isascii() and kind(right[0]):
         return left + " " + right
     return left + right
+
+
+def _glue_all(parts: list[tuple[str, bool]], letters_only: bool = False) -> str:
+    """`_glue` over a sequence of (piece, spaced) in one join: linear, where repeated `_glue` copied the
+    growing text for every piece (quadratic on a line of 200 000 characters)."""
+    out: list[str] = []
+    last = ""
+    for right, spaced in parts:
+        if not right:
+            continue
+        if last and _glue(last, right[0], spaced, letters_only) != last + right[0]:
+            out.append(" ")
+        out.append(right)
+        last = right[-1]
+    return "".join(out)
 
 
 def _inside(bbox: BBox, box: BBox) -> bool:
@@ -145,12 +160,15 @@ def page_items(content: PageContent) -> list[_Item]:
 def _text_lines(frags: list[Fragment]) -> list[list[Fragment]]:
     """Fragments grouped into lines; a wide gap (three line heights) starts a new cell of its own."""
     lines: list[list[Fragment]] = []
+    top = bottom = 0.0  # extent of the current line, kept as it grows (no rescan: linear, not quadratic)
     for f in sorted(frags, key=lambda f: (f.bbox[1] + f.bbox[3]) / 2):
         mid = (f.bbox[1] + f.bbox[3]) / 2
-        if lines and min(g.bbox[1] for g in lines[-1]) <= mid <= max(g.bbox[3] for g in lines[-1]):
+        if lines and top <= mid <= bottom:
             lines[-1].append(f)
+            top, bottom = min(top, f.bbox[1]), max(bottom, f.bbox[3])
         else:
             lines.append([f])
+            top, bottom = f.bbox[1], f.bbox[3]
     out: list[list[Fragment]] = []
     for line in lines:
         line.sort(key=lambda f: f.bbox[0])

@@ -157,6 +157,16 @@ def pdf_huge_blank_page() -> bytes:
     ])
 
 
+def pdf_thin_page() -> bytes:
+    """A MediaBox of 0.001 x 842 pt: rendered, it is zero pixels wide (an OpenCV assertion before)."""
+    return raw_pdf([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 0.001 842] /Contents 4 0 R >>",
+        _stream(b"0 0 m 1 1 l S"),
+    ])
+
+
 def png_header_only(width: int, height: int) -> bytes:
     """A PNG that declares width x height and carries one tiny IDAT: the header alone must stop it."""
     def chunk(kind: bytes, body: bytes) -> bytes:
@@ -227,6 +237,75 @@ def nested_tables(depth: int) -> bytes:
 def html_span_bomb() -> bytes:
     cells = "".join(f'<td rowspan="100000000" colspan="100000000">{n}</td>' for n in range(50))
     return f"<html><body><table><tr>{cells}</tr></table></body></html>".encode()
+
+
+def html_span_grid_bomb(cells: int = 3_000) -> bytes:
+    """`cells` rows of one <td rowspan=100000 colspan=100000> each: clamped spans still cover millions
+    of slots (issue 14: 3,000 cells, 141 KB, took 5.45 GB)."""
+    rows = "".join(f'<tr><td rowspan="100000" colspan="100000">{n}</td></tr>' for n in range(cells))
+    return f"<html><body><table>{rows}</table></body></html>".encode()
+
+
+def _flate_page_pdf(content: bytes, resources: bytes = b"<< /Font << /F1 5 0 R >> >>",
+                    extra: list[bytes] | None = None) -> bytes:
+    import zlib
+
+    packed = zlib.compress(content, 9)
+    return raw_pdf([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources " + resources + b" /Contents 4 0 R >>",
+        _stream(packed, b"/Filter /FlateDecode"),
+        _FONT,
+        *(extra or []),
+    ])
+
+
+def pdf_huge_tj(chars: int = 2_000_000) -> bytes:
+    """One `Tj` of `chars` characters in a ~3 KB PDF (issue 14: 2 M characters took 4.1 GB)."""
+    return _flate_page_pdf(b"BT /F1 1 Tf 10 400 Td (" + b"A" * chars + b") Tj ET")
+
+
+def pdf_many_segments(segments: int = 1_000_000) -> bytes:
+    """`segments` line segments in one path (issue 14: 1 M segments, 44 KB, took 2.8 GB)."""
+    return _flate_page_pdf(b"10 10 m 20 20 l\n" * segments + b"S")
+
+
+def pdf_huge_image(side: int = 46_000) -> bytes:
+    """A page that draws one side x side grey image (issue 14: 46k x 46k, 2 MB, took 2.44 GB and 207 s)."""
+    import zlib
+
+    packer = zlib.compressobj(9)
+    row = bytes(side)
+    packed = b"".join(packer.compress(row) for _ in range(side)) + packer.flush()
+    image = (b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray "
+             b"/BitsPerComponent 8 /Filter /FlateDecode /Length %d >>\nstream\n" % (side, side, len(packed))
+             + packed + b"\nendstream")
+    return _flate_page_pdf(b"q 595 0 0 842 0 0 cm /Im1 Do Q", b"<< /XObject << /Im1 6 0 R >> >>", [image])
+
+
+def pdf_slow_render(side: int = 7_000, copies: int = 20) -> bytes:
+    """A page drawing `copies` different side x side images (each under max_image_pixels), on top of each
+    other: one render, one long C call (issue 14: 207 s against a 120 s page limit)."""
+    import zlib
+
+    row = bytes(side)
+    images = []
+    for n in range(copies):
+        packer = zlib.compressobj(6)
+        packed = b"".join(packer.compress(row) for _ in range(side - 1)) + packer.compress(bytes([n]) * side)
+        packed += packer.flush()
+        images.append(b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray "
+                      b"/BitsPerComponent 8 /Filter /FlateDecode /Length %d >>\nstream\n" % (side, side, len(packed))
+                      + packed + b"\nendstream")
+    names = b" ".join(b"/Im%d %d 0 R" % (n, 6 + n) for n in range(copies))
+    draws = b"".join(b"q 595 0 0 842 0 0 cm /Im%d Do Q\n" % n for n in range(copies))
+    return _flate_page_pdf(draws, b"<< /XObject << " + names + b" >> >>", images)
+
+
+def one_line_dump(size: int = 50 * 1024 * 1024) -> bytes:
+    """A text dump of one `size`-byte line (issue 14: 50 MB took 5.0 GB)."""
+    return ("项目名称\t" + "测" * (size // 3)).encode()
 
 
 def random_bytes(n: int, seed: int = 3) -> bytes:
@@ -327,6 +406,8 @@ def cases() -> list[Case]:
              "no_form_found"),
         Case("many-pages.pdf", lambda: text_pdf(["page"], pages=4), "too_many_pages", {"max_pages": 3}),
         Case("huge-page.pdf", pdf_huge_blank_page, "page_too_large", why="1.6 G pixels at 200 dpi"),
+        Case("thin-page.pdf", pdf_thin_page, "page_too_small",
+             why="a 0.001 pt wide page (was internal_error with OpenCV's source path, issue 14)"),
         Case("corrupt.png", lambda: b"\x89PNG\r\n\x1a\n" + random_bytes(5_000, 9), "corrupt_image"),
         Case("truncated.png", lambda: small_image("PNG")[:300], "corrupt_image"),
         Case("truncated.jpg", lambda: small_image("JPEG")[:400], "corrupt_image"),

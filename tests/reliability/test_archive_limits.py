@@ -142,3 +142,14 @@ def test_ingest_skips_unsafe_members_and_refuses_a_bomb_before_uploading(
     assert any("archive_too_large" in line for line in lines) and "Traceback" not in run.stderr, run.stderr
     listed = httpx.get(f"{server}/v1/documents", headers={"X-API-Key": "ingest-key"}).json()
     assert listed["total"] == 1  # the refused archive uploaded nothing
+
+
+def test_many_small_members_that_add_up_to_a_bomb_are_refused() -> None:
+    """Issue 14: 256 members of 1 MiB (each under the per-member ratio check) made a 298 KB ZIP expand
+    to 256 MiB. The whole archive's ratio is checked on the declared sizes, before anything is read."""
+    bomb = make_zip({f"m{n:03d}.txt": bytes(1024 * 1024) for n in range(256)})
+    assert len(bomb) < 400_000
+    with pytest.raises(ArchiveRefused) as refused:
+        list(iter_archive(bomb))
+    assert refused.value.code == "zip_bomb"
+    assert list(iter_archive(make_zip({"a.txt": b"ok" * 1000})))[0].error is None  # small ones still pass

@@ -269,3 +269,43 @@ def test_review_queue_holds_unreviewed_forms_that_need_a_person(client: TestClie
     assert (second, calm[0], "failed") not in queue() and (first, needy[0]) not in [q[:2] for q in queue()]
     client.post(f"/v1/documents/{first}/forms/{needy[0]}/review", headers=BOB, json={"reviewed": False})
     assert (first, needy[0]) in [q[:2] for q in queue()]
+
+
+@pytest.mark.parametrize("value", ["1e1200000", "-1E-1200000", "9" * 5000, "Infinity", "NaN"])
+def test_a_hostile_number_is_refused_before_it_is_converted(client: TestClient, sample_result: dict[str, Any],
+                                                            value: str) -> None:
+    """Issue 14: `1e1200000` as a score froze the API for 42 s (one C call converting it) then 500."""
+    import time
+
+    doc_id = stored(client, "hostile-number.txt", sample_result)
+    start = time.monotonic()
+    response = correct(client, doc_id, 0, "indicators[1].score", value)
+    assert response.status_code == 422, response.text
+    assert time.monotonic() - start < 5
+    assert client.get("/healthz").status_code == 200
+
+
+def test_csv_cells_are_never_formulas(client: TestClient, sample_result: dict[str, Any]) -> None:
+    """Issue 14: `=HYPERLINK(...)` and `@SUM(...)` came out unescaped in indicators.csv and the export."""
+    from workers.cli import form_csv_row
+
+    doc_id = stored(client, "formula.txt", sample_result)
+    assert correct(client, doc_id, 0, "indicators[0].level3", '=HYPERLINK("http://evil","x")').status_code == 200
+    assert correct(client, doc_id, 0, "project_name", "@SUM(A1:A9)").status_code == 200
+    text = client.get(f"/v1/documents/{doc_id}/indicators.csv", headers=ALICE).text
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    assert rows[1][rows[0].index("level3")] == "'=HYPERLINK(\"http://evil\",\"x\")"
+    assert rows[1][rows[0].index("project_name")] == "'@SUM(A1:A9)"
+    assert not any(cell.startswith(("=", "@", "+")) for row in rows[1:] for cell in row)
+    row = form_csv_row("d", "=cmd|' /C calc'!A0", 0, {"project_name": "+1+1", "total": {"score": -3}})
+    assert row[1] == "'=cmd|' /C calc'!A0" and row[5] == "'+1+1" and row[9] == -3
+
+
+@pytest.mark.parametrize("query", ["q=a%00b", "department=%00", "offset=99999999999999999999", "year=10000000000000",
+                                   "year=-1"])
+def test_hostile_query_values_are_a_422_not_a_500(client: TestClient, query: str) -> None:
+    """Issue 14: NUL in `q` and huge `offset`/`year` values were 500s (PostgreSQL refused them)."""
+    assert client.get(f"/v1/forms?{query}", headers=ALICE).status_code == 422
+    if query.startswith("offset"):
+        assert client.get(f"/v1/documents?{query}", headers=ALICE).status_code == 422
+    assert client.get("/v1/forms?q=%E9%A1%B9%E7%9B%AE&offset=5&year=2023", headers=ALICE).status_code == 200
