@@ -122,8 +122,9 @@ def test_a_long_render_is_killed_at_the_page_limit() -> None:
             extract_bytes(data, "slow-render.pdf", ExtractOptions(max_seconds_per_page=2, render_in_child=in_child))
         timings[in_child] = time.monotonic() - start
         assert caught.value.code == "page_timeout"
-    assert timings[False] > 6, timings  # the fault is real: the uninterruptible call overran
-    assert timings[True] < 4.5, timings
+    # The fault is real: the uninterruptible call overran the 2 s limit well; in a child it does not.
+    assert timings[False] > 3.5, timings
+    assert timings[True] < min(4.5, timings[False] - 1), timings
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)  # the render child was reaped, none is left
 

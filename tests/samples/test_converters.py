@@ -25,6 +25,16 @@ def _squash(text: str) -> str:
     return re.sub(r"[\s|*_\\#>+=:\-\u2500-\u257f]+", "", text)
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _close_chromium():  # type: ignore[no-untyped-def]
+    """The converters' Chromium runs playwright's sync loop in this thread: stop it when the module ends,
+    or later browser tests in the same session find a running event loop."""
+    yield
+    from samples.generate.converters import _CHROMIUM
+
+    _CHROMIUM.close()
+
+
 @pytest.fixture(scope="module")
 def docs() -> list[FormDoc]:
     return [make_doc(0, base=100_000, n_forms=2), make_doc(1, base=100_000, n_forms=1)]

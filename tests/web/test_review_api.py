@@ -298,7 +298,7 @@ def test_csv_cells_are_never_formulas(client: TestClient, sample_result: dict[st
     assert rows[1][rows[0].index("project_name")] == "'@SUM(A1:A9)"
     assert not any(cell.startswith(("=", "@", "+")) for row in rows[1:] for cell in row)
     row = form_csv_row("d", "=cmd|' /C calc'!A0", 0, {"project_name": "+1+1", "total": {"score": -3}})
-    assert row[1] == "'=cmd|' /C calc'!A0" and row[5] == "'+1+1" and row[9] == -3
+    assert row[1] == "'=cmd|' /C calc'!A0" and row[8] == "'+1+1" and row[12] == -3
 
 
 @pytest.mark.parametrize("query", ["q=a%00b", "department=%00", "offset=99999999999999999999", "year=10000000000000",
