@@ -236,7 +236,6 @@ def align_row(cells: Sequence[Cell], roles: Sequence[str], columns: dict[str, in
 
 # --- fund rows: the row's own arithmetic picks the columns -----------------------------------------
 
-AMOUNT_ROLES = ("initial_budget", "annual_budget", "executed")
 ARITHMETIC_AGREES = 4.0  # the rate equals executed / budget: stronger evidence than any cell's look
 ARITHMETIC_DISAGREES = -4.0
 ARITHMETIC_MARGIN = 2.0
@@ -254,18 +253,18 @@ def align_fund_row(cells: Sequence[Cell], roles: Sequence[str], columns: dict[st
     if columns and not first.skipped and all(columns.get(role) == cell.col for role, cell in first.by_role.items()):
         return first  # every cell sits under its own header: the dump kept its columns
     # Another reading must win by arithmetic, not by looks alone.
-    best, best_score = first, _fund_score(first.by_role, roles) + ARITHMETIC_MARGIN
+    best, best_score = first, _fund_score(first.by_role) + ARITHMETIC_MARGIN
     for chosen in combinations(range(len(roles)), len(filled)):
         by_role = {roles[j]: cell for j, cell in zip(chosen, filled, strict=True)}
         if any(_fit(role, cell.text.strip()) == NEG for role, cell in by_role.items()):
             continue
-        score = _fund_score(by_role, roles)
+        score = _fund_score(by_role)
         if score > best_score:
             best, best_score = Aligned(by_role=by_role, skipped=[]), score
     return best
 
 
-def _fund_score(by_role: dict[str, Cell], roles: Sequence[str]) -> float:
+def _fund_score(by_role: dict[str, Cell]) -> float:
     score = sum(_fit(role, cell.text.strip()) for role, cell in by_role.items())
     number = {role: _number(cell.text) for role, cell in by_role.items()}
     rate, executed, budget = number.get("execution_rate"), number.get("executed"), number.get("annual_budget")

@@ -17,13 +17,14 @@ from extractor.form.vocabulary import (
     FUND_BLOCK_LABELS,
     GOAL_ACTUAL_HEADERS,
     GOAL_EXPECTED_HEADERS,
-    GOAL_HEADER_MAX_CHARS,
     GOAL_HEADERS,
     GOAL_LABEL_PARTS,
     GOAL_LABELS,
     INDICATOR_TOTAL_WORDS,
     META_KEYS,
     META_KEYS_EXACT,
+    is_goal_header,
+    is_meta_key,
 )
 from extractor.form.vocabulary import NUMBERING as _NUMBERING
 from extractor.form.vocabulary import PLACEHOLDER as _PLACEHOLDER
@@ -211,8 +212,7 @@ def _read_meta(state: _State, row: Row) -> bool:
 
 
 def _is_meta_key(raw: str) -> bool:
-    text = _HEADER_PARENS.sub("", compact(raw))
-    return text.startswith(tuple(META_KEYS)) or text.rstrip(":：") in META_KEYS_EXACT
+    return is_meta_key(_HEADER_PARENS.sub("", compact(raw)))  # 部门（单位）名称 is 部门名称
 
 
 def _read_unit(state: _State, row: Row) -> None:
@@ -302,7 +302,7 @@ def _goal_columns(row: Row) -> dict[str, int]:
     columns: dict[str, int] = {}
     for cell in row.cells:
         text = compact(cell.text)
-        if len(text) > GOAL_HEADER_MAX_CHARS:
+        if not is_goal_header(text):
             continue
         if text.startswith(GOAL_ACTUAL_HEADERS):
             columns["actual"] = cell.col

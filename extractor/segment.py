@@ -8,27 +8,24 @@ title is missing, at a second 项目名称; it ends with its 总分 row or where
 from __future__ import annotations
 
 from extractor.form.vocabulary import (
-    META_KEYS_EXACT,
-    META_PREFIXES,
     NEW_FORM_KEYS,
     TITLE,
     TITLE_MAX_CHARS,
     TOTAL_WORDS,
+    is_meta_key,
 )
 from extractor.grid import Row
 
 __all__ = ["TOTAL_WORDS", "is_title_row", "is_total_row", "row_has_key", "rows_to_form_runs"]
-_FORM_KEYS = META_PREFIXES
-_NEW_FORM_KEYS = NEW_FORM_KEYS
 
 
 def is_title_row(row: Row) -> bool:
     return any(len(t) <= TITLE_MAX_CHARS and TITLE.search(t) for t in row.words)
 
 
-def row_has_key(row: Row, keys: tuple[str, ...]) -> bool:
+def row_has_key(row: Row) -> bool:
     """A meta key cell: 项目名称…, or exactly 部门 (a department-wide form's key)."""
-    return any(t.startswith(keys) or t.rstrip(":：") in META_KEYS_EXACT for t in row.words)
+    return any(is_meta_key(t) for t in row.words)
 
 
 def is_total_row(row: Row) -> bool:
@@ -46,7 +43,7 @@ def rows_to_form_runs(rows: list[Row]) -> list[list[Row]]:
             continue
         words = row.words
         title = any(len(t) <= TITLE_MAX_CHARS and TITLE.search(t) for t in words)
-        keyed = any(t.startswith(_NEW_FORM_KEYS) for t in words)
+        keyed = any(t.startswith(NEW_FORM_KEYS) for t in words)
         if title or (keyed and (current is None or has_body or finished)):
             if current is None or has_body or finished:
                 current = []
@@ -56,7 +53,7 @@ def rows_to_form_runs(rows: list[Row]) -> list[list[Row]]:
             has_body = has_body or keyed
             continue
         if current is None:
-            if row_has_key(row, _FORM_KEYS):
+            if row_has_key(row):
                 current = [row]
                 runs.append(current)
                 has_body = True
@@ -64,6 +61,6 @@ def rows_to_form_runs(rows: list[Row]) -> list[list[Row]]:
         if finished:
             continue  # footnotes and signatures after 总分
         current.append(row)
-        has_body = has_body or row_has_key(row, _FORM_KEYS)
+        has_body = has_body or row_has_key(row)
         finished = any(t.rstrip(":：") in TOTAL_WORDS for t in words)
-    return [run for run in runs if any(row_has_key(r, _FORM_KEYS) or is_total_row(r) for r in run)]
+    return [run for run in runs if any(row_has_key(r) or is_total_row(r) for r in run)]

@@ -14,7 +14,6 @@ from collections.abc import Iterable, Iterator
 from extractor.align import align_texts
 from extractor.form.vocabulary import (
     FUND_BLOCK_LABELS,
-    GOAL_HEADER_MAX_CHARS,
     GOAL_HEADERS,
     GOAL_LABEL_PARTS,
     GOAL_LABELS,
@@ -25,6 +24,8 @@ from extractor.form.vocabulary import (
     TITLE,
     TITLE_MAX_CHARS,
     TOTAL_WORDS,
+    is_goal_header,
+    is_meta_key,
 )
 from extractor.normalize import compact, is_page_number, looks_numeric, parse_number
 from extractor.taxonomy import (
@@ -50,11 +51,6 @@ def _is_points(token: str) -> bool:
     return value is not None and 0 <= value <= 100
 
 
-def is_goal_header(t: str) -> bool:
-    """预期目标 / 实际完成情况 and their kin; a goal text that starts like one (年度目标基本完成…) is not."""
-    return t in GOAL_HEADERS or (len(t) <= GOAL_HEADER_MAX_CHARS and t.startswith(GOAL_HEADERS))
-
-
 def _is_title(token: str) -> bool:
     t = compact(token)
     return bool(TITLE.search(t)) and len(t) <= TITLE_MAX_CHARS
@@ -72,7 +68,7 @@ def tokens_to_rows(tokens: list[str], *, cells_may_split: bool = False) -> list[
         if _is_title(token):
             rows.append([token])
             i += 1
-        elif t.startswith(_META) or t.rstrip(":：") in META_KEYS_EXACT:
+        elif is_meta_key(t):
             row, i = _meta_row(tokens, i, cells_may_split)
             rows.append(row)
         elif header_role(token, FUND_HEADER_ROLES) and _header_run(tokens, i, FUND_HEADER_ROLES) >= 3:
@@ -106,9 +102,9 @@ def is_form_word(text: str) -> bool:
     return _is_word(text)
 
 
+_HEADER_WORDS = frozenset(w for table in (FUND_HEADER_ROLES, INDICATOR_HEADER_ROLES) for _, words in table for w in words)
 _VOCABULARY_WORDS = sorted({*META_PREFIXES, *META_KEYS_EXACT, *GOAL_LABELS, *GOAL_HEADERS, *FUND_BLOCK_LABELS,
-                            *TOTAL_WORDS, "绩效指标", "年度资金总额",
-                            *(w for table in (FUND_HEADER_ROLES, INDICATOR_HEADER_ROLES) for _, ws in table for w in ws)})
+                            *TOTAL_WORDS, "绩效指标", "年度资金总额", *_HEADER_WORDS})
 
 
 _EXACT_WORDS = frozenset(_VOCABULARY_WORDS)
@@ -156,9 +152,6 @@ def rejoin_split_words(tokens: list[str], *, cells_may_split: bool = False) -> l
     return out
 
 
-_HEADER_WORDS = frozenset(w for table in (FUND_HEADER_ROLES, INDICATOR_HEADER_ROLES) for _, words in table for w in words)
-
-
 def _is_exact_header(text: str) -> bool:
     """`偏差原因分析及` + `改进措施`: two header-like halves of one header word of the vocabulary."""
     return compact(text) in _HEADER_WORDS
@@ -188,7 +181,7 @@ def _header_run(tokens: list[str], i: int, table: tuple[tuple[str, tuple[str, ..
 def _meta_row(tokens: list[str], i: int, cells_may_split: bool) -> tuple[list[str], int]:
     """项目名称 X, or 主管部门 X 实施单位 Y: keys with the value that follows each."""
     row: list[str] = []
-    while i < len(tokens) and _is_meta_key(tokens[i]) and len(row) < 4:
+    while i < len(tokens) and is_meta_key(compact(tokens[i])) and len(row) < 4:
         row.append(tokens[i])
         i += 1
         if re.search("[:：].", tokens[i - 1]):
@@ -201,11 +194,6 @@ def _meta_row(tokens: list[str], i: int, cells_may_split: bool) -> tuple[list[st
                 break
         row.append(" ".join(value))
     return row, i
-
-
-def _is_meta_key(token: str) -> bool:
-    t = compact(token)
-    return t.startswith(_META) or t.rstrip(":：") in META_KEYS_EXACT
 
 
 def _continues_value(tokens: list[str], i: int) -> bool:

@@ -83,3 +83,16 @@ PLACEHOLDER = re.compile(r"^(?:指标\d*[:：]?|…+|\.{2,}|。{2,}|/|／|—+|-
 # Scaffolding only (never a printed value or note, unlike 无 or —): numbered stubs and ellipses.
 SCAFFOLD = re.compile(r"^(?:指标\d*[:：]?|…+|\.{2,}|。{2,})$")
 NUMBERING = re.compile(r"^(?:指标\d+\s*[:：]?|★+)\s*")
+
+
+# --- predicates over compact text (NFKC, no whitespace): the one reading of these words -------------
+
+
+def is_meta_key(text: str) -> bool:
+    """项目名称… (a key, its value maybe inline), or exactly 部门 on a department-wide form."""
+    return text.startswith(META_PREFIXES) or text.rstrip(":：") in META_KEYS_EXACT
+
+
+def is_goal_header(text: str) -> bool:
+    """预期目标 / 实际完成情况 and their kin; a goal text that starts like one (年度目标基本完成…) is not."""
+    return text in GOAL_HEADERS or (len(text) <= GOAL_HEADER_MAX_CHARS and text.startswith(GOAL_HEADERS))
