@@ -22,6 +22,7 @@ import re
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -65,6 +66,14 @@ def count_tables(boxes: list[tuple[int, tuple]]) -> int:
     return n
 
 
+
+def _walk(start: int, step: int, end: int, ruled: Sequence[bool]) -> int:
+    """From `start` towards `end`, over every cell edge with no rule: where the merged region stops."""
+    k = start
+    while k != end and not ruled[k]:
+        k += step
+    return k
+
 def camelot_cells(path: Path, heights: list[float], **kwargs) -> tuple[list[tuple[int, tuple, str]], int]:
     import camelot
 
@@ -80,18 +89,11 @@ def camelot_cells(path: Path, heights: list[float], **kwargs) -> tuple[list[tupl
                 cell = grid[r][c]
                 text = table.df.iloc[r, c]
                 # Extent of the merged region this grid cell belongs to: walk over missing rules.
-                c0 = c
-                while c0 > 0 and not grid[r][c0].left:
-                    c0 -= 1
-                c1 = c
-                while c1 < cols - 1 and not grid[r][c1].right:
-                    c1 += 1
-                r0 = r
-                while r0 > 0 and not grid[r0][c].top:
-                    r0 -= 1
-                r1 = r
-                while r1 < rows - 1 and not grid[r1][c].bottom:
-                    r1 += 1
+                row, column = grid[r], [grid[k][c] for k in range(rows)]
+                c0 = _walk(c, -1, 0, [cell.left for cell in row])
+                c1 = _walk(c, 1, cols - 1, [cell.right for cell in row])
+                r0 = _walk(r, -1, 0, [cell.top for cell in column])
+                r1 = _walk(r, 1, rows - 1, [cell.bottom for cell in column])
                 x0, x1 = grid[r0][c0].x1, grid[r0][c1].x2
                 top, bottom = grid[r0][c0].y2, grid[r1][c0].y1
                 out.append((page, (x0, h - top, x1, h - bottom), str(text), (cell.x1, h - cell.y2, cell.x2, h - cell.y1)))

@@ -147,24 +147,24 @@ def pdf_without_pages() -> bytes:
     return raw_pdf([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [] /Count 0 >>"])
 
 
-def pdf_huge_blank_page() -> bytes:
-    """One 200 x 200 inch page with no text layer: rendering it for OCR would need 1.6 G pixels."""
+def _one_page_pdf(media_box: bytes, contents: bytes) -> bytes:
+    """One page of the given MediaBox drawing `contents`, no text layer."""
     return raw_pdf([
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 14400 14400] /Contents 4 0 R >>",
-        _stream(b"0 0 m 14400 14400 l S"),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [" + media_box + b"] /Contents 4 0 R >>",
+        _stream(contents),
     ])
+
+
+def pdf_huge_blank_page() -> bytes:
+    """One 200 x 200 inch page with no text layer: rendering it for OCR would need 1.6 G pixels."""
+    return _one_page_pdf(b"0 0 14400 14400", b"0 0 m 14400 14400 l S")
 
 
 def pdf_thin_page() -> bytes:
     """A MediaBox of 0.001 x 842 pt: rendered, it is zero pixels wide (an OpenCV assertion before)."""
-    return raw_pdf([
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 0.001 842] /Contents 4 0 R >>",
-        _stream(b"0 0 m 1 1 l S"),
-    ])
+    return _one_page_pdf(b"0 0 0.001 842", b"0 0 m 1 1 l S")
 
 
 def png_header_only(width: int, height: int) -> bytes:
