@@ -20,6 +20,7 @@ from typing import Literal
 
 from extractor.decode import decode_text
 from extractor.grid import Grid, rows_from_texts
+from extractor.layout import layout_rows
 from extractor.options import ExtractOptions
 from extractor.routes import Reading, RouteOutput
 from extractor.streams import (
@@ -74,6 +75,8 @@ def text_readings(text: str) -> list[Reading]:
         makers["pipe-stream"] = lambda: _stream(_bar_tokens(text))
     if sum(bool(_SPACE_RUN.search(line.strip())) for line in lines) >= 3:
         makers["spaces"] = lambda: rows_from_texts(rejoin_wrapped_rows(_paged_rows(text, _space_run_cells)))
+        # Text laid out by position (pdftotext -layout): wrapped cells above and below their row's line.
+        makers["layout"] = lambda: rows_from_texts(rejoin_wrapped_rows(layout_rows(text)))
     long_lines = sum(len(line) > 200 for line in lines)
     if len(lines) >= 10 and long_lines <= len(lines) * 0.2:
         makers["space-rows"] = lambda: rows_from_texts(rejoin_wrapped_rows(_paged_rows(text, _space_cells)))
