@@ -18,11 +18,12 @@ exact column edges.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 
 from extractor.form.vocabulary import (
     FUND_BLOCK_LABELS,
+    FUND_ROWS,
+    GOAL_LABELS,
     INDICATOR_TOTAL_WORDS,
     TITLE,
     is_goal_header,
@@ -30,7 +31,13 @@ from extractor.form.vocabulary import (
 )
 from extractor.normalize import compact, is_page_number, looks_numeric
 from extractor.streams import starts_form_word
-from extractor.taxonomy import FUND_HEADER_ROLES, INDICATOR_HEADER_ROLES, header_role, read_label
+from extractor.taxonomy import (
+    FUND_HEADER_ROLES,
+    INDICATOR_HEADER_ROLES,
+    fund_row_key,
+    header_role,
+    read_label,
+)
 
 _GAP = re.compile(r"\S+(?: \S+)*")  # words with single spaces between them: one run of a line
 _CJK = r"\u3400-\u9fff\uff01-\uff5e\u3000-\u303f"
@@ -77,8 +84,10 @@ def _split_crowded(run: str) -> list[str]:
     pos = 0
     for m in _CELL_SPACE.finditer(run):
         head = run[pos:m.start()]
-        opened = head.endswith(("(", "（"))  # `项目资金 ( 政拨款`: a wrapped label's bracket, then a cell
-        if head.count("$") % 2 == 0 and (_balanced(head) or opened):  # never inside $…$ or (…)
+        # Never inside $…$ or (…), unless the bracket does not close on this line: `项目资金 ( 政拨款`,
+        # `满意度指标(1 服务对象满意` are a wrapped label's first line, then the next cell.
+        unclosed = not any(c in run[m.end():] for c in ")）")
+        if head.count("$") % 2 == 0 and (_balanced(head) or unclosed):
             parts.append(head)
             pos = m.end()
     parts.append(run[pos:])
@@ -113,8 +122,8 @@ def _header_kind(pieces: list[Piece]) -> str | None:
 def _is_anchor(pieces: list[Piece], kind: str | None) -> bool:
     if kind is not None:
         return True
-    if pieces and is_meta_key(compact(pieces[0].text)):
-        return True
+    if pieces and (is_meta_key(compact(pieces[0].text)) or fund_row_key(pieces[0].text) is not None):
+        return True  # a key row, a fund row (maybe empty: 其他资金 alone)
     return len(pieces) >= 2 and any(_is_number(p.text) for p in pieces)
 
 
@@ -132,6 +141,7 @@ def layout_rows(text: str) -> list[tuple[int, list[str]]]:
 def page_to_rows(lines: list[str], region_before: str | None = None) -> tuple[list[list[str]], str | None]:
     """One page's rows, and the block the page ends in."""
     pieces = [[] if is_page_number(line.strip()) else line_to_pieces(line, i) for i, line in enumerate(lines)]
+    _join_stacked_words(pieces)
     kinds = [_header_kind(p) for p in pieces]
     region = _regions(kinds, pieces, region_before)
     labels = _take_labels(pieces, kinds, region)
@@ -150,6 +160,32 @@ def page_to_rows(lines: list[str], region_before: str | None = None) -> tuple[li
         if cells:
             out.append(cells)
     return out, next((r for r in reversed(region) if r is not None), region_before)
+
+
+def _join_stacked_words(pieces: list[list[Piece]]) -> None:
+    """A narrow key cell wraps its word two characters a line (`项目` / `名称`, `年度资金总` / `额`),
+    its value on the line between: join the pieces into the word, on the middle line."""
+    for i, line in enumerate(pieces):
+        for p in list(line):
+            if len(compact(p.text)) > 6 or _is_key_word(p.text):
+                continue
+            for step in (1, 2):
+                below = [q for q in pieces[i + step] if _overlap(p, q) > 0] if i + step < len(pieces) else []
+                if len(below) == 1 and len(compact(below[0].text)) <= 6 and _is_key_word(p.text + below[0].text):
+                    q = below[0]
+                    home = i + 1 if step == 2 else i
+                    line.remove(p)
+                    pieces[i + step].remove(q)
+                    joined = Piece(home, min(p.x0, q.x0), max(p.x1, q.x1), p.text + q.text)
+                    pieces[home].append(joined)
+                    pieces[home].sort(key=lambda piece: piece.x0)
+                    break
+
+
+def _is_key_word(text: str) -> bool:
+    """项目名称, 主管部门, 年度资金总额, 上年结转资金: a key or row label exactly (a value merely mentions one)."""
+    t = compact(text)
+    return (is_meta_key(t) and len(t) <= 6) or any(t == w or t == "其中" + w for _, words in FUND_ROWS for w in words)
 
 
 def _is_wrap_line(i: int, pieces: list[list[Piece]], candidates: list[bool], kinds: list[str | None]) -> bool:
@@ -181,7 +217,7 @@ def _regions(kinds: list[str | None], pieces: list[list[Piece]], region_before: 
         if line and is_meta_key(compact(line[0].text)) and kind is None:
             current = "meta"  # a new form's key rows
         if kind is not None:
-            current = kind
+            current, total_at = kind, None
             for j in (i - 1, i - 2):
                 if j >= 0 and kinds[j] in (None, "goals") and pieces[j] and all(_is_header_part(p.text) for p in pieces[j]):
                     region[j] = kind
@@ -204,47 +240,50 @@ def _is_header_part(text: str) -> bool:
 
 def _take_labels(pieces: list[list[Piece]], kinds: list[str | None],
                  region: list[str | None]) -> list[tuple[str, list[Piece]]]:
-    """Remove the merged labels left of a block's first cells; return them by column, left to right.
+    """Remove the merged labels left of a block's rows; return them by column, left to right.
 
-    A block's rows start at one x (their first own cell); what lies wholly left of it is a label."""
+    A block's columns are the runs of pieces that start at about one x; the leftmost ones whose
+    texts (wrapped pieces joined) are labels of the taxonomy are label columns, and the first column
+    that is not ends them."""
     columns: list[tuple[str, list[Piece]]] = []
     for block in ("funds", "goals", "indicators"):
         lines = [i for i, r in enumerate(region) if r == block and kinds[i] is None and pieces[i]]
-        firsts = [_first_own(pieces[i]) for i in lines if any(_is_number(p.text) for p in pieces[i])]
-        starts = Counter(p.x0 for p in firsts if p is not None and not _is_number(p.text))
-        if not starts:
-            continue
-        # Rows start at one x (a few characters either way, centred names further right): the
-        # leftmost x that several rows share. Wrapped names leave a row's first cell further right.
-        edge = min((x for x, n in starts.items() if n >= 2), default=starts.most_common(1)[0][0])
+        label_ids: set[int] = set()
+        for cluster in _x_clusters([p for i in lines for p in pieces[i]]):
+            stacks = _label_columns(cluster)[0] if cluster else []
+            if not stacks or sum(_is_label(p.text) for p in stacks) * 2 < len(stacks):
+                break
+            label_ids.update(id(p) for p in cluster)
         found: list[Piece] = []
         for i in lines:
-            while pieces[i] and pieces[i][0].x1 <= edge and pieces[i][0].x0 < edge - 1 \
-                    and not compact(pieces[i][0].text).startswith(INDICATOR_TOTAL_WORDS):
+            while pieces[i] and id(pieces[i][0]) in label_ids:
                 found.append(pieces[i].pop(0))
-        columns.extend((block, column) for column in _label_columns(found))
+        columns.extend((block, column) for column in _label_columns(found) if column)
     return columns
 
 
-def _first_own(line: list[Piece]) -> Piece | None:
-    """The first piece of a line that is no label: where a block's rows start."""
-    for piece in line:
-        if compact(piece.text).startswith(INDICATOR_TOTAL_WORDS):
-            return piece
-        if read_label(piece.text) is None and compact(piece.text) not in ("绩效指标", *FUND_BLOCK_LABELS) \
-                and not compact(piece.text).startswith(FUND_BLOCK_LABELS):
-            return piece if len(line) >= 2 else None
-    return None
-
-
-def _label_columns(found: list[Piece]) -> list[list[Piece]]:
-    """Label pieces by column (x0 within a few characters of each other), wrapped pieces joined."""
+def _x_clusters(found: list[Piece]) -> list[list[Piece]]:
+    """Pieces by column, left to right: x0 within a few characters of the last one's."""
     columns: list[list[Piece]] = []
     for piece in sorted(found, key=lambda p: p.x0):
         if columns and piece.x0 - columns[-1][-1].x0 <= 3:
             columns[-1].append(piece)
         else:
             columns.append([piece])
+    return columns
+
+
+def _is_label(text: str) -> bool:
+    """A merged label's text: a taxonomy label, 绩效指标, 项目资金(万元), 年度总体目标."""
+    t = compact(text)
+    if compact(t).startswith(INDICATOR_TOTAL_WORDS) or fund_row_key(t) is not None:
+        return False
+    return read_label(t) is not None or t == "绩效指标" or t.startswith(FUND_BLOCK_LABELS) or t.startswith(GOAL_LABELS)
+
+
+def _label_columns(found: list[Piece]) -> list[list[Piece]]:
+    """Label pieces by column (x0 within a few characters of each other), wrapped pieces joined."""
+    columns = _x_clusters(found)
     joined: list[list[Piece]] = []
     for column in columns:
         labels: list[Piece] = []
@@ -272,6 +311,7 @@ def _pieces_to_rows(pieces: list[list[Piece]], anchors: list[int], region: list[
             for piece in pieces[i]:
                 _join(rows[first], piece)
     order = sorted(rows)
+    hosts = _run_anchors(pieces, set(anchors), set(goal_lines))
     for i, line in enumerate(pieces):
         if not line or i in rows or i in goal_lines:
             continue
@@ -280,7 +320,8 @@ def _pieces_to_rows(pieces: list[list[Piece]], anchors: list[int], region: list[
             order = sorted(rows)  # a title, a note under the table: a row alone
             continue
         for piece in line:
-            target = _nearest_row(piece, order, pieces, region)
+            inside = hosts.get(id(piece))
+            target = _nearest_row(piece, inside or order, pieces, region)
             if target is None:
                 rows.setdefault(i, Row(anchor=i, top=i, bottom=i))
                 _join(rows[i], piece)
@@ -288,6 +329,41 @@ def _pieces_to_rows(pieces: list[list[Piece]], anchors: list[int], region: list[
                 _join(rows[target], piece)
         order = sorted(rows)
     return list(rows.values())
+
+
+def _run_anchors(pieces: list[list[Piece]], anchors: set[int], skip: set[int]) -> dict[int, list[int]]:
+    """A tall cell (a note over seven lines) is one run of pieces, one column, line after line, that may
+    step over its row's anchor line: its pieces belong to an anchor inside the run, never to the row
+    the top piece happens to be nearest. Returns, per piece (by id), the anchors inside its run."""
+    parent: dict[int, int] = {}
+
+    def root(k: int) -> int:
+        while parent.setdefault(k, k) != k:
+            k = parent[k]
+        return k
+
+    loose = [(i, p) for i, line in enumerate(pieces) if i not in anchors and i not in skip for p in line]
+    by_line: dict[int, list[Piece]] = {}
+    for i, p in loose:
+        by_line.setdefault(i, []).append(p)
+    for i, p in loose:
+        for step in (1, 2):
+            if step == 2 and i + 1 not in anchors:
+                break
+            for q in by_line.get(i + step, []):
+                if _overlap(p, q) > 0:
+                    parent[root(id(q))] = root(id(p))
+    spans: dict[int, tuple[int, int]] = {}
+    for i, p in loose:
+        lo, hi = spans.get(root(id(p)), (i, i))
+        spans[root(id(p))] = (min(lo, i), max(hi, i))
+    out: dict[int, list[int]] = {}
+    for _, p in loose:
+        lo, hi = spans[root(id(p))]
+        inside = [a for a in anchors if lo < a < hi]
+        if inside:
+            out[id(p)] = sorted(inside)
+    return out
 
 
 def _copy(piece: Piece) -> Piece:
@@ -327,29 +403,48 @@ def _overlap(a: Piece, b: Piece) -> int:
 
 
 def _labels_to_spans(column: list[Piece], rows: list[Row]) -> None:
-    """A merged label heads the rows it spans. Centred labels mark their span's middle: each span ends
-    where its label's line is the middle of the span; top-aligned labels stand at their first row."""
-    span_rows = sorted((r for r in rows if r.cells), key=lambda r: r.anchor)
-    if not span_rows or not column:
+    """A merged label heads the rows it spans. The spans cover the block's rows in order, one per
+    label; a centred label marks its span's middle, a top-aligned one its first line. The partition
+    is the one whose spans sit best on their labels (a small dynamic programme, not a greedy walk,
+    so that one label a line off does not shift every span after it)."""
+    body = sorted((r for r in rows if r.cells), key=lambda r: r.anchor)
+    if not body or not column or len(column) > len(body):
         return
-    centred = column[0].line > span_rows[0].anchor + 0.5
-    start = 0
-    for k, piece in enumerate(column):
-        candidates = [j for j in range(start, len(span_rows))
-                      if k + 1 >= len(column) or span_rows[j].anchor < column[k + 1].line]
-        if not candidates:
-            break
-        if centred:
-            top = span_rows[start].top
-            end = min(candidates, key=lambda j: abs((top + span_rows[j].bottom) / 2 - piece.line))
-            head = start
-        else:
-            head = min(candidates, key=lambda j: abs(span_rows[j].anchor - piece.line))
-            end = max(candidates)
-        span_rows[head].labels.append(piece.text)
-        start = end + 1
-        if start >= len(span_rows):
-            break
+    n = len(body)
+    # Row edges: half-way between one row's last line and the next row's first.
+    cuts = [body[0].top - 0.5] + [(body[j].bottom + body[j + 1].top) / 2 for j in range(n - 1)] + [body[-1].bottom + 0.5]
+    spans = min((_best_spans(column, cuts, centred) for centred in (True, False)), key=lambda found: found[0])[1]
+    for label, first in zip(column, spans, strict=True):
+        body[first].labels.append(label.text)
+
+
+def _best_spans(column: list[Piece], cuts: list[float], centred: bool) -> tuple[float, list[int]]:
+    """The spans' first rows and their cost: centred labels mark their span's middle, top-aligned
+    ones its first line. Whichever fits the labels better is how the table was printed."""
+    n, k = len(cuts) - 1, len(column)
+
+    def cost(label: Piece, first: int, last: int) -> float:
+        mark = (cuts[first] + cuts[last + 1]) / 2 if centred else cuts[first] + 0.5
+        return abs(mark - label.line)
+
+    inf = float("inf")
+    best = [[inf] * (n + 1) for _ in range(k + 1)]  # best[j][e]: labels < j cover rows < e
+    back = [[0] * (n + 1) for _ in range(k + 1)]
+    best[0][0] = 0.0
+    for j in range(1, k + 1):
+        for e in range(j, n + 1):
+            for b in range(j - 1, e):
+                c = best[j - 1][b] + cost(column[j - 1], b, e - 1)
+                if c < best[j][e]:
+                    best[j][e], back[j][e] = c, b
+    if best[k][n] == inf:
+        return inf, []
+    firsts: list[int] = []
+    e = n
+    for j in range(k, 0, -1):
+        e = back[j][e]
+        firsts.append(e)
+    return best[k][n], firsts[::-1]
 
 
 def _cell_text(piece: Piece) -> str:
