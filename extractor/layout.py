@@ -42,6 +42,8 @@ from extractor.taxonomy import (
 _GAP = re.compile(r"\S+(?: \S+)*")  # words with single spaces between them: one run of a line
 _CJK = r"\u3400-\u9fff\uff01-\uff5e\u3000-\u303f"
 _CELL_SPACE = re.compile(rf"(?<=[{_CJK}])\s(?=[{_CJK}\d])|(?<=[\d%])\s(?=[\d+-])|(?<=[(（])\s(?=[{_CJK}])")
+_HEADER_WORDS = tuple(w for table in (INDICATOR_HEADER_ROLES, FUND_HEADER_ROLES) for _, words in table for w in words)
+_ANNOTATION = re.compile(r"^[(（]?[A-Za-z/+\-*×]{1,4}[)）]?$")
 _CLOSED = re.compile(r"(?:指标|标|[)）])$")  # a label piece that ends its label
 
 
@@ -141,17 +143,21 @@ def layout_rows(text: str) -> list[tuple[int, list[str]]]:
 def page_to_rows(lines: list[str], region_before: str | None = None) -> tuple[list[list[str]], str | None]:
     """One page's rows, and the block the page ends in."""
     pieces = [[] if is_page_number(line.strip()) else line_to_pieces(line, i) for i, line in enumerate(lines)]
+    _drop_page_footer(pieces)
     _join_stacked_words(pieces)
     kinds = [_header_kind(p) for p in pieces]
-    region = _regions(kinds, pieces, region_before)
+    region, band_of = _regions(kinds, pieces, region_before)
     labels = _take_labels(pieces, kinds, region)
     candidates = [bool(p) and kinds[i] != "band" and _is_anchor(p, kinds[i]) and (region[i] != "goals" or bool(kinds[i]))
                   for i, p in enumerate(pieces)]
     anchors = [i for i, c in enumerate(candidates) if c and not _is_wrap_line(i, pieces, candidates, kinds)]
+    anchors = _centre_mirrored(anchors, pieces, kinds)
     goal_lines = [i for i, r in enumerate(region) if r == "goals" and kinds[i] is None and pieces[i]]
-    rows = _pieces_to_rows(pieces, anchors, region, goal_lines)
+    rows = _pieces_to_rows(pieces, anchors, region, goal_lines, band_of)
     for block, column in labels:
-        _labels_to_spans(column, [r for r in rows if region[r.anchor] == block and kinds[r.anchor] is None])
+        # On a page that goes on with a table, the first rows may still be under the last page's labels.
+        _labels_to_spans(column, [r for r in rows if region[r.anchor] == block and kinds[r.anchor] is None],
+                         continued=region_before == block)
     by_line = {row.anchor: row for row in rows}
     out: list[list[str]] = []
     for i in sorted(by_line):
@@ -160,6 +166,16 @@ def page_to_rows(lines: list[str], region_before: str | None = None) -> tuple[li
         if cells:
             out.append(cells)
     return out, next((r for r in reversed(region) if r is not None), region_before)
+
+
+def _drop_page_footer(pieces: list[list[Piece]]) -> None:
+    """A page's last line, a bare number after a blank line, is its page number (`2`), not a cell."""
+    filled = [i for i, line in enumerate(pieces) if line]
+    if len(filled) >= 2:
+        last = filled[-1]
+        line = pieces[last]
+        if len(line) == 1 and re.fullmatch(r"\d{1,4}", line[0].text) and not pieces[last - 1] and filled[-2] < last - 1:
+            pieces[last] = []
 
 
 def _join_stacked_words(pieces: list[list[Piece]]) -> None:
@@ -188,6 +204,25 @@ def _is_key_word(text: str) -> bool:
     return (is_meta_key(t) and len(t) <= 6) or any(t == w or t == "其中" + w for _, words in FUND_ROWS for w in words)
 
 
+def _centre_mirrored(anchors: list[int], pieces: list[list[Piece]], kinds: list[str | None]) -> list[int]:
+    """Two lines that hold pieces in the same columns, with a line between whose pieces are in other
+    columns, are one row's wrapped tops and bottoms (`其中：本年财 46,734,893.5` / `—` / `政拨款 3`):
+    the row's anchor is the line between them."""
+    out = set(anchors)
+    for i in anchors:
+        j, mid = i + 2, i + 1
+        if j not in out or mid >= len(pieces) or not pieces[mid] or kinds[i] or kinds[j] or kinds[mid]:
+            continue
+        top, bottom, middle = pieces[i], pieces[j], pieces[mid]
+        paired = all(any(_overlap(a, b) > 0 for a in top) for b in bottom) and \
+            all(any(_overlap(a, b) > 0 for b in bottom) for a in top)
+        apart = not any(_overlap(m, o) > 0 for m in middle for o in (*top, *bottom))
+        if paired and apart:
+            out -= {i, j}
+            out.add(mid)
+    return sorted(out)
+
+
 def _is_wrap_line(i: int, pieces: list[list[Piece]], candidates: list[bool], kinds: list[str | None]) -> bool:
     """A line of a 3-line row's top or bottom pieces (`其中:当年财   6253.4` over `7019.19万 6381.08万 —`):
     a fuller neighbour holds cells in the columns this line leaves empty, and none in its own."""
@@ -200,42 +235,49 @@ def _is_wrap_line(i: int, pieces: list[list[Piece]], candidates: list[bool], kin
     return False
 
 
-def _regions(kinds: list[str | None], pieces: list[list[Piece]], region_before: str | None) -> list[str | None]:
-    """Each line's block: from a header row (and the wrapped header words just above it) until the
-    next; the indicator table ends a line after its total row (whose numbers may wrap)."""
-    for i, kind in enumerate(kinds):  # a header row wrapped over lines: its fullest line is its anchor
+def _regions(kinds: list[str | None], pieces: list[list[Piece]],
+             region_before: str | None) -> tuple[list[str | None], dict[int, int]]:
+    """Each line's block: from a header row until the next; the indicator table ends a line after its
+    total row (whose numbers may wrap). A header row wrapped over lines is one row: its fullest line
+    is its anchor, the lines of header words above and below it are its band (line -> anchor)."""
+    band_of: dict[int, int] = {}
+    for i, kind in enumerate(kinds):
         if kind in ("funds", "indicators"):
             same = [j for j in range(i, min(i + 3, len(kinds))) if kinds[j] == kind]
             fullest = max(same, key=lambda j: len(pieces[j]))
-            for j in same:
-                if j != fullest:
-                    kinds[j] = None
+            for step in (-1, 1):
+                j = fullest + step
+                while 0 <= j < len(kinds) and abs(j - fullest) <= 2 and pieces[j] and (
+                        kinds[j] == kind or (kinds[j] in (None, "goals") and all(_is_header_part(p.text) for p in pieces[j]))):
+                    band_of[j] = fullest
+                    kinds[j] = "band"
+                    j += step
     region: list[str | None] = []
     current = region_before if region_before != "after" else None
     total_at: int | None = None
     for i, (kind, line) in enumerate(zip(kinds, pieces, strict=True)):
         if line and is_meta_key(compact(line[0].text)) and kind is None:
             current = "meta"  # a new form's key rows
+        if kind == "band":
+            kind = kinds[band_of[i]]
         if kind is not None:
-            current, total_at = kind, None
-            for j in (i - 1, i - 2):
-                if j >= 0 and kinds[j] in (None, "goals") and pieces[j] and all(_is_header_part(p.text) for p in pieces[j]):
-                    region[j] = kind
-                    kinds[j] = "band"
-                else:
-                    break
+            if current != kind:
+                total_at = None
+            current = kind
         elif current == "indicators" and line and compact(line[0].text).startswith(INDICATOR_TOTAL_WORDS):
             total_at = i
         if total_at is not None and i >= total_at + 2 and current == "indicators":
             current = "after"
         region.append(current)
-    return region
+    return region, band_of
 
 
 def _is_header_part(text: str) -> bool:
     t = re.sub(r"[(（][^)）]*$", "", compact(text))  # 执行率(B/A: its bracket closes on the next line
+    if _ANNOTATION.match(t):
+        return True  # (A), (B), /A): a header's formula letters, wrapped under it
     return bool(t) and (header_role(t, INDICATOR_HEADER_ROLES) is not None or header_role(t, FUND_HEADER_ROLES) is not None
-                        or starts_form_word(t))
+                        or starts_form_word(t) or any(w.endswith(t) for w in _HEADER_WORDS))
 
 
 def _take_labels(pieces: list[list[Piece]], kinds: list[str | None],
@@ -299,7 +341,7 @@ def _label_columns(found: list[Piece]) -> list[list[Piece]]:
 
 
 def _pieces_to_rows(pieces: list[list[Piece]], anchors: list[int], region: list[str | None],
-                    goal_lines: list[int]) -> list[Row]:
+                    goal_lines: list[int], band_of: dict[int, int]) -> list[Row]:
     """Each anchor line is a row; every other piece joins the nearest row (within its block), in the
     cell it overlaps, or as a cell of its own there (a wrapped cell with nothing on the anchor line)."""
     rows = {i: Row(anchor=i, cells=[_copy(p) for p in pieces[i]], parts=list(pieces[i]), top=i, bottom=i)
@@ -314,6 +356,10 @@ def _pieces_to_rows(pieces: list[list[Piece]], anchors: list[int], region: list[
     hosts = _run_anchors(pieces, set(anchors), set(goal_lines))
     for i, line in enumerate(pieces):
         if not line or i in rows or i in goal_lines:
+            continue
+        if i in band_of and band_of[i] in rows:
+            for piece in line:
+                _join(rows[band_of[i]], piece)
             continue
         if region[i] in (None, "after") or TITLE.search(compact(" ".join(p.text for p in line))):
             rows[i] = Row(anchor=i, cells=[_copy(p) for p in line], parts=list(line), top=i, bottom=i)
@@ -382,7 +428,12 @@ def _nearest_row(piece: Piece, order: list[int], pieces: list[list[Piece]], regi
     if len(candidates) == 2 and abs(candidates[0] - i) == abs(candidates[1] - i):
         mirrored = [a for a in candidates
                     if 0 <= 2 * a - i < len(pieces) and any(_overlap(p, piece) > 0 for p in pieces[2 * a - i])]
-        return mirrored[0] if len(mirrored) == 1 else candidates[0]  # else a top-aligned cell goes on
+        if len(mirrored) == 1:
+            return mirrored[0]
+        # Both rows have a piece on the far side: the row whose own line leaves this column empty is
+        # the one whose two-line cell straddles it.
+        empty = [a for a in candidates if not any(_overlap(p, piece) > 0 for p in pieces[a])]
+        return empty[0] if len(empty) == 1 else candidates[0]  # else a top-aligned cell goes on
     return min(candidates, key=lambda a: abs(a - i))
 
 
@@ -402,23 +453,28 @@ def _overlap(a: Piece, b: Piece) -> int:
     return min(a.x1, b.x1) - max(a.x0, b.x0)
 
 
-def _labels_to_spans(column: list[Piece], rows: list[Row]) -> None:
+def _labels_to_spans(column: list[Piece], rows: list[Row], *, continued: bool = False) -> None:
     """A merged label heads the rows it spans. The spans cover the block's rows in order, one per
     label; a centred label marks its span's middle, a top-aligned one its first line. The partition
     is the one whose spans sit best on their labels (a small dynamic programme, not a greedy walk,
     so that one label a line off does not shift every span after it)."""
     body = sorted((r for r in rows if r.cells), key=lambda r: r.anchor)
+    totals = [k for k, r in enumerate(body) if compact(min(r.cells, key=lambda c: c.x0).text).startswith(INDICATOR_TOTAL_WORDS)]
+    body = body[:totals[0]] if totals else body  # the total row is no indicator: no label spans it
     if not body or not column or len(column) > len(body):
         return
     n = len(body)
     # Row edges: half-way between one row's last line and the next row's first.
     cuts = [body[0].top - 0.5] + [(body[j].bottom + body[j + 1].top) / 2 for j in range(n - 1)] + [body[-1].bottom + 0.5]
-    spans = min((_best_spans(column, cuts, centred) for centred in (True, False)), key=lambda found: found[0])[1]
+    spans = min((_best_spans(column, cuts, centred, continued) for centred in (True, False)), key=lambda found: found[0])[1]
     for label, first in zip(column, spans, strict=True):
         body[first].labels.append(label.text)
 
 
-def _best_spans(column: list[Piece], cuts: list[float], centred: bool) -> tuple[float, list[int]]:
+_SKIP_COST = 0.25  # per row left to the previous page's label: cheaper than a label a line off
+
+
+def _best_spans(column: list[Piece], cuts: list[float], centred: bool, continued: bool) -> tuple[float, list[int]]:
     """The spans' first rows and their cost: centred labels mark their span's middle, top-aligned
     ones its first line. Whichever fits the labels better is how the table was printed."""
     n, k = len(cuts) - 1, len(column)
@@ -430,7 +486,8 @@ def _best_spans(column: list[Piece], cuts: list[float], centred: bool) -> tuple[
     inf = float("inf")
     best = [[inf] * (n + 1) for _ in range(k + 1)]  # best[j][e]: labels < j cover rows < e
     back = [[0] * (n + 1) for _ in range(k + 1)]
-    best[0][0] = 0.0
+    for b in range(n + 1 if continued else 1):
+        best[0][b] = b * _SKIP_COST
     for j in range(1, k + 1):
         for e in range(j, n + 1):
             for b in range(j - 1, e):
