@@ -19,8 +19,10 @@ from collections.abc import Callable, Iterator
 from typing import Literal
 
 from extractor.decode import decode_text
+from extractor.form.vocabulary import TITLE, TITLE_MAX_CHARS, TOTAL_WORDS, is_meta_key
 from extractor.grid import Grid, rows_from_texts
 from extractor.layout import layout_rows
+from extractor.normalize import compact
 from extractor.options import ExtractOptions
 from extractor.routes import Reading, RouteOutput
 from extractor.streams import (
@@ -30,6 +32,7 @@ from extractor.streams import (
     starts_form_word,
     tokens_to_rows,
 )
+from extractor.taxonomy import INDICATOR_HEADER_ROLES, header_role
 from extractor.unspaced import split_unspaced
 
 Shape = Literal["csv", "boxes", "tsv", "pipe", "lines", "flat", "unspaced"]
@@ -83,9 +86,10 @@ def text_readings(text: str) -> list[Reading]:
     makers["lines"] = lambda: _stream([line.strip() for line in lines])
     if sum(_is_wrap_fragment(line.strip()) for line in lines) >= 3:
         # PDF text in drawing order: a cell that wrapped goes on, alone, on the next line.
-        makers["wrapped"] = lambda: _stream(" ".join(_join_wrapped_lines(lines)).split(), cells_may_split=True)
+        makers["wrapped"] = lambda: _stream(" ".join(_join_wrapped_lines(defer_early_titles(lines))).split(),
+                                            cells_may_split=True)
     if any(_SPACE.search(line.strip()) for line in lines):
-        makers["flat"] = lambda: _stream(text.split(), cells_may_split=True)
+        makers["flat"] = lambda: _stream(" ".join(defer_early_titles(lines)).split(), cells_may_split=True)
     if shape == "unspaced" or not makers.get("flat"):
         makers["unspaced"] = lambda: _stream(split_unspaced(text))
     order = {"csv": ["csv"], "boxes": ["boxes"], "tsv": ["tsv"], "pipe": ["pipe", "pipe-stream"], "flat": ["flat"], "unspaced": ["unspaced"],
@@ -275,6 +279,35 @@ _BOX_JUNCTION = re.compile(r"[│├┼┤┬┴┌┐└┘┃┣╋┫┳┻�
 
 _CJK_TAIL = re.compile(r"[\u4e00-\u9fff（(]$")
 _WRAP_TAIL = re.compile(r"^(?:[\u4e00-\u9fff]{1,3}[)）$]?|[)）$]|元\$|万元?\$?)$")
+
+
+_YEAR_LINE = re.compile(r"^[（(]?\s*\d{4}\s*年度?\s*[)）]?$")
+
+
+def defer_early_titles(lines: list[str]) -> list[str]:
+    """PDF text in drawing order prints the next form's title (and year line) where its page begins,
+    before the last rows of this form's table: move them down to the next form's first key line."""
+    out: list[str] = []
+    held: list[str] = []
+    in_table = False
+    for line in lines:
+        words = line.split()
+        compacted = compact(line)
+        if held and words and is_meta_key(compact(words[0])):
+            out.extend(held)
+            held = []
+        if in_table and not held and len(compacted) <= TITLE_MAX_CHARS and TITLE.search(compacted):
+            held = [line]
+            continue
+        if held and len(held) == 1 and _YEAR_LINE.match(compacted):
+            held.append(line)
+            continue
+        if sum(header_role(w, INDICATOR_HEADER_ROLES) is not None for w in words) >= 2:
+            in_table = True
+        elif compacted.startswith(TOTAL_WORDS) or (words and is_meta_key(compact(words[0]))):
+            in_table = False
+        out.append(line)
+    return out + held
 
 
 def _is_wrap_fragment(line: str) -> bool:
