@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Literal
 
@@ -317,18 +318,71 @@ def _is_wrap_fragment(line: str) -> bool:
 def _join_wrapped_lines(lines: list[str]) -> list[str]:
     """`受益人数计划完` / `成率`, `$\\leq 10\\%` / `$`: a line of a few characters that ends a word
     the line above cut off (the cell was full) joins that line. A short word of the form's own
-    vocabulary (数量指标, 得分) is never a fragment."""
+    vocabulary (数量指标, 得分) is never a fragment.
+
+    Two widths the page itself teaches: a column cuts its texts at one width, so once short
+    fragments show that `宣传活动数` (5 characters) was a full line, a longer rest (`规达标情况`) after
+    another 5-character line joins too; and a form prints its amounts with one number of decimals,
+    so `77.093` / `368` is one amount where the others have six."""
+    stripped = [raw.strip() for raw in lines]
+    return _join_pass(stripped, _amount_decimals(stripped), _cut_widths(stripped))
+
+
+def _cut_widths(lines: list[str]) -> set[int]:
+    """The widths at which the page's columns cut their texts: a CJK line of n characters followed
+    by a shorter CJK rest, again and again (three times or more) for the same n."""
+    counts: Counter[int] = Counter()
+    for above, line in zip(lines, lines[1:], strict=False):
+        last = above.rsplit(" ", 1)[-1]
+        if len(last) >= 3 and _CJK_ONLY.match(last) and _CJK_ONLY.match(line) and len(line) < len(last) \
+                and not is_form_word(last) and not is_form_word(line):
+            counts[len(last)] += 1
+    return {w for w, n in counts.items() if n >= 3}
+
+
+def _join_pass(lines: list[str], decimals: int | None, full_widths: set[int]) -> list[str]:
     out: list[str] = []
-    for raw in lines:
-        line = raw.strip()
-        if out and _is_wrap_fragment(line):
+    piece = ""  # the last line as printed: its width tells whether the column cut it
+    for line in lines:
+        if out:
             last = out[-1].rsplit(" ", 1)[-1]
-            above = out[-1]
-            if continues_form_word(last + line) or (not starts_form_word(line) and (
-                    (len(last) >= 4 and _CJK_TAIL.search(last)) or above.count("$") % 2 == 1
-                    or above.count("(") + above.count("（") > above.count(")") + above.count("）")
-                    or (line.startswith("万") and last[-1:].isdigit()))):
+            if _joins(out[-1], last, line, decimals, full_widths, piece.rsplit(" ", 1)[-1]):
                 out[-1] = out[-1] + line
+                piece = line
                 continue
         out.append(line)
+        piece = line
     return out
+
+
+def _joins(above: str, last: str, line: str, decimals: int | None, full_widths: set[int], printed: str) -> bool:
+    if _is_wrap_fragment(line) and (continues_form_word(last + line) or (not starts_form_word(line) and (
+            (len(last) >= 4 and bool(_CJK_TAIL.search(last))) or above.count("$") % 2 == 1
+            or above.count("(") + above.count("（") > above.count(")") + above.count("）")
+            or (line.startswith("万") and last[-1:].isdigit())))):
+        return True
+    if len(printed) in full_widths and _CJK_TEXT.match(printed) and _CJK_TEXT.match(line) \
+            and len(line) <= len(printed) and not is_form_word(printed) and not is_form_word(line):
+        return True
+    cut, digits = _AMOUNT_CUT.match(last), _DIGITS.match(line)
+    return bool(decimals is not None and cut and digits
+                and len(cut.group(1)) < decimals == len(cut.group(1)) + len(digits.group(1)))
+
+
+_AMOUNT = re.compile(r"^\d[\d,]*\.(\d+)(?:万元|万|元)?$")
+_AMOUNT_CUT = re.compile(r"^\d[\d,]*\.(\d*)$")
+_DIGITS = re.compile(r"^(\d+)(?:万元|万|元)?$")
+_CJK_ONLY = re.compile(r"^[\u4e00-\u9fff]+$")
+_CJK_TEXT = re.compile(r"^[\u4e00-\u9fff，。；、：,;:（）()]+$")  # a sentence's run, its punctuation kept
+
+
+def _amount_decimals(lines: list[str]) -> int | None:
+    """How many decimals the form's amounts print (numbers of five digits or more; weights and
+    rates are shorter): the commonest count, or None when nothing shows it."""
+    counts: Counter[int] = Counter()
+    for line in lines:
+        for token in line.split():
+            m = _AMOUNT.match(token)
+            if m and sum(c.isdigit() for c in token) >= 5:
+                counts[len(m.group(1))] += 1
+    return counts.most_common(1)[0][0] if counts else None
