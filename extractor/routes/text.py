@@ -33,7 +33,7 @@ from extractor.streams import (
     starts_form_word,
     tokens_to_rows,
 )
-from extractor.taxonomy import INDICATOR_HEADER_ROLES, header_role
+from extractor.taxonomy import INDICATOR_HEADER_ROLES, LEVEL1, LEVEL2_PARENT, header_role, read_label
 from extractor.unspaced import split_unspaced
 
 Shape = Literal["csv", "boxes", "tsv", "pipe", "lines", "flat", "unspaced"]
@@ -325,7 +325,7 @@ def _join_wrapped_lines(lines: list[str]) -> list[str]:
     another 5-character line joins too; and a form prints its amounts with one number of decimals,
     so `77.093` / `368` is one amount where the others have six."""
     stripped = [raw.strip() for raw in lines]
-    return _join_pass(stripped, _amount_decimals(stripped), _cut_widths(stripped))
+    return _join_pass(stripped, _cut_widths(stripped))
 
 
 def _cut_widths(lines: list[str]) -> set[int]:
@@ -340,15 +340,18 @@ def _cut_widths(lines: list[str]) -> set[int]:
     return {w for w, n in counts.items() if n >= 3}
 
 
-def _join_pass(lines: list[str], decimals: int | None, full_widths: set[int]) -> list[str]:
+def _join_pass(lines: list[str], full_widths: set[int]) -> list[str]:
     out: list[str] = []
     piece = ""  # the last line as printed: its width tells whether the column cut it
-    for line in lines:
+    for i, line in enumerate(lines):
         if out:
             last = out[-1].rsplit(" ", 1)[-1]
-            if _joins(out[-1], last, line, decimals, full_widths, piece.rsplit(" ", 1)[-1]):
+            decimals = _amount_decimals(lines[max(0, i - 12):i + 12]) if _AMOUNT_CUT.match(last) else None
+            if _joins(out[-1], last, line, decimals, full_widths, piece):
                 out[-1] = out[-1] + line
                 piece = line
+                if len(out) >= 2 and _POINTS_ONLY.match(compact(out[-1])) and read_label(out[-2].rsplit(" ", 1)[-1]):
+                    out[-2:] = [out[-2] + out[-1]]  # 产出指标 / (45 / 分): the points came in two lines
                 continue
         out.append(line)
         piece = line
@@ -356,7 +359,19 @@ def _join_pass(lines: list[str], decimals: int | None, full_widths: set[int]) ->
 
 
 def _joins(above: str, last: str, line: str, decimals: int | None, full_widths: set[int], printed: str) -> bool:
-    if _is_wrap_fragment(line) and (continues_form_word(last + line) or (not starts_form_word(line) and (
+    if len(compact(line)) <= 6 and continues_form_word(last + line) and starts_form_word(last):
+        return True  # a key cell two characters wide: 部门 / (单位) / 名称
+    whole = _OPEN_TAIL.sub("", compact(last + line))
+    if len(compact(line)) <= 6 and not compact(last).endswith("标") and read_label(line) is None \
+            and not _POINTS_ONLY.match(compact(last)) and (
+                (whole.endswith("标") and read_label(whole) is not None)
+                or (len(whole) >= 3 and any(name.startswith(whole) and name != whole for name in _LABEL_NAMES))):
+        return True  # 产出 / 指标, 满意 / 度指 / 标(1: a level's label a few characters a line
+    if len(compact(line)) <= 6 and _OPEN_TAIL.search(last) and re.match(r"^[^(（]*[)）]", line):
+        return True  # 标(1 / 0分): the line closes the bracket the line above opened
+    if _POINTS_ONLY.match(compact(line)) and read_label(last) is not None:
+        return True  # 产出指标 / (45分): a level's points wrapped under its label
+    if _is_wrap_fragment(line) and (continues_form_word(last + line) or (not starts_form_word(line) and not is_form_word(last) and (
             (len(last) >= 4 and bool(_CJK_TAIL.search(last))) or above.count("$") % 2 == 1
             or above.count("(") + above.count("（") > above.count(")") + above.count("）")
             or (line.startswith("万") and last[-1:].isdigit())))):
@@ -372,16 +387,24 @@ def _joins(above: str, last: str, line: str, decimals: int | None, full_widths: 
 _AMOUNT = re.compile(r"^\d[\d,]*\.(\d+)(?:万元|万|元)?$")
 _AMOUNT_CUT = re.compile(r"^\d[\d,]*\.(\d*)$")
 _DIGITS = re.compile(r"^(\d+)(?:万元|万|元)?$")
+_LABEL_NAMES = (*LEVEL1, *LEVEL2_PARENT)
+_OPEN_TAIL = re.compile(r"[(（][^)）]*$")
+_POINTS_ONLY = re.compile(r"^\(\d+(?:\.\d+)?分\)$")
 _CJK_ONLY = re.compile(r"^[\u4e00-\u9fff]+$")
 _CJK_TEXT = re.compile(r"^[\u4e00-\u9fff，。；、：,;:（）()]+$")  # a sentence's run, its punctuation kept
 
 
 def _amount_decimals(lines: list[str]) -> int | None:
-    """How many decimals the form's amounts print (numbers of five digits or more; weights and
-    rates are shorter): the commonest count, or None when nothing shows it."""
+    """How many decimals the amounts around print (numbers of five digits or more; weights and
+    rates are shorter): the commonest count, or None when nothing shows it. Asked of the lines
+    around a cut, since one document's forms may print differently; an amount that ends its line
+    before a line of digits may be cut itself, so it is no evidence."""
     counts: Counter[int] = Counter()
-    for line in lines:
-        for token in line.split():
+    for k, line in enumerate(lines):
+        tokens = line.split()
+        if k + 1 < len(lines) and _DIGITS.match(lines[k + 1]):
+            tokens = tokens[:-1]
+        for token in tokens:
             m = _AMOUNT.match(token)
             if m and sum(c.isdigit() for c in token) >= 5:
                 counts[len(m.group(1))] += 1
