@@ -376,10 +376,12 @@ def _joins(above: str, last: str, line: str, decimals: int | None, full_widths: 
             or above.count("(") + above.count("（") > above.count(")") + above.count("）")
             or (line.startswith("万") and last[-1:].isdigit())))):
         return True
-    if len(printed) in full_widths and _CJK_TEXT.match(printed) and _CJK_TEXT.match(line) \
+    if len(printed) in full_widths and _CJK_TEXT.match(printed) and not printed.endswith(("。", "；", ";")) and _CJK_TEXT.match(line) \
             and len(line) <= len(printed) and not is_form_word(printed) and not is_form_word(line):
         return True
     cut, digits = _AMOUNT_CUT.match(last), _DIGITS.match(line)
+    if cut and digits and not cut.group(1) and _DIGITS.fullmatch(line):
+        return True  # `93.` / `1`: no number ends with its point
     return bool(decimals is not None and cut and digits
                 and len(cut.group(1)) < decimals == len(cut.group(1)) + len(digits.group(1)))
 
