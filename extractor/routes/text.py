@@ -361,7 +361,12 @@ def _join_pass(lines: list[str], full_widths: set[int]) -> list[str]:
 def _joins(above: str, last: str, line: str, decimals: int | None, full_widths: set[int], printed: str) -> bool:
     if len(compact(line)) <= 6 and continues_form_word(last + line) and starts_form_word(last):
         return True  # a key cell two characters wide: 部门 / (单位) / 名称
+    if is_form_word(last + line) and not is_form_word(last) and not is_form_word(line) and len(compact(line)) <= 2:
+        return True  # 得 / 分: a header one character a line
     whole = _OPEN_TAIL.sub("", compact(last + line))
+    if len(compact(line)) <= 6 and not compact(last).endswith("标") and read_label(last) is None \
+            and (label := read_label(whole)) is not None and label.level == 2 and read_label(line) is not None:
+        return True  # 服务对象 / 满意度指标: a level-2 label cut where its tail reads as a level-1 one
     if len(compact(line)) <= 6 and not compact(last).endswith("标") and read_label(line) is None \
             and not _POINTS_ONLY.match(compact(last)) and (
                 (whole.endswith("标") and read_label(whole) is not None)
@@ -371,8 +376,9 @@ def _joins(above: str, last: str, line: str, decimals: int | None, full_widths: 
         return True  # 标(1 / 0分): the line closes the bracket the line above opened
     if _POINTS_ONLY.match(compact(line)) and read_label(last) is not None:
         return True  # 产出指标 / (45分): a level's points wrapped under its label
+    full_line = printed.rsplit(" ", 1)[-1]  # as printed: `有效提高` then `有效提` is two cells, not one cut
     if _is_wrap_fragment(line) and (continues_form_word(last + line) or (not starts_form_word(line) and not is_form_word(last) and (
-            (len(last) >= 4 and bool(_CJK_TAIL.search(last))) or above.count("$") % 2 == 1
+            (len(full_line) >= 4 and bool(_CJK_TAIL.search(full_line))) or above.count("$") % 2 == 1
             or above.count("(") + above.count("（") > above.count(")") + above.count("）")
             or (line.startswith("万") and last[-1:].isdigit())))):
         return True
