@@ -353,6 +353,11 @@ def _join_pass(lines: list[str], full_widths: set[int]) -> list[str]:
                 if len(out) >= 2 and _POINTS_ONLY.match(compact(out[-1])) and read_label(out[-2].rsplit(" ", 1)[-1]):
                     out[-2:] = [out[-2] + out[-1]]  # 产出指标 / (45 / 分): the points came in two lines
                 continue
+            head, _, tail = line.partition(" ")
+            if tail and _joins(out[-1], last, head, None, set(), piece):
+                # pdfium prints a cell's cut-off rest at the start of the next row line: `成率 ﹦ 100 % 1 1`
+                out[-1] = out[-1] + head
+                line = tail
         out.append(line)
         piece = line
     return out
