@@ -132,11 +132,16 @@ def queue_for(head: bytes, filename: str | None) -> tuple[str, str]:
 
 
 def eta_seconds(doc: Document, now: datetime) -> int | None:
-    """Seconds left for a running document at the pace of its pages so far (none before the first page ends)."""
-    if doc.status != "running" or not doc.pages_done or not doc.pages_total or doc.started_at is None:
+    """Seconds left for a running document at the pace of its pages so far (none before the first page ends).
+
+    The pace is taken when the page count was written (updated_at, set by that write), and the time since
+    is counted off: measured from now, the estimate would grow while a long page is read."""
+    if (doc.status != "running" or not doc.pages_done or not doc.pages_total or doc.started_at is None
+            or doc.updated_at is None):
         return None
-    per_page = max((now - doc.started_at).total_seconds(), 0.0) / doc.pages_done
-    return round(per_page * max(doc.pages_total - doc.pages_done, 0))
+    per_page = max((doc.updated_at - doc.started_at).total_seconds(), 0.0) / doc.pages_done
+    since = max((now - doc.updated_at).total_seconds(), 0.0)
+    return max(round(per_page * max(doc.pages_total - doc.pages_done, 0) - since), 0)
 
 
 def document_status(doc: Document, lang: Lang = DEFAULT_LANG, forms: tuple[int, str | None] | None = None

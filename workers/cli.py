@@ -341,6 +341,7 @@ class Progress:
         self.desc, self.unit, self.total, self.done = desc, unit, total, initial
         self.stream = stream or sys.stderr
         self.bar: Any = None
+        self.note = ""
         self.shown_at = time.monotonic()
         if self.stream.isatty():
             from tqdm import tqdm
@@ -350,8 +351,13 @@ class Progress:
     def __enter__(self) -> Progress:
         return self
 
-    def update(self, n: int) -> None:
+    def update(self, n: int, note: str | None = None) -> None:
+        """`note`: what is going on besides the count (the page a running document is on), shown beside it."""
         self.done += n
+        if note is not None:
+            self.note = note
+            if self.bar is not None:
+                self.bar.set_postfix_str(note)
         if self.bar is not None:
             self.bar.update(n)
         elif time.monotonic() - self.shown_at >= PROGRESS_EVERY:  # also while nothing finishes: still alive
@@ -359,7 +365,8 @@ class Progress:
 
     def _line(self) -> None:
         of = f" / {self.total}" if self.total is not None else ""
-        self.stream.write(f"{self.desc}：{self.done}{of} {self.unit}\n")
+        note = f"；{self.note}" if self.note else ""
+        self.stream.write(f"{self.desc}：{self.done}{of} {self.unit}{note}\n")
         self.stream.flush()
         self.shown_at = time.monotonic()
 
@@ -382,8 +389,11 @@ def _wait_for(client: Any, state: dict[str, dict[str, Any]], state_path: Path, t
     with Progress("处理", "个文档", total=len(state), initial=len(state) - len(pending)) as bar:
         while pending and time.monotonic() < deadline:
             finished = 0
+            running = []
             for document in _statuses(client, list(pending)):
                 name = pending.get(document["id"])
+                if name is not None and document["status"] == "running" and document.get("pages_total"):
+                    running.append(f"{name} {page_progress(document)}")
                 if name is None or document["status"] not in ("done", "failed"):
                     continue
                 state[name]["status"] = document["status"]
@@ -392,11 +402,30 @@ def _wait_for(client: Any, state: dict[str, dict[str, Any]], state_path: Path, t
                                             f"{describe_failure(document['error_code'], document['error_message'])}")
                 del pending[document["id"]]
                 finished += 1
-            bar.update(finished)
+            more = f" 等 {len(running)} 个" if len(running) > 1 else ""
+            bar.update(finished, note=f"正在处理 {running[0]}{more}" if running else "")
             _save_state(state_path, state)
             if pending:
                 pause = 0.5 if finished else min(5.0, pause * 1.5)  # back off while nothing moves
                 time.sleep(pause)
+
+
+def page_progress(document: dict[str, Any]) -> str:
+    """`第 3 / 21 页，约剩 1 分 20 秒` for a running document (the page being read, and the server's ETA)."""
+    total = int(document["pages_total"])
+    page = min(int(document.get("pages_done") or 0) + 1, total)
+    eta = document.get("eta_seconds")
+    left = "" if eta is None else "，即将完成" if eta == 0 else f"，约剩 {duration_zh(int(eta))}"
+    return f"第 {page} / {total} 页{left}"
+
+
+def duration_zh(seconds: int) -> str:
+    """45 秒, 1 分 20 秒, 2 小时 5 分."""
+    hours, rest = divmod(max(seconds, 0), 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours} 小时 {minutes} 分"
+    return f"{minutes} 分 {secs} 秒" if minutes else f"{secs} 秒"
 
 
 def _statuses(client: Any, ids: list[str]) -> list[dict[str, Any]]:
@@ -406,15 +435,15 @@ def _statuses(client: Any, ids: list[str]) -> list[dict[str, Any]]:
         found = [client.get(f"/v1/documents/{document_id}") for document_id in ids]
         return [response.json() for response in found if response.status_code == 200]
     documents: list[dict[str, Any]] = []
-    offset = 0
+    cursor = None
     while True:
-        page = client.get("/v1/documents", params={"limit": 1000, "offset": offset})
+        page = client.get("/v1/documents", params={"limit": 1000, **({"cursor": cursor} if cursor else {})})
         if page.status_code != 200:
             return documents
         body = page.json()
         documents += body["items"]
-        offset += len(body["items"])
-        if not body["items"] or offset >= body["total"]:
+        cursor = body.get("next_cursor")
+        if not cursor:
             return documents
 
 

@@ -8,11 +8,13 @@ import csv
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 import threading
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -23,7 +25,7 @@ from conftest import free_port, wait_for
 from api.app import create_app
 from models import Form, Indicator, Issue, Result, Source
 from workers.settings import Settings
-from workers.storage import store_failure, store_result, transaction
+from workers.storage import claim_document, set_progress, store_failure, store_result, transaction, utcnow
 
 DOCEXTRACT = [sys.executable, "-c", "from extractor.cli import main; main()"]
 KEY = "api-key"
@@ -99,6 +101,43 @@ def test_piped_ingest_prints_progress_and_a_failed_file_keeps_its_reason(served:
     failed = [line for line in again.stderr.splitlines() if "photo.png" in line]
     assert failed == ["  失败 failed: photo.png: corrupt_image: 图片文件已损坏或不是图片（the image cannot be read）"]
     assert "None" not in again.stderr and "0x" not in again.stderr
+
+
+def test_ingest_shows_the_page_a_running_document_is_on(served: Server, tmp_path: Path) -> None:
+    """While a document runs, the piped progress line says its page and the time left: the worker's page
+    count (written through storage, as the worker does) and the API's ETA, read back by ingest."""
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    (folder / "long-scan.txt").write_text("第 1 页 …", encoding="utf-8")
+    log = tmp_path / "ingest.err"
+    with open(log, "w") as err:
+        ingest = subprocess.Popen([*DOCEXTRACT, "ingest", str(folder), "--server", served.url, "--api-key", KEY,
+                                   "--state", str(tmp_path / "state.json")], stderr=err, stdout=subprocess.PIPE,
+                                  env={**{k: v for k, v in os.environ.items() if not k.startswith("DOCEXTRACT_")},
+                                       "DOCEXTRACT_PROGRESS_EVERY": "0"})
+    try:
+        listed = wait_for(lambda: [d for d in httpx.get(served.url + "/v1/documents", headers={"X-API-Key": KEY},
+                                                        params={"q": "long-scan"}).json()["items"]], 60, "the upload")
+        document_id = listed[0]["id"]
+        with transaction(served.app.state.sessions) as session:  # a worker started 8 s ago, 4 of 10 pages read
+            claim_document(session, document_id, max_attempts=3, pipeline_version="t", worker="elsewhere:1",
+                           lease_seconds=600, now=utcnow() - timedelta(seconds=8))
+            set_progress(session, document_id, 0.41, pages=(4, 10))
+        shown = httpx.get(f"{served.url}/v1/documents/{document_id}", headers={"X-API-Key": KEY}).json()
+        assert (shown["pages_done"], shown["pages_total"]) == (4, 10) and 11 <= shown["eta_seconds"] <= 16
+        line = wait_for(lambda: re.search(r"处理：0 / 1 个文档；正在处理 long-scan\.txt 第 5 / 10 页，约剩 1\d 秒",
+                                          log.read_text()), 30, "a progress line with the page")
+        assert line
+        finish = Result(source=Source(sha256="0" * 64, media_type="text/plain", route="text"), forms=[Form()])
+        with transaction(served.app.state.sessions) as session:
+            store_result(session, document_id, finish.model_dump(mode="json"))
+        assert ingest.wait(60) == 0, log.read_text()
+    finally:
+        if ingest.poll() is None:
+            ingest.kill()
+    done = httpx.get(f"{served.url}/v1/documents/{document_id}", headers={"X-API-Key": KEY}).json()
+    assert (done["status"], done["pages_done"], done["eta_seconds"]) == ("done", None, None)
+    assert "Traceback" not in log.read_text()
 
 
 def test_export_lists_failed_documents_and_indicator_rows_with_a_bom(served: Server) -> None:
