@@ -20,6 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parents[1]))
 
 from fastapi.testclient import TestClient  # noqa: E402
+from sqlalchemy.orm import Session, sessionmaker  # noqa: E402
 
 from api.app import create_app  # noqa: E402
 from workers.settings import Settings  # noqa: E402
@@ -29,10 +30,9 @@ QUERIES = {"newest": {}, "failed": {"status": "failed"}, "search": {"q": "道路
            "deep page": {"offset": 5000}, "validation": {"validation": "warnings"}}
 
 
-def fill(client: TestClient, count: int, key_name: str = "bench") -> None:
+def fill(sessions: sessionmaker[Session], count: int, key_name: str = "bench") -> None:
     """`count` documents of the key: every 20th failed, the others with three forms (years 2020-2023, 37
     departments, every 50th project 道路养护, validations in turn), one second apart, newest last."""
-    sessions = client.app.state.sessions  # type: ignore[attr-defined]
     now = utcnow()
     with transaction(sessions) as session:
         key = session.query(ApiKey).filter_by(name=key_name).one()
@@ -64,7 +64,7 @@ def main() -> None:
         settings = Settings(data_dir=Path(tmp), api_keys="bench:bench-key", database_url=args.database_url)
         with TestClient(create_app(settings, sweep=False)) as client:
             started = time.perf_counter()
-            fill(client, args.documents)
+            fill(client.app.state.sessions, args.documents)  # type: ignore[attr-defined]
             print(f"{args.documents} documents stored in {time.perf_counter() - started:.1f} s "
                   f"({settings.effective_database_url.split(':')[0]})")
             print("| query | total | p50 ms | p95 ms |\n|---|---|---|---|")

@@ -23,7 +23,7 @@ LIST_BUDGET_MS = 300  # the issue's p95 target for one list page
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     settings = Settings(data_dir=tmp_path_factory.mktemp("listing") / "data", api_keys="bench:bench-key,other:other-key")
     with TestClient(create_app(settings, sweep=False)) as made:
-        fill(made, DOCUMENTS)
+        fill(made.app.state.sessions, DOCUMENTS)  # type: ignore[attr-defined]
         yield made
 
 
