@@ -216,6 +216,8 @@ API_MESSAGES: dict[str, tuple[str, str]] = {
     "no_document": ("没有这个文档", "no such document"),
     "too_large": ("每个文件最大 {limit} 字节", "each file may have at most {limit} bytes"),
     "no_result": ("此文档还没有结果（{status}）", "the document has no result yet ({status})"),
+    "bad_cursor": ("cursor 无效：请使用上一页返回的 next_cursor（且排序方式相同）",
+                   "invalid cursor: pass the previous page's next_cursor, with the same sort"),
 }
 
 
