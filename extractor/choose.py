@@ -9,7 +9,7 @@ consistent in every respect is taken at once: the common case costs one reading.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from models import Form
@@ -85,7 +85,7 @@ _NOT_THE_READING = frozenset({"funds_do_not_add_up", "doubtful_value", "block_we
                               "amount_converted", "name_joined", "low_confidence"})
 
 
-def choose_reading(readings: list[tuple[str, Callable[[], list[Form]]]]) -> Judged:
+def choose_reading(readings: Iterable[tuple[str, Callable[[], list[Form]]]]) -> Judged:
     """Read candidates in order, stop at the first consistent one, else return the most plausible."""
     best: Judged | None = None
     for name, read in readings:

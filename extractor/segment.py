@@ -7,6 +7,8 @@ title is missing, at a second 项目名称; it ends with its 总分 row or where
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from extractor.form.vocabulary import (
     NEW_FORM_KEYS,
     TITLE,
@@ -20,7 +22,17 @@ __all__ = ["TOTAL_WORDS", "is_title_row", "is_total_row", "row_has_key", "rows_t
 
 
 def is_title_row(row: Row) -> bool:
-    return any(len(t) <= TITLE_MAX_CHARS and TITLE.search(t) for t in row.words)
+    return _has_title(row.words)
+
+
+def _has_title(words: tuple[str, ...]) -> bool:
+    return any(_is_title_word(t) for t in words)
+
+
+@lru_cache(maxsize=1 << 16)
+def _is_title_word(word: str) -> bool:
+    # Cached: a form's cells repeat from form to form, and this runs for every cell of every row.
+    return len(word) <= TITLE_MAX_CHARS and bool(TITLE.search(word))
 
 
 def row_has_key(row: Row) -> bool:
@@ -48,7 +60,7 @@ def rows_to_form_runs(rows: list[Row]) -> list[list[Row]]:
         if row.is_blank():
             continue
         words = row.words
-        title = any(len(t) <= TITLE_MAX_CHARS and TITLE.search(t) for t in words)
+        title = _has_title(words)
         keyed = any(t.startswith(NEW_FORM_KEYS) for t in words)
         if held and not keyed and not title and current is not None:
             if len(words) <= 1:

@@ -423,35 +423,39 @@ def rejoin_wrapped_rows(rows: Iterable[tuple[int, list[str]]]) -> Iterator[tuple
     `年度 实际` / `指标值 完成值`): a line of fragments joins its neighbour where together they make the
     form's own words."""
     pending: tuple[int, list[str]] | None = None
+    pending_filled = 0
     for page, cells in rows:
-        cells = list(cells)
+        filled = _filled(cells, 5)  # most rows are full rows: counted once, no joining tried
         if pending is not None:
             prev = pending[1]
-            if _filled_at_most(cells, 4) and _append_fragments(prev, cells):
-                continue
-            if _filled_at_most(prev, 1):
+            if filled <= 4:
+                cells = list(cells)
+                if _append_fragments(prev, cells):
+                    continue
+            if pending_filled <= 1:
+                cells = list(cells)
                 first = next((k for k, c in enumerate(cells) if c.strip()), None)
                 prev_filled = [c for c in prev if c.strip()]
                 if len(prev_filled) == 1 and first is not None and _is_wrapped_part(prev_filled[0]) \
                         and _is_word(prev_filled[0].strip() + cells[first].strip()):
                     cells[first] = prev_filled[0].strip() + cells[first].strip()  # it begins the cell below
-                    pending = (page, cells)
+                    pending, pending_filled = (page, cells), filled
                     continue
             yield pending
-        pending = (page, cells)
+        pending, pending_filled = (page, list(cells)), filled
     if pending is not None:
         yield pending
 
 
-def _filled_at_most(cells: list[str], limit: int) -> bool:
-    """Cheaply: a row of fragments has few cells (most rows are full rows and skip the joining)."""
+def _filled(cells: list[str], limit: int) -> int:
+    """How many cells hold text, counted up to `limit` (a full row stops the count early)."""
     filled = 0
     for cell in cells:
         if cell and not cell.isspace():
             filled += 1
-            if filled > limit:
-                return False
-    return True
+            if filled >= limit:
+                break
+    return filled
 
 
 def _is_short_part(text: str) -> bool:

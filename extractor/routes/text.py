@@ -17,6 +17,7 @@ import io
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
+from itertools import chain
 from typing import Literal
 
 from extractor.decode import decode_text
@@ -47,65 +48,82 @@ _SPACE = re.compile(r"[ \u3000\xa0]+")
 
 def read_text(data: bytes, options: ExtractOptions) -> RouteOutput:
     text, _encoding = decode_text(data)
-    readings = text_readings(text)
-    return RouteOutput(grid=readings[0].grid, route="text", pages=readings[0].grid.pages, readings=readings)
+    readings = iter_text_readings(text)
+    first = next(readings)
+    return RouteOutput(grid=first.grid, route="text", pages=first.grid.pages, readings=chain([first], readings))
 
 
 def text_to_grid(text: str) -> Grid:
     """The likeliest reading alone (tests and tools that want one grid)."""
-    return text_readings(text)[0].grid
+    return next(iter_text_readings(text)).grid
 
 
 def text_readings(text: str) -> list[Reading]:
     """Every reading that can apply to the text, likeliest first."""
+    return list(iter_text_readings(text))
+
+
+def iter_text_readings(text: str) -> Iterator[Reading]:
+    """The readings that can apply to the text, likeliest first, each looked for only when the one
+    before did not settle the document (most documents take their first reading: one scan of the
+    lines for the dump's shape, no more)."""
     if len(_MARKDOWN_ONLY_ESCAPE.findall(text)) >= 3:
         text = _MARKDOWN_ESCAPE.sub(r"\1", text)  # pandoc/html2text escapes: \$\\geq 95\\%\$ is $\geq 95\%$
-    text = "\n".join(line for line in text.split("\n") if not _DASH_RULE.match(line))
+    if "---" in text:
+        text = "\n".join(line for line in text.split("\n") if not _DASH_RULE.match(line))
     lines = [line for line in text.split("\n") if line.strip()]
-    shape = detect_shape(text)
-    makers: dict[str, Callable[[], Grid]] = {}
-    if any("\t" in line for line in lines):
-        makers["tsv"] = lambda: rows_from_texts(rejoin_wrapped_rows(_paged_rows(text, lambda s: s.split("\t"))))
-    if sum(line.count(",") >= 3 for line in lines) >= max(3, len(lines) * 0.5):
-        makers["csv"] = lambda: rows_from_texts(rejoin_wrapped_rows(_csv_rows(text)))
-    if sum(line.lstrip().startswith(_BOX_STARTS) for line in lines) >= 3:
-        makers["boxes"] = lambda: rows_from_texts(rejoin_wrapped_rows(_box_rows(text)))
-    elif sum(bool(_ASCII_RULE.match(line)) for line in lines) >= 3:
+    shape = detect_shape(text, lines)
+
+    def has_flat() -> bool:
+        return any(_SPACE.search(line.strip()) for line in lines)
+
+    # name -> (does it apply?, make its grid), in the order the readings are tried after the shape's own.
+    candidates: dict[str, tuple[Callable[[], bool], Callable[[], Grid]]] = {
+        "tsv": (lambda: any("\t" in line for line in lines),
+                lambda: rows_from_texts(rejoin_wrapped_rows(_paged_rows(text, lambda s: s.split("\t"))))),
+        "csv": (lambda: sum(line.count(",") >= 3 for line in lines) >= max(3, len(lines) * 0.5),
+                lambda: rows_from_texts(rejoin_wrapped_rows(_csv_rows(text)))),
+        "boxes": (lambda: sum(line.lstrip().startswith(_BOX_STARTS) for line in lines) >= 3,
+                  lambda: rows_from_texts(rejoin_wrapped_rows(_box_rows(text)))),
         # pandoc's grid tables: the same boxes drawn with + - = |
-        makers["boxes"] = lambda: rows_from_texts(rejoin_wrapped_rows(_box_rows(_ascii_boxes(text))))
-    barred = sum(line.count("|") >= 1 for line in lines)
-    if barred >= 3:
-        makers["pipe"] = lambda: rows_from_texts(rejoin_wrapped_rows(_pipe_rows(text)))
-        makers["pipe-stream"] = lambda: _stream(_bar_tokens(text))
-    if sum(bool(_SPACE_RUN.search(line.strip())) for line in lines) >= 3:
-        makers["spaces"] = lambda: rows_from_texts(rejoin_wrapped_rows(_paged_rows(text, _space_run_cells)))
+        "ascii-boxes": (lambda: sum(line.lstrip().startswith(_BOX_STARTS) for line in lines) < 3
+                        and sum(bool(_ASCII_RULE.match(line)) for line in lines) >= 3,
+                        lambda: rows_from_texts(rejoin_wrapped_rows(_box_rows(_ascii_boxes(text))))),
+        "pipe": (lambda: sum(line.count("|") >= 1 for line in lines) >= 3,
+                 lambda: rows_from_texts(rejoin_wrapped_rows(_pipe_rows(text)))),
+        "pipe-stream": (lambda: sum(line.count("|") >= 1 for line in lines) >= 3, lambda: _stream(_bar_tokens(text))),
+        "spaces": (lambda: sum(bool(_SPACE_RUN.search(line.strip())) for line in lines) >= 3,
+                   lambda: rows_from_texts(rejoin_wrapped_rows(_paged_rows(text, _space_run_cells)))),
         # Text laid out by position (pdftotext -layout): wrapped cells above and below their row's line.
-        makers["layout"] = lambda: rows_from_texts(rejoin_wrapped_rows(layout_rows(text)))
-    long_lines = sum(len(line) > 200 for line in lines)
-    if len(lines) >= 10 and long_lines <= len(lines) * 0.2:
-        makers["space-rows"] = lambda: rows_from_texts(rejoin_wrapped_rows(_paged_rows(text, _space_cells)))
-    makers["lines"] = lambda: _stream([line.strip() for line in lines])
-    if sum(_is_wrap_fragment(line.strip()) for line in lines) >= 3:
+        "layout": (lambda: sum(bool(_SPACE_RUN.search(line.strip())) for line in lines) >= 3,
+                   lambda: rows_from_texts(rejoin_wrapped_rows(layout_rows(text)))),
+        "space-rows": (lambda: len(lines) >= 10 and sum(len(line) > 200 for line in lines) <= len(lines) * 0.2,
+                       lambda: rows_from_texts(rejoin_wrapped_rows(_paged_rows(text, _space_cells)))),
+        "lines": (lambda: True, lambda: _stream([line.strip() for line in lines])),
         # PDF text in drawing order: a cell that wrapped goes on, alone, on the next line.
-        makers["wrapped"] = lambda: _stream(" ".join(_join_wrapped_lines(defer_early_titles(lines))).split(),
-                                            cells_may_split=True)
-    if any(_SPACE.search(line.strip()) for line in lines):
-        makers["flat"] = lambda: _stream(" ".join(defer_early_titles(lines)).split(), cells_may_split=True)
-    if shape == "unspaced" or not makers.get("flat"):
-        makers["unspaced"] = lambda: _stream(split_unspaced(text))
-    order = {"csv": ["csv"], "boxes": ["boxes"], "tsv": ["tsv"], "pipe": ["pipe", "pipe-stream"], "flat": ["flat"], "unspaced": ["unspaced"],
-             "lines": ["lines"]}[shape]
-    names = [n for n in order if n in makers] + [n for n in makers if n not in order]
-    return [Reading(name, makers[name]) for name in names]
+        "wrapped": (lambda: sum(_is_wrap_fragment(line.strip()) for line in lines) >= 3,
+                    lambda: _stream(" ".join(_join_wrapped_lines(defer_early_titles(lines))).split(),
+                                    cells_may_split=True)),
+        "flat": (has_flat, lambda: _stream(" ".join(defer_early_titles(lines)).split(), cells_may_split=True)),
+        "unspaced": (lambda: shape == "unspaced" or not has_flat(), lambda: _stream(split_unspaced(text))),
+    }
+    order = {"csv": ["csv"], "boxes": ["boxes"], "tsv": ["tsv"], "pipe": ["pipe", "pipe-stream"], "flat": ["flat"],
+             "unspaced": ["unspaced"], "lines": ["lines"]}[shape]
+    for name in [*order, *(n for n in candidates if n not in order)]:
+        applies, make = candidates[name]
+        if applies():
+            yield Reading("boxes" if name == "ascii-boxes" else name, make)
 
 
 def _stream(tokens: list[str], *, cells_may_split: bool = False) -> Grid:
     return rows_from_texts((1, row) for row in tokens_to_rows(tokens, cells_may_split=cells_may_split))
 
 
-def detect_shape(text: str) -> Shape:
-    """The likeliest shape, by the marks the dump tools leave: it orders the readings, nothing more."""
-    lines = [line for line in text.split("\n") if line.strip()]
+def detect_shape(text: str, lines: list[str] | None = None) -> Shape:
+    """The likeliest shape, by the marks the dump tools leave: it orders the readings, nothing more.
+    `lines`: the text's non-blank lines, when the caller has them already."""
+    if lines is None:
+        lines = [line for line in text.split("\n") if line.strip()]
     if not lines:
         return "lines"
     if sum(line.lstrip().startswith(_BOX_STARTS) for line in lines) >= max(3, len(lines) * 0.3):
