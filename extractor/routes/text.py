@@ -36,12 +36,14 @@ from extractor.streams import (
 )
 from extractor.taxonomy import INDICATOR_HEADER_ROLES, LEVEL1, LEVEL2_PARENT, header_role, read_label
 from extractor.unspaced import split_unspaced
+from models import Issue
 
 Shape = Literal["csv", "boxes", "tsv", "pipe", "lines", "flat", "unspaced"]
 _PIPE_RULE = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?$")
 _MARKDOWN_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!$<>|%~])")
 _MARKDOWN_ONLY_ESCAPE = re.compile(r"\\[$<>*_\[\]`|#]")  # never in LaTeX, whose \\% and \\geq stay
 _DASH_RULE = re.compile(r"^\s*-{3,}(?:\s+-{3,})+\s*$")  # a Markdown simple table's rules
+_DROPPED_TABLE = re.compile(r"^\s*\[TABLE\]\s*$", re.MULTILINE)
 _SPACE_RUN = re.compile(r"[ \u3000\xa0]{2,}")
 _SPACE = re.compile(r"[ \u3000\xa0]+")
 
@@ -50,7 +52,13 @@ def read_text(data: bytes, options: ExtractOptions) -> RouteOutput:
     text, _encoding = decode_text(data)
     readings = iter_text_readings(text)
     first = next(readings)
-    return RouteOutput(grid=first.grid, route="text", pages=first.grid.pages, readings=chain([first], readings))
+    issues = []
+    if _DROPPED_TABLE.search(text):
+        # pandoc prints [TABLE] for a table it cannot lay out as text: the cells are not in the dump.
+        issues.append(Issue(code="table_dropped", severity="warning", field=None, stage="read",
+                            message="the converter printed [TABLE] in place of a table; its cells are not in this text"))
+    return RouteOutput(grid=first.grid, route="text", pages=first.grid.pages, readings=chain([first], readings),
+                       issues=issues)
 
 
 def text_to_grid(text: str) -> Grid:
