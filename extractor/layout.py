@@ -41,7 +41,7 @@ from extractor.taxonomy import (
 
 _GAP = re.compile(r"\S+(?: \S+)*")  # words with single spaces between them: one run of a line
 _CJK = r"\u3400-\u9fff\uff01-\uff5e\u3000-\u303f"
-_CELL_SPACE = re.compile(rf"(?<=[{_CJK}])\s(?=[{_CJK}\d])|(?<=[\d%])\s(?=[\d+-])|(?<=[(（])\s(?=[{_CJK}])")
+_CELL_SPACE = re.compile(rf"(?<=[{_CJK})）])\s(?=[{_CJK}\d])|(?<=[\d%])\s(?=[\d+-])|(?<=[(（%\d])\s(?=[{_CJK}])")
 _HEADER_WORDS = tuple(w for table in (INDICATOR_HEADER_ROLES, FUND_HEADER_ROLES) for _, words in table for w in words)
 _ANNOTATION = re.compile(r"^[(（]?[A-Za-z/+\-*×]{1,4}[)）]?$")
 _CLOSED = re.compile(r"(?:指标|标|[)）])$")  # a label piece that ends its label
@@ -286,22 +286,35 @@ def _take_labels(pieces: list[list[Piece]], kinds: list[str | None],
 
     A block's columns are the runs of pieces that start at about one x; the leftmost ones whose
     texts (wrapped pieces joined) are labels of the taxonomy are label columns, and the first column
-    that is not ends them."""
+    that is not ends them. Centred labels of one level start at different x (经济成本指标 two
+    characters left of 数量指标): label columns of the same level are one column."""
     columns: list[tuple[str, list[Piece]]] = []
     for block in ("funds", "goals", "indicators"):
         lines = [i for i, r in enumerate(region) if r == block and kinds[i] is None and pieces[i]]
-        label_ids: set[int] = set()
+        column_of: dict[int, int] = {}  # piece id -> merged label column
+        levels: list[int | None] = []
         for cluster in _x_clusters([p for i in lines for p in pieces[i]]):
-            stacks = _label_columns(cluster)[0] if cluster else []
+            stacks = _join_wrapped(cluster) if cluster else []
             if not stacks or sum(_is_label(p.text) for p in stacks) * 2 < len(stacks):
                 break
-            label_ids.update(id(p) for p in cluster)
-        found: list[Piece] = []
+            level = _level_of(stacks)
+            if level is None or level not in levels:
+                levels.append(level)
+            index = levels.index(level) if level is not None else len(levels) - 1
+            column_of.update((id(p), index) for p in cluster)
+        found: list[list[Piece]] = [[] for _ in levels]
         for i in lines:
-            while pieces[i] and id(pieces[i][0]) in label_ids:
-                found.append(pieces[i].pop(0))
-        columns.extend((block, column) for column in _label_columns(found) if column)
+            while pieces[i] and id(pieces[i][0]) in column_of:
+                piece = pieces[i].pop(0)
+                found[column_of[id(piece)]].append(piece)
+        columns.extend((block, _join_wrapped(column)) for column in found if column)
     return columns
+
+
+def _level_of(stacks: list[Piece]) -> int | None:
+    """The taxonomy level most of a column's labels have (0 for 绩效指标), None when none is known."""
+    levels = [label.level for p in stacks if (label := read_label(p.text)) is not None]
+    return max(set(levels), key=levels.count) if levels else None
 
 
 def _x_clusters(found: list[Piece]) -> list[list[Piece]]:
@@ -323,21 +336,17 @@ def _is_label(text: str) -> bool:
     return read_label(t) is not None or t == "绩效指标" or t.startswith(FUND_BLOCK_LABELS) or t.startswith(GOAL_LABELS)
 
 
-def _label_columns(found: list[Piece]) -> list[list[Piece]]:
-    """Label pieces by column (x0 within a few characters of each other), wrapped pieces joined."""
-    columns = _x_clusters(found)
-    joined: list[list[Piece]] = []
-    for column in columns:
-        labels: list[Piece] = []
-        for piece in sorted(column, key=lambda p: p.line):
-            last = labels[-1] if labels else None
-            if last is not None and piece.line - last.line <= 2 and not _CLOSED.search(compact(last.text)):
-                labels[-1] = Piece((last.line + piece.line) / 2, min(last.x0, piece.x0), max(last.x1, piece.x1),
-                                   last.text + piece.text)
-            else:
-                labels.append(piece)
-        joined.append(labels)
-    return joined
+def _join_wrapped(column: list[Piece]) -> list[Piece]:
+    """One column's label pieces, top to bottom, a label wrapped over lines joined into one."""
+    labels: list[Piece] = []
+    for piece in sorted(column, key=lambda p: p.line):
+        last = labels[-1] if labels else None
+        if last is not None and piece.line - last.line <= 2 and not _CLOSED.search(compact(last.text)):
+            labels[-1] = Piece((last.line + piece.line) / 2, min(last.x0, piece.x0), max(last.x1, piece.x1),
+                               last.text + piece.text)
+        else:
+            labels.append(piece)
+    return labels
 
 
 def _pieces_to_rows(pieces: list[list[Piece]], anchors: list[int], region: list[str | None],
