@@ -415,18 +415,21 @@ def _resolve_indicators(state: _State) -> list[Indicator]:
     indicators = []
     for r, (l2_label, l1_name) in zip(rows, level2_of, strict=True):
         indicators.append(_indicator(state, r, l2_label, l1_name, len(indicators)))
-    _check_block_weights(state, rows, indicators)
+    _check_block_weights(state, rows, indicators, cost_level1)
     return indicators
 
 
-def _check_block_weights(state: _State, rows: list[_IndicatorRow], indicators: list[Indicator]) -> None:
+def _check_block_weights(state: _State, rows: list[_IndicatorRow], indicators: list[Indicator],
+                         cost_level1: bool) -> None:
     """`产出指标(50分)`: a printed block weight must equal the weights of the block's indicators."""
     declared: dict[tuple[str, str], Decimal] = {}
     for r, ind in zip(rows, indicators, strict=True):
         for label in r.labels:
             if label.weight is None:
                 continue
-            level = "level2" if label.level == 2 else "level1"
+            # 成本指标(10分) weighs the level-1 block in the template where 成本指标 is level 1.
+            as_level1 = label.level != 2 or (cost_level1 and label.canonical == "成本指标")
+            level = "level1" if as_level1 else "level2"
             name = getattr(ind, level)
             if name:
                 declared.setdefault((level, name), label.weight)
