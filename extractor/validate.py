@@ -255,12 +255,31 @@ def read_quantity(text: str | None) -> Quantity | None:
     return Quantity(m.group("op") or "", number, canonical, kind, magnitude)
 
 
+# What an indicator's name says it measures (`河道养护面积` an area, `…合格率` a percentage).
+_NAME_MEASURES = (("面积", "area"), ("长度", "length"), ("里程", "length"), ("率", "percent"), ("满意度", "percent"))
+
+
+def name_measure(name: str | None) -> str | None:
+    text = re.sub(r"\s+", "", name or "")
+    return next((kind for word, kind in _NAME_MEASURES if text.endswith(word) or f"{word}(" in text), None)
+
+
 def check_units(form: Form, settings: ValidationSettings) -> Iterator[Issue]:
-    """The actual is measured in the target's unit: `>170万㎡` against `182万m` is a unit misread on one side.
+    """The actual is measured in the target's unit: `>170万㎡` against `182万m` is a unit misread on one side,
+    and both in what the indicator's name measures (`河道养护面积` in `万m` is a misread of `万㎡`).
 
     The side whose unit is what OCR makes of the other's (㎡ read as m) is named; otherwise the row."""
     for i, ind in enumerate(form.indicators):
         target, actual = read_quantity(ind.target), read_quantity(ind.actual)
+        measure = name_measure(ind.level3)
+        if measure in ("area", "length"):  # a percentage name may still count (`覆盖率` in 个): not held
+            for key, q in (("target", target), ("actual", actual)):
+                if q is not None and q.kind is not None and q.kind != measure:
+                    yield _warning("unit_mismatch", f"indicators[{i}].{key}",
+                                   f"{ind.level3}：{getattr(ind, key)} 的单位与指标名称所计量的不符，请核对原件 / "
+                                   f"{getattr(ind, key)!r} is not in a unit of what {ind.level3!r} measures")
+            if (target and target.kind not in (None, measure)) or (actual and actual.kind not in (None, measure)):
+                continue
         if target is None or actual is None or target.kind is None or actual.kind is None:
             continue
         if (target.kind, target.unit, target.magnitude) == (actual.kind, actual.unit, actual.magnitude):
@@ -302,6 +321,56 @@ def check_missed_targets(form: Form, settings: ValidationSettings) -> Iterator[I
                            f"{ind.target!r} with full marks (as printed)")
 
 
+# --- the reading: a scan's values held to their column's grammar --------------------------------------
+
+_OPERATOR_LIKE = re.compile(r"[≈≠≒~～±]")  # operators no 年度指标值 uses: a misread of >= <= =
+_SPECK = re.compile(r"^[.,:;·、'`．，：；]+|[.,:;·'`．，：；]+$")
+_UNIT_JUNK = re.compile(r"[#@&*$^|\\]")
+_CJK_DOT = re.compile(r"(?<=[\u4e00-\u9fff])[·•∙.．](?=[\u4e00-\u9fff])")
+
+
+def _is_ocr(refs: dict | None, *keys: str) -> bool:
+    return any(refs and k in refs and refs[k].source == "ocr" for k in keys)
+
+
+def _grammar_doubt(value: str, measure: str | None, other: Quantity | None) -> str | None:
+    """Why a target or actual read by OCR does not fit its column's grammar, or None when it fits."""
+    if _SPECK.search(value) and read_quantity(_SPECK.sub("", value)) is not None:
+        return "数值旁有多余的标点（可能是污点）"
+    if _OPERATOR_LIKE.search(value):
+        return "含年度指标值不用的符号（可能是 ≥、≤、= 的误识）"
+    if _UNIT_JUNK.search(value):
+        return "单位中有不应出现的符号"
+    q = read_quantity(value)
+    if q is None:
+        return None
+    if q.kind is None and not q.unit and (measure == "area" and q.magnitude != 1):
+        return "带“万”却没有单位，指标名称计量面积"
+    if q.kind is None and not q.unit and q.magnitude == 1 and (
+            measure == "percent" or (other is not None and other.kind == "percent")) and q.number > 100:
+        return "百分比指标的数值超过 100 且没有 %（% 可能被识别为数字）"
+    return None
+
+
+def check_reading(form: Form, settings: ValidationSettings) -> Iterator[Issue]:
+    """Values read by OCR held to their column's grammar: an operator, a number, a unit that fits the
+    indicator; a speck, a stray symbol or a lost unit makes the value doubtful (never changed here)."""
+    for i, ind in enumerate(form.indicators):
+        refs = ind.provenance
+        measure = name_measure(ind.level3)
+        for key, roles, other in (("target", ("target", "target_op", "target_unit"), ind.actual),
+                                  ("actual", ("actual",), ind.target)):
+            value = getattr(ind, key)
+            if not value or not _is_ocr(refs, *roles):
+                continue
+            if why := _grammar_doubt(value, measure, read_quantity(other)):
+                yield _warning("doubtful_value", f"indicators[{i}].{key}", f"{value}：{why}，请核对原件 / "
+                               f"{value!r} does not fit the column's grammar")
+        if ind.level3 and _is_ocr(refs, "name") and (_CJK_DOT.search(ind.level3) or _SPECK.match(ind.level3)):
+            yield _warning("doubtful_value", f"indicators[{i}].level3",
+                           f"{ind.level3}：名称中有多余的标点（可能是污点），请核对原件 / a speck in the name")
+
+
 RULES: tuple[Rule, ...] = (
     check_sums,
     check_score_within_weight,
@@ -312,6 +381,7 @@ RULES: tuple[Rule, ...] = (
     check_completeness,
     check_units,
     check_missed_targets,
+    check_reading,
 )
 
 
