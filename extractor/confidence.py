@@ -60,7 +60,10 @@ def _agrees(target: str | None, actual: str | None) -> bool:
         return False
     t, a = read_quantity(target), read_quantity(actual)
     if t is not None and a is not None:
-        return (t.unit, t.magnitude) == (a.unit, a.magnitude) and bool(t.unit)
+        if (t.unit, t.magnitude) == (a.unit, a.magnitude) and t.unit:
+            return True  # `>=90%` / `95%`: the same unit
+        # `0` / `0起`: the same figure, one side without its count word
+        return t.number * t.magnitude == a.number * a.magnitude and not (t.unit and a.unit)
     return t is None and a is None and target == actual  # 及时 / 及时
 
 
@@ -116,3 +119,16 @@ def assess_confidence(form: Form, settings: ConfidenceSettings | None = None) ->
                 factors.append(settings.arithmetic_odds)
             _rate(ref, settings, factors, where, field, issues, found, f"{value if value is not None else '—'}")
     return found
+
+
+def review_priority(form: dict) -> tuple[int, int, float, int]:
+    """Sort key for the review queue, most needy first: forms with errors (more errors first), then
+    forms with doubts (the least sure field first, then more doubts), then forms with notes only."""
+    issues = form.get("issues") or []
+    errors = sum(i.get("severity") == "error" for i in issues)
+    doubts = sum(i.get("severity") == "warning" and not is_note(i.get("code", "")) for i in issues)
+    refs = [ref for row in [*(form.get("indicators") or []), *((form.get("funds") or {}).values())]
+            if isinstance(row, dict) for ref in (row.get("provenance") or {}).values()]
+    least = min((float(r.get("confidence", 1.0)) for r in refs), default=1.0)
+    tier = 0 if errors else 1 if doubts else 2
+    return tier, -errors, least if tier < 2 else 1.0, -doubts

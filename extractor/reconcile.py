@@ -57,6 +57,7 @@ from models import CellRef, Form, FundRow, Goals, Indicator, Issue, LabeledFundR
 GOAL_DOUBT_BELOW = 0.96
 # A numbered item (`2、`, `3.`) that follows a character, not a stop: the stop before it was lost.
 _ITEM_WITHOUT_STOP = re.compile(r"(?<=[\u4e00-\u9fff])(?=(?:[1-9]|1\d)[、.．](?!\d))")
+_ITEM = re.compile(r"(?<=[\u4e00-\u9fff。；;，,！!？?])(?:[1-9]|1\d)[、.．](?!\d)")
 _STOPS = "。；;！!？?"
 # A Latin letter beside digits or a count word (`o起`, `1O0%`) is an OCR confusion, not a value.
 _LETTER_FOR_DIGIT = re.compile(r"(?<![A-Za-z])[oOlIzZsS](?=[\d%％起个次人天项户家所]|$)|(?<=\d)[oOlI](?![A-Za-z])")
@@ -365,7 +366,10 @@ def _goal_doubts(text: str, ocr: list[Cell]) -> list[str]:
         return []
     doubts = [f"「{clean_text(c.text)[:12]}…」一段识别把握不足（{c.confidence:.2f}）"
               for c in ocr if c.confidence < GOAL_DOUBT_BELOW]
-    for m in _ITEM_WITHOUT_STOP.finditer(text):
+    items = len(_ITEM.findall(text))
+    missing = list(_ITEM_WITHOUT_STOP.finditer(text))
+    # Only where the text's own items end with stops: a goal that never puts one before `2、` is its style.
+    for m in missing if 2 * len(missing) < items else []:
         doubts.append(f"「{text[max(0, m.start() - 4):m.start()]}」与「{text[m.start():m.start() + 3]}」之间可能漏了句号")
     stops = sum(text.count(s) for s in _STOPS)
     if stops and text and "\u4e00" <= text[-1] <= "\u9fff":
