@@ -91,12 +91,12 @@ def result_version(session: Session, doc: Document, version: Version) -> dict[st
 @router.get("/v1/review/config")
 def review_config(request: Request, key: Caller) -> dict[str, Any]:
     """What the page needs to know: the key's name (the author of corrections), the confidence below
-    which the reader flags a value (extractor.reconcile.LOW_CONFIDENCE), the server's default language
-    and the time zone times are shown in."""
-    from extractor.reconcile import LOW_CONFIDENCE
+    which a field is doubted (extractor.confidence.ConfidenceSettings.doubt_below), the server's default
+    language and the time zone times are shown in."""
+    from extractor.confidence import ConfidenceSettings
 
     settings = request.app.state.settings
-    return {"key_name": key.name, "low_confidence": LOW_CONFIDENCE, "language": settings.language,
+    return {"key_name": key.name, "low_confidence": ConfidenceSettings().doubt_below, "language": settings.language,
             "timezone": settings.timezone}
 
 
