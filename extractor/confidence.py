@@ -3,7 +3,8 @@
 The OCR engine's score for a cell (the mean of its characters' probabilities) is the prior; the form
 adds evidence, each an odds factor on the chance that the value is wrong:
 - an error or a doubt of validation names the field or its row (a unit that does not fit, a speck, a
-  failed sum it can explain): more likely wrong;
+  failed sum it can explain): more likely wrong, and capped whatever the engine said (it is as sure
+  of `万m` misread from `万㎡` as of a right read);
 - the actual agrees with the target (the same unit, or the same word: 及时 / 及时): less likely;
 - the form's sums hold with the field in them (weights and scores to 总分, fund parts to 年度资金总额,
   执行率 to executed / budget): less likely;
@@ -37,6 +38,9 @@ class ConfidenceSettings(BaseModel):
     floor: float = Field(0.02, description="lowest prior taken from the engine")
     ceiling: float = Field(0.9999, description="highest prior taken from the engine")
     named_odds: float = Field(40.0, description="error odds × this when an error or doubt names the field")
+    named_cap: float = Field(0.4, description="highest confidence of a field an error or doubt names: the engine "
+                             "is as sure of a misread unit as of a right one, and about half of the named "
+                             "fields are wrong (bench_flags precision)")
     agree_odds: float = Field(0.15, description="error odds × this when the actual agrees with the target")
     arithmetic_odds: float = Field(0.1, description="error odds × this when the form's sums hold with it")
     dash_odds: float = Field(0.02, description="error odds × this for a printed dash in a number column")
@@ -74,6 +78,8 @@ def _rate(ref: CellRef, settings: ConfidenceSettings, factors: list[float], wher
     if named:
         factors = [*factors, settings.named_odds]
     confidence = _combine(prior, factors, settings)
+    if named:
+        confidence = min(confidence, settings.named_cap)
     ref.ocr_confidence, ref.confidence = prior, round(confidence, 4)
     if confidence < settings.doubt_below and not named:
         found.append(Issue(code="low_confidence", severity="warning", field=f"{where}.{field}",
