@@ -202,7 +202,8 @@ def check_completeness(form: Form, settings: ValidationSettings) -> Iterator[Iss
                  f"weights sum to {_fmt(weights)}: the form may be cut short") if weights < settings.default_total else ""
         yield _warning("missing_total", "total", f"没有总分行{short}" if short else "没有总分行 / no 总分 row was found")
     if not form.project_name and not form.department:
-        yield _warning("missing_field", "project_name", "neither 项目名称 nor 主管部门 was found")
+        for key in ("project_name", "department"):  # either may be the one the page lost
+            yield _warning("missing_field", key, "项目名称和主管部门都没有读到 / neither 项目名称 nor 主管部门 was found")
     for i, ind in enumerate(form.indicators):
         for key in ("weight", "score"):
             if getattr(ind, key) is None:
@@ -321,6 +322,26 @@ def check_missed_targets(form: Form, settings: ValidationSettings) -> Iterator[I
                            f"{ind.target!r} with full marks (as printed)")
 
 
+_NO_DEVIATION = re.compile(r"无|未|没有|不存在|^[\W\d]*$")
+
+
+def check_notes(form: Form, settings: ValidationSettings) -> Iterator[Issue]:
+    """A 偏差原因 on a row without a deviation (full marks, the actual as the target) explains nothing:
+    most often the end of the row's name, cut into the next column by a dump (`公共服务` | `水平提升情况`)."""
+    for i, ind in enumerate(form.indicators):
+        note = re.sub(r"\s+", "", ind.deviation_note or "")
+        if not note or _NO_DEVIATION.search(note) or ind.weight is None or ind.score != ind.weight:
+            continue
+        if ind.target and _norm_value(ind.target) == _norm_value(ind.actual):
+            yield _warning("doubtful_value", f"indicators[{i}]",
+                           f"{ind.level3 or ''}：满分且实际完成值与年度指标值相同，却有偏差原因「{note[:20]}」，"
+                           f"可能是名称的后半截，请核对原件 / a deviation note on a row without a deviation")
+
+
+def _norm_value(text: str | None) -> str:
+    return re.sub(r"\s+|^(?:>=|<=|=|>|<)", "", text or "")
+
+
 # --- the reading: a scan's values held to their column's grammar --------------------------------------
 
 _OPERATOR_LIKE = re.compile(r"[≈≠≒~～±]")  # operators no 年度指标值 uses: a misread of >= <= =
@@ -382,6 +403,7 @@ RULES: tuple[Rule, ...] = (
     check_units,
     check_missed_targets,
     check_reading,
+    check_notes,
 )
 
 

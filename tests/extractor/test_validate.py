@@ -251,3 +251,21 @@ def test_quantities_read_with_operator_magnitude_and_unit() -> None:
     q = read_quantity(">170万㎡")
     assert q is not None and (q.op, q.number, q.unit, q.kind, q.magnitude) == (">", D(170), "㎡", "area", D(10000))
     assert read_quantity("及时") is None and read_quantity("=100%").kind == "percent"
+
+
+def test_a_note_on_a_row_without_deviation_is_doubted_as_a_cut_name() -> None:
+    form = with_values("促进", "促进", name="公共服务")
+    form.indicators[0].deviation_note = "水平提升情况"  # the end of 公共服务水平提升情况
+    assert codes(form).get("doubtful_value") == "indicators[0]"
+    for note in ("无", "0", "无偏差"):
+        form.indicators[0].deviation_note = note
+        assert "doubtful_value" not in codes(form)
+    lost = with_values(">=90%", "85%", score=D(45))
+    lost.indicators[0].deviation_note = "受疫情影响"  # a real deviation with its reason
+    assert "doubtful_value" not in codes(lost)
+
+
+def test_a_form_without_name_or_department_names_both() -> None:
+    form = sound_form()
+    form.project_name = None
+    assert {i.field for i in validate_form(form) if i.code == "missing_field"} == {"project_name", "department"}
