@@ -17,9 +17,13 @@ already names the field. The factors are calibrated on `bench/bench_flags.py` (i
 
 from __future__ import annotations
 
+import re
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from extractor.form.codes import is_note
+from extractor.grid import Cell
+from extractor.normalize import clean_text
 from extractor.validate import read_quantity
 from models import CellRef, Form, FundRow, Issue
 
@@ -44,6 +48,8 @@ class ConfidenceSettings(BaseModel):
     agree_odds: float = Field(0.15, description="error odds × this when the actual agrees with the target")
     arithmetic_odds: float = Field(0.1, description="error odds × this when the form's sums hold with it")
     dash_odds: float = Field(0.02, description="error odds × this for a printed dash in a number column")
+    goal_doubt_below: float = Field(0.96, description="a goal text line read below this is doubtful: at 300 "
+                                    "and 200 dpi every goal read right scored above it (bench_flags)")
 
 
 def _named(where: str, field: str, issues: list[Issue]) -> bool:
@@ -138,3 +144,28 @@ def review_priority(form: dict) -> tuple[int, int, float, int]:
     least = min((float(r.get("confidence", 1.0)) for r in refs), default=1.0)
     tier = 0 if errors else 1 if doubts else 2
     return tier, -errors, least if tier < 2 else 1.0, -doubts
+
+
+# A numbered item (`2、`, `3.`) after a character, not a stop: the stop before it was lost.
+_ITEM_WITHOUT_STOP = re.compile(r"(?<=[\u4e00-\u9fff])(?=(?:[1-9]|1\d)[、.．](?!\d))")
+_ITEM = re.compile(r"(?<=[\u4e00-\u9fff。；;，,！!？?])(?:[1-9]|1\d)[、.．](?!\d)")
+_STOPS = "。；;！!？?"
+
+
+def goal_doubts(text: str, ocr: list[Cell], settings: ConfidenceSettings | None = None) -> list[str]:
+    """Where a goal text read by OCR is really doubtful, said with the characters in question; none on
+    a clean read. Two signs: a line the engine read unsurely, and the text's own punctuation grammar
+    (numbered items each end with a stop, so a stop missing before `2、` or at the end was lost)."""
+    settings = settings or ConfidenceSettings()
+    if not ocr:
+        return []
+    doubts = [f"「{clean_text(c.text)[:12]}…」一段识别把握不足（{c.confidence:.2f}）"
+              for c in ocr if c.confidence < settings.goal_doubt_below]
+    items = len(_ITEM.findall(text))
+    missing = list(_ITEM_WITHOUT_STOP.finditer(text))
+    # Only where the text's own items end with stops: a goal that never puts one before `2、` is its style.
+    for m in missing if 2 * len(missing) < items else []:
+        doubts.append(f"「{text[max(0, m.start() - 4):m.start()]}」与「{text[m.start():m.start() + 3]}」之间可能漏了句号")
+    if sum(text.count(s) for s in _STOPS) and text and "\u4e00" <= text[-1] <= "\u9fff":
+        doubts.append(f"结尾「{text[-4:]}」之后可能漏了句号")
+    return doubts

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from extractor.align import align_fund_row, align_row
+from extractor.confidence import goal_doubts
 from extractor.form.vocabulary import (
     FUND_BLOCK_LABELS,
     GOAL_ACTUAL_HEADERS,
@@ -52,13 +53,6 @@ from extractor.taxonomy import (
 )
 from models import CellRef, Form, FundRow, Goals, Indicator, Issue, LabeledFundRow, Total
 
-# A goal text read by OCR is doubtful below this line score (the engine's mean over a line's
-# characters): at 300 and 200 dpi every goal read right scored above it (bench/bench_flags.py).
-GOAL_DOUBT_BELOW = 0.96
-# A numbered item (`2、`, `3.`) that follows a character, not a stop: the stop before it was lost.
-_ITEM_WITHOUT_STOP = re.compile(r"(?<=[\u4e00-\u9fff])(?=(?:[1-9]|1\d)[、.．](?!\d))")
-_ITEM = re.compile(r"(?<=[\u4e00-\u9fff。；;，,！!？?])(?:[1-9]|1\d)[、.．](?!\d)")
-_STOPS = "。；;！!？?"
 # A Latin letter beside digits or a count word (`o起`, `1O0%`) is an OCR confusion, not a value.
 _LETTER_FOR_DIGIT = re.compile(r"(?<![A-Za-z])[oOlIzZsS](?=[\d%％起个次人天项户家所]|$)|(?<=\d)[oOlI](?![A-Za-z])")
 DEFAULT_INDICATOR_ROLES = ("l1", "l2", "name", "target", "actual", "weight", "score", "note")
@@ -346,7 +340,7 @@ def _finish_goals(state: _State) -> None:
     texts = {}
     for key, parts in state.goal_parts.items():
         text = clean_text("".join(c.text for c in parts))
-        if doubts := _goal_doubts(text, [c for c in parts if c.source == "ocr"]):
+        if doubts := goal_doubts(text, [c for c in parts if c.source == "ocr"]):
             state.issue("low_confidence", "warning", f"goals.{key}", "；".join(doubts) + "，请核对原件 / "
                         "part of the goal text is doubtful: check it against the page")
         # A goal text running to the foot of a page can swallow the page's number (`…活动。- 18 -`).
@@ -356,25 +350,6 @@ def _finish_goals(state: _State) -> None:
             text = text[:m.start()]
         texts[key] = text or None
     state.form.goals = Goals(**texts)
-
-
-def _goal_doubts(text: str, ocr: list[Cell]) -> list[str]:
-    """Where a goal text read by OCR is really doubtful, said with the characters in question; none on
-    a clean read. Two signs: a line the engine read unsurely, and the text's own punctuation grammar
-    (numbered items each end with a stop, so a stop missing before `2、` or at the end was lost)."""
-    if not ocr:
-        return []
-    doubts = [f"「{clean_text(c.text)[:12]}…」一段识别把握不足（{c.confidence:.2f}）"
-              for c in ocr if c.confidence < GOAL_DOUBT_BELOW]
-    items = len(_ITEM.findall(text))
-    missing = list(_ITEM_WITHOUT_STOP.finditer(text))
-    # Only where the text's own items end with stops: a goal that never puts one before `2、` is its style.
-    for m in missing if 2 * len(missing) < items else []:
-        doubts.append(f"「{text[max(0, m.start() - 4):m.start()]}」与「{text[m.start():m.start() + 3]}」之间可能漏了句号")
-    stops = sum(text.count(s) for s in _STOPS)
-    if stops and text and "\u4e00" <= text[-1] <= "\u9fff":
-        doubts.append(f"结尾「{text[-4:]}」之后可能漏了句号")
-    return doubts
 
 
 # --- indicators ------------------------------------------------------------------------------------

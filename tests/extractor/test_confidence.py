@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from extractor.confidence import ConfidenceSettings, assess_confidence, review_priority
+from extractor.confidence import ConfidenceSettings, assess_confidence, goal_doubts, review_priority
 from extractor.grid import Cell
 from extractor.normalize import parse_amount, parse_number, parse_rate
-from extractor.reconcile import _goal_doubts
 from extractor.validate import validate_form
 from models import CellRef, Form, FundRow, Funds, Indicator, Total
 
@@ -104,16 +103,16 @@ def cell(text: str, conf: float) -> Cell:
 
 def test_a_clean_goal_read_gives_no_warning() -> None:
     text = "1、完成道路养护。2、提升园区环境。"
-    assert _goal_doubts(text, [cell(text, 0.985)]) == []
-    assert _goal_doubts("1、完成道路养护2、提升园区环境3、改善交通", [cell("x", 0.99)]) == []  # its style
+    assert goal_doubts(text, [cell(text, 0.985)]) == []
+    assert goal_doubts("1、完成道路养护2、提升园区环境3、改善交通", [cell("x", 0.99)]) == []  # its style
 
 
 def test_a_doubtful_goal_names_the_characters_in_doubt() -> None:
     text = "1、完成道路养护。2、提升园区环境3、改善交通。4、加强管理"
-    doubts = _goal_doubts(text, [cell(text, 0.99)])
+    doubts = goal_doubts(text, [cell(text, 0.99)])
     assert any("园区环境" in d and "3、" in d for d in doubts), doubts
     assert any("加强管理" in d for d in doubts)
-    assert any("0.91" in d for d in _goal_doubts("完成养护。", [cell("完成养护。", 0.91)]))
+    assert any("0.91" in d for d in goal_doubts("完成养护。", [cell("完成养护。", 0.91)]))
 
 
 def test_the_review_queue_puts_errors_then_the_least_sure_then_notes() -> None:
