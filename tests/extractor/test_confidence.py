@@ -82,7 +82,7 @@ def test_the_threshold_is_a_setting() -> None:
 
 
 def test_printed_dashes_as_ocr_reads_them_are_dashes_in_number_columns() -> None:
-    for dash in ("一", "_", "~", "–", "-", "—"):
+    for dash in ("一", "二", "_", "~", "–", "-", "—"):
         assert parse_number(dash) is None and parse_rate(dash) is None and parse_amount(dash, "元") == (None, None)
 
 
