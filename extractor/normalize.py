@@ -35,7 +35,8 @@ _OPERATORS = str.maketrans({
 })
 _DASHES = {"", "—", "——", "-", "--", "---", "———", "－", "–", "/", "／", "\\", "无数据", "N/A", "n/a",
            # What OCR makes of a printed dash in a cell that takes a number or a dash: the CJK 一 (二
-           # when a speck lies under the stroke), a low line, a tilde. Only number columns read this set (a name or a goal never does).
+           # when a speck lies under the stroke), a low line, a tilde. Only number columns read this
+           # set (a name or a goal never does).
            "一", "一一", "二", "ー", "_", "__", "~", "～", "‐", "‑", "−", "―"}
 # Punctuation specks beside a number in a number column (`3.`, `.95`, `100%,`): not part of any
 # number this column's grammar allows, so they are dropped before the number is read.
