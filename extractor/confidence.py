@@ -45,6 +45,8 @@ class ConfidenceSettings(BaseModel):
     named_cap: float = Field(0.4, description="highest confidence of a field an error or doubt names: the engine "
                              "is as sure of a misread unit as of a right one, and about half of the named "
                              "fields are wrong (bench_flags precision)")
+    row_odds: float = Field(8.0, description="error odds × this when a doubt names only the field's row (one of "
+                            "its fields, not known which)")
     agree_odds: float = Field(0.15, description="error odds × this when the actual agrees with the target")
     arithmetic_odds: float = Field(0.1, description="error odds × this when the form's sums hold with it")
     dash_odds: float = Field(0.02, description="error odds × this for a printed dash in a number column")
@@ -52,9 +54,10 @@ class ConfidenceSettings(BaseModel):
                                     "and 200 dpi every goal read right scored above it (bench_flags)")
 
 
-def _named(where: str, field: str, issues: list[Issue]) -> bool:
-    path = f"{where}.{field}"
-    return any(i.field in (path, where) for i in issues if not is_note(i.code))
+def _named(where: str, field: str, issues: list[Issue]) -> str | None:
+    """'field' when an error or doubt names the field itself, 'row' when only its row, else None."""
+    fields = {i.field for i in issues if not is_note(i.code)}
+    return "field" if f"{where}.{field}" in fields else "row" if where in fields else None
 
 
 def _combine(prior: float, factors: list[float], settings: ConfidenceSettings) -> float:
@@ -82,9 +85,9 @@ def _rate(ref: CellRef, settings: ConfidenceSettings, factors: list[float], wher
     prior = ref.ocr_confidence if ref.ocr_confidence is not None else ref.confidence
     named = _named(where, field, issues)
     if named:
-        factors = [*factors, settings.named_odds]
+        factors = [*factors, settings.named_odds if named == "field" else settings.row_odds]
     confidence = _combine(prior, factors, settings)
-    if named:
+    if named == "field":
         confidence = min(confidence, settings.named_cap)
     ref.ocr_confidence, ref.confidence = prior, round(confidence, 4)
     if confidence < settings.doubt_below and not named:
