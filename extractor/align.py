@@ -52,6 +52,8 @@ def fit_points(text: str) -> float:
         value = parse_number(text)
     except ValueError:
         return NEG
+    if value is not None and value == 0 and "." in text:
+        return 2.5  # 0.00 is how an amount prints nothing; a weight or score of none is 0 or —
     return 3.0 if value is not None and 0 <= value <= MAX_POINTS else NEG
 
 

@@ -69,7 +69,7 @@ def extract_bytes(data: bytes, filename: str | None = None, options: ExtractOpti
             output = _reader_for(kind)(data, options)
         readings = output.readings or [Reading(output.route, output.grid)]
         with stage("choose_reading"):
-            chosen = choose_reading([(r.name, _forms_of(r)) for r in readings])
+            chosen = choose_reading((r.name, _forms_of(r)) for r in readings)  # lazily: most stop at one
         if output.finish is not None:
             output.finish(chosen.forms)
     forms = chosen.forms
@@ -117,6 +117,8 @@ def _mark(issues: list[Issue], stage_name: Literal["read", "reconcile", "validat
 def _check_line_length(data: bytes, limit: int) -> None:
     """A text dump whose one line runs past `limit` bytes is refused before it is decoded (a 50 MB
     one-line dump would otherwise cost gigabytes in the reader). Scans for newlines without copying."""
+    if len(data) <= limit:
+        return  # no line can be longer than the whole text
     start = 0
     while start < len(data):
         end = data.find(b"\n", start, start + limit + 1)

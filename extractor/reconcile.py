@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 from extractor.align import align_fund_row, align_row
 from extractor.confidence import goal_doubts
@@ -155,7 +156,7 @@ def _read_row(state: _State, row: Row) -> None:
 
 
 def _read_table_row(state: _State, row: Row) -> None:
-    if any(compact(c.text).rstrip(":：") in INDICATOR_TOTAL_WORDS for c in row.cells):
+    if any(word.rstrip(":：") in INDICATOR_TOTAL_WORDS for word in row.words):
         _read_total(state, row)
         state.section = "done"
     elif indicator_roles := _indicator_header(row):
@@ -181,17 +182,24 @@ def _read_title(state: _State, row: Row) -> None:
             state.form.title = re.sub(r"^[（(]?\s*[)）]?", "", text).strip()
 
 
+@lru_cache(maxsize=1 << 14)
+def _meta_key(raw: str) -> str | None:
+    """The meta key a cell starts with (项目名称…), exactly 部门, or one OCR slip from a short key."""
+    text = _HEADER_PARENS.sub("", compact(raw))  # 部门（单位）名称 is 部门名称
+    key = next((k for k in META_KEYS if text.startswith(k)), None)
+    if key is None and text.rstrip(":：") in META_KEYS_EXACT:
+        key = text.rstrip(":：")
+    if key is None and len(text) <= 5:  # one OCR slip in a key (项日名称, 主管官部门)
+        key = next((k for k in META_KEYS if within_one_edit(text, k)), None)
+    return key
+
+
 def _read_meta(state: _State, row: Row) -> bool:
     """Key/value cells: 项目名称 | 企业经济服务, or 项目名称：企业经济服务 in one cell."""
     cells = [c for c in row.cells if not c.is_empty]
     found = False
     for i, cell in enumerate(cells):
-        text = _HEADER_PARENS.sub("", compact(cell.text))  # 部门（单位）名称 is 部门名称
-        key = next((k for k in META_KEYS if text.startswith(k)), None)
-        if key is None and text.rstrip(":：") in META_KEYS_EXACT:
-            key = text.rstrip(":：")
-        if key is None and len(text) <= 5:  # one OCR slip in a key (项日名称, 主管官部门)
-            key = next((k for k in META_KEYS if within_one_edit(text, k)), None)
+        key = _meta_key(cell.text)
         if key is None:
             continue
         found = True

@@ -22,6 +22,7 @@ from sqlalchemy import (
     Engine,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -74,7 +75,8 @@ class ApiKey(Base):
 class Document(Base):
     __tablename__ = "documents"
     # One record per key and content: the same file from the same key is one document.
-    __table_args__ = (UniqueConstraint("owner_key_id", "sha256", name="uq_documents_owner_sha256"),)
+    __table_args__ = (UniqueConstraint("owner_key_id", "sha256", name="uq_documents_owner_sha256"),
+                      Index("ix_documents_owner_created", "owner_key_id", "created_at", "id"))
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     sha256: Mapped[str] = mapped_column(String(64), index=True)
@@ -84,6 +86,9 @@ class Document(Base):
     owner_key_id: Mapped[int] = mapped_column(ForeignKey("api_keys.id"), index=True)
     status: Mapped[str] = mapped_column(String(10), default="queued", index=True)
     progress: Mapped[float] = mapped_column(Float, default=0.0)
+    # While running: pages read so far and the document's pages (page x of y, and the ETA from started_at).
+    pages_done: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    pages_total: Mapped[int | None] = mapped_column(Integer, nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error_code: Mapped[str | None] = mapped_column(String(64), nullable=True)
     error_message: Mapped[str | None] = mapped_column(Text, nullable=True)
@@ -238,6 +243,7 @@ def claim_document(session: Session, document_id: str, *, max_attempts: int, pip
         return ClaimedDocument("poison", doc.sha256, doc.filename, doc.attempts)
     doc.attempts += 1
     doc.status, doc.progress, doc.started_at, doc.claimed_by = "running", 0.05, now, worker
+    doc.pages_done = doc.pages_total = None  # an earlier attempt's pages say nothing about this one
     doc.pipeline_version = pipeline_version
     doc.error_code = doc.error_message = None
     return ClaimedDocument("run", doc.sha256, doc.filename, doc.attempts)
@@ -286,9 +292,12 @@ def _fail(doc: Document, code: str, message: str) -> None:
     doc.finished_at = utcnow()
 
 
-def set_progress(session: Session, document_id: str, progress: float) -> None:
+def set_progress(session: Session, document_id: str, progress: float,
+                 pages: tuple[int, int] | None = None) -> None:
+    """`pages`: (pages read, pages in the document)."""
+    extra = {"pages_done": pages[0], "pages_total": pages[1]} if pages else {}
     session.execute(update(Document).where(Document.id == document_id, Document.status == "running")
-                    .values(progress=progress))
+                    .values(progress=progress, **extra))
 
 
 def store_failure(session: Session, document_id: str, code: str, message: str) -> None:

@@ -59,6 +59,8 @@ CODES: dict[str, Code] = {
     "text_layer_untrusted": Code("warning", "PDF 文字层乱码，该页已改用 OCR 识别",
                                  "a PDF page's text layer was garbled and the page was OCRed", note=True),
     "no_form_found": Code("error", "文件可读，但其中没有绩效自评表", "readable input without a self-evaluation form"),
+    "table_dropped": Code("warning", "转换工具没有输出表格（文本中只有 [TABLE] 占位），请用原文件或其他工具重新导出",
+                          "the converter printed [TABLE] instead of the table: export the original again"),
     # Input and service errors: a file that gives no result.
     "empty_input": Code("input", "文件为空", "the file is empty"),
     "undecodable_text": Code("input", "文本编码无法识别", "the text encoding cannot be read"),
@@ -230,6 +232,8 @@ API_MESSAGES: dict[str, tuple[str, str]] = {
     "no_document": ("没有这个文档", "no such document"),
     "too_large": ("每个文件最大 {limit} 字节", "each file may have at most {limit} bytes"),
     "no_result": ("此文档还没有结果（{status}）", "the document has no result yet ({status})"),
+    "bad_cursor": ("cursor 无效：请使用上一页返回的 next_cursor（且排序方式相同）",
+                   "invalid cursor: pass the previous page's next_cursor, with the same sort"),
 }
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +38,6 @@ class RouteOutput:
     issues: list[Issue] = field(default_factory=list)
     # Several readings when the input's shape is ambiguous (text dumps); the form's arithmetic
     # chooses among them (extractor.choose). Empty: `grid` is the only reading.
-    readings: list[Reading] = field(default_factory=list)
+    readings: Iterable[Reading] = field(default_factory=list)
     # Called with the reconciled forms (office routes name their cells: Sheet1!D12).
     finish: Callable[[list[Any]], None] | None = None
