@@ -21,6 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from api.app import Caller, Db
+from extractor.confidence import review_priority
 from extractor.form.codes import Lang, api_message, catalogue, field_label
 from workers.blobs import blob_path
 from workers.corrections import (
@@ -90,12 +91,12 @@ def result_version(session: Session, doc: Document, version: Version) -> dict[st
 @router.get("/v1/review/config")
 def review_config(request: Request, key: Caller) -> dict[str, Any]:
     """What the page needs to know: the key's name (the author of corrections), the confidence below
-    which the reader flags a value (extractor.reconcile.LOW_CONFIDENCE), the server's default language
-    and the time zone times are shown in."""
-    from extractor.reconcile import LOW_CONFIDENCE
+    which a field is doubted (extractor.confidence.ConfidenceSettings.doubt_below), the server's default
+    language and the time zone times are shown in."""
+    from extractor.confidence import ConfidenceSettings
 
     settings = request.app.state.settings
-    return {"key_name": key.name, "low_confidence": LOW_CONFIDENCE, "language": settings.language,
+    return {"key_name": key.name, "low_confidence": ConfidenceSettings().doubt_below, "language": settings.language,
             "timezone": settings.timezone}
 
 
@@ -116,10 +117,22 @@ def review_catalogue(lang: Lang = "zh") -> dict[str, Any]:
     return catalogue(lang)
 
 
+def _priorities(session: Session, document_ids: list[str]) -> dict[tuple[str, int], tuple[int, int, float, int]]:
+    """Each waiting form's evidence, from its result as corrected."""
+    keys = {}
+    for document_id in document_ids:
+        stored = session.get(StoredResult, document_id)
+        if stored is not None:
+            result = corrected_result(stored.result, corrections_for(session, document_id))
+            keys.update({(document_id, n): review_priority(f) for n, f in enumerate(result.get("forms") or [])})
+    return keys
+
+
 @router.get("/v1/review/queue")
 def review_queue(key: Caller, session: Db, limit: Annotated[int, Query(ge=1, le=1000)] = 200,
                  offset: Annotated[int, Query(ge=0)] = 0) -> dict[str, Any]:
-    """Forms that need a person: validation `failed` or `warnings` and not marked reviewed, failed first,
+    """Forms that need a person: validation `failed` or `warnings` and not marked reviewed, by the
+    evidence (extractor.confidence.review_priority: errors first, then the most doubtful, notes last),
     then in upload order."""
     rows = session.execute(
         select(StoredForm, Document.filename).join(Document, Document.id == StoredForm.document_id)
@@ -127,7 +140,8 @@ def review_queue(key: Caller, session: Db, limit: Annotated[int, Query(ge=1, le=
         .order_by(Document.created_at, StoredForm.document_id, StoredForm.index)).all()
     done = reviewed_forms(session, sorted({form.document_id for form, _ in rows}))
     waiting = [(form, filename) for form, filename in rows if (form.document_id, form.index) not in done]
-    waiting.sort(key=lambda item: item[0].validation != "failed")  # stable: upload order within each
+    priority = _priorities(session, sorted({form.document_id for form, _ in waiting}))
+    waiting.sort(key=lambda item: priority.get((item[0].document_id, item[0].index), (3, 0, 1.0, 0)))  # stable
     items = [{"document_id": form.document_id, "filename": filename, "index": form.index,
               "project_name": form.project_name, "department": form.department, "validation": form.validation}
              for form, filename in waiting[offset:offset + limit]]

@@ -16,7 +16,14 @@ from itertools import combinations
 
 from extractor.form.vocabulary import SCAFFOLD
 from extractor.grid import Cell
-from extractor.normalize import compact, is_blank_value, looks_like_amount, looks_numeric, parse_number
+from extractor.normalize import (
+    compact,
+    is_blank_value,
+    looks_like_amount,
+    looks_numeric,
+    parse_number,
+    parse_rate,
+)
 
 NEG = float("-inf")
 SKIP_FILLED = -4.0  # dropping a non-empty cell is costly: it loses printed content
@@ -53,7 +60,10 @@ def fit_points(text: str) -> float:
 def fit_rate(text: str) -> float:
     if not text or is_blank_value(text):
         return 0.0
-    return 3.0 if looks_numeric(text.rstrip("%％")) else NEG
+    try:
+        return 3.0 if parse_rate(text) is not None else 0.0  # specks beside it as the rate's grammar allows
+    except ValueError:
+        return NEG
 
 
 def fit_amount(text: str) -> float:

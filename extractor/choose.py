@@ -82,7 +82,8 @@ _LOSS = frozenset({"value_unread", "row_without_values"})
 # worth trying.
 _NOT_THE_READING = frozenset({"funds_do_not_add_up", "doubtful_value", "block_weight_mismatch",
                               "funds_score_inconsistent", "page_number_dropped", "amount_repaired",
-                              "amount_converted", "name_joined", "low_confidence"})
+                              "amount_converted", "name_joined", "low_confidence", "unit_mismatch",
+                              "full_score_on_missed_target"})
 
 
 def choose_reading(readings: Iterable[tuple[str, Callable[[], list[Form]]]]) -> Judged:

@@ -33,7 +33,14 @@ _OPERATORS = str.maketrans({
     "≥": ">=", "≧": ">=", "⩾": ">=", "≤": "<=", "≦": "<=", "⩽": "<=",
     "＞": ">", "＜": "<", "＝": "=", "﹦": "=", "═": "=", "〉": ">", "〈": "<",
 })
-_DASHES = {"", "—", "——", "-", "--", "---", "———", "－", "–", "/", "／", "\\", "无数据", "N/A", "n/a"}
+_DASHES = {"", "—", "——", "-", "--", "---", "———", "－", "–", "/", "／", "\\", "无数据", "N/A", "n/a",
+           # What OCR makes of a printed dash in a cell that takes a number or a dash: the CJK 一 (二
+           # when a speck lies under the stroke), a low line, a tilde. Only number columns read this
+           # set (a name or a goal never does).
+           "一", "一一", "二", "ー", "_", "__", "~", "～", "‐", "‑", "−", "―"}
+# Punctuation specks beside a number in a number column (`3.`, `.95`, `100%,`): not part of any
+# number this column's grammar allows, so they are dropped before the number is read.
+_NUMBER_SPECKS = ".,:;·'`、，．：；。"
 _PAGE_NUMBER = re.compile(r"^(?:[-—–－]\s*\d{1,4}\s*[-—–－]?|第\s*\d{1,4}\s*页(?:\s*[,，/共]\s*\d+\s*页)?|\d{1,4}\s*/\s*\d{1,4})$")
 
 
@@ -98,7 +105,7 @@ def parse_number(raw: str | None) -> Decimal | None:
     text = compact(raw)
     if text in _DASHES:
         return None
-    text = text.removesuffix("分").removesuffix("。").removesuffix(".")  # `3.`: a speck read as a stop
+    text = text.removesuffix("分").strip(_NUMBER_SPECKS)  # `3.`: a speck read as a stop
     if not _NUMBER.match(text):
         raise ValueError(f"not a number: {raw!r}")
     return Decimal(text.replace(",", ""))
@@ -114,10 +121,11 @@ def looks_numeric(raw: str | None) -> bool:
 
 def parse_rate(raw: str | None) -> Decimal | None:
     """An execution rate in percent: `100.00%` -> 100.00, `98.5` -> 98.5."""
-    text = compact(raw)
+    text = compact(raw).strip(_NUMBER_SPECKS)
     if text in _DASHES:
         return None
-    return parse_number(text.removesuffix("%"))
+    # A speck read as a second `%` (`%98.5%`, `98.5%%`): the column holds one percentage.
+    return parse_number(text.strip("%％"))
 
 
 def parse_amount(raw: str | None, unit: str | None) -> tuple[Decimal | None, str | None]:

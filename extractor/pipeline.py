@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Literal
 
 from extractor.choose import choose_reading
+from extractor.confidence import assess_confidence
 from extractor.errors import LINE_TOO_LONG, LimitExceeded, UnsupportedInput
 from extractor.grid import grid_to_rows
 from extractor.limits import memory_budget, page_time_limit
@@ -101,6 +102,7 @@ def _forms_of(reading: Reading) -> Callable[[], list[Form]]:
         with stage("validate"):
             for form in forms:
                 form.issues.extend(_mark(validate_form(form), "validate"))
+                form.issues.extend(_mark(assess_confidence(form), "validate"))
         return forms
     return run
 

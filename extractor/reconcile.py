@@ -14,6 +14,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from extractor.align import align_fund_row, align_row
+from extractor.confidence import goal_doubts
 from extractor.form.vocabulary import (
     FUND_BLOCK_LABELS,
     GOAL_ACTUAL_HEADERS,
@@ -53,8 +54,6 @@ from extractor.taxonomy import (
 )
 from models import CellRef, Form, FundRow, Goals, Indicator, Issue, LabeledFundRow, Total
 
-LOW_CONFIDENCE = 0.85
-LONG_TEXT_CONFIDENCE = 0.999  # goal texts: long OCR text is doubtful unless read almost surely
 # A Latin letter beside digits or a count word (`o起`, `1O0%`) is an OCR confusion, not a value.
 _LETTER_FOR_DIGIT = re.compile(r"(?<![A-Za-z])[oOlIzZsS](?=[\d%％起个次人天项户家所]|$)|(?<=\d)[oOlI](?![A-Za-z])")
 DEFAULT_INDICATOR_ROLES = ("l1", "l2", "name", "target", "actual", "weight", "score", "note")
@@ -299,7 +298,6 @@ def _fund_row(state: _State, aligned: dict[str, Cell], key: str) -> FundRow:
             state.issue("number_unparsed", "error", where, f"{cell.text!r} is not a number")
             continue
         values[role] = value
-        _check_confidence(state, cell, where)
     return FundRow(**values, provenance=_provenance(aligned))
 
 
@@ -350,11 +348,9 @@ def _finish_goals(state: _State) -> None:
     texts = {}
     for key, parts in state.goal_parts.items():
         text = clean_text("".join(c.text for c in parts))
-        ocr = [c.confidence for c in parts if c.source == "ocr"]
-        if ocr and min(ocr) < LONG_TEXT_CONFIDENCE:
-            # A few hundred characters read by OCR are rarely all right, and nothing sums them up.
-            state.issue("low_confidence", "warning", f"goals.{key}",
-                        f"the goal text was read by OCR with confidence {min(ocr):.2f}; check it against the page")
+        if doubts := goal_doubts(text, [c for c in parts if c.source == "ocr"]):
+            state.issue("low_confidence", "warning", f"goals.{key}", "；".join(doubts) + "，请核对原件 / "
+                        "part of the goal text is doubtful: check it against the page")
         # A goal text running to the foot of a page can swallow the page's number (`…活动。- 18 -`).
         if m := _TRAILING_PAGE_NUMBER.search(text):
             state.issue("page_number_dropped", "warning", f"goals.{key}",
@@ -423,18 +419,21 @@ def _resolve_indicators(state: _State) -> list[Indicator]:
     indicators = []
     for r, (l2_label, l1_name) in zip(rows, level2_of, strict=True):
         indicators.append(_indicator(state, r, l2_label, l1_name, len(indicators)))
-    _check_block_weights(state, rows, indicators)
+    _check_block_weights(state, rows, indicators, cost_level1)
     return indicators
 
 
-def _check_block_weights(state: _State, rows: list[_IndicatorRow], indicators: list[Indicator]) -> None:
+def _check_block_weights(state: _State, rows: list[_IndicatorRow], indicators: list[Indicator],
+                         cost_level1: bool) -> None:
     """`产出指标(50分)`: a printed block weight must equal the weights of the block's indicators."""
     declared: dict[tuple[str, str], Decimal] = {}
     for r, ind in zip(rows, indicators, strict=True):
         for label in r.labels:
             if label.weight is None:
                 continue
-            level = "level2" if label.level == 2 else "level1"
+            # 成本指标(10分) weighs the level-1 block in the template where 成本指标 is level 1.
+            as_level1 = label.level != 2 or (cost_level1 and label.canonical == "成本指标")
+            level = "level1" if as_level1 else "level2"
             name = getattr(ind, level)
             if name:
                 declared.setdefault((level, name), label.weight)
@@ -547,7 +546,6 @@ def _indicator(state: _State, r: _IndicatorRow, l2: Label | None, l1: str | None
     target_parts = [cells[k].text for k in ("target_op", "target", "target_unit") if k in cells]
     numbers = _read_points(state, cells, where)
     for key, cell in cells.items():
-        _check_confidence(state, cell, f"{where}.{key}")
         if key in ("target", "actual") and cell.source == "ocr" and _LETTER_FOR_DIGIT.search(compact(cell.text)):
             state.issue("doubtful_value", "warning", f"{where}.{key}",
                         f"{clean_text(cell.text)!r} has a letter where a digit is expected")
@@ -611,12 +609,6 @@ def _drop_page_numbers(state: _State, cells: list[Cell], where: str) -> list[Cel
         else:
             out.append(cell)
     return out
-
-
-def _check_confidence(state: _State, cell: Cell, where: str) -> None:
-    if cell.confidence < LOW_CONFIDENCE and not cell.is_empty:
-        state.issue("low_confidence", "warning", where,
-                    f"{clean_text(cell.text)!r} was read with confidence {cell.confidence:.2f}")
 
 
 def _provenance(cells: dict[str, Cell]) -> dict[str, CellRef] | None:

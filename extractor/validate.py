@@ -3,19 +3,39 @@
 Validation reports; it never changes a printed number. Codes (see README, "Validation codes"):
 weights_do_not_sum, scores_do_not_sum, score_exceeds_weight, funds_do_not_add_up,
 execution_rate_mismatch, funds_score_inconsistent, missing_level, unknown_level2, no_indicators,
-missing_total, missing_field, doubtful_value (the fields that can explain a failed sum).
+missing_total, missing_field, doubtful_value (the fields that can explain a failed sum), and the
+cross-field checks that catch what a reader alone cannot: unit_mismatch (the actual's unit is not the
+target's), full_score_on_missed_target (noted as printed).
+Tolerances follow what is printed (the precision of a rate, an amount, a score), from
+`ValidationSettings`.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
-from decimal import Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, InvalidOperation
+from typing import NamedTuple
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from extractor.taxonomy import LEVEL1, is_known_level2
 from models import Form, FundRow, Issue
 
-DEFAULT_TOTAL = Decimal(100)
-Rule = Callable[[Form], Iterator[Issue]]
+
+class ValidationSettings(BaseModel):
+    """Tolerances of the rules; each follows the printed precision, plus these hairs."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    default_total: Decimal = Field(Decimal(100), description="total weight when no 总分 row is printed")
+    rate_hair: Decimal = Field(Decimal("0.01"), description="percent points beyond half a printed unit (rounding)")
+    score_hair: Decimal = Field(Decimal("0.01"), description="points beyond the score's printed rounding")
+    parts_ulps: Decimal = Field(Decimal("0.5"), description="units of the last printed place each fund part "
+                                "may carry from being rounded on its own")
+
+
+Rule = Callable[[Form, ValidationSettings], Iterator[Issue]]
 
 
 def _error(code: str, field: str | None, message: str) -> Issue:
@@ -30,13 +50,27 @@ def _fmt(value: Decimal) -> str:
     return format(value.normalize(), "f") if value == value.to_integral_value() else format(value, "f")
 
 
-def check_sums(form: Form) -> Iterator[Issue]:
-    """Indicator weights plus the funds weight equal the total weight; scores likewise."""
+def _places(value: Decimal) -> int:
+    exponent = value.as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
+def _ulp(value: Decimal) -> Decimal:
+    """One unit of the last printed place: 0.01 for `9.78`, 1 for `9`."""
+    return Decimal(1).scaleb(-_places(value))
+
+
+def check_sums(form: Form, settings: ValidationSettings) -> Iterator[Issue]:
+    """Indicator weights plus the funds weight equal the total weight; scores likewise.
+
+    Without a 总分 row the weights are held to 100 only from above: a form whose weights fall short
+    and that prints no total ends early (a page cut off), which `missing_total` says.
+    """
     if not form.indicators:
         return
     for key, code in (("weight", "weights_do_not_sum"), ("score", "scores_do_not_sum")):
         total = getattr(form.total, key)
-        expected = total if total is not None else DEFAULT_TOTAL if key == "weight" else None
+        expected = total if total is not None else settings.default_total if key == "weight" else None
         if expected is None:
             continue
         parts = [getattr(i, key) for i in form.indicators]
@@ -44,6 +78,8 @@ def check_sums(form: Form) -> Iterator[Issue]:
             continue
         funds_part = getattr(form.funds.total, key) or Decimal(0)
         found = sum((p for p in parts if p is not None), Decimal(0)) + funds_part
+        if total is None and found < expected:
+            continue
         if found != expected:
             what = "weights" if key == "weight" else "scores"
             yield _error(code, "indicators",
@@ -66,7 +102,7 @@ def _suspects(form: Form, key: str, missing: Decimal) -> Iterator[Issue]:
                        f"({key}s miss {_fmt(missing)} to the total)")
 
 
-def check_score_within_weight(form: Form) -> Iterator[Issue]:
+def check_score_within_weight(form: Form, settings: ValidationSettings) -> Iterator[Issue]:
     for i, ind in enumerate(form.indicators):
         if ind.score is not None and ind.weight is not None and ind.score > ind.weight:
             yield _error("score_exceeds_weight", f"indicators[{i}].score",
@@ -80,8 +116,12 @@ def check_score_within_weight(form: Form) -> Iterator[Issue]:
                      f"total score {_fmt(form.total.score)} exceeds {_fmt(form.total.weight)}")
 
 
-def check_fund_totals(form: Form) -> Iterator[Issue]:
-    """年度资金总额 equals the sum of its parts where the parts are printed."""
+def check_fund_totals(form: Form, settings: ValidationSettings) -> Iterator[Issue]:
+    """年度资金总额 equals the sum of its parts where the parts are printed.
+
+    Each part rounded on its own to the printed places (万元 to four decimals) may carry half a unit
+    of that place: the sum may miss the total by that much per part, never more.
+    """
     funds = form.funds
     parts: list[FundRow] = [funds.appropriation, funds.carryover, funds.other, *funds.more]
     for column in ("initial_budget", "annual_budget", "executed"):
@@ -90,7 +130,9 @@ def check_fund_totals(form: Form) -> Iterator[Issue]:
         if total is None or all(v is None for v in values):
             continue
         found = sum((v for v in values if v is not None), Decimal(0))
-        if found != total:
+        printed = [v for v in values if v] + [total]
+        slack = settings.parts_ulps * max(_ulp(v) for v in printed) * sum(1 for v in values if v)
+        if abs(found - total) > slack:
             yield _error("funds_do_not_add_up", f"funds.total.{column}",
                          f"{column}: parts sum to {_fmt(found)}, 年度资金总额 says {_fmt(total)}")
             for name in ("appropriation", "carryover", "other"):
@@ -100,36 +142,43 @@ def check_fund_totals(form: Form) -> Iterator[Issue]:
                                    f"{column} of {name} ({_fmt(value)}) does not add up with 年度资金总额")
 
 
-def _tolerance(rate: Decimal) -> Decimal:
+def _tolerance(rate: Decimal, settings: ValidationSettings) -> Decimal:
     # Half a unit of the printed precision, plus a hair for rounding by the form's software.
-    exponent = rate.as_tuple().exponent
-    places = -exponent if isinstance(exponent, int) and exponent < 0 else 0
-    return Decimal(5) / (Decimal(10) ** (places + 1)) + Decimal("0.01")
+    return _ulp(rate) / 2 + settings.rate_hair
 
 
-def check_execution_rate(form: Form) -> Iterator[Issue]:
-    row = form.funds.total
-    if row.execution_rate is None or row.executed is None or not row.annual_budget:
-        return
-    computed = row.executed / row.annual_budget * 100
-    if abs(computed - row.execution_rate) > _tolerance(row.execution_rate):
-        yield _error("execution_rate_mismatch", "funds.total.execution_rate",
-                     f"execution rate {_fmt(row.execution_rate)}% but executed/annual budget is {computed:.2f}%")
+def check_execution_rate(form: Form, settings: ValidationSettings) -> Iterator[Issue]:
+    """执行率 printed equals 全年执行数 / 全年预算数 computed, on every fund row that prints a rate."""
+    funds = form.funds
+    rows = [("total", funds.total), ("appropriation", funds.appropriation), ("carryover", funds.carryover),
+            ("other", funds.other)] + [(f"more[{i}]", r) for i, r in enumerate(funds.more)]
+    for name, row in rows:
+        if row.execution_rate is None or row.executed is None or not row.annual_budget:
+            continue
+        computed = row.executed / row.annual_budget * 100
+        if abs(computed - row.execution_rate) > _tolerance(row.execution_rate, settings):
+            yield _error("execution_rate_mismatch", f"funds.{name}.execution_rate",
+                         f"执行率印为 {_fmt(row.execution_rate)}%，全年执行数 / 全年预算数 为 {computed:.2f}% / "
+                         f"execution rate {_fmt(row.execution_rate)}% but executed/annual budget is {computed:.2f}%")
 
 
-def check_funds_score(form: Form) -> Iterator[Issue]:
-    """The funds score follows the rate: weight × min(rate, 100%), give or take rounding."""
+def check_funds_score(form: Form, settings: ValidationSettings) -> Iterator[Issue]:
+    """The funds score follows the rate: weight × min(rate, 100%), rounded either way to the places
+    the score is printed with (forms floor as often as they round: 10 × 97.80% prints 9 or 9.78)."""
     row = form.funds.total
     if row.score is None or row.weight is None or row.execution_rate is None:
         return
     expected = row.weight * min(row.execution_rate, Decimal(100)) / 100
-    if abs(expected - row.score) > Decimal("0.5"):
+    ulp = _ulp(row.score)
+    low = (expected - settings.score_hair).quantize(ulp, rounding=ROUND_FLOOR)
+    high = (expected + settings.score_hair).quantize(ulp, rounding=ROUND_CEILING)
+    if not low <= row.score <= high:
         yield _warning("funds_score_inconsistent", "funds.total.score",
                        f"funds score {_fmt(row.score)} but weight {_fmt(row.weight)} at "
                        f"{_fmt(row.execution_rate)}% gives {expected:.2f}")
 
 
-def check_hierarchy(form: Form) -> Iterator[Issue]:
+def check_hierarchy(form: Form, settings: ValidationSettings) -> Iterator[Issue]:
     for i, ind in enumerate(form.indicators):
         if not ind.level1 or not ind.level2:
             missing = "level1" if not ind.level1 else "level2"
@@ -143,17 +192,204 @@ def check_hierarchy(form: Form) -> Iterator[Issue]:
                            f"{ind.level1!r} is not a level-1 indicator of the taxonomy")
 
 
-def check_completeness(form: Form) -> Iterator[Issue]:
+def check_completeness(form: Form, settings: ValidationSettings) -> Iterator[Issue]:
     if not form.indicators:
         yield _error("no_indicators", "indicators", "the form has no indicator table")
     if form.total.weight is None and form.total.score is None and form.indicators:
-        yield _warning("missing_total", "total", "no 总分 row was found")
+        weights = sum((i.weight for i in form.indicators if i.weight is not None), Decimal(0))
+        weights += form.funds.total.weight or Decimal(0)
+        short = (f"；分值合计 {_fmt(weights)}，不足 {_fmt(settings.default_total)}，表格可能在此之前截断 / "
+                 f"weights sum to {_fmt(weights)}: the form may be cut short") if weights < settings.default_total else ""
+        yield _warning("missing_total", "total", f"没有总分行{short}" if short else "没有总分行 / no 总分 row was found")
     if not form.project_name and not form.department:
-        yield _warning("missing_field", "project_name", "neither 项目名称 nor 主管部门 was found")
+        for key in ("project_name", "department"):  # either may be the one the page lost
+            yield _warning("missing_field", key, "项目名称和主管部门都没有读到 / neither 项目名称 nor 主管部门 was found")
     for i, ind in enumerate(form.indicators):
         for key in ("weight", "score"):
             if getattr(ind, key) is None:
                 yield _warning("missing_field", f"indicators[{i}].{key}", f"{ind.level3!r} has no {key}")
+
+
+# --- cross-field checks: what the reader alone cannot catch ------------------------------------------
+
+# A quantity as targets and actuals print it: an operator, a number, a unit (`>170万㎡`, `≥90%`, `12.5公里`).
+_QUANTITY = re.compile(r"^(?P<op>>=|<=|>|<|=)?(?P<num>\d+(?:,\d{3})*(?:\.\d+)?)(?P<unit>[^\d]{0,4})$")
+_MAGNITUDE = {"万": Decimal(10_000), "亿": Decimal(100_000_000), "千": Decimal(1000)}
+# Units by what they measure; a count word (个, 人次, 项) is not one of these: forms mix them freely.
+_UNIT_KIND = {
+    "㎡": ("area", "㎡"), "m²": ("area", "㎡"), "m2": ("area", "㎡"), "平方米": ("area", "㎡"), "平米": ("area", "㎡"),
+    "亩": ("area", "亩"), "公顷": ("area", "公顷"), "km²": ("area", "km²"), "平方公里": ("area", "km²"),
+    "m": ("length", "m"), "米": ("length", "m"), "km": ("length", "km"), "公里": ("length", "km"),
+    "千米": ("length", "km"), "延米": ("length", "m"),
+    "元": ("money", "元"), "万元": ("money", "万元"), "亿元": ("money", "亿元"),
+    "%": ("percent", "%"), "百分比": ("percent", "%"),
+    "吨": ("mass", "吨"), "t": ("mass", "吨"), "kg": ("mass", "kg"), "公斤": ("mass", "kg"), "千克": ("mass", "kg"),
+}
+# What OCR makes of a unit it half sees: ㎡ and m² lose the superscript and read as m.
+_DEGRADED = {"㎡": ("m",), "km²": ("km",)}
+
+
+class Quantity(NamedTuple):
+    op: str
+    number: Decimal
+    unit: str  # canonical unit (`㎡`, `万元`, `%`), magnitude folded in for money
+    kind: str | None  # area, length, money, percent, mass; None for a count word or no unit
+    magnitude: Decimal
+
+
+def read_quantity(text: str | None) -> Quantity | None:
+    """`>170万㎡` -> (>, 170, ㎡, area, 10000); None for a text that is not one quantity."""
+    if not text:
+        return None
+    m = _QUANTITY.match(re.sub(r"\s+", "", text))
+    if not m:
+        return None
+    try:
+        number = Decimal(m.group("num").replace(",", ""))
+    except InvalidOperation:
+        return None
+    unit = m.group("unit")
+    magnitude = Decimal(1)
+    if unit[:1] in _MAGNITUDE and unit not in _UNIT_KIND:
+        magnitude, unit = _MAGNITUDE[unit[0]], unit[1:]
+    kind, canonical = _UNIT_KIND.get(unit, (None, unit))
+    return Quantity(m.group("op") or "", number, canonical, kind, magnitude)
+
+
+# What an indicator's name says it measures (`河道养护面积` an area, `…合格率` a percentage).
+_NAME_MEASURES = (("面积", "area"), ("长度", "length"), ("里程", "length"), ("率", "percent"), ("满意度", "percent"))
+
+
+def name_measure(name: str | None) -> str | None:
+    text = re.sub(r"\s+", "", name or "")
+    return next((kind for word, kind in _NAME_MEASURES if text.endswith(word) or f"{word}(" in text), None)
+
+
+def check_units(form: Form, settings: ValidationSettings) -> Iterator[Issue]:
+    """The actual is measured in the target's unit: `>170万㎡` against `182万m` is a unit misread on one side,
+    and both in what the indicator's name measures (`河道养护面积` in `万m` is a misread of `万㎡`).
+
+    The side whose unit is what OCR makes of the other's (㎡ read as m) is named; otherwise the row."""
+    for i, ind in enumerate(form.indicators):
+        target, actual = read_quantity(ind.target), read_quantity(ind.actual)
+        measure = name_measure(ind.level3)
+        if measure in ("area", "length"):  # a percentage name may still count (`覆盖率` in 个): not held
+            for key, q in (("target", target), ("actual", actual)):
+                if q is not None and q.kind is not None and q.kind != measure:
+                    yield _warning("unit_mismatch", f"indicators[{i}].{key}",
+                                   f"{ind.level3}：{getattr(ind, key)} 的单位与指标名称所计量的不符，请核对原件 / "
+                                   f"{getattr(ind, key)!r} is not in a unit of what {ind.level3!r} measures")
+            if (target and target.kind not in (None, measure)) or (actual and actual.kind not in (None, measure)):
+                continue
+        if target is None or actual is None or target.kind is None or actual.kind is None:
+            continue
+        if (target.kind, target.unit, target.magnitude) == (actual.kind, actual.unit, actual.magnitude):
+            continue
+        if actual.unit in _DEGRADED.get(target.unit, ()):
+            where = f"indicators[{i}].actual"
+        elif target.unit in _DEGRADED.get(actual.unit, ()):
+            where = f"indicators[{i}].target"
+        else:
+            where = f"indicators[{i}]"
+        yield _warning("unit_mismatch", where,
+                       f"{ind.level3 or ''}：年度指标值 {ind.target} 与实际完成值 {ind.actual} 的单位不同，"
+                       f"请核对原件 / target {ind.target!r} and actual {ind.actual!r} are in different units")
+
+
+def _misses(target: Quantity, actual: Quantity) -> bool:
+    """The actual is on the wrong side of the target. Forms print `>` for `>=` (`>34个` met by 34), so
+    only a value beyond the bound misses it."""
+    a, t = actual.number * actual.magnitude, target.number * target.magnitude
+    return a < t if target.op in (">=", ">", "=") else a > t
+
+
+def check_missed_targets(form: Form, settings: ValidationSettings) -> Iterator[Issue]:
+    """A full score on a target the actual misses, with no 偏差原因: noted as printed (forms do give it),
+    and a scan's likeliest misread (`95%` read `85%`)."""
+    for i, ind in enumerate(form.indicators):
+        if ind.weight is None or ind.score != ind.weight or ind.deviation_note:
+            continue
+        target, actual = read_quantity(ind.target), read_quantity(ind.actual)
+        if target is None or actual is None or not target.op or actual.op:
+            continue  # an actual printed as a bound (`>1万人次`) meets a target of the same bound
+        if (actual.kind, actual.unit, actual.magnitude) not in ((target.kind, target.unit, target.magnitude),
+                                                                 (None, "", Decimal(1))):
+            continue  # another unit: check_units says so
+        if _misses(target, actual):
+            yield _warning("full_score_on_missed_target", f"indicators[{i}].actual",
+                           f"{ind.level3 or ''}：实际完成值 {ind.actual} 未达到年度指标值 {ind.target}，"
+                           f"仍得满分 {_fmt(ind.score)}（按原表记录）/ actual {ind.actual!r} misses the target "
+                           f"{ind.target!r} with full marks (as printed)")
+
+
+_NO_DEVIATION = re.compile(r"无|未|没有|不存在|^[\W\d]*$")
+
+
+def check_notes(form: Form, settings: ValidationSettings) -> Iterator[Issue]:
+    """A 偏差原因 on a row without a deviation (full marks, the actual as the target) explains nothing:
+    most often the end of the row's name, cut into the next column by a dump (`公共服务` | `水平提升情况`)."""
+    for i, ind in enumerate(form.indicators):
+        note = re.sub(r"\s+", "", ind.deviation_note or "")
+        if not note or _NO_DEVIATION.search(note) or ind.weight is None or ind.score != ind.weight:
+            continue
+        if ind.target and _norm_value(ind.target) == _norm_value(ind.actual):
+            yield _warning("doubtful_value", f"indicators[{i}]",
+                           f"{ind.level3 or ''}：满分且实际完成值与年度指标值相同，却有偏差原因「{note[:20]}」，"
+                           f"可能是名称的后半截，请核对原件 / a deviation note on a row without a deviation")
+
+
+def _norm_value(text: str | None) -> str:
+    return re.sub(r"\s+|^(?:>=|<=|=|>|<)", "", text or "")
+
+
+# --- the reading: a scan's values held to their column's grammar --------------------------------------
+
+_OPERATOR_LIKE = re.compile(r"[≈≠≒~～±]")  # operators no 年度指标值 uses: a misread of >= <= =
+_SPECK = re.compile(r"^[.,:;·、'`．，：；]+|[.,:;·'`．，：；]+$")
+_UNIT_JUNK = re.compile(r"[#@&*$^|\\]")
+_CJK_DOT = re.compile(r"(?<=[\u4e00-\u9fff])[·•∙.．](?=[\u4e00-\u9fff])")
+
+
+def _is_ocr(refs: dict | None, *keys: str) -> bool:
+    return any(refs and k in refs and refs[k].source == "ocr" for k in keys)
+
+
+def _grammar_doubt(value: str, measure: str | None, other: Quantity | None) -> str | None:
+    """Why a target or actual read by OCR does not fit its column's grammar, or None when it fits."""
+    if _SPECK.search(value) and read_quantity(_SPECK.sub("", value)) is not None:
+        return "数值旁有多余的标点（可能是污点）"
+    if _OPERATOR_LIKE.search(value):
+        return "含年度指标值不用的符号（可能是 ≥、≤、= 的误识）"
+    if _UNIT_JUNK.search(value):
+        return "单位中有不应出现的符号"
+    q = read_quantity(value)
+    if q is None:
+        return None
+    if q.kind is None and not q.unit and (measure == "area" and q.magnitude != 1):
+        return "带“万”却没有单位，指标名称计量面积"
+    if q.kind is None and not q.unit and q.magnitude == 1 and (
+            measure == "percent" or (other is not None and other.kind == "percent")) and q.number > 100:
+        return "百分比指标的数值超过 100 且没有 %（% 可能被识别为数字）"
+    return None
+
+
+def check_reading(form: Form, settings: ValidationSettings) -> Iterator[Issue]:
+    """Values read by OCR held to their column's grammar: an operator, a number, a unit that fits the
+    indicator; a speck, a stray symbol or a lost unit makes the value doubtful (never changed here)."""
+    for i, ind in enumerate(form.indicators):
+        refs = ind.provenance
+        measure = name_measure(ind.level3)
+        for key, roles, other in (("target", ("target", "target_op", "target_unit"), ind.actual),
+                                  ("actual", ("actual",), ind.target)):
+            value = getattr(ind, key)
+            if not value or not _is_ocr(refs, *roles):
+                continue
+            if why := _grammar_doubt(value, measure, read_quantity(other)):
+                yield _warning("doubtful_value", f"indicators[{i}].{key}", f"{value}：{why}，请核对原件 / "
+                               f"{value!r} does not fit the column's grammar")
+        if ind.level3 and _is_ocr(refs, "name") and (_CJK_DOT.search(ind.level3) or _SPECK.match(ind.level3)):
+            yield _warning("doubtful_value", f"indicators[{i}].level3",
+                           f"{ind.level3}：名称中有多余的标点（可能是污点），请核对原件 / a speck in the name")
 
 
 RULES: tuple[Rule, ...] = (
@@ -164,15 +400,20 @@ RULES: tuple[Rule, ...] = (
     check_funds_score,
     check_hierarchy,
     check_completeness,
+    check_units,
+    check_missed_targets,
+    check_reading,
+    check_notes,
 )
 
 
-def validate_form(form: Form) -> list[Issue]:
+def validate_form(form: Form, settings: ValidationSettings | None = None) -> list[Issue]:
     """Every rule's issues, without duplicates of issues the reader already raised."""
+    settings = settings or ValidationSettings()
     seen = {(i.code, i.field) for i in form.issues}
     found = []
     for rule in RULES:
-        for issue in rule(form):
+        for issue in rule(form, settings):
             if (issue.code, issue.field) not in seen:
                 seen.add((issue.code, issue.field))
                 found.append(issue)

@@ -50,7 +50,10 @@ class CellRef(_Model):
     page: int
     bbox: tuple[float, float, float, float] | None = None
     source: Literal["text", "html", "pdf-text", "ocr", "xlsx", "docx"] = "text"
+    # How likely the value is right: for scans the engine's score combined with the form's evidence
+    # (extractor.confidence); `ocr_confidence` keeps the engine's own score.
     confidence: float = 1.0
+    ocr_confidence: float | None = Field(default=None, exclude_if=lambda v: v is None)
     ref: str | None = Field(default=None, exclude_if=lambda v: v is None)
 
 

@@ -18,6 +18,9 @@ class Code(NamedTuple):
     severity: str  # "error", "warning", "error/warning", or "input" for a file that gives no result
     zh: str
     en: str
+    # A warning is a doubt (a value may be wrong: check it) or a note (what the reader did, or what the
+    # page itself prints or lacks, said for the record). The review queue puts doubts before notes.
+    note: bool = False
 
 
 CODES: dict[str, Code] = {
@@ -34,23 +37,27 @@ CODES: dict[str, Code] = {
     "unknown_level1": Code("warning", "一级指标名称不在指标体系中", "a level 1 label not in the taxonomy"),
     "unknown_level2": Code("warning", "二级指标名称不在指标体系中", "a level 2 label not in the taxonomy"),
     "no_indicators": Code("error", "表中没有绩效指标", "no indicator table in the form"),
-    "missing_total": Code("warning", "没有总分行", "no 总分 row"),
+    "missing_total": Code("warning", "没有总分行", "no 总分 row", note=True),
     "missing_field": Code("warning", "缺少分值、得分或项目名称", "a missing weight, score or project name"),
     "number_unparsed": Code("error", "不是可识别的数字（未采用，也未猜测）",
                             "does not read as a number (kept out, never guessed)"),
     "block_weight_mismatch": Code("warning", "指标块标注的分值与其指标分值之和不符",
                                   "a block's printed weight differs from its indicators' weights"),
-    "page_number_dropped": Code("warning", "单元格中的页码已去除", "a page number in a cell was not read as a value"),
-    "name_joined": Code("warning", "跨页拆开的指标名称已合并", "an indicator name split over a page break was joined"),
+    "page_number_dropped": Code("warning", "单元格中的页码已去除", "a page number in a cell was not read as a value", note=True),
+    "name_joined": Code("warning", "跨页拆开的指标名称已合并", "an indicator name split over a page break was joined", note=True),
     "row_without_values": Code("warning", "只有名称、没有数值的行已略去", "a row with a name and nothing else was dropped"),
-    "amount_converted": Code("warning", "带“万”的金额已换算为元", "a 万 amount was converted to 元"),
+    "amount_converted": Code("warning", "带“万”的金额已换算为元", "a 万 amount was converted to 元", note=True),
     "low_confidence": Code("warning", "识别置信度低，请核对原件", "read by OCR with low confidence: check the original"),
     "doubtful_value": Code("warning", "此值可疑，请核对原件", "a doubtful value: check the original"),
     "value_unread": Code("error/warning", "单元格内容未能归入任何栏目", "a printed cell that fits none of the columns"),
+    "unit_mismatch": Code("warning", "实际完成值与年度指标值的单位不同（可能识别有误），请核对原件",
+                          "the actual's unit differs from the target's (a misread, likely): check the original"),
+    "full_score_on_missed_target": Code("warning", "实际完成值未达到年度指标值却得满分（按原表记录）",
+                                        "full marks on a target the actual misses (as printed)", note=True),
     "amount_repaired": Code("warning", "千分位符号有误，已按唯一可能的金额读取",
-                            "misprinted thousands separators read as the one amount they can mean"),
+                            "misprinted thousands separators read as the one amount they can mean", note=True),
     "text_layer_untrusted": Code("warning", "PDF 文字层乱码，该页已改用 OCR 识别",
-                                 "a PDF page's text layer was garbled and the page was OCRed"),
+                                 "a PDF page's text layer was garbled and the page was OCRed", note=True),
     "no_form_found": Code("error", "文件可读，但其中没有绩效自评表", "readable input without a self-evaluation form"),
     "table_dropped": Code("warning", "转换工具没有输出表格（文本中只有 [TABLE] 占位），请用原文件或其他工具重新导出",
                           "the converter printed [TABLE] instead of the table: export the original again"),
@@ -179,6 +186,12 @@ def severity(code: str) -> str | None:
     return entry.severity if entry else None
 
 
+def is_note(code: str) -> bool:
+    """A warning said for the record (a repair made, a row the page lacks), not a doubt about a value."""
+    entry = CODES.get(code)
+    return bool(entry and entry.note)
+
+
 # Python's reprs in a library's message: `<_io.BytesIO object at 0x7fb4…>`, `<PIL.Image … at 0x…>`.
 _OBJECT_REPR = re.compile(r"\s*<[\w.]+(?: [\w.]+)* object at 0x[0-9a-fA-F]+>")
 
@@ -206,6 +219,7 @@ def catalogue(lang: Lang) -> dict[str, dict[str, str]]:
     return {
         "codes": {code: explain(code, lang) for code in CODES},
         "severities": {code: entry.severity for code, entry in CODES.items()},
+        "notes": sorted(code for code, entry in CODES.items() if entry.note),
         "fields": {key: _pick(words, lang) for key, words in FIELDS.items()},
         "fund_rows": {key: _pick(words, lang) for key, words in FUND_ROWS.items()},
     }

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from extractor.validate import validate_form
-from models import Form, FundRow, Funds, Indicator, Total
+from extractor.validate import ValidationSettings, read_quantity, validate_form
+from models import CellRef, Form, FundRow, Funds, Indicator, Total
 
 D = Decimal
 
@@ -132,3 +132,140 @@ def test_parts_that_do_not_add_up_are_each_doubted() -> None:
     form.funds.appropriation.executed = D("90")
     doubted = {i.field for i in validate_form(form) if i.code == "doubtful_value"}
     assert doubted == {"funds.appropriation.executed", "funds.carryover.executed"}
+
+
+# --- cross-field checks ------------------------------------------------------------------------------
+
+
+def with_values(target: str, actual: str, name: str = "道路养护里程", score: Decimal = Decimal(50)) -> Form:
+    form = sound_form()
+    ind = form.indicators[0]
+    ind.level3, ind.target, ind.actual, ind.score = name, target, actual, score
+    form.total.score = D("97.5") - (D(50) - score)
+    return form
+
+
+@pytest.mark.parametrize(("target", "actual", "field"), [
+    (">170万㎡", ">182万m", "indicators[0].actual"),  # ㎡ lost its superscript on the actual
+    (">=20万m²", "21万m", "indicators[0].actual"),
+    ("=100万元", "100元", "indicators[0]"),  # which side is misread is not known: the row
+    (">=90%", "95万元", "indicators[0]"),
+])
+def test_actual_unit_must_be_the_targets(target: str, actual: str, field: str) -> None:
+    found = [(i.code, i.field) for i in validate_form(with_values(target, actual, name="绿化养护"))]
+    assert ("unit_mismatch", field) in found, found
+
+
+def test_unit_must_be_what_the_name_measures() -> None:
+    found = [(i.code, i.field) for i in validate_form(with_values(">170万m", ">170万m", name="河道养护面积"))]
+    assert ("unit_mismatch", "indicators[0].target") in found and ("unit_mismatch", "indicators[0].actual") in found
+
+
+@pytest.mark.parametrize(("target", "actual"), [(">=90%", "95%"), (">170万㎡", "182万㎡"), ("=0起", "0起"),
+                                                (">=735人次", "800人"), ("及时", "及时"), ("<=10%", "0%")])
+def test_matching_units_raise_nothing(target: str, actual: str) -> None:
+    assert validate_form(with_values(target, actual, name="河道养护面积" if "㎡" in target else "完成率")) == []
+
+
+def test_full_score_on_a_missed_target_is_noted() -> None:
+    form = with_values(">=90%", "85%", name="验收合格率")
+    assert codes(form).get("full_score_on_missed_target") == "indicators[0].actual"
+    assert "full_score_on_missed_target" not in codes(with_values(">=90%", "85%", score=D(45)))  # marks lost
+    assert "full_score_on_missed_target" not in codes(with_values(">34个", "34个"))  # `>` printed for `>=`
+    assert "full_score_on_missed_target" not in codes(with_values(">1万人次", ">1万人次"))  # a bound meets it
+    noted = with_values(">=90%", "85%")
+    noted.indicators[0].deviation_note = "受疫情影响"
+    assert "full_score_on_missed_target" not in codes(noted)
+
+
+def test_rate_printed_on_a_part_row_is_checked_too() -> None:
+    form = sound_form()
+    form.funds.appropriation.execution_rate = D("80.00")  # 100 / 150 is 66.67%
+    assert codes(form).get("execution_rate_mismatch") == "funds.appropriation.execution_rate"
+
+
+def test_funds_score_may_be_floored_to_its_printed_places() -> None:
+    form = sound_form()
+    form.funds.total.executed, form.funds.carryover.executed = D("195.60"), D("95.60")
+    form.funds.total.execution_rate = D("97.80")
+    form.funds.total.score, form.indicators[0].score, form.total.score = D(9), D(50), D(99)
+    assert validate_form(form) == []  # 10 × 97.80% = 9.78, printed 9: the form floors
+    form.funds.total.score, form.total.score = D(8), D(98)
+    assert codes(form).get("funds_score_inconsistent") == "funds.total.score"
+
+
+def test_parts_rounded_each_on_its_own_add_up_within_their_places() -> None:
+    form = sound_form()
+    funds = form.funds
+    funds.total.initial_budget = D("1129.0131")
+    funds.appropriation.initial_budget, funds.carryover.initial_budget = D("1072.5625"), D("56.4507")
+    assert "funds_do_not_add_up" not in codes(form)  # 1129.0132: one unit of the fourth place off, two parts
+    funds.total.initial_budget = D("1129.0140")
+    assert codes(form).get("funds_do_not_add_up") == "funds.total.initial_budget"
+
+
+def test_a_form_cut_before_its_total_is_not_a_failed_sum() -> None:
+    form = sound_form()
+    form.total = Total()
+    form.indicators.pop()  # weights 50 + 10: the rest of the form was cut off
+    found = {i.code: i for i in validate_form(form)}
+    assert "weights_do_not_sum" not in found and found["missing_total"].severity == "warning"
+    assert "截断" in found["missing_total"].message
+    form.indicators[0].weight = D(95)  # but weights above 100 are wrong with or without a total
+    assert "weights_do_not_sum" in codes(form)
+
+
+def test_tolerances_come_from_settings() -> None:
+    form = sound_form()
+    form.funds.appropriation.initial_budget, form.funds.total.initial_budget = D("100.00"), D("100.02")
+    assert "funds_do_not_add_up" in codes(form)
+    assert "funds_do_not_add_up" not in {i.code for i in validate_form(form, ValidationSettings(parts_ulps=D(2)))}
+
+
+def scanned(form: Form) -> Form:
+    for ind in form.indicators:
+        ind.provenance = {k: CellRef(page=1, bbox=(0, 0, 1, 1), source="ocr") for k in ("name", "target", "actual")}
+    return form
+
+
+@pytest.mark.parametrize(("target", "actual", "field"), [
+    ("=100%.", "100%", "indicators[0].target"),  # a speck beside the number
+    (":=100%", "100%", "indicators[0].target"),
+    ("≈100", "100%", "indicators[0].target"),  # an operator no target uses
+    (">=85%", ">=853", "indicators[0].actual"),  # % read as a digit
+    (">=290万#2", ">=290万㎡", "indicators[0].target"),
+])
+def test_a_scanned_value_is_held_to_its_columns_grammar(target: str, actual: str, field: str) -> None:
+    form = scanned(with_values(target, actual, name="满意度"))
+    assert ("doubtful_value", field) in [(i.code, i.field) for i in validate_form(form)]
+    typed = with_values(target, actual, name="满意度")  # the same text typed: what the form prints
+    assert "doubtful_value" not in codes(typed)
+
+
+def test_a_speck_inside_a_scanned_name_is_doubted() -> None:
+    form = scanned(with_values(">=90%", "95%", name="党·团支部创建覆盖率"))
+    assert codes(form).get("doubtful_value") == "indicators[0].level3"
+
+
+def test_quantities_read_with_operator_magnitude_and_unit() -> None:
+    q = read_quantity(">170万㎡")
+    assert q is not None and (q.op, q.number, q.unit, q.kind, q.magnitude) == (">", D(170), "㎡", "area", D(10000))
+    assert read_quantity("及时") is None and read_quantity("=100%").kind == "percent"
+
+
+def test_a_note_on_a_row_without_deviation_is_doubted_as_a_cut_name() -> None:
+    form = with_values("促进", "促进", name="公共服务")
+    form.indicators[0].deviation_note = "水平提升情况"  # the end of 公共服务水平提升情况
+    assert codes(form).get("doubtful_value") == "indicators[0]"
+    for note in ("无", "0", "无偏差"):
+        form.indicators[0].deviation_note = note
+        assert "doubtful_value" not in codes(form)
+    lost = with_values(">=90%", "85%", score=D(45))
+    lost.indicators[0].deviation_note = "受疫情影响"  # a real deviation with its reason
+    assert "doubtful_value" not in codes(lost)
+
+
+def test_a_form_without_name_or_department_names_both() -> None:
+    form = sound_form()
+    form.project_name = None
+    assert {i.field for i in validate_form(form) if i.code == "missing_field"} == {"project_name", "department"}

@@ -20,6 +20,7 @@ from PIL import Image
 from web_helpers import EXPECTED, SAMPLE
 
 from api.app import create_app
+from extractor.confidence import review_priority
 from extractor.pipeline import extract_bytes
 from workers.settings import Settings
 from workers.storage import store_result, transaction
@@ -256,7 +257,10 @@ def test_review_queue_holds_unreviewed_forms_that_need_a_person(client: TestClie
     calm = [n for n, f in enumerate(sample_result["forms"]) if f["validation"] == "passed"]
     assert needy and calm  # the sample has both kinds
     in_upload_order = [(doc, n, sample_result["forms"][n]["validation"]) for doc in (first, second) for n in needy]
-    assert queue() == sorted(in_upload_order, key=lambda q: q[2] != "failed")
+    by_evidence = sorted(in_upload_order, key=lambda q: review_priority(sample_result["forms"][q[1]]))
+    assert queue() == by_evidence
+    statuses = [q[2] for q in by_evidence]
+    assert statuses == sorted(statuses, key=lambda v: v != "failed")  # errors before doubts and notes
     alices = client.get("/v1/review/queue", headers=ALICE).json()["items"]
     assert not {f["document_id"] for f in alices} & {first, second}  # a key sees only its own forms
 

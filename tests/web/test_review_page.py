@@ -29,6 +29,8 @@ from web_helpers import (
     wait_for,
 )
 
+from extractor.confidence import review_priority
+
 playwright_api = pytest.importorskip("playwright.sync_api")
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} missing (apt-get install chromium)")]
@@ -252,7 +254,7 @@ def test_upload_review_correct_and_reload(page: Any, served: Served, tmp_path: P
     queued = tab.locator(f"#queue-list li.queue-item[data-id='{doc_id}']")
     expect(queued).to_have_count(len(waiting))
     assert [queued.nth(k).get_attribute("data-index") for k in range(len(waiting))] == sorted(
-        waiting, key=lambda n: forms_now[int(n)]["validation"] != "failed")
+        waiting, key=lambda n: review_priority(forms_now[int(n)]))
     if len(waiting) >= 2:
         queued.first.click()
         first = queued.first.get_attribute("data-index")

@@ -1,0 +1,127 @@
+"""Per-field confidence: the engine's score moved by the form's evidence, and the warnings it gives."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from extractor.confidence import ConfidenceSettings, assess_confidence, goal_doubts, review_priority
+from extractor.grid import Cell
+from extractor.normalize import parse_amount, parse_number, parse_rate
+from extractor.validate import validate_form
+from models import CellRef, Form, FundRow, Funds, Indicator, Total
+
+D = Decimal
+
+
+def ref(confidence: float) -> CellRef:
+    return CellRef(page=1, bbox=(0, 0, 1, 1), source="ocr", confidence=confidence)
+
+
+def scanned_form(target: str, actual: str, conf: float) -> Form:
+    refs = {"name": ref(1.0), "target": ref(conf), "actual": ref(conf), "weight": ref(conf), "score": ref(conf)}
+    return Form(
+        project_name="河道整治",
+        funds=Funds(total=FundRow(weight=D(10), score=D(10), provenance={"weight": ref(0.85)})),
+        indicators=[Indicator(level1="产出指标", level2="数量指标", level3="河道养护面积", target=target,
+                              actual=actual, weight=D(50), score=D(50), provenance=refs),
+                    Indicator(level1="满意度指标", level2="服务对象满意度指标", level3="满意度", target=">=90%",
+                              actual="95%", weight=D(40), score=D(40))],
+        total=Total(weight=D(100), score=D(100)))
+
+
+def judged(form: Form, settings: ConfidenceSettings | None = None) -> list[str]:
+    form.issues.extend(validate_form(form))
+    return [i.field or "" for i in assess_confidence(form, settings)]
+
+
+def test_agreement_and_sums_raise_a_middling_engine_score() -> None:
+    form = scanned_form(">170万㎡", "182万㎡", 0.8)
+    assert judged(form) == []  # same unit on both sides, sums that hold: no doubt left
+    refs = form.indicators[0].provenance
+    assert refs["actual"].confidence > 0.95 and refs["actual"].ocr_confidence == 0.8
+    assert refs["weight"].confidence > 0.95
+
+
+def test_a_unit_misfit_lowers_a_confident_read_below_what_a_reviewer_trusts() -> None:
+    form = scanned_form(">170万㎡", ">170万m", 0.994)  # the issue's case: 0.994 and no issue before
+    judged(form)
+    assert form.indicators[0].provenance["actual"].confidence < 0.9
+    assert any(i.code == "unit_mismatch" and i.field == "indicators[0].actual" for i in form.issues)
+
+
+def test_an_unsupported_low_read_is_a_low_confidence_warning_with_its_reason() -> None:
+    form = scanned_form("提升", "显著", 0.6)  # words that do not agree, nothing else to go on
+    form.indicators[0].weight = form.indicators[0].score = None
+    form.indicators[0].provenance.pop("weight")
+    form.indicators[0].provenance.pop("score")
+    form.total = Total()
+    found = judged(form)
+    assert "indicators[0].actual" in found and "indicators[0].target" in found
+    assert all(i.message.startswith("第 1 行") for i in assess_confidence(form) if i.field == "indicators[0].actual")
+
+
+def test_a_dash_in_a_number_column_is_sure_whatever_its_stroke_scored() -> None:
+    form = scanned_form(">170万㎡", "182万㎡", 0.99)
+    form.funds.appropriation = FundRow(provenance={"weight": ref(0.5)})  # `一` read for a printed dash
+    judged(form)
+    assert form.funds.appropriation.provenance["weight"].confidence > 0.95
+
+
+def test_assessing_twice_starts_from_the_engine_score_again() -> None:
+    form = scanned_form(">170万㎡", "182万㎡", 0.8)
+    judged(form)
+    first = form.indicators[0].provenance["actual"].confidence
+    assess_confidence(form)
+    assert form.indicators[0].provenance["actual"].confidence == first
+
+
+def test_the_threshold_is_a_setting() -> None:
+    form = scanned_form("提升", "显著", 0.95)
+    assert "indicators[0].actual" not in judged(form)
+    assert "indicators[0].actual" in judged(scanned_form("提升", "显著", 0.95), ConfidenceSettings(doubt_below=0.99))
+
+
+def test_printed_dashes_as_ocr_reads_them_are_dashes_in_number_columns() -> None:
+    for dash in ("一", "二", "_", "~", "–", "-", "—"):
+        assert parse_number(dash) is None and parse_rate(dash) is None and parse_amount(dash, "元") == (None, None)
+
+
+def test_specks_beside_a_number_are_judged_by_the_columns_grammar() -> None:
+    assert parse_number("3.") == D(3) and parse_number(",5") == D(5)
+    assert parse_rate("98.5%.") == D("98.5") and parse_rate("%100%") == D(100)
+    for bad in ("9o", "1一0"):
+        try:
+            parse_number(bad)
+        except ValueError:
+            continue
+        raise AssertionError(bad)
+
+
+def cell(text: str, conf: float) -> Cell:
+    return Cell(page=1, row=0, col=0, text=text, confidence=conf, source="ocr")
+
+
+def test_a_clean_goal_read_gives_no_warning() -> None:
+    text = "1、完成道路养护。2、提升园区环境。"
+    assert goal_doubts(text, [cell(text, 0.985)]) == []
+    assert goal_doubts("1、完成道路养护2、提升园区环境3、改善交通", [cell("x", 0.99)]) == []  # its style
+
+
+def test_a_doubtful_goal_names_the_characters_in_doubt() -> None:
+    text = "1、完成道路养护。2、提升园区环境3、改善交通。4、加强管理"
+    doubts = goal_doubts(text, [cell(text, 0.99)])
+    assert any("园区环境" in d and "3、" in d for d in doubts), doubts
+    assert any("加强管理" in d for d in doubts)
+    assert any("0.91" in d for d in goal_doubts("完成养护。", [cell("完成养护。", 0.91)]))
+
+
+def test_the_review_queue_puts_errors_then_the_least_sure_then_notes() -> None:
+    def form(codes: list[tuple[str, str]], least: float = 1.0) -> dict:
+        return {"issues": [{"code": c, "severity": s} for c, s in codes],
+                "indicators": [{"provenance": {"actual": {"confidence": least}}}], "funds": {}}
+    failed = form([("scores_do_not_sum", "error")])
+    doubtful = form([("low_confidence", "warning")], least=0.4)
+    less_doubtful = form([("low_confidence", "warning")], least=0.8)
+    noted = form([("page_number_dropped", "warning")], least=0.3)
+    queue = sorted([noted, less_doubtful, failed, doubtful], key=review_priority)
+    assert queue == [failed, doubtful, less_doubtful, noted]
