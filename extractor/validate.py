@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, InvalidOperation
+from functools import lru_cache
 from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -229,6 +230,9 @@ _UNIT_KIND = {
 _DEGRADED = {"㎡": ("m",), "km²": ("km",)}
 
 
+_SPACES = re.compile(r"\s+")
+
+
 class Quantity(NamedTuple):
     op: str
     number: Decimal
@@ -237,11 +241,13 @@ class Quantity(NamedTuple):
     magnitude: Decimal
 
 
+@lru_cache(maxsize=1 << 14)
 def read_quantity(text: str | None) -> Quantity | None:
-    """`>170万㎡` -> (>, 170, ㎡, area, 10000); None for a text that is not one quantity."""
+    """`>170万㎡` -> (>, 170, ㎡, area, 10000); None for a text that is not one quantity. Cached: forms
+    print the same targets again and again."""
     if not text:
         return None
-    m = _QUANTITY.match(re.sub(r"\s+", "", text))
+    m = _QUANTITY.match(_SPACES.sub("", text))
     if not m:
         return None
     try:
@@ -260,8 +266,9 @@ def read_quantity(text: str | None) -> Quantity | None:
 _NAME_MEASURES = (("面积", "area"), ("长度", "length"), ("里程", "length"), ("率", "percent"), ("满意度", "percent"))
 
 
+@lru_cache(maxsize=1 << 14)
 def name_measure(name: str | None) -> str | None:
-    text = re.sub(r"\s+", "", name or "")
+    text = _SPACES.sub("", name or "")
     return next((kind for word, kind in _NAME_MEASURES if text.endswith(word) or f"{word}(" in text), None)
 
 
@@ -378,6 +385,8 @@ def check_reading(form: Form, settings: ValidationSettings) -> Iterator[Issue]:
     indicator; a speck, a stray symbol or a lost unit makes the value doubtful (never changed here)."""
     for i, ind in enumerate(form.indicators):
         refs = ind.provenance
+        if not refs:
+            continue  # text and text-layer values: nothing read by OCR on this row
         measure = name_measure(ind.level3)
         for key, roles, other in (("target", ("target", "target_op", "target_unit"), ind.actual),
                                   ("actual", ("actual",), ind.target)):
