@@ -49,7 +49,7 @@ from prometheus_client import Counter, Histogram  # noqa: E402  (after the direc
 STAGE_SECONDS = Histogram("docextract_stage_seconds", "seconds per pipeline stage (sniff, read_<kind>, "
                           "reconcile, validate) and per task (task)", ["stage"],
                           buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300))
-TASK_RUNS = Counter("docextract_task_runs", "task runs by outcome (done, failed, skipped, busy, retry)",
+TASK_RUNS = Counter("docextract_task_runs", "task runs by outcome (done, failed, skipped, busy, retry, superseded)",
                     ["status"])
 
 _open: dict[str, tuple[float, dict[str, float], object]] = {}

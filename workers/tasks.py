@@ -31,6 +31,7 @@ from workers.storage import (
     make_engine,
     make_sessions,
     mark_unpublished,
+    record_superseded,
     set_progress,
     shared_result,
     store_failure,
@@ -109,7 +110,7 @@ def process_document(self: Task, document_id: str) -> dict[str, str]:
 PROGRESS_EVERY = 2.0  # seconds between progress writes: a 300-page scan must not write 300 times a second
 
 
-def _progress_writer(sessions: sessionmaker[Session], document_id: str,
+def _progress_writer(sessions: sessionmaker[Session], document_id: str, token: str | None = None,
                      clock: Callable[[], float] = time.monotonic) -> Callable[[int, int], None]:
     """Per-page progress into the document row (5 % at the claim, 95 % when the last page starts)."""
     last = [0.0]
@@ -122,17 +123,19 @@ def _progress_writer(sessions: sessionmaker[Session], document_id: str,
             return
         last[0] = now
         with transaction(sessions) as session:
-            set_progress(session, document_id, round(0.05 + 0.9 * done / max(total, 1), 3))
+            set_progress(session, document_id, round(0.05 + 0.9 * done / max(total, 1), 3), token=token)
 
     return write
 
 
 def run_document(document_id: str, settings: Settings, sessions: sessionmaker[Session],
                  allowed_starts: int, retry: bool = False) -> str:
-    """Process one document; returns its final status ("skipped" when there was nothing to do).
+    """Process one document; returns its final status ("skipped" when there was nothing to do,
+    "superseded" when another run claimed the document meanwhile and this run's outcome was not stored).
 
     A transient error (database or broker down) propagates for the task to retry; anything the
-    document itself causes is stored as its failure."""
+    document itself causes is stored as its failure. Every write after the claim is fenced by the claim's
+    token (workers.storage._owned), so a run that was stopped past its lease and resumed changes nothing."""
     from extractor.pipeline import extract_bytes  # the pipeline (and OCR models) load in the child, once
 
     version_now = pipeline_version()
@@ -143,48 +146,65 @@ def run_document(document_id: str, settings: Settings, sessions: sessionmaker[Se
         reused = shared_result(session, claimed.sha256, version_now, document_id) if claimed.claim == "run" else None
     if claimed.claim != "run":
         return {"poison": "failed", "busy": "busy"}.get(claimed.claim, "skipped")
-    if settings.test_task_delay:
-        time.sleep(settings.test_task_delay)
+    worker = f"{socket.gethostname()}:{os.getpid()}"
+    fence = _Fence(sessions, document_id, claimed.token, worker)
     try:
+        if settings.test_task_delay:  # inside the try: a time limit that fires here ends the run like real work
+            time.sleep(settings.test_task_delay)
         if reused is not None:
             result = reused
         else:
             data = read_blob(settings.blob_dir, claimed.sha256)
             extracted = extract_bytes(data, claimed.filename,
-                                      ExtractOptions(on_page=_progress_writer(sessions, document_id),
+                                      ExtractOptions(on_page=_progress_writer(sessions, document_id, claimed.token),
                                                      memory_limit=_memory_limit(settings)))
             result = extracted.model_dump(mode="json")
         # The filename this key uploaded, even when another key's upload of the same bytes was processed.
         result["source"]["filename"] = claimed.filename
         with transaction(sessions) as session:  # two transactions per document: claim, then store
-            store_result(session, document_id, result)
-        return "done"
+            stored = store_result(session, document_id, result, token=claimed.token)
+        return "done" if stored else fence.superseded("done")
     except TRANSIENT:
         raise
     except ExtractionError as err:
-        _store_failure(sessions, document_id, err.code, err.message)
+        return fence.fail(err.code, err.message)
     except SoftTimeLimitExceeded:
-        _store_failure(sessions, document_id, "time_limit",
-                       f"processing took longer than {settings.soft_time_limit} s and was stopped")
+        return fence.fail("time_limit", f"processing took longer than {settings.soft_time_limit} s and was stopped")
     except FileNotFoundError:
-        _store_failure(sessions, document_id, "original_missing",
-                       "the uploaded original is not in the store (DOCEXTRACT_DATA_DIR must be shared by "
-                       "the API and every worker)")
+        return fence.fail("original_missing",
+                          "the uploaded original is not in the store (DOCEXTRACT_DATA_DIR must be shared by "
+                          "the API and every worker)")
     except DBAPIError as err:  # the database refused this result (not an outage): fail it, do not loop
-        _store_failure(sessions, document_id, "storage_error", f"the result could not be stored: {err.orig}")
+        return fence.fail("storage_error", f"the result could not be stored: {err.orig}")
     except Exception as err:  # a pipeline bug must fail this document, not loop it through the queue
         log.exception("document %s failed", document_id)
-        _store_failure(sessions, document_id, "internal_error", f"{type(err).__name__}: {err}")
-    return "failed"
+        return fence.fail("internal_error", f"{type(err).__name__}: {err}")
 
 
-def _store_failure(sessions: sessionmaker[Session], document_id: str, code: str, message: str) -> None:
-    from extractor.form.codes import clean_message
+class _Fence:
+    """The outcome writes of one run, each only while its claim token is the document's current one."""
 
-    message = clean_message(message) or message  # no `<_io.BytesIO object at 0x…>` for the user to read
-    with transaction(sessions) as session:
-        store_failure(session, document_id, code, message)
-    log.info("document %s failed at %s: %s: %s", document_id, utcnow().isoformat(), code, message)
+    def __init__(self, sessions: sessionmaker[Session], document_id: str, token: str, worker: str) -> None:
+        self.sessions, self.document_id, self.token, self.worker = sessions, document_id, token, worker
+
+    def fail(self, code: str, message: str) -> str:
+        from extractor.form.codes import clean_message
+
+        message = clean_message(message) or message  # no `<_io.BytesIO object at 0x…>` for the user to read
+        with transaction(self.sessions) as session:
+            stored = store_failure(session, self.document_id, code, message, token=self.token)
+        if not stored:
+            return self.superseded("failed", code)
+        log.info("document %s failed at %s: %s: %s", self.document_id, utcnow().isoformat(), code, message)
+        return "failed"
+
+    def superseded(self, outcome: str, error_code: str | None = None) -> str:
+        with transaction(self.sessions) as session:
+            record_superseded(session, self.document_id, token=self.token, worker=self.worker, outcome=outcome,
+                              error_code=error_code)
+        log.warning("document %s: this run (%s) was superseded by a later claim; its outcome (%s%s) was not "
+                    "stored", self.document_id, self.worker, outcome, f" {error_code}" if error_code else "")
+        return "superseded"
 
 
 def enqueue(celery: Celery, document_id: str, queue: str, sessions: sessionmaker[Session] | None = None) -> bool:
