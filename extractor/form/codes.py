@@ -51,6 +51,8 @@ CODES: dict[str, Code] = {
                             "misprinted thousands separators read as the one amount they can mean"),
     "text_layer_untrusted": Code("warning", "PDF 文字层乱码，该页已改用 OCR 识别",
                                  "a PDF page's text layer was garbled and the page was OCRed"),
+    "text_repaired": Code("warning", "文本中有少量损坏字节或混用两种编码，已修复读取，请核对所示行",
+                          "a few damaged bytes, or lines in two encodings, were repaired: check the lines named"),
     "no_form_found": Code("error", "文件可读，但其中没有绩效自评表", "readable input without a self-evaluation form"),
     # Input and service errors: a file that gives no result.
     "empty_input": Code("input", "文件为空", "the file is empty"),

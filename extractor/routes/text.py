@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable, Iterator
 from typing import Literal
 
-from extractor.decode import decode_text
+from extractor.decode import decode_issues, decode_text
 from extractor.grid import Grid, rows_from_texts
 from extractor.options import ExtractOptions
 from extractor.routes import Reading, RouteOutput
@@ -41,9 +41,10 @@ _SPACE = re.compile(r"[ \u3000\xa0]+")
 
 
 def read_text(data: bytes, options: ExtractOptions) -> RouteOutput:
-    text, _encoding = decode_text(data)
-    readings = text_readings(text)
-    return RouteOutput(grid=readings[0].grid, route="text", pages=readings[0].grid.pages, readings=readings)
+    decoded = decode_text(data, max_repaired_fraction=options.max_repaired_fraction)
+    readings = text_readings(decoded.text)
+    return RouteOutput(grid=readings[0].grid, route="text", pages=readings[0].grid.pages, readings=readings,
+                       issues=decode_issues(decoded))
 
 
 def text_to_grid(text: str) -> Grid:

@@ -354,6 +354,36 @@ def xlsx_empty_rows() -> bytes:
     return _rezip(form_xlsx(), grow)
 
 
+def damaged_gb18030(text: str, bad: int = 4) -> bytes:
+    """The dump in GB18030 with `bad` bytes overwritten by 0xFF (never valid in GB18030), each at the first
+    byte of a line spread evenly over the dump: isolated damage, the rest intact."""
+    data = bytearray(text.encode("gb18030"))
+    starts = [0] + [i + 1 for i, byte in enumerate(data) if byte == 0x0A and i + 1 < len(data)]
+    for n in range(bad):
+        data[starts[(n + 1) * len(starts) // (bad + 1)]] = 0xFF
+    return bytes(data)
+
+
+def half_utf8_half_gbk(text: str) -> bytes:
+    """The first half of the dump's lines in UTF-8, the rest in GBK (two dumps pasted together)."""
+    lines = text.split("\n")
+    half = len(lines) // 2
+    return "\n".join(lines[:half]).encode("utf-8") + b"\n" + "\n".join(lines[half:]).encode("gbk")
+
+
+def nul_in_head(text: str, at: int = 100) -> bytes:
+    """One NUL byte early in a UTF-8 dump (inside the first 4 KB), between two characters."""
+    data = text.encode("utf-8")
+    while at < len(data) and (data[at] & 0xC0) == 0x80:  # not inside a character
+        at += 1
+    return data[:at] + b"\x00" + data[at:]
+
+
+def pdf_banner(text: str) -> bytes:
+    """A text dump whose first line is a converter's banner naming the PDF version it came from."""
+    return ("%PDF-1.7 源文件转换\n" + text).encode("utf-8")
+
+
 # --- the corpus -------------------------------------------------------------------------------------
 
 
@@ -373,6 +403,14 @@ def cases() -> list[Case]:
              why="a UTF-8 BOM followed by binary (found by the fuzzer)"),
         Case("big5.txt", lambda: "財政項目支出績效自評表\n項目名稱\t測試\n".encode("big5"), "no_form_found",
              why="an unexpected legacy encoding: decoded, but not a form"),
+        Case("gb18030-bad-bytes.txt", lambda: damaged_gb18030(tsv()), "text_repaired",
+             why="4 damaged bytes in a GB18030 dump: read as GB18030, repaired and reported (was IBM855)"),
+        Case("half-utf8-half-gbk.txt", lambda: half_utf8_half_gbk(tsv()), "text_repaired",
+             why="half the lines UTF-8, half GBK: each line in its own encoding, reported"),
+        Case("nul-in-head.txt", lambda: nul_in_head(tsv()), "text_repaired",
+             why="one NUL in the first 4 KB of a UTF-8 dump: removed and reported (was undecodable_text)"),
+        Case("pdf-banner.txt", lambda: pdf_banner(tsv()), "forms",
+             why="`%PDF-` on a text dump's first line: not a PDF, read as text (was corrupt_pdf)"),
         Case("not-a-form.txt", lambda: "会议通知\n请各单位于周五前提交材料。\n".encode(), "no_form_found"),
         Case("no-indicators.txt", lambda: without_indicator_table(tsv()).encode(), "no_indicators",
              why="a form whose indicator table is missing"),
