@@ -286,6 +286,8 @@ def _ingest(source: Path, server: str, api_key: str, state_file: Path | None, wa
                 if member.read is None:
                     code, message = member.error or ("unreadable", "")
                     state[name] = {"id": None, "status": "failed", "error": f"{code}: {message}"}
+                    if member.note:
+                        state[name]["note"] = member.note
                     continue
                 response = client.post("/v1/documents", files=[("files", (Path(name).name, member.read()))])
                 if response.status_code == 401:
@@ -296,6 +298,8 @@ def _ingest(source: Path, server: str, api_key: str, state_file: Path | None, wa
                     continue
                 document = response.json()["documents"][0]
                 state[name] = {"id": document["id"], "status": document["status"]}
+                if member.note:  # a ZIP member renamed because its name collided with another's (issue 14)
+                    state[name]["note"] = member.note
                 if document["status"] == "failed":  # the server had this file already, failed: keep why
                     state[name]["error"] = _failure_reason(client, document["id"])
                 if time.monotonic() - saved_at > 1:
@@ -312,6 +316,8 @@ def _ingest(source: Path, server: str, api_key: str, state_file: Path | None, wa
     click.echo("汇总 summary: " + ", ".join(f"{n} {STATUS_ZH.get(status, status)} {status}"
                                           for status, n in sorted(counts.items())))
     for name, entry in sorted(state.items()):
+        if entry.get("note"):
+            click.echo(f"  改名 renamed: {name}: {entry['note']}", err=True)
         if entry["status"] == "failed":
             click.echo(f"  失败 failed: {name}: {entry.get('error') or '原因未知（服务器未给出）'}", err=True)
     if counts.get("failed") or (wait and set(counts) - {"done", "failed"}):

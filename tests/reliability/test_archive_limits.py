@@ -153,3 +153,41 @@ def test_many_small_members_that_add_up_to_a_bomb_are_refused() -> None:
         list(iter_archive(bomb))
     assert refused.value.code == "zip_bomb"
     assert list(iter_archive(make_zip({"a.txt": b"ok" * 1000})))[0].error is None  # small ones still pass
+
+
+def colliding_zip() -> bytes:
+    """Issue 14: the same name twice and three spellings of one path; every member has its own content."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as archive, pytest.warns(UserWarning, match="Duplicate name"):
+        for n, name in enumerate(["forms/a.txt", "forms/a.txt", "d/a.txt", "d//a.txt", "d/./a.txt"]):
+            archive.writestr(name, variant(n, "collide"))
+    return buf.getvalue()
+
+
+def test_colliding_member_names_each_get_a_unique_label() -> None:
+    members = list(iter_archive(colliding_zip()))
+    labels = [m.name for m in members]
+    assert len(members) == 5 and len(set(labels)) == 5, labels
+    assert {"forms/a.txt", "d/a.txt"} <= set(labels)  # names already clean keep their label
+    assert len({m.read() for m in members if m.read}) == 5  # five different contents, none lost
+    renamed = [m for m in members if m.note]
+    assert len(renamed) == 3 and all("同名" in m.note for m in renamed if m.note)
+    # Deterministic: a resumed ingest finds the same labels.
+    assert [m.name for m in iter_archive(colliding_zip())] == labels
+
+
+def test_ingest_uploads_every_colliding_member(live_api: tuple[str, Settings], tmp_path: Path) -> None:
+    server, settings = live_api
+    source = tmp_path / "collide.zip"
+    source.write_bytes(colliding_zip())
+    run = run_ingest(source, server, settings)
+    assert run.returncode == 0, run.stderr
+    state = json.loads((tmp_path / ".docextract-ingest-collide.zip.json").read_text())
+    assert len(state) == 5 and len({entry["id"] for entry in state.values()}) == 5, state
+    assert sum("note" in entry for entry in state.values()) == 3
+    assert run.stderr.count("改名 renamed") == 3
+    listed = httpx.get(f"{server}/v1/documents", headers={"X-API-Key": "ingest-key"}).json()
+    assert listed["total"] == 5
+    again = run_ingest(source, server, settings)  # resumed: nothing uploaded twice
+    assert again.returncode == 0 and httpx.get(f"{server}/v1/documents",
+                                               headers={"X-API-Key": "ingest-key"}).json()["total"] == 5
