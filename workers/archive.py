@@ -49,6 +49,7 @@ class Member:
     read: Callable[[], bytes] | None
     error: tuple[str, str] | None = None
     note: str | None = None  # why `name` is not the member's own name (it collided with another member's)
+    path: Path | None = None  # a file on disk (folder ingest): uploaded from the file, never held in memory
 
 
 def safe_member_name(name: str) -> str | None:

@@ -261,6 +261,14 @@ def _flate_page_pdf(content: bytes, resources: bytes = b"<< /Font << /F1 5 0 R >
     ])
 
 
+def pdf_many_pages(pages: int = 200_000) -> bytes:
+    """A PDF of `pages` empty pages (about 70 bytes each): the page count alone is hostile."""
+    kids = b" ".join(b"%d 0 R" % (3 + n) for n in range(pages))
+    page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>"
+    return raw_pdf([b"<< /Type /Catalog /Pages 2 0 R >>",
+                    b"<< /Type /Pages /Kids [" + kids + b"] /Count %d >>" % pages, *[page] * pages])
+
+
 def pdf_huge_tj(chars: int = 2_000_000) -> bytes:
     """One `Tj` of `chars` characters in a ~3 KB PDF (issue 14: 2 M characters took 4.1 GB)."""
     return _flate_page_pdf(b"BT /F1 1 Tf 10 400 Td (" + b"A" * chars + b") Tj ET")

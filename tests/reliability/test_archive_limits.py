@@ -191,3 +191,48 @@ def test_ingest_uploads_every_colliding_member(live_api: tuple[str, Settings], t
     again = run_ingest(source, server, settings)  # resumed: nothing uploaded twice
     assert again.returncode == 0 and httpx.get(f"{server}/v1/documents",
                                                headers={"X-API-Key": "ingest-key"}).json()["total"] == 5
+
+
+PEAK = """
+import atexit, sys
+def peak():
+    hwm = next(int(line.split()[1]) for line in open('/proc/self/status') if line.startswith('VmHWM'))
+    sys.stderr.write(f'\\nPEAK_KB {hwm}\\n')
+atexit.register(peak)
+from extractor.cli import main
+main()
+"""
+
+
+def run_measured(args: list[str], env: dict[str, str]) -> tuple[subprocess.CompletedProcess[str], int]:
+    """The CLI in a child that reports its own peak RSS (VmHWM, in MB) when it exits."""
+    run = subprocess.run([sys.executable, "-c", PEAK, *args], capture_output=True, text=True, timeout=300, env=env)
+    peak = [int(line.split()[1]) for line in run.stderr.splitlines() if line.startswith("PEAK_KB")]
+    assert peak, run.stderr
+    return run, peak[-1] // 1024
+
+
+def test_a_huge_file_is_refused_before_it_is_read(live_api: tuple[str, Settings], tmp_path: Path) -> None:
+    """Issue 14 item 9: a 3 GB (sparse) file cost 3.1 GB in `extract` and 6.3 GB in `ingest DIR` before its
+    size was checked. Now its size is read from the directory entry, and uploads stream from the file."""
+    server, settings = live_api
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    with open(folder / "huge.txt", "wb") as out:
+        out.truncate(3 * 1024**3)
+    (folder / "good.txt").write_bytes(SAMPLE.read_bytes())
+    with open(folder / "large.txt", "wb") as out:  # under the limit: streamed, never held whole
+        out.truncate(80 * 1024 * 1024)
+    env = process_env(settings)
+
+    run, peak_mb = run_measured(["extract", str(folder / "huge.txt")], env)
+    assert run.returncode == 1 and "file_too_large" in run.stderr and "Traceback" not in run.stderr, run.stderr
+    assert peak_mb < 300, peak_mb  # 33 MB measured; 3 105 MB before
+
+    run, peak_mb = run_measured(["ingest", str(folder), "--server", server, "--api-key", "ingest-key",
+                                 "--no-wait"], env)
+    assert run.returncode == 1 and "Traceback" not in run.stderr, run.stderr
+    state = json.loads((tmp_path / ".docextract-ingest-batch.json").read_text())
+    assert state["huge.txt"]["error"].startswith("file_too_large") and state["huge.txt"]["id"] is None
+    assert state["good.txt"]["id"] and state["large.txt"]["id"]
+    assert peak_mb < 80, peak_mb  # below the 80 MB file itself: streamed (47 MB measured)
