@@ -29,6 +29,7 @@ _ENV = {
     "DOCEXTRACT_REQUEUE_AFTER": "requeue_after",
     "DOCEXTRACT_SWEEP_INTERVAL": "sweep_interval",
     "DOCEXTRACT_RESTORE_INTERVAL": "restore_interval",
+    "DOCEXTRACT_MIN_FREE_BYTES": "min_free_bytes",
     "DOCEXTRACT_TEST_TASK_DELAY": "test_task_delay",
     "DOCEXTRACT_TIMEZONE": "timezone",
     "DOCEXTRACT_LANGUAGE": "language",
@@ -59,6 +60,8 @@ class Settings(BaseModel):
     requeue_after: int = Field(600, gt=0, description="seconds before a queued document is published again")
     sweep_interval: int = Field(60, gt=0, description="seconds between sweeps for stalled documents")
     restore_interval: int = Field(10, gt=0, description="seconds between Redis scans for unacked messages")
+    min_free_bytes: int = Field(64 * 1024 * 1024, ge=0, description="free space DATA_DIR must have for a "
+                                "task to start; below it the task is deferred with storage_full")
     test_task_delay: float = Field(0.0, ge=0, description="tests only: seconds each task sleeps first")
     timezone: str = Field("Asia/Shanghai", description="IANA zone the page, API and CLI show times in")
     language: Literal["zh", "en"] = Field("zh", description="default language of the page and messages")

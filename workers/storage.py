@@ -305,6 +305,15 @@ def _fail(doc: Document, code: str, message: str) -> None:
     doc.finished_at, doc.run_token = utcnow(), None
 
 
+def defer_queued(session: Session, document_id: str, code: str, message: str, *, fail: bool = False) -> None:
+    """Say why a queued document waits (its message is retried later), or fail it with `fail`. Only a
+    document still queued is touched: a run elsewhere owns the others."""
+    values: dict[str, Any] = {"error_code": code, "error_message": message}
+    if fail:
+        values.update(status="failed", finished_at=utcnow(), run_token=None)
+    session.execute(update(Document).where(Document.id == document_id, Document.status == "queued").values(**values))
+
+
 def set_progress(session: Session, document_id: str, progress: float, *, token: str | None = None) -> None:
     fence = [] if token is None else [Document.run_token == token]
     session.execute(update(Document).where(Document.id == document_id, Document.status == "running", *fence)

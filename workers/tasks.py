@@ -24,10 +24,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from extractor.errors import ExtractionError
 from extractor.options import ExtractOptions
-from workers.blobs import read_blob
+from workers.blobs import free_bytes, read_blob
 from workers.settings import Settings, get_settings
 from workers.storage import (
     claim_document,
+    defer_queued,
     make_engine,
     make_sessions,
     mark_unpublished,
@@ -97,6 +98,9 @@ def backoff(retries: int) -> int:
 @shared_task(bind=True, name=TASK_NAME, acks_late=True, reject_on_worker_lost=True, max_retries=12)
 def process_document(self: Task, document_id: str) -> dict[str, str]:
     settings = get_settings()
+    free = free_bytes(settings.data_dir)
+    if free < settings.min_free_bytes:
+        return _defer_for_space(self, document_id, settings, free)
     try:
         status = run_document(document_id, settings, _database.get(settings),
                               allowed_starts=settings.max_attempts + self.request.retries,
@@ -105,6 +109,28 @@ def process_document(self: Task, document_id: str) -> dict[str, str]:
         log.warning("document %s: transient error, retrying: %s", document_id, err)
         raise self.retry(exc=err, countdown=backoff(self.request.retries)) from err
     return {"document_id": document_id, "status": status}
+
+
+def _defer_for_space(task: Task, document_id: str, settings: Settings, free: int) -> dict[str, str]:
+    """DATA_DIR is (nearly) full: nothing is claimed or written there, the message is retried with backoff.
+
+    Writing on a full disk killed pool children with SIGBUS after every task (prometheus_client's mmap'd
+    metric files cannot grow; issue 14), a crash loop. After max_retries (about 15 minutes of backoff) the
+    document fails with storage_full; a rerun starts it again once space is back."""
+    message = (f"the data disk ({settings.data_dir}) has {free:,} bytes free, below "
+               f"DOCEXTRACT_MIN_FREE_BYTES={settings.min_free_bytes:,}; ")
+    exhausted = task.request.retries >= (task.max_retries or 0)
+    sessions = _database.get(settings)
+    with transaction(sessions) as session:
+        defer_queued(session, document_id, "storage_full",
+                     message + ("the document was not processed" if exhausted else "processing is retried later"),
+                     fail=exhausted)
+    if exhausted:
+        log.error("document %s failed: storage_full: %s", document_id, message)
+        return {"document_id": document_id, "status": "failed"}
+    countdown = backoff(task.request.retries)
+    log.warning("document %s deferred %d s: storage_full: %s", document_id, countdown, message)
+    raise task.retry(countdown=countdown)
 
 
 PROGRESS_EVERY = 2.0  # seconds between progress writes: a 300-page scan must not write 300 times a second
