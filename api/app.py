@@ -164,7 +164,11 @@ def caller(key: Annotated[str | None, Security(API_KEY_HEADER)], session: Db) ->
     row = key_for(session, key) if key else None
     # Hand the connection back now: an upload keeps this session open for the whole request while it
     # runs its own transactions, so holding it took two pooled connections per upload and exhausted
-    # the pool (30 s waits, 500s) under 20 concurrent clients (bench/load_test.py).
+    # the pool (30 s waits, 500s) under 20 concurrent clients (bench/load_test.py). The row is detached
+    # first: a rollback expires it, and the endpoint's first `key.id` would then check a connection out
+    # again and hold it to the end of the request (60 concurrent uploads: 35 answered 503, issue 14).
+    if row is not None:
+        session.expunge(row)
     session.rollback()
     if row is None:
         raise HTTPException(401, api_message("key_required"),
@@ -179,10 +183,15 @@ def create_app(settings: Settings | None = None, *, sweep: bool = True) -> FastA
     from api import review  # imports this module's Caller and Db
 
     settings = settings or get_settings()
-    engine = make_engine(settings.effective_database_url)
+    # One connection per API thread (and a few for the sweeper and the embedded queue): a request waits for
+    # a thread, in order, rather than holding a thread while it waits up to 30 s for a connection.
+    engine = make_engine(settings.effective_database_url, pool_size=settings.api_threads + 4)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        import anyio.to_thread
+
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.api_threads
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         upgrade_to_head(engine)
         with transaction(sessions) as session:

@@ -30,6 +30,7 @@ _ENV = {
     "DOCEXTRACT_SWEEP_INTERVAL": "sweep_interval",
     "DOCEXTRACT_RESTORE_INTERVAL": "restore_interval",
     "DOCEXTRACT_MIN_FREE_BYTES": "min_free_bytes",
+    "DOCEXTRACT_API_THREADS": "api_threads",
     "DOCEXTRACT_TEST_TASK_DELAY": "test_task_delay",
     "DOCEXTRACT_TIMEZONE": "timezone",
     "DOCEXTRACT_LANGUAGE": "language",
@@ -60,6 +61,9 @@ class Settings(BaseModel):
     requeue_after: int = Field(600, gt=0, description="seconds before a queued document is published again")
     sweep_interval: int = Field(60, gt=0, description="seconds between sweeps for stalled documents")
     restore_interval: int = Field(10, gt=0, description="seconds between Redis scans for unacked messages")
+    api_threads: int = Field(40, ge=1, description="threads the API runs its endpoints in; its database pool "
+                             "has as many connections plus 4 (sweeper, embedded queue), so a request queues for a "
+                             "thread instead of timing out for a connection")
     min_free_bytes: int = Field(64 * 1024 * 1024, ge=0, description="free space DATA_DIR must have for a "
                                 "task to start; below it the task is deferred with storage_full")
     test_task_delay: float = Field(0.0, ge=0, description="tests only: seconds each task sleeps first")
