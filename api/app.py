@@ -224,7 +224,7 @@ def create_app(settings: Settings | None = None, *, sweep: bool = True) -> FastA
     @app.post("/v1/documents", status_code=202, response_model=UploadResponse)
     def upload(request: Request, key: Caller, files: Annotated[list[UploadFile], File()]) -> UploadResponse:
         """Upload one or many files. The same file again (same key) returns the existing document."""
-        from workers.tasks import enqueue
+        from workers.tasks import enqueue, time_limits
 
         declared = int(request.headers.get("content-length") or 0)
         if declared > settings.max_upload_bytes * max(1, len(files)) + 1024 * 1024:
@@ -243,7 +243,7 @@ def create_app(settings: Settings | None = None, *, sweep: bool = True) -> FastA
                                                   filename=(filename or None) and filename[:255],
                                                   media_type=media_type, queue=queue)
             if created:
-                enqueue(celery, doc.id, queue, sessions)
+                enqueue(celery, doc.id, queue, sessions, time_limits(settings, sha256))
             out.append(Uploaded(id=doc.id, filename=doc.filename, sha256=sha256, status=doc.status,
                                 duplicate=not created))
         return UploadResponse(documents=out)
@@ -330,21 +330,21 @@ def create_app(settings: Settings | None = None, *, sweep: bool = True) -> FastA
     @app.post("/v1/documents/{document_id}/rerun", status_code=202, response_model=DocumentStatus)
     def rerun(document_id: str, key: Caller) -> DocumentStatus:
         """Process a finished document again (a newer pipeline); the new result replaces the old at once."""
-        from workers.tasks import enqueue
+        from workers.tasks import enqueue, time_limits
 
         with transaction(sessions) as session:
             doc = own_document(session, key, document_id)
             was = doc.status
             reset_for_rerun(session, doc.id)
         if was in ("done", "failed"):
-            enqueue(celery, doc.id, doc.queue, sessions)
+            enqueue(celery, doc.id, doc.queue, sessions, time_limits(settings, doc.sha256))
         return document_status(doc)
 
     @app.post("/v1/documents/rerun", status_code=202, response_model=list[DocumentStatus])
     def rerun_many(selection: Selection, key: Caller) -> list[DocumentStatus]:
         """Re-run a selection (up to 1000 ids) of finished or failed documents; ids the key does not own are
         skipped, queued or running ones are left as they are."""
-        from workers.tasks import enqueue
+        from workers.tasks import enqueue, time_limits
 
         queued = []
         with transaction(sessions) as session:
@@ -355,7 +355,7 @@ def create_app(settings: Settings | None = None, *, sweep: bool = True) -> FastA
                     reset_for_rerun(session, doc.id)
                     queued.append(doc)
         for doc in queued:
-            enqueue(celery, doc.id, doc.queue, sessions)
+            enqueue(celery, doc.id, doc.queue, sessions, time_limits(settings, doc.sha256))
         return [document_status(doc, settings.language) for doc in rows]
 
     @app.get("/v1/forms", response_model=Page[FormSummary])

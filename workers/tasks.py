@@ -10,6 +10,7 @@ import socket
 import time
 from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 from typing import Any
 
 import kombu.exceptions
@@ -102,9 +103,10 @@ def process_document(self: Task, document_id: str) -> dict[str, str]:
     if free < settings.min_free_bytes:
         return _defer_for_space(self, document_id, settings, free)
     try:
+        hard, soft = self.request.timelimit or (None, None)  # sized to the pages at enqueue (time_limits)
         status = run_document(document_id, settings, _database.get(settings),
                               allowed_starts=settings.max_attempts + self.request.retries,
-                              retry=self.request.retries > 0)
+                              retry=self.request.retries > 0, soft_limit=soft or settings.soft_time_limit)
     except TRANSIENT as err:
         log.warning("document %s: transient error, retrying: %s", document_id, err)
         raise self.retry(exc=err, countdown=backoff(self.request.retries)) from err
@@ -155,7 +157,7 @@ def _progress_writer(sessions: sessionmaker[Session], document_id: str, token: s
 
 
 def run_document(document_id: str, settings: Settings, sessions: sessionmaker[Session],
-                 allowed_starts: int, retry: bool = False) -> str:
+                 allowed_starts: int, retry: bool = False, soft_limit: float | None = None) -> str:
     """Process one document; returns its final status ("skipped" when there was nothing to do,
     "superseded" when another run claimed the document meanwhile and this run's outcome was not stored).
 
@@ -195,7 +197,8 @@ def run_document(document_id: str, settings: Settings, sessions: sessionmaker[Se
     except ExtractionError as err:
         return fence.fail(err.code, err.message)
     except SoftTimeLimitExceeded:
-        return fence.fail("time_limit", f"processing took longer than {settings.soft_time_limit} s and was stopped")
+        return fence.fail("time_limit", f"processing took longer than {soft_limit or settings.soft_time_limit:g} s "
+                          "and was stopped")
     except FileNotFoundError:
         return fence.fail("original_missing",
                           "the uploaded original is not in the store (DOCEXTRACT_DATA_DIR must be shared by "
@@ -233,13 +236,59 @@ class _Fence:
         return "superseded"
 
 
-def enqueue(celery: Celery, document_id: str, queue: str, sessions: sessionmaker[Session] | None = None) -> bool:
-    """Publish the document's task through `celery` (the API's producer app). False when the broker is
-    unreachable: the document stays queued in the database and the sweeper publishes it later."""
+def count_pages(path: Path) -> int | None:
+    """Pages of a stored PDF or image, read from its structure without rendering (pdfium loads the page
+    tree lazily from the file; TIFF frames are counted by seeking); None for other kinds or a broken file."""
+    try:
+        with open(path, "rb") as stream:
+            head = stream.read(1024)
+        if b"%PDF-" in head:
+            import pypdfium2 as pdfium
+
+            doc = pdfium.PdfDocument(str(path))
+            try:
+                return len(doc)
+            finally:
+                doc.close()
+        if head.startswith((b"II*\x00", b"MM\x00*")):
+            from PIL import Image
+
+            with Image.open(path) as image:
+                return int(getattr(image, "n_frames", 1))
+        if head.startswith((b"\x89PNG", b"\xff\xd8\xff", b"BM")):
+            return 1
+    except Exception:  # noqa: BLE001 - a broken file is the worker's to report, with its own code
+        return None
+    return None
+
+
+def time_limits(settings: Settings, sha256: str) -> tuple[int, int] | None:
+    """(soft, hard) seconds for this document's task, sized to its pages: task_base_seconds +
+    page_time_budget × pages, never above DOCEXTRACT_HARD_TIME_LIMIT (which the claim lease, the
+    visibility timeout and the sweeper are sized to). OCR and renders are long C calls that no signal
+    interrupts; the hard limit kills the pool child, so a 1-page scan stuck in one is killed after 420 s
+    instead of 1800 s (3 attempts: 21 min instead of 90). None (the worker's defaults) for text, HTML,
+    Office files and anything whose pages cannot be counted."""
+    from workers.blobs import blob_path
+
+    pages = count_pages(blob_path(settings.blob_dir, sha256))
+    if pages is None:
+        return None
+    hard = min(settings.hard_time_limit, settings.task_base_seconds + settings.page_time_budget * max(pages, 1))
+    gap = settings.hard_time_limit - settings.soft_time_limit
+    return max(hard // 2, hard - gap), hard
+
+
+def enqueue(celery: Celery, document_id: str, queue: str, sessions: sessionmaker[Session] | None = None,
+            limits: tuple[int, int] | None = None) -> bool:
+    """Publish the document's task through `celery` (the API's producer app), with `limits` (soft, hard)
+    from time_limits. False when the broker is unreachable: the document stays queued in the database
+    and the sweeper publishes it later."""
+    sized = {"soft_time_limit": limits[0], "time_limit": limits[1]} if limits else {}
     try:
         # ignore_result: the database holds every outcome, and a producer that subscribes to the result
         # backend fails outright (RuntimeError) while Redis is down instead of leaving the document queued.
-        celery.send_task(TASK_NAME, args=[document_id], queue=queue, ignore_result=True)
+        celery.send_task(TASK_NAME, args=[document_id], queue=queue, ignore_result=True, **sized)
     except TRANSIENT as err:
         log.warning("document %s: broker unavailable, left for the sweeper: %s", document_id, err)
         if sessions is not None:

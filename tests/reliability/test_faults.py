@@ -164,3 +164,31 @@ def test_a_full_data_disk_defers_tasks_with_storage_full_and_never_crash_loops(
         docs = finished(client, DISK_KEY, ids, 120)
         assert all(doc["status"] == "done" and not doc["error_code"] for doc in docs), docs
         assert worker.text().count("exited with") == 0
+
+
+def test_a_pdf_tasks_time_limit_is_sized_to_its_pages(
+        redis_server: RedisServer, pg_url: str, tmp_path: Path, start_worker: Callable[..., Worker]) -> None:
+    """OCR and renders run as long C calls no signal interrupts; the Celery limits are the backstop, and
+    for a PDF or image they are sized to its pages (task_base_seconds + page_time_budget × pages, capped by
+    the hard limit). Each task sleeps 8 s: the 1-page PDF's limits (soft 4 s, hard 8 s) stop it, the text
+    dump's (the worker's 50/60 s) do not."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from make_corpus import text_pdf
+
+    settings = Settings(data_dir=tmp_path / "data", redis_url=redis_server.url, database_url=pg_url,
+                        api_keys="lim:lim-key", concurrency=1, test_task_delay=8, soft_time_limit=50,
+                        hard_time_limit=60, task_base_seconds=4, page_time_budget=4)
+    key = {"X-API-Key": "lim-key"}
+    with TestClient(create_app(settings, sweep=False)) as client:
+        worker = start_worker(settings, name="limits")
+        response = client.post("/v1/documents", headers=key, files=[
+            ("files", ("one-page.pdf", text_pdf(["page one"]))), ("files", ("dump.txt", variant(1, "limits")))])
+        assert response.status_code == 202, response.text
+        pdf_id, text_id = (doc["id"] for doc in response.json()["documents"])
+        pdf, text = finished(client, key, [pdf_id, text_id], 60)
+        assert (pdf["status"], pdf["error_code"]) == ("failed", "time_limit"), pdf
+        assert "4 s" in pdf["error_message"], pdf
+        assert text["status"] == "done", text
+        assert "Soft time limit (4s) exceeded" in worker.text()
