@@ -7,6 +7,7 @@ documents it uploaded (another key's document answers 404, as if it did not exis
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
@@ -107,6 +108,9 @@ class Page(BaseModel, Generic[T]):
 # Query values the database can take: PostgreSQL refuses NUL in text and OFFSET above a bigint
 # (issue 14: both were 500s); a 422 says what is wrong instead.
 NO_NUL = r"^[^\x00]*$"
+# A file name is a label shown to people and stored as text: PostgreSQL refuses NUL (a 500 and an orphan
+# blob before, issue 14); no control character belongs in one.
+_CONTROL_CHAR = re.compile(r"[\x00-\x1f\x7f]")
 MAX_OFFSET = 2**31 - 1
 
 def queue_for(head: bytes, filename: str | None) -> tuple[str, str]:
@@ -229,6 +233,9 @@ def create_app(settings: Settings | None = None, *, sweep: bool = True) -> FastA
         declared = int(request.headers.get("content-length") or 0)
         if declared > settings.max_upload_bytes * max(1, len(files)) + 1024 * 1024:
             raise HTTPException(413, api_message("too_large", limit=f"{settings.max_upload_bytes:,}"))
+        for upload_file in files:  # before anything is stored: a refused upload leaves no orphan blob
+            if upload_file.filename and _CONTROL_CHAR.search(upload_file.filename):
+                raise HTTPException(422, api_message("bad_filename", name=repr(upload_file.filename)[1:-1][:200]))
         stored = []
         for upload_file in files:
             try:

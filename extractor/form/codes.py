@@ -218,6 +218,8 @@ API_MESSAGES: dict[str, tuple[str, str]] = {
     "no_document": ("没有这个文档", "no such document"),
     "too_large": ("每个文件最大 {limit} 字节", "each file may have at most {limit} bytes"),
     "no_result": ("此文档还没有结果（{status}）", "the document has no result yet ({status})"),
+    "bad_filename": ("文件名含有控制字符（如 NUL），未接收任何文件：{name}",
+                     "a file name holds a control character (such as NUL); no file was accepted: {name}"),
 }
 
 
