@@ -189,6 +189,20 @@ def png_zlib_bomb() -> bytes:
             + chunk(b"IDAT", body) + chunk(b"IEND", b""))
 
 
+def png_metadata_bomb(chunk_type: bytes) -> bytes:
+    """A 50 x 50 PNG carrying a zTXt or iCCP chunk that inflates to 64 MiB (about 65 KB compressed)."""
+    from PIL import Image
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+
+    buf = io.BytesIO()
+    Image.new("L", (50, 50), 255).save(buf, "PNG")
+    png = buf.getvalue()
+    head = b"Comment\x00\x00" if chunk_type == b"zTXt" else b"icc\x00\x00"
+    return png[:33] + chunk(chunk_type, head + zlib.compress(bytes(64 * 1024 * 1024), 9)) + png[33:]
+
+
 def small_image(fmt: str, *, frames: int = 1, size: tuple[int, int] = (400, 300)) -> bytes:
     from PIL import Image, ImageDraw
 
@@ -463,6 +477,10 @@ def cases() -> list[Case]:
              why="9*10^8 pixels: above Pillow's own bomb limit, which raises at open"),
         Case("bomb-zlib.png", png_zlib_bomb, "page_too_large",
              why="a real zlib bomb: 144 MB of pixels in ~140 KB"),
+        Case("ztxt-bomb.png", lambda: png_metadata_bomb(b"zTXt"), "corrupt_image",
+             why="a zTXt chunk inflating to 64 MiB (Pillow refuses it; was internal_error: ValueError)"),
+        Case("iccp-bomb.png", lambda: png_metadata_bomb(b"iCCP"), "corrupt_image",
+             why="an iCCP colour profile inflating to 64 MiB (was internal_error: ValueError)"),
         Case("many-frames.tiff", lambda: small_image("TIFF", frames=4), "too_many_pages",
              {"max_pages": 3}),
         Case("slow-page.png", lambda: small_image("PNG", size=(1600, 1200)), "page_timeout",
