@@ -6,11 +6,14 @@ documents it uploaded (another key's document answers 404, as if it did not exis
 
 from __future__ import annotations
 
+import base64
+import json
 import logging
 import re
 import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
+from datetime import datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from fastapi import Depends, FastAPI, File, HTTPException, Query, Request, Security, UploadFile
@@ -20,7 +23,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram,
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from pydantic import BaseModel, Field
-from sqlalchemy import func, or_, select, text
+from sqlalchemy import ColumnElement, func, or_, select, text, tuple_
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.metrics import install_metrics
@@ -45,6 +48,7 @@ from workers.storage import (
     reset_for_rerun,
     sync_env_keys,
     transaction,
+    utcnow,
 )
 from workers.sweeper import Sweeper
 
@@ -71,6 +75,9 @@ class DocumentStatus(BaseModel):
     error_explanation: str | None = None
     forms: int | None = None
     validation: ValidationStatus | None = None
+    pages_done: int | None = Field(None, description="while running: pages read so far")
+    pages_total: int | None = Field(None, description="while running: pages in the document")
+    eta_seconds: int | None = Field(None, description="while running: seconds left at the pace of the pages read")
 
 
 class Uploaded(BaseModel):
@@ -105,6 +112,12 @@ class Page(BaseModel, Generic[T]):
     items: list[T]
 
 
+class DocumentPage(Page[DocumentStatus]):
+    next_cursor: str | None = Field(None, description="pass as `cursor` for the next page; null on the last page")
+    counts: dict[str, int] = Field(default_factory=dict,
+                                   description="documents per status under the same filters (status aside)")
+
+
 # Query values the database can take: PostgreSQL refuses NUL in text and OFFSET above a bigint
 # (issue 14: both were 500s); a 422 says what is wrong instead.
 NO_NUL = r"^[^\x00]*$"
@@ -122,10 +135,26 @@ def queue_for(head: bytes, filename: str | None) -> tuple[str, str]:
     return ("light" if kind in ("text", "html") else "heavy"), media_type
 
 
+def eta_seconds(doc: Document, now: datetime) -> int | None:
+    """Seconds left for a running document at the pace of its pages so far (none before the first page ends).
+
+    The pace is taken when the page count was written (updated_at, set by that write), and the time since
+    is counted off: measured from now, the estimate would grow while a long page is read."""
+    if (doc.status != "running" or not doc.pages_done or not doc.pages_total or doc.started_at is None
+            or doc.updated_at is None):
+        return None
+    per_page = max((doc.updated_at - doc.started_at).total_seconds(), 0.0) / doc.pages_done
+    since = max((now - doc.updated_at).total_seconds(), 0.0)
+    return max(round(per_page * max(doc.pages_total - doc.pages_done, 0) - since), 0)
+
+
 def document_status(doc: Document, lang: Lang = DEFAULT_LANG, forms: tuple[int, str | None] | None = None
                     ) -> DocumentStatus:
     """`forms`: (form count, worst validation) when the caller counted them."""
+    running = doc.status == "running"
     return DocumentStatus(
+        pages_done=doc.pages_done if running else None, pages_total=doc.pages_total if running else None,
+        eta_seconds=eta_seconds(doc, utcnow()),
         id=doc.id, filename=doc.filename, sha256=doc.sha256, media_type=doc.media_type, queue=doc.queue,
         status=doc.status, progress=doc.progress, attempts=doc.attempts, error_code=doc.error_code,
         error_message=clean_message(doc.error_message) or None, pipeline_version=doc.pipeline_version,
@@ -154,6 +183,39 @@ def form_summaries(session: Session, ids: list[str]) -> dict[str, tuple[int, str
 
 def _like(q: str) -> str:
     return "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+ListSort = Literal["newest", "oldest", "filename"]
+
+
+def sort_key(sort: ListSort) -> tuple[ColumnElement[Any], bool]:
+    """(the column a listing is ordered by, descending); the document id breaks ties in the same direction."""
+    if sort == "filename":
+        return func.coalesce(Document.filename, ""), False
+    return Document.created_at, sort == "newest"
+
+
+def encode_cursor(sort: ListSort, doc: Document) -> str:
+    value = (doc.filename or "") if sort == "filename" else doc.created_at.isoformat()
+    raw = json.dumps([sort, value, doc.id], ensure_ascii=False).encode("utf-8")
+    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+
+def after_cursor(cursor: str, sort: ListSort) -> ColumnElement[bool]:
+    """The rows after `cursor` (a page's next_cursor) in the order of `sort`: keyset paging, so a page deep
+    in 10,000 documents costs what the first does and rows added meanwhile do not shift the pages."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        made_for, value, last_id = json.loads(raw)
+        key_value: Any = value if sort == "filename" else datetime.fromisoformat(value)
+        if made_for != sort or not isinstance(last_id, str) or not isinstance(value, str):
+            raise ValueError(made_for)
+    except (ValueError, TypeError, UnicodeDecodeError) as err:
+        raise HTTPException(422, api_message("bad_cursor")) from err
+    column, descending = sort_key(sort)
+    if descending:
+        return tuple_(column, Document.id) < tuple_(key_value, last_id)
+    return tuple_(column, Document.id) > tuple_(key_value, last_id)
 
 
 def db(request: Request) -> Iterator[Session]:
@@ -255,24 +317,28 @@ def create_app(settings: Settings | None = None, *, sweep: bool = True) -> FastA
                                 duplicate=not created))
         return UploadResponse(documents=out)
 
-    @app.get("/v1/documents", response_model=Page[DocumentStatus])
+    @app.get("/v1/documents", response_model=DocumentPage)
     def list_documents(key: Caller, session: Db,
                        status: Literal["queued", "running", "done", "failed"] | None = None,
                        q: Annotated[str | None, Query(description="text in the file name or a form's "
-                                                      "project or department")] = None,
-                       year: Annotated[int | None, Query(description="a form of this year")] = None,
-                       department: Annotated[str | None, Query(description="a form of this department")] = None,
+                                                      "project or department", max_length=500,
+                                                      pattern=NO_NUL)] = None,
+                       year: Annotated[int | None, Query(description="a form of this year", ge=0, le=9999)] = None,
+                       department: Annotated[str | None, Query(description="a form of this department",
+                                                               max_length=500, pattern=NO_NUL)] = None,
                        validation: Annotated[ValidationStatus | None,
                                              Query(description="a form with this validation")] = None,
-                       sort: Literal["newest", "oldest", "filename"] = "newest",
+                       sort: ListSort = "newest",
+                       cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page",
+                                                           max_length=1000)] = None,
                        lang: Lang | None = None,
                        limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-                       offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0) -> Page[DocumentStatus]:
+                       offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0) -> DocumentPage:
         """The key's documents, newest first by default, filtered and paged; each with its form count and
-        worst validation, and for a failed document the reason in `lang` (default: the server's language)."""
+        worst validation, and for a failed document the reason in `lang` (default: the server's language).
+        Page with `cursor` (each page's `next_cursor`); `offset` is kept for old clients. `counts` are the
+        documents per status under the same filters, for the page's status tabs."""
         query = select(Document).where(Document.owner_key_id == key.id)
-        if status:
-            query = query.where(Document.status == status)
         form_filter = []
         if year is not None:
             form_filter.append(StoredForm.year == year)
@@ -289,16 +355,23 @@ def create_app(settings: Settings | None = None, *, sweep: bool = True) -> FastA
                 or_(StoredForm.project_name.ilike(pattern, escape="\\"),
                     StoredForm.department.ilike(pattern, escape="\\"))))
             query = query.where(or_(Document.filename.ilike(pattern, escape="\\"), in_forms))
-        total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-        order = {"newest": (Document.created_at.desc(), Document.id.desc()),
-                 "oldest": (Document.created_at, Document.id),
-                 "filename": (Document.filename, Document.id)}[sort]
-        rows = list(session.scalars(query.order_by(*order).limit(limit).offset(offset)))
+        counted = query.with_only_columns(Document.status, func.count()).group_by(Document.status)
+        counts = {row_status: n for row_status, n in session.execute(counted)}
+        if status:
+            query = query.where(Document.status == status)
+        total = counts.get(status, 0) if status else sum(counts.values())
+        column, descending = sort_key(sort)
+        order = (column.desc(), Document.id.desc()) if descending else (column, Document.id)
+        if cursor:
+            query = query.where(after_cursor(cursor, sort))
+        rows = list(session.scalars(query.order_by(*order).limit(limit + 1).offset(offset)))
+        more, rows = len(rows) > limit, rows[:limit]
         summaries = form_summaries(session, [doc.id for doc in rows])
         language = lang or settings.language
-        return Page[DocumentStatus](total=total, limit=limit, offset=offset,
-                                    items=[document_status(doc, language, summaries.get(doc.id, (0, None)))
-                                           for doc in rows])
+        return DocumentPage(total=total, limit=limit, offset=offset, counts=counts,
+                            next_cursor=encode_cursor(sort, rows[-1]) if more else None,
+                            items=[document_status(doc, language, summaries.get(doc.id, (0, None)))
+                                   for doc in rows])
 
     @app.delete("/v1/documents/{document_id}", status_code=204)
     def delete_document(document_id: str, key: Caller) -> Response:

@@ -43,12 +43,14 @@ def plausibility(forms: list[Form]) -> tuple[float, bool]:
         for row in (form.funds.total, form.funds.appropriation, form.funds.carryover, form.funds.other):
             score += 0.5 * sum(v is not None for v in (row.initial_budget, row.annual_budget, row.executed,
                                                        row.weight, row.execution_rate, row.score))
+        rows = 0.0
         for ind in form.indicators:
             if ind.weight is None and ind.score is None:
                 score -= 1.0  # a row with a name and no points is most often a cell cut from its row
                 continue
-            score += 1.0 * bool(ind.level3) + 1.0 * (ind.weight is not None) + 1.0 * (ind.score is not None)
-            score += 0.5 * bool(ind.level2) + 0.25 * bool(ind.target) + 0.25 * bool(ind.actual)
+            rows += 1.0 * bool(ind.level3) + 1.0 * (ind.weight is not None) + 1.0 * (ind.score is not None)
+            rows += 0.5 * bool(ind.level2) + 0.25 * bool(ind.target) + 0.25 * bool(ind.actual)
+        score += rows * _weights_fit(form)
         score += 1.0 * (form.total.weight is not None) + 1.0 * (form.total.score is not None)
         errors = [i for i in form.issues if i.severity == "error"]
         warnings = [i for i in form.issues if i.severity == "warning"]
@@ -57,6 +59,20 @@ def plausibility(forms: list[Form]) -> tuple[float, bool]:
         if not form.indicators or any(i.code not in _NOT_THE_READING for i in form.issues):
             consistent = False
     return score, consistent
+
+
+def _weights_fit(form: Form) -> float:
+    """1.0 when the rows' 分值 add up to the form's points (总分, or 总分 less the funds' 分值), falling
+    to 0 as they miss: rows whose points sum to 267 of 100 are not the form's rows, however many."""
+    weights = [float(i.weight) for i in form.indicators if i.weight is not None]
+    if not weights:
+        return 1.0
+    total = float(form.total.weight) if form.total.weight else 100.0
+    targets = [total]
+    if form.funds.total.weight is not None:
+        targets.append(total - float(form.funds.total.weight))
+    miss = min(abs(sum(weights) - t) for t in targets) / total
+    return max(0.0, 1.0 - miss)
 
 
 _LOSS = frozenset({"value_unread", "row_without_values"})

@@ -33,17 +33,38 @@ def is_total_row(row: Row) -> bool:
 
 
 def rows_to_form_runs(rows: list[Row]) -> list[list[Row]]:
-    """Split rows into one list per form; rows outside every form are dropped."""
+    """Split rows into one list per form; rows outside every form are dropped.
+
+    A title that comes while a form's table is still open (no 总分 yet) is held: PDF text in drawing
+    order prints the next form's title before the last rows of this one on the same page. Until the
+    new form's first key row, single-cell rows (the year line) stay with the held title and fuller rows
+    go on with the open form."""
     runs: list[list[Row]] = []
     current: list[Row] | None = None
     has_body = False  # the current run has seen a form key, so a new title starts a new form
     finished = False  # the current run has seen its 总分 row
+    held: list[Row] = []  # a title (and its year line) waiting for its form's first key row
     for row in rows:
         if row.is_blank():
             continue
         words = row.words
         title = any(len(t) <= TITLE_MAX_CHARS and TITLE.search(t) for t in words)
         keyed = any(t.startswith(NEW_FORM_KEYS) for t in words)
+        if held and not keyed and not title and current is not None:
+            if len(words) <= 1:
+                held.append(row)
+            else:
+                current.append(row)
+                finished = any(t.rstrip(":：") in TOTAL_WORDS for t in words)
+            continue
+        if title and current is not None and has_body and not finished and not keyed:
+            held = [row]
+            continue
+        if held and (keyed or title):
+            current = list(held)
+            runs.append(current)
+            held = []
+            has_body = finished = False
         if title or (keyed and (current is None or has_body or finished)):
             if current is None or has_body or finished:
                 current = []

@@ -85,7 +85,7 @@ def tokens_to_rows(tokens: list[str], *, cells_may_split: bool = False) -> list[
         elif header_role(token, INDICATOR_HEADER_ROLES) and _header_run(tokens, i, INDICATOR_HEADER_ROLES) >= 3:
             j = i + _header_run(tokens, i, INDICATOR_HEADER_ROLES)
             rows.append(tokens[i:j])
-            body, i = _indicator_rows(tokens, j, tokens[i:j])
+            body, i = _indicator_rows(tokens, j, tokens[i:j], lone_cells=cells_may_split)
             rows.extend(body)
         else:
             rows.append([token])
@@ -271,13 +271,14 @@ def _second_text_start(texts: list[str]) -> int:
     return ends[0] if ends else 1
 
 
-def _indicator_rows(tokens: list[str], i: int, header: list[str]) -> tuple[list[list[str]], int]:
+def _indicator_rows(tokens: list[str], i: int, header: list[str], *,
+                    lone_cells: bool = False) -> tuple[list[list[str]], int]:
     """Indicator rows up to the 总分 row, then the 总分 row itself."""
     end = i
     while end < len(tokens) and not _is_title(tokens[end]) and compact(tokens[end]).rstrip(":：") not in _TABLE_TOTAL:
         end += 1
     body = [t for t in tokens[i:end] if not is_page_number(t)]
-    rows = segment_rows(body, header)
+    rows = segment_rows(body, header, lone_cells=lone_cells)
     if end < len(tokens) and compact(tokens[end]).rstrip(":：") in _TABLE_TOTAL:
         total = [tokens[end]]
         end += 1
@@ -288,12 +289,14 @@ def _indicator_rows(tokens: list[str], i: int, header: list[str]) -> tuple[list[
     return rows, end
 
 
-def segment_rows(body: list[str], header: list[str]) -> list[list[str]]:
+def segment_rows(body: list[str], header: list[str], *, lone_cells: bool = False) -> list[list[str]]:
     """Cut a stream of indicator cells into rows, laid out in the header's columns.
 
     Every row has a name and a 分值 or 得分, so a row ends just after a point number (or after the
     note that follows one). Among those cut points, a dynamic programme picks the cuts whose rows
     align best with the header's roles (extractor.align): content decides where rows end.
+    `lone_cells` (text whose cells a reader may have cut, PDF text in drawing order): a few cells
+    that no row takes may stand alone rather than the whole table falling apart.
     """
     columns = {}
     for col, token in enumerate(header):
@@ -312,8 +315,46 @@ def segment_rows(body: list[str], header: list[str]) -> list[list[str]]:
     ends |= {k for k in range(1, len(body)) if scaffold[k] != scaffold[k - 1]}  # scaffolding runs apart
     ends.add(len(body))
     longest = len(roles) + 6
-    best: dict[int, tuple[float, int, list[int | None]]] = {0: (0.0, -1, [])}
-    for j in sorted(ends):
+    best = _cut_rows(body, is_label, roles, sorted(ends), longest)
+    if len(body) not in best and not lone_cells:
+        return [[t] for t in body]  # nothing aligns: leave the cells one per row
+    if len(body) not in best:
+        # Nothing aligns all the way (one cell the reader got wrong): let a cell stand alone where
+        # no row takes it, at a price, so one bad cell costs its row and not the whole table.
+        best = _cut_rows(body, is_label, roles, list(range(1, len(body) + 1)), longest, lone_cost=LONE_CELL_COST)
+        if _lone_cells(best, len(body)) > max(MAX_LONE_CELLS, len(body) // 20):
+            return [[t] for t in body]  # not one bad cell but a reading that does not fit: say so
+    rows: list[list[str]] = []
+    j = len(body)
+    while j > 0:
+        _score, i, placed = best[j]
+        if placed is None:
+            rows.append([body[i]])
+        else:
+            rows.append(_lay_out(body[i:j], is_label[i:j], placed, roles, columns, width))
+        j = i
+    return rows[::-1]
+
+
+LONE_CELL_COST = -8.0  # a cell no row takes: dearer than any fitted row's worst cell
+MAX_LONE_CELLS = 2  # more than a few: not one bad cell but a reading that does not fit
+
+
+def _lone_cells(best: dict[int, tuple[float, int, list[int | None] | None]], end: int) -> int:
+    lone, j = 0, end
+    while j > 0:
+        _score, i, placed = best[j]
+        lone += placed is None
+        j = i
+    return lone
+
+
+def _cut_rows(body: list[str], is_label: list[bool], roles: list[str], ends: list[int], longest: int,
+              *, lone_cost: float | None = None) -> dict[int, tuple[float, int, list[int | None] | None]]:
+    """The best cuts of `body` into rows ending at `ends`: position -> (score, start, placement);
+    with `lone_cost`, a single cell may also stand alone (placement None)."""
+    best: dict[int, tuple[float, int, list[int | None] | None]] = {0: (0.0, -1, [])}
+    for j in ends:
         for i in [b for b in best if j - longest <= b < j]:
             fit = _row_fit(body[i:j], is_label[i:j], roles)
             if fit is None:
@@ -321,15 +362,9 @@ def segment_rows(body: list[str], header: list[str]) -> list[list[str]]:
             total = best[i][0] + fit[0]
             if j not in best or total > best[j][0]:
                 best[j] = (total, i, fit[1])
-    if len(body) not in best:
-        return [[t] for t in body]  # nothing aligns: leave the cells one per row
-    rows: list[list[str]] = []
-    j = len(body)
-    while j > 0:
-        _score, i, placed = best[j]
-        rows.append(_lay_out(body[i:j], is_label[i:j], placed, roles, columns, width))
-        j = i
-    return rows[::-1]
+        if lone_cost is not None and j - 1 in best and (j not in best or best[j - 1][0] + lone_cost > best[j][0]):
+            best[j] = (best[j - 1][0] + lone_cost, j - 1, None)
+    return best
 
 
 DEFAULT_ROLES = ("l1", "l2", "name", "target", "actual", "weight", "score", "note")

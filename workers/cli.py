@@ -9,13 +9,26 @@ import secrets
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import IO, Any
 
 import click
 
 from workers.archive import ArchiveLimits, ArchiveRefused, Member, is_archive, iter_archive
+from workers.export import (
+    FAILED_COLUMNS,
+    FORM_COLUMNS,
+    FUND_COLUMNS,
+    INDICATOR_COLUMNS,
+    Workbook,
+    failed_form_row,
+    failed_row,
+    form_row,
+    fund_rows,
+    indicator_rows,
+)
 from workers.settings import Settings, get_settings
 
 # --- helpers shared by the commands ---------------------------------------------------------------
@@ -361,6 +374,7 @@ class Progress:
         self.desc, self.unit, self.total, self.done = desc, unit, total, initial
         self.stream = stream or sys.stderr
         self.bar: Any = None
+        self.note = ""
         self.shown_at = time.monotonic()
         if self.stream.isatty():
             from tqdm import tqdm
@@ -370,8 +384,13 @@ class Progress:
     def __enter__(self) -> Progress:
         return self
 
-    def update(self, n: int) -> None:
+    def update(self, n: int, note: str | None = None) -> None:
+        """`note`: what is going on besides the count (the page a running document is on), shown beside it."""
         self.done += n
+        if note is not None:
+            self.note = note
+            if self.bar is not None:
+                self.bar.set_postfix_str(note)
         if self.bar is not None:
             self.bar.update(n)
         elif time.monotonic() - self.shown_at >= PROGRESS_EVERY:  # also while nothing finishes: still alive
@@ -379,7 +398,8 @@ class Progress:
 
     def _line(self) -> None:
         of = f" / {self.total}" if self.total is not None else ""
-        self.stream.write(f"{self.desc}：{self.done}{of} {self.unit}\n")
+        note = f"；{self.note}" if self.note else ""
+        self.stream.write(f"{self.desc}：{self.done}{of} {self.unit}{note}\n")
         self.stream.flush()
         self.shown_at = time.monotonic()
 
@@ -402,8 +422,11 @@ def _wait_for(client: Any, state: dict[str, dict[str, Any]], state_path: Path, t
     with Progress("处理", "个文档", total=len(state), initial=len(state) - len(pending)) as bar:
         while pending and time.monotonic() < deadline:
             finished = 0
+            running = []
             for document in _statuses(client, list(pending)):
                 name = pending.get(document["id"])
+                if name is not None and document["status"] == "running" and document.get("pages_total"):
+                    running.append(f"{name} {page_progress(document)}")
                 if name is None or document["status"] not in ("done", "failed"):
                     continue
                 state[name]["status"] = document["status"]
@@ -412,11 +435,30 @@ def _wait_for(client: Any, state: dict[str, dict[str, Any]], state_path: Path, t
                                             f"{describe_failure(document['error_code'], document['error_message'])}")
                 del pending[document["id"]]
                 finished += 1
-            bar.update(finished)
+            more = f" 等 {len(running)} 个" if len(running) > 1 else ""
+            bar.update(finished, note=f"正在处理 {running[0]}{more}" if running else "")
             _save_state(state_path, state)
             if pending:
                 pause = 0.5 if finished else min(5.0, pause * 1.5)  # back off while nothing moves
                 time.sleep(pause)
+
+
+def page_progress(document: dict[str, Any]) -> str:
+    """`第 3 / 21 页，约剩 1 分 20 秒` for a running document (the page being read, and the server's ETA)."""
+    total = int(document["pages_total"])
+    page = min(int(document.get("pages_done") or 0) + 1, total)
+    eta = document.get("eta_seconds")
+    left = "" if eta is None else "，即将完成" if eta == 0 else f"，约剩 {duration_zh(int(eta))}"
+    return f"第 {page} / {total} 页{left}"
+
+
+def duration_zh(seconds: int) -> str:
+    """45 秒, 1 分 20 秒, 2 小时 5 分."""
+    hours, rest = divmod(max(seconds, 0), 3600)
+    minutes, secs = divmod(rest, 60)
+    if hours:
+        return f"{hours} 小时 {minutes} 分"
+    return f"{minutes} 分 {secs} 秒" if minutes else f"{secs} 秒"
 
 
 def _statuses(client: Any, ids: list[str]) -> list[dict[str, Any]]:
@@ -426,41 +468,44 @@ def _statuses(client: Any, ids: list[str]) -> list[dict[str, Any]]:
         found = [client.get(f"/v1/documents/{document_id}") for document_id in ids]
         return [response.json() for response in found if response.status_code == 200]
     documents: list[dict[str, Any]] = []
-    offset = 0
+    cursor = None
     while True:
-        page = client.get("/v1/documents", params={"limit": 1000, "offset": offset})
+        page = client.get("/v1/documents", params={"limit": 1000, **({"cursor": cursor} if cursor else {})})
         if page.status_code != 200:
             return documents
         body = page.json()
         documents += body["items"]
-        offset += len(body["items"])
-        if not body["items"] or offset >= body["total"]:
+        cursor = body.get("next_cursor")
+        if not cursor:
             return documents
 
 
 # --- export ---------------------------------------------------------------------------------------
 
-CSV_COLUMNS = ["document_id", "filename", "status", "error_code", "error_message", "form_index", "year",
-               "department", "project_name", "implementing_unit", "validation", "total_weight", "total_score",
-               "issues"]
-INDICATOR_COLUMNS = ["document_id", "filename", "form_index", "year", "department", "project_name", "row",
-                     "level1", "level2", "level3", "target", "actual", "weight", "score", "deviation_note",
-                     "form_validation", "issues"]
+CSV_COLUMNS = FORM_COLUMNS
 BOM = "\ufeff"  # Excel reads a CSV as UTF-8 only with it; without, the Chinese is garbled
+TABLES = {"forms": FORM_COLUMNS, "indicators": INDICATOR_COLUMNS, "funds": FUND_COLUMNS, "failed": FAILED_COLUMNS}
+ROWS: dict[str, Callable[[str, str | None, int, dict[str, Any]], list[list[Any]]]] = {
+    "forms": lambda *form: [form_row(*form)], "indicators": indicator_rows, "funds": fund_rows}
 
 
 @click.command()
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv"]), default="jsonl", show_default=True)
-@click.option("--table", type=click.Choice(["forms", "indicators"]), default="forms", show_default=True,
-              help="forms: one line per form (and per failed document); indicators: one line per indicator row")
-@click.option("-o", "--output", type=click.File("w", encoding="utf-8"), default="-", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "xlsx"]), default="jsonl", show_default=True,
+              help="xlsx: one workbook with a sheet per table (needs -o FILE)")
+@click.option("--table", type=click.Choice(list(TABLES)), default="forms", show_default=True,
+              help="for csv: forms (one line per form and per failed document), indicators (one per indicator "
+                   "row), funds (one per fund row) or failed (the failed documents with their reasons)")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True, path_type=Path), default="-",
+              show_default=True)
 @click.option("--key", "key_name", default=None, help="only documents of this API key name")
-def export(fmt: str, table: str, output: IO[str], key_name: str | None) -> None:
-    """Write stored results: jsonl (one document per line) or csv (UTF-8 with BOM, for Excel).
+def export(fmt: str, table: str, output: Path, key_name: str | None) -> None:
+    """Write stored results: jsonl (one document per line), csv (UTF-8 with BOM, for Excel) or xlsx.
 
     Failed documents are part of the export: a jsonl line with status "failed", error_code and
-    error_message and no result; a forms CSV row with the same columns and no form. Refuses to run when
-    the store (DOCEXTRACT_DATA_DIR) does not exist, rather than creating an empty one."""
+    error_message and no result; a forms CSV row with the same columns and no form; for the indicators and
+    funds tables, a companion FILE.failed.csv beside -o FILE (on standard output: a note on stderr to run
+    `--table failed`); in the workbook, the sheet 失败 failed. Refuses to run when the store
+    (DOCEXTRACT_DATA_DIR) does not exist, rather than creating an empty one."""
     from sqlalchemy import select
 
     from extractor.form.codes import clean_message
@@ -472,8 +517,12 @@ def export(fmt: str, table: str, output: IO[str], key_name: str | None) -> None:
         click.echo(f"docextract: 找不到数据目录 {settings.data_dir}（其中没有 docextract.db）。请在服务的目录中运行，"
                    "或设置 DOCEXTRACT_DATA_DIR 指向服务的数据目录。", err=True)
         sys.exit(1)
+    to_stdout = str(output) == "-"
+    if fmt == "xlsx" and to_stdout:
+        click.echo("docextract: Excel 导出需要指定文件：-o 结果.xlsx / xlsx needs -o FILE", err=True)
+        sys.exit(2)
     sessions = _sessions(settings)
-    with sessions() as session:
+    with sessions() as session, ExitStack() as files:
         corrected = set(session.scalars(select(Correction.document_id).distinct()))
         query = (select(Document, StoredResult.result)
                  .outerjoin(StoredResult, StoredResult.document_id == Document.id)
@@ -481,61 +530,75 @@ def export(fmt: str, table: str, output: IO[str], key_name: str | None) -> None:
                  .order_by(Document.created_at, Document.id))
         if key_name:
             query = query.join(ApiKey, ApiKey.id == Document.owner_key_id).where(ApiKey.name == key_name)
-        writer = None
+        workbook = Workbook(output) if fmt == "xlsx" else None
+        stream: IO[str] | None = None
+        if workbook is None:
+            stream = sys.stdout if to_stdout else files.enter_context(open(output, "w", encoding="utf-8", newline=""))
+        writer = failed_writer = None
+        companion = None if to_stdout else output.with_name(output.stem + ".failed.csv")
         if fmt == "csv":
-            output.write(BOM)
-            writer = csv.writer(output)
-            writer.writerow(INDICATOR_COLUMNS if table == "indicators" else CSV_COLUMNS)
+            assert stream is not None
+            stream.write(BOM)
+            writer = csv.writer(stream)
+            writer.writerow(TABLES[table])
+        failed_count = 0
         for doc, result in session.execute(query).yield_per(200):
             failed = result is None or doc.status == "failed"
             message = clean_message(doc.error_message) or None
             if result is not None and doc.id in corrected:  # downstream gets what the reviewer corrected
                 result = corrected_result(result, corrections_for(session, doc.id))
+            if workbook is not None:
+                if failed:
+                    workbook.add_failed(doc.id, doc.filename, doc.error_code, message)
+                else:
+                    workbook.add_result(doc.id, doc.filename, result)
+                continue
             if writer is None:
+                assert stream is not None
                 line: dict[str, Any] = {"document_id": doc.id, "filename": doc.filename,
                                         "status": "failed" if failed else "done", "result": None if failed else result}
                 if failed:
                     line.update(error_code=doc.error_code, error_message=message)
-                output.write(json.dumps(line, ensure_ascii=False) + "\n")
+                stream.write(json.dumps(line, ensure_ascii=False) + "\n")
                 continue
             if failed:
+                failed_count += 1
                 if table == "forms":
-                    writer.writerow([doc.id, doc.filename, "failed", doc.error_code, message]
-                                    + [None] * (len(CSV_COLUMNS) - 5))
+                    writer.writerow(csv_row(failed_form_row(doc.id, doc.filename, doc.error_code, message)))
+                elif table == "failed":
+                    writer.writerow(csv_row(failed_row(doc.id, doc.filename, doc.error_code, message)))
+                elif companion is not None:
+                    if failed_writer is None:
+                        failed_file = files.enter_context(open(companion, "w", encoding="utf-8", newline=""))
+                        failed_file.write(BOM)
+                        failed_writer = csv.writer(failed_file)
+                        failed_writer.writerow(FAILED_COLUMNS)
+                    failed_writer.writerow(csv_row(failed_row(doc.id, doc.filename, doc.error_code, message)))
+                continue
+            if table == "failed":
                 continue
             for n, form in enumerate(result.get("forms", [])):
-                if table == "indicators":
-                    writer.writerows(indicator_csv_rows(doc.id, doc.filename, n, form))
-                else:
-                    writer.writerow(form_csv_row(doc.id, doc.filename, n, form))
+                writer.writerows(csv_row(row) for row in ROWS[table](doc.id, doc.filename, n, form))
+        if workbook is not None:
+            workbook.save()
+    if failed_count and table in ("indicators", "funds"):
+        where = (f"列在 {companion}" if companion is not None
+                 else "未列在此表中；用 --table failed 导出其列表")
+        click.echo(f"docextract: {failed_count} 个文档处理失败，{where}。", err=True)
+
+
+def csv_row(values: list[Any]) -> list[Any]:
+    from workers.csvsafe import csv_cell
+
+    return [csv_cell(v) for v in values]
 
 
 def form_csv_row(document_id: str, filename: str | None, index: int, form: dict[str, Any]) -> list[Any]:
-    total = form.get("total") or {}
-    from workers.csvsafe import csv_cell
-
-    return [csv_cell(v) for v in (
-        document_id, filename, "done", None, None, index, form.get("year"), form.get("department"),
-        form.get("project_name"), form.get("implementing_unit"), form.get("validation"), total.get("weight"),
-        total.get("score"), ";".join(issue["code"] for issue in form.get("issues", [])))]
+    return csv_row(form_row(document_id, filename, index, form))
 
 
 def indicator_csv_rows(document_id: str, filename: str | None, index: int, form: dict[str, Any]) -> list[list[Any]]:
-    """One row per indicator with its form's project, department, year and the hierarchy; `issues` are the
-    codes whose field is on that row (indicators[n] or indicators[n].column)."""
-    from workers.csvsafe import csv_cell
-
-    rows = []
-    for n, indicator in enumerate(form.get("indicators", [])):
-        prefix = f"indicators[{n}]"
-        codes = [issue["code"] for issue in form.get("issues", [])
-                 if (issue.get("field") or "") == prefix or (issue.get("field") or "").startswith(prefix + ".")]
-        rows.append([csv_cell(v) for v in (
-            document_id, filename, index, form.get("year"), form.get("department"), form.get("project_name"),
-            n + 1, *(indicator.get(key) for key in ("level1", "level2", "level3", "target", "actual",
-                                                     "weight", "score", "deviation_note")),
-            form.get("validation"), ";".join(codes))])
-    return rows
+    return [csv_row(row) for row in indicator_rows(document_id, filename, index, form)]
 
 
 commands: list[click.Command] = [serve, worker, requeue, keys, ingest, export]

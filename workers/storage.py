@@ -22,6 +22,7 @@ from sqlalchemy import (
     Engine,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -74,7 +75,8 @@ class ApiKey(Base):
 class Document(Base):
     __tablename__ = "documents"
     # One record per key and content: the same file from the same key is one document.
-    __table_args__ = (UniqueConstraint("owner_key_id", "sha256", name="uq_documents_owner_sha256"),)
+    __table_args__ = (UniqueConstraint("owner_key_id", "sha256", name="uq_documents_owner_sha256"),
+                      Index("ix_documents_owner_created", "owner_key_id", "created_at", "id"))
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True, default=new_id)
     sha256: Mapped[str] = mapped_column(String(64), index=True)
@@ -84,6 +86,9 @@ class Document(Base):
     owner_key_id: Mapped[int] = mapped_column(ForeignKey("api_keys.id"), index=True)
     status: Mapped[str] = mapped_column(String(10), default="queued", index=True)
     progress: Mapped[float] = mapped_column(Float, default=0.0)
+    # While running: pages read so far and the document's pages (page x of y, and the ETA from started_at).
+    pages_done: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    pages_total: Mapped[int | None] = mapped_column(Integer, nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error_code: Mapped[str | None] = mapped_column(String(64), nullable=True)
     error_message: Mapped[str | None] = mapped_column(Text, nullable=True)
@@ -258,6 +263,7 @@ def claim_document(session: Session, document_id: str, *, max_attempts: int, pip
         return ClaimedDocument("poison", doc.sha256, doc.filename, doc.attempts)
     doc.attempts += 1
     doc.status, doc.progress, doc.started_at, doc.claimed_by = "running", 0.05, now, worker
+    doc.pages_done = doc.pages_total = None  # an earlier attempt's pages say nothing about this one
     doc.pipeline_version = pipeline_version
     doc.error_code = doc.error_message = None
     doc.run_token = new_id()
@@ -316,10 +322,13 @@ def defer_queued(session: Session, document_id: str, code: str, message: str, *,
     session.execute(update(Document).where(Document.id == document_id, Document.status == "queued").values(**values))
 
 
-def set_progress(session: Session, document_id: str, progress: float, *, token: str | None = None) -> None:
+def set_progress(session: Session, document_id: str, progress: float,
+                 pages: tuple[int, int] | None = None, *, token: str | None = None) -> None:
+    """`pages`: (pages read, pages in the document). `token`: only while that run's claim is current."""
+    extra = {"pages_done": pages[0], "pages_total": pages[1]} if pages else {}
     fence = [] if token is None else [Document.run_token == token]
     session.execute(update(Document).where(Document.id == document_id, Document.status == "running", *fence)
-                    .values(progress=progress))
+                    .values(progress=progress, **extra))
 
 
 def _owned(session: Session, document_id: str, token: str | None) -> Document | None:

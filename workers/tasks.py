@@ -140,18 +140,18 @@ PROGRESS_EVERY = 2.0  # seconds between progress writes: a 300-page scan must no
 
 def _progress_writer(sessions: sessionmaker[Session], document_id: str, token: str | None = None,
                      clock: Callable[[], float] = time.monotonic) -> Callable[[int, int], None]:
-    """Per-page progress into the document row (5 % at the claim, 95 % when the last page starts)."""
+    """Per-page progress into the document row (5 % at the claim, 95 % when the last page starts), with the
+    pages read and the page count (page x of y)."""
     last = [0.0]
 
     def write(done: int, total: int) -> None:
-        if done == 0:
-            return  # the claim already said 5 %
         now = clock()
-        if now - last[0] < PROGRESS_EVERY:
-            return
+        if done and now - last[0] < PROGRESS_EVERY:
+            return  # the first call always writes: it brings the page count
         last[0] = now
         with transaction(sessions) as session:
-            set_progress(session, document_id, round(0.05 + 0.9 * done / max(total, 1), 3), token=token)
+            set_progress(session, document_id, round(0.05 + 0.9 * done / max(total, 1), 3), pages=(done, total),
+                         token=token)
 
     return write
 

@@ -18,6 +18,7 @@ const state = {
   docs: [], docId: null, formIndex: 0, result: null, history: null, pages: [], version: "corrected",
   docTotal: 0, selected: null, lowConfidence: 0.8, pollTimer: null, pageShown: null, pageUrls: new Map(),
   timezone: "Asia/Shanghai", codes: {}, labels: new Map(),
+  pagesLoaded: 1, nextCursor: null, chosen: new Set(),  // list pages shown (cursor paging), ticked documents
 };
 
 
@@ -181,23 +182,51 @@ $("file-input").addEventListener("change", (e) => { upload(e.target.files); e.ta
 
 // --- document list (polled) -------------------------------------------------------------------------
 
+function listParams() {
+  // Newest first (or the chosen order), searched and filtered by the server.
+  const params = new URLSearchParams({limit: LIST_SIZE, lang: LANG, sort: $("doc-sort").value});
+  const q = $("doc-search").value.trim();
+  if (q) params.set("q", q);
+  for (const [id, name] of [["doc-status", "status"], ["doc-validation", "validation"], ["doc-year", "year"]]) {
+    const value = $(id).value.trim();
+    if (value) params.set(name, value);
+  }
+  return params;
+}
+
+async function fetchDocs(pages) {
+  // The first `pages` list pages, one cursor after another (polling keeps what "show more" loaded).
+  const params = listParams();
+  let items = [], first = null, cursor = null;
+  for (let n = 0; n < pages; n++) {
+    if (cursor) params.set("cursor", cursor);
+    const page = await apiJson(`/v1/documents?${params}`);
+    first = first || page;
+    items = items.concat(page.items);
+    cursor = page.next_cursor;
+    if (!cursor) break;
+  }
+  return {first, items, cursor};
+}
+
 async function refreshDocs() {
   clearTimeout(state.pollTimer);
   try {
-    // Newest first, searched and filtered by the server.
-    const params = new URLSearchParams({limit: LIST_SIZE, lang: LANG});
-    if ($("doc-search").value.trim()) params.set("q", $("doc-search").value.trim());
-    if ($("doc-status").value) params.set("status", $("doc-status").value);
-    const page = await apiJson(`/v1/documents?${params}`);
-    state.docTotal = page.total;
+    const {first, items, cursor} = await fetchDocs(state.pagesLoaded);
+    state.docTotal = first.total;
+    state.nextCursor = cursor;
     const before = new Map(state.docs.map((d) => [d.id, d.status]));
-    state.docs = page.items;
+    state.docs = items;
     renderDocList();
-    $("list-note").textContent = page.total > page.items.length
-      ? t("newest_of", {n: page.items.length, total: page.total}) : "";
+    renderCounts(first.counts);
+    $("list-note").textContent = first.total > items.length ? t("shown_of", {n: items.length, total: first.total}) : "";
+    $("doc-more").hidden = !cursor;
     if (state.docs.length !== before.size || state.docs.some((d) => before.get(d.id) !== d.status)) refreshQueue();
     const current = state.docs.find((d) => d.id === state.docId);
-    if (current && before.get(current.id) !== current.status) openDocument(current.id, state.formIndex);
+    if (current && (before.get(current.id) !== current.status || current.status === "running")) {
+      if (current.status === "running" && before.get(current.id) === "running") showWaiting(current);
+      else openDocument(current.id, state.formIndex);
+    }
   } catch (err) {
     if (err.status === 401) return;  // polling resumes once a key is given
   }
@@ -205,23 +234,106 @@ async function refreshDocs() {
   state.pollTimer = setTimeout(refreshDocs, busy ? 1000 : 5000);
 }
 
+function renderCounts(counts) {
+  // Each status option says how many documents it holds under the other filters.
+  const all = Object.values(counts || {}).reduce((a, b) => a + b, 0);
+  for (const option of $("doc-status").options) {
+    const label = option.value ? statusWord(option.value) : t("all_statuses");
+    option.textContent = t("count_of", {label, n: option.value ? (counts[option.value] || 0) : all});
+  }
+}
+
+function duration(seconds) {
+  const h = Math.floor(seconds / 3600), m = Math.floor((seconds % 3600) / 60), s = Math.round(seconds % 60);
+  return h ? t("hour_min", {h, m}) : m ? t("min_sec", {m, s}) : t("sec", {s});
+}
+
+function currentPage(d) {
+  // The page being read of a running document (pages_done are finished), or null before the count is known.
+  return d.status === "running" && d.pages_total ? Math.min((d.pages_done || 0) + 1, d.pages_total) : null;
+}
+
+function etaText(d) {
+  if (d.eta_seconds === null || d.eta_seconds === undefined) return "";
+  return d.eta_seconds === 0 ? t("eta_soon") : t("eta", {left: duration(d.eta_seconds)});
+}
+
+function pageProgress(d) {
+  // 第 3 / 21 页 · 约剩 1 分 20 秒 (the server's estimate once a page is done)
+  const p = currentPage(d);
+  if (p === null) return "";
+  const left = etaText(d);
+  return t("pages_progress", {p, n: d.pages_total}) + (left ? ` · ${left}` : "");
+}
+
 function renderDocList() {
   const list = $("doc-list");
+  for (const id of [...state.chosen]) if (!state.docs.some((d) => d.id === id)) state.chosen.delete(id);
   list.replaceChildren(...state.docs.map((d) => {
+    const box = el("input", {type: "checkbox", class: "pick-doc", "aria-label": t("select_doc", {name: d.filename || d.id}),
+      onclick: (e) => { e.stopPropagation(); }, onchange: (e) => {
+        if (e.target.checked) state.chosen.add(d.id); else state.chosen.delete(d.id);
+        renderBulk();
+      }});
+    box.checked = state.chosen.has(d.id);
     const item = el("li", {class: `doc ${d.id === state.docId ? "current" : ""}`, "data-id": d.id,
       "data-status": d.status, onclick: () => { location.hash = `#/doc/${d.id}`; }},
-    el("span", {class: "name", text: d.filename || d.id}),
+    el("span", {class: "name"}, box, " ", d.filename || d.id),
     el("span", {class: `status status-${d.status}`, text: statusWord(d.status)}),
     el("span", {class: "meta when", text: when(d.created_at, false)}),
     d.status === "done" ? el("span", {class: "meta forms"}, t("forms_n", {n: d.forms || 0}), " ",
       d.validation ? el("span", {class: `badge v-${d.validation}`, text: validationWord(d.validation)}) : null) : null);
-    if (d.status === "queued" || d.status === "running") item.append(el("progress", {max: 1, value: d.progress}));
+    if (d.status === "queued" || d.status === "running") {
+      item.append(el("progress", {max: 1, value: d.progress}));
+      const pages = pageProgress(d);
+      if (pages) item.append(el("span", {class: "meta pages", text: pages}));
+    }
     if (d.status === "failed") {
       item.append(el("span", {class: "error", text: `${d.error_code}: ${d.error_explanation || d.error_message || ""}`}));
     }
     return item;
   }));
+  renderBulk();
 }
+
+function renderBulk() {
+  const n = state.chosen.size;
+  $("bulk-rerun").textContent = t("bulk_rerun", {n});
+  $("bulk-delete").textContent = t("bulk_delete", {n});
+  $("bulk-rerun").disabled = $("bulk-delete").disabled = n === 0;
+  $("select-all").checked = n > 0 && state.docs.every((d) => state.chosen.has(d.id));
+}
+
+$("select-all").addEventListener("change", (e) => {
+  state.chosen = new Set(e.target.checked ? state.docs.map((d) => d.id) : []);
+  renderDocList();
+});
+
+$("bulk-rerun").addEventListener("click", async () => {
+  const ids = [...state.chosen];
+  try {
+    const queued = await apiJson("/v1/documents/rerun", {method: "POST", headers: {"Content-Type": "application/json"},
+      body: JSON.stringify({ids})});
+    $("upload-state").textContent = t("bulk_rerun_done", {n: queued.filter((d) => d.status === "queued").length});
+  } catch (err) { $("upload-state").textContent = err.message; return; }
+  state.chosen.clear();
+  refreshDocs();
+});
+
+$("bulk-delete").addEventListener("click", async () => {
+  const ids = [...state.chosen];
+  if (!confirm(t("confirm_bulk_delete", {n: ids.length}))) return;
+  let deleted = 0;
+  for (const id of ids) {
+    try { await api(`/v1/documents/${id}`, {method: "DELETE"}); deleted += 1; } catch (_) { /* gone already */ }
+    if (id === state.docId) location.hash = "";
+  }
+  $("upload-state").textContent = t("bulk_deleted", {n: deleted});
+  state.chosen.clear();
+  refreshDocs();
+});
+
+$("doc-more").addEventListener("click", () => { state.pagesLoaded += 1; refreshDocs(); });
 
 // --- forms that need a person (failed or with warnings, not reviewed) -------------------------------
 
@@ -242,6 +354,8 @@ async function refreshQueue() {
 function showPane(name) {
   $("doc-list").hidden = name !== "docs";
   $("queue-list").hidden = name !== "queue";
+  for (const node of document.querySelectorAll(".filters, .bulk, #list-note")) node.hidden = name !== "docs";
+  $("doc-more").hidden = name !== "docs" || !state.nextCursor;
   $("tab-docs").classList.toggle("current", name === "docs");
   $("tab-queue").classList.toggle("current", name === "queue");
   if (name === "queue") refreshQueue();
@@ -249,10 +363,22 @@ function showPane(name) {
 $("tab-docs").addEventListener("click", () => showPane("docs"));
 let searchTimer = null;
 $("doc-search").addEventListener("input", () => { clearTimeout(searchTimer); searchTimer = setTimeout(refreshDocs, 250); });
-$("doc-status").addEventListener("change", () => refreshDocs());
+function filtersChanged() { state.pagesLoaded = 1; state.chosen.clear(); refreshDocs(); }
+$("doc-search").addEventListener("input", () => { state.pagesLoaded = 1; });
+for (const id of ["doc-status", "doc-validation", "doc-sort"]) $(id).addEventListener("change", filtersChanged);
+$("doc-year").addEventListener("change", filtersChanged);
 $("tab-queue").addEventListener("click", () => showPane("queue"));
 
 // --- one document ----------------------------------------------------------------------------------
+
+function showWaiting(doc) {
+  // Running: which page of how many, and the time left; queued: waiting for a worker.
+  if (doc.id !== state.docId) return;
+  const p = currentPage(doc), left = etaText(doc);
+  $("doc-message").textContent = p !== null
+    ? t("running_pages", {p, n: doc.pages_total, eta: left ? (LANG === "en" ? `, ${left}` : `，${left}`) : ""})
+    : t("waiting", {status: statusWord(doc.status), pct: Math.round(doc.progress * 100)});
+}
 
 function route() {
   const m = location.hash.match(/^#\/doc\/([0-9a-f]+)(?:\/form\/(\d+))?/);
@@ -279,9 +405,8 @@ async function openDocument(id, formIndex) {
   $("dl-json").hidden = $("dl-csv").hidden = doc.status !== "done";
   $("doc-rerun").hidden = doc.status === "queued" || doc.status === "running";
   if (doc.status !== "done") {
-    $("doc-message").textContent = doc.status === "failed"
-      ? t("failed", {code: doc.error_code, why: doc.error_explanation || doc.error_message || ""})
-      : t("waiting", {status: statusWord(doc.status), pct: Math.round(doc.progress * 100)});
+    if (doc.status === "failed") $("doc-message").textContent = t("failed", {code: doc.error_code, why: doc.error_explanation || doc.error_message || ""});
+    else showWaiting(doc);
     $("form-list").replaceChildren();
     $("form-view").hidden = true;
     state.result = null;

@@ -220,6 +220,8 @@ API_MESSAGES: dict[str, tuple[str, str]] = {
     "no_result": ("此文档还没有结果（{status}）", "the document has no result yet ({status})"),
     "bad_filename": ("文件名含有控制字符（如 NUL），未接收任何文件：{name}",
                      "a file name holds a control character (such as NUL); no file was accepted: {name}"),
+    "bad_cursor": ("cursor 无效：请使用上一页返回的 next_cursor（且排序方式相同）",
+                   "invalid cursor: pass the previous page's next_cursor, with the same sort"),
 }
 
 

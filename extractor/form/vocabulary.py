@@ -19,6 +19,7 @@ META_KEYS: dict[str, str] = {
     "项目名称": "project_name",
     "主管部门": "department",
     "部门名称": "department",
+    "部门(单位)名称": "department",  # a department-wide form's key, brackets folded by NFKC
     "预算部门": "department",
     "实施单位": "implementing_unit",
     "单位名称": "implementing_unit",

@@ -15,11 +15,15 @@ from __future__ import annotations
 import csv
 import io
 import re
+from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Literal
 
 from extractor.decode import decode_issues, decode_text
+from extractor.form.vocabulary import TITLE, TITLE_MAX_CHARS, TOTAL_WORDS, is_meta_key
 from extractor.grid import Grid, rows_from_texts
+from extractor.layout import layout_rows
+from extractor.normalize import compact
 from extractor.options import ExtractOptions
 from extractor.routes import Reading, RouteOutput
 from extractor.streams import (
@@ -29,6 +33,7 @@ from extractor.streams import (
     starts_form_word,
     tokens_to_rows,
 )
+from extractor.taxonomy import INDICATOR_HEADER_ROLES, LEVEL1, LEVEL2_PARENT, header_role, read_label
 from extractor.unspaced import split_unspaced
 
 Shape = Literal["csv", "boxes", "tsv", "pipe", "lines", "flat", "unspaced"]
@@ -75,15 +80,18 @@ def text_readings(text: str) -> list[Reading]:
         makers["pipe-stream"] = lambda: _stream(_bar_tokens(text))
     if sum(bool(_SPACE_RUN.search(line.strip())) for line in lines) >= 3:
         makers["spaces"] = lambda: rows_from_texts(rejoin_wrapped_rows(_paged_rows(text, _space_run_cells)))
+        # Text laid out by position (pdftotext -layout): wrapped cells above and below their row's line.
+        makers["layout"] = lambda: rows_from_texts(rejoin_wrapped_rows(layout_rows(text)))
     long_lines = sum(len(line) > 200 for line in lines)
     if len(lines) >= 10 and long_lines <= len(lines) * 0.2:
         makers["space-rows"] = lambda: rows_from_texts(rejoin_wrapped_rows(_paged_rows(text, _space_cells)))
     makers["lines"] = lambda: _stream([line.strip() for line in lines])
     if sum(_is_wrap_fragment(line.strip()) for line in lines) >= 3:
         # PDF text in drawing order: a cell that wrapped goes on, alone, on the next line.
-        makers["wrapped"] = lambda: _stream(" ".join(_join_wrapped_lines(lines)).split(), cells_may_split=True)
+        makers["wrapped"] = lambda: _stream(" ".join(_join_wrapped_lines(defer_early_titles(lines))).split(),
+                                            cells_may_split=True)
     if any(_SPACE.search(line.strip()) for line in lines):
-        makers["flat"] = lambda: _stream(text.split(), cells_may_split=True)
+        makers["flat"] = lambda: _stream(" ".join(defer_early_titles(lines)).split(), cells_may_split=True)
     if shape == "unspaced" or not makers.get("flat"):
         makers["unspaced"] = lambda: _stream(split_unspaced(text))
     order = {"csv": ["csv"], "boxes": ["boxes"], "tsv": ["tsv"], "pipe": ["pipe", "pipe-stream"], "flat": ["flat"], "unspaced": ["unspaced"],
@@ -275,6 +283,35 @@ _CJK_TAIL = re.compile(r"[\u4e00-\u9fff（(]$")
 _WRAP_TAIL = re.compile(r"^(?:[\u4e00-\u9fff]{1,3}[)）$]?|[)）$]|元\$|万元?\$?)$")
 
 
+_YEAR_LINE = re.compile(r"^[（(]?\s*\d{4}\s*年度?\s*[)）]?$")
+
+
+def defer_early_titles(lines: list[str]) -> list[str]:
+    """PDF text in drawing order prints the next form's title (and year line) where its page begins,
+    before the last rows of this form's table: move them down to the next form's first key line."""
+    out: list[str] = []
+    held: list[str] = []
+    in_table = False
+    for line in lines:
+        words = line.split()
+        compacted = compact(line)
+        if held and words and is_meta_key(compact(words[0])):
+            out.extend(held)
+            held = []
+        if in_table and not held and len(compacted) <= TITLE_MAX_CHARS and TITLE.search(compacted):
+            held = [line]
+            continue
+        if held and len(held) == 1 and _YEAR_LINE.match(compacted):
+            held.append(line)
+            continue
+        if sum(header_role(w, INDICATOR_HEADER_ROLES) is not None for w in words) >= 2:
+            in_table = True
+        elif compacted.startswith(TOTAL_WORDS) or (words and is_meta_key(compact(words[0]))):
+            in_table = False
+        out.append(line)
+    return out + held
+
+
 def _is_wrap_fragment(line: str) -> bool:
     return bool(_WRAP_TAIL.match(line)) and not (is_form_word(line) and len(line) >= 3)
 
@@ -282,18 +319,107 @@ def _is_wrap_fragment(line: str) -> bool:
 def _join_wrapped_lines(lines: list[str]) -> list[str]:
     """`受益人数计划完` / `成率`, `$\\leq 10\\%` / `$`: a line of a few characters that ends a word
     the line above cut off (the cell was full) joins that line. A short word of the form's own
-    vocabulary (数量指标, 得分) is never a fragment."""
+    vocabulary (数量指标, 得分) is never a fragment.
+
+    Two widths the page itself teaches: a column cuts its texts at one width, so once short
+    fragments show that `宣传活动数` (5 characters) was a full line, a longer rest (`规达标情况`) after
+    another 5-character line joins too; and a form prints its amounts with one number of decimals,
+    so `77.093` / `368` is one amount where the others have six."""
+    stripped = [raw.strip() for raw in lines]
+    return _join_pass(stripped, _cut_widths(stripped))
+
+
+def _cut_widths(lines: list[str]) -> set[int]:
+    """The widths at which the page's columns cut their texts: a CJK line of n characters followed
+    by a shorter CJK rest, again and again (three times or more) for the same n."""
+    counts: Counter[int] = Counter()
+    for above, line in zip(lines, lines[1:], strict=False):
+        last = above.rsplit(" ", 1)[-1]
+        if len(last) >= 3 and _CJK_ONLY.match(last) and _CJK_ONLY.match(line) and len(line) < len(last) \
+                and not is_form_word(last) and not is_form_word(line):
+            counts[len(last)] += 1
+    return {w for w, n in counts.items() if n >= 3}
+
+
+def _join_pass(lines: list[str], full_widths: set[int]) -> list[str]:
     out: list[str] = []
-    for raw in lines:
-        line = raw.strip()
-        if out and _is_wrap_fragment(line):
+    piece = ""  # the last line as printed: its width tells whether the column cut it
+    for i, line in enumerate(lines):
+        if out:
             last = out[-1].rsplit(" ", 1)[-1]
-            above = out[-1]
-            if continues_form_word(last + line) or (not starts_form_word(line) and (
-                    (len(last) >= 4 and _CJK_TAIL.search(last)) or above.count("$") % 2 == 1
-                    or above.count("(") + above.count("（") > above.count(")") + above.count("）")
-                    or (line.startswith("万") and last[-1:].isdigit()))):
+            decimals = _amount_decimals(lines[max(0, i - 12):i + 12]) if _AMOUNT_CUT.match(last) else None
+            if _joins(out[-1], last, line, decimals, full_widths, piece):
                 out[-1] = out[-1] + line
+                piece = line
+                if len(out) >= 2 and _POINTS_ONLY.match(compact(out[-1])) and read_label(out[-2].rsplit(" ", 1)[-1]):
+                    out[-2:] = [out[-2] + out[-1]]  # 产出指标 / (45 / 分): the points came in two lines
                 continue
+            head, _, tail = line.partition(" ")
+            if tail and _joins(out[-1], last, head, None, set(), piece):
+                # pdfium prints a cell's cut-off rest at the start of the next row line: `成率 ﹦ 100 % 1 1`
+                out[-1] = out[-1] + head
+                line = tail
         out.append(line)
+        piece = line
     return out
+
+
+def _joins(above: str, last: str, line: str, decimals: int | None, full_widths: set[int], printed: str) -> bool:
+    if len(compact(line)) <= 6 and continues_form_word(last + line) and starts_form_word(last):
+        return True  # a key cell two characters wide: 部门 / (单位) / 名称
+    if is_form_word(last + line) and not is_form_word(last) and not is_form_word(line) and len(compact(line)) <= 2:
+        return True  # 得 / 分: a header one character a line
+    whole = _OPEN_TAIL.sub("", compact(last + line))
+    if len(compact(line)) <= 6 and not compact(last).endswith("标") and read_label(last) is None \
+            and (label := read_label(whole)) is not None and label.level == 2 and read_label(line) is not None:
+        return True  # 服务对象 / 满意度指标: a level-2 label cut where its tail reads as a level-1 one
+    if len(compact(line)) <= 6 and not compact(last).endswith("标") and read_label(line) is None \
+            and not _POINTS_ONLY.match(compact(last)) and (
+                (whole.endswith("标") and read_label(whole) is not None)
+                or (len(whole) >= 3 and any(name.startswith(whole) and name != whole for name in _LABEL_NAMES))):
+        return True  # 产出 / 指标, 满意 / 度指 / 标(1: a level's label a few characters a line
+    if len(compact(line)) <= 6 and _OPEN_TAIL.search(last) and re.match(r"^[^(（]*[)）]", line):
+        return True  # 标(1 / 0分): the line closes the bracket the line above opened
+    if _POINTS_ONLY.match(compact(line)) and read_label(last) is not None:
+        return True  # 产出指标 / (45分): a level's points wrapped under its label
+    full_line = printed.rsplit(" ", 1)[-1]  # as printed: `有效提高` then `有效提` is two cells, not one cut
+    if _is_wrap_fragment(line) and (continues_form_word(last + line) or (not starts_form_word(line) and not is_form_word(last) and (
+            (len(full_line) >= 4 and bool(_CJK_TAIL.search(full_line))) or above.count("$") % 2 == 1
+            or above.count("(") + above.count("（") > above.count(")") + above.count("）")
+            or (line.startswith("万") and last[-1:].isdigit())))):
+        return True
+    if len(printed) in full_widths and _CJK_TEXT.match(printed) and not printed.endswith(("。", "；", ";")) and _CJK_TEXT.match(line) \
+            and len(line) <= len(printed) and not is_form_word(printed) and not is_form_word(line):
+        return True
+    cut, digits = _AMOUNT_CUT.match(last), _DIGITS.match(line)
+    if cut and digits and not cut.group(1) and _DIGITS.fullmatch(line):
+        return True  # `93.` / `1`: no number ends with its point
+    return bool(decimals is not None and cut and digits
+                and len(cut.group(1)) < decimals == len(cut.group(1)) + len(digits.group(1)))
+
+
+_AMOUNT = re.compile(r"^\d[\d,]*\.(\d+)(?:万元|万|元)?$")
+_AMOUNT_CUT = re.compile(r"^\d[\d,]*\.(\d*)$")
+_DIGITS = re.compile(r"^(\d+)(?:万元|万|元)?$")
+_LABEL_NAMES = (*LEVEL1, *LEVEL2_PARENT)
+_OPEN_TAIL = re.compile(r"[(（][^)）]*$")
+_POINTS_ONLY = re.compile(r"^\(\d+(?:\.\d+)?分\)$")
+_CJK_ONLY = re.compile(r"^[\u4e00-\u9fff]+$")
+_CJK_TEXT = re.compile(r"^[\u4e00-\u9fff，。；、：,;:（）()]+$")  # a sentence's run, its punctuation kept
+
+
+def _amount_decimals(lines: list[str]) -> int | None:
+    """How many decimals the amounts around print (numbers of five digits or more; weights and
+    rates are shorter): the commonest count, or None when nothing shows it. Asked of the lines
+    around a cut, since one document's forms may print differently; an amount that ends its line
+    before a line of digits may be cut itself, so it is no evidence."""
+    counts: Counter[int] = Counter()
+    for k, line in enumerate(lines):
+        tokens = line.split()
+        if k + 1 < len(lines) and _DIGITS.match(lines[k + 1]):
+            tokens = tokens[:-1]
+        for token in tokens:
+            m = _AMOUNT.match(token)
+            if m and sum(c.isdigit() for c in token) >= 5:
+                counts[len(m.group(1))] += 1
+    return counts.most_common(1)[0][0] if counts else None

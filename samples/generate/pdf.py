@@ -6,7 +6,7 @@ break is two cells, its text in the larger part), page numbers in the footer. Fo
 CJK TTFs), sizes, line weights, padding and alignment vary per seed. `garble=True` writes the same
 document without Unicode maps for its fonts: it looks right and extracts as junk.
 
-    python -m samples.generate.pdf --out /tmp/forms.pdf --seed 3
+    python -m samples.generate pdf --out forms.pdf --seed 3
 """
 
 from __future__ import annotations
@@ -31,6 +31,22 @@ FONTS = {  # name -> (file, index in the collection)
     "uming": ("/usr/share/fonts/truetype/arphic/uming.ttc", 0),
     "ukai": ("/usr/share/fonts/truetype/arphic/ukai.ttc", 0),
 }
+FONT_PACKAGES = {"wqy-zenhei": "fonts-wqy-zenhei", "wqy-microhei": "fonts-wqy-microhei",
+                 "uming": "fonts-arphic-uming", "ukai": "fonts-arphic-ukai"}  # the Debian package of each font
+
+
+class FontsMissing(RuntimeError):
+    """A CJK font file the PDF renderer needs is not installed; the message names its package."""
+
+    def __init__(self, missing: dict[str, str]) -> None:
+        self.packages = sorted({FONT_PACKAGES[name] for name in missing})
+        super().__init__("缺少中文字体 CJK fonts missing: " + ", ".join(missing.values())
+                         + "; 请安装 install: apt-get install -y " + " ".join(self.packages))
+
+
+def missing_fonts() -> dict[str, str]:
+    """name -> file of each font that is not installed."""
+    return {name: path for name, (path, _) in FONTS.items() if not Path(path).exists()}
 PAGE_NUMBER_FORMATS = ("- {n} -", "第 {n} 页", "{n}", "第{n}页 共{total}页", "{n}/{total}")
 
 
@@ -89,6 +105,10 @@ class Rendered:
 
 
 def register_fonts() -> None:
+    """Register the CJK fonts with reportlab; FontsMissing (naming the packages) when one is absent,
+    instead of reportlab's traceback from deep inside TTFont."""
+    if missing := missing_fonts():
+        raise FontsMissing(missing)
     for name, (path, index) in FONTS.items():
         if name not in pdfmetrics.getRegisteredFontNames():
             pdfmetrics.registerFont(TTFont(name, path, subfontIndex=index))
@@ -304,24 +324,13 @@ def strip_unicode_maps(pdf: bytes) -> bytes:
     return re.sub(rb"/ToUnicode\s+\d+\s+\d+\s+R", lambda m: b" " * len(m.group(0)), pdf)
 
 
-def main() -> None:
-    import argparse
-
+def write_pdf(forms_path: Path, out_path: Path, seed: int = 0, garble: bool = False) -> int:
+    """Print the forms of a result JSON to `out_path` (`python -m samples.generate pdf`); returns the pages."""
     from samples.generate.layout import Style, layout
 
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--forms", default="/work/shared/samples/expected/self-eval-2023-songjiang.json")
-    ap.add_argument("--out", required=True)
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--garble", action="store_true")
-    args = ap.parse_args()
-    forms = json.loads(Path(args.forms).read_text())["forms"]
+    forms = json.loads(forms_path.read_text(encoding="utf-8"))["forms"]
     tables = [layout(f, Style.plain()) for f in forms]
-    style = PdfStyle() if args.seed == 0 else PdfStyle.random(args.seed)
-    out = render_pdf(tables, style, seed=args.seed, garble=args.garble)
-    Path(args.out).write_bytes(out.pdf)
-    print(f"{args.out}: {out.pages} pages")
-
-
-if __name__ == "__main__":
-    main()
+    style = PdfStyle() if seed == 0 else PdfStyle.random(seed)
+    out = render_pdf(tables, style, seed=seed, garble=garble)
+    out_path.write_bytes(out.pdf)
+    return out.pages

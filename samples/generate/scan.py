@@ -5,7 +5,7 @@ uneven light, JPEG artefacts, and optionally turned 90/180/270 degrees. Faint an
 drawn by the PDF renderer (PdfStyle.line_gray / line_gaps) so they stay rules. Saved as an
 image-only PDF, PNG pages or a multi-page TIFF.
 
-    python -m samples.generate.scan --pdf forms.pdf --dpi 200 --preset noisy --out scan.pdf
+    python -m samples.generate scan forms.pdf --dpi 200 --preset noisy --out scan.pdf
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import io
 import random
 from dataclasses import dataclass
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -114,30 +115,17 @@ def to_png(page: np.ndarray, dpi: int) -> bytes:
     return buf.getvalue()
 
 
-def main() -> None:
-    import argparse
-    from pathlib import Path
-
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--pdf", required=True)
-    ap.add_argument("--out", required=True, help=".pdf, .tif or a directory for PNG pages")
-    ap.add_argument("--dpi", type=int, default=200)
-    ap.add_argument("--preset", default="clean", choices=["clean", "noisy", "heavy"])
-    ap.add_argument("--seed", type=int, default=0)
-    args = ap.parse_args()
-    style = ScanStyle.preset(args.preset, args.dpi, args.seed)
-    pages = scan_pages(Path(args.pdf).read_bytes(), style, args.seed)
-    out = Path(args.out)
+def write_scan(pdf_path: Path, out: Path, dpi: int = 200, preset: str = "clean", seed: int = 0) -> int:
+    """Scan a PDF into `out` (`python -m samples.generate scan`): an image-only .pdf, a multi-page .tif, or a
+    folder of PNG pages; returns the pages."""
+    style = ScanStyle.preset(preset, dpi, seed)
+    pages = scan_pages(pdf_path.read_bytes(), style, seed)
     if out.suffix == ".pdf":
-        out.write_bytes(to_pdf(pages, args.dpi))
+        out.write_bytes(to_pdf(pages, dpi))
     elif out.suffix in (".tif", ".tiff"):
-        out.write_bytes(to_tiff(pages, args.dpi))
+        out.write_bytes(to_tiff(pages, dpi))
     else:
         out.mkdir(parents=True, exist_ok=True)
         for i, page in enumerate(pages, 1):
-            (out / f"page-{i:03d}.png").write_bytes(to_png(page, args.dpi))
-    print(f"{out}: {len(pages)} pages at {args.dpi} dpi ({args.preset})")
-
-
-if __name__ == "__main__":
-    main()
+            (out / f"page-{i:03d}.png").write_bytes(to_png(page, dpi))
+    return len(pages)

@@ -6,6 +6,7 @@ import json
 from collections.abc import Callable
 from pathlib import Path
 
+import pypdfium2
 from conftest import EXPECTED, SAMPLE, RedisServer, Worker, wait_for
 from fastapi.testclient import TestClient
 
@@ -33,9 +34,24 @@ def test_pdf_and_scan_are_processed_by_a_heavy_only_worker(
         def status(name: str) -> dict[str, object]:
             return client.get(f"/v1/documents/{ids[name]}", headers=KEY).json()
 
+        seen: list[tuple[int, int, int | None]] = []  # (page being read, pages, ETA) of the running scan
+
+        def finished(name: str) -> dict[str, object] | None:
+            now = status(name)
+            if now["status"] == "running" and now["pages_total"]:
+                seen.append((now["pages_done"] + 1, now["pages_total"], now["eta_seconds"]))  # type: ignore[operator]
+            return now if now["status"] in ("done", "failed") else None
+
         for name in ("form.pdf", "scan.pdf"):
-            final = wait_for(lambda n=name: (s := status(n))["status"] in ("done", "failed") and s, 150, name)
+            final = wait_for(lambda n=name: finished(n), 150, name, interval=0.1)
             assert (final["status"], final["queue"]) == ("done", "heavy"), final
+        # The worker said which page of how many it was reading, and once a page was done, the time left.
+        pages = len(pypdfium2.PdfDocument(scanned))
+        scan_seen = [entry for entry in seen if entry[1] == pages]
+        assert scan_seen and all(1 <= page <= pages for page, _, _ in scan_seen), seen
+        etas = [eta for page, _, eta in scan_seen if page >= 2]
+        assert etas and all(eta is not None for eta in etas), seen
+        assert etas == sorted(etas, reverse=True), seen  # counts down while the last page is read
         results = {name: client.get(f"/v1/documents/{ids[name]}/result", headers=KEY).json()
                    for name in ("form.pdf", "scan.pdf")}
         assert results["form.pdf"]["source"]["route"] == "pdf-text"

@@ -129,3 +129,43 @@ def test_rerun_replaces_the_result_in_place(deployment: tuple[TestClient, Worker
         counts = connection.execute(text("SELECT (SELECT count(*) FROM results WHERE document_id = :id), "
                                          "(SELECT count(*) FROM forms WHERE document_id = :id)"), {"id": doc["id"]}).one()
     assert counts == (1, len(before["forms"]))
+
+
+def test_a_failed_document_completes_when_rerun_after_the_fix(deployment: tuple[TestClient, Worker, Settings]) -> None:
+    """The original goes missing from the shared folder (a failed disk, a wrong mount): the re-run fails with
+    original_missing; the operator puts the file back, re-runs the selection, and it completes."""
+    from workers.blobs import blob_path
+
+    client, _, settings = deployment
+    [doc] = upload(client, KEY_A, ("fixed-later.txt", variant(12, "fix")))
+    first = finished(client, KEY_A, doc["id"])
+    blob = blob_path(settings.blob_dir, doc["sha256"])
+    parked = blob.with_name(blob.name + ".parked")
+    blob.rename(parked)
+    try:
+        assert client.post("/v1/documents/rerun", headers=KEY_A, json={"ids": [doc["id"]]}).status_code == 202
+        failed = wait_for(lambda: (s := client.get(f"/v1/documents/{doc['id']}", headers=KEY_A).json())["status"]
+                          == "failed" and s, 60, "the re-run to fail without its original")
+        assert failed["error_code"] == "original_missing" and failed["error_explanation"].startswith("原件已不在存储中")
+    finally:
+        parked.rename(blob)
+    assert client.post("/v1/documents/rerun", headers=KEY_A, json={"ids": [doc["id"]]}).json()[0]["status"] == "queued"
+    done = wait_for(lambda: (s := client.get(f"/v1/documents/{doc['id']}", headers=KEY_A).json())["status"] == "done"
+                    and s, 60, "the re-run after the fix")
+    assert done["error_code"] is None and done["finished_at"] != first["finished_at"] and done["forms"] > 0
+
+
+def test_cursor_pages_on_postgresql(deployment: tuple[TestClient, Worker, Settings]) -> None:
+    client, _, _ = deployment
+    for sort in ("newest", "oldest", "filename"):
+        everything = client.get("/v1/documents", headers=KEY_A, params={"limit": 1000, "sort": sort}).json()
+        walked, cursor = [], None
+        while True:
+            page = client.get("/v1/documents", headers=KEY_A,
+                              params={"limit": 2, "sort": sort, **({"cursor": cursor} if cursor else {})}).json()
+            walked += [item["id"] for item in page["items"]]
+            cursor = page["next_cursor"]
+            if cursor is None:
+                break
+        assert len(walked) >= 3 and walked == [item["id"] for item in everything["items"]], sort
+        assert sum(everything["counts"].values()) == everything["total"] == len(walked)

@@ -177,12 +177,21 @@ def test_page_progress_is_written_to_a_running_document_at_most_every_few_second
 
     doc = new_document(sessions, "c" * 64)
     assert claim(sessions, doc, f"{HOST}:{os.getpid()}") == "run"
-    clock = iter([100.0, 100.5, 103.0])  # the second page comes too soon after the first to be written
+    clock = iter([99.0, 101.5, 102.0, 104.5])  # the third call comes too soon after the second to be written
     write = tasks._progress_writer(sessions, doc.id, clock=lambda: next(clock))
-    write(0, 10)  # the first page starts: the claim already says 5 %
+    write(0, 10)  # the first page starts: written at once, it brings the page count
+    with sessions() as session:
+        first = session.get(Document, doc.id)
+        assert (first.progress, first.pages_done, first.pages_total) == (0.05, 0, 10)  # type: ignore[union-attr]
     progress = []
     for done in (4, 5, 8):
         write(done, 10)
         with transaction(sessions) as session:
-            progress.append(session.get(Document, doc.id).progress)
-    assert progress == [0.41, 0.41, 0.77]
+            row = session.get(Document, doc.id)
+            progress.append((row.progress, row.pages_done))  # type: ignore[union-attr]
+    assert progress == [(0.41, 4), (0.41, 4), (0.77, 8)]
+    # A new attempt (this process's earlier run is over) starts without the last one's pages.
+    assert claim(sessions, doc, f"{HOST}:{os.getpid()}") == "run"
+    with sessions() as session:
+        again = session.get(Document, doc.id)
+        assert (again.pages_done, again.pages_total) == (None, None)  # type: ignore[union-attr]

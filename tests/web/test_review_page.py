@@ -26,6 +26,7 @@ from web_helpers import (
     same_value,
     shown,
     start_serve,
+    wait_for,
 )
 
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -522,5 +523,121 @@ def test_chinese_by_default_and_english_selectable(browser: Any, served: Served)
     expect(tab.locator("#tab-docs")).to_have_text("Documents")
     expect(tab.locator("#doc-list li.doc", has_text=SAMPLE.name).locator(".status")).to_have_text("done")
     tab.screenshot(path=str(ARTIFACTS / "review-en-768.png"), full_page=True)
+    context.close()
+    assert not errors, errors
+
+
+def test_many_documents_are_paged_filtered_rerun_and_deleted(browser: Any, served: Served) -> None:
+    """A clerk's own 450 documents (a second key, so the other tests' uploads stay apart), at 1280×800 then
+    768×1024, in Chinese: pages of 200 by cursor (显示更多), counts per status, year filter and search on the
+    server, the failed ones re-run from the page through the real worker (their originals are not in the
+    store, so they fail again, with that reason), a selection deleted, a running scan's page and time left."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from bench.bench_listing import fill
+    from workers.storage import (
+        Document,
+        add_key,
+        claim_document,
+        make_engine,
+        make_sessions,
+        reset_for_rerun,
+        set_progress,
+        transaction,
+        utcnow,
+    )
+
+    sessions = make_sessions(make_engine(served.settings.effective_database_url))
+    clerk = "clerk-" + base64.b16encode(served.key[:6].encode()).decode().lower()
+    with transaction(sessions) as session:
+        add_key(session, "clerk", clerk)
+    fill(sessions, 450, key_name="clerk")  # every 20th failed; years 2020-2023; every 50th 道路养护
+    failed = len(range(0, 450, 20))
+
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda err: errors.append(str(err)))
+    tab.goto(served.url + "/")
+    tab.fill("#key-input", clerk)
+    tab.click("#key-save")
+    expect(tab.locator("#who")).to_have_text("当前用户：clerk")
+    items = tab.locator("#doc-list li.doc")
+    expect(items).to_have_count(200)
+    expect(items.first.locator(".name")).to_have_text("自评表-00449.pdf")
+    expect(tab.locator("#list-note")).to_have_text("共 450 个文档，已显示 200 个")
+    expect(tab.locator("#doc-status option[value='failed']")).to_have_text(f"失败（{failed}）")
+    expect(tab.locator("#doc-status option[value='']")).to_have_text("全部状态（450）")
+    tab.click("#doc-more")
+    expect(items).to_have_count(400)
+    tab.click("#doc-more")
+    expect(items).to_have_count(450)
+    expect(tab.locator("#doc-more")).to_be_hidden()
+    expect(items.last.locator(".name")).to_have_text("自评表-00000.pdf")
+
+    tab.fill("#doc-year", "2021")
+    tab.dispatch_event("#doc-year", "change")
+    expect(items).to_have_count(len(range(1, 450, 4)))
+    tab.fill("#doc-year", "")
+    tab.dispatch_event("#doc-year", "change")
+    tab.fill("#doc-search", "道路")
+    expect(items).to_have_count(4)  # 50, 150, 250, 350: 0 and the hundreds failed, with no forms
+    tab.fill("#doc-search", "")
+    tab.select_option("#doc-sort", "oldest")
+    expect(items.first.locator(".name")).to_have_text("自评表-00000.pdf")
+    tab.select_option("#doc-sort", "newest")
+
+    # A scan being read (claimed by a worker on another machine): its page of how many and the time left,
+    # in the list and in the document.
+    tab.fill("#doc-search", "自评表-00001")
+    running = tab.locator("#doc-list li.doc", has_text="自评表-00001.pdf")
+    running_id = running.get_attribute("data-id")
+    with transaction(sessions) as session:
+        reset_for_rerun(session, running_id)
+        claim_document(session, running_id, max_attempts=3, pipeline_version="t", worker="scanner:1",
+                       lease_seconds=3600, now=utcnow() - timedelta(seconds=30))
+        set_progress(session, running_id, 0.41, pages=(4, 10))
+    expect(running.locator(".pages")).to_have_text(re.compile(r"^第 5 / 10 页 · 约剩 \d+ 秒$"), timeout=15_000)
+    running.click()
+    expect(tab.locator("#doc-message")).to_have_text(re.compile(r"^处理中：第 5 / 10 页，约剩 \d+ 秒$"))
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    tab.screenshot(path=str(ARTIFACTS / "manage-1280x800-running.png"))
+    tab.fill("#doc-search", "")
+
+    # The failed ones, re-run from the page.
+    tab.select_option("#doc-status", "failed")
+    expect(items).to_have_count(failed)
+    tab.check("#select-all")
+    expect(tab.locator("#bulk-rerun")).to_have_text(f"重新处理所选（{failed}）")
+    tab.screenshot(path=str(ARTIFACTS / "manage-1280x800-selected.png"))
+    tab.click("#bulk-rerun")
+    expect(tab.locator("#upload-state")).to_have_text(f"已重新排队 {failed} 个文档")
+    tab.select_option("#doc-status", "")
+    tab.fill("#doc-search", "自评表-00000")  # the oldest: past the first page
+    again = tab.locator("#doc-list li.doc", has_text="自评表-00000.pdf")
+    expect(again).to_have_attribute("data-status", "failed", timeout=DONE_TIMEOUT)
+    expect(again.locator(".error")).to_contain_text("original_missing")
+    def all_failed_again() -> bool:
+        with sessions() as session:
+            rerun = session.scalars(select(Document).where(Document.filename.in_(
+                [f"自评表-{n:05}.pdf" for n in range(0, 450, 20)]))).all()
+            return len(rerun) == failed and {doc.error_code for doc in rerun} == {"original_missing"}
+
+    wait_for(all_failed_again, DONE_TIMEOUT / 1000, "the re-run documents to fail again without their originals")
+
+    # A selection deleted (confirmed in the dialog).
+    tab.set_viewport_size({"width": 768, "height": 1024})
+    tab.fill("#doc-search", "自评表-0044")
+    expect(items).to_have_count(10)
+    tab.check("#select-all")
+    tab.once("dialog", lambda dialog: dialog.accept())
+    tab.screenshot(path=str(ARTIFACTS / "manage-768x1024-selected.png"), full_page=True)
+    tab.click("#bulk-delete")
+    expect(tab.locator("#upload-state")).to_have_text("已删除 10 个文档")
+    expect(items).to_have_count(0)
+    tab.fill("#doc-search", "")
+    expect(tab.locator("#doc-status option[value='']")).to_have_text("全部状态（440）")
     context.close()
     assert not errors, errors

@@ -1,7 +1,7 @@
 """Fenced writes: a run token per claim on documents, and the record of runs that finished too late.
 
-Revision ID: 0003_run_fencing
-Revises: 0002_corrections
+Revision ID: 0004_run_fencing
+Revises: 0003_pages_listing
 Create Date: 2026-12-01
 """
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003_run_fencing"
-down_revision = "0002_corrections"
+revision = "0004_run_fencing"
+down_revision = "0003_pages_listing"
 branch_labels = None
 depends_on = None
 
