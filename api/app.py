@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import json
 import logging
+import re
 import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
@@ -120,6 +121,9 @@ class DocumentPage(Page[DocumentStatus]):
 # Query values the database can take: PostgreSQL refuses NUL in text and OFFSET above a bigint
 # (issue 14: both were 500s); a 422 says what is wrong instead.
 NO_NUL = r"^[^\x00]*$"
+# A file name is a label shown to people and stored as text: PostgreSQL refuses NUL (a 500 and an orphan
+# blob before, issue 14); no control character belongs in one.
+_CONTROL_CHAR = re.compile(r"[\x00-\x1f\x7f]")
 MAX_OFFSET = 2**31 - 1
 
 def queue_for(head: bytes, filename: str | None) -> tuple[str, str]:
@@ -226,7 +230,11 @@ def caller(key: Annotated[str | None, Security(API_KEY_HEADER)], session: Db) ->
     row = key_for(session, key) if key else None
     # Hand the connection back now: an upload keeps this session open for the whole request while it
     # runs its own transactions, so holding it took two pooled connections per upload and exhausted
-    # the pool (30 s waits, 500s) under 20 concurrent clients (bench/load_test.py).
+    # the pool (30 s waits, 500s) under 20 concurrent clients (bench/load_test.py). The row is detached
+    # first: a rollback expires it, and the endpoint's first `key.id` would then check a connection out
+    # again and hold it to the end of the request (60 concurrent uploads: 35 answered 503, issue 14).
+    if row is not None:
+        session.expunge(row)
     session.rollback()
     if row is None:
         raise HTTPException(401, api_message("key_required"),
@@ -241,10 +249,15 @@ def create_app(settings: Settings | None = None, *, sweep: bool = True) -> FastA
     from api import review  # imports this module's Caller and Db
 
     settings = settings or get_settings()
-    engine = make_engine(settings.effective_database_url)
+    # One connection per API thread (and a few for the sweeper and the embedded queue): a request waits for
+    # a thread, in order, rather than holding a thread while it waits up to 30 s for a connection.
+    engine = make_engine(settings.effective_database_url, pool_size=settings.api_threads + 4)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        import anyio.to_thread
+
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.api_threads
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         upgrade_to_head(engine)
         with transaction(sessions) as session:
@@ -277,11 +290,14 @@ def create_app(settings: Settings | None = None, *, sweep: bool = True) -> FastA
     @app.post("/v1/documents", status_code=202, response_model=UploadResponse)
     def upload(request: Request, key: Caller, files: Annotated[list[UploadFile], File()]) -> UploadResponse:
         """Upload one or many files. The same file again (same key) returns the existing document."""
-        from workers.tasks import enqueue
+        from workers.tasks import enqueue, time_limits
 
         declared = int(request.headers.get("content-length") or 0)
         if declared > settings.max_upload_bytes * max(1, len(files)) + 1024 * 1024:
             raise HTTPException(413, api_message("too_large", limit=f"{settings.max_upload_bytes:,}"))
+        for upload_file in files:  # before anything is stored: a refused upload leaves no orphan blob
+            if upload_file.filename and _CONTROL_CHAR.search(upload_file.filename):
+                raise HTTPException(422, api_message("bad_filename", name=repr(upload_file.filename)[1:-1][:200]))
         stored = []
         for upload_file in files:
             try:
@@ -296,7 +312,7 @@ def create_app(settings: Settings | None = None, *, sweep: bool = True) -> FastA
                                                   filename=(filename or None) and filename[:255],
                                                   media_type=media_type, queue=queue)
             if created:
-                enqueue(celery, doc.id, queue, sessions)
+                enqueue(celery, doc.id, queue, sessions, time_limits(settings, sha256))
             out.append(Uploaded(id=doc.id, filename=doc.filename, sha256=sha256, status=doc.status,
                                 duplicate=not created))
         return UploadResponse(documents=out)
@@ -394,21 +410,21 @@ def create_app(settings: Settings | None = None, *, sweep: bool = True) -> FastA
     @app.post("/v1/documents/{document_id}/rerun", status_code=202, response_model=DocumentStatus)
     def rerun(document_id: str, key: Caller) -> DocumentStatus:
         """Process a finished document again (a newer pipeline); the new result replaces the old at once."""
-        from workers.tasks import enqueue
+        from workers.tasks import enqueue, time_limits
 
         with transaction(sessions) as session:
             doc = own_document(session, key, document_id)
             was = doc.status
             reset_for_rerun(session, doc.id)
         if was in ("done", "failed"):
-            enqueue(celery, doc.id, doc.queue, sessions)
+            enqueue(celery, doc.id, doc.queue, sessions, time_limits(settings, doc.sha256))
         return document_status(doc)
 
     @app.post("/v1/documents/rerun", status_code=202, response_model=list[DocumentStatus])
     def rerun_many(selection: Selection, key: Caller) -> list[DocumentStatus]:
         """Re-run a selection (up to 1000 ids) of finished or failed documents; ids the key does not own are
         skipped, queued or running ones are left as they are."""
-        from workers.tasks import enqueue
+        from workers.tasks import enqueue, time_limits
 
         queued = []
         with transaction(sessions) as session:
@@ -419,7 +435,7 @@ def create_app(settings: Settings | None = None, *, sweep: bool = True) -> FastA
                     reset_for_rerun(session, doc.id)
                     queued.append(doc)
         for doc in queued:
-            enqueue(celery, doc.id, doc.queue, sessions)
+            enqueue(celery, doc.id, doc.queue, sessions, time_limits(settings, doc.sha256))
         return [document_status(doc, settings.language) for doc in rows]
 
     @app.get("/v1/forms", response_model=Page[FormSummary])

@@ -11,6 +11,8 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
+from models.result import NUMBER_DIGITS
+
 _CACHE = 1 << 16  # cell texts repeat across rows and forms; these functions are pure
 
 # An HTML tag: a known tag name after `<`, not `<=300万元；…达到>` (operators inside a goal text).
@@ -108,7 +110,11 @@ def parse_number(raw: str | None) -> Decimal | None:
     text = text.removesuffix("分").strip(_NUMBER_SPECKS)  # `3.`: a speck read as a stop
     if not _NUMBER.match(text):
         raise ValueError(f"not a number: {raw!r}")
-    return Decimal(text.replace(",", ""))
+    value = Decimal(text.replace(",", ""))
+    digits = value.as_tuple().digits  # not normalize(): it rounds to the context's 28 digits first
+    if len(digits) - (len(digits) - len(bytes(digits).rstrip(b"\x00"))) > NUMBER_DIGITS:
+        raise ValueError(f"more than {NUMBER_DIGITS} significant digits: {text[:40]}…")
+    return value
 
 
 @lru_cache(maxsize=_CACHE)

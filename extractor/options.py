@@ -30,6 +30,12 @@ class ExtractOptions(BaseModel):
         2_000_000, description="most table slots (rows x columns a cell covers) an HTML document may lay out")
     max_line_chars: int = Field(
         8 * 1024 * 1024, description="longest line (bytes) of a text dump, checked before decoding")
+    max_repaired_fraction: float = Field(
+        0.01, ge=0, le=1, description="most bad spots (bytes no codec reads, control characters) a text dump "
+        "may hold, as a share of its characters, and still be read (each reported)")
+    min_form_words: int = Field(
+        3, ge=1, description="form words (extractor.form.vocabulary.FORM_WORDS) that make a file text when its "
+        "first line says %PDF- but it is no PDF")
     max_number_chars: int = Field(
         40, description="longest number (characters) a reviewer's correction may send")
     memory_limit: int | None = Field(

@@ -14,14 +14,14 @@ from typing import Literal
 
 from extractor.choose import choose_reading
 from extractor.confidence import assess_confidence
-from extractor.errors import LINE_TOO_LONG, LimitExceeded, UnsupportedInput
+from extractor.errors import LINE_TOO_LONG, ExtractionError, LimitExceeded, UnsupportedInput
 from extractor.grid import grid_to_rows
 from extractor.limits import memory_budget, page_time_limit
 from extractor.options import ExtractOptions
 from extractor.reconcile import run_to_form
 from extractor.routes import Reading, RouteOutput
 from extractor.segment import rows_to_form_runs
-from extractor.sniff import Kind, sniff
+from extractor.sniff import Kind, sniff, text_behind_pdf_marker
 from extractor.timing import stage
 from extractor.validate import validate_form
 from models import Form, Issue, Result, Source
@@ -66,7 +66,18 @@ def extract_bytes(data: bytes, filename: str | None = None, options: ExtractOpti
     whole = options.max_seconds_per_page if kind in ("text", "html", "office") else None
     with memory_budget(options.memory_limit), page_time_limit(whole, f"reading the {kind}"):
         with stage(f"read_{kind}"):
-            output = _reader_for(kind)(data, options)
+            try:
+                output = _reader_for(kind)(data, options)
+            except ExtractionError as err:
+                # `%PDF-` on a text dump's first line (a converter's banner) must not lose the document.
+                if err.code != "corrupt_pdf" or not text_behind_pdf_marker(
+                        data, min_form_words=options.min_form_words,
+                        max_repaired_fraction=options.max_repaired_fraction):
+                    raise
+                kind, media_type = "text", "text/plain"
+                _check_line_length(data, options.max_line_chars)
+                with page_time_limit(options.max_seconds_per_page, "reading the text"):
+                    output = _reader_for(kind)(data, options)
         readings = output.readings or [Reading(output.route, output.grid)]
         with stage("choose_reading"):
             chosen = choose_reading((r.name, _forms_of(r)) for r in readings)  # lazily: most stop at one

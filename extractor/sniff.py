@@ -41,6 +41,22 @@ def sniff(data: bytes, filename: str | None = None) -> tuple[Kind, str]:
     return "text", "text/plain"
 
 
+def text_behind_pdf_marker(data: bytes, *, min_form_words: int, max_repaired_fraction: float) -> bool:
+    """Whether a file sniffed as PDF (`%PDF-` in its first 1 KiB) that the PDF reader could not open is a
+    text dump instead: one that decodes as text and prints at least `min_form_words` of the form's words.
+    Asked only after the PDF reader failed, so a real PDF never pays for it."""
+    from extractor.decode import decode_text
+    from extractor.errors import UndecodableText
+    from extractor.form.vocabulary import form_words_in
+    from extractor.normalize import compact
+
+    try:
+        text = decode_text(data, max_repaired_fraction=max_repaired_fraction).text
+    except UndecodableText:
+        return False
+    return form_words_in(compact(text[:1 << 20])) >= min_form_words
+
+
 def _looks_utf16(head: bytes) -> bool:
     return head.startswith((b"\xff\xfe", b"\xfe\xff"))
 

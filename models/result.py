@@ -8,6 +8,12 @@ from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, computed_fie
 SCHEMA_VERSION = "1"
 
 
+# A Number leaves as a JSON number, which readers (and PostgreSQL's JSONB, which refuses Infinity) hold as
+# an IEEE double: 15 significant digits survive the round trip. A weight, score or rate printed with more
+# is not read as a number (a 400-digit 执行率 became inf, a 5 000-digit one a ValueError; issue 14).
+NUMBER_DIGITS = 15
+
+
 def _number_to_json(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 

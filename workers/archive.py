@@ -45,9 +45,11 @@ class ArchiveRefused(Exception):
 class Member:
     """One file of the archive: `read()` gives its bytes, or `error` (code, message) says why it is skipped."""
 
-    name: str
+    name: str  # unique within the ingest: the label and resume key
     read: Callable[[], bytes] | None
     error: tuple[str, str] | None = None
+    note: str | None = None  # why `name` is not the member's own name (it collided with another member's)
+    path: Path | None = None  # a file on disk (folder ingest): uploaded from the file, never held in memory
 
 
 def safe_member_name(name: str) -> str | None:
@@ -125,6 +127,36 @@ def _bounded_read(archive: zipfile.ZipFile, info: zipfile.ZipInfo, limit: int) -
     return bytes(out)
 
 
+def unique_labels(names: list[str]) -> list[tuple[str, str | None]]:
+    """A distinct label per member name, with a note for each one that had to be renamed.
+
+    A ZIP may hold the same name twice, or names that are one path once cleaned (`d/a.txt`, `d//a.txt`,
+    `d/./a.txt`); the ingest keys its uploads and its resume state by label, so without this all but one
+    were silently dropped (issue 14). Names already clean keep their label; the others take it if it is
+    free, else `a (2).txt`, `a (3).txt` … Deterministic, so a resumed ingest finds the same labels."""
+    cleaned = [safe_member_name(name) or name for name in names]
+    labels: list[str | None] = [None] * len(names)
+    taken: set[str] = set()
+    for n, (name, clean) in enumerate(zip(names, cleaned, strict=True)):
+        if name == clean and clean not in taken:
+            labels[n] = clean
+            taken.add(clean)
+    out: list[tuple[str, str | None]] = []
+    for n, clean in enumerate(cleaned):
+        label = labels[n]
+        if label is None:
+            label, copy, path = clean, 1, PurePosixPath(clean)
+            while label in taken:
+                copy += 1
+                label = str(path.with_name(f"{path.stem} ({copy}){path.suffix}"))
+            taken.add(label)
+        note = None if label == clean else (
+            f"同名成员已改名上传：压缩包中的“{names[n]}”与其他成员同名或路径相同，以“{label}”上传 "
+            f"(renamed: {names[n]!r} collides with another member)")
+        out.append((label, note))
+    return out
+
+
 def iter_archive(data: bytes | io.BufferedIOBase | str, limits: ArchiveLimits | None = None) -> Iterator[Member]:
     """Members of a ZIP (a path, bytes or a binary file), in name order, nested ZIPs opened to max_depth.
 
@@ -152,49 +184,51 @@ def _members(archive: zipfile.ZipFile, prefix: str, depth: int, limits: ArchiveL
     if declared > budget.bytes:
         raise ArchiveRefused("archive_too_large", f"the archive declares {declared:,} bytes unpacked, above the "
                              f"limit of {limits.max_total_bytes:,}")
-    for info in sorted(infos, key=lambda i: i.filename):
+    infos = [info for info in sorted(infos, key=lambda i: i.filename)
+             if (clean := safe_member_name(info.filename)) is None or not _hidden(clean)]
+    for info, (label, note) in zip(infos, unique_labels([info.filename for info in infos]), strict=True):
+        shown = prefix + label
         clean = safe_member_name(info.filename)
-        shown = prefix + (clean or info.filename)
-        if clean is not None and _hidden(clean):
-            continue
         budget.take_member()
         if clean is None or _is_symlink(info):
-            yield Member(shown, None, ("unsafe_archive_path",
-                                       "the member's path is absolute, climbs out with '..', or is a symlink"))
+            yield Member(shown, None, note=note, error=(
+                "unsafe_archive_path", "the member's path is absolute, climbs out with '..', or is a symlink"))
             continue
         if info.file_size > limits.max_member_bytes:
-            yield Member(shown, None, ("archive_member_too_large", f"{info.file_size:,} bytes unpacked, above "
-                                       f"the limit of {limits.max_member_bytes:,}"))
+            yield Member(shown, None, note=note, error=(
+                "archive_member_too_large",
+                f"{info.file_size:,} bytes unpacked, above the limit of {limits.max_member_bytes:,}"))
             continue
         if info.compress_size and info.file_size > 1024 * 1024 and \
                 info.file_size / info.compress_size > limits.max_ratio:
-            yield Member(shown, None, ("zip_bomb", f"compressed {info.file_size / info.compress_size:,.0f}:1, "
-                                       f"above the limit of {limits.max_ratio:g}:1"))
+            yield Member(shown, None, note=note, error=(
+                "zip_bomb",
+                f"compressed {info.file_size / info.compress_size:,.0f}:1, above the limit of {limits.max_ratio:g}:1"))
             continue
         try:
             data = _bounded_read(archive, info, limits.max_member_bytes)
         except RuntimeError as err:  # zipfile: encrypted member, no password
-            yield Member(shown, None, ("encrypted_archive_member", str(err)))
+            yield Member(shown, None, note=note, error=("encrypted_archive_member", str(err)))
             continue
         except ValueError as err:
-            yield Member(shown, None, ("archive_member_too_large", str(err)))
+            yield Member(shown, None, note=note, error=("archive_member_too_large", str(err)))
             continue
         except (zipfile.BadZipFile, OSError, EOFError) as err:
-            yield Member(shown, None, ("corrupt_archive_member", str(err)))
+            yield Member(shown, None, note=note, error=("corrupt_archive_member", str(err)))
             continue
         budget.take_bytes(len(data), limits.max_total_bytes)
         budget.unpacked += len(data)  # real sizes: a declared size may lie
         _check_total_ratio(budget.unpacked, packed, limits, "unpacks")
         if is_archive(data):
             if depth >= limits.max_depth:
-                yield Member(shown, None, ("archive_too_deep", f"archives nested more than {limits.max_depth} "
-                                           "levels deep are not opened"))
+                yield Member(shown, None, note=note, error=(
+                    "archive_too_deep", f"archives nested more than {limits.max_depth} levels deep are not opened"))
                 continue
             try:
                 inner = zipfile.ZipFile(io.BytesIO(data))
             except zipfile.BadZipFile as err:
-                yield Member(shown, None, ("corrupt_archive_member", str(err)))
+                yield Member(shown, None, note=note, error=("corrupt_archive_member", str(err)))
                 continue
             yield from _members(inner, shown + "/", depth + 1, limits, budget)
             continue
-        yield Member(shown, lambda data=data: data)
+        yield Member(shown, lambda data=data: data, note=note)

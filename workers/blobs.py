@@ -57,6 +57,14 @@ def store_stream(root: Path, stream: BinaryIO, max_bytes: int) -> tuple[str, int
         raise
 
 
+def free_bytes(path: Path) -> int:
+    """Bytes an unprivileged writer may still use on the filesystem holding `path` (or its nearest parent)."""
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    stat = os.statvfs(path)
+    return stat.f_bavail * stat.f_frsize
+
+
 def read_blob(root: Path, sha256: str) -> bytes:
     data = blob_path(root, sha256).read_bytes()
     if hashlib.sha256(data).hexdigest() != sha256:

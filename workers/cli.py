@@ -215,13 +215,23 @@ def iter_inputs(source: Path, limits: ArchiveLimits | None = None) -> Iterator[M
             yield from iter_archive(stream, limits)
         return
     if source.is_file():
-        yield Member(source.name, source.read_bytes)
+        yield _file_member(source.name, source, limits)
         return
     for path in sorted(source.rglob("*")):
         relative = path.relative_to(source)
         if path.is_file() and not path.is_symlink() and not any(part.startswith(".") for part in relative.parts) \
                 and not path.name.startswith("~$"):  # Office lock files beside open workbooks
-            yield Member(relative.as_posix(), path.read_bytes)
+            yield _file_member(relative.as_posix(), path, limits)
+
+
+def _file_member(name: str, path: Path, limits: ArchiveLimits) -> Member:
+    """A file of the folder, its size checked from the directory entry before a byte is read (a 3 GB file
+    cost 6.3 GB of memory when it was read whole first, issue 14)."""
+    size = path.stat().st_size
+    if size > limits.max_member_bytes:
+        return Member(name, None, ("file_too_large", f"{size:,} bytes, above the limit of "
+                                   f"{limits.max_member_bytes:,} (--max-member-bytes); not read, not uploaded"))
+    return Member(name, path.read_bytes, path=path)
 
 
 def _load_state(path: Path) -> dict[str, dict[str, Any]]:
@@ -245,7 +255,7 @@ def _save_state(path: Path, state: dict[str, dict[str, Any]]) -> None:
 @click.option("--wait/--no-wait", default=True, show_default=True, help="wait until every document is finished")
 @click.option("--timeout", default=3600.0, show_default=True, help="seconds to wait for processing")
 @click.option("--max-member-bytes", type=click.IntRange(min=1), default=None,
-              help="largest file in a ZIP once unpacked (100 MiB)")
+              help="largest file in a folder, or in a ZIP once unpacked (100 MiB)")
 @click.option("--max-archive-bytes", type=click.IntRange(min=1), default=None,
               help="all files of a ZIP together, unpacked (4 GiB)")
 @click.option("--max-archive-members", type=click.IntRange(min=1), default=None, help="files in a ZIP (10000)")
@@ -299,8 +309,14 @@ def _ingest(source: Path, server: str, api_key: str, state_file: Path | None, wa
                 if member.read is None:
                     code, message = member.error or ("unreadable", "")
                     state[name] = {"id": None, "status": "failed", "error": f"{code}: {message}"}
+                    if member.note:
+                        state[name]["note"] = member.note
                     continue
-                response = client.post("/v1/documents", files=[("files", (Path(name).name, member.read()))])
+                if member.path is not None:  # streamed from the file in chunks, never read whole
+                    with open(member.path, "rb") as stream:
+                        response = client.post("/v1/documents", files=[("files", (Path(name).name, stream))])
+                else:
+                    response = client.post("/v1/documents", files=[("files", (Path(name).name, member.read()))])
                 if response.status_code == 401:
                     raise click.ClickException("the server refused the API key")
                 if response.status_code != 202:
@@ -309,6 +325,8 @@ def _ingest(source: Path, server: str, api_key: str, state_file: Path | None, wa
                     continue
                 document = response.json()["documents"][0]
                 state[name] = {"id": document["id"], "status": document["status"]}
+                if member.note:  # a ZIP member renamed because its name collided with another's (issue 14)
+                    state[name]["note"] = member.note
                 if document["status"] == "failed":  # the server had this file already, failed: keep why
                     state[name]["error"] = _failure_reason(client, document["id"])
                 if time.monotonic() - saved_at > 1:
@@ -325,6 +343,8 @@ def _ingest(source: Path, server: str, api_key: str, state_file: Path | None, wa
     click.echo("汇总 summary: " + ", ".join(f"{n} {STATUS_ZH.get(status, status)} {status}"
                                           for status, n in sorted(counts.items())))
     for name, entry in sorted(state.items()):
+        if entry.get("note"):
+            click.echo(f"  改名 renamed: {name}: {entry['note']}", err=True)
         if entry["status"] == "failed":
             click.echo(f"  失败 failed: {name}: {entry.get('error') or '原因未知（服务器未给出）'}", err=True)
     if counts.get("failed") or (wait and set(counts) - {"done", "failed"}):

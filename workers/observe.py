@@ -20,6 +20,7 @@ from typing import Any
 from celery.signals import task_postrun, task_prerun
 
 from extractor.timing import close_clock, open_clock
+from workers.blobs import free_bytes
 from workers.settings import Settings, get_settings
 from workers.tasks import TASK_NAME
 
@@ -49,7 +50,7 @@ from prometheus_client import Counter, Histogram  # noqa: E402  (after the direc
 STAGE_SECONDS = Histogram("docextract_stage_seconds", "seconds per pipeline stage (sniff, read_<kind>, "
                           "reconcile, validate) and per task (task)", ["stage"],
                           buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300))
-TASK_RUNS = Counter("docextract_task_runs", "task runs by outcome (done, failed, skipped, busy, retry)",
+TASK_RUNS = Counter("docextract_task_runs", "task runs by outcome (done, failed, skipped, busy, retry, superseded)",
                     ["status"])
 
 _open: dict[str, tuple[float, dict[str, float], object]] = {}
@@ -73,10 +74,13 @@ def _task_finished(task_id: str, task: Any, args: Any = None, retval: Any = None
     close_clock(token)
     seconds = time.perf_counter() - began
     status = retval.get("status", "unknown") if isinstance(retval, dict) else (state or "unknown").lower()
-    for name, spent in clock.items():
-        STAGE_SECONDS.labels(name).observe(spent)
-    STAGE_SECONDS.labels("task").observe(seconds)
-    TASK_RUNS.labels(status).inc()
+    settings = get_settings()
+    if free_bytes(settings.data_dir) >= settings.min_free_bytes:
+        # The metric files are mmap'd: touching a new page on a full disk is SIGBUS, not an error to catch.
+        for name, spent in clock.items():
+            STAGE_SECONDS.labels(name).observe(spent)
+        STAGE_SECONDS.labels("task").observe(seconds)
+        TASK_RUNS.labels(status).inc()
     document_id = args[0] if args else None
     log.info("document %s: %s in %.3f s", document_id, status, seconds,
              extra={"document_id": document_id, "status": status, "seconds": round(seconds, 4),

@@ -29,6 +29,10 @@ _ENV = {
     "DOCEXTRACT_REQUEUE_AFTER": "requeue_after",
     "DOCEXTRACT_SWEEP_INTERVAL": "sweep_interval",
     "DOCEXTRACT_RESTORE_INTERVAL": "restore_interval",
+    "DOCEXTRACT_MIN_FREE_BYTES": "min_free_bytes",
+    "DOCEXTRACT_API_THREADS": "api_threads",
+    "DOCEXTRACT_TASK_BASE_SECONDS": "task_base_seconds",
+    "DOCEXTRACT_PAGE_TIME_BUDGET": "page_time_budget",
     "DOCEXTRACT_TEST_TASK_DELAY": "test_task_delay",
     "DOCEXTRACT_TIMEZONE": "timezone",
     "DOCEXTRACT_LANGUAGE": "language",
@@ -59,6 +63,15 @@ class Settings(BaseModel):
     requeue_after: int = Field(600, gt=0, description="seconds before a queued document is published again")
     sweep_interval: int = Field(60, gt=0, description="seconds between sweeps for stalled documents")
     restore_interval: int = Field(10, gt=0, description="seconds between Redis scans for unacked messages")
+    task_base_seconds: int = Field(300, gt=0, description="hard time limit of a PDF/image task before its pages "
+                                   "are counted in: start-up, model load, reconciling")
+    page_time_budget: int = Field(120, gt=0, description="seconds per page added to a PDF/image task's hard time "
+                                  "limit (capped by DOCEXTRACT_HARD_TIME_LIMIT)")
+    api_threads: int = Field(40, ge=1, description="threads the API runs its endpoints in; its database pool "
+                             "has as many connections plus 4 (sweeper, embedded queue), so a request queues for a "
+                             "thread instead of timing out for a connection")
+    min_free_bytes: int = Field(64 * 1024 * 1024, ge=0, description="free space DATA_DIR must have for a "
+                                "task to start; below it the task is deferred with storage_full")
     test_task_delay: float = Field(0.0, ge=0, description="tests only: seconds each task sleeps first")
     timezone: str = Field("Asia/Shanghai", description="IANA zone the page, API and CLI show times in")
     language: Literal["zh", "en"] = Field("zh", description="default language of the page and messages")

@@ -94,6 +94,8 @@ class Document(Base):
     error_message: Mapped[str | None] = mapped_column(Text, nullable=True)
     pipeline_version: Mapped[str | None] = mapped_column(String(40), nullable=True)
     claimed_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # The current run's fencing token, new at every claim: only the run holding it may store an outcome.
+    run_token: Mapped[str | None] = mapped_column(String(32), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
     enqueued_at: Mapped[datetime | None] = mapped_column(DateTime, nullable=True)
@@ -106,6 +108,21 @@ class StoredResult(Base):
 
     document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
     result: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class SupersededRun(Base):
+    """A run that finished after another run had claimed its document (a worker stopped past its lease,
+    then resumed): what it would have stored, kept for the record instead of stored."""
+
+    __tablename__ = "superseded_runs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    run_token: Mapped[str] = mapped_column(String(32))
+    worker: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    outcome: Mapped[str] = mapped_column(String(10))  # "done" or "failed"
+    error_code: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
@@ -122,14 +139,16 @@ class StoredForm(Base):
     validation: Mapped[str] = mapped_column(String(10), index=True)
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, pool_size: int = 5) -> Engine:
+    """`pool_size`: the connections the process may use at once, sized to its own concurrency (the API's
+    thread pool; a worker child runs one task). Overflow above it is slack for short bursts."""
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
+    return create_engine(url, pool_pre_ping=True, pool_size=pool_size, max_overflow=10)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -217,6 +236,7 @@ class ClaimedDocument:
     sha256: str = ""
     filename: str | None = None
     attempts: int = 0
+    token: str = ""
 
 
 def claim_document(session: Session, document_id: str, *, max_attempts: int, pipeline_version: str,
@@ -246,7 +266,8 @@ def claim_document(session: Session, document_id: str, *, max_attempts: int, pip
     doc.pages_done = doc.pages_total = None  # an earlier attempt's pages say nothing about this one
     doc.pipeline_version = pipeline_version
     doc.error_code = doc.error_message = None
-    return ClaimedDocument("run", doc.sha256, doc.filename, doc.attempts)
+    doc.run_token = new_id()
+    return ClaimedDocument("run", doc.sha256, doc.filename, doc.attempts, doc.run_token)
 
 
 def claimant_alive(claimed_by: str | None, me: str) -> bool:
@@ -289,29 +310,65 @@ def count_waiting(session: Session) -> int:
 
 def _fail(doc: Document, code: str, message: str) -> None:
     doc.status, doc.error_code, doc.error_message = "failed", code, message
-    doc.finished_at = utcnow()
+    doc.finished_at, doc.run_token = utcnow(), None
+
+
+def defer_queued(session: Session, document_id: str, code: str, message: str, *, fail: bool = False) -> None:
+    """Say why a queued document waits (its message is retried later), or fail it with `fail`. Only a
+    document still queued is touched: a run elsewhere owns the others."""
+    values: dict[str, Any] = {"error_code": code, "error_message": message}
+    if fail:
+        values.update(status="failed", finished_at=utcnow(), run_token=None)
+    session.execute(update(Document).where(Document.id == document_id, Document.status == "queued").values(**values))
 
 
 def set_progress(session: Session, document_id: str, progress: float,
-                 pages: tuple[int, int] | None = None) -> None:
-    """`pages`: (pages read, pages in the document)."""
+                 pages: tuple[int, int] | None = None, *, token: str | None = None) -> None:
+    """`pages`: (pages read, pages in the document). `token`: only while that run's claim is current."""
     extra = {"pages_done": pages[0], "pages_total": pages[1]} if pages else {}
-    session.execute(update(Document).where(Document.id == document_id, Document.status == "running")
+    fence = [] if token is None else [Document.run_token == token]
+    session.execute(update(Document).where(Document.id == document_id, Document.status == "running", *fence)
                     .values(progress=progress, **extra))
 
 
-def store_failure(session: Session, document_id: str, code: str, message: str) -> None:
-    doc = session.get(Document, document_id, with_for_update=True)
-    if doc is not None:
-        _fail(doc, code, message)
+def _owned(session: Session, document_id: str, token: str | None) -> Document | None:
+    """The document, locked for an outcome write, or None when the write must not happen: the document is
+    gone, or `token` (the writing run's claim) is no longer the current one. The check is a conditional
+    UPDATE, a compare-and-set that takes the row's write lock (PostgreSQL) or the database's (SQLite) in
+    the same statement, so no other claim can slip in between check and write. A run whose token is current
+    may store even if the sweeper requeued the document meanwhile (nobody claimed it since); a new claim or
+    a rerun changes the token, and the late run then changes nothing."""
+    if token is not None:
+        fenced = update(Document).where(Document.id == document_id, Document.run_token == token)
+        if session.execute(fenced.values(updated_at=utcnow())).rowcount != 1:
+            return None
+    return session.get(Document, document_id, with_for_update=True, populate_existing=True)
 
 
-def store_result(session: Session, document_id: str, result: dict[str, Any]) -> None:
-    """Replace the document's result and form rows and mark it done, in the caller's one transaction:
-    readers see the old result or the new one, never a mix."""
-    doc = session.get(Document, document_id, with_for_update=True)
+def store_failure(session: Session, document_id: str, code: str, message: str, *,
+                  token: str | None = None) -> bool:
+    """Mark the document failed; False (nothing written) when `token` no longer owns it."""
+    doc = _owned(session, document_id, token)
     if doc is None:
-        return
+        return False
+    _fail(doc, code, message)
+    return True
+
+
+def record_superseded(session: Session, document_id: str, *, token: str, worker: str, outcome: str,
+                      error_code: str | None = None) -> None:
+    if session.get(Document, document_id) is not None:
+        session.add(SupersededRun(document_id=document_id, run_token=token, worker=worker, outcome=outcome,
+                                  error_code=error_code))
+
+
+def store_result(session: Session, document_id: str, result: dict[str, Any], *, token: str | None = None) -> bool:
+    """Replace the document's result and form rows and mark it done, in the caller's one transaction:
+    readers see the old result or the new one, never a mix. With `token` (the run's claim), only while that
+    claim is the current one; False when nothing was written."""
+    doc = _owned(session, document_id, token)
+    if doc is None:
+        return False
     old_result = session.get(StoredResult, document_id)
     if old_result is not None:
         session.delete(old_result)
@@ -327,6 +384,8 @@ def store_result(session: Session, document_id: str, result: dict[str, Any]) -> 
     session.add_all(form_rows(document_id, corrected_result(result, log) if log else result))
     doc.status, doc.progress, doc.finished_at = "done", 1.0, utcnow()
     doc.error_code = doc.error_message = None
+    doc.run_token = None
+    return True
 
 
 def without_nul(value: Any) -> Any:
@@ -369,6 +428,7 @@ def reset_for_rerun(session: Session, document_id: str) -> Document | None:
         return doc
     doc.status, doc.progress, doc.attempts, doc.enqueued_at = "queued", 0.0, 0, utcnow()
     doc.error_code = doc.error_message = None
+    doc.run_token = None  # a run still alive from before the rerun must not store over the new one
     return doc
 
 

@@ -25,16 +25,17 @@ log = logging.getLogger(__name__)
 
 
 def sweep_once(sessions: sessionmaker[Session], settings: Settings, celery: Celery) -> int:
-    from workers.tasks import enqueue
+    from workers.tasks import enqueue, time_limits
 
     backlog = broker_backlog(settings)
     with transaction(sessions) as session:
         # A long backlog is not a loss: republish queued documents only when messages are missing.
         lost = backlog is None or backlog < count_waiting(session)
-        stalled = [(doc.id, doc.queue) for doc in claim_stalled(
+        stalled = [(doc.id, doc.queue, doc.sha256) for doc in claim_stalled(
             session, now=utcnow(), requeue_after=settings.requeue_after,
             hard_time_limit=settings.hard_time_limit, include_queued=lost, host=socket.gethostname())]
-    published = sum(enqueue(celery, document_id, queue, sessions) for document_id, queue in stalled)
+    published = sum(enqueue(celery, document_id, queue, sessions, time_limits(settings, sha256))
+                    for document_id, queue, sha256 in stalled)
     if stalled:
         log.warning("sweeper: %d stalled documents published again (%d reached the broker)",
                     len(stalled), published)

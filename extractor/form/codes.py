@@ -58,6 +58,8 @@ CODES: dict[str, Code] = {
                             "misprinted thousands separators read as the one amount they can mean", note=True),
     "text_layer_untrusted": Code("warning", "PDF 文字层乱码，该页已改用 OCR 识别",
                                  "a PDF page's text layer was garbled and the page was OCRed", note=True),
+    "text_repaired": Code("warning", "文本中有少量损坏字节或混用两种编码，已修复读取，请核对所示行",
+                          "a few damaged bytes, or lines in two encodings, were repaired: check the lines named"),
     "no_form_found": Code("error", "文件可读，但其中没有绩效自评表", "readable input without a self-evaluation form"),
     "table_dropped": Code("warning", "转换工具没有输出表格（文本中只有 [TABLE] 占位），请用原文件或其他工具重新导出",
                           "the converter printed [TABLE] instead of the table: export the original again"),
@@ -232,6 +234,8 @@ API_MESSAGES: dict[str, tuple[str, str]] = {
     "no_document": ("没有这个文档", "no such document"),
     "too_large": ("每个文件最大 {limit} 字节", "each file may have at most {limit} bytes"),
     "no_result": ("此文档还没有结果（{status}）", "the document has no result yet ({status})"),
+    "bad_filename": ("文件名含有控制字符（如 NUL），未接收任何文件：{name}",
+                     "a file name holds a control character (such as NUL); no file was accepted: {name}"),
     "bad_cursor": ("cursor 无效：请使用上一页返回的 next_cursor（且排序方式相同）",
                    "invalid cursor: pass the previous page's next_cursor, with the same sort"),
 }

@@ -97,3 +97,18 @@ def is_meta_key(text: str) -> bool:
 def is_goal_header(text: str) -> bool:
     """预期目标 / 实际完成情况 and their kin; a goal text that starts like one (年度目标基本完成…) is not."""
     return text in GOAL_HEADERS or (len(text) <= GOAL_HEADER_MAX_CHARS and text.startswith(GOAL_HEADERS))
+
+
+# Every word above that a form prints, for telling a right decoding of a dump from a wrong one: a wrong
+# codec turns them into other characters. Words of two characters or fewer are left out (too common).
+FORM_WORDS: frozenset[str] = frozenset(
+    word for word in (*META_KEYS, *TOTAL_WORDS, *GOAL_LABELS, *GOAL_HEADERS, *FUND_BLOCK_LABELS,
+                      *(w for _, words in INDICATOR_HEADER_ROLES for w in words),
+                      *(w for _, words in FUND_HEADER_ROLES for w in words),
+                      *(w for _, words in FUND_ROWS for w in words), "自评表", "绩效自评")
+    if len(word) > 2)
+
+
+def form_words_in(text: str) -> int:
+    """How many distinct form words `text` (compact: no whitespace) contains."""
+    return sum(word in text for word in FORM_WORDS)

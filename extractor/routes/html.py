@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
-from extractor.decode import decode_text
+from extractor.decode import decode_issues, decode_text
 from extractor.errors import TOO_MANY_GRID_SLOTS, LimitExceeded
 from extractor.grid import Cell, Grid
 from extractor.options import ExtractOptions
@@ -25,9 +25,9 @@ _SKIP = {"script", "style", "head"}
 
 
 def read_html(data: bytes, options: ExtractOptions) -> RouteOutput:
-    text, _encoding = decode_text(data)
-    grid = html_to_grid(text, max_slots=options.max_grid_slots)
-    return RouteOutput(grid=grid, route="html", pages=grid.pages)
+    decoded = decode_text(data, max_repaired_fraction=options.max_repaired_fraction)
+    grid = html_to_grid(decoded.text, max_slots=options.max_grid_slots)
+    return RouteOutput(grid=grid, route="html", pages=grid.pages, issues=decode_issues(decoded))
 
 
 @dataclass

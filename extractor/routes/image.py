@@ -35,6 +35,10 @@ def read_image(data: bytes, options: ExtractOptions) -> RouteOutput:
         raise LimitExceeded(f"page 1 is too large: {err}", code="page_too_large") from err
     except (UnidentifiedImageError, OSError) as err:
         raise CorruptInput(f"the image cannot be read: {err}", code="corrupt_image") from err
+    except ValueError as err:  # Pillow's own refusal of a zTXt/iTXt/iCCP chunk that unpacks past 1 MB
+        raise CorruptInput("the image's metadata (a compressed text or colour-profile chunk) unpacks beyond "
+                           "the safe limit (a decompression bomb); the image was not read",
+                           code="corrupt_image") from err
     frames = getattr(img, "n_frames", 1)
     if frames > options.max_pages:
         raise LimitExceeded(f"the image has {frames} pages, above the limit of {options.max_pages}",

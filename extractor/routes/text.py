@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from itertools import chain
 from typing import Literal
 
-from extractor.decode import decode_text
+from extractor.decode import decode_issues, decode_text
 from extractor.form.vocabulary import TITLE, TITLE_MAX_CHARS, TOTAL_WORDS, is_meta_key
 from extractor.grid import Grid, rows_from_texts
 from extractor.layout import layout_rows
@@ -49,10 +49,11 @@ _SPACE = re.compile(r"[ \u3000\xa0]+")
 
 
 def read_text(data: bytes, options: ExtractOptions) -> RouteOutput:
-    text, _encoding = decode_text(data)
+    decoded = decode_text(data, max_repaired_fraction=options.max_repaired_fraction)
+    text = decoded.text
     readings = iter_text_readings(text)
     first = next(readings)
-    issues = []
+    issues = decode_issues(decoded)
     if _DROPPED_TABLE.search(text):
         # pandoc prints [TABLE] for a table it cannot lay out as text: the cells are not in the dump.
         issues.append(Issue(code="table_dropped", severity="warning", field=None, stage="read",

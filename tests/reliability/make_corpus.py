@@ -189,6 +189,20 @@ def png_zlib_bomb() -> bytes:
             + chunk(b"IDAT", body) + chunk(b"IEND", b""))
 
 
+def png_metadata_bomb(chunk_type: bytes) -> bytes:
+    """A 50 x 50 PNG carrying a zTXt or iCCP chunk that inflates to 64 MiB (about 65 KB compressed)."""
+    from PIL import Image
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
+
+    buf = io.BytesIO()
+    Image.new("L", (50, 50), 255).save(buf, "PNG")
+    png = buf.getvalue()
+    head = b"Comment\x00\x00" if chunk_type == b"zTXt" else b"icc\x00\x00"
+    return png[:33] + chunk(chunk_type, head + zlib.compress(bytes(64 * 1024 * 1024), 9)) + png[33:]
+
+
 def small_image(fmt: str, *, frames: int = 1, size: tuple[int, int] = (400, 300)) -> bytes:
     from PIL import Image, ImageDraw
 
@@ -259,6 +273,14 @@ def _flate_page_pdf(content: bytes, resources: bytes = b"<< /Font << /F1 5 0 R >
         _FONT,
         *(extra or []),
     ])
+
+
+def pdf_many_pages(pages: int = 200_000) -> bytes:
+    """A PDF of `pages` empty pages (about 70 bytes each): the page count alone is hostile."""
+    kids = b" ".join(b"%d 0 R" % (3 + n) for n in range(pages))
+    page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] >>"
+    return raw_pdf([b"<< /Type /Catalog /Pages 2 0 R >>",
+                    b"<< /Type /Pages /Kids [" + kids + b"] /Count %d >>" % pages, *[page] * pages])
 
 
 def pdf_huge_tj(chars: int = 2_000_000) -> bytes:
@@ -354,6 +376,36 @@ def xlsx_empty_rows() -> bytes:
     return _rezip(form_xlsx(), grow)
 
 
+def damaged_gb18030(text: str, bad: int = 4) -> bytes:
+    """The dump in GB18030 with `bad` bytes overwritten by 0xFF (never valid in GB18030), each at the first
+    byte of a line spread evenly over the dump: isolated damage, the rest intact."""
+    data = bytearray(text.encode("gb18030"))
+    starts = [0] + [i + 1 for i, byte in enumerate(data) if byte == 0x0A and i + 1 < len(data)]
+    for n in range(bad):
+        data[starts[(n + 1) * len(starts) // (bad + 1)]] = 0xFF
+    return bytes(data)
+
+
+def half_utf8_half_gbk(text: str) -> bytes:
+    """The first half of the dump's lines in UTF-8, the rest in GBK (two dumps pasted together)."""
+    lines = text.split("\n")
+    half = len(lines) // 2
+    return "\n".join(lines[:half]).encode("utf-8") + b"\n" + "\n".join(lines[half:]).encode("gbk")
+
+
+def nul_in_head(text: str, at: int = 100) -> bytes:
+    """One NUL byte early in a UTF-8 dump (inside the first 4 KB), between two characters."""
+    data = text.encode("utf-8")
+    while at < len(data) and (data[at] & 0xC0) == 0x80:  # not inside a character
+        at += 1
+    return data[:at] + b"\x00" + data[at:]
+
+
+def pdf_banner(text: str) -> bytes:
+    """A text dump whose first line is a converter's banner naming the PDF version it came from."""
+    return ("%PDF-1.7 源文件转换\n" + text).encode("utf-8")
+
+
 # --- the corpus -------------------------------------------------------------------------------------
 
 
@@ -373,6 +425,14 @@ def cases() -> list[Case]:
              why="a UTF-8 BOM followed by binary (found by the fuzzer)"),
         Case("big5.txt", lambda: "財政項目支出績效自評表\n項目名稱\t測試\n".encode("big5"), "no_form_found",
              why="an unexpected legacy encoding: decoded, but not a form"),
+        Case("gb18030-bad-bytes.txt", lambda: damaged_gb18030(tsv()), "text_repaired",
+             why="4 damaged bytes in a GB18030 dump: read as GB18030, repaired and reported (was IBM855)"),
+        Case("half-utf8-half-gbk.txt", lambda: half_utf8_half_gbk(tsv()), "text_repaired",
+             why="half the lines UTF-8, half GBK: each line in its own encoding, reported"),
+        Case("nul-in-head.txt", lambda: nul_in_head(tsv()), "text_repaired",
+             why="one NUL in the first 4 KB of a UTF-8 dump: removed and reported (was undecodable_text)"),
+        Case("pdf-banner.txt", lambda: pdf_banner(tsv()), "forms",
+             why="`%PDF-` on a text dump's first line: not a PDF, read as text (was corrupt_pdf)"),
         Case("not-a-form.txt", lambda: "会议通知\n请各单位于周五前提交材料。\n".encode(), "no_form_found"),
         Case("no-indicators.txt", lambda: without_indicator_table(tsv()).encode(), "no_indicators",
              why="a form whose indicator table is missing"),
@@ -417,6 +477,10 @@ def cases() -> list[Case]:
              why="9*10^8 pixels: above Pillow's own bomb limit, which raises at open"),
         Case("bomb-zlib.png", png_zlib_bomb, "page_too_large",
              why="a real zlib bomb: 144 MB of pixels in ~140 KB"),
+        Case("ztxt-bomb.png", lambda: png_metadata_bomb(b"zTXt"), "corrupt_image",
+             why="a zTXt chunk inflating to 64 MiB (Pillow refuses it; was internal_error: ValueError)"),
+        Case("iccp-bomb.png", lambda: png_metadata_bomb(b"iCCP"), "corrupt_image",
+             why="an iCCP colour profile inflating to 64 MiB (was internal_error: ValueError)"),
         Case("many-frames.tiff", lambda: small_image("TIFF", frames=4), "too_many_pages",
              {"max_pages": 3}),
         Case("slow-page.png", lambda: small_image("PNG", size=(1600, 1200)), "page_timeout",

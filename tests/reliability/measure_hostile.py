@@ -22,6 +22,7 @@ CASES = {
     "many-segments.pdf": "pdf_many_segments()",
     "huge-image.pdf": "pdf_huge_image()",
     "one-line.txt": "one_line_dump()",
+    "many-pages.pdf": "pdf_many_pages()",
 }
 
 CHILD = """

@@ -153,3 +153,86 @@ def test_many_small_members_that_add_up_to_a_bomb_are_refused() -> None:
         list(iter_archive(bomb))
     assert refused.value.code == "zip_bomb"
     assert list(iter_archive(make_zip({"a.txt": b"ok" * 1000})))[0].error is None  # small ones still pass
+
+
+def colliding_zip() -> bytes:
+    """Issue 14: the same name twice and three spellings of one path; every member has its own content."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as archive, pytest.warns(UserWarning, match="Duplicate name"):
+        for n, name in enumerate(["forms/a.txt", "forms/a.txt", "d/a.txt", "d//a.txt", "d/./a.txt"]):
+            archive.writestr(name, variant(n, "collide"))
+    return buf.getvalue()
+
+
+def test_colliding_member_names_each_get_a_unique_label() -> None:
+    members = list(iter_archive(colliding_zip()))
+    labels = [m.name for m in members]
+    assert len(members) == 5 and len(set(labels)) == 5, labels
+    assert {"forms/a.txt", "d/a.txt"} <= set(labels)  # names already clean keep their label
+    assert len({m.read() for m in members if m.read}) == 5  # five different contents, none lost
+    renamed = [m for m in members if m.note]
+    assert len(renamed) == 3 and all("同名" in m.note for m in renamed if m.note)
+    # Deterministic: a resumed ingest finds the same labels.
+    assert [m.name for m in iter_archive(colliding_zip())] == labels
+
+
+def test_ingest_uploads_every_colliding_member(live_api: tuple[str, Settings], tmp_path: Path) -> None:
+    server, settings = live_api
+    source = tmp_path / "collide.zip"
+    source.write_bytes(colliding_zip())
+    run = run_ingest(source, server, settings)
+    assert run.returncode == 0, run.stderr
+    state = json.loads((tmp_path / ".docextract-ingest-collide.zip.json").read_text())
+    assert len(state) == 5 and len({entry["id"] for entry in state.values()}) == 5, state
+    assert sum("note" in entry for entry in state.values()) == 3
+    assert run.stderr.count("改名 renamed") == 3
+    listed = httpx.get(f"{server}/v1/documents", headers={"X-API-Key": "ingest-key"}).json()
+    assert listed["total"] == 5
+    again = run_ingest(source, server, settings)  # resumed: nothing uploaded twice
+    assert again.returncode == 0 and httpx.get(f"{server}/v1/documents",
+                                               headers={"X-API-Key": "ingest-key"}).json()["total"] == 5
+
+
+PEAK = """
+import atexit, sys
+def peak():
+    hwm = next(int(line.split()[1]) for line in open('/proc/self/status') if line.startswith('VmHWM'))
+    sys.stderr.write(f'\\nPEAK_KB {hwm}\\n')
+atexit.register(peak)
+from extractor.cli import main
+main()
+"""
+
+
+def run_measured(args: list[str], env: dict[str, str]) -> tuple[subprocess.CompletedProcess[str], int]:
+    """The CLI in a child that reports its own peak RSS (VmHWM, in MB) when it exits."""
+    run = subprocess.run([sys.executable, "-c", PEAK, *args], capture_output=True, text=True, timeout=300, env=env)
+    peak = [int(line.split()[1]) for line in run.stderr.splitlines() if line.startswith("PEAK_KB")]
+    assert peak, run.stderr
+    return run, peak[-1] // 1024
+
+
+def test_a_huge_file_is_refused_before_it_is_read(live_api: tuple[str, Settings], tmp_path: Path) -> None:
+    """Issue 14 item 9: a 3 GB (sparse) file cost 3.1 GB in `extract` and 6.3 GB in `ingest DIR` before its
+    size was checked. Now its size is read from the directory entry, and uploads stream from the file."""
+    server, settings = live_api
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    with open(folder / "huge.txt", "wb") as out:
+        out.truncate(3 * 1024**3)
+    (folder / "good.txt").write_bytes(SAMPLE.read_bytes())
+    with open(folder / "large.txt", "wb") as out:  # under the limit: streamed, never held whole
+        out.truncate(80 * 1024 * 1024)
+    env = process_env(settings)
+
+    run, peak_mb = run_measured(["extract", str(folder / "huge.txt")], env)
+    assert run.returncode == 1 and "file_too_large" in run.stderr and "Traceback" not in run.stderr, run.stderr
+    assert peak_mb < 300, peak_mb  # 33 MB measured; 3 105 MB before
+
+    run, peak_mb = run_measured(["ingest", str(folder), "--server", server, "--api-key", "ingest-key",
+                                 "--no-wait"], env)
+    assert run.returncode == 1 and "Traceback" not in run.stderr, run.stderr
+    state = json.loads((tmp_path / ".docextract-ingest-batch.json").read_text())
+    assert state["huge.txt"]["error"].startswith("file_too_large") and state["huge.txt"]["id"] is None
+    assert state["good.txt"]["id"] and state["large.txt"]["id"]
+    assert peak_mb < 80, peak_mb  # below the 80 MB file itself: streamed (47 MB measured)

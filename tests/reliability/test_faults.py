@@ -62,8 +62,10 @@ def fill(disk: Path, leave: int) -> Path:
 
 def test_full_originals_disk_refuses_uploads_and_loses_nothing(
         small_disk: Path, redis_server: RedisServer, pg_url: str, start_worker: Callable[..., Worker]) -> None:
+    # min_free_bytes=0: the API's refusals are under test here, so the worker runs on the last bytes
+    # (the worker's own deferral on a full disk: the next test).
     settings = Settings(data_dir=small_disk / "data", redis_url=redis_server.url, database_url=pg_url,
-                        api_keys="disk:disk-key", concurrency=1)
+                        api_keys="disk:disk-key", concurrency=1, min_free_bytes=0)
     with TestClient(create_app(settings, sweep=False)) as client:
         filler = fill(small_disk, leave=150_000)
         accepted: list[str] = []
@@ -133,3 +135,60 @@ def test_database_down_30s_refuses_uploads_then_everything_completes(
         assert [doc["status"] for doc in docs] == ["done", "done"], docs
         listed = client.get("/v1/documents", headers=PG_KEY, params={"limit": 1000}).json()
         assert listed["total"] == 2  # the refused uploads left no record behind
+
+
+def test_a_full_data_disk_defers_tasks_with_storage_full_and_never_crash_loops(
+        small_disk: Path, redis_server: RedisServer, pg_url: str, start_worker: Callable[..., Worker]) -> None:
+    """Issue 14 item 5: with DATA_DIR full, pool children died of SIGBUS after every task (76 times in 60 s
+    for 5 documents: prometheus_client's mmap'd metric files cannot grow on a full disk). Now a task checks
+    the free space first and defers with `storage_full`, backing off, until space returns."""
+    settings = Settings(data_dir=small_disk / "data", redis_url=redis_server.url, database_url=pg_url,
+                        api_keys="disk:disk-key", concurrency=1, min_free_bytes=256 * 1024)
+    with TestClient(create_app(settings, sweep=False)) as client:
+        ids = []
+        for n in range(5):
+            response = client.post("/v1/documents", headers=DISK_KEY,
+                                   files=[("files", (f"full{n}.txt", variant(n, "full")))])
+            assert response.status_code == 202, response.text
+            ids.append(response.json()["documents"][0]["id"])
+        filler = fill(small_disk, leave=0)
+        worker = start_worker(settings, name="full")
+        time.sleep(20)
+        log = worker.text()
+        crashes = log.count("exited with")
+        assert crashes == 0 and "SIGBUS" not in log, log[-3000:]
+        docs = [client.get(f"/v1/documents/{doc_id}", headers=DISK_KEY).json() for doc_id in ids]
+        assert all(doc["status"] == "queued" and doc["error_code"] == "storage_full" for doc in docs), docs
+        assert "storage_full" in log
+        filler.unlink()  # space again: every deferred document completes on its next try
+        docs = finished(client, DISK_KEY, ids, 120)
+        assert all(doc["status"] == "done" and not doc["error_code"] for doc in docs), docs
+        assert worker.text().count("exited with") == 0
+
+
+def test_a_pdf_tasks_time_limit_is_sized_to_its_pages(
+        redis_server: RedisServer, pg_url: str, tmp_path: Path, start_worker: Callable[..., Worker]) -> None:
+    """OCR and renders run as long C calls no signal interrupts; the Celery limits are the backstop, and
+    for a PDF or image they are sized to its pages (task_base_seconds + page_time_budget × pages, capped by
+    the hard limit). Each task sleeps 8 s: the 1-page PDF's limits (soft 4 s, hard 8 s) stop it, the text
+    dump's (the worker's 50/60 s) do not."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from make_corpus import text_pdf
+
+    settings = Settings(data_dir=tmp_path / "data", redis_url=redis_server.url, database_url=pg_url,
+                        api_keys="lim:lim-key", concurrency=1, test_task_delay=8, soft_time_limit=50,
+                        hard_time_limit=60, task_base_seconds=4, page_time_budget=4)
+    key = {"X-API-Key": "lim-key"}
+    with TestClient(create_app(settings, sweep=False)) as client:
+        worker = start_worker(settings, name="limits")
+        response = client.post("/v1/documents", headers=key, files=[
+            ("files", ("one-page.pdf", text_pdf(["page one"]))), ("files", ("dump.txt", variant(1, "limits")))])
+        assert response.status_code == 202, response.text
+        pdf_id, text_id = (doc["id"] for doc in response.json()["documents"])
+        pdf, text = finished(client, key, [pdf_id, text_id], 60)
+        assert (pdf["status"], pdf["error_code"]) == ("failed", "time_limit"), pdf
+        assert "4 s" in pdf["error_message"], pdf
+        assert text["status"] == "done", text
+        assert "Soft time limit (4s) exceeded" in worker.text()

@@ -23,6 +23,7 @@ CASES = [
     ("many-segments.pdf", "too_many_drawing_ops", 600, 30),
     ("one-line.txt", "line_too_long", 600, 10),
     ("huge-image.pdf", "image_too_large", 600, 30),
+    ("many-pages.pdf", "too_many_pages", 300, 10),  # 200 000 pages: 98 s and 717 MB before the count moved
 ]
 
 
@@ -144,3 +145,57 @@ def test_a_page_timeout_inside_pdfminer_keeps_its_code() -> None:
         extract_bytes(make_corpus.pdf_many_segments(300_000), "segments.pdf", options)
     assert caught.value.code == "page_timeout", caught.value
     assert time.monotonic() - start < 10
+
+
+@pytest.mark.parametrize("digits", [400, 5_000])
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_a_huge_printed_rate_is_an_issue_and_the_form_is_stored(
+        digits: int, backend: str, request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    """Issue 14 item 8: a 400-digit 执行率 became inf (PostgreSQL's JSONB refused it: storage_error with SQL
+    detail; SQLite: internal_error), a 5 000-digit one a ValueError at serialisation; the form was lost.
+    A Number holds at most models.result.NUMBER_DIGITS significant digits; more is an issue on the field."""
+    import json
+
+    from make_corpus import form_tsv
+
+    from extractor.pipeline import extract_bytes
+    from models.result import NUMBER_DIGITS
+    from workers.migrate import upgrade_to_head
+    from workers.storage import (
+        Document,
+        StoredResult,
+        add_key,
+        get_or_create_document,
+        make_engine,
+        make_sessions,
+        store_result,
+        transaction,
+    )
+
+    printed = "9" * digits + ".5%"
+    tsv = form_tsv()
+    assert "\t100.00%\t" in tsv
+    result = extract_bytes(tsv.replace("\t100.00%\t", f"\t{printed}\t", 1).encode(), "rate.txt")
+    [form] = result.forms
+    assert form.funds.total.execution_rate is None
+    [issue] = [i for i in form.issues if i.field == "funds.total.execution_rate"]
+    assert issue.severity == "error" and printed in issue.message  # the printed text kept, for a reviewer
+    dumped = result.model_dump(mode="json")
+    assert "Infinity" not in json.dumps(dumped, allow_nan=False)
+    assert NUMBER_DIGITS == 15
+
+    url = f"sqlite:///{tmp_path / 'rate.db'}" if backend == "sqlite" else request.getfixturevalue("pg_url")
+    engine = make_engine(url)
+    upgrade_to_head(engine)
+    sessions = make_sessions(engine)
+    with transaction(sessions) as session:
+        key_id = add_key(session, f"rate-{digits}-{backend}", f"secret-{digits}").id
+    doc, _ = get_or_create_document(sessions, owner_key_id=key_id, sha256=f"{digits:064d}", filename="rate.txt",
+                                    media_type="text/plain", queue="light")
+    with transaction(sessions) as session:
+        assert store_result(session, doc.id, dumped)
+    with sessions() as session:
+        assert session.get(Document, doc.id).status == "done"
+        stored = session.get(StoredResult, doc.id).result
+    assert stored["forms"][0]["project_name"] == form.project_name
+    engine.dispose()

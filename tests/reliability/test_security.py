@@ -151,3 +151,24 @@ def test_database_outage_is_503_but_a_database_bug_is_500(tmp_path: Path) -> Non
     assert outage.status_code == 503 and outage.headers["retry-after"]
     assert outage.json()["error_code"] == "database_unavailable"
     assert bug.status_code == 500 and bug.json()["error_code"] == "database_error"
+
+
+def test_a_nul_in_a_multipart_filename_is_a_422_and_stores_nothing(tmp_path: Path, pg_url: str) -> None:
+    """Issue 14 item 10: PostgreSQL refused the NUL in the label (500) after the original was stored (an
+    orphan blob). Now every file name is checked before any byte is stored."""
+    with make_client(tmp_path, database_url=pg_url) as client:
+        # Built by hand: httpx would percent-encode the NUL, an attacker's client does not.
+        boundary = "hostileboundary"
+        parts = [(b"good.txt", SAMPLE.read_bytes()), (b"bad\x00name.txt", b"x" * 100)]
+        body = b"".join(b"--%s\r\nContent-Disposition: form-data; name=\"files\"; filename=\"%s\"\r\n"
+                        b"Content-Type: text/plain\r\n\r\n%s\r\n" % (boundary.encode(), name, data)
+                        for name, data in parts) + b"--%s--\r\n" % boundary.encode()
+        response = client.post("/v1/documents", content=body, headers={
+            **OWNER, "Content-Type": f"multipart/form-data; boundary={boundary}"})
+        assert response.status_code == 422, response.text
+        assert "控制字符" in response.json()["detail"]
+        originals = tmp_path / "data" / "originals"
+        assert not originals.exists() or not [p for p in originals.rglob("*") if p.is_file()]
+        assert client.get("/v1/documents", headers=OWNER).json()["total"] == 0
+        good = client.post("/v1/documents", headers=OWNER, files=[("files", ("good.txt", SAMPLE.read_bytes()))])
+        assert good.status_code == 202
