@@ -96,9 +96,12 @@ def _rate(ref: CellRef, settings: ConfidenceSettings, factors: list[float], wher
                                    f"read with confidence {confidence:.2f}"))
 
 
+_DEFAULT_SETTINGS = ConfidenceSettings()  # frozen: one shared default, not a model built per form
+
+
 def assess_confidence(form: Form, settings: ConfidenceSettings | None = None) -> list[Issue]:
     """Set every scanned field's combined confidence; the low_confidence warnings it gives."""
-    settings = settings or ConfidenceSettings()
+    settings = settings or _DEFAULT_SETTINGS
     issues = list(form.issues)
     codes = {i.code for i in issues}
     found: list[Issue] = []
@@ -159,7 +162,7 @@ def goal_doubts(text: str, ocr: list[Cell], settings: ConfidenceSettings | None 
     """Where a goal text read by OCR is really doubtful, said with the characters in question; none on
     a clean read. Two signs: a line the engine read unsurely, and the text's own punctuation grammar
     (numbered items each end with a stop, so a stop missing before `2、` or at the end was lost)."""
-    settings = settings or ConfidenceSettings()
+    settings = settings or _DEFAULT_SETTINGS
     if not ocr:
         return []
     doubts = [f"「{clean_text(c.text)[:12]}…」一段识别把握不足（{c.confidence:.2f}）"

@@ -111,6 +111,8 @@ def parse_number(raw: str | None) -> Decimal | None:
     if not _NUMBER.match(text):
         raise ValueError(f"not a number: {raw!r}")
     value = Decimal(text.replace(",", ""))
+    if len(text) <= NUMBER_DIGITS:
+        return value  # too short to hold more digits than the bound: the common case, no count
     digits = value.as_tuple().digits  # not normalize(): it rounds to the context's 28 digits first
     if len(digits) - (len(digits) - len(bytes(digits).rstrip(b"\x00"))) > NUMBER_DIGITS:
         raise ValueError(f"more than {NUMBER_DIGITS} significant digits: {text[:40]}…")

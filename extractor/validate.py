@@ -416,9 +416,12 @@ RULES: tuple[Rule, ...] = (
 )
 
 
+_DEFAULT_SETTINGS = ValidationSettings()  # frozen: one shared default, not a model built per form
+
+
 def validate_form(form: Form, settings: ValidationSettings | None = None) -> list[Issue]:
     """Every rule's issues, without duplicates of issues the reader already raised."""
-    settings = settings or ValidationSettings()
+    settings = settings or _DEFAULT_SETTINGS
     seen = {(i.code, i.field) for i in form.issues}
     found = []
     for rule in RULES:
