@@ -16,6 +16,7 @@ from models import Form
 
 ERROR_COST = 4.0  # an error the form's arithmetic raises outweighs a few extra fields read
 WARNING_COST = 0.25
+NO_TABLE_COST = 40.0  # a form read without its indicator table: most of the form lost, not one cell
 LOSS_COST = 2.0  # printed content the reading found no place for: a sign the reading cut cells wrongly
 # A later (less likely) reading must be more plausible by this much (absolute, and relative to the
 # earlier reading's plausibility) to replace it: a reading that cuts rows differently also invents
@@ -51,6 +52,8 @@ def plausibility(forms: list[Form]) -> tuple[float, bool]:
             rows += 1.0 * bool(ind.level3) + 1.0 * (ind.weight is not None) + 1.0 * (ind.score is not None)
             rows += 0.5 * bool(ind.level2) + 0.25 * bool(ind.target) + 0.25 * bool(ind.actual)
         score += rows * _weights_fit(form)
+        if not form.indicators:
+            score -= NO_TABLE_COST
         score += 1.0 * (form.total.weight is not None) + 1.0 * (form.total.score is not None)
         errors = [i for i in form.issues if i.severity == "error"]
         warnings = [i for i in form.issues if i.severity == "warning"]
