@@ -16,6 +16,7 @@ from models import Form
 
 ERROR_COST = 4.0  # an error the form's arithmetic raises outweighs a few extra fields read
 WARNING_COST = 0.25
+NO_FORM = -1e6  # a reading that finds no form at all is the last resort, whatever the others' errors
 NO_TABLE_COST = 40.0  # a form read without its indicator table: most of the form lost, not one cell
 LOSS_COST = 2.0  # printed content the reading found no place for: a sign the reading cut cells wrongly
 # A later (less likely) reading must be more plausible by this much (absolute, and relative to the
@@ -36,7 +37,7 @@ class Judged:
 def plausibility(forms: list[Form]) -> tuple[float, bool]:
     """How much of the form a reading recovered, minus what its arithmetic says is wrong."""
     if not forms:
-        return -1.0, False
+        return NO_FORM, False
     score = 0.0
     consistent = True
     for form in forms:

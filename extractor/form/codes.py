@@ -61,6 +61,8 @@ CODES: dict[str, Code] = {
     "text_repaired": Code("warning", "文本中有少量损坏字节或混用两种编码，已修复读取，请核对所示行",
                           "a few damaged bytes, or lines in two encodings, were repaired: check the lines named"),
     "no_form_found": Code("error", "文件可读，但其中没有绩效自评表", "readable input without a self-evaluation form"),
+    "text_converted": Code("warning", "文本为繁体字或带拼音注音，已转为简体读取", "traditional characters or pinyin "
+                           "glosses in the text were converted back to simplified", note=True),
     "table_dropped": Code("warning", "转换工具没有输出表格（文本中只有 [TABLE] 占位），请用原文件或其他工具重新导出",
                           "the converter printed [TABLE] instead of the table: export the original again"),
     # Input and service errors: a file that gives no result.

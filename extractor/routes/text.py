@@ -27,6 +27,7 @@ from extractor.layout import layout_rows
 from extractor.normalize import compact
 from extractor.options import ExtractOptions
 from extractor.routes import Reading, RouteOutput
+from extractor.script import to_simplified
 from extractor.streams import (
     continues_form_word,
     is_form_word,
@@ -50,10 +51,13 @@ _SPACE = re.compile(r"[ \u3000\xa0]+")
 
 def read_text(data: bytes, options: ExtractOptions) -> RouteOutput:
     decoded = decode_text(data, max_repaired_fraction=options.max_repaired_fraction)
-    text = decoded.text
+    text, converted = to_simplified(decoded.text)
     readings = iter_text_readings(text)
     first = next(readings)
     issues = decode_issues(decoded)
+    if converted:
+        issues.append(Issue(code="text_converted", severity="warning", field=None, stage="read",
+                            message="the text was converted back to the form's simplified characters: " + "; ".join(converted)))
     if _DROPPED_TABLE.search(text):
         # pandoc prints [TABLE] for a table it cannot lay out as text: the cells are not in the dump.
         issues.append(Issue(code="table_dropped", severity="warning", field=None, stage="read",

@@ -1,0 +1,44 @@
+"""Traditional characters and pinyin glosses -> the simplified text the forms print.
+
+Some sites run a simplified page through a converter: 项目 comes out as 項(xiàng)目, 数 as 數(shù). The
+form underneath is the simplified one, so its words are matched after the glosses go and the characters
+are converted back (OpenCC's table, `opencc-python-reimplemented`, pure Python). A simplified text is left
+alone: only a text where many characters change is converted, and the result says so (`text_converted`).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+_GLOSS = re.compile(r"(?<=[\u3400-\u9fff])\((?:[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,6})\)")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+MIN_GLOSSES = 3  # one bracketed syllable may be a real note; three are a converter's glosses
+MIN_TRADITIONAL_SHARE = 0.05  # a simplified text has next to none; a traditional one some 20–40 %
+
+
+@lru_cache(maxsize=1)
+def _converter():  # type: ignore[no-untyped-def]
+    try:
+        import opencc
+    except ImportError:
+        return None
+    return opencc.OpenCC("t2s")
+
+
+def to_simplified(text: str) -> tuple[str, list[str]]:
+    """The text with converter glosses dropped and traditional characters made simplified, and what
+    was done (empty when nothing was)."""
+    done: list[str] = []
+    if len(_GLOSS.findall(text)) >= MIN_GLOSSES:
+        text, n = _GLOSS.subn("", text)
+        done.append(f"{n} pinyin glosses removed")
+    converter = _converter()
+    cjk = len(_CJK.findall(text))
+    if converter is not None and cjk:
+        simplified = converter.convert(text)
+        changed = sum(a != b for a, b in zip(text, simplified, strict=False)) if len(simplified) == len(text) else cjk
+        if changed >= max(5, MIN_TRADITIONAL_SHARE * cjk):
+            text = simplified
+            done.append(f"{changed} traditional characters converted to simplified")
+    return text, done

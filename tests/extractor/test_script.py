@@ -1,0 +1,27 @@
+"""extractor.script: a page a site converted to traditional characters with pinyin glosses reads as the
+simplified form it was; a simplified text is left as it is."""
+
+from __future__ import annotations
+
+from extractor.pipeline import extract_bytes
+from extractor.script import to_simplified
+
+SIMPLIFIED = "项目支出绩效自评表\n项目名称\t河道保洁\n主管部门\t水务局\t实施单位\t河道管理所\n"
+
+
+def test_glosses_dropped_and_characters_simplified():
+    text, done = to_simplified("項(xiàng)目支出績效自評表\n項(xiàng)目名稱\t河道保潔\n主管部門\t水務(wù)局\t實(shí)施單位\t河道管理所\n")
+    assert text == SIMPLIFIED
+    assert len(done) == 2 and "pinyin" in done[0]
+
+
+def test_a_simplified_text_is_left_alone():
+    assert to_simplified(SIMPLIFIED) == (SIMPLIFIED, [])
+    assert to_simplified("备注(xx)：见附件")[0] == "备注(xx)：见附件"  # one bracketed word is no converter's gloss
+
+
+def test_the_result_says_the_text_was_converted():
+    raw = "項(xiàng)目支出績效自評表\n項(xiàng)目名稱\t河道保潔\n主管部門\t水務(wù)局\t實(shí)施單位\t河道管理所\n"
+    result = extract_bytes(raw.encode("utf-8"), "t.txt")
+    assert [i.code for i in result.issues] == ["text_converted"]
+    assert result.forms and result.forms[0].project_name == "河道保洁"
