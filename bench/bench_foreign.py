@@ -237,6 +237,8 @@ def main(argv: list[str] | None = None) -> int:
                 if debug:
                     debug.mkdir(parents=True, exist_ok=True)
                     (debug / "actual.json").write_text(json.dumps(actual, ensure_ascii=False, indent=1), "utf-8")
+                    for file_name, data in files:
+                        (debug / file_name).write_bytes(data)
                     (debug / "expected.json").write_text(json.dumps(src.expected, ensure_ascii=False), "utf-8")
                 by_condition[name].append(s["field_accuracy"])
                 print(f"{src.name:22s} {name:16s} {pages:5d} {seconds / pages:7.2f} {cpu / pages:8.2f} "
