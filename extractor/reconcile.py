@@ -388,7 +388,7 @@ def _read_indicator_row(state: _State, row: Row) -> None:
     values = _drop_page_numbers(state, cells, "indicators")
     alignment = align_row(values, state.indicator_roles, state.indicator_columns)
     aligned = {k: v for k, v in alignment.by_role.items()
-               if k not in ("l1", "l2") or _keep_unknown_label(state, k, v)}
+               if k not in ("l1", "l2") or _keep_unknown_label(state, k, v, row)}
     for role in ("l1", "l2"):
         if role in aligned:
             cell = aligned.pop(role)
@@ -402,9 +402,18 @@ def _read_indicator_row(state: _State, row: Row) -> None:
     state.pending_labels = []
 
 
-def _keep_unknown_label(state: _State, role: str, cell: Cell) -> bool:
+def _keep_unknown_label(state: _State, role: str, cell: Cell, row: Row) -> bool:
     # Kept as printed; validate_form reports it (unknown_level1/2), once, on the indicator's field.
-    return True
+    # Not kept: the lower part of a merged label cut by a page break (经济效益 | 指标 overleaf), which
+    # only completes the label printed above the break: the block goes on.
+    return not _is_label_tail(state, int(role[1]), compact(cell.text), row)
+
+
+def _is_label_tail(state: _State, level: int, text: str, row: Row) -> bool:
+    if not row.page_break_before or not state.indicator_rows or not text:
+        return False
+    above = next((lab for lab in reversed(state.indicator_rows[-1].labels) if lab.level == level), None)
+    return above is not None and (above.canonical.endswith(text) or read_label(above.printed + text) is not None)
 
 
 def _resolve_indicators(state: _State) -> list[Indicator]:
