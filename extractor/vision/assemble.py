@@ -271,8 +271,9 @@ def pages_to_grid(pages: list[PageContent], geometry: PageGeometry | None = None
                              for r, c, rs, _cs, text, _b, _f in item.cells if r == 0 and rs == 1}
                     if item.table.open_top and not cut_closed:
                         joined = is_cut_row(upper, lower)
-                    else:
-                        joined = is_split_row(upper, lower, geometry.split_share)
+                    else:  # every cell of the first row counts here, merged ones too
+                        first = {cols[c]: (text, 0) for r, c, _rs, _cs, text, _b, _f in item.cells if r == 0}
+                        joined = is_split_row(upper, first, geometry.split_share)
             base = row - 1 if joined else row
             added = len(grid.cells)
             for r, c, rs, cs, text, bbox, conf in item.cells:
