@@ -144,12 +144,14 @@ def extract(files: list[tuple[str, bytes]], debug: Path | None) -> tuple[dict, i
     """Extract every file; the forms of several files (one page each) are joined in order."""
     from extractor.options import ExtractOptions
 
+    # No wall-clock page limit: a loaded machine must not turn an accuracy run into page_timeout.
+    limits = {"max_seconds_per_page": None}
     forms: list[dict] = []
     pages = 0
     start, cpu = time.perf_counter(), time.process_time()
     result = None
     for name, data in files:
-        options = ExtractOptions(debug_dir=debug / Path(name).stem) if debug else ExtractOptions()
+        options = ExtractOptions(debug_dir=debug / Path(name).stem if debug else None, **limits)
         result = extract_bytes(data, name, options)
         forms.extend(json.loads(result.to_json())["forms"])
         pages += result.source.pages or 1
