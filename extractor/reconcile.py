@@ -235,6 +235,11 @@ def _header_roles(row: Row, table: tuple[tuple[str, tuple[str, ...]], ...], mini
     for cell in row.cells:
         if not cell.is_empty and (role := header_role(cell.text, table)) and role not in roles:
             roles[role] = cell.col
+    if "target_op" in roles and "target_unit" in roles and "target" not in roles:
+        # 指标性质 | ? | 度量单位: the one header between them is 指标值, however OCR read it (指标).
+        between = [c.col for c in row.cells if not c.is_empty and roles["target_op"] < c.col < roles["target_unit"]]
+        if len(between) == 1:
+            roles = dict(sorted({**roles, "target": between[0]}.items(), key=lambda kv: kv[1]))
     return roles if len(roles) >= minimum else None
 
 

@@ -71,8 +71,8 @@ def _quarters_to_upright(engine: OcrEngine, gray: np.ndarray, boxes: list[BBox])
     crops: list[np.ndarray] = []
     owners: list[int] = []
     for quarters, sample in samples.items():
-        if quarters in (1, 3) and len(sample) < 2:
-            continue  # one tall box is a stacked label, not a turned page
+        if quarters in (1, 3) and len(sample) < (2 if len(wide) >= 2 else 1):
+            continue  # one tall box beside lines is a stacked label; on a near-empty page it is the text
         for box in sample:
             crops.append(rotate_quarter(crop_box(gray, box), quarters))
             owners.append(quarters)

@@ -44,3 +44,13 @@ def test_a_garbled_weight_stays_in_its_column() -> None:
     second = form.indicators[1]
     assert second.weight is None and second.actual == "310人次"  # l0 is not read as a number, nor moved
     assert any(i.code == "number_unparsed" for i in form.issues)
+
+
+def test_the_header_between_op_and_unit_is_the_target_however_it_was_read() -> None:
+    header = ["一级指标", "二级指标", "三级指标", "指标性质", "指标", "度量单位", "实际完成值", "分值", "得分"]
+    cells = [_cell(0, 0, "项目名称"), _cell(0, 1, "测试项目")]
+    cells += [_cell(1, i, text) for i, text in enumerate(header)]
+    cells += [_cell(2, i, text) for i, text in enumerate(
+        ["产出指标", "数量指标", "培训人次", ">=", "300", "人次", "310人次", "5", "5"])]
+    form = grid_to_forms(Grid(cells=cells, pages=1))[0]
+    assert [(i.level3, i.target, i.actual) for i in form.indicators] == [("培训人次", ">=300人次", "310人次")]
