@@ -310,7 +310,8 @@ def main() -> None:
     from samples.generate.layout import Style, layout
 
     ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--forms", default="/work/shared/samples/expected/self-eval-2023-songjiang.json")
+    sample = Path(__file__).resolve().parents[1] / "expected" / "self-eval-2023-songjiang.json"
+    ap.add_argument("--forms", default=str(sample), help="a result JSON (default: the checkout's sample)")
     ap.add_argument("--out", required=True)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--garble", action="store_true")
