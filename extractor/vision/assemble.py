@@ -251,6 +251,7 @@ def pages_to_grid(pages: list[PageContent], geometry: PageGeometry | None = None
     frame: list[float] | None = None  # column lines, in grid units, of the last table that set them
     cut: dict[int, int] = {}  # grid index -> text lines, of the cells of a row left open at a page's foot
     cut_closed = False  # that row has a rule under it (the page was full)
+    head: tuple[str, ...] = ()  # texts of the first row of the table that set the frame
     for content in pages:
         s = content.scale
         tol = geometry.column_tolerance * content.width * s
@@ -264,6 +265,9 @@ def pages_to_grid(pages: list[PageContent], geometry: PageGeometry | None = None
                 if cols is None:
                     frame = xs
                     cols = list(range(len(xs)))
+                    head = _first_row(item)
+                elif n == 0 and item.rows > 1 and head and _first_row(item) == head:
+                    _drop_first_row(item)  # a header row the word processor repeats on every page
                 if n == 0 and cut and (item.table.open_top or cut_closed) \
                         and _renumber_cut(grid, cut, xs, cols, tol):
                     upper = {grid.cells[i].col: (grid.cells[i].text, k) for i, k in cut.items()}
@@ -295,6 +299,22 @@ def pages_to_grid(pages: list[PageContent], geometry: PageGeometry | None = None
                 cut = {i: lines.get((c.row, c.col), 0) for i, c in enumerate(grid.cells[added:], start=added)
                        if c.row == last and c.rowspan == 1}
     return grid
+
+
+def _first_row(item: _Item) -> tuple[str, ...]:
+    return tuple(compact_text(text) for r, _c, _rs, _cs, text, _b, _f in sorted(item.cells, key=lambda t: t[1])
+                 if r == 0)
+
+
+def compact_text(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _drop_first_row(item: _Item) -> None:
+    """Leave out a table's first row (cells starting below it move up one row)."""
+    item.cells = [(r - 1, c, rs, cs, text, b, f) for r, c, rs, cs, text, b, f in item.cells if r > 0]
+    item.lines = {(r - 1, c): k for (r, c), k in item.lines.items() if r > 0}
+    item.rows -= 1
 
 
 def _renumber_cut(grid: Grid, cut: dict[int, int], xs: list[float], cols: list[int], tol: float) -> bool:
