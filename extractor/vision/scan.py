@@ -53,14 +53,15 @@ ORIENT_SAMPLE = 4  # text lines read per candidate orientation
 ORIENT_MARGIN = 0.05  # mean confidence a turn must gain over the page as it lies
 
 
-def _quarters_to_upright(engine: OcrEngine, gray: np.ndarray, boxes: list[BBox]) -> int:
+def _quarters_to_upright(engine: OcrEngine, gray: np.ndarray, boxes: list[BBox]) -> int | None:
     """Clockwise quarter turns that make the page upright, read from the text itself.
 
     Upright text reads with confidence near 1.0 and turned text far lower. Lines wider than tall
     are read as they lie and upside down (0 or 2 turns); lines taller than wide (a turned page's
     lines, or a column of stacked characters) turned either way (1 or 3). The orientation whose
     sample reads best wins; the page stays as it lies unless a turn reads clearly better. A cheap
-    layout guess (is_sideways) only chooses the first look; it never decides alone.
+    layout guess (is_sideways) only chooses the first look; it never decides alone. None: no line
+    long enough to tell (a near-empty page).
     """
     def long_side(b: BBox) -> float:
         return max(b[2] - b[0], b[3] - b[1])
@@ -77,7 +78,7 @@ def _quarters_to_upright(engine: OcrEngine, gray: np.ndarray, boxes: list[BBox])
             crops.append(rotate_quarter(crop_box(gray, box), quarters))
             owners.append(quarters)
     if not crops:
-        return 0
+        return None
     read = engine.recognize(crops)
     score: dict[int, list[float]] = {}
     for quarters, (_, conf) in zip(owners, read, strict=True):
@@ -213,6 +214,8 @@ def read_page_image(image: np.ndarray, dpi: float, engine: OcrEngine, page: int,
     tables, clean = _structure(gray, dpi)
     boxes = _detect(engine, clean)
     turn = _quarters_to_upright(engine, clean, boxes)
+    if turn is None:
+        turn = -quarters % 4  # nothing to read it by: the page as it came, not the layout guess
     if turn:
         # Turn the page; a half turn takes the boxes with it, a quarter turn reads the page again
         # (lines found across a turned page are not the lines of the upright one).
