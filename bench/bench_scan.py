@@ -6,7 +6,7 @@
 
 Conditions: text (text-layer PDF), 300-clean, 200-noisy (noise + 1–2° skew), 150-heavy (blur, noise,
 speckle, uneven light, JPEG). Scans go through the PDF route as image-only PDFs. Per condition:
-field accuracy (/work/shared/spec/score.py against the layout's expected result), grid fidelity
+field accuracy (../shared/spec/score.py, beside the checkout, against the layout's expected result), grid fidelity
 (non-empty cells whose text matches the rendered cell at the same place), seconds per page, peak
 RSS and CPU seconds per page of the extracting process (CPU: all its threads, model loading
 excluded). `--engine paddleocr` extracts every scan condition with PaddleOCR as well as RapidOCR

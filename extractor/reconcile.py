@@ -52,6 +52,7 @@ from extractor.taxonomy import (
     uses_cost_level1,
     within_one_edit,
 )
+from extractor.vision.columns import align_by_boxes, drawn, header_boxes
 from models import CellRef, Form, FundRow, Goals, Indicator, Issue, LabeledFundRow, Total
 
 # A Latin letter beside digits or a count word (`o起`, `1O0%`) is an OCR confusion, not a value.
@@ -80,6 +81,7 @@ class _State:
     fund_columns: dict[str, int] = field(default_factory=dict)
     indicator_roles: tuple[str, ...] = DEFAULT_INDICATOR_ROLES
     indicator_columns: dict[str, int] = field(default_factory=dict)
+    indicator_boxes: dict[str, tuple[float, float]] = field(default_factory=dict)  # role -> header x-range
     goal_columns: dict[str, int] = field(default_factory=dict)
     goal_parts: dict[str, list[Cell]] = field(default_factory=lambda: {"expected": [], "actual": []})
     goal_cells_read: set[tuple[int, int]] = field(default_factory=set)  # a merged cell repeats per row
@@ -144,6 +146,7 @@ def _read_row(state: _State, row: Row) -> None:
     if indicator_roles := _indicator_header(row):
         state.section = "indicators"
         state.indicator_roles, state.indicator_columns = tuple(indicator_roles), indicator_roles
+        state.indicator_boxes = header_boxes(row, indicator_roles)
         state.pending_labels.extend(lab for c in row.cells if (lab := read_label(c.text)))
         return
     if state.section == "meta" and (m := _YEAR.search("".join(texts))) and state.form.year is None:
@@ -162,6 +165,7 @@ def _read_table_row(state: _State, row: Row) -> None:
     elif indicator_roles := _indicator_header(row):
         # The header repeated on a continuation page: same columns, maybe shifted.
         state.indicator_roles, state.indicator_columns = tuple(indicator_roles), indicator_roles
+        state.indicator_boxes = header_boxes(row, indicator_roles)
         state.pending_labels.extend(lab for c in row.cells if (lab := read_label(c.text)))
     else:
         _read_indicator_row(state, row)
@@ -238,6 +242,11 @@ def _header_roles(row: Row, table: tuple[tuple[str, tuple[str, ...]], ...], mini
     for cell in row.cells:
         if not cell.is_empty and (role := header_role(cell.text, table)) and role not in roles:
             roles[role] = cell.col
+    if "target_op" in roles and "target_unit" in roles and "target" not in roles:
+        # 指标性质 | ? | 度量单位: the one header between them is 指标值, however OCR read it (指标).
+        between = [c.col for c in row.cells if not c.is_empty and roles["target_op"] < c.col < roles["target_unit"]]
+        if len(between) == 1:
+            roles = dict(sorted({**roles, "target": between[0]}.items(), key=lambda kv: kv[1]))
     return roles if len(roles) >= minimum else None
 
 
@@ -382,6 +391,8 @@ def _read_indicator_row(state: _State, row: Row) -> None:
         split = [r for r in sub_roles if r in ("target_op", "target", "target_unit")]
         state.indicator_roles = tuple(roles[:at] + split + roles[at + 1:])
         state.indicator_columns.update({r: sub_roles[r] for r in split})
+        state.indicator_boxes.pop("target", None)
+        state.indicator_boxes.update(header_boxes(row, {r: sub_roles[r] for r in split}))
         return
     labels: list[Label] = []
     for i, cell in enumerate(cells):
@@ -390,9 +401,12 @@ def _read_indicator_row(state: _State, row: Row) -> None:
                 labels.append(label)
             cells[i] = _blank(cell)
     values = _drop_page_numbers(state, cells, "indicators")
-    alignment = align_row(values, state.indicator_roles, state.indicator_columns)
+    # Drawn tables (PDF pages, scans) are read by the header's columns; dumps by their texts.
+    alignment = align_by_boxes(values, state.indicator_boxes) if drawn(row) else None
+    if alignment is None:
+        alignment = align_row(values, state.indicator_roles, state.indicator_columns)
     aligned = {k: v for k, v in alignment.by_role.items()
-               if k not in ("l1", "l2") or _keep_unknown_label(state, k, v)}
+               if k not in ("l1", "l2") or _keep_unknown_label(state, k, v, row)}
     for role in ("l1", "l2"):
         if role in aligned:
             cell = aligned.pop(role)
@@ -406,9 +420,18 @@ def _read_indicator_row(state: _State, row: Row) -> None:
     state.pending_labels = []
 
 
-def _keep_unknown_label(state: _State, role: str, cell: Cell) -> bool:
+def _keep_unknown_label(state: _State, role: str, cell: Cell, row: Row) -> bool:
     # Kept as printed; validate_form reports it (unknown_level1/2), once, on the indicator's field.
-    return True
+    # Not kept: the lower part of a merged label cut by a page break (经济效益 | 指标 overleaf), which
+    # only completes the label printed above the break: the block goes on.
+    return not _is_label_tail(state, int(role[1]), compact(cell.text), row)
+
+
+def _is_label_tail(state: _State, level: int, text: str, row: Row) -> bool:
+    if not row.page_break_before or not state.indicator_rows or not text:
+        return False
+    above = next((lab for lab in reversed(state.indicator_rows[-1].labels) if lab.level == level), None)
+    return above is not None and (above.canonical.endswith(text) or read_label(above.printed + text) is not None)
 
 
 def _resolve_indicators(state: _State) -> list[Indicator]:

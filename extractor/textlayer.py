@@ -94,6 +94,23 @@ def _straddling_share(chars: list[dict[str, Any]], tables: list[Table]) -> float
     return crossing / inside if inside else 0.0
 
 
+def edge_chars(chars: list[dict[str, Any]], tables: list[Table]) -> list[int]:
+    """Indices of characters outside every table but above or below one, within its width: where a
+    merged cell cut by a page break puts the part of its text that the cell's clip hides (LibreOffice
+    centres the text in the whole merged cell, on both pages, even off the page). Only these need a
+    look at the ink; titles and signatures pass that look."""
+    out = []
+    for i, c in enumerate(chars):
+        if str(c.get("text", "")).isspace():
+            continue
+        cx = (float(c["x0"]) + float(c["x1"])) / 2
+        cy = (float(c["top"]) + float(c["bottom"])) / 2
+        inside = [t for t in tables if t.bbox[0] <= cx <= t.bbox[2]]
+        if inside and not any(t.bbox[1] <= cy <= t.bbox[3] for t in inside):
+            out.append(i)
+    return out
+
+
 def text_page_content(page_no: int, width: float, height: float, chars: list[dict[str, Any]],
                       tables: list[Table]) -> PageContent:
     return PageContent(page=page_no, width=width, height=height, tables=tables,

@@ -26,7 +26,7 @@ from extractor.errors import (
 from extractor.limits import page_time_limit
 from extractor.options import ExtractOptions
 from extractor.routes import RouteOutput
-from extractor.textlayer import distrust_reason, text_page_content, vector_tables
+from extractor.textlayer import distrust_reason, edge_chars, text_page_content, vector_tables
 from extractor.vision.assemble import PageContent, pages_to_grid
 from models import Issue
 
@@ -207,6 +207,41 @@ def _image_tables_for_text(doc: Any, index: int, options: ExtractOptions) -> lis
     return [scale_table(t, 72 / dpi) for t in tables_from_segments(hs, vs, dpi * 0.04)]
 
 
+INK_DPI = 100  # enough to see whether a character's box holds any ink
+INK_LEVEL = 200  # grey below this is ink
+RULE_CLEARANCE_PT = 1.5  # a rule drawn at a table's edge reaches this far (anti-aliased) from it
+
+
+def _without_hidden(doc: Any, index: int, chars: list[dict[str, Any]], tables: list[Any],
+                    options: ExtractOptions) -> list[dict[str, Any]]:
+    """The page's characters less those a clip hides: a text layer holds the clipped part of a merged
+    cell cut by a page break too (its label would leak into the next row's name). Only characters
+    beside a table's top or bottom edge are looked at, on a coarse render."""
+    suspects = edge_chars(chars, tables)
+    if not suspects:
+        return chars
+    gray = render_page(doc, index, INK_DPI, options.max_page_pixels, killable=_killable(options))
+    k = INK_DPI / 72
+    hidden = set()
+    for i in suspects:
+        c = chars[i]
+        top, bottom, left, right = float(c["top"]), float(c["bottom"]), float(c["x0"]), float(c["x1"])
+        # Only the part of the glyph outside the table it stands over or under (a table's rule is ink).
+        cx = (left + right) / 2
+        for t in tables:
+            if t.bbox[0] <= cx <= t.bbox[2]:
+                if bottom > t.bbox[1] > top and (top + bottom) / 2 < t.bbox[1]:
+                    bottom = t.bbox[1] - RULE_CLEARANCE_PT
+                elif top < t.bbox[3] < bottom and (top + bottom) / 2 > t.bbox[3]:
+                    top = t.bbox[3] + RULE_CLEARANCE_PT
+        y0, y1 = int(top * k), int(np.ceil(bottom * k))
+        x0, x1 = int(left * k), int(np.ceil(right * k))
+        box = gray[max(0, y0):max(0, y1), max(0, x0):max(0, x1)]
+        if not box.size or int(box.min()) >= INK_LEVEL:  # off the page, or no ink where it stands
+            hidden.add(i)
+    return [c for i, c in enumerate(chars) if i not in hidden] if hidden else chars
+
+
 def read_pdf(data: bytes, options: ExtractOptions) -> RouteOutput:
     doc, plumber = _open(data, options.max_pages)
     try:
@@ -251,6 +286,7 @@ def _read_pages_unwrapped(doc: Any, plumber: Any, n: int, options: ExtractOption
                 tables = _image_tables_for_text(doc, i, options)
             reason = distrust_reason(chars, tables)
             if reason is None:
+                chars = _without_hidden(doc, i, chars, tables, options)
                 contents.append(text_page_content(i + 1, float(page.width), float(page.height), chars, tables))
                 _debug_text_page(doc, i, contents[-1], options)
                 continue

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from pydantic import BaseModel, ConfigDict, Field
+
 from extractor.grid import BBox, Cell, CellSource, Grid
 from extractor.vision.segments import Table
 
@@ -20,6 +22,20 @@ _PAGE_NUMBER = re.compile(
     r"|^\s*(page|p\.)\s*\d+(\s*(of|/)\s*\d+)?\s*$",
     re.IGNORECASE,
 )
+
+
+class PageGeometry(BaseModel):
+    """Tolerances of reading tables across pages, as shares of a page or a row."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    column_tolerance: float = Field(0.015, description="share of the page width two column rules may differ by")
+    page_foot: float = Field(
+        0.8, description="a table ending below this share of the page height fills its page: its last row may "
+        "go on overleaf even when both parts are closed by a rule (Word and LibreOffice draw one at the cut)")
+    split_share: float = Field(
+        0.5, description="a closed first row overleaf continues the row above when it fills at most this share "
+        "of the columns the row above filled, all among them")
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,7 +223,18 @@ def is_cut_row(upper: dict[int, tuple[str, int]], lower: dict[int, tuple[str, in
     return sum(upper[c][1] == 1 and lower[c][1] == 1 for c in both) < 2
 
 
-def pages_to_grid(pages: list[PageContent]) -> Grid:
+def is_split_row(upper: dict[int, tuple[str, int]], lower: dict[int, tuple[str, int]], share: float) -> bool:
+    """Whether a row closed by rules at a page's foot goes on in the closed first row overleaf (a word
+    processor splits a tall row and rules both parts). The lower part holds only what overflowed:
+    a few of the columns the upper part filled and nothing elsewhere; a whole next row fills its own
+    short cells (分值, 得分) or columns the upper part left empty."""
+    filled_up = {c for c, (text, _) in upper.items() if text}
+    filled_low = {c for c, (text, _) in lower.items() if text}
+    return len(filled_up) >= 3 and bool(filled_low) and filled_low <= filled_up \
+        and len(filled_low) <= share * len(filled_up)
+
+
+def pages_to_grid(pages: list[PageContent], geometry: PageGeometry | None = None) -> Grid:
     """One grid for the document: rows numbered across pages, continuation tables aligned.
 
     A table whose column rules all fall on those of the last table seen (outer edges included) takes
@@ -215,15 +242,19 @@ def pages_to_grid(pages: list[PageContent]) -> Grid:
     of the same template (where the numbering is the same anyway). Positions compare in grid units, so
     a text-layer page (points) and an OCRed page (pixels) of one PDF line up too. A row cut in two by
     a page break (the table ends its page with no bottom rule and goes on at the top of the next with
-    no top rule) is joined back into one row.
+    no top rule) is joined back into one row; so is a row a word processor split and ruled at both
+    parts, when its table fills the page and the part overleaf holds only overflow (is_split_row).
     """
+    geometry = geometry or PageGeometry()
     grid = Grid(pages=max((p.page for p in pages), default=1))
     row = 0
     frame: list[float] | None = None  # column lines, in grid units, of the last table that set them
     cut: dict[int, int] = {}  # grid index -> text lines, of the cells of a row left open at a page's foot
+    cut_closed = False  # that row has a rule under it (the page was full)
+    head: tuple[str, ...] = ()  # texts of the first row of the table that set the frame
     for content in pages:
         s = content.scale
-        tol = 0.015 * content.width * s
+        tol = geometry.column_tolerance * content.width * s
         items = page_items(content)
         for n, item in enumerate(items):
             cols = None
@@ -234,11 +265,19 @@ def pages_to_grid(pages: list[PageContent]) -> Grid:
                 if cols is None:
                     frame = xs
                     cols = list(range(len(xs)))
-                if n == 0 and cut and item.table.open_top and _renumber_cut(grid, cut, xs, cols, tol):
+                    head = _first_row(item)
+                elif n == 0 and item.rows > 1 and head and _first_row(item) == head:
+                    _drop_first_row(item)  # a header row the word processor repeats on every page
+                if n == 0 and cut and (item.table.open_top or cut_closed) \
+                        and _renumber_cut(grid, cut, xs, cols, tol):
                     upper = {grid.cells[i].col: (grid.cells[i].text, k) for i, k in cut.items()}
                     lower = {cols[c]: (text, item.lines.get((r, c), 0))
                              for r, c, rs, _cs, text, _b, _f in item.cells if r == 0 and rs == 1}
-                    joined = is_cut_row(upper, lower)
+                    if item.table.open_top and not cut_closed:
+                        joined = is_cut_row(upper, lower)
+                    else:  # every cell of the first row counts here, merged ones too
+                        first = {cols[c]: (text, 0) for r, c, _rs, _cs, text, _b, _f in item.cells if r == 0}
+                        joined = is_split_row(upper, first, geometry.split_share)
             base = row - 1 if joined else row
             added = len(grid.cells)
             for r, c, rs, cs, text, bbox, conf in item.cells:
@@ -252,12 +291,30 @@ def pages_to_grid(pages: list[PageContent]) -> Grid:
                     grid.add(cell)
             row = base + item.rows
             cut = {}
-            if n == len(items) - 1 and item.table is not None and item.table.open_bottom:
+            full = item.table is not None and item.table.ys[-1] >= geometry.page_foot * content.height
+            if n == len(items) - 1 and item.table is not None and (item.table.open_bottom or full):
+                cut_closed = not item.table.open_bottom
                 last = row - 1
                 lines = {(base + r, cols[c] if cols is not None else c): k for (r, c), k in item.lines.items()}
                 cut = {i: lines.get((c.row, c.col), 0) for i, c in enumerate(grid.cells[added:], start=added)
                        if c.row == last and c.rowspan == 1}
     return grid
+
+
+def _first_row(item: _Item) -> tuple[str, ...]:
+    return tuple(compact_text(text) for r, _c, _rs, _cs, text, _b, _f in sorted(item.cells, key=lambda t: t[1])
+                 if r == 0)
+
+
+def compact_text(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _drop_first_row(item: _Item) -> None:
+    """Leave out a table's first row (cells starting below it move up one row)."""
+    item.cells = [(r - 1, c, rs, cs, text, b, f) for r, c, rs, cs, text, b, f in item.cells if r > 0]
+    item.lines = {(r - 1, c): k for (r, c), k in item.lines.items() if r > 0}
+    item.rows -= 1
 
 
 def _renumber_cut(grid: Grid, cut: dict[int, int], xs: list[float], cols: list[int], tol: float) -> bool:

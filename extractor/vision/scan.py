@@ -49,18 +49,58 @@ def _detect(engine: OcrEngine, gray: np.ndarray) -> list[BBox]:
     return [(x0 / scale, y0 / scale, x1 / scale, y1 / scale) for x0, y0, x1, y1 in engine.detect(small)]
 
 
-def _upside_down(engine: OcrEngine, gray: np.ndarray, boxes: list[BBox]) -> bool:
-    # A few short lines are enough and cheap: upright text reads with ~1.0 confidence, inverted far lower.
-    lines = [b for b in boxes if 2.5 <= (b[2] - b[0]) / max(1.0, b[3] - b[1]) <= 12]
-    sample = sorted(lines, key=lambda b: b[2] - b[0], reverse=True)[:5]
-    crops = [crop_box(gray, b) for b in sample]
+ORIENT_SAMPLE = 4  # text lines read per candidate orientation
+ORIENT_MARGIN = 0.05  # mean confidence a turn must gain over the page as it lies
+
+
+def _quarters_to_upright(engine: OcrEngine, gray: np.ndarray, boxes: list[BBox]) -> int | None:
+    """Clockwise quarter turns that make the page upright, read from the text itself.
+
+    Upright text reads with confidence near 1.0 and turned text far lower. Lines wider than tall
+    are read as they lie and upside down (0 or 2 turns); lines taller than wide (a turned page's
+    lines, or a column of stacked characters) turned either way (1 or 3). The orientation whose
+    sample reads best wins; the page stays as it lies unless a turn reads clearly better. A cheap
+    layout guess (is_sideways) only chooses the first look; it never decides alone. None: no line
+    long enough to tell (a near-empty page).
+    """
+    def long_side(b: BBox) -> float:
+        return max(b[2] - b[0], b[3] - b[1])
+
+    wide = sorted((b for b in boxes if (b[2] - b[0]) >= 2.0 * (b[3] - b[1])), key=long_side, reverse=True)
+    tall = sorted((b for b in boxes if (b[3] - b[1]) >= 2.0 * (b[2] - b[0])), key=long_side, reverse=True)
+    samples = {0: wide[:ORIENT_SAMPLE], 2: wide[:ORIENT_SAMPLE], 1: tall[:ORIENT_SAMPLE], 3: tall[:ORIENT_SAMPLE]}
+    crops: list[np.ndarray] = []
+    owners: list[int] = []
+    for quarters, sample in samples.items():
+        if quarters in (1, 3) and len(sample) < (2 if len(wide) >= 2 else 1):
+            continue  # one tall box beside lines is a stacked label; on a near-empty page it is the text
+        for box in sample:
+            crops.append(rotate_quarter(crop_box(gray, box), quarters))
+            owners.append(quarters)
     if not crops:
-        return False
-    upright = engine.recognize(crops)
-    flipped = engine.recognize([np.ascontiguousarray(c[::-1, ::-1]) for c in crops])
-    score = sum(c for _, c in upright) / len(crops)
-    score_flipped = sum(c for _, c in flipped) / len(crops)
-    return score_flipped > score + 0.05
+        return None
+    read = engine.recognize(crops)
+    score: dict[int, list[float]] = {}
+    for quarters, (_, conf) in zip(owners, read, strict=True):
+        score.setdefault(quarters, []).append(conf)
+    mean = {q: sum(v) / len(v) for q, v in score.items()}
+    best = max(mean, key=lambda q: mean[q])
+    if best == 0 or mean[best] <= mean.get(0, 0.0) + ORIENT_MARGIN:
+        return 0
+    return best
+
+
+def _turn_boxes(boxes: list[BBox], quarters: int, width: float, height: float) -> list[BBox]:
+    """Boxes of a `width` x `height` page after `quarters` clockwise turns of the page."""
+    out = []
+    for box in boxes:
+        x0, y0, x1, y1 = box
+        w, h = width, height
+        for _ in range(quarters % 4):  # one clockwise turn: (x, y) -> (h - y, x) on an h x w page
+            x0, y0, x1, y1 = h - y1, x0, h - y0, x1
+            w, h = h, w
+        out.append((x0, y0, x1, y1))
+    return sorted(out, key=lambda b: (b[1], b[0]))
 
 
 def _structure(gray: np.ndarray, dpi: float) -> tuple[list[Table], np.ndarray]:
@@ -173,13 +213,17 @@ def read_page_image(image: np.ndarray, dpi: float, engine: OcrEngine, page: int,
     gray = rotate(gray, skew)
     tables, clean = _structure(gray, dpi)
     boxes = _detect(engine, clean)
-    if _upside_down(engine, clean, boxes):
-        # Turn the page, and the boxes with it: detection does not run twice.
-        quarters += 2
-        gray = rotate_quarter(gray, 2)
-        tables, clean = _structure(gray, dpi)
+    turn = _quarters_to_upright(engine, clean, boxes)
+    if turn is None:
+        turn = -quarters % 4  # nothing to read it by: the page as it came, not the layout guess
+    if turn:
+        # Turn the page; a half turn takes the boxes with it, a quarter turn reads the page again
+        # (lines found across a turned page are not the lines of the upright one).
+        quarters += turn
         h, w = gray.shape[:2]
-        boxes = sorted(((w - x1, h - y1, w - x0, h - y0) for x0, y0, x1, y1 in boxes), key=lambda b: (b[1], b[0]))
+        gray = rotate_quarter(gray, turn)
+        tables, clean = _structure(gray, dpi)
+        boxes = _turn_boxes(boxes, turn, w, h) if turn == 2 else _detect(engine, clean)
     char = float(np.median([b[3] - b[1] for b in boxes])) if boxes else dpi / 7
     inset = max(1.0, dpi / 100)
     pieces: list[BBox] = []

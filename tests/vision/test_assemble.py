@@ -72,3 +72,44 @@ def test_an_ocred_page_in_pixels_lines_up_with_a_text_page_in_points() -> None:
     cells = pages_to_grid([first, tail]).cells
     assert [(c.col, c.colspan, c.text) for c in cells if c.page == 2] == [(0, 3, "总分"), (3, 1, ""), (4, 1, "98")]
     assert next(c for c in cells if c.text == "98").bbox == pytest.approx((450, 60, 550, 90))
+
+
+def _ruled(page: int, xs: list[float], ys: list[float], frags: list[Fragment]) -> PageContent:
+    """A page whose table is ruled all round, at both sides of a page break too (Word, LibreOffice)."""
+    content = _page(page, xs, ys, frags)
+    assert not content.tables[0].open_top and not content.tables[0].open_bottom
+    return content
+
+
+def test_a_row_split_over_pages_and_ruled_at_both_parts_is_rejoined() -> None:
+    xs = [50, 150, 250, 350, 450]
+    # Page 1 ends with a full table whose last row holds a name's first line and its values.
+    first = _ruled(1, xs, [600, 700, 760], [frag("名称", 60, 620, 100, 630), frag("培训", 60, 710, 100, 720),
+                                            frag(">=", 160, 710, 180, 720), frag("10", 260, 710, 280, 720),
+                                            frag("3", 360, 710, 370, 720)])
+    # Page 2 starts with the rest of that row (the name's second line), then a whole row.
+    second = _ruled(2, xs, [60, 80, 120], [frag("人次", 60, 65, 100, 75), frag("合格率", 60, 90, 110, 100),
+                                          frag("=", 160, 90, 170, 100), frag("100%", 260, 90, 300, 100),
+                                          frag("2", 360, 90, 370, 100)])
+    rows = grid_to_rows(pages_to_grid([first, second]))
+    assert [r.texts[0] for r in rows] == ["名称", "培训人次", "合格率"]
+    assert rows[1].texts == ["培训人次", ">=", "10", "3"]
+
+
+def test_a_whole_row_overleaf_is_not_joined_to_the_last_row() -> None:
+    xs = [50, 150, 250, 350, 450]
+    first = _ruled(1, xs, [600, 700, 760], [frag("名称", 60, 620, 100, 630), frag("培训人次", 60, 710, 120, 720),
+                                            frag("10", 260, 710, 280, 720), frag("3", 360, 710, 370, 720)])
+    second = _ruled(2, xs, [60, 80], [frag("合格率", 60, 65, 110, 75), frag("100%", 260, 65, 300, 75),
+                                     frag("2", 360, 65, 370, 75)])
+    rows = grid_to_rows(pages_to_grid([first, second]))
+    assert [r.texts[0] for r in rows] == ["名称", "培训人次", "合格率"]
+
+
+def test_a_table_ending_mid_page_is_never_joined_to_the_next_page() -> None:
+    xs = [50, 150, 250, 350, 450]
+    first = _ruled(1, xs, [100, 200, 260], [frag("培训", 60, 210, 100, 220), frag(">=", 160, 210, 180, 220),
+                                            frag("10", 260, 210, 280, 220), frag("3", 360, 210, 370, 220)])
+    second = _ruled(2, xs, [60, 80], [frag("人次", 60, 65, 100, 75)])
+    rows = grid_to_rows(pages_to_grid([first, second]))
+    assert [r.texts[0] for r in rows] == ["", "培训", "人次"]
