@@ -15,6 +15,7 @@ import numpy as np
 from extractor.grid import BBox
 from extractor.ocr.base import OcrEngine, crop_box
 from extractor.vision.assemble import Fragment, PageContent
+from extractor.vision.cell_lines import CellLines, LineSettings, find_cell_lines
 from extractor.vision.crops import is_vertical, restack_vertical, split_at_cells
 from extractor.vision.lines import binarize, erase_lines, image_segments
 from extractor.vision.orient import deskew_angle, is_sideways, rotate, rotate_quarter
@@ -49,6 +50,21 @@ def _detect(engine: OcrEngine, gray: np.ndarray) -> list[BBox]:
     return [(x0 / scale, y0 / scale, x1 / scale, y1 / scale) for x0, y0, x1, y1 in engine.detect(small)]
 
 
+def _detect_regions(engine: OcrEngine, clean: np.ndarray, lines: CellLines) -> list[BBox]:
+    """Detection over just the regions the cells' bands left open, each at the page's detection
+    scale with a white margin (the detector misses text that touches the image edge)."""
+    scale = min(1.0, DET_LONG_SIDE / max(clean.shape[:2]))
+    margin = max(4, int(lines.text_h))
+    boxes: list[BBox] = []
+    for region in lines.regions:
+        x0, y0 = max(0, int(region[0])), max(0, int(region[1]))
+        crop = np.pad(crop_box(clean, region), margin, constant_values=255)
+        small = crop if scale >= 1.0 else cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+        boxes += [(x0 + bx0 / scale - margin, y0 + by0 / scale - margin, x0 + bx1 / scale - margin,
+                   y0 + by1 / scale - margin) for bx0, by0, bx1, by1 in engine.detect_region(small)]
+    return sorted(boxes, key=lambda b: (b[1], b[0]))
+
+
 def _upside_down(engine: OcrEngine, gray: np.ndarray, boxes: list[BBox]) -> bool:
     # A few short lines are enough and cheap: upright text reads with ~1.0 confidence, inverted far lower.
     lines = [b for b in boxes if 2.5 <= (b[2] - b[0]) / max(1.0, b[3] - b[1]) <= 12]
@@ -56,11 +72,12 @@ def _upside_down(engine: OcrEngine, gray: np.ndarray, boxes: list[BBox]) -> bool
     crops = [crop_box(gray, b) for b in sample]
     if not crops:
         return False
-    upright = engine.recognize(crops)
+    margin = 0.05
+    score = sum(c for _, c in engine.recognize(crops)) / len(crops)
+    if score + margin >= 1.0:
+        return False  # confidence tops out at 1: the turned reading cannot win, so it is not read
     flipped = engine.recognize([np.ascontiguousarray(c[::-1, ::-1]) for c in crops])
-    score = sum(c for _, c in upright) / len(crops)
-    score_flipped = sum(c for _, c in flipped) / len(crops)
-    return score_flipped > score + 0.05
+    return sum(c for _, c in flipped) / len(crops) > score + margin
 
 
 def _structure(gray: np.ndarray, dpi: float) -> tuple[list[Table], np.ndarray]:
@@ -172,17 +189,25 @@ def read_page_image(image: np.ndarray, dpi: float, engine: OcrEngine, page: int,
     skew = deskew_angle(gray)
     gray = rotate(gray, skew)
     tables, clean = _structure(gray, dpi)
-    boxes = _detect(engine, clean)
-    if _upside_down(engine, clean, boxes):
-        # Turn the page, and the boxes with it: detection does not run twice.
+    # Cells whose ink is clean lines give their line crops directly; the detector reads the rest.
+    lines = find_cell_lines(clean, tables, dpi, LineSettings())
+    boxes = _detect(engine, clean) if lines is None else _detect_regions(engine, clean, lines)
+    direct = lines.pieces if lines is not None else []
+    if _upside_down(engine, clean, boxes + direct):
+        # Turn the page, and the boxes with it: neither detection nor the band reading runs twice.
         quarters += 2
         gray = rotate_quarter(gray, 2)
         tables, clean = _structure(gray, dpi)
         h, w = gray.shape[:2]
-        boxes = sorted(((w - x1, h - y1, w - x0, h - y0) for x0, y0, x1, y1 in boxes), key=lambda b: (b[1], b[0]))
-    char = float(np.median([b[3] - b[1] for b in boxes])) if boxes else dpi / 7
+
+        def turn(found: list[BBox]) -> list[BBox]:
+            return sorted(((w - x1, h - y1, w - x0, h - y0) for x0, y0, x1, y1 in found), key=lambda b: (b[1], b[0]))
+
+        boxes, direct = turn(boxes), turn(direct)
+    heights = [b[3] - b[1] for b in boxes + direct]
+    char = float(np.median(heights)) if heights else dpi / 7
     inset = max(1.0, dpi / 100)
-    pieces: list[BBox] = []
+    pieces: list[BBox] = list(direct)
     for box in boxes:
         pieces.extend(split_at_cells(box, tables, inset) if tables else [box])
     crops = []
