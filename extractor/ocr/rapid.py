@@ -4,12 +4,39 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
 
 from extractor.errors import ModelMissing
 from extractor.ocr.base import BBox, OcrEngine, RecBatching, plan_batches, rec_width, to_bgr
+
+
+def without_spinning(ocr: Any, threads: int = -1) -> None:
+    """Rebuild a RapidOCR instance's loaded sessions with idle threads that sleep instead of spinning.
+
+    onnxruntime's workers busy-wait between the many small runs of a page (one per batch of line
+    crops), which on two cores doubles the CPU time of recognition for the same wall time (measured:
+    4.0 against 7.6 CPU-s on one page set); the cores it burns belong to the other workers.
+    DOCEXTRACT_OCR_SPIN=1 keeps onnxruntime's default.
+    """
+    import onnxruntime as ort
+
+    for model in (ocr.text_det, ocr.text_cls, ocr.text_rec):
+        if model is None:
+            continue
+        old = model.session.session
+        opts = ort.SessionOptions()
+        opts.log_severity_level = 4
+        opts.enable_cpu_mem_arena = False
+        opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        opts.add_session_config_entry("session.inter_op.allow_spinning", "0")
+        if 1 <= threads <= (os.cpu_count() or 1):
+            opts.intra_op_num_threads = threads
+        model.session.session = ort.InferenceSession(old._model_path, sess_options=opts,
+                                                     providers=old.get_providers())
 
 
 class RapidOcrEngine(OcrEngine):
@@ -34,27 +61,8 @@ class RapidOcrEngine(OcrEngine):
         self._det = self._ocr._load_det_model()
         self._rec = self._ocr._load_rec_model()
         if os.environ.get("DOCEXTRACT_OCR_SPIN", "0") != "1":
-            self._without_spinning(threads)
+            without_spinning(self._ocr, threads)
         self.batching = batching or RecBatching(height=int(self._rec.rec_image_shape[1]))
-
-    def _without_spinning(self, threads: int) -> None:
-        """Rebuild both sessions with idle threads that sleep instead of spinning. onnxruntime's
-        workers busy-wait between the many small runs of a page (one per batch of line crops),
-        which on two cores doubles the CPU time of recognition for the same wall time (measured:
-        4.0 against 7.6 CPU-s on one page set); the cores it burns belong to the other workers."""
-        import onnxruntime as ort
-
-        for wrapper in (self._det.session, self._rec.session):
-            old = wrapper.session
-            opts = ort.SessionOptions()
-            opts.log_severity_level = 4
-            opts.enable_cpu_mem_arena = False
-            opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
-            opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
-            opts.add_session_config_entry("session.inter_op.allow_spinning", "0")
-            if 1 <= threads <= (os.cpu_count() or 1):
-                opts.intra_op_num_threads = threads
-            wrapper.session = ort.InferenceSession(old._model_path, sess_options=opts, providers=old.get_providers())
 
     def detect(self, image: np.ndarray) -> list[BBox]:
         out = self._ocr(to_bgr(image), use_det=True, use_cls=False, use_rec=False)
