@@ -17,7 +17,9 @@ from extractor.vision.segments import Table
 
 _PAGE_NUMBER = re.compile(
     r"^[\s\-—–－]*(第\s*)?\d{1,4}\s*(页)?(\s*[/／共]\s*(共\s*)?\d{1,4}\s*页?)?[\s\-—–－]*$"
-    r"|^\s*(page|p\.)\s*\d+(\s*(of|/)\s*\d+)?\s*$",
+    r"|^\s*(page|p\.)\s*\d+(\s*(of|/)\s*\d+)?\s*$"
+    # "- 17 -" through scanner noise: the dashes come back as dots or tildes, but on both sides.
+    r"|^[\s.·~\-—–－]+\d{1,4}[\s.·~\-—–－]+$",
     re.IGNORECASE,
 )
 

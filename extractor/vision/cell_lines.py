@@ -30,6 +30,9 @@ class LineSettings(BaseModel):
                          "only they make bands")
     mark_ink: float = Field(0.04, gt=0, description="ink (in text heights squared) of a mark that is more than "
                             "noise: a full stop outside every band sends the cell to the detector")
+    lone_glyphs: int = Field(2, ge=0, description="a piece of at most this many ink pieces may be noise: the "
+                             "detector would not have boxed it, so its reading must be confident")
+    lone_conf: float = Field(0.6, ge=0, le=1, description="least confidence a lone piece's reading is kept at")
     attach: float = Field(0.5, ge=0, description="a small mark this close to a line's end belongs to it")
     ink_block_inch: float = Field(1 / 3, gt=0, description="neighbourhood (inches) ink is told from paper in")
     ink_offset: float = Field(20.0, gt=0, description="grey levels darker than the neighbourhood mean ink must be")
@@ -54,6 +57,7 @@ class CellLines:
 
     pieces: list[BBox] = field(default_factory=list)
     regions: list[BBox] = field(default_factory=list)
+    lone: list[BBox] = field(default_factory=list)  # pieces of one or two ink pieces: a digit, or noise
     text_h: float = 0.0
 
 
@@ -88,9 +92,10 @@ def _join_strokes(bands: list[tuple[int, int, int]], text_h: float, s: LineSetti
 
 
 def _line_pieces(stats: np.ndarray, big: np.ndarray, glyph: np.ndarray, band: tuple[int, int], text_h: float,
-                 s: LineSettings) -> list[tuple[int, int, int, int]]:
-    """Ink extents (x0, y0, x1, y1) of the pieces of one band, split at wide gaps. Small pieces
-    (a full stop, a decimal point) inside the band extend a piece they touch."""
+                 s: LineSettings) -> list[tuple[int, int, int, int, int]]:
+    """Ink extents (x0, y0, x1, y1, glyph pieces) of the pieces of one band, split at wide gaps.
+    Small marks low in the band (a full stop, a comma, a decimal point) extend a piece they touch;
+    a speck of noise may lie anywhere."""
     top, bottom = band
     mid = stats[:, 1] + stats[:, 3] / 2
     inside = (mid >= top) & (mid <= bottom)
@@ -106,7 +111,8 @@ def _line_pieces(stats: np.ndarray, big: np.ndarray, glyph: np.ndarray, band: tu
         else:
             groups.append([int(i)])
             right = end
-    small = np.flatnonzero(inside & big & ~glyph)
+    low = stats[:, 1] + stats[:, 3] / 2 >= (top + bottom) / 2
+    small = np.flatnonzero(inside & big & ~glyph & low)
     small = small[np.argsort(stats[small, 0])]
     pieces = []
     for g in groups:
@@ -120,7 +126,7 @@ def _line_pieces(stats: np.ndarray, big: np.ndarray, glyph: np.ndarray, band: tu
             sx0, sx1 = int(stats[i, 0]), int(stats[i, 0] + stats[i, 2])
             if x0 - s.attach * text_h <= sx1 <= x0:
                 x0 = min(x0, sx0)
-        pieces.append((x0, top, x1, bottom))
+        pieces.append((x0, top, x1, bottom, len(g)))
     return pieces
 
 
@@ -206,10 +212,14 @@ def find_cell_lines(clean: np.ndarray, tables: list[Table], dpi: float, settings
         found = [p for band in bands for p in _line_pieces(stats[idx], big[idx], glyph[idx], band, text_h, s)]
         if len(found) >= 3 and len(found) == len(bands) and max(p[2] - p[0] for p in found) <= s.max_line * text_h:
             # One character per line, stacked: a vertical column, read as one re-stacked line.
-            found = [(min(p[0] for p in found), found[0][1], max(p[2] for p in found), found[-1][3])]
-        for x0, y0, x1, y1 in found:
+            found = [(min(p[0] for p in found), found[0][1], max(p[2] for p in found), found[-1][3],
+                      sum(p[4] for p in found))]
+        for x0, y0, x1, y1, n in found:
             pad = s.pad * min(y1 - y0, s.max_line * text_h)
-            out.pieces.append((max(cx0, x0 - pad), max(cy0, y0 - pad), min(cx1, x1 + pad), min(cy1, y1 + pad)))
+            piece = (max(cx0, x0 - pad), max(cy0, y0 - pad), min(cx1, x1 + pad), min(cy1, y1 + pad))
+            out.pieces.append(piece)
+            if n <= s.lone_glyphs:
+                out.lone.append(piece)
     loose = np.flatnonzero((where < 0) & glyph)
     if len(loose):
         # Ink outside every cell (titles, notes, page numbers): character-sized pieces grouped into

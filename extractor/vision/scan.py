@@ -190,9 +190,11 @@ def read_page_image(image: np.ndarray, dpi: float, engine: OcrEngine, page: int,
     gray = rotate(gray, skew)
     tables, clean = _structure(gray, dpi)
     # Cells whose ink is clean lines give their line crops directly; the detector reads the rest.
-    lines = find_cell_lines(clean, tables, dpi, LineSettings())
+    settings = LineSettings()
+    lines = find_cell_lines(clean, tables, dpi, settings)
     boxes = _detect(engine, clean) if lines is None else _detect_regions(engine, clean, lines)
     direct = lines.pieces if lines is not None else []
+    lone = lines.lone if lines is not None else []
     if _upside_down(engine, clean, boxes + direct):
         # Turn the page, and the boxes with it: neither detection nor the band reading runs twice.
         quarters += 2
@@ -203,7 +205,7 @@ def read_page_image(image: np.ndarray, dpi: float, engine: OcrEngine, page: int,
         def turn(found: list[BBox]) -> list[BBox]:
             return sorted(((w - x1, h - y1, w - x0, h - y0) for x0, y0, x1, y1 in found), key=lambda b: (b[1], b[0]))
 
-        boxes, direct = turn(boxes), turn(direct)
+        boxes, direct, lone = turn(boxes), turn(direct), turn(lone)
     heights = [b[3] - b[1] for b in boxes + direct]
     char = float(np.median(heights)) if heights else dpi / 7
     inset = max(1.0, dpi / 100)
@@ -215,8 +217,9 @@ def read_page_image(image: np.ndarray, dpi: float, engine: OcrEngine, page: int,
         crop = crop_box(clean, piece, pad=1)
         crops.append(restack_vertical(crop) if is_vertical(piece, char) else crop)
     read = engine.recognize(crops)
+    unsure = set(lone)
     frags = [Fragment(text.strip(), piece, conf) for piece, (text, conf) in zip(pieces, read, strict=True)
-             if text.strip()]
+             if text.strip() and (conf >= settings.lone_conf or piece not in unsure)]
     frags += _missed_text(engine, clean, tables, frags, char / 1.5, dpi)
     frags += _lone_dashes(clean, tables, frags, char / 1.5, dpi)
     h, w = gray.shape[:2]
