@@ -33,7 +33,8 @@ class LineSettings(BaseModel):
     lone_glyphs: int = Field(2, ge=0, description="a piece of at most this many ink pieces may be noise: the "
                              "detector would not have boxed it, so its reading must be confident")
     lone_conf: float = Field(0.6, ge=0, le=1, description="least confidence a lone piece's reading is kept at")
-    attach: float = Field(0.5, ge=0, description="a small mark this close to a line's end belongs to it")
+    attach: float = Field(1.0, ge=0, description="a small mark this close to a line's end belongs to it (a 、 "
+                          "that starts a line sits at the left of its own em, a whole em from the next character)")
     ink_block_inch: float = Field(1 / 3, gt=0, description="neighbourhood (inches) ink is told from paper in")
     ink_offset: float = Field(20.0, gt=0, description="grey levels darker than the neighbourhood mean ink must be")
     speck_inch: float = Field(1 / 40, gt=0, description="ink pieces shorter than this (inches) are left out "
