@@ -11,8 +11,9 @@ field accuracy (/work/shared/spec/score.py against the layout's expected result)
 RSS and CPU seconds per page of the extracting process (CPU: all its threads, model loading
 excluded). `--engine paddleocr` extracts every scan condition with PaddleOCR as well as RapidOCR
 (needs the [paddle] extra and DOCEXTRACT_PADDLE_MODEL_DIR; see README, PaddleOCR). Side by side on the same page images: our page pipeline, RapidOCR's
-plain whole-page OCR (as shipped, and without its line classifier), and img2table + RapidOCR when
-/tmp/peerenv exists (see bench/peer_img2table.py).
+plain whole-page OCR (as shipped, without its line classifier, and as shipped but on the sessions
+our adapter runs, whose idle threads sleep: `cpu-rq`, the ratio that counts only work saved), and
+img2table + RapidOCR when /tmp/peerenv exists (see bench/peer_img2table.py).
 """
 
 from __future__ import annotations
