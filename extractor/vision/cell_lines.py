@@ -60,6 +60,7 @@ class CellLines:
 
     pieces: list[BBox] = field(default_factory=list)
     regions: list[BBox] = field(default_factory=list)
+    judged: list[BBox] = field(default_factory=list)  # cells the bands read whole (lines, a dash, nothing)
     lone: list[BBox] = field(default_factory=list)  # faint pieces of one or two ink pieces: a digit, or noise
     text_h: float = 0.0
 
@@ -201,16 +202,24 @@ def find_cell_lines(clean: np.ndarray, tables: list[Table], dpi: float, settings
         idx = idx[~_rule_remnant(stats[idx], cell.bbox, text_h, s)]
         core = idx[glyph[idx]]
         if not len(core):
-            if np.any(big[idx] & (stats[idx, 4] >= s.mark_ink * text_h ** 2)):
-                out.regions.append(cell.bbox)  # a mark too small for a band but too big for a speck
+            out.judged.append(cell.bbox)
+            marks = idx[big[idx] & (stats[idx, 4] >= s.mark_ink * text_h ** 2)]
+            # A mark too small for a band but too big for a speck goes to the detector, unless all
+            # such marks are flat: a short dash, which the scan route's dash check reads (the
+            # detector, shown only the cell, boxes it and reads 一).
+            if len(marks) and np.any(stats[marks, 3] >= s.min_line * text_h):
+                out.regions.append(cell.bbox)
+                out.judged.pop()
             continue
         bands = _join_strokes(_bands(stats[core, 1], stats[core, 1] + stats[core, 3], stats[core, 4]), text_h, s)
         if len(bands) == 1 and bands[0][1] - bands[0][0] < s.min_line * text_h:
+            out.judged.append(cell.bbox)
             continue  # a lone flat mark: a dash, read by the scan route's dash check
         if any(not s.min_line * text_h <= b - t <= s.max_line * text_h for t, b in bands) or \
                 _stray_marks(stats[idx[big[idx] & ~glyph[idx]]], bands, text_h, s):
             out.regions.append(cell.bbox)
             continue
+        out.judged.append(cell.bbox)
         cx0, cy0, cx1, cy1 = cell.bbox
         found = [p for band in bands for p in _line_pieces(stats[idx], big[idx], glyph[idx], band, text_h, s)]
         if len(found) >= 3 and len(found) == len(bands) and max(p[2] - p[0] for p in found) <= s.max_line * text_h:

@@ -136,14 +136,17 @@ def _lone_dashes(clean: np.ndarray, tables: list[Table], frags: list[Fragment], 
 
 
 def _missed_text(engine: OcrEngine, clean: np.ndarray, tables: list[Table], frags: list[Fragment],
-                 text_h: float, dpi: float) -> list[Fragment]:
+                 text_h: float, dpi: float, judged: frozenset[BBox] = frozenset()) -> list[Fragment]:
     """Text in cells the detector left empty: a lone digit printed flush against a rule (分值 "5") is
-    easy to miss at detection size. Glyph-sized ink in an empty cell is recognised as it stands."""
+    easy to miss at detection size. Glyph-sized ink in an empty cell is recognised as it stands.
+    Cells in `judged` had their ink read line by line already (a dash there is the dash check's)."""
     ink = None
     inset = max(3, int(dpi / 40))
     boxes: list[BBox] = []
     for table in tables:
         for cell in table.cells:
+            if cell.bbox in judged:
+                continue
             x0, y0, x1, y1 = (int(v) for v in cell.bbox)
             if x1 - x0 <= 2 * inset or y1 - y0 <= 2 * inset or any(
                     x0 <= (f.bbox[0] + f.bbox[2]) / 2 <= x1 and y0 <= (f.bbox[1] + f.bbox[3]) / 2 <= y1
@@ -220,7 +223,9 @@ def read_page_image(image: np.ndarray, dpi: float, engine: OcrEngine, page: int,
     unsure = set(lone)
     frags = [Fragment(text.strip(), piece, conf) for piece, (text, conf) in zip(pieces, read, strict=True)
              if text.strip() and (conf >= settings.lone_conf or piece not in unsure)]
-    frags += _missed_text(engine, clean, tables, frags, char / 1.5, dpi)
+    # Judged cells are those of the page the bands were read on; a turned page has other cells.
+    judged = frozenset(lines.judged) if lines is not None and not quarters & 2 else frozenset()
+    frags += _missed_text(engine, clean, tables, frags, char / 1.5, dpi, judged)
     frags += _lone_dashes(clean, tables, frags, char / 1.5, dpi)
     h, w = gray.shape[:2]
     content = PageContent(page=page, width=float(w), height=float(h), tables=tables, fragments=frags,
