@@ -35,8 +35,10 @@ class LineSettings(BaseModel):
     faint: float = Field(0.6, gt=0, description="a lone piece fainter than this share of the page's typical "
                          "line contrast is doubtful")
     lone_conf: float = Field(0.6, ge=0, le=1, description="least confidence a lone piece's reading is kept at")
-    attach: float = Field(1.0, ge=0, description="a small mark this close to a line's end belongs to it (a 、 "
-                          "that starts a line sits at the left of its own em, a whole em from the next character)")
+    attach_near: float = Field(0.3, ge=0, description="a small mark this close to a line's end belongs to it "
+                               "(a full stop after the last character, a decimal point before a wrapped .96)")
+    attach: float = Field(1.0, ge=0, description="a small mark (as dark as print) this close before a line's start "
+                          "belongs to it (a 、 or 。 wrapped to the start sits at the left of its own em)")
     ink_block_inch: float = Field(1 / 3, gt=0, description="neighbourhood (inches) ink is told from paper in")
     ink_offset: float = Field(20.0, gt=0, description="grey levels darker than the neighbourhood mean ink must be")
     speck_inch: float = Field(1 / 40, gt=0, description="ink pieces shorter than this (inches) are left out "
@@ -96,10 +98,10 @@ def _join_strokes(bands: list[tuple[int, int, int]], text_h: float, s: LineSetti
 
 
 def _line_pieces(stats: np.ndarray, big: np.ndarray, glyph: np.ndarray, band: tuple[int, int], text_h: float,
-                 s: LineSettings) -> list[tuple[int, int, int, int, int]]:
+                 s: LineSettings, dark: np.ndarray) -> list[tuple[int, int, int, int, int]]:
     """Ink extents (x0, y0, x1, y1, glyph pieces) of the pieces of one band, split at wide gaps.
     Small marks low in the band (a full stop, a comma, a decimal point) extend a piece they touch;
-    a speck of noise may lie anywhere."""
+    a speck of noise may lie anywhere, and is paler than print (`dark`: as dark as the text)."""
     top, bottom = band
     mid = stats[:, 1] + stats[:, 3] / 2
     inside = (mid >= top) & (mid <= bottom)
@@ -116,7 +118,7 @@ def _line_pieces(stats: np.ndarray, big: np.ndarray, glyph: np.ndarray, band: tu
             groups.append([int(i)])
             right = end
     low = stats[:, 1] + stats[:, 3] / 2 >= (top + bottom) / 2
-    small = np.flatnonzero(inside & big & ~glyph & low)
+    small = np.flatnonzero(inside & big & ~glyph & low & dark)
     small = small[np.argsort(stats[small, 0])]
     pieces = []
     for g in groups:
@@ -124,7 +126,7 @@ def _line_pieces(stats: np.ndarray, big: np.ndarray, glyph: np.ndarray, band: tu
         x1 = int((stats[g, 0] + stats[g, 2]).max())
         for i in small:
             sx0, sx1 = int(stats[i, 0]), int(stats[i, 0] + stats[i, 2])
-            if x1 <= sx0 <= x1 + s.attach * text_h:
+            if x1 <= sx0 <= x1 + s.attach_near * text_h:
                 x1 = max(x1, sx1)
         for i in small[::-1]:
             sx0, sx1 = int(stats[i, 0]), int(stats[i, 0] + stats[i, 2])
@@ -132,6 +134,19 @@ def _line_pieces(stats: np.ndarray, big: np.ndarray, glyph: np.ndarray, band: tu
                 x0 = min(x0, sx0)
         pieces.append((x0, top, x1, bottom, len(g)))
     return pieces
+
+
+def _darkest(gray: np.ndarray, stats: np.ndarray) -> np.ndarray:
+    return np.array([gray[y: y + h, x: x + w].min() for x, y, w, h, _ in stats.tolist()], float)
+
+
+def _as_dark(gray: np.ndarray, stats: np.ndarray, which: np.ndarray, level: float) -> np.ndarray:
+    """For the pieces flagged in `which`: whether their darkest grey reaches `level` (others False)."""
+    out = np.zeros(len(stats), bool)
+    idx = np.flatnonzero(which)
+    if len(idx):
+        out[idx] = _darkest(gray, stats[idx]) <= level
+    return out
 
 
 def _stray_marks(stats: np.ndarray, bands: list[tuple[int, int]], text_h: float, s: LineSettings) -> bool:
@@ -197,6 +212,10 @@ def find_cell_lines(clean: np.ndarray, tables: list[Table], dpi: float, settings
     big = side >= max(3, s.speck * text_h)  # not a speck: may extend a line's ends (。 , .)
     glyph = side >= s.glyph * text_h  # a character or a radical: only these make bands
     out = CellLines(text_h=text_h)
+    # Halfway between paper and the darkest grey of typical characters: print is darker, noise paler.
+    sample = np.flatnonzero(glyph)[:: max(1, int(np.count_nonzero(glyph)) // 300)]
+    paper = float(np.median(clean[::4, ::4]))
+    level = (paper + float(np.median(_darkest(clean, stats[sample])))) / 2 if len(sample) else paper
     for k, cell in enumerate(cells):
         idx = np.flatnonzero(where == k)
         idx = idx[~_rule_remnant(stats[idx], cell.bbox, text_h, s)]
@@ -221,7 +240,8 @@ def find_cell_lines(clean: np.ndarray, tables: list[Table], dpi: float, settings
             continue
         out.judged.append(cell.bbox)
         cx0, cy0, cx1, cy1 = cell.bbox
-        found = [p for band in bands for p in _line_pieces(stats[idx], big[idx], glyph[idx], band, text_h, s)]
+        found = [p for band in bands for p in _line_pieces(stats[idx], big[idx], glyph[idx], band, text_h, s,
+                                                          _as_dark(clean, stats[idx], big[idx] & ~glyph[idx], level))]
         if len(found) >= 3 and len(found) == len(bands) and max(p[2] - p[0] for p in found) <= s.max_line * text_h:
             # One character per line, stacked: a vertical column, read as one re-stacked line.
             found = [(min(p[0] for p in found), found[0][1], max(p[2] for p in found), found[-1][3],
