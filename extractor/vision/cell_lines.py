@@ -35,10 +35,9 @@ class LineSettings(BaseModel):
     faint: float = Field(0.6, gt=0, description="a lone piece fainter than this share of the page's typical "
                          "line contrast is doubtful")
     lone_conf: float = Field(0.6, ge=0, le=1, description="least confidence a lone piece's reading is kept at")
-    attach_near: float = Field(0.3, ge=0, description="a small mark this close to a line's end belongs to it "
-                               "(a full stop after the last character, a decimal point before a wrapped .96)")
-    attach: float = Field(1.0, ge=0, description="a small mark (as dark as print) this close before a line's start "
-                          "belongs to it (a 、 or 。 wrapped to the start sits at the left of its own em)")
+    attach: float = Field(1.0, ge=0, description="a small mark (as dark as print) this close to a line's end belongs "
+                          "to it (a ， or 、 sits at the left of its own em, so one wrapped to the start is a whole em "
+                          "from the next character)")
     ink_block_inch: float = Field(1 / 3, gt=0, description="neighbourhood (inches) ink is told from paper in")
     ink_offset: float = Field(20.0, gt=0, description="grey levels darker than the neighbourhood mean ink must be")
     speck_inch: float = Field(1 / 40, gt=0, description="ink pieces shorter than this (inches) are left out "
@@ -126,7 +125,7 @@ def _line_pieces(stats: np.ndarray, big: np.ndarray, glyph: np.ndarray, band: tu
         x1 = int((stats[g, 0] + stats[g, 2]).max())
         for i in small:
             sx0, sx1 = int(stats[i, 0]), int(stats[i, 0] + stats[i, 2])
-            if x1 <= sx0 <= x1 + s.attach_near * text_h:
+            if x1 <= sx0 <= x1 + s.attach * text_h:
                 x1 = max(x1, sx1)
         for i in small[::-1]:
             sx0, sx1 = int(stats[i, 0]), int(stats[i, 0] + stats[i, 2])
