@@ -35,6 +35,8 @@ class LineSettings(BaseModel):
     faint: float = Field(0.6, gt=0, description="a lone piece fainter than this share of the page's typical "
                          "line contrast is doubtful")
     lone_conf: float = Field(0.6, ge=0, le=1, description="least confidence a lone piece's reading is kept at")
+    mark_dark: float = Field(0.35, gt=0, le=1, description="share of the way from paper to the text's darkest "
+                             "grey a small mark must reach to be print, not noise")
     attach: float = Field(1.0, ge=0, description="a small mark (as dark as print) this close to a line's end belongs "
                           "to it (a ， or 、 sits at the left of its own em, so one wrapped to the start is a whole em "
                           "from the next character)")
@@ -211,10 +213,12 @@ def find_cell_lines(clean: np.ndarray, tables: list[Table], dpi: float, settings
     big = side >= max(3, s.speck * text_h)  # not a speck: may extend a line's ends (。 , .)
     glyph = side >= s.glyph * text_h  # a character or a radical: only these make bands
     out = CellLines(text_h=text_h)
-    # Halfway between paper and the darkest grey of typical characters: print is darker, noise paler.
+    # A share of the way from paper to the darkest grey of typical characters: print reaches it, noise
+    # does not (thin punctuation, blurred, is paler than the characters: not all of the way).
     sample = np.flatnonzero(glyph)[:: max(1, int(np.count_nonzero(glyph)) // 300)]
     paper = float(np.median(clean[::4, ::4]))
-    level = (paper + float(np.median(_darkest(clean, stats[sample])))) / 2 if len(sample) else paper
+    darkest = float(np.median(_darkest(clean, stats[sample]))) if len(sample) else paper
+    level = paper - s.mark_dark * (paper - darkest)
     for k, cell in enumerate(cells):
         idx = np.flatnonzero(where == k)
         idx = idx[~_rule_remnant(stats[idx], cell.bbox, text_h, s)]
