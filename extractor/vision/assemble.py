@@ -14,12 +14,16 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from extractor.form.vocabulary import is_meta_key
 from extractor.grid import BBox, Cell, CellSource, Grid
+from extractor.taxonomy import FUND_HEADER_ROLES, INDICATOR_HEADER_ROLES, header_role
 from extractor.vision.segments import Table
 
 _PAGE_NUMBER = re.compile(
     r"^[\s\-—–－]*(第\s*)?\d{1,4}\s*(页)?(\s*[/／共]\s*(共\s*)?\d{1,4}\s*页?)?[\s\-—–－]*$"
-    r"|^\s*(page|p\.)\s*\d+(\s*(of|/)\s*\d+)?\s*$",
+    r"|^\s*(page|p\.)\s*\d+(\s*(of|/)\s*\d+)?\s*$"
+    # "- 17 -" through scanner noise: the dashes come back as dots or tildes, but on both sides.
+    r"|^[\s.·~\-—–－]+\d{1,4}[\s.·~\-—–－]+$",
     re.IGNORECASE,
 )
 
@@ -266,7 +270,7 @@ def pages_to_grid(pages: list[PageContent], geometry: PageGeometry | None = None
                     frame = xs
                     cols = list(range(len(xs)))
                     head = _first_row(item)
-                elif n == 0 and item.rows > 1 and head and _first_row(item) == head:
+                elif n == 0 and item.rows > 1 and head and _first_row(item) == head and _is_header_row(head):
                     _drop_first_row(item)  # a header row the word processor repeats on every page
                 if n == 0 and cut and (item.table.open_top or cut_closed) \
                         and _renumber_cut(grid, cut, xs, cols, tol):
@@ -299,6 +303,14 @@ def pages_to_grid(pages: list[PageContent], geometry: PageGeometry | None = None
                 cut = {i: lines.get((c.row, c.col), 0) for i, c in enumerate(grid.cells[added:], start=added)
                        if c.row == last and c.rowspan == 1}
     return grid
+
+
+def _is_header_row(texts: tuple[str, ...]) -> bool:
+    """A row a word processor repeats: column headers (分值, 年度指标值…) or the table's key row (项目名称),
+    not a data row that happens to open two pages alike."""
+    return any(is_meta_key(t) for t in texts) or sum(
+        header_role(t, INDICATOR_HEADER_ROLES) is not None or header_role(t, FUND_HEADER_ROLES) is not None
+        for t in texts if t) >= 2
 
 
 def _first_row(item: _Item) -> tuple[str, ...]:

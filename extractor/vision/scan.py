@@ -15,6 +15,7 @@ import numpy as np
 from extractor.grid import BBox
 from extractor.ocr.base import OcrEngine, crop_box
 from extractor.vision.assemble import Fragment, PageContent
+from extractor.vision.cell_lines import CellLines, LineSettings, find_cell_lines
 from extractor.vision.crops import is_vertical, restack_vertical, split_at_cells
 from extractor.vision.lines import binarize, erase_lines, image_segments
 from extractor.vision.orient import deskew_angle, is_sideways, rotate, rotate_quarter
@@ -103,6 +104,21 @@ def _turn_boxes(boxes: list[BBox], quarters: int, width: float, height: float) -
     return sorted(out, key=lambda b: (b[1], b[0]))
 
 
+def _detect_regions(engine: OcrEngine, clean: np.ndarray, lines: CellLines) -> list[BBox]:
+    """Detection over just the regions the cells' bands left open, each at the page's detection
+    scale with a white margin (the detector misses text that touches the image edge)."""
+    scale = min(1.0, DET_LONG_SIDE / max(clean.shape[:2]))
+    margin = max(4, int(lines.text_h))
+    boxes: list[BBox] = []
+    for region in lines.regions:
+        x0, y0 = max(0, int(region[0])), max(0, int(region[1]))
+        crop = np.pad(crop_box(clean, region), margin, constant_values=255)
+        small = crop if scale >= 1.0 else cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+        boxes += [(x0 + bx0 / scale - margin, y0 + by0 / scale - margin, x0 + bx1 / scale - margin,
+                   y0 + by1 / scale - margin) for bx0, by0, bx1, by1 in engine.detect_region(small)]
+    return sorted(boxes, key=lambda b: (b[1], b[0]))
+
+
 def _structure(gray: np.ndarray, dpi: float) -> tuple[list[Table], np.ndarray]:
     hs, vs, rules = image_segments(gray, dpi)
     tol = max(4.0, dpi * 0.04)
@@ -159,14 +175,17 @@ def _lone_dashes(clean: np.ndarray, tables: list[Table], frags: list[Fragment], 
 
 
 def _missed_text(engine: OcrEngine, clean: np.ndarray, tables: list[Table], frags: list[Fragment],
-                 text_h: float, dpi: float) -> list[Fragment]:
+                 text_h: float, dpi: float, judged: frozenset[BBox] = frozenset()) -> list[Fragment]:
     """Text in cells the detector left empty: a lone digit printed flush against a rule (分值 "5") is
-    easy to miss at detection size. Glyph-sized ink in an empty cell is recognised as it stands."""
+    easy to miss at detection size. Glyph-sized ink in an empty cell is recognised as it stands.
+    Cells in `judged` had their ink read line by line already (a dash there is the dash check's)."""
     ink = None
     inset = max(3, int(dpi / 40))
     boxes: list[BBox] = []
     for table in tables:
         for cell in table.cells:
+            if cell.bbox in judged:
+                continue
             x0, y0, x1, y1 = (int(v) for v in cell.bbox)
             if x1 - x0 <= 2 * inset or y1 - y0 <= 2 * inset or any(
                     x0 <= (f.bbox[0] + f.bbox[2]) / 2 <= x1 and y0 <= (f.bbox[1] + f.bbox[3]) / 2 <= y1
@@ -212,8 +231,18 @@ def read_page_image(image: np.ndarray, dpi: float, engine: OcrEngine, page: int,
     skew = deskew_angle(gray)
     gray = rotate(gray, skew)
     tables, clean = _structure(gray, dpi)
-    boxes = _detect(engine, clean)
-    turn = _quarters_to_upright(engine, clean, boxes)
+    # Cells whose ink is clean lines give their line crops directly; the detector reads the rest.
+    settings = LineSettings()
+
+    def find(gray_clean: np.ndarray, found_tables: list[Table]) -> tuple[CellLines | None, list[BBox], list[BBox], list[BBox]]:
+        cell_lines = find_cell_lines(gray_clean, found_tables, dpi, settings)
+        if cell_lines is None:
+            return None, _detect(engine, gray_clean), [], []
+        return cell_lines, _detect_regions(engine, gray_clean, cell_lines), cell_lines.pieces, cell_lines.lone
+
+    lines, boxes, direct, lone = find(clean, tables)
+    bands_current = True  # the bands were read on the page as it now lies
+    turn = _quarters_to_upright(engine, clean, boxes + direct)
     if turn is None:
         turn = -quarters % 4  # nothing to read it by: the page as it came, not the layout guess
     if turn:
@@ -223,10 +252,15 @@ def read_page_image(image: np.ndarray, dpi: float, engine: OcrEngine, page: int,
         h, w = gray.shape[:2]
         gray = rotate_quarter(gray, turn)
         tables, clean = _structure(gray, dpi)
-        boxes = _turn_boxes(boxes, turn, w, h) if turn == 2 else _detect(engine, clean)
-    char = float(np.median([b[3] - b[1] for b in boxes])) if boxes else dpi / 7
+        if turn == 2:
+            boxes, direct, lone = (_turn_boxes(found, 2, w, h) for found in (boxes, direct, lone))
+            bands_current = False
+        else:
+            lines, boxes, direct, lone = find(clean, tables)
+    heights = [b[3] - b[1] for b in boxes + direct]
+    char = float(np.median(heights)) if heights else dpi / 7
     inset = max(1.0, dpi / 100)
-    pieces: list[BBox] = []
+    pieces: list[BBox] = list(direct)
     for box in boxes:
         pieces.extend(split_at_cells(box, tables, inset) if tables else [box])
     crops = []
@@ -234,9 +268,12 @@ def read_page_image(image: np.ndarray, dpi: float, engine: OcrEngine, page: int,
         crop = crop_box(clean, piece, pad=1)
         crops.append(restack_vertical(crop) if is_vertical(piece, char) else crop)
     read = engine.recognize(crops)
+    unsure = set(lone)
     frags = [Fragment(text.strip(), piece, conf) for piece, (text, conf) in zip(pieces, read, strict=True)
-             if text.strip()]
-    frags += _missed_text(engine, clean, tables, frags, char / 1.5, dpi)
+             if text.strip() and (conf >= settings.lone_conf or piece not in unsure)]
+    # Judged cells are those of the page the bands were read on; a turned page has other cells.
+    judged = frozenset(lines.judged) if lines is not None and bands_current else frozenset()
+    frags += _missed_text(engine, clean, tables, frags, char / 1.5, dpi, judged)
     frags += _lone_dashes(clean, tables, frags, char / 1.5, dpi)
     h, w = gray.shape[:2]
     content = PageContent(page=page, width=float(w), height=float(h), tables=tables, fragments=frags,

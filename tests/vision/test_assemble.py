@@ -26,9 +26,9 @@ def test_latin_words_keep_a_space_and_wrapped_numbers_stay_whole() -> None:
 
 
 def test_page_numbers() -> None:
-    for text in ("- 3 -", "3", "第 3 页", "第3页 共18页", "3/18", "Page 2 of 9"):
+    for text in ("- 3 -", "3", "第 3 页", "第3页 共18页", "3/18", "Page 2 of 9", ".17.", "~14.", ". 15."):
         assert is_page_number(text), text
-    for text in ("2023 年度", "总分", "100%", "(2023年度)"):
+    for text in ("2023 年度", "总分", "100%", "(2023年度)", "1.", ".5", "0.5", "1.5."):
         assert not is_page_number(text), text
 
 
