@@ -424,11 +424,17 @@ def _joins(above: str, last: str, line: str, decimals: int | None, full_widths: 
     cut, digits = _AMOUNT_CUT.match(last), _DIGITS.match(line)
     if cut and digits and not cut.group(1) and _DIGITS.fullmatch(line):
         return True  # `93.` / `1`: no number ends with its point
+    if _FRACTION_REST.match(line) and _GROUPED.match(last):
+        return True  # `5,866,279` / `.31`: no number starts with its point
+    if decimals is None and cut and "," in last:
+        decimals = 2  # nothing around to learn from: grouped amounts print two decimals (元, 万元)
     return bool(decimals is not None and cut and digits
                 and len(cut.group(1)) < decimals == len(cut.group(1)) + len(digits.group(1)))
 
 
 _AMOUNT = re.compile(r"^\d[\d,]*\.(\d+)(?:万元|万|元)?$")
+_FRACTION_REST = re.compile(r"^\.\d+(?:万元|万|元)?$")
+_GROUPED = re.compile(r"^\d{1,3}(?:,\d{3})+$")
 _AMOUNT_CUT = re.compile(r"^\d[\d,]*\.(\d*)$")
 _DIGITS = re.compile(r"^(\d+)(?:万元|万|元)?$")
 _LABEL_NAMES = (*LEVEL1, *LEVEL2_PARENT)
