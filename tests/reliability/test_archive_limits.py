@@ -9,17 +9,14 @@ import json
 import stat
 import subprocess
 import sys
-import threading
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
-from service_fixtures import SAMPLE, free_port, process_env, variant, wait_for
+from service_fixtures import SAMPLE, api_in_thread, process_env, variant
 
-from api.app import create_app
 from workers.archive import ArchiveLimits, ArchiveRefused, Member, iter_archive, safe_member_name
 from workers.settings import Settings
 
@@ -100,15 +97,8 @@ def test_encrypted_and_corrupt_members_fail_alone() -> None:
 def live_api(tmp_path: Path) -> Iterator[tuple[str, Settings]]:
     """The real API on a loopback port (uvicorn in a thread), no worker: ingest runs with --no-wait."""
     settings = Settings(data_dir=tmp_path / "data", api_keys="i:ingest-key")
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, sweep=False), host="127.0.0.1", port=port,
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    wait_for(lambda: server.started, 20, "uvicorn to start")
-    yield f"http://127.0.0.1:{port}", settings
-    server.should_exit = True
-    thread.join(10)
+    with api_in_thread(settings) as url:
+        yield url, settings
 
 
 def run_ingest(source: Path, server: str, settings: Settings, *extra: str) -> subprocess.CompletedProcess[str]:

@@ -12,10 +12,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
-from service_fixtures import free_port, variant, wait_for
+from service_fixtures import api_in_thread, variant
 
-from api.app import create_app
 from workers.settings import Settings
 
 UPLOADS = 60
@@ -25,15 +23,8 @@ UPLOADS = 60
 def pg_api(pg_url: str, redis_server: object, tmp_path: Path) -> Iterator[tuple[str, Settings]]:
     settings = Settings(data_dir=tmp_path / "data", database_url=pg_url, redis_url=redis_server.url,  # type: ignore[attr-defined]
                         api_keys="pool:pool-key")
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings, sweep=False), host="127.0.0.1", port=port,
-                                           log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    wait_for(lambda: server.started, 20, "uvicorn to start")
-    yield f"http://127.0.0.1:{port}", settings
-    server.should_exit = True
-    thread.join(10)
+    with api_in_thread(settings) as url:
+        yield url, settings
 
 
 def test_sixty_concurrent_uploads_are_all_accepted(pg_api: tuple[str, Settings]) -> None:
