@@ -61,7 +61,6 @@ class Piece:
 class Row:
     anchor: int  # the visual line of the row's one-line cells
     cells: list[Piece] = field(default_factory=list)
-    parts: list[Piece] = field(default_factory=list)  # every piece as printed, on its own line
     top: float = 0.0  # the first and last visual lines the row's cells take
     bottom: float = 0.0
     labels: list[str] = field(default_factory=list)  # merged labels this row heads, left to right
@@ -162,7 +161,7 @@ def page_to_rows(lines: list[str], region_before: str | None = None) -> tuple[li
     out: list[list[str]] = []
     for i in sorted(by_line):
         row = by_line[i]
-        cells = [*row.labels, *(_cell_text(p) for p in sorted(row.cells, key=lambda p: p.x0))]
+        cells = [*row.labels, *(p.text for p in sorted(row.cells, key=lambda p: p.x0))]
         if cells:
             out.append(cells)
     return out, next((r for r in reversed(region) if r is not None), region_before)
@@ -353,7 +352,7 @@ def _pieces_to_rows(pieces: list[list[Piece]], anchors: list[int], region: list[
                     goal_lines: list[int], band_of: dict[int, int]) -> list[Row]:
     """Each anchor line is a row; every other piece joins the nearest row (within its block), in the
     cell it overlaps, or as a cell of its own there (a wrapped cell with nothing on the anchor line)."""
-    rows = {i: Row(anchor=i, cells=[_copy(p) for p in pieces[i]], parts=list(pieces[i]), top=i, bottom=i)
+    rows = {i: Row(anchor=i, cells=[_copy(p) for p in pieces[i]], top=i, bottom=i)
             for i in anchors}
     if goal_lines:  # the goals block: one row of wrapped texts, whatever lines they take
         first = goal_lines[0]
@@ -371,7 +370,7 @@ def _pieces_to_rows(pieces: list[list[Piece]], anchors: list[int], region: list[
                 _join(rows[band_of[i]], piece)
             continue
         if region[i] in (None, "after") or TITLE.search(compact(" ".join(p.text for p in line))):
-            rows[i] = Row(anchor=i, cells=[_copy(p) for p in line], parts=list(line), top=i, bottom=i)
+            rows[i] = Row(anchor=i, cells=[_copy(p) for p in line], top=i, bottom=i)
             order = sorted(rows)  # a title, a note under the table: a row alone
             continue
         for piece in line:
@@ -448,7 +447,6 @@ def _nearest_row(piece: Piece, order: list[int], pieces: list[list[Piece]], regi
 
 def _join(row: Row, piece: Piece) -> None:
     row.top, row.bottom = min(row.top, piece.line), max(row.bottom, piece.line)
-    row.parts.append(piece)
     host = max(row.cells, key=lambda c: _overlap(c, piece), default=None)
     if host is None or _overlap(host, piece) <= 0:
         row.cells.append(_copy(piece))
@@ -511,7 +509,3 @@ def _best_spans(column: list[Piece], cuts: list[float], centred: bool, continued
         e = back[j][e]
         firsts.append(e)
     return best[k][n], firsts[::-1]
-
-
-def _cell_text(piece: Piece) -> str:
-    return piece.text
