@@ -17,6 +17,7 @@ import io
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
+from functools import cache
 from itertools import chain
 from typing import Literal
 
@@ -87,8 +88,22 @@ def iter_text_readings(text: str) -> Iterator[Reading]:
     lines = [line for line in text.split("\n") if line.strip()]
     shape = detect_shape(text, lines)
 
+    # Tests two readings share, made once.
+    @cache
     def has_flat() -> bool:
         return any(_SPACE.search(line.strip()) for line in lines)
+
+    @cache
+    def barred() -> bool:
+        return sum(line.count("|") >= 1 for line in lines) >= 3
+
+    @cache
+    def spaced() -> bool:
+        return sum(bool(_SPACE_RUN.search(line.strip())) for line in lines) >= 3
+
+    @cache
+    def boxed() -> bool:
+        return sum(line.lstrip().startswith(_BOX_STARTS) for line in lines) >= 3
 
     # name -> (does it apply?, make its grid), in the order the readings are tried after the shape's own.
     candidates: dict[str, tuple[Callable[[], bool], Callable[[], Grid]]] = {
@@ -96,19 +111,18 @@ def iter_text_readings(text: str) -> Iterator[Reading]:
                 lambda: rows_from_texts(rejoin_wrapped_rows(_paged_rows(text, lambda s: s.split("\t"))))),
         "csv": (lambda: sum(line.count(",") >= 3 for line in lines) >= max(3, len(lines) * 0.5),
                 lambda: rows_from_texts(rejoin_wrapped_rows(_csv_rows(text)))),
-        "boxes": (lambda: sum(line.lstrip().startswith(_BOX_STARTS) for line in lines) >= 3,
+        "boxes": (boxed,
                   lambda: rows_from_texts(rejoin_wrapped_rows(_box_rows(text)))),
         # pandoc's grid tables: the same boxes drawn with + - = |
-        "ascii-boxes": (lambda: sum(line.lstrip().startswith(_BOX_STARTS) for line in lines) < 3
-                        and sum(bool(_ASCII_RULE.match(line)) for line in lines) >= 3,
+        "ascii-boxes": (lambda: not boxed() and sum(bool(_ASCII_RULE.match(line)) for line in lines) >= 3,
                         lambda: rows_from_texts(rejoin_wrapped_rows(_box_rows(_ascii_boxes(text))))),
-        "pipe": (lambda: sum(line.count("|") >= 1 for line in lines) >= 3,
+        "pipe": (barred,
                  lambda: rows_from_texts(rejoin_wrapped_rows(_pipe_rows(text)))),
-        "pipe-stream": (lambda: sum(line.count("|") >= 1 for line in lines) >= 3, lambda: _stream(_bar_tokens(text))),
-        "spaces": (lambda: sum(bool(_SPACE_RUN.search(line.strip())) for line in lines) >= 3,
+        "pipe-stream": (barred, lambda: _stream(_bar_tokens(text))),
+        "spaces": (spaced,
                    lambda: rows_from_texts(rejoin_wrapped_rows(_paged_rows(text, _space_run_cells)))),
         # Text laid out by position (pdftotext -layout): wrapped cells above and below their row's line.
-        "layout": (lambda: sum(bool(_SPACE_RUN.search(line.strip())) for line in lines) >= 3,
+        "layout": (spaced,
                    lambda: rows_from_texts(rejoin_wrapped_rows(layout_rows(text)))),
         "space-rows": (lambda: len(lines) >= 10 and sum(len(line) > 200 for line in lines) <= len(lines) * 0.2,
                        lambda: rows_from_texts(rejoin_wrapped_rows(_paged_rows(text, _space_cells)))),
@@ -377,7 +391,9 @@ def _join_pass(lines: list[str], full_widths: set[int]) -> list[str]:
     for i, line in enumerate(lines):
         if out:
             last = out[-1].rsplit(" ", 1)[-1]
-            decimals = _amount_decimals(lines[max(0, i - 12):i + 12]) if _AMOUNT_CUT.match(last) else None
+            # Only a cut amount over a line of digits asks how the amounts around print.
+            decimals = _amount_decimals(lines[max(0, i - 12):i + 12]) \
+                if _AMOUNT_CUT.match(last) and _DIGITS.match(line) else None
             if _joins(out[-1], last, line, decimals, full_widths, piece):
                 out[-1] = out[-1] + line
                 piece = line
