@@ -24,6 +24,7 @@ from extractor.form.vocabulary import (
     FUND_BLOCK_LABELS,
     FUND_ROWS,
     GOAL_LABELS,
+    HEADER_WORDS,
     INDICATOR_TOTAL_WORDS,
     TITLE,
     is_goal_header,
@@ -42,7 +43,6 @@ from extractor.taxonomy import (
 _GAP = re.compile(r"\S+(?: \S+)*")  # words with single spaces between them: one run of a line
 _CJK = r"\u3400-\u9fff\uff01-\uff5e\u3000-\u303f"
 _CELL_SPACE = re.compile(rf"(?<=[{_CJK})）])\s(?=[{_CJK}\d])|(?<=[\d%])\s(?=[\d+-])|(?<=[(（%\d])\s(?=[{_CJK}])")
-_HEADER_WORDS = tuple(w for table in (INDICATOR_HEADER_ROLES, FUND_HEADER_ROLES) for _, words in table for w in words)
 _ANNOTATION = re.compile(r"^[(（]?[A-Za-z/+\-*×]{1,4}[)）]?$")
 _CLOSED = re.compile(r"(?:指标|标|[)）])$")  # a label piece that ends its label
 
@@ -276,7 +276,7 @@ def _is_header_part(text: str) -> bool:
     if _ANNOTATION.match(t):
         return True  # (A), (B), /A): a header's formula letters, wrapped under it
     return bool(t) and (header_role(t, INDICATOR_HEADER_ROLES) is not None or header_role(t, FUND_HEADER_ROLES) is not None
-                        or starts_form_word(t) or any(w.endswith(t) for w in _HEADER_WORDS))
+                        or starts_form_word(t) or any(w.endswith(t) for w in HEADER_WORDS))
 
 
 def _take_labels(pieces: list[list[Piece]], kinds: list[str | None],

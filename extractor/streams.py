@@ -17,6 +17,7 @@ from extractor.form.vocabulary import (
     GOAL_HEADERS,
     GOAL_LABEL_PARTS,
     GOAL_LABELS,
+    HEADER_WORDS,
     INDICATOR_TOTAL_WORDS,
     META_KEYS_EXACT,
     META_PREFIXES,
@@ -102,7 +103,7 @@ def is_form_word(text: str) -> bool:
     return _is_word(text)
 
 
-_HEADER_WORDS = frozenset(w for table in (FUND_HEADER_ROLES, INDICATOR_HEADER_ROLES) for _, words in table for w in words)
+_HEADER_WORDS = frozenset(HEADER_WORDS)
 _VOCABULARY_WORDS = sorted({*META_PREFIXES, *META_KEYS_EXACT, *GOAL_LABELS, *GOAL_HEADERS, *FUND_BLOCK_LABELS,
                             *TOTAL_WORDS, "绩效指标", "年度资金总额", *_HEADER_WORDS})
 

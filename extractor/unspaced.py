@@ -11,14 +11,14 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
+from extractor.form.vocabulary import HEADER_WORDS
 from extractor.normalize import normalise_operators
-from extractor.taxonomy import FUND_HEADER_ROLES, FUND_ROWS, INDICATOR_HEADER_ROLES, LEVEL1, LEVEL2_PARENT
+from extractor.taxonomy import FUND_ROWS, LEVEL1, LEVEL2_PARENT
 
 _KEYS = ("项目名称", "主管部门", "实施单位", "部门名称", "单位名称", "预算部门", "年度总体目标", "预期目标",
          "实际完成情况", "总分", "绩效指标")
 _FUND_LABELS = tuple(w for _, words in FUND_ROWS for w in words if w != "合计") + ("其中：当年财政拨款", "其中:当年财政拨款")
-_HEADERS = tuple(w for table in (FUND_HEADER_ROLES, INDICATOR_HEADER_ROLES) for _, words in table for w in words
-                 if w != "单位")  # 单位 alone is too common inside names (单位成本)
+_HEADERS = tuple(w for w in HEADER_WORDS if w != "单位")  # 单位 alone is too common inside names (单位成本)
 _LABELS = tuple(LEVEL2_PARENT) + LEVEL1
 _VOCAB = sorted(set(_KEYS + _FUND_LABELS + _HEADERS + _LABELS), key=len, reverse=True)
 _WORD = re.compile(

@@ -68,6 +68,9 @@ FUND_HEADER_ROLES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("score", ("得分", "自评得分")),
     ("note", ("原因",)),  # Sichuan's template explains a low rate here; not a value
 )
+# Every column header word of both tables, funds first.
+HEADER_WORDS: tuple[str, ...] = tuple(w for table in (FUND_HEADER_ROLES, INDICATOR_HEADER_ROLES) for _, words in table
+                                      for w in words)
 # The funds block's merged label: 项目资金（万元）, 资金情况（万元）.
 FUND_BLOCK_LABELS: tuple[str, ...] = ("项目资金", "资金情况", "预算执行情况")
 
