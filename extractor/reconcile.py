@@ -121,7 +121,8 @@ def _read_row(state: _State, row: Row) -> None:
     if state.section == "done":
         return
     texts = row.words
-    if state.section == "meta" and is_title_row(row):
+    # A key's value may read like a title (项目名称 | …补助经费支出绩效自评表): the key decides.
+    if state.section == "meta" and is_title_row(row) and not any(_is_meta_key(c.text) for c in row.cells):
         _read_title(state, row)
         return
     if state.section in ("meta", "funds") and _read_meta(state, row):
@@ -162,7 +163,7 @@ def _read_table_row(state: _State, row: Row) -> None:
     if any(word.rstrip(":：") in INDICATOR_TOTAL_WORDS for word in row.words):
         _read_total(state, row)
         state.section = "done"
-    elif indicator_roles := _indicator_header(row):
+    elif (indicator_roles := _indicator_header(row)) and not _splits_header(state, indicator_roles):
         # The header repeated on a continuation page: same columns, maybe shifted.
         state.indicator_roles, state.indicator_columns = tuple(indicator_roles), indicator_roles
         state.indicator_boxes = header_boxes(row, indicator_roles)
@@ -381,6 +382,13 @@ def _indicator_header(row: Row) -> dict[str, int] | None:
     return roles
 
 
+def _splits_header(state: _State, roles: dict[str, int]) -> bool:
+    """A second header row under the first (一级/二级/三级指标 | 指标性质 | 指标值 | 度量单位 beneath
+    绩效指标 | 年度指标值 | … | 分值 | 得分): it names no points, the row above did."""
+    return (bool({"target_op", "target_unit"} & set(roles)) and not {"weight", "score"} & set(roles)
+            and bool({"weight", "score"} & set(state.indicator_roles)))
+
+
 def _read_indicator_row(state: _State, row: Row) -> None:
     cells = list(row.cells)
     sub_roles = _header_roles(row, INDICATOR_HEADER_ROLES, minimum=2)
@@ -389,14 +397,20 @@ def _read_indicator_row(state: _State, row: Row) -> None:
         roles = list(state.indicator_roles)
         at = roles.index("target") if "target" in roles else len(roles)
         split = [r for r in sub_roles if r in ("target_op", "target", "target_unit")]
-        state.indicator_roles = tuple(roles[:at] + split + roles[at + 1:])
-        state.indicator_columns.update({r: sub_roles[r] for r in split})
+        # The same row may split 绩效指标 too (一级/二级/三级指标 under it): roles the first row lacks
+        # and the second prints before the target come first, as printed.
+        before = [r for r in sub_roles if r not in roles and r not in split and sub_roles[r] < sub_roles[split[0]]]
+        state.indicator_roles = tuple(before + roles[:at] + split + roles[at + 1:])
+        state.indicator_columns.update({r: sub_roles[r] for r in (*before, *split)})
         state.indicator_boxes.pop("target", None)
-        state.indicator_boxes.update(header_boxes(row, {r: sub_roles[r] for r in split}))
+        state.indicator_boxes.update(header_boxes(row, {r: sub_roles[r] for r in (*before, *split)}))
         return
     labels: list[Label] = []
     for i, cell in enumerate(cells):
         if (label := read_label(cell.text)) is not None:
+            if (label.level and {1, 2} <= {earlier.level for earlier in labels}
+                    and compact(cell.text).rstrip(":：") != label.canonical):
+                break  # 满意度指标 | 服务对象满意度指标 | 满意度: after both levels, a word short of a label is the name
             if label.level or label.weight is not None:  # keep a bare (50分): it weighs a block
                 labels.append(label)
             cells[i] = _blank(cell)

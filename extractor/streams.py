@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
-from extractor.align import align_texts
+from extractor.align import align_texts, fit_name
 from extractor.form.vocabulary import (
     FUND_BLOCK_LABELS,
     GOAL_HEADERS,
@@ -22,6 +22,7 @@ from extractor.form.vocabulary import (
     META_KEYS_EXACT,
     META_PREFIXES,
     SCAFFOLD,
+    TABLE_END_WORDS,
     TITLE,
     TITLE_MAX_CHARS,
     TOTAL_WORDS,
@@ -277,6 +278,10 @@ def _indicator_rows(tokens: list[str], i: int, header: list[str], *,
     """Indicator rows up to the 总分 row, then the 总分 row itself."""
     end = i
     while end < len(tokens) and not _is_title(tokens[end]) and compact(tokens[end]).rstrip(":：") not in _TABLE_TOTAL:
+        if compact(tokens[end]).rstrip(":：") in TABLE_END_WORDS:  # 说明 and what follows is not the table
+            rows = segment_rows([t for t in tokens[i:end] if not is_page_number(t)], header, lone_cells=lone_cells)
+            resume = next((k for k in range(end, len(tokens)) if _is_title(tokens[k])), len(tokens))
+            return rows, resume
         end += 1
     body = [t for t in tokens[i:end] if not is_page_number(t)]
     rows = segment_rows(body, header, lone_cells=lone_cells)
@@ -310,19 +315,25 @@ def segment_rows(body: list[str], header: list[str], *, lone_cells: bool = False
     roles.insert(roles.index("name") + 1, "name2")
     width = max(columns.values()) + 1
     is_label = [read_label(t) is not None for t in body]
-    ends = {k + d for k, t in enumerate(body) if _is_points(t) for d in (1, 2) if k + d <= len(body)}
+    points = bool({"weight", "score"} & set(columns))
+    if points:
+        ends = {k + d for k, t in enumerate(body) if _is_points(t) for d in (1, 2) if k + d <= len(body)}
+    else:  # a template without 分值/得分 (县级专项资金绩效目标自评表): any cell may close a row
+        ends = set(range(1, len(body) + 1))
     ends |= {k for k in range(1, len(body)) if is_label[k] and not is_label[k - 1]}  # labels open rows
     scaffold = [bool(SCAFFOLD.match(compact(t))) for t in body]
     ends |= {k for k in range(1, len(body)) if scaffold[k] != scaffold[k - 1]}  # scaffolding runs apart
     ends.add(len(body))
     longest = len(roles) + 6
-    best = _cut_rows(body, is_label, roles, sorted(ends), longest)
+    best = _cut_rows(body, is_label, roles, sorted(ends), longest, points=points)
+    lone_cells = lone_cells or not points  # without points to cut by, a stray cell must not sink the table
     if len(body) not in best and not lone_cells:
         return [[t] for t in body]  # nothing aligns: leave the cells one per row
     if len(body) not in best:
         # Nothing aligns all the way (one cell the reader got wrong): let a cell stand alone where
         # no row takes it, at a price, so one bad cell costs its row and not the whole table.
-        best = _cut_rows(body, is_label, roles, list(range(1, len(body) + 1)), longest, lone_cost=LONE_CELL_COST)
+        best = _cut_rows(body, is_label, roles, list(range(1, len(body) + 1)), longest, lone_cost=LONE_CELL_COST,
+                         points=points)
         if _lone_cells(best, len(body)) > max(MAX_LONE_CELLS, len(body) // 20):
             return [[t] for t in body]  # not one bad cell but a reading that does not fit: say so
     rows: list[list[str]] = []
@@ -351,13 +362,15 @@ def _lone_cells(best: dict[int, tuple[float, int, list[int | None] | None]], end
 
 
 def _cut_rows(body: list[str], is_label: list[bool], roles: list[str], ends: list[int], longest: int,
-              *, lone_cost: float | None = None) -> dict[int, tuple[float, int, list[int | None] | None]]:
+              *, lone_cost: float | None = None, points: bool = True
+              ) -> dict[int, tuple[float, int, list[int | None] | None]]:
     """The best cuts of `body` into rows ending at `ends`: position -> (score, start, placement);
-    with `lone_cost`, a single cell may also stand alone (placement None)."""
+    with `lone_cost`, a single cell may also stand alone (placement None). `points`: every row
+    prints a 分值 or 得分 (else a target or an actual)."""
     best: dict[int, tuple[float, int, list[int | None] | None]] = {0: (0.0, -1, [])}
     for j in ends:
         for i in [b for b in best if j - longest <= b < j]:
-            fit = _row_fit(body[i:j], is_label[i:j], roles)
+            fit = _row_fit(body[i:j], is_label[i:j], roles, points=points)
             if fit is None:
                 continue
             total = best[i][0] + fit[0]
@@ -368,11 +381,21 @@ def _cut_rows(body: list[str], is_label: list[bool], roles: list[str], ends: lis
     return best
 
 
+NAME_FIT = 3.0  # what a name-like text scores (extractor.align.fit_name)
+NAME_MIN_CJK = 4  # 5000吨稻谷、500吨成品粮储备到位率 opens with a number and is a name all the same
+
+
+def _reads_as_name(text: str) -> bool:
+    return fit_name(text) >= NAME_FIT or len(_CJK.findall(text)) >= NAME_MIN_CJK
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 DEFAULT_ROLES = ("l1", "l2", "name", "target", "actual", "weight", "score", "note")
 PLACEHOLDER_TOKEN_COST = -0.5
 
 
-def _row_fit(segment: list[str], labels: list[bool], roles: list[str]) -> tuple[float, list[int | None]] | None:
+def _row_fit(segment: list[str], labels: list[bool], roles: list[str], *,
+             points: bool = True) -> tuple[float, list[int | None]] | None:
     lead = 0
     while lead < len(segment) and labels[lead]:
         lead += 1
@@ -385,11 +408,16 @@ def _row_fit(segment: list[str], labels: list[bool], roles: list[str]) -> tuple[
         return PLACEHOLDER_TOKEN_COST * len(rest), [None] * len(rest)
     score, placed = align_texts(rest, roles)
     filled = {roles[p] for p in placed if p is not None}
-    points = len({"weight", "score"} & filled)
-    if "name" not in filled or not points:
+    if not points:  # no points to close a row: its name must read as a name, not a value
+        names = [t for t, p in zip(rest, placed, strict=True) if p is not None and roles[p] == "name"]
+        if "name" not in filled or not {"target", "actual"} & filled or not _reads_as_name(names[0]):
+            return None
+        return score, placed
+    printed = len({"weight", "score"} & filled)
+    if "name" not in filled or not printed:
         return None
     # A row prints both 分值 and 得分; one alone is possible but suspicious.
-    return score - (0 if points == 2 else 3), placed
+    return score - (0 if printed == 2 else 3), placed
 
 
 def _lay_out(segment: list[str], labels: list[bool], placed: list[int | None], roles: list[str],
@@ -405,6 +433,8 @@ def _lay_out(segment: list[str], labels: list[bool], placed: list[int | None], r
     extra = []
     for token in label_tokens:  # labels go to their own columns when the header has them
         label = read_label(token)
+        if label and not label.level and label.weight is None:
+            continue  # 绩效指标 repeated overleaf: the table's own heading, no level of this row
         column = columns.get(f"l{label.level}") if label and label.level else None
         if column is not None and not row[column]:
             row[column] = token

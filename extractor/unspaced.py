@@ -11,14 +11,23 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-from extractor.form.vocabulary import HEADER_WORDS
+from extractor.form.vocabulary import (
+    FUND_HEADER_ROLES,
+    HEADER_WORDS,
+    INDICATOR_HEADER_ROLES,
+    META_KEYS,
+    OTHER_KEYS,
+    TABLE_END_WORDS,
+)
 from extractor.normalize import normalise_operators
 from extractor.taxonomy import FUND_ROWS, LEVEL1, LEVEL2_PARENT
 
-_KEYS = ("项目名称", "主管部门", "实施单位", "部门名称", "单位名称", "预算部门", "年度总体目标", "预期目标",
-         "实际完成情况", "总分", "绩效指标")
+_KEYS = (*META_KEYS, *OTHER_KEYS, "年度总体目标", "预期目标",
+         "实际完成情况", "总分", "绩效指标", *TABLE_END_WORDS)
 _FUND_LABELS = tuple(w for _, words in FUND_ROWS for w in words if w != "合计") + ("其中：当年财政拨款", "其中:当年财政拨款")
 _HEADERS = tuple(w for w in HEADER_WORDS if w != "单位")  # 单位 alone is too common inside names (单位成本)
+_FUND_ONLY = frozenset(w for _, words in FUND_HEADER_ROLES for w in words) - frozenset(
+    w for _, words in INDICATOR_HEADER_ROLES for w in words)
 _LABELS = tuple(LEVEL2_PARENT) + LEVEL1
 _VOCAB = sorted(set(_KEYS + _FUND_LABELS + _HEADERS + _LABELS), key=len, reverse=True)
 _WORD = re.compile(
@@ -31,24 +40,53 @@ _DASH = re.compile(r"—+|－|-(?!\d)|/")
 _VALUE = re.compile(r"(?:>=|<=|[<>=≥≤≧≦＞＜＝])\s*\d+(?:\.\d+)?%?[^\d<>=≥≤]{0,4}?(?=\d|$|[<>=≥≤])|\d+(?:\.\d+)?%|\d+(?:\.\d+)?[个人次起天元项户家所场]")
 
 
+_PAGE_COUNTER = re.compile(r"^(\d{1,3})、", re.MULTILINE)
+
+
+def _drop_page_counters(text: str) -> str:
+    """A document site numbers its pages at line starts (`1、…`, `2、…`, `3、…`, each line going on
+    mid-cell): counters 1, 2, 3… in order are not text. Numbered items that do not run 1, 2, 3 from
+    the first line stay."""
+    found = list(_PAGE_COUNTER.finditer(text))
+    if len(found) < 2 or [int(m.group(1)) for m in found] != list(range(1, len(found) + 1)):
+        return text
+    return _PAGE_COUNTER.sub("", text)
+
+
 def split_unspaced(text: str) -> list[str]:
-    text = normalise_operators(re.sub(r"\s+", "", text))
+    text = normalise_operators(re.sub(r"\s+", "", _drop_page_counters(text)))
     tokens: list[str] = []
     # Amounts read so far in this form: parts of later rows repeat them. Per call, never shared:
     # a worker reads thousands of documents in one process.
     known: list[Decimal] = []
     section = "meta"
     position = 0
+    points = True  # the indicator header printed 分值/得分 (some templates have neither)
     for match in _WORD.finditer(text):
-        if match.group(0).endswith("自评表"):
-            known.clear()
-        _split_free(text[position:match.start()], section, tokens, known)
         word = match.group(0)
+        if section == "indicators" and word in _FUND_ONLY:
+            continue  # 执行率 inside a name (…管理制度严格执行率): the funds' words mean nothing here
+        if word.endswith("自评表"):
+            known.clear()
+        _split_free(text[position:match.start()], section, tokens, known, points=points)
         tokens.append(word)
+        if word in ("绩效指标", "一级指标"):
+            points = _prints_points(text, match.end())
         section = _section_after(word, section)
         position = match.end()
-    _split_free(text[position:], section, tokens, known)
+    _split_free(text[position:], section, tokens, known, points=points)
     return tokens
+
+
+_POINTS_HEADERS = tuple(w for role, words in INDICATOR_HEADER_ROLES if role in ("weight", "score") for w in words)
+_HEADER_SPAN = 80  # characters after 绩效指标 that hold the indicator table's column headers
+
+
+def _prints_points(text: str, start: int) -> bool:
+    """Whether the indicator header that starts here names 分值 or 得分 (before its first label)."""
+    head = text[start:start + _HEADER_SPAN]
+    first_label = min((i for w in LEVEL1 if (i := head.find(w)) >= 0), default=len(head))
+    return any(w in head[:first_label] for w in _POINTS_HEADERS)
 
 
 def _section_after(word: str, section: str) -> str:
@@ -65,7 +103,7 @@ def _section_after(word: str, section: str) -> str:
     return section
 
 
-def _split_free(free: str, section: str, tokens: list[str], known: list[Decimal]) -> None:
+def _split_free(free: str, section: str, tokens: list[str], known: list[Decimal], *, points: bool = True) -> None:
     if not free:
         return
     if section == "funds":
@@ -73,6 +111,8 @@ def _split_free(free: str, section: str, tokens: list[str], known: list[Decimal]
             tokens.extend(_split_known(token, known))
     elif section == "goals":
         tokens.extend(_split_goals(free))
+    elif section == "indicators" and not points:
+        tokens.extend(_split_pointless_rows(free))
     elif section in ("indicators", "total"):
         tokens.extend(_split_indicator_rows(free, total=section == "total"))
     else:
@@ -83,7 +123,11 @@ def _split_amounts(free: str) -> list[str]:
     """`149959700.00298052694.9610100.00%10` -> amounts, then 分值, 执行率, 得分."""
     if rate := _pick_rate(free):
         start, end = rate
-        return _split_amounts(free[:start]) + [free[start:end]] + _split_amounts(free[end:])
+        before = free[:start]
+        run = _AMOUNT_RUN.search(before)
+        if run and (parts := _split_by_rate(run.group(0), Decimal(free[start:end - 1]))):
+            return _split_amounts(before[:run.start()]) + parts + [free[start:end]] + _split_amounts(free[end:])
+        return _split_amounts(before) + [free[start:end]] + _split_amounts(free[end:])
     out: list[str] = []
     i = 0
     while i < len(free):
@@ -94,9 +138,36 @@ def _split_amounts(free: str) -> list[str]:
             out.append(m.group(0))
             i = m.end()
         else:
-            out.append(free[i])
-            i += 1
+            m = _NOT_AMOUNT.match(free, i)  # a label's words (其中:中央、省、市补助县级资金) stay one token
+            out.append(m.group(0) if m else free[i])
+            i = m.end() if m else i + 1
     return out
+
+
+_AMOUNT_RUN = re.compile(r"[\d.]+$")
+_NOT_AMOUNT = re.compile(r"[^\d—－\-/]+")
+_PLAIN_AMOUNT = re.compile(r"(?:0|[1-9]\d*)(?:\.\d{1,2})?")
+_MAX_RUN = 40  # three amounts of a fund row; anything longer is not one
+RATE_TOLERANCE = Decimal("0.6")  # percentage points: a printed rate is rounded
+
+
+def _split_by_rate(run: str, rate: Decimal) -> list[str] | None:
+    """`194.9194.9` before `100%`: the cut (into budget, executed, or 年初, budget, executed) whose
+    executed / budget is the printed rate. None unless exactly one cut agrees."""
+    found: list[list[str]] = []
+    if len(run) > _MAX_RUN:
+        return None
+    for i in range(1, len(run)):
+        for j in [*range(i + 1, len(run)), None]:
+            parts = [run[:i], run[i:j]] + ([run[j:]] if j is not None else [])
+            if not all(_PLAIN_AMOUNT.fullmatch(p) for p in parts):
+                continue
+            budget, executed = Decimal(parts[-2]), Decimal(parts[-1])
+            if budget > 0 and abs(executed / budget * 100 - rate) <= RATE_TOLERANCE:
+                found.append(parts)
+    if len(found) > 1:  # 1 | 94.91 | 94.9 also agrees: a budget beside it ten times smaller is no budget
+        found = [parts for parts in found if min(map(Decimal, parts)) * 10 >= max(map(Decimal, parts))]
+    return found[0] if len(found) == 1 else None
 
 
 def _split_known(token: str, known: list[Decimal]) -> list[str]:
@@ -135,7 +206,7 @@ def _pick_rate(free: str) -> tuple[int, int] | None:
     for start in range(max(0, percent - 12), percent):
         number = free[start:percent]
         whole = number.split(".")[0]
-        if re.fullmatch(r"\d{1,3}(?:\.\d+)?", number) and not (len(whole) > 1 and whole.startswith("0")):
+        if re.fullmatch(r"\d{1,3}(?:\.\d{1,2})?", number) and not (len(whole) > 1 and whole.startswith("0")):
             return start, percent + 1
     return None
 
@@ -183,6 +254,36 @@ def _split_indicator_rows(free: str, *, total: bool = False) -> list[str]:
     if start < len(free):
         out.append(free[start:])
     return out
+
+
+_PAIRED_VALUE = re.compile(
+    r"(?:[<>=≥≤]\s*)?\d+(?:\.\d+)?(?:%|万元|万㎡|万人次|万人|人次|平方米|公里|千米|小时|分钟|[个人次起天元万项户家所场㎡年月日份台套件吨亩])?")
+
+
+def _split_pointless_rows(free: str) -> list[str]:
+    """Rows `name target actual` of a template without 分值/得分: a row ends where a value is followed at
+    once by another (`…储备到位率100%100%库存数量真实率…`); numbers inside a name (5000吨稻谷) are
+    followed by words, not by a value."""
+    out: list[str] = []
+    start = 0
+    values = list(_PAIRED_VALUE.finditer(free))
+    i = 0
+    while i < len(values) - 1:
+        first, second = values[i], values[i + 1]
+        if second.start() == first.end() and first.start() > start:
+            out.extend(_split_name_values_tail(free[start:first.start()]) + [first.group(0), second.group(0)])
+            start = second.end()
+            i += 2
+        else:
+            i += 1
+    rest = free[start:]
+    if rest:
+        out.extend(_split_row_body(rest))
+    return out
+
+
+def _split_name_values_tail(name: str) -> list[str]:
+    return [name]
 
 
 _UNIT_AFTER = re.compile(r"万元|万㎡|万人次|万人|人次|平方米|公里|千米|小时|分钟|[个人次起天元万项户家所场㎡年月日份台套件吨亩]")

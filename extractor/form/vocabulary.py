@@ -17,6 +17,8 @@ DEPARTMENT_FORM = re.compile(r"部门整体|整体支出")  # a department-wide 
 # Meta keys (printed in a key cell, value in the next cell or after a colon) -> Form field.
 META_KEYS: dict[str, str] = {
     "项目名称": "project_name",
+    "专项资金名称": "project_name",  # 县级专项资金绩效目标自评表
+    "县级主管部门": "department",
     "主管部门": "department",
     "部门名称": "department",
     "部门(单位)名称": "department",  # a department-wide form's key, brackets folded by NFKC
@@ -25,6 +27,9 @@ META_KEYS: dict[str, str] = {
     "单位名称": "implementing_unit",
     "预算单位": "implementing_unit",
 }
+# Keys whose values the contract does not keep: cut out of unspaced text so that they end the value
+# before them. Not form keys (a signature's 项目负责人 opens no form).
+OTHER_KEYS: tuple[str, ...] = ("项目负责人", "负责人及电话")
 # Keys that stand alone (exact cell, not a prefix): 部门 on a department-wide form.
 META_KEYS_EXACT: dict[str, str] = {"部门": "department"}
 META_PREFIXES: tuple[str, ...] = tuple(META_KEYS)
@@ -33,6 +38,9 @@ NEW_FORM_KEYS: tuple[str, ...] = ("项目名称", "部门名称", "单位名称"
 TOTAL_WORDS: tuple[str, ...] = ("总分", "总计", "合计得分", "总得分")
 # Inside the indicator table 合计 is the 总分 row too (outside it, 合计 is the funds' total row).
 INDICATOR_TOTAL_WORDS: tuple[str, ...] = (*TOTAL_WORDS, "合计")
+
+# Rows printed below the indicator table where a template has no 总分 row: the table ends there.
+TABLE_END_WORDS: tuple[str, ...] = ("说明", "评价结论", "存在问题", "填表人", "填报人")
 
 # 年度总体目标 block: its merged label, then the two column headers.
 GOAL_LABELS: tuple[str, ...] = ("年度总体目标", "总体目标")
@@ -51,7 +59,7 @@ INDICATOR_HEADER_ROLES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("target_op", ("指标性质",)),
     ("target_unit", ("度量单位", "计量单位", "单位")),
     ("target", ("年度指标值", "全年指标值", "年度目标值", "指标值", "目标值", "预期指标值", "预期值", "年度目标")),
-    ("actual", ("实际完成值", "全年实际值", "实际完成", "完成值", "实际值")),
+    ("actual", ("实际完成值", "全年实际完成值", "全年完成值", "全年实际值", "实际完成", "完成值", "实际值")),
     ("weight", ("分值", "权重", "权重分")),
     ("score", ("得分", "自评得分", "评分")),
     ("note", ("偏差原因分析及改进措施", "未完成原因及拟采取的改进措施", "未完成原因和改进措施",

@@ -118,6 +118,9 @@ def iter_text_readings(text: str) -> Iterator[Reading]:
                         lambda: rows_from_texts(rejoin_wrapped_rows(_box_rows(_ascii_boxes(text))))),
         "pipe": (barred,
                  lambda: rows_from_texts(rejoin_wrapped_rows(_pipe_rows(text)))),
+        # Rows that open with a bar and run on over lines that do not (a cell's line break kept).
+        "pipe-lead": (lambda: barred() and _bar_led_breaks(lines),
+                      lambda: rows_from_texts(rejoin_wrapped_rows(_bar_led_rows(text)))),
         "pipe-stream": (barred, lambda: _stream(_bar_tokens(text))),
         "spaces": (spaced,
                    lambda: rows_from_texts(rejoin_wrapped_rows(_paged_rows(text, _space_run_cells)))),
@@ -132,7 +135,8 @@ def iter_text_readings(text: str) -> Iterator[Reading]:
                     lambda: _stream(" ".join(_join_wrapped_lines(defer_early_titles(lines))).split(),
                                     cells_may_split=True)),
         "flat": (has_flat, lambda: _stream(" ".join(defer_early_titles(lines)).split(), cells_may_split=True)),
-        "unspaced": (lambda: shape == "unspaced" or not has_flat(), lambda: _stream(split_unspaced(text))),
+        "unspaced": (lambda: shape == "unspaced" or not has_flat() or _runs_unspaced(lines),
+                     lambda: _stream(split_unspaced(text))),
     }
     order = {"csv": ["csv"], "boxes": ["boxes"], "tsv": ["tsv"], "pipe": ["pipe", "pipe-stream"], "flat": ["flat"],
              "unspaced": ["unspaced"], "lines": ["lines"]}[shape]
@@ -140,6 +144,17 @@ def iter_text_readings(text: str) -> Iterator[Reading]:
         applies, make = candidates[name]
         if applies():
             yield Reading("boxes" if name == "ascii-boxes" else name, make)
+
+
+# Values run into what follows (100%100%库存…, 194.9194.9100%其中): cells whose gaps were lost.
+_GLUED_VALUES = re.compile(r"\d%\d|\d%[\u4e00-\u9fff]")
+_GLUED_MIN = 3
+
+
+def _runs_unspaced(lines: list[str]) -> bool:
+    """Cells with their gaps lost (a document site's text of a .docx), though stray spaces inside
+    wrapped cells (`成 品粮`, `绩 效 指 标`) survive."""
+    return sum(len(_GLUED_VALUES.findall(line)) for line in lines) >= _GLUED_MIN
 
 
 def _stream(tokens: list[str], *, cells_may_split: bool = False) -> Grid:
@@ -217,6 +232,39 @@ def _pipe_rows(text: str) -> Iterator[tuple[int, list[str]]]:
         trailing = not stripped.startswith("|") and stripped.endswith("|")
     if row is not None:
         yield row_page, row
+
+
+def _bar_led_breaks(lines: list[str]) -> bool:
+    """Rows opened by a bar and broken over lines: a line that is a bar alone, or a line without a
+    leading bar after one that did not close its row."""
+    stripped = [line.strip() for line in lines]
+    led = sum(s.startswith("|") for s in stripped)
+    return led >= 3 and any(s == "|" or (not s.startswith("|") and p.startswith("|"))
+                            for p, s in zip(stripped, stripped[1:], strict=False))
+
+
+def _bar_led_rows(text: str) -> Iterator[tuple[int, list[str]]]:
+    """Pipe tables whose rows each open with a bar at the start of a line; a line that does not open
+    with one goes on with the row before (a web page kept the line breaks inside its cells:
+    `|` / `项目资金 (万元) |` / `年初预算数 | … |` is one row)."""
+    page = 1
+    row: str | None = None
+    row_page = page
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if not stripped:
+            page += 1
+            continue
+        if _PIPE_RULE.match(stripped) and stripped != "|":
+            continue
+        if stripped.startswith("|") or row is None:
+            if row is not None:
+                yield row_page, _pipe_cells(row)
+            row, row_page = stripped, page
+        else:
+            row = f"{row} {stripped}"
+    if row is not None:
+        yield row_page, _pipe_cells(row)
 
 
 def _pipe_cells(stripped: str) -> list[str]:
