@@ -107,7 +107,7 @@ def _forms_of(reading: Reading) -> Callable[[], list[Form]]:
         with stage("split_forms"):
             runs = rows_to_form_runs(rows)
         with stage("reconcile"):
-            forms = [run_to_form(r) for r in runs]
+            forms = [form for form in map(run_to_form, runs) if _holds_anything(form)]
             for form in forms:
                 _mark(form.issues, "reconcile")
         with stage("validate"):
@@ -116,6 +116,17 @@ def _forms_of(reading: Reading) -> Callable[[], list[Form]]:
                 form.issues.extend(_mark(assess_confidence(form), "validate"))
         return forms
     return run
+
+
+def _holds_anything(form: Form) -> bool:
+    """A run that read no value at all is not a form: a list of the forms that follow (序号 | 项目名称 |
+    备注 over eight titles), a heading with a key word and nothing under it."""
+    funds = form.funds
+    fund_rows = [funds.total, funds.appropriation, funds.carryover, funds.other, *funds.more]
+    return bool(form.project_name or form.department or form.implementing_unit or form.indicators
+                or form.goals.expected or form.goals.actual or form.total.weight is not None
+                or form.total.score is not None
+                or any(v is not None for row in fund_rows for v in row.model_dump().values() if not isinstance(v, str)))
 
 
 def _mark(issues: list[Issue], stage_name: Literal["read", "reconcile", "validate"]) -> list[Issue]:

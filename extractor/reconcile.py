@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
 
-from extractor.align import align_fund_row, align_row
+from extractor.align import align_fund_row, align_row, align_texts
 from extractor.confidence import goal_doubts
 from extractor.form.vocabulary import (
     FUND_BLOCK_LABELS,
@@ -327,7 +327,15 @@ def _goal_columns(row: Row) -> dict[str, int]:
     return columns
 
 
+_NUMBERED_BLOCK = re.compile(r"^\d{1,2}[.、．][^\d，。；,;]{2,18}$")  # 2.项目实施内容及过程概述
+_FILL_PROMPT = re.compile(r"[（(]\d+字以[内下][)）]$")  # 说明…完成情况(100字以内): the template's prompt
+
+
 def _read_goal_row(state: _State, row: Row) -> None:
+    first = next((c for c in row.cells if not c.is_empty), None)
+    if first is not None and _NUMBERED_BLOCK.match(compact(first.text)) and state.goal_parts["expected"]:
+        state.section = "after_goals"  # the next numbered block of the template; the goals are read
+        return
     texts = [c for c in row.cells if not c.is_empty
              and not compact(c.text).startswith(GOAL_LABELS + ("年度总体",))
              and compact(c.text) not in GOAL_LABEL_PARTS
@@ -366,6 +374,8 @@ def _finish_goals(state: _State) -> None:
             state.issue("page_number_dropped", "warning", f"goals.{key}",
                         f"{m.group(0).strip()!r} at the end of the goal text looks like a page number; dropped")
             text = text[:m.start()]
+        if _FILL_PROMPT.search(compact(text)):
+            text = ""  # the cell still holds the template's instruction: nothing was filled in
         texts[key] = text or None
     state.form.goals = Goals(**texts)
 
@@ -448,7 +458,52 @@ def _is_label_tail(state: _State, level: int, text: str, row: Row) -> bool:
     return above is not None and (above.canonical.endswith(text) or read_label(above.printed + text) is not None)
 
 
+def _left_pack_cut_row(state: _State) -> None:
+    """The text ends inside the table, in the middle of its last row (`= | 100 |` then nothing): the
+    cells printed are the row's first ones, so they fill its columns from the left. Aligned as a
+    whole row, the last number would be taken for 分值."""
+    if state.section != "indicators" or not state.indicator_rows:
+        return
+    last = state.indicator_rows[-1]
+    points = len({"weight", "score"} & set(last.cells))
+    if points == 0:
+        return
+    roles = list(state.indicator_roles)
+    if "name" not in roles or "name" not in last.cells:
+        return
+    value_roles = [r for r in roles[roles.index("name") + 1:] if r != "note"]
+    cells = sorted((c for role, c in last.cells.items() if role in value_roles), key=lambda c: c.col)
+    _score, placed = align_texts([c.text.strip() for c in cells], value_roles[:len(cells)])
+    if any(p is None for p in placed):
+        return
+    packed = {value_roles[p]: c for c, p in zip(cells, placed, strict=True) if p is not None}
+    if points == 2 and not (_weights_reach_total(state, last.cells) is False
+                            and _weights_reach_total(state, packed) is True):
+        return  # a row with both 分值 and 得分 moves only when the points then add up and did not before
+    last.cells = {**{k: v for k, v in last.cells.items() if k not in value_roles}, **packed}
+
+
+FULL_MARKS = 100  # a form's 总分 when it prints none
+
+
+def _weights_reach_total(state: _State, last_cells: dict[str, Cell]) -> bool | None:
+    """Whether the indicators' 分值, the last row read as `last_cells`, add up to 100 (with or
+    without the funds' 分值); None when a 分值 does not read as a number."""
+    try:
+        weights = [parse_number(r.cells["weight"].text) for r in state.indicator_rows[:-1] if "weight" in r.cells]
+        if "weight" in last_cells:
+            weights.append(parse_number(last_cells["weight"].text))
+    except ValueError:
+        return None
+    if any(w is None for w in weights):
+        return None
+    total = sum(weights)
+    fund_weight = state.form.funds.total.weight or 0
+    return total in (FULL_MARKS, FULL_MARKS - fund_weight)
+
+
 def _resolve_indicators(state: _State) -> list[Indicator]:
+    _left_pack_cut_row(state)
     rows = _join_split_names(state, _drop_placeholders(state.indicator_rows))
     canon = {lab.canonical for r in rows for lab in r.labels}
     cost_level1 = uses_cost_level1(canon)

@@ -18,7 +18,15 @@ DEPARTMENT_FORM = re.compile(r"部门整体|整体支出")  # a department-wide 
 META_KEYS: dict[str, str] = {
     "项目名称": "project_name",
     "专项资金名称": "project_name",  # 县级专项资金绩效目标自评表
+    "政策名称": "project_name",  # 政策(项目)名称 of a transfer-payment form, brackets taken out
+    "转移支付名称": "project_name",  # 转移支付(项目)名称
+    "政策(项目)名称": "project_name",  # as printed, for text whose cells ran together
+    "转移支付(项目)名称": "project_name",
     "县级主管部门": "department",
+    "项目主管部门": "department",
+    "中央主管部门": "department",
+    "地方主管部门": "department",
+    "资金使用单位": "implementing_unit",
     "主管部门": "department",
     "部门名称": "department",
     "部门(单位)名称": "department",  # a department-wide form's key, brackets folded by NFKC
@@ -33,7 +41,7 @@ OTHER_KEYS: tuple[str, ...] = ("项目负责人", "负责人及电话")
 # Keys that stand alone (exact cell, not a prefix): 部门 on a department-wide form.
 META_KEYS_EXACT: dict[str, str] = {"部门": "department"}
 META_PREFIXES: tuple[str, ...] = tuple(META_KEYS)
-NEW_FORM_KEYS: tuple[str, ...] = ("项目名称", "部门名称", "单位名称")  # a second one starts the next form
+NEW_FORM_KEYS: tuple[str, ...] = ("项目名称", "部门名称", "单位名称", "专项资金名称", "政策(项目)名称", "转移支付(项目)名称")  # a second one starts the next form
 
 TOTAL_WORDS: tuple[str, ...] = ("总分", "总计", "合计得分", "总得分")
 # Inside the indicator table 合计 is the 总分 row too (outside it, 合计 is the funds' total row).
@@ -80,7 +88,7 @@ FUND_HEADER_ROLES: tuple[tuple[str, tuple[str, ...]], ...] = (
 HEADER_WORDS: tuple[str, ...] = tuple(w for table in (FUND_HEADER_ROLES, INDICATOR_HEADER_ROLES) for _, words in table
                                       for w in words)
 # The funds block's merged label: 项目资金（万元）, 资金情况（万元）.
-FUND_BLOCK_LABELS: tuple[str, ...] = ("项目资金", "资金情况", "预算执行情况")
+FUND_BLOCK_LABELS: tuple[str, ...] = ("项目资金", "资金情况", "预算执行情况", "资金投入情况")
 
 # Fund row labels -> FundRow key (matched as substrings after a leading 其中).
 FUND_ROWS: tuple[tuple[str, tuple[str, ...]], ...] = (

@@ -129,7 +129,8 @@ def iter_text_readings(text: str) -> Iterator[Reading]:
                    lambda: rows_from_texts(rejoin_wrapped_rows(layout_rows(text)))),
         "space-rows": (lambda: len(lines) >= 10 and sum(len(line) > 200 for line in lines) <= len(lines) * 0.2,
                        lambda: rows_from_texts(rejoin_wrapped_rows(_paged_rows(text, _space_cells)))),
-        "lines": (lambda: True, lambda: _stream([line.strip() for line in lines])),
+        # One cell per line; a bar closing a cell (`人大代表之家建设 |`) or alone on a line is no text.
+        "lines": (lambda: True, lambda: _stream([cell for line in lines if (cell := _unbarred(line))])),
         # PDF text in drawing order: a cell that wrapped goes on, alone, on the next line.
         "wrapped": (lambda: sum(_is_wrap_fragment(line.strip()) for line in lines) >= 3,
                     lambda: _stream(" ".join(_join_wrapped_lines(defer_early_titles(lines))).split(),
@@ -232,6 +233,11 @@ def _pipe_rows(text: str) -> Iterator[tuple[int, list[str]]]:
         trailing = not stripped.startswith("|") and stripped.endswith("|")
     if row is not None:
         yield row_page, row
+
+
+def _unbarred(line: str) -> str:
+    stripped = line.strip()
+    return stripped.strip("|").strip() if stripped.startswith("|") or stripped.endswith(" |") else stripped
 
 
 def _bar_led_breaks(lines: list[str]) -> bool:
