@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import ValidationError
-from sqlalchemy import ForeignKey, Integer, String, Text, delete, select
+from sqlalchemy import ForeignKey, Integer, Select, String, Subquery, Text, and_, delete, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from extractor.options import ExtractOptions
@@ -273,18 +273,37 @@ def _refresh_form_rows(session: Session, document_id: str, result: dict[str, Any
     session.add_all(form_rows(document_id, result))
 
 
+def reviewed_marks() -> Subquery:
+    """(document_id, form_index) of every form whose last review mark (by time, then id: the log's
+    order) says reviewed, as SQL: the review queue and the listing's `reviewed` filter ask the same rule."""
+    ranked = (select(Correction.document_id, Correction.form_index, Correction.kind,
+                     func.row_number().over(partition_by=(Correction.document_id, Correction.form_index),
+                                            order_by=(Correction.created_at.desc(), Correction.id.desc()))
+                     .label("nth"))
+              .where(Correction.kind.in_(("review", "unreview"))).subquery())
+    return (select(ranked.c.document_id, ranked.c.form_index)
+            .where(ranked.c.nth == 1, ranked.c.kind == "review").subquery())
+
+
+def awaiting_review() -> Select[tuple[str]]:
+    """Ids of the documents with a form that needs a person (validation failed or warnings) and carries
+    no review mark: the documents of the review queue, as one uncorrelated subquery for IN / NOT IN."""
+    marks = reviewed_marks()
+    return (select(StoredForm.document_id)
+            .outerjoin(marks, and_(marks.c.document_id == StoredForm.document_id,
+                                   marks.c.form_index == StoredForm.index))
+            .where(StoredForm.validation != "passed", marks.c.document_id.is_(None)))
+
+
 def reviewed_forms(session: Session, document_ids: list[str]) -> set[tuple[str, int]]:
     """(document id, form index) of the forms whose last review mark says reviewed."""
-    last: dict[tuple[str, int], str] = {}
+    marks = reviewed_marks()
+    found: set[tuple[str, int]] = set()
     for chunk in range(0, len(document_ids), 500):
-        marks = session.execute(
-            select(Correction.document_id, Correction.form_index, Correction.kind)
-            .where(Correction.document_id.in_(document_ids[chunk:chunk + 500]),
-                   Correction.kind.in_(("review", "unreview")))
-            .order_by(Correction.created_at, Correction.id))
-        for document_id, index, kind in marks:
-            last[(document_id, index)] = kind
-    return {form for form, kind in last.items() if kind == "review"}
+        rows = session.execute(select(marks.c.document_id, marks.c.form_index)
+                               .where(marks.c.document_id.in_(document_ids[chunk:chunk + 500])))
+        found.update((document_id, index) for document_id, index in rows)
+    return found
 
 
 def form_reviews(log: list[Correction], form_count: int) -> list[FormReview]:
