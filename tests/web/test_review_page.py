@@ -435,6 +435,23 @@ def test_scanned_page_outlines_the_ocr_cell(page: Any, served: Served, tmp_path:
     assert 0 <= mark["y"] and mark["y"] + mark["height"] <= 800 and mark["x"] + mark["width"] <= 1280
     tab.screenshot(path=str(ARTIFACTS / "review-scan-1280x800.png"))
 
+    # At 768×1024 the same: the table scrolls in its pane within the page's width, the image stays beside
+    # it, and once the value is scrolled to, its outline on the page is on screen too.
+    tab.set_viewport_size({"width": 768, "height": 1024})
+    assert tab.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    wrap, frame = tab.locator("#table-wrap").bounding_box(), tab.locator("#page-frame").bounding_box()
+    assert wrap["x"] + wrap["width"] <= frame["x"] + 1 and frame["x"] + frame["width"] <= 768
+    last_head.scroll_into_view_if_needed()
+    head = last_head.bounding_box()
+    assert wrap["x"] - 1 <= head["x"] and head["x"] + head["width"] <= wrap["x"] + wrap["width"] + 1
+    value = tab.locator("#form-table td[data-field='funds.total.executed']")
+    value.scroll_into_view_if_needed()
+    value.hover()
+    cell_box, mark = value.bounding_box(), tab.locator("#outline rect.outline").bounding_box()
+    assert 0 <= cell_box["y"] and cell_box["y"] + cell_box["height"] <= 1024
+    assert 0 <= mark["y"] and mark["y"] + mark["height"] <= 1024 and 0 <= mark["x"] and mark["x"] + mark["width"] <= 768
+    tab.screenshot(path=str(ARTIFACTS / "review-scan-768x1024.png"))
+
     # Low confidence is underlined exactly where the reader doubted a value (none is a valid outcome
     # for a clean scan; then no cell may be marked).
     threshold = served.get("/v1/review/config").json()["low_confidence"]
