@@ -439,3 +439,7 @@ def test_a_selection_is_deleted_with_its_originals_and_logged(client: TestClient
     assert again["deleted"] == [] and again["refused"][0]["id"] == done
     assert client.post("/v1/documents/delete", headers=DAN, json={"ids": []}).status_code == 422
     assert client.post("/v1/documents/delete", json={"ids": [done]}).status_code == 401
+    schema = client.get("/openapi.json").json()
+    answer_schema = schema["paths"]["/v1/documents/delete"]["post"]["responses"]["200"]["content"]["application/json"]
+    assert answer_schema["schema"]["$ref"].endswith("/Deleted")
+    assert set(schema["components"]["schemas"]["Deleted"]["properties"]) == {"deleted", "refused"}
