@@ -23,7 +23,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Histogram,
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from pydantic import BaseModel, Field
-from sqlalchemy import ColumnElement, func, or_, select, text, tuple_
+from sqlalchemy import ColumnElement, and_, func, or_, select, text, tuple_
 from sqlalchemy.orm import Session, sessionmaker
 
 from api.metrics import install_metrics
@@ -34,6 +34,7 @@ from extractor.sniff import sniff
 from models import Result
 from workers.app import make_app
 from workers.blobs import TooLarge, blob_path, store_stream
+from workers.corrections import awaiting_review
 from workers.migrate import upgrade_to_head
 from workers.settings import Settings, get_settings
 from workers.storage import (
@@ -105,6 +106,17 @@ class Selection(BaseModel):
     ids: list[str] = Field(min_length=1, max_length=1000)
 
 
+class Refused(BaseModel):
+    id: str
+    reason: Literal["no_document"] = Field(description="no_document: not the key's, or deleted already")
+    message: str
+
+
+class Deleted(BaseModel):
+    deleted: list[str] = Field(description="ids deleted, in the order asked")
+    refused: list[Refused] = Field(description="ids not deleted, with why")
+
+
 class Page(BaseModel, Generic[T]):
     total: int
     limit: int
@@ -125,6 +137,9 @@ NO_NUL = r"^[^\x00]*$"
 # blob before, issue 14); no control character belongs in one.
 _CONTROL_CHAR = re.compile(r"[\x00-\x1f\x7f]")
 MAX_OFFSET = 2**31 - 1
+REVIEWED_HELP = ("false: documents with a form that needs a person (validation failed or warnings) and no review "
+                 "mark, the documents of /v1/review/queue; true: finished documents with no such form (every "
+                 "form that needed review is marked reviewed, or none needed it)")
 
 def queue_for(head: bytes, filename: str | None) -> tuple[str, str]:
     """(queue, media type): text and HTML are light work, PDFs and images heavy (OCR)."""
@@ -328,6 +343,7 @@ def create_app(settings: Settings | None = None, *, sweep: bool = True) -> FastA
                                                                max_length=500, pattern=NO_NUL)] = None,
                        validation: Annotated[ValidationStatus | None,
                                              Query(description="a form with this validation")] = None,
+                       reviewed: Annotated[bool | None, Query(description=REVIEWED_HELP)] = None,
                        sort: ListSort = "newest",
                        cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page",
                                                            max_length=1000)] = None,
@@ -355,6 +371,9 @@ def create_app(settings: Settings | None = None, *, sweep: bool = True) -> FastA
                 or_(StoredForm.project_name.ilike(pattern, escape="\\"),
                     StoredForm.department.ilike(pattern, escape="\\"))))
             query = query.where(or_(Document.filename.ilike(pattern, escape="\\"), in_forms))
+        if reviewed is not None:
+            waiting = Document.id.in_(awaiting_review())
+            query = query.where(and_(Document.status == "done", ~waiting) if reviewed else waiting)
         counted = query.with_only_columns(Document.status, func.count()).group_by(Document.status)
         counts = {row_status: n for row_status, n in session.execute(counted)}
         if status:
@@ -373,20 +392,42 @@ def create_app(settings: Settings | None = None, *, sweep: bool = True) -> FastA
                             items=[document_status(doc, language, summaries.get(doc.id, (0, None)))
                                    for doc in rows])
 
+    def delete_owned(key: ApiKey, ids: list[str]) -> list[str]:
+        """Delete the key's documents among `ids` with their result, forms and corrections (one transaction),
+        then each original no document refers to any more; one audit line per document. The ids deleted."""
+        with transaction(sessions) as session:
+            rows = session.scalars(select(Document).where(Document.owner_key_id == key.id,
+                                                          Document.id.in_(ids))).all()
+            gone = [(doc.id, doc.filename, doc.sha256) for doc in rows]
+            for doc in rows:
+                session.delete(doc)
+            session.flush()
+            hashes = {sha256 for _, _, sha256 in gone}
+            kept = set(session.scalars(select(Document.sha256).where(Document.sha256.in_(hashes)))) if hashes else set()
+        for sha256 in hashes - kept:  # after the commit: a rolled-back delete keeps its original
+            blob_path(settings.blob_dir, sha256).unlink(missing_ok=True)
+        for document_id, filename, sha256 in gone:
+            audit.info("document %s (%s, sha256 %s) deleted by key %s", document_id, filename, sha256, key.name)
+        return [document_id for document_id, _, _ in gone]
+
     @app.delete("/v1/documents/{document_id}", status_code=204)
     def delete_document(document_id: str, key: Caller) -> Response:
         """Delete a document with its result, forms and corrections; the original file goes too unless
         another document has the same bytes. The deletion is logged (who, when, which file)."""
-        with transaction(sessions) as session:
-            doc = own_document(session, key, document_id)
-            sha256, filename = doc.sha256, doc.filename
-            session.delete(doc)
-            session.flush()
-            shared = session.scalar(select(func.count()).select_from(Document).where(Document.sha256 == sha256))
-        if not shared:
-            blob_path(settings.blob_dir, sha256).unlink(missing_ok=True)
-        audit.info("document %s (%s, sha256 %s) deleted by key %s", document_id, filename, sha256, key.name)
+        if not delete_owned(key, [document_id]):
+            raise HTTPException(404, api_message("no_document"))
         return Response(status_code=204)
+
+    @app.post("/v1/documents/delete", response_model=Deleted)
+    def delete_many(selection: Selection, key: Caller) -> Deleted:
+        """Delete a selection (up to 1000 ids) as `DELETE /v1/documents/{id}` deletes one, whatever its
+        status: results, forms, corrections and originals no other document shares go; each deletion is
+        logged (who, which file). Ids the key does not own, or that are gone already, are refused."""
+        wanted = list(dict.fromkeys(selection.ids))
+        done = set(delete_owned(key, wanted))
+        message = api_message("no_document")
+        return Deleted(deleted=[i for i in wanted if i in done],
+                       refused=[Refused(id=i, reason="no_document", message=message) for i in wanted if i not in done])
 
     @app.get("/v1/documents/{document_id}", response_model=DocumentStatus)
     def get_document(document_id: str, key: Caller, session: Db, lang: Lang | None = None) -> DocumentStatus:

@@ -187,7 +187,8 @@ function listParams() {
   const params = new URLSearchParams({limit: LIST_SIZE, lang: LANG, sort: $("doc-sort").value});
   const q = $("doc-search").value.trim();
   if (q) params.set("q", q);
-  for (const [id, name] of [["doc-status", "status"], ["doc-validation", "validation"], ["doc-year", "year"]]) {
+  for (const [id, name] of [["doc-status", "status"], ["doc-validation", "validation"], ["doc-reviewed", "reviewed"],
+    ["doc-year", "year"]]) {
     const value = $(id).value.trim();
     if (value) params.set(name, value);
   }
@@ -323,12 +324,15 @@ $("bulk-rerun").addEventListener("click", async () => {
 $("bulk-delete").addEventListener("click", async () => {
   const ids = [...state.chosen];
   if (!confirm(t("confirm_bulk_delete", {n: ids.length}))) return;
-  let deleted = 0;
-  for (const id of ids) {
-    try { await api(`/v1/documents/${id}`, {method: "DELETE"}); deleted += 1; } catch (_) { /* gone already */ }
-    if (id === state.docId) location.hash = "";
-  }
-  $("upload-state").textContent = t("bulk_deleted", {n: deleted});
+  let answer;
+  try {
+    answer = await apiJson("/v1/documents/delete", {method: "POST", headers: {"Content-Type": "application/json"},
+      body: JSON.stringify({ids})});
+  } catch (err) { $("upload-state").textContent = err.message; return; }
+  // Refused: gone already (another tab, another clerk of the key) or not this key's.
+  const refused = answer.refused.length ? t("bulk_refused", {n: answer.refused.length}) : "";
+  $("upload-state").textContent = t("bulk_deleted", {n: answer.deleted.length}) + refused;
+  if (answer.deleted.includes(state.docId)) location.hash = "";
   state.chosen.clear();
   refreshDocs();
 });
@@ -365,7 +369,7 @@ let searchTimer = null;
 $("doc-search").addEventListener("input", () => { clearTimeout(searchTimer); searchTimer = setTimeout(refreshDocs, 250); });
 function filtersChanged() { state.pagesLoaded = 1; state.chosen.clear(); refreshDocs(); }
 $("doc-search").addEventListener("input", () => { state.pagesLoaded = 1; });
-for (const id of ["doc-status", "doc-validation", "doc-sort"]) $(id).addEventListener("change", filtersChanged);
+for (const id of ["doc-status", "doc-validation", "doc-reviewed", "doc-sort"]) $(id).addEventListener("change", filtersChanged);
 $("doc-year").addEventListener("change", filtersChanged);
 $("tab-queue").addEventListener("click", () => showPane("queue"));
 

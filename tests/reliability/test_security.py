@@ -67,6 +67,9 @@ def test_every_document_route_hides_another_keys_document(client: TestClient) ->
         assert (theirs.status_code, theirs.text) == (ghost.status_code, ghost.text), (method, path)
         assert theirs.status_code in (404, 422), (method, path, theirs.status_code)
         assert nobody.status_code in (401, 422), (method, path, nobody.status_code)
+    # A selection naming another key's document is refused for it exactly as for one that does not exist.
+    refused = client.post("/v1/documents/delete", headers=OTHER, json={"ids": [doc_id, "0" * 32]}).json()
+    assert refused["deleted"] == [] and len({(r["reason"], r["message"]) for r in refused["refused"]}) == 1
     for url in (f"/v1/documents/{doc_id}", f"/v1/documents/{doc_id}/result"):
         assert client.get(url, headers=OWNER).status_code == 200  # the owner does see it
     listed = client.get("/v1/documents", headers=OTHER).json()

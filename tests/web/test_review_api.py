@@ -42,7 +42,7 @@ def client(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
         with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
             admin.execute(f'CREATE DATABASE "{name}"')
         database_url = f"postgresql://postgres@127.0.0.1:5432/{name}"
-    settings = Settings(data_dir=root, database_url=database_url, api_keys="alice:key-alice,bob:key-bob")
+    settings = Settings(data_dir=root, database_url=database_url, api_keys="alice:key-alice,bob:key-bob,carol:key-carol,dan:key-dan")
     app = create_app(settings, sweep=False)
     with TestClient(app) as test_client:
         yield test_client
@@ -53,6 +53,8 @@ def client(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
 
 ALICE = {"X-API-Key": "key-alice"}
 BOB = {"X-API-Key": "key-bob"}
+CAROL = {"X-API-Key": "key-carol"}  # the reviewed filter's documents, apart from the other tests'
+DAN = {"X-API-Key": "key-dan"}  # the deleted selection's
 
 
 def upload(client: TestClient, name: str, data: bytes, headers: dict[str, str] = ALICE) -> str:
@@ -313,3 +315,131 @@ def test_hostile_query_values_are_a_422_not_a_500(client: TestClient, query: str
     if query.startswith("offset"):
         assert client.get(f"/v1/documents?{query}", headers=ALICE).status_code == 422
     assert client.get("/v1/forms?q=%E9%A1%B9%E7%9B%AE&offset=5&year=2023", headers=ALICE).status_code == 200
+
+
+def review(client: TestClient, doc_id: str, form: int, reviewed: bool, headers: dict[str, str]) -> None:
+    response = client.post(f"/v1/documents/{doc_id}/forms/{form}/review", headers=headers, json={"reviewed": reviewed})
+    assert response.status_code == 200, response.text
+
+
+def test_the_list_filters_reviewed_documents_as_the_history_says(client: TestClient,
+                                                                 sample_result: dict[str, Any]) -> None:
+    """`reviewed=false`: the documents with a form that needs a person and carries no review mark (those of
+    the review queue); `reviewed=true`: the finished others. Checked against each document's history (its
+    forms' last marks) and corrected result (their validation), on SQLite and PostgreSQL."""
+    from workers.storage import store_failure
+
+    needy = [n for n, f in enumerate(sample_result["forms"]) if f["validation"] != "passed"]
+    calm = [n for n, f in enumerate(sample_result["forms"]) if f["validation"] == "passed"]
+    assert len(needy) >= 2 and calm
+    marked_all, marked_some, taken_back, untouched = (stored(client, f"r-{n}.txt", sample_result, CAROL)
+                                                      for n in range(4))
+    passed_only = stored(client, "r-passed.txt", {**sample_result, "forms": [sample_result["forms"][n] for n in calm]},
+                         CAROL)
+    failed, queued = upload(client, "r-failed.txt", b"x" * 9, CAROL), upload(client, "r-queued.txt", b"y" * 9, CAROL)
+    with transaction(client.app.state.sessions) as session:  # type: ignore[attr-defined]
+        store_failure(session, failed, "corrupt_pdf", "the PDF cannot be read")
+    for n in needy:
+        review(client, marked_all, n, True, CAROL)
+    review(client, marked_some, needy[0], True, CAROL)
+    review(client, taken_back, needy[0], True, CAROL)
+    review(client, taken_back, needy[0], False, CAROL)
+    review(client, untouched, calm[0], True, CAROL)  # a mark on a form that needed none changes nothing
+
+    def listed(**params: object) -> set[str]:
+        page = client.get("/v1/documents", headers=CAROL, params={"limit": 1000, **params}).json()
+        assert page["total"] == len(page["items"]) == (page["counts"].get(params["status"], 0) if "status" in params
+                                                       else sum(page["counts"].values()))
+        return {item["id"] for item in page["items"]}
+
+    def as_history_says() -> tuple[set[str], set[str]]:
+        waiting, finished = set(), set()
+        for doc_id in listed():
+            if client.get(f"/v1/documents/{doc_id}", headers=CAROL).json()["status"] != "done":
+                continue
+            finished.add(doc_id)
+            forms = client.get(f"/v1/documents/{doc_id}/result", headers=CAROL).json()["forms"]
+            marks = client.get(f"/v1/documents/{doc_id}/history", headers=CAROL).json()["forms"]
+            if any(form["validation"] != "passed" and not mark["reviewed"] for form, mark in zip(forms, marks, strict=True)):
+                waiting.add(doc_id)
+        return waiting, finished - waiting
+
+    waiting, reviewed = as_history_says()
+    assert waiting == {marked_some, taken_back, untouched} and reviewed == {marked_all, passed_only}
+    assert listed(reviewed="false") == waiting and listed(reviewed="true") == reviewed
+    queue = client.get("/v1/review/queue", headers=CAROL, params={"limit": 1000}).json()["items"]
+    assert {f["document_id"] for f in queue} == waiting
+    assert failed not in listed(reviewed="true") | listed(reviewed="false") and queued in listed()
+    # With the other filters: a name searched, a status.
+    assert listed(reviewed="true", q="r-passed") == {passed_only}
+    assert listed(reviewed="false", status="failed") == set()
+    counts = client.get("/v1/documents", headers=CAROL, params={"reviewed": "false", "status": "failed"}).json()["counts"]
+    assert counts == {"done": 3}  # per status under the other filters, for the page's status choices
+
+    # A correction that breaks a passed form's weights makes it need a person again.
+    weight = Decimal(str(sample_result["forms"][calm[0]]["indicators"][0]["weight"]))
+    assert correct(client, marked_all, calm[0], "indicators[0].weight", str(weight + 1), CAROL).status_code == 200
+    review(client, marked_some, needy[0], False, CAROL)
+    for n in needy:
+        review(client, marked_some, n, True, CAROL)
+    waiting, reviewed = as_history_says()
+    assert marked_all in waiting and marked_some in reviewed
+    assert listed(reviewed="false") == waiting and listed(reviewed="true") == reviewed
+    assert client.get("/v1/documents", headers=CAROL, params={"reviewed": "maybe"}).status_code == 422
+    parameters = client.get("/openapi.json").json()["paths"]["/v1/documents"]["get"]["parameters"]
+    assert "review" in next(p for p in parameters if p["name"] == "reviewed")["description"]
+
+
+def test_a_selection_is_deleted_with_its_originals_and_logged(client: TestClient, sample_result: dict[str, Any],
+                                                              caplog: pytest.LogCaptureFixture) -> None:
+    """`POST /v1/documents/delete`: each document of the selection goes as `DELETE /v1/documents/{id}` takes
+    one (whatever its status, with its corrections), its original unless another key's document has the
+    same bytes, one audit line each; other keys' ids and ids gone already are refused, not an error."""
+    import logging
+
+    from workers.blobs import blob_path
+    from workers.storage import Document, claim_document, store_failure
+
+    done = stored(client, "d-done.txt", sample_result, DAN)
+    assert correct(client, done, 0, "project_name", "删掉的名称", DAN).status_code == 200
+    failed, queued, running = (upload(client, f"d-{name}.txt", name.encode() * 5, DAN)
+                               for name in ("failed", "queued", "running"))
+    shared_bytes = b"the same bytes twice " * 5
+    shared = upload(client, "d-shared.txt", shared_bytes, DAN)
+    alices_copy = upload(client, "a-shared.txt", shared_bytes, ALICE)
+    with transaction(client.app.state.sessions) as session:  # type: ignore[attr-defined]
+        store_failure(session, failed, "corrupt_pdf", "the PDF cannot be read")
+        token = claim_document(session, running, max_attempts=3, pipeline_version="t", worker="elsewhere:1",
+                               lease_seconds=3600).token
+    with client.app.state.sessions() as session:  # type: ignore[attr-defined]
+        hashes = {doc.id: doc.sha256 for doc in session.query(Document).filter(Document.id.in_(
+            [done, failed, queued, running, shared]))}
+    blobs = client.app.state.settings.blob_dir  # type: ignore[attr-defined]
+    assert all(blob_path(blobs, sha).exists() for sha in hashes.values())
+    asked = [queued, alices_copy, done, "0" * 32, failed, running, shared, done]
+    with caplog.at_level(logging.INFO, logger="docextract.audit"):
+        answer = client.post("/v1/documents/delete", headers=DAN, json={"ids": asked})
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["deleted"] == [queued, done, failed, running, shared]
+    assert [(r["id"], r["reason"]) for r in body["refused"]] == [(alices_copy, "no_document"), ("0" * 32, "no_document")]
+    assert body["refused"][0]["message"].startswith("没有这个文档")
+    for doc_id in body["deleted"]:
+        assert client.get(f"/v1/documents/{doc_id}", headers=DAN).status_code == 404
+        assert any(doc_id in r.getMessage() and "deleted by key dan" in r.getMessage() for r in caplog.records)
+    assert client.get("/v1/documents", headers=DAN).json()["total"] == 0
+    assert client.get("/v1/forms", headers=DAN, params={"q": "删掉的名称"}).json()["total"] == 0
+    assert not any(blob_path(blobs, hashes[d]).exists() for d in (done, failed, queued, running))
+    assert blob_path(blobs, hashes[shared]).exists()  # Alice's document still refers to these bytes
+    assert client.get(f"/v1/documents/{alices_copy}", headers=ALICE).status_code == 200
+    # The run that was reading the deleted document finds nothing to store into.
+    with transaction(client.app.state.sessions) as session:  # type: ignore[attr-defined]
+        assert store_result(session, running, sample_result, token=token) is False
+    again = client.post("/v1/documents/delete", headers=DAN, json={"ids": [done]}).json()
+    assert again["deleted"] == [] and again["refused"][0]["id"] == done
+    assert client.post("/v1/documents/delete", headers=DAN, json={"ids": []}).status_code == 422
+    assert client.post("/v1/documents/delete", json={"ids": [done]}).status_code == 401
+    schema = client.get("/openapi.json").json()
+    answer_schema = schema["paths"]["/v1/documents/delete"]["post"]["responses"]["200"]["content"]["application/json"]
+    assert answer_schema["schema"]["$ref"].endswith("/Deleted")
+    assert set(schema["components"]["schemas"]["Deleted"]["properties"]) == {"deleted", "refused"}

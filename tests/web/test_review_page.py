@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from web_helpers import (
     ARTIFACTS,
@@ -434,6 +435,23 @@ def test_scanned_page_outlines_the_ocr_cell(page: Any, served: Served, tmp_path:
     assert 0 <= mark["y"] and mark["y"] + mark["height"] <= 800 and mark["x"] + mark["width"] <= 1280
     tab.screenshot(path=str(ARTIFACTS / "review-scan-1280x800.png"))
 
+    # At 768×1024 the same: the table scrolls in its pane within the page's width, the image stays beside
+    # it, and once the value is scrolled to, its outline on the page is on screen too.
+    tab.set_viewport_size({"width": 768, "height": 1024})
+    assert tab.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    wrap, frame = tab.locator("#table-wrap").bounding_box(), tab.locator("#page-frame").bounding_box()
+    assert wrap["x"] + wrap["width"] <= frame["x"] + 1 and frame["x"] + frame["width"] <= 768
+    last_head.scroll_into_view_if_needed()
+    head = last_head.bounding_box()
+    assert wrap["x"] - 1 <= head["x"] and head["x"] + head["width"] <= wrap["x"] + wrap["width"] + 1
+    value = tab.locator("#form-table td[data-field='funds.total.executed']")
+    value.scroll_into_view_if_needed()
+    value.hover()
+    cell_box, mark = value.bounding_box(), tab.locator("#outline rect.outline").bounding_box()
+    assert 0 <= cell_box["y"] and cell_box["y"] + cell_box["height"] <= 1024
+    assert 0 <= mark["y"] and mark["y"] + mark["height"] <= 1024 and 0 <= mark["x"] and mark["x"] + mark["width"] <= 768
+    tab.screenshot(path=str(ARTIFACTS / "review-scan-768x1024.png"))
+
     # Low confidence is underlined exactly where the reader doubted a value (none is a valid outcome
     # for a clean scan; then no cell may be marked).
     threshold = served.get("/v1/review/config").json()["low_confidence"]
@@ -524,6 +542,10 @@ def test_chinese_by_default_and_english_selectable(browser: Any, served: Served)
     expect(tab.locator("#who")).to_have_text(f"signed in as {served.key_name}")
     expect(tab.locator("#tab-docs")).to_have_text("Documents")
     expect(tab.locator("#doc-list li.doc", has_text=SAMPLE.name).locator(".status")).to_have_text("done")
+    expect(tab.locator("#doc-reviewed option[value='false']")).to_have_text("forms to review")
+    tab.select_option("#doc-reviewed", "false")  # the sample has forms with warnings, none reviewed yet
+    expect(tab.locator("#doc-list li.doc", has_text=SAMPLE.name)).to_have_count(1)
+    tab.select_option("#doc-reviewed", "")
     tab.screenshot(path=str(ARTIFACTS / "review-en-768.png"), full_page=True)
     context.close()
     assert not errors, errors
@@ -591,6 +613,35 @@ def test_many_documents_are_paged_filtered_rerun_and_deleted(browser: Any, serve
     expect(items.first.locator(".name")).to_have_text("自评表-00000.pdf")
     tab.select_option("#doc-sort", "newest")
 
+    # Reviewed or still to review: the review log replayed here (a form's last mark decides), against the
+    # documents the page lists under each choice, walked to the end with 显示更多.
+    from workers.corrections import Correction
+    from workers.storage import ApiKey, StoredForm
+
+    with sessions() as session:
+        owner = select(Document.id).join(ApiKey, ApiKey.id == Document.owner_key_id).where(ApiKey.name == "clerk")
+        last = {(c.document_id, c.form_index): c.kind for c in session.scalars(
+            select(Correction).where(Correction.document_id.in_(owner), Correction.kind != "edit")
+            .order_by(Correction.created_at, Correction.id))}
+        waiting = {f.document_id for f in session.scalars(select(StoredForm).where(StoredForm.document_id.in_(owner)))
+                   if f.validation != "passed" and last.get((f.document_id, f.index)) != "review"}
+        finished = set(session.scalars(owner.where(Document.status == "done")))
+    expect(tab.locator("#doc-reviewed option[value='false']")).to_have_text("有待审核")
+    expect(tab.locator("#doc-reviewed option[value='true']")).to_have_text("无待审核")
+    for choice, expected in (("false", waiting), ("true", finished - waiting)):
+        tab.select_option("#doc-reviewed", choice)
+        expect(tab.locator("#doc-status option[value='']")).to_have_text(f"全部状态（{len(expected)}）")
+        for shown_n in range(200, len(expected), 200):  # 显示更多 until the last page
+            expect(items).to_have_count(shown_n)
+            tab.click("#doc-more")
+        expect(items).to_have_count(len(expected))
+        expect(tab.locator("#doc-more")).to_be_hidden()
+        assert {item.get_attribute("data-id") for item in items.all()} == expected, choice
+        if choice == "true":
+            tab.screenshot(path=str(ARTIFACTS / "manage-1280x800-reviewed.png"))
+    tab.select_option("#doc-reviewed", "")
+    expect(items).to_have_count(200)
+
     # A scan being read (claimed by a worker on another machine): its page of how many and the time left,
     # in the list and in the document.
     tab.fill("#doc-search", "自评表-00001")
@@ -629,15 +680,26 @@ def test_many_documents_are_paged_filtered_rerun_and_deleted(browser: Any, serve
 
     wait_for(all_failed_again, DONE_TIMEOUT / 1000, "the re-run documents to fail again without their originals")
 
-    # A selection deleted (confirmed in the dialog).
+    # A selection deleted in one request, confirmed in the dialog (in Chinese); one of the ten was deleted
+    # meanwhile elsewhere (another tab), and the page says so.
     tab.set_viewport_size({"width": 768, "height": 1024})
     tab.fill("#doc-search", "自评表-0044")
     expect(items).to_have_count(10)
     tab.check("#select-all")
-    tab.once("dialog", lambda dialog: dialog.accept())
+    asked: list[str] = []
+    elsewhere = items.first.get_attribute("data-id")
+
+    def confirm(dialog: Any) -> None:
+        # While the page waits on the question (no poll can refresh the list), the other tab deletes one.
+        asked.append(dialog.message)
+        assert httpx.delete(f"{served.url}/v1/documents/{elsewhere}", headers={"X-API-Key": clerk}).status_code == 204
+        dialog.accept()
+
+    tab.once("dialog", confirm)
     tab.screenshot(path=str(ARTIFACTS / "manage-768x1024-selected.png"), full_page=True)
     tab.click("#bulk-delete")
-    expect(tab.locator("#upload-state")).to_have_text("已删除 10 个文档")
+    expect(tab.locator("#upload-state")).to_have_text("已删除 9 个文档；1 个未删除（已不存在或不属于此密钥）")
+    assert asked == ["删除所选的 10 个文档？原件、结果和更正都会删除。"]
     expect(items).to_have_count(0)
     tab.fill("#doc-search", "")
     expect(tab.locator("#doc-status option[value='']")).to_have_text("全部状态（440）")
