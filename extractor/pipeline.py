@@ -119,11 +119,12 @@ def _forms_of(reading: Reading) -> Callable[[], list[Form]]:
 
 
 def _holds_anything(form: Form) -> bool:
-    """A run that read no value at all is not a form: a list of the forms that follow (序号 | 项目名称 |
-    备注 over eight titles), a heading with a key word and nothing under it."""
+    """A run that read no value at all, or one key's alone, is not a form: a list of the forms that
+    follow (序号 | 项目名称 | 备注 over eight titles), a heading with a key word and nothing under it."""
     funds = form.funds
     fund_rows = [funds.total, funds.appropriation, funds.carryover, funds.other, *funds.more]
-    return bool(form.project_name or form.department or form.implementing_unit or form.indicators
+    meta = sum(bool(v) for v in (form.project_name, form.department, form.implementing_unit))
+    return bool(meta >= 2 or form.indicators
                 or form.goals.expected or form.goals.actual or form.total.weight is not None
                 or form.total.score is not None
                 or any(v is not None for row in fund_rows for v in row.model_dump().values() if not isinstance(v, str)))

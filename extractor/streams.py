@@ -173,9 +173,12 @@ def _starts_sentence(token: str, nxt: str) -> bool:
         and bool(_CJK_WORD.match(nxt[:1]))
 
 
+_FORMULA_ONLY = re.compile(r"^[（(][A-Za-z][A-Za-z/×*\d%+\-]*[)）]$")  # (B/A) printed under 执行率
+
+
 def _header_run(tokens: list[str], i: int, table: tuple[tuple[str, tuple[str, ...]], ...]) -> int:
     j = i
-    while j < len(tokens) and header_role(tokens[j], table):
+    while j < len(tokens) and (header_role(tokens[j], table) or (j > i and _FORMULA_ONLY.match(compact(tokens[j])))):
         j += 1
     return j - i
 

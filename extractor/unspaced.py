@@ -122,16 +122,19 @@ def _split_free(free: str, section: str, tokens: list[str], known: list[Decimal]
 def _split_amounts(free: str) -> list[str]:
     """`149959700.00298052694.9610100.00%10` -> amounts, then 分值, 执行率, 得分."""
     if rate := _pick_rate(free):
+        # Of the numbers that may end at the % sign (480% or 80% in `80.564.480%`), the one that the
+        # amounts before it bear out (64.4 / 80.5 is 80%) is the rate.
+        for start in _rate_starts(free, rate[1] - 1):
+            before = free[:start]
+            run = _AMOUNT_RUN.search(before)
+            if run and (parts := _split_by_rate(run.group(0), Decimal(free[start:rate[1] - 1]))):
+                return _split_amounts(before[:run.start()]) + parts + [free[start:rate[1]]] + _split_amounts(free[rate[1]:])
         start, end = rate
-        before = free[:start]
-        run = _AMOUNT_RUN.search(before)
-        if run and (parts := _split_by_rate(run.group(0), Decimal(free[start:end - 1]))):
-            return _split_amounts(before[:run.start()]) + parts + [free[start:end]] + _split_amounts(free[end:])
-        return _split_amounts(before) + [free[start:end]] + _split_amounts(free[end:])
+        return _split_amounts(free[:start]) + [free[start:end]] + _split_amounts(free[end:])
     out: list[str] = []
     i = 0
     while i < len(free):
-        if m := _DASH.match(free, i):
+        if m := _FORMULA.match(free, i) or _DASH.match(free, i):
             out.append(m.group(0))
             i = m.end()
         elif m := _AMOUNT.match(free, i):
@@ -144,6 +147,7 @@ def _split_amounts(free: str) -> list[str]:
     return out
 
 
+_FORMULA = re.compile(r"[（(][A-Za-z][A-Za-z/×*\d%+\-]*[)）]")  # (B/A), (B/A×100%): a header's letters
 _AMOUNT_RUN = re.compile(r"[\d.]+$")
 _NOT_AMOUNT = re.compile(r"[^\d—－\-/]+")
 _PLAIN_AMOUNT = re.compile(r"(?:0|[1-9]\d*)(?:\.\d{1,2})?")
@@ -195,6 +199,12 @@ def _decimal(token: str) -> Decimal | None:
 
 
 _ITEM = re.compile(r"(?:(?<=[。；;，,])|^)[（(]?(\d{1,2})[.、)）]")
+
+
+def _rate_starts(free: str, percent: int) -> list[int]:
+    return [start for start in range(max(0, percent - 12), percent)
+            if re.fullmatch(r"\d{1,3}(?:\.\d{1,2})?", number := free[start:percent])
+            and not (len(number.split(".")[0]) > 1 and number.startswith("0"))]
 
 
 def _pick_rate(free: str) -> tuple[int, int] | None:
@@ -256,14 +266,15 @@ def _split_indicator_rows(free: str, *, total: bool = False) -> list[str]:
     return out
 
 
-_PAIRED_VALUE = re.compile(
-    r"(?:[<>=≥≤]\s*)?\d+(?:\.\d+)?(?:%|万元|万㎡|万人次|万人|人次|平方米|公里|千米|小时|分钟|[个人次起天元万项户家所场㎡年月日份台套件吨亩])?")
+# A value of a row without points: a number with its unit when another value follows at once
+# (12座12座, 30公里28公里, 100%100%); a number inside a name (5000吨稻谷) is followed by words.
+_PAIRED_VALUE = re.compile(r"(?:[<>=≥≤]\s*)?\d+(?:\.\d+)?(?:%|[\u4e00-\u9fff㎡]{1,3}(?=[<>=≥≤]?\d))?")
+_UNIT_OF = re.compile(r"[\u4e00-\u9fff㎡]{1,3}$")
 
 
 def _split_pointless_rows(free: str) -> list[str]:
     """Rows `name target actual` of a template without 分值/得分: a row ends where a value is followed at
-    once by another (`…储备到位率100%100%库存数量真实率…`); numbers inside a name (5000吨稻谷) are
-    followed by words, not by a value."""
+    once by another; the actual takes the target's unit when the text goes on with it."""
     out: list[str] = []
     start = 0
     values = list(_PAIRED_VALUE.finditer(free))
@@ -271,8 +282,11 @@ def _split_pointless_rows(free: str) -> list[str]:
     while i < len(values) - 1:
         first, second = values[i], values[i + 1]
         if second.start() == first.end() and first.start() > start:
-            out.extend(_split_name_values_tail(free[start:first.start()]) + [first.group(0), second.group(0)])
-            start = second.end()
+            actual, end = second.group(0), second.end()
+            if (unit := _UNIT_OF.search(first.group(0))) and free.startswith(unit.group(0), end):
+                actual, end = actual + unit.group(0), end + len(unit.group(0))
+            out.extend(_split_name_values_tail(free[start:first.start()]) + [first.group(0), actual])
+            start = end
             i += 2
         else:
             i += 1

@@ -94,6 +94,10 @@ def iter_text_readings(text: str) -> Iterator[Reading]:
         return any(_SPACE.search(line.strip()) for line in lines)
 
     @cache
+    def tabbed() -> bool:
+        return any("\t" in line for line in lines)
+
+    @cache
     def barred() -> bool:
         return sum(line.count("|") >= 1 for line in lines) >= 3
 
@@ -107,7 +111,7 @@ def iter_text_readings(text: str) -> Iterator[Reading]:
 
     # name -> (does it apply?, make its grid), in the order the readings are tried after the shape's own.
     candidates: dict[str, tuple[Callable[[], bool], Callable[[], Grid]]] = {
-        "tsv": (lambda: any("\t" in line for line in lines),
+        "tsv": (tabbed,
                 lambda: rows_from_texts(rejoin_wrapped_rows(_paged_rows(text, lambda s: s.split("\t"))))),
         "csv": (lambda: sum(line.count(",") >= 3 for line in lines) >= max(3, len(lines) * 0.5),
                 lambda: rows_from_texts(rejoin_wrapped_rows(_csv_rows(text)))),
@@ -136,7 +140,8 @@ def iter_text_readings(text: str) -> Iterator[Reading]:
                     lambda: _stream(" ".join(_join_wrapped_lines(defer_early_titles(lines))).split(),
                                     cells_may_split=True)),
         "flat": (has_flat, lambda: _stream(" ".join(defer_early_titles(lines)).split(), cells_may_split=True)),
-        "unspaced": (lambda: shape == "unspaced" or not has_flat() or _runs_unspaced(lines),
+        # Tabs between cells are gaps kept: such a text did not lose them, however few spaces it has.
+        "unspaced": (lambda: shape == "unspaced" or (not has_flat() and not tabbed()) or _runs_unspaced(lines),
                      lambda: _stream(split_unspaced(text))),
     }
     order = {"csv": ["csv"], "boxes": ["boxes"], "tsv": ["tsv"], "pipe": ["pipe", "pipe-stream"], "flat": ["flat"],

@@ -1,0 +1,117 @@
+"""Shapes of real dumps found in the real corpus (samples/real), each built here from invented forms:
+rows opened by a bar and broken over lines, a two-row indicator header, text with its gaps lost and no
+分值/得分 columns, a list of forms above the first, the template's next block after the goals, a row
+cut by the end of the text."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from extractor.pipeline import extract_bytes
+from extractor.unspaced import _drop_page_counters, _split_by_rate
+
+
+def _read(text: str):
+    return extract_bytes(text.encode("utf-8"), filename="dump.txt")
+
+
+BAR_LED = """| 2021年度项目支出绩效自评表 | ||||||||
+| 项目名称 |
+乡村道路养护补助 |
+||||||||
+| 主管部门 | 某县交通运输局 | 实施单位 | 某县公路站 | ||||||
+|
+项目资金 (万元) |
+年初预算数 | 全年预算数 | 全年执行数 | 分值 | 执行率 | 得分 | ||||
+| 年度资金总额 | 50 | 50 | 45 | 10 | 90% | 9 | ||||
+| 绩效指标 | 年度指标值 | 实际完成值 | 分值 | 得分 | 偏差原因分析及改进措施 | |||||
+|
+一级 指标 |
+二级指标 | 三级指标 | 指标性质 | 指标值 | 度量单位 | |||||
+| 产出指标 | 数量指标 | 养护里程 | ≥ | 120 | 公里 | 125 | 40 | 40 | ||
+| 质量指标 | 路面完好率 | ≥ | 90 | % | 92 | 30 | 30 | |||
+| 效益指标 | 社会效益指标 | 群众出行改善 | ﹦ | 明显 | | 明显 | 20 | 18 | ||
+"""
+
+
+def test_rows_opened_by_a_bar_run_on_over_lines_with_a_two_row_header() -> None:
+    result = _read(BAR_LED)
+    [form] = result.forms
+    assert form.project_name == "乡村道路养护补助"
+    assert form.funds.total.executed == Decimal("45")
+    rows = [(i.level1, i.level2, i.level3, i.target, i.weight, i.score) for i in form.indicators]
+    assert rows == [("产出指标", "数量指标", "养护里程", ">=120公里", 40, 40),
+                    ("产出指标", "质量指标", "路面完好率", ">=90%", 30, 30),
+                    ("效益指标", "社会效益指标", "群众出行改善", "=明显", 20, 18)]
+    assert [i.actual for i in form.indicators] == ["125", "92", "明显"]
+
+
+UNSPACED_NO_POINTS = (
+    "1、2019年度县级专项资金绩效目标自评表专项资金名称村级水利设施维修负责人及电话张三县级主管部门某县水利局"
+    "实施单位某县水利站项目资金(万元)全年预算数(A)全年执行数(B)执行率(B/A)年度资金总额80.564.480%其他资金"
+    "年度 总体 目标年初设定目标全年实际完成情况维修水利设施按计划完成维修绩 效 指 标一级 指标二级 指标三级指标"
+    "年度指标 值全年 完成值未完成原因和 改进措施产 出 指 标数量 指标维修泵站数量12座12座渠道清淤长度30公里\n"
+    "2、28公里质量 指标工程验收合格率100%100%效益 指标社会 效益 指标受益农户数量500户520户说明无"
+)
+
+
+def test_text_with_its_gaps_lost_and_no_points_columns() -> None:
+    [form] = _read(UNSPACED_NO_POINTS).forms
+    assert form.project_name == "村级水利设施维修"
+    assert form.department == "某县水利局"
+    assert (form.funds.total.annual_budget, form.funds.total.executed) == (Decimal("80.5"), Decimal("64.4"))
+    rows = [(i.level2, i.level3, i.target, i.actual) for i in form.indicators]
+    assert rows == [("数量指标", "维修泵站数量", "12座", "12座"), ("数量指标", "渠道清淤长度", "30公里", "28公里"),
+                    ("质量指标", "工程验收合格率", "100%", "100%"),
+                    ("社会效益指标", "受益农户数量", "500户", "520户")]
+    assert all(i.weight is None and i.score is None for i in form.indicators)
+
+
+def test_fund_amounts_run_together_are_cut_where_the_rate_agrees() -> None:
+    assert _split_by_rate("80.564.4", Decimal(80)) == ["80.5", "64.4"]
+    assert _split_by_rate("194.9194.9", Decimal(100)) == ["194.9", "194.9"]  # not 1 | 94.91 | 94.9
+    assert _split_by_rate("12345", Decimal(50)) is None  # no cut agrees: left as printed
+
+
+def test_page_counters_of_a_document_site_are_dropped_but_numbered_items_stay() -> None:
+    assert _drop_page_counters("1、标题\n2、续页文字\n3、末页") == "标题\n续页文字\n末页"
+    assert _drop_page_counters("2、第二项\n5、第五项") == "2、第二项\n5、第五项"
+
+
+PROJECT_FORM = """项目支出绩效自评表
+（2022年度）
+项目名称\t{name}
+主管部门\t某市文化局\t实施单位\t某市图书馆
+项目资金（万元）\t\t年初预算数\t全年预算数\t全年执行数\t分值\t执行率\t得分
+\t年度资金总额\t20\t20\t20\t10\t100%\t10
+年度总体目标\t预期目标\t实际完成情况
+\t{goal}\t{actual}
+{after_goals}一级指标\t二级指标\t三级指标\t年度指标值\t实际完成值\t分值\t得分\t偏差原因分析及改进措施
+产出指标\t数量指标\t图书采购数量\t>=1000册\t1200册\t50\t50\t
+效益指标\t社会效益指标\t借阅人次\t>=5000人次\t6000人次\t40\t40\t
+总分\t\t\t\t\t100\t100\t
+"""
+
+
+def test_a_list_of_the_forms_that_follow_is_no_form() -> None:
+    listing = "某局项目绩效自评表清单\n序号\t项目名称\t备注\n1\t图书采购项目自评表\t\n2\t阅读推广项目自评表\t\n"
+    text = listing + PROJECT_FORM.format(name="图书采购", goal="采购图书", actual="已采购", after_goals="")
+    forms = _read(text).forms
+    assert [f.project_name for f in forms] == ["图书采购"]
+
+
+def test_goals_end_at_the_next_numbered_block_and_a_fill_in_prompt_is_no_goal() -> None:
+    text = PROJECT_FORM.format(name="图书采购", goal="采购图书一千册", actual="对照年度目标，说明完成情况（100字以内）",
+                               after_goals="2.项目实施内容及过程概述\t按计划招标采购，分批入库\n")
+    [form] = _read(text).forms
+    assert form.goals.expected == "采购图书一千册"
+    assert form.goals.actual is None
+    assert len(form.indicators) == 2
+
+
+def test_a_row_cut_by_the_end_of_the_text_fills_its_columns_from_the_left() -> None:
+    text = PROJECT_FORM.format(name="图书采购", goal="采购图书", actual="已采购", after_goals="")
+    cut = text[: text.index("借阅人次")] + "借阅人次\t>=5000人次\t6000"
+    [form] = _read(cut).forms
+    last = form.indicators[-1]
+    assert (last.level3, last.target, last.actual, last.weight, last.score) == ("借阅人次", ">=5000人次", "6000", None, None)
