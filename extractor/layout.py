@@ -155,7 +155,7 @@ def page_to_rows(lines: list[str], region_before: str | None = None) -> tuple[li
     rows = _pieces_to_rows(pieces, anchors, region, goal_lines, band_of)
     for block, column in labels:
         # On a page that goes on with a table, the first rows may still be under the last page's labels.
-        _labels_to_spans(column, [r for r in rows if region[r.anchor] == block and kinds[r.anchor] is None],
+        labels_to_spans(column, [r for r in rows if region[r.anchor] == block and kinds[r.anchor] is None],
                          continued=region_before == block)
     by_line = {row.anchor: row for row in rows}
     out: list[list[str]] = []
@@ -460,7 +460,7 @@ def _overlap(a: Piece, b: Piece) -> int:
     return min(a.x1, b.x1) - max(a.x0, b.x0)
 
 
-def _labels_to_spans(column: list[Piece], rows: list[Row], *, continued: bool = False) -> None:
+def labels_to_spans(column: list[Piece], rows: list[Row], *, continued: bool = False) -> None:
     """A merged label heads the rows it spans. The spans cover the block's rows in order, one per
     label; a centred label marks its span's middle, a top-aligned one its first line. The partition
     is the one whose spans sit best on their labels (a small dynamic programme, not a greedy walk,

@@ -25,6 +25,7 @@ from extractor.decode import decode_issues, decode_text
 from extractor.form.vocabulary import TITLE, TITLE_MAX_CHARS, TOTAL_WORDS, is_meta_key
 from extractor.grid import Grid, rows_from_texts
 from extractor.layout import layout_rows
+from extractor.line_wraps import line_wrap_rows
 from extractor.normalize import compact
 from extractor.options import ExtractOptions
 from extractor.routes import Reading, RouteOutput
@@ -94,6 +95,10 @@ def iter_text_readings(text: str) -> Iterator[Reading]:
         return any(_SPACE.search(line.strip()) for line in lines)
 
     @cache
+    def wrap_fragments() -> int:
+        return sum(_is_wrap_fragment(line.strip()) for line in lines)
+
+    @cache
     def tabbed() -> bool:
         return any("\t" in line for line in lines)
 
@@ -133,10 +138,13 @@ def iter_text_readings(text: str) -> Iterator[Reading]:
                    lambda: rows_from_texts(rejoin_wrapped_rows(layout_rows(text)))),
         "space-rows": (lambda: len(lines) >= 10 and sum(len(line) > 200 for line in lines) <= len(lines) * 0.2,
                        lambda: rows_from_texts(rejoin_wrapped_rows(_paged_rows(text, _space_cells)))),
+        # Rows one line each, cells a space apart, wrapped cells above and below (pdfplumber).
+        "line-wraps": (lambda: has_flat() and not spaced() and len(lines) >= 10 and wrap_fragments() >= 3,
+                       lambda: rows_from_texts(line_wrap_rows(text))),
         # One cell per line; a bar closing a cell (`人大代表之家建设 |`) or alone on a line is no text.
         "lines": (lambda: True, lambda: _stream([cell for line in lines if (cell := _unbarred(line))])),
         # PDF text in drawing order: a cell that wrapped goes on, alone, on the next line.
-        "wrapped": (lambda: sum(_is_wrap_fragment(line.strip()) for line in lines) >= 3,
+        "wrapped": (lambda: wrap_fragments() >= 3,
                     lambda: _stream(" ".join(_join_wrapped_lines(defer_early_titles(lines))).split(),
                                     cells_may_split=True)),
         "flat": (has_flat, lambda: _stream(" ".join(defer_early_titles(lines)).split(), cells_may_split=True)),

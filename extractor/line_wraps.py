@@ -1,0 +1,341 @@
+"""Table rows printed one visual line each, cells one space apart, wrapped cells spilling onto the
+lines above and below the row's line (pdfplumber's `extract_text`, pdfminer per line).
+
+A drawn table's cells are centred in their row: a one-line cell sits on the row's middle line (its
+*anchor*), a cell of two lines has one piece just above and one just below it, a cell of three
+lines one above, one on the anchor and one below. Without positions, which wrapped piece belongs
+to which column is told by the form's grammar: every way of putting the wrapped cells among the
+anchor's cells is aligned with the header's roles (extractor.align) and the best one is the row.
+Merged labels (一级/二级指标) stand on lines of their own, at the middle of the rows they span; the
+spans are found as in the positional reading (extractor.layout).
+
+Only the indicator table is read this way; the lines above it are passed on as single-spaced rows.
+"""
+
+from __future__ import annotations
+
+import re
+from itertools import combinations
+
+from extractor.align import align_texts, fit_points
+from extractor.form.vocabulary import INDICATOR_HEADER_ROLES, INDICATOR_TOTAL_WORDS, TITLE, TITLE_MAX_CHARS
+from extractor.layout import Piece, Row, labels_to_spans
+from extractor.normalize import compact
+from extractor.taxonomy import Label, header_role, read_label
+
+_OPEN_LABEL = re.compile(r"^(.*指标)[(（](\d+(?:\.\d+)?)分?$")  # 产出指标(45分 whose `)` wrapped
+_LABEL_DEBRIS = frozenset({")", "）", "分)", "分）", "绩效", "指标", "绩效指标", "绩", "效"})
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+MAX_WRAPPED = 3  # wrapped cells of one row tried in every place; more are joined in order
+_HEADER_MIN_WORDS = 3
+
+
+def line_wrap_rows(text: str) -> list[tuple[int, list[str]]]:
+    """(page, cells) rows of the whole text: lines outside indicator tables as they are, each
+    indicator table (one per form) rebuilt from its anchors, wrapped pieces and labels."""
+    pages = _pages(text)
+    lines = [line.replace("\f", " ").split() for line in text.split("\n")]
+    rows: list[tuple[int, list[str]]] = []
+    i = 0
+    while i < len(lines):
+        header_at = next((k for k in range(i, len(lines)) if _header_words(lines[k]) >= _HEADER_MIN_WORDS), None)
+        if header_at is None:
+            break
+        # The header's own line is the fullest of the few that name columns (年度指标 / 一级指标 … / 值).
+        header_at = max(range(header_at, min(header_at + 3, len(lines))), key=lambda k: (_header_words(lines[k]), -k))
+        if header_at > i and (lead := _header_lead(lines[header_at - 1])) is not None:
+            if lead:  # the tail of the text above shares the line with the header's upper pieces
+                rows.append((pages[header_at - 1], lines[header_at - 1][:lead]))
+                lines[header_at - 1] = lines[header_at - 1][lead:]
+            start = header_at - 1
+        else:
+            start = header_at
+        rows.extend((pages[k], lines[k]) for k in range(i, start) if lines[k])
+        end = next((k for k in range(header_at + 1, len(lines)) if lines[k] and (_is_total(lines[k][0])
+                                                                                 or _is_title(lines[k]))), len(lines))
+        rows.extend((pages[header_at], cells) for cells in _table_rows(lines, start, header_at, end))
+        i = end
+    rows.extend((pages[k], lines[k]) for k in range(i, len(lines)) if lines[k])
+    return rows
+
+
+def _is_title(tokens: list[str]) -> bool:
+    return len(tokens) == 1 and bool(TITLE.search(tokens[0])) and len(tokens[0]) <= TITLE_MAX_CHARS
+
+
+def _pages(text: str) -> list[int]:
+    page, out = 1, []
+    for line in text.split("\n"):
+        out.append(page)
+        page += line.count("\f")
+    return out
+
+
+def _header_words(tokens: list[str]) -> int:
+    return sum(header_role(t, INDICATOR_HEADER_ROLES) is not None for t in tokens)
+
+
+def _is_header_piece(token: str) -> bool:
+    text = compact(token)
+    return header_role(token, INDICATOR_HEADER_ROLES) is not None or any(
+        w.startswith(text) or w.endswith(text) for _role, words in INDICATOR_HEADER_ROLES for w in words)
+
+
+def _is_header_fragment(tokens: list[str]) -> bool:
+    return bool(tokens) and len(tokens) <= 4 and all(_is_header_piece(t) for t in tokens)
+
+
+def _header_lead(tokens: list[str]) -> int | None:
+    """How many tokens at the start of a line above the header are not header pieces, when the rest
+    are (None when the line holds none)."""
+    lead = 0
+    while lead < len(tokens) and not _is_header_piece(tokens[lead]):
+        lead += 1
+    return lead if lead < len(tokens) and _is_header_fragment(tokens[lead:]) else None
+
+
+def _is_total(token: str) -> bool:
+    return compact(token).rstrip(":：").startswith(INDICATOR_TOTAL_WORDS)
+
+
+# --- the header --------------------------------------------------------------------------------
+
+
+def _header(lines: list[list[str]], start: int, header_at: int) -> tuple[list[str], int]:
+    """The header's words in printed order, and the first body line. Words wrapped onto the lines
+    above and below the header's own line (年度指标 / 值) are put back where the body rows fit them."""
+    anchor = lines[header_at]
+    up = lines[start] if start < header_at else []
+    down = lines[header_at + 1] if header_at + 1 < len(lines) and _is_header_fragment(lines[header_at + 1]) else []
+    body = header_at + 1 + bool(down)
+    if not up and not down:
+        return anchor, body
+    wrapped = [u + d for u, d in zip(up, down, strict=True)] if len(up) == len(down) else up + down
+    samples = [t for t in lines[body:body + 40] if len(t) >= 4 and _points_count(t) >= 1][:12]
+    best, best_score = anchor + wrapped, float("-inf")
+    for order in _interleavings(anchor, wrapped):
+        roles = [r for r in (header_role(t, INDICATOR_HEADER_ROLES) for t in order) if r and r not in ("l1", "l2")]
+        score = sum(align_texts([t for t in s if not _is_label_token(t)], roles)[0] for s in samples)
+        if score > best_score:
+            best, best_score = order, score
+    return best, body
+
+
+def _interleavings(fixed: list[str], extra: list[str]) -> list[list[str]]:
+    n = len(fixed) + len(extra)
+    out = []
+    for places in combinations(range(n), len(extra)):
+        it_fixed, it_extra = iter(fixed), iter(extra)
+        out.append([next(it_extra) if k in places else next(it_fixed) for k in range(n)])
+    return out
+
+
+# --- the body ----------------------------------------------------------------------------------
+
+
+def _is_label_token(token: str) -> bool:
+    return read_label(token) is not None or token in _LABEL_DEBRIS or bool(_OPEN_LABEL.match(compact(token)))
+
+
+def _label_of(token: str) -> tuple[Label | None, str]:
+    if m := _OPEN_LABEL.match(compact(token)):
+        token = f"{m.group(1)}({m.group(2)}分)"
+    return read_label(token), token
+
+
+def _points_count(tokens: list[str]) -> int:
+    return sum(fit_points(t) > 0 for t in tokens)
+
+
+def _table_rows(lines: list[list[str]], start: int, header_at: int, end: int) -> list[list[str]]:
+    header, body_start = _header(lines, start, header_at)
+    columns: dict[str, int] = {}
+    for col, word in enumerate(header):
+        role = header_role(word, INDICATOR_HEADER_ROLES)
+        if role and role not in columns:
+            columns[role] = col
+    roles = [r for r in sorted(columns, key=columns.get) if r not in ("l1", "l2")]
+    width = len(header)
+    # Labels out of every line; what is left is a row's anchor or a wrapped piece.
+    labels: dict[int, list[Piece]] = {1: [], 2: []}
+    rest: list[tuple[int, list[str]]] = []
+    for i in range(body_start, end):
+        cells = []
+        for token in lines[i]:
+            if not _is_label_token(token):
+                cells.append(token)
+                continue
+            label, printed = _label_of(token)
+            line = _label_line(lines, i, token, end)
+            if (joined := _completed_label(lines, i, token, end)) is not None:
+                label, printed, line = joined
+            if label is not None and label.level in labels:
+                labels[label.level].append(Piece(line=line, x0=0, x1=0, text=printed))
+        if cells:
+            rest.append((i, cells))
+    anchors = [k for k, (_i, cells) in enumerate(rest) if _is_anchor(cells)]
+    if not anchors:
+        return [header] + [cells for _i, cells in rest]
+    rows: list[Row] = []
+    texts: list[list[str]] = []
+    for k, (ups, downs) in zip(anchors, _share_pieces(anchors, len(rest)), strict=True):
+        line = rest[k][0]
+        cells, odd = _best_row(rest[k][1], _wrapped_cells([rest[j][1] for j in ups], [rest[j][1] for j in downs]), roles)
+        texts.append(_lay_out(cells, roles, columns, width))
+        # A cell of 2k lines prints k lines above the anchor and k below, but stands 2k lines tall,
+        # not 2k + 1: its row's edges are half a line in from its outer pieces.
+        inset = 0.0 if odd else 0.5
+        top = min([line] + [rest[j][0] + inset for j in ups])
+        bottom = max([line] + [rest[j][0] - inset for j in downs])
+        rows.append(Row(anchor=line, cells=[Piece(line=line, x0=0, x1=1, text=" ".join(cells))], top=top, bottom=bottom))
+    for level in (1, 2):
+        labels_to_spans(sorted(labels[level], key=lambda p: p.line), rows)
+    out = [header]
+    for row, cells in zip(rows, texts, strict=True):
+        row_labels = [read_label(t) for t in row.labels]
+        for level in (1, 2):
+            column = columns.get(f"l{level}")
+            found = [t for t, lab in zip(row.labels, row_labels, strict=True) if lab and lab.level == level]
+            if column is not None and found:
+                cells[column] = found[0]
+        out.append(cells)
+    return out
+
+
+def _completed_label(lines: list[list[str]], i: int, token: str, end: int) -> tuple[Label | None, str, float] | None:
+    """`服务对象满意度` / `指标` a line or two below: the label wrapped in its narrow cell."""
+    if read_label(token + "指标") is None or token.endswith("指标"):
+        return None
+    for j in range(i + 1, min(i + 3, end)):
+        if "指标" in lines[j]:
+            label = read_label(token + "指标")
+            return label, token + "指标", (i + j) / 2
+    return None
+
+
+def _label_line(lines: list[list[str]], i: int, token: str, end: int) -> float:
+    """A label's line; one whose closing bracket wrapped (`产出指标(45分` / `)`) stands between its two."""
+    if not _OPEN_LABEL.match(compact(token)):
+        return float(i)
+    closing = next((j for j in range(i + 1, min(i + 3, end)) if any(t in (")", "）", "分)", "分）") for t in lines[j])), None)
+    return (i + closing) / 2 if closing is not None else float(i)
+
+
+def _is_anchor(cells: list[str]) -> bool:
+    """A row's own line: its 分值 and 得分, or a value beside a name."""
+    return len(cells) >= 2 and _points_count(cells) >= 1
+
+
+def _share_pieces(anchors: list[int], n: int) -> list[tuple[list[int], list[int]]]:
+    """Which wrapped lines go with which anchor: the pieces between two anchors are cut once, the
+    first ones to the row above, the rest to the row below, so that every row has about as many
+    lines above its anchor as below (its cells are centred). A small dynamic programme over the gaps."""
+    gaps = [list(range(a + 1, b)) for a, b in zip([-1, *anchors], [*anchors, n], strict=True)]
+    # cut[g] = how many lines of gap g go to the anchor above it (gap 0: none, the last gap: all).
+    options = [[0]] + [list(range(len(g) + 1)) for g in gaps[1:-1]] + [[len(gaps[-1])]] if len(gaps) > 1 else [[0]]
+    best: dict[int, tuple[int, list[int]]] = {c: (0, [c]) for c in options[0]}
+    for g in range(1, len(gaps)):
+        nxt: dict[int, tuple[int, list[int]]] = {}
+        for c in options[g]:
+            for prev, (cost, path) in best.items():
+                ups, downs = len(gaps[g - 1]) - prev, c
+                total = cost + abs(ups - downs)
+                if c not in nxt or total < nxt[c][0]:
+                    nxt[c] = (total, [*path, c])
+        best = nxt
+    _cost, cuts = min(best.values())
+    return [(gaps[i][cuts[i]:], gaps[i + 1][:cuts[i + 1]]) for i in range(len(anchors))]
+
+
+Wrap = tuple[str, str, int]  # a wrapped cell: its part above the anchor, below it, the width of one full line
+
+
+def _wrapped_cells(ups: list[list[str]], downs: list[list[str]]) -> list[Wrap]:
+    """Cells wrapped around the anchor, each as (the part above the anchor, the part below): the
+    line just above pairs with the line just below, piece by piece, and lines further out wrap the
+    same cells as the lines inside them (the tallest, longest ones when fewer)."""
+    ups = [list(u) for u in ups]
+    downs = [list(d) for d in downs]
+    cells: list[Wrap] = []
+    while ups or downs:
+        up = ups.pop() if ups else []
+        down = downs.pop(0) if downs else []
+        if up and down and len(up) != len(down):  # no pairing: each line's pieces are cells of their own
+            cells = _nest([(u, "", _width(u)) for u in up], cells) + [("", d, 0) for d in down]
+            continue
+        pairs = [(u, d, _width(u)) for u, d in zip(up, down, strict=True)] if up and down else \
+            [(u, "", _width(u)) for u in up] + [("", d, 0) for d in down]
+        cells = _nest(pairs, cells)
+    return cells
+
+
+def _nest(outer: list[Wrap], inner: list[Wrap]) -> list[Wrap]:
+    if not inner:
+        return outer
+    if len(outer) == len(inner):
+        return [(o[0] + i[0], i[1] + o[1], i[2]) for o, i in zip(outer, inner, strict=True)]
+    inner = list(inner)
+    longest = max(range(len(inner)), key=lambda k: len(inner[k][0] + inner[k][1]))
+    top, bottom, width = inner[longest]
+    inner[longest] = ("".join(o[0] for o in outer) + top, bottom + "".join(o[1] for o in outer), width)
+    return inner
+
+
+def _width(text: str) -> int:
+    return sum(2 if _CJK.match(c) else 1 for c in text)
+
+
+WIDTH_SLACK = 2  # display columns: two pieces of one cell's full lines are as wide give or take this
+
+
+def _best_row(anchor: list[str], wrapped: list[Wrap], roles: list[str]) -> tuple[list[str], bool]:
+    """The anchor's cells with the wrapped ones put where the row aligns best with the roles. A
+    wrapped cell may instead be the cell whose middle line the anchor holds: its upper part as wide
+    as that anchor piece (both full lines of the cell)."""
+    if not wrapped:
+        return anchor, True
+    if len(wrapped) > MAX_WRAPPED:
+        head, tail = wrapped[: MAX_WRAPPED - 1], wrapped[MAX_WRAPPED - 1:]
+        wrapped = [*head, ("".join(w[0] for w in tail), "".join(w[1] for w in tail), 0)]
+    best, best_score, best_odd = [*anchor, *(w[0] + w[1] for w in wrapped)], float("-inf"), False
+    for cells, odd in _candidate_rows(anchor, wrapped):
+        score, _placed = align_texts(cells, roles)
+        if score > best_score:
+            best, best_score, best_odd = cells, score, odd
+    return best, best_odd
+
+
+def _candidate_rows(anchor: list[str], wrapped: list[Wrap]) -> list[tuple[list[str], bool]]:
+    """Every order-keeping way to place each wrapped cell: between anchor cells, or around the
+    anchor cell that is its middle line; and whether the tallest cell took a middle line (an odd
+    count of lines)."""
+    out: list[tuple[list[str], bool]] = []
+    tallest = max(range(len(wrapped)), key=lambda k: len(wrapped[k][0]) + len(wrapped[k][1]))
+
+    def place(k: int, a: int, row: list[str], odd: bool) -> None:
+        if k == len(wrapped):
+            out.append((row + anchor[a:], odd))
+            return
+        top, bottom, width = wrapped[k]
+        for b in range(a, len(anchor) + 1):
+            place(k + 1, b, row + anchor[a:b] + [top + bottom], odd)
+            if b < len(anchor) and top and bottom and _is_middle(width, anchor[b]):
+                place(k + 1, b + 1, row + anchor[a:b] + [top + anchor[b] + bottom], odd or k == tallest)
+
+    place(0, 0, [], False)
+    return out
+
+
+def _is_middle(width: int, piece: str) -> bool:
+    return bool(_CJK.search(piece)) and fit_points(piece) <= 0 and abs(width - _width(piece)) <= WIDTH_SLACK
+
+
+def _lay_out(cells: list[str], roles: list[str], columns: dict[str, int], width: int) -> list[str]:
+    _score, placed = align_texts(cells, roles)
+    row = [""] * width
+    for text, p in zip(cells, placed, strict=True):
+        if p is None:
+            continue
+        column = columns[roles[p]]
+        row[column] = f"{row[column]}{text}" if row[column] else text
+    return row
