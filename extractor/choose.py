@@ -18,6 +18,7 @@ ERROR_COST = 4.0  # an error the form's arithmetic raises outweighs a few extra 
 WARNING_COST = 0.25
 NO_FORM = -1e6  # a reading that finds no form at all is the last resort, whatever the others' errors
 NO_TABLE_COST = 40.0  # a form read without its indicator table: most of the form lost, not one cell
+NO_IDENTITY_COST = 10.0  # a form read without its project or department: its key rows were lost
 LOSS_COST = 2.0  # printed content the reading found no place for: a sign the reading cut cells wrongly
 # A later (less likely) reading must be more plausible by this much (absolute, and relative to the
 # earlier reading's plausibility) to replace it: a reading that cuts rows differently also invents
@@ -55,6 +56,8 @@ def plausibility(forms: list[Form]) -> tuple[float, bool]:
         score += rows * _weights_fit(form)
         if not form.indicators:
             score -= NO_TABLE_COST
+        if not (form.project_name or form.department):
+            score -= NO_IDENTITY_COST
         score += 1.0 * (form.total.weight is not None) + 1.0 * (form.total.score is not None)
         errors = [i for i in form.issues if i.severity == "error"]
         warnings = [i for i in form.issues if i.severity == "warning"]

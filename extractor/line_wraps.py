@@ -18,10 +18,16 @@ import re
 from itertools import combinations
 
 from extractor.align import align_texts, fit_points
-from extractor.form.vocabulary import INDICATOR_HEADER_ROLES, INDICATOR_TOTAL_WORDS, TITLE, TITLE_MAX_CHARS
+from extractor.form.vocabulary import (
+    INDICATOR_HEADER_ROLES,
+    INDICATOR_TOTAL_WORDS,
+    TITLE,
+    TITLE_MAX_CHARS,
+    is_meta_key,
+)
 from extractor.layout import Piece, Row, labels_to_spans
 from extractor.normalize import compact
-from extractor.taxonomy import Label, header_role, read_label
+from extractor.taxonomy import Label, fund_row_key, header_role, read_label
 
 _OPEN_LABEL = re.compile(r"^(.*指标)[(（](\d+(?:\.\d+)?)分?$")  # 产出指标(45分 whose `)` wrapped
 _LABEL_DEBRIS = frozenset({")", "）", "分)", "分）", "绩效", "指标", "绩效指标", "绩", "效"})
@@ -34,7 +40,7 @@ def line_wrap_rows(text: str) -> list[tuple[int, list[str]]]:
     """(page, cells) rows of the whole text: lines outside indicator tables as they are, each
     indicator table (one per form) rebuilt from its anchors, wrapped pieces and labels."""
     pages = _pages(text)
-    lines = [line.replace("\f", " ").split() for line in text.split("\n")]
+    lines = _join_wrapped_keys([line.replace("\f", " ").split() for line in text.split("\n")])
     rows: list[tuple[int, list[str]]] = []
     i = 0
     while i < len(lines):
@@ -57,6 +63,42 @@ def line_wrap_rows(text: str) -> list[tuple[int, list[str]]]:
         i = end
     rows.extend((pages[k], lines[k]) for k in range(i, len(lines)) if lines[k])
     return rows
+
+
+_UNIT_LABEL = re.compile(r"^[（(]万?元[)）]$")
+
+
+def _is_key_word(text: str) -> bool:
+    """A word a key cell prints: 项目名称, 主管部门, 其中:当年财政拨款, （万元）."""
+    t = compact(text)
+    return is_meta_key(t) or fund_row_key(text) is not None or bool(_UNIT_LABEL.match(t))
+
+
+def _join_wrapped_keys(lines: list[list[str]]) -> list[list[str]]:
+    """Key cells wrapped around their row's line (`项目` / `公共体育设施建设项目` / `名称`,
+    `实施单` / `主管部门 西湖区财政局 西湖区财政局` / `位`): the pieces above and below that make a
+    key go back into the row, the key before the value it names (the first value no key names)."""
+    out = [list(tokens) for tokens in lines]
+    for a in range(1, len(out) - 1):
+        up, anchor, down = out[a - 1], out[a], out[a + 1]
+        if not up or not anchor or len(up) != len(down) or len(up) > 2:
+            continue
+        keys = [u + d for u, d in zip(up, down, strict=True)]
+        if not all(_is_key_word(k) for k in keys) or any(_is_key_word(u) for u in up):
+            continue
+        for key in keys:
+            anchor = _put_key(anchor, key)
+        out[a - 1], out[a], out[a + 1] = [], anchor, []
+    return out
+
+
+def _put_key(tokens: list[str], key: str) -> list[str]:
+    if _UNIT_LABEL.match(compact(key)) or not tokens or not is_meta_key(compact(tokens[0])):
+        return [key, *tokens]
+    # 主管部门 X Y: the wrapped key names Y, the value after the last keyed one.
+    keyed = [k for k, t in enumerate(tokens) if is_meta_key(compact(t))]
+    at = keyed[-1] + 2
+    return [*tokens[:at], key, *tokens[at:]] if at < len(tokens) else [*tokens, key]
 
 
 def _is_title(tokens: list[str]) -> bool:
