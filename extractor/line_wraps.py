@@ -15,18 +15,23 @@ Only the indicator table is read this way; the lines above it are passed on as s
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from itertools import combinations
 
-from extractor.align import align_texts, fit_points
+from extractor.align import align_texts, fit_amount, fit_name, fit_points, fit_rate
 from extractor.form.vocabulary import (
+    FUND_HEADER_ROLES,
+    GOAL_LABEL_PARTS,
+    GOAL_LABELS,
     INDICATOR_HEADER_ROLES,
     INDICATOR_TOTAL_WORDS,
     TITLE,
     TITLE_MAX_CHARS,
+    is_goal_header,
     is_meta_key,
 )
 from extractor.layout import Piece, Row, labels_to_spans
-from extractor.normalize import compact
+from extractor.normalize import compact, parse_amount, parse_number
 from extractor.taxonomy import Label, fund_row_key, header_role, read_label
 
 _OPEN_LABEL = re.compile(r"^(.*指标)[(（](\d+(?:\.\d+)?)分?$")  # 产出指标(45分 whose `)` wrapped
@@ -34,6 +39,7 @@ _LABEL_DEBRIS = frozenset({")", "）", "分)", "分）", "绩效", "指标", "�
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 MAX_WRAPPED = 3  # wrapped cells of one row tried in every place; more are joined in order
 _HEADER_MIN_WORDS = 3
+NAME_FIT = 3.0  # what a label-like text scores (extractor.align.fit_name)
 
 
 def line_wrap_rows(text: str) -> list[tuple[int, list[str]]]:
@@ -45,6 +51,15 @@ def line_wrap_rows(text: str) -> list[tuple[int, list[str]]]:
     i = 0
     while i < len(lines):
         header_at = next((k for k in range(i, len(lines)) if _header_words(lines[k]) >= _HEADER_MIN_WORDS), None)
+        fund_at = next((k for k in range(i, header_at if header_at is not None else len(lines))
+                        if _fund_words(lines[k]) >= _HEADER_MIN_WORDS), None)
+        if fund_at is not None:  # the funds block comes first in a form
+            start = fund_at - 1 if fund_at > i and _is_fund_fragment(lines[fund_at - 1]) else fund_at
+            rows.extend((pages[k], lines[k]) for k in range(i, start) if lines[k])
+            end = next((k for k in range(fund_at + 1, len(lines)) if lines[k] and _ends_funds(lines[k])), len(lines))
+            rows.extend((pages[fund_at], cells) for cells in _fund_rows(lines, start, end))
+            i = end
+            continue
         if header_at is None:
             break
         # The header's own line is the fullest of the few that name columns (年度指标 / 一级指标 … / 值).
@@ -138,6 +153,112 @@ def _header_lead(tokens: list[str]) -> int | None:
 
 def _is_total(token: str) -> bool:
     return compact(token).rstrip(":：").startswith(INDICATOR_TOTAL_WORDS)
+
+
+# --- the funds block ---------------------------------------------------------------------------
+
+_BLOCK_DEBRIS = re.compile(r"^(?:项目|资金|项目资金|[（(]万?元[)）]|[（(]万?|万?元[)）])$")  # 项目资金（万元） down the side
+
+
+def _fund_words(tokens: list[str]) -> int:
+    return sum(header_role(t, FUND_HEADER_ROLES) is not None for t in tokens)
+
+
+def _is_fund_piece(token: str) -> bool:
+    text = compact(token)
+    return header_role(token, FUND_HEADER_ROLES) is not None or any(
+        w.startswith(text) or w.endswith(text) for _role, words in FUND_HEADER_ROLES for w in words) \
+        or bool(re.fullmatch(r"[（(]?[A-Z/]{1,3}[)）]?|[（(][A-Z/]{0,3}|[A-Z/]{0,3}[)）]", text))
+
+
+def _is_fund_fragment(tokens: list[str]) -> bool:
+    return bool(tokens) and len(tokens) <= 4 and all(_is_fund_piece(t) for t in tokens) and _fund_words(tokens) < 3
+
+
+def _ends_funds(tokens: list[str]) -> bool:
+    first = compact(tokens[0])
+    return first.startswith(GOAL_LABELS) or first in GOAL_LABEL_PARTS or is_goal_header(first) or _is_title(tokens) \
+        or _header_words(tokens) >= _HEADER_MIN_WORDS
+
+
+def _fund_rows(lines: list[list[str]], start: int, end: int) -> list[list[str]]:
+    """The funds block: its header (words wrapped above and below put back where the rows fit them),
+    then each row from its anchor and the pieces wrapped around it (a label 其中:当年财政拨 / 款, an
+    amount cut at its width 148242940. / 85)."""
+    head = start
+    while head < min(start + 3, end) and lines[head] and all(_is_fund_piece(t) for t in lines[head]):
+        head += 1
+    block = [lines[k] for k in range(start, max(head, start + 1))]
+    # Three lines: the middle one is the header's own (its one-line words centred), the others wrap.
+    if len(block) == 3:
+        up, anchor, down = block
+    elif len(block) == 2:
+        first, second = block
+        up, anchor, down = ([], first, second) if _fund_words(first) >= _fund_words(second) else (first, second, [])
+    else:
+        up, anchor, down = [], block[0], []
+    rest = [(k, [t for t in lines[k] if not _BLOCK_DEBRIS.match(compact(t))]) for k in range(start + len(block), end)]
+    rest = [(k, cells) for k, cells in rest if cells]
+    anchors = [n for n, (_k, cells) in enumerate(rest) if _is_fund_anchor(cells)]
+    shares = _share_pieces(anchors, len(rest)) if anchors else []
+    pieces = [(rest[n][1], _wrapped_cells([rest[j][1] for j in ups], [rest[j][1] for j in downs]))
+              for n, (ups, downs) in zip(anchors, shares, strict=True)]
+    header = anchor
+    if up or down:
+        wrapped = [u + d for u, d in zip(up, down, strict=True)] if len(up) == len(down) else up + down
+        best_score = float("-inf")
+        for order in _interleavings(anchor, wrapped):
+            roles = ["name", *(r for r in (header_role(t, FUND_HEADER_ROLES) for t in order) if r)]
+            score = sum(_fund_evidence(_best_row(cells, wraps, roles, _fund_evidence)[0], roles)
+                        for cells, wraps in pieces) - ORDER_TIE * _inversions(roles)
+            if score > best_score:
+                header, best_score = order, score
+    columns = {"name": 0}
+    for col, word in enumerate(header):
+        role = header_role(word, FUND_HEADER_ROLES)
+        if role and role not in columns:
+            columns[role] = col + 1
+    roles = sorted(columns, key=columns.get)
+    out = [["", *header]]
+    if not anchors:
+        return out + [cells for _k, cells in rest]
+    for cells, wraps in pieces:
+        out.append(_lay_out(_best_row(cells, wraps, roles, _fund_evidence)[0], roles, columns, len(header) + 1))
+    return out
+
+
+ORDER_TIE = 0.01  # when the rows cannot tell, the columns stand in the order templates usually print
+_USUAL_ORDER = [role for role, _words in FUND_HEADER_ROLES]
+
+
+def _inversions(roles: list[str]) -> int:
+    rank = [_USUAL_ORDER.index(r) for r in roles if r in _USUAL_ORDER]
+    return sum(a > b for k, a in enumerate(rank) for b in rank[k + 1:])
+
+
+RATE_AGREES = 4.0  # a row whose 执行率 is its 全年执行数 / 全年预算数 proves the columns (extractor.align)
+
+
+def _fund_evidence(cells: list[str], roles: list[str]) -> float:
+    """How well a fund row reads under `roles`: the cells' fit, and its rate against its amounts."""
+    score, placed = align_texts(cells, roles)
+    by_role = {roles[p]: cells[k] for k, p in enumerate(placed) if p is not None}
+    try:
+        rate = parse_number(by_role.get("execution_rate", "").rstrip("%％") or "x")
+        executed = parse_amount(by_role["executed"], None)[0] if "executed" in by_role else None
+        budget = parse_amount(by_role["annual_budget"], None)[0] if "annual_budget" in by_role else None
+    except (ValueError, KeyError):
+        return score
+    if rate is not None and executed is not None and budget:
+        miss = float(abs(executed / budget * 100 - rate))  # percentage points: the nearer, the surer
+        score += RATE_AGREES * (1 - miss) if miss <= 1 else -RATE_AGREES
+    return score
+
+
+def _is_fund_anchor(cells: list[str]) -> bool:
+    """A fund row's own line: its label with a value, or two values."""
+    values = sum(fit_amount(t) > 0 or fit_rate(t) > 0 or t in ("—", "-", "/") for t in cells)
+    return values >= 3 or (values >= 1 and (fund_row_key(cells[0]) is not None or fit_name(cells[0]) >= NAME_FIT))
 
 
 # --- the header --------------------------------------------------------------------------------
@@ -330,7 +451,12 @@ def _width(text: str) -> int:
 WIDTH_SLACK = 2  # display columns: two pieces of one cell's full lines are as wide give or take this
 
 
-def _best_row(anchor: list[str], wrapped: list[Wrap], roles: list[str]) -> tuple[list[str], bool]:
+def _align_score(cells: list[str], roles: list[str]) -> float:
+    return align_texts(cells, roles)[0]
+
+
+def _best_row(anchor: list[str], wrapped: list[Wrap], roles: list[str],
+              judge: Callable[[list[str], list[str]], float] = _align_score) -> tuple[list[str], bool]:
     """The anchor's cells with the wrapped ones put where the row aligns best with the roles. A
     wrapped cell may instead be the cell whose middle line the anchor holds: its upper part as wide
     as that anchor piece (both full lines of the cell)."""
@@ -341,7 +467,7 @@ def _best_row(anchor: list[str], wrapped: list[Wrap], roles: list[str]) -> tuple
         wrapped = [*head, ("".join(w[0] for w in tail), "".join(w[1] for w in tail), 0)]
     best, best_score, best_odd = [*anchor, *(w[0] + w[1] for w in wrapped)], float("-inf"), False
     for cells, odd in _candidate_rows(anchor, wrapped):
-        score, _placed = align_texts(cells, roles)
+        score = judge(cells, roles)
         if score > best_score:
             best, best_score, best_odd = cells, score, odd
     return best, best_odd
@@ -361,15 +487,16 @@ def _candidate_rows(anchor: list[str], wrapped: list[Wrap]) -> list[tuple[list[s
         top, bottom, width = wrapped[k]
         for b in range(a, len(anchor) + 1):
             place(k + 1, b, row + anchor[a:b] + [top + bottom], odd)
-            if b < len(anchor) and top and bottom and _is_middle(width, anchor[b]):
+            if b < len(anchor) and top and bottom and _is_middle(top, width, anchor[b]):
                 place(k + 1, b + 1, row + anchor[a:b] + [top + anchor[b] + bottom], odd or k == tallest)
 
     place(0, 0, [], False)
     return out
 
 
-def _is_middle(width: int, piece: str) -> bool:
-    return bool(_CJK.search(piece)) and fit_points(piece) <= 0 and abs(width - _width(piece)) <= WIDTH_SLACK
+def _is_middle(top: str, width: int, piece: str) -> bool:
+    return bool(_CJK.search(piece) and _CJK.search(top)) and fit_points(piece) <= 0 \
+        and abs(width - _width(piece)) <= WIDTH_SLACK
 
 
 def _lay_out(cells: list[str], roles: list[str], columns: dict[str, int], width: int) -> list[str]:
