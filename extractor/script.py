@@ -26,6 +26,26 @@ def _converter():  # type: ignore[no-untyped-def]
     return opencc.OpenCC("t2s")
 
 
+@lru_cache(maxsize=1)
+def _changing() -> re.Pattern[str] | None:
+    """What the converter would change: its table's entries whose conversion is not themselves (the
+    phrases, and the characters as one class). A text none of them occurs in converts to itself, so the
+    converter (pure Python, most of a simplified dump's reading time) need not run over it. None when
+    the table cannot be listed: then every text is converted as before."""
+    converter = _converter()
+    tables = getattr(converter, "_dict_chain_data", None)
+    if not isinstance(tables, list):
+        return None
+    try:
+        keys = {key for group in tables for table in group for key in table[2]}
+    except (TypeError, IndexError):
+        return None
+    changed = [key for key in keys if converter.convert(key) != key]  # the converter's own first choice
+    chars = "".join(sorted(k for k in changed if len(k) == 1))
+    phrases = sorted((k for k in changed if len(k) > 1), key=len, reverse=True)
+    return re.compile("|".join([*map(re.escape, phrases), *([f"[{re.escape(chars)}]"] if chars else [])]))
+
+
 def to_simplified(text: str) -> tuple[str, list[str]]:
     """The text with converter glosses dropped and traditional characters made simplified, and what
     was done (empty when nothing was)."""
@@ -35,7 +55,8 @@ def to_simplified(text: str) -> tuple[str, list[str]]:
         done.append(f"{n} pinyin glosses removed")
     converter = _converter()
     cjk = len(_CJK.findall(text))
-    if converter is not None and cjk:
+    changing = _changing() if converter is not None and cjk else None
+    if converter is not None and cjk and (changing is None or changing.search(text)):
         simplified = converter.convert(text)
         changed = sum(a != b for a, b in zip(text, simplified, strict=False)) if len(simplified) == len(text) else cjk
         if changed >= max(5, MIN_TRADITIONAL_SHARE * cjk):
