@@ -27,11 +27,11 @@ def _converter():  # type: ignore[no-untyped-def]
 
 
 @lru_cache(maxsize=1)
-def _changing() -> re.Pattern[str] | None:
+def _changing() -> tuple[frozenset[str], tuple[tuple[str, frozenset[str]], ...]] | None:
     """What the converter would change: its table's entries whose conversion is not themselves (the
-    phrases, and the characters as one class). A text none of them occurs in converts to itself, so the
-    converter (pure Python, most of a simplified dump's reading time) need not run over it. None when
-    the table cannot be listed: then every text is converted as before."""
+    characters, and the phrases with their characters). A text none of them occurs in converts to itself,
+    so the converter (pure Python, most of a simplified dump's reading time) need not run over it. None
+    when the table cannot be listed: then every text is converted as before."""
     converter = _converter()
     tables = getattr(converter, "_dict_chain_data", None)
     if not isinstance(tables, list):
@@ -41,9 +41,21 @@ def _changing() -> re.Pattern[str] | None:
     except (TypeError, IndexError):
         return None
     changed = [key for key in keys if converter.convert(key) != key]  # the converter's own first choice
-    chars = "".join(sorted(k for k in changed if len(k) == 1))
-    phrases = sorted((k for k in changed if len(k) > 1), key=len, reverse=True)
-    return re.compile("|".join([*map(re.escape, phrases), *([f"[{re.escape(chars)}]"] if chars else [])]))
+    return (frozenset(k for k in changed if len(k) == 1),
+            tuple((k, frozenset(k)) for k in sorted(changed) if len(k) > 1))
+
+
+def converter_would_change(text: str) -> bool:
+    """Whether one of the converter's changing entries occurs in `text` (a set test per phrase before
+    the substring search: a phrase with a character the text lacks cannot occur)."""
+    changing = _changing()
+    if changing is None:
+        return True
+    chars, phrases = changing
+    present = set(text)
+    if not chars.isdisjoint(present):
+        return True
+    return any(needed <= present and phrase in text for phrase, needed in phrases)
 
 
 def to_simplified(text: str) -> tuple[str, list[str]]:
@@ -55,8 +67,7 @@ def to_simplified(text: str) -> tuple[str, list[str]]:
         done.append(f"{n} pinyin glosses removed")
     converter = _converter()
     cjk = len(_CJK.findall(text))
-    changing = _changing() if converter is not None and cjk else None
-    if converter is not None and cjk and (changing is None or changing.search(text)):
+    if converter is not None and cjk and converter_would_change(text):
         simplified = converter.convert(text)
         changed = sum(a != b for a, b in zip(text, simplified, strict=False)) if len(simplified) == len(text) else cjk
         if changed >= max(5, MIN_TRADITIONAL_SHARE * cjk):
