@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-_GLOSS = re.compile(r"(?<=[\u3400-\u9fff])\((?:[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,6})\)")
+# The bracket first, then the character before it: the scan then looks for `(` alone.
+_GLOSS = re.compile(r"\((?<=[\u3400-\u9fff]\()(?:[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,6})\)")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 MIN_GLOSSES = 3  # one bracketed syllable may be a real note; three are a converter's glosses
 MIN_TRADITIONAL_SHARE = 0.05  # a simplified text has next to none; a traditional one some 20–40 %
@@ -66,8 +67,10 @@ def to_simplified(text: str) -> tuple[str, list[str]]:
         text, n = _GLOSS.subn("", text)
         done.append(f"{n} pinyin glosses removed")
     converter = _converter()
+    if converter is None or not converter_would_change(text):
+        return text, done  # nothing the converter would change (counting the CJK first costs more)
     cjk = len(_CJK.findall(text))
-    if converter is not None and cjk and converter_would_change(text):
+    if cjk:
         simplified = converter.convert(text)
         changed = sum(a != b for a, b in zip(text, simplified, strict=False)) if len(simplified) == len(text) else cjk
         if changed >= max(5, MIN_TRADITIONAL_SHARE * cjk):
