@@ -159,9 +159,17 @@ def header_role(raw: str, table: tuple[tuple[str, tuple[str, ...]], ...]) -> str
     return role
 
 
+@lru_cache(maxsize=8)
+def _table_chars(table: tuple[tuple[str, tuple[str, ...]], ...]) -> frozenset[str]:
+    return frozenset(ch for _, words in table for word in words for ch in word)
+
+
 def _header_role(raw: str, table: tuple[tuple[str, tuple[str, ...]], ...]) -> str | None:
     text = _HEADER_PARENS.sub("", compact(raw))
-    if not text:
+    if not text or _table_chars(table).isdisjoint(text):
+        # Every test below needs a character of a header word in the text (a word equal to it, one
+        # it starts with, or one within one edit of a text of four or more): values and names
+        # without one are no header, and most cells are those.
         return None
     for role, words in table:
         if text in words:
