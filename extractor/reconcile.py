@@ -162,13 +162,16 @@ def _read_table_row(state: _State, row: Row) -> None:
     if any(word.rstrip(":：") in INDICATOR_TOTAL_WORDS for word in row.words):
         _read_total(state, row)
         state.section = "done"
-    elif indicator_roles := _indicator_header(row):
+        return
+    # The row's header words, read once for both tests: a repeated header, a second header row.
+    roles = _header_roles(row, INDICATOR_HEADER_ROLES, minimum=0) or {}
+    if indicator_roles := _indicator_header(row, roles):
         # The header repeated on a continuation page: same columns, maybe shifted.
         state.indicator_roles, state.indicator_columns = tuple(indicator_roles), indicator_roles
         state.indicator_boxes = header_boxes(row, indicator_roles)
         state.pending_labels.extend(lab for c in row.cells if (lab := read_label(c.text)))
     else:
-        _read_indicator_row(state, row)
+        _read_indicator_row(state, row, roles)
 
 
 # --- header: title, year, project, department ------------------------------------------------------
@@ -372,18 +375,21 @@ def _finish_goals(state: _State) -> None:
 # --- indicators ------------------------------------------------------------------------------------
 
 
-def _indicator_header(row: Row) -> dict[str, int] | None:
+def _indicator_header(row: Row, roles: dict[str, int] | None = None) -> dict[str, int] | None:
+    """The indicator table's header: three roles or more, one of them name, weight or score.
+    `roles`: the row's header roles (any number), when the caller has them already."""
     if len(row.cells) < 3:
         return None
-    roles = _header_roles(row, INDICATOR_HEADER_ROLES, minimum=3)
-    if not roles or not ({"name", "weight", "score"} & set(roles)):
+    if roles is None:
+        roles = _header_roles(row, INDICATOR_HEADER_ROLES, minimum=0) or {}
+    if len(roles) < 3 or not ({"name", "weight", "score"} & set(roles)):
         return None
     return roles
 
 
-def _read_indicator_row(state: _State, row: Row) -> None:
+def _read_indicator_row(state: _State, row: Row, roles: dict[str, int]) -> None:
     cells = list(row.cells)
-    sub_roles = _header_roles(row, INDICATOR_HEADER_ROLES, minimum=2)
+    sub_roles = roles if len(roles) >= 2 else None
     if sub_roles and {"target_op", "target_unit"} & set(sub_roles):
         # A second header row splitting 年度指标值 into 指标性质 / 指标值 / 度量单位.
         roles = list(state.indicator_roles)
