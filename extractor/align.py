@@ -159,13 +159,21 @@ def _place(cells: Sequence[Cell], texts: list[str], role_at: dict[int, str]) -> 
     return by_role
 
 
+@lru_cache(maxsize=256)
+def _shifted_columns(columns: tuple[tuple[str, int], ...], roles: tuple[str, ...]) -> tuple[dict[int, str], ...]:
+    """Column -> role as the header printed them, then shifted by one either way: a dump may add or
+    drop one leading column (绩效指标) per row. Made once per header (a form's rows share it); the
+    maps are only read."""
+    return tuple({col + shift: role for role, col in columns if role in roles} for shift in (0, 1, -1))
+
+
 def _align_by_position(cells: Sequence[Cell], texts: list[str], roles: Sequence[str],
                        columns: dict[str, int]) -> Aligned | None:
     """The common case, cheaply: every printed cell sits in its header's column and fits it."""
     if not columns:
         return None
-    for shift in (0, 1, -1):  # a dump may add or drop one leading column (绩效指标) per row
-        by_role = _place(cells, texts, {col + shift: role for role, col in columns.items() if role in roles})
+    for role_at in _shifted_columns(tuple(columns.items()), tuple(roles)):
+        by_role = _place(cells, texts, role_at)
         if by_role is not None:
             break
     else:
