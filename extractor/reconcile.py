@@ -629,6 +629,8 @@ def _blank(cell: Cell) -> Cell:
 
 
 def _drop_page_numbers(state: _State, cells: list[Cell], where: str) -> list[Cell]:
+    if not any(not cell.is_empty and is_page_number(cell.text) for cell in cells):
+        return cells  # the common case: nothing to drop, no copy
     out = []
     for cell in cells:
         if not cell.is_empty and is_page_number(cell.text):
