@@ -195,25 +195,27 @@ def align_texts(texts: Sequence[str], roles: Sequence[str], role_columns: Sequen
                 text_columns: Sequence[int] | None = None) -> tuple[float, list[int | None]]:
     """The dynamic programme: best score, and for each (non-empty) text its role index or None."""
     n, m = len(texts), len(roles)
+    role_key = tuple(roles)
     # best[i][j]: best score aligning texts[i:] to roles[j:]; move: 0 skip text, 1 skip role, 2 assign
     best = [[0.0] * (m + 1) for _ in range(n + 1)]
     move = [[1] * (m + 1) for _ in range(n + 1)]
     for i in range(n - 1, -1, -1):
         best[i][m], move[i][m] = best[i + 1][m] + SKIP_FILLED, 0
+    backwards = range(m - 1, -1, -1)
     for i in range(n - 1, -1, -1):
-        text = texts[i]
-        column = text_columns[i] if text_columns else -2
+        fits = _fits(role_key, texts[i])
+        if role_columns:
+            column = text_columns[i] if text_columns else -2
+            fits = [f + POSITION_BONUS if f != NEG and c == column else f
+                    for f, c in zip(fits, role_columns, strict=False)]
         row_best, row_move, next_best = best[i], move[i], best[i + 1]
-        for j in range(m - 1, -1, -1):
+        for j in backwards:
             score, action = next_best[j] + SKIP_FILLED, 0
             if row_best[j + 1] >= score:  # skipping a role beats dropping printed content on ties
                 score, action = row_best[j + 1], 1
-            fit = _fit(roles[j], text)
-            if fit != NEG:
-                if role_columns and role_columns[j] == column:
-                    fit += POSITION_BONUS
-                if next_best[j + 1] + fit >= score:  # prefer assigning on ties
-                    score, action = next_best[j + 1] + fit, 2
+            fit = fits[j]
+            if fit != NEG and next_best[j + 1] + fit >= score:  # prefer assigning on ties
+                score, action = next_best[j + 1] + fit, 2
             row_best[j], row_move[j] = score, action
     placed: list[int | None] = []
     i = j = 0
@@ -228,6 +230,12 @@ def align_texts(texts: Sequence[str], roles: Sequence[str], role_columns: Sequen
             placed.append(None)
             i += 1
     return best[0][0], placed
+
+
+@lru_cache(maxsize=1 << 16)
+def _fits(roles: tuple[str, ...], text: str) -> tuple[float, ...]:
+    """How well `text` fits each role, in order: a text meets the same roles in many candidate rows."""
+    return tuple(_fit(role, text) for role in roles)
 
 
 def align_row(cells: Sequence[Cell], roles: Sequence[str], columns: dict[str, int] | None = None) -> Aligned:
