@@ -210,7 +210,7 @@ def _read_meta(state: _State, row: Row) -> bool:
         if key is None:
             continue
         found = True
-        inline = clean_text(cell.text).split("：", 1)[-1].split(":", 1)[-1] if re.search("[:：]", cell.text) else ""
+        inline = clean_text(cell.text).split("：", 1)[-1].split(":", 1)[-1] if ":" in cell.text or "：" in cell.text else ""
         inline = inline if compact(inline) != compact(key) else ""
         value = inline.strip()
         if not value and i + 1 < len(cells) and not _is_meta_key(cells[i + 1].text):
@@ -286,8 +286,11 @@ def _read_fund_row(state: _State, row: Row) -> None:
         setattr(state.form.funds, key, fund)
 
 
+_AMOUNTISH = re.compile(r"[-+]?[\d,.%万元—-]+")
+
+
 def _is_amountish(text: str) -> bool:
-    return bool(re.fullmatch(r"[-+]?[\d,.%万元—-]+", text))
+    return bool(_AMOUNTISH.fullmatch(text))
 
 
 def _fund_row(state: _State, aligned: dict[str, Cell], key: str) -> FundRow:
