@@ -196,6 +196,8 @@ def align_texts(texts: Sequence[str], roles: Sequence[str], role_columns: Sequen
     """The dynamic programme: best score, and for each (non-empty) text its role index or None."""
     n, m = len(texts), len(roles)
     role_key = tuple(roles)
+    if not role_columns and n <= MAX_SHARED_TEXTS:
+        return _align_shared(role_key, tuple(texts))
     # best[i][j]: best score aligning texts[i:] to roles[j:]; move: 0 skip text, 1 skip role, 2 assign
     best = [[0.0] * (m + 1) for _ in range(n + 1)]
     move = [[1] * (m + 1) for _ in range(n + 1)]
@@ -230,6 +232,51 @@ def align_texts(texts: Sequence[str], roles: Sequence[str], role_columns: Sequen
             placed.append(None)
             i += 1
     return best[0][0], placed
+
+
+# Without columns (a stream's candidate rows) the programme's rows are shared: the row for texts[i:]
+# depends on those texts alone, and the candidate rows ending at one token are suffixes of each other.
+MAX_SHARED_TEXTS = 64  # a longer run of texts takes the plain programme (the shared one recurses)
+
+
+def _align_shared(roles: tuple[str, ...], texts: tuple[str, ...]) -> tuple[float, list[int | None]]:
+    n, m = len(texts), len(roles)
+    moves = [_suffix_row(roles, texts[i:])[1] for i in range(n)]
+    placed: list[int | None] = []
+    i = j = 0
+    while i < n:
+        action = moves[i][j] if j < m else 0
+        if action == 2:
+            placed.append(j)
+            i, j = i + 1, j + 1
+        elif action == 1:
+            j += 1
+        else:
+            placed.append(None)
+            i += 1
+    return _suffix_row(roles, texts)[0][0], placed
+
+
+@lru_cache(maxsize=1 << 14)
+def _suffix_row(roles: tuple[str, ...], texts: tuple[str, ...]) -> tuple[tuple[float, ...], tuple[int, ...]]:
+    """align_texts' row for `texts` (best score and move from each role on), built on the row of
+    texts[1:]: the same arithmetic in the same order, so the same result."""
+    m = len(roles)
+    if not texts:
+        return (0.0,) * (m + 1), (1,) * (m + 1)
+    next_best = _suffix_row(roles, texts[1:])[0]
+    fits = _fits(roles, texts[0])
+    row_best, row_move = [0.0] * (m + 1), [1] * (m + 1)
+    row_best[m], row_move[m] = next_best[m] + SKIP_FILLED, 0
+    for j in range(m - 1, -1, -1):
+        score, action = next_best[j] + SKIP_FILLED, 0
+        if row_best[j + 1] >= score:
+            score, action = row_best[j + 1], 1
+        fit = fits[j]
+        if fit != NEG and next_best[j + 1] + fit >= score:
+            score, action = next_best[j + 1] + fit, 2
+        row_best[j], row_move[j] = score, action
+    return tuple(row_best), tuple(row_move)
 
 
 @lru_cache(maxsize=1 << 16)
