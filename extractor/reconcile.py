@@ -101,7 +101,10 @@ class _IndicatorRow:
     unread: list[Cell] = field(default_factory=list)  # printed cells that fit none of the row's columns
 
     def has_values(self) -> bool:
-        return any(k in self.cells for k in ("target", "target_op", "target_unit", "actual", "weight", "score"))
+        return not self.cells.keys().isdisjoint(_VALUE_ROLES)
+
+
+_VALUE_ROLES = frozenset({"target", "target_op", "target_unit", "actual", "weight", "score"})
 
 
 def run_to_form(rows: list[Row]) -> Form:
@@ -159,10 +162,11 @@ def _read_row(state: _State, row: Row) -> None:
 
 
 def _read_table_row(state: _State, row: Row) -> None:
-    if any(word.rstrip(":：") in INDICATOR_TOTAL_WORDS for word in row.words):
-        _read_total(state, row)
-        state.section = "done"
-        return
+    for word in row.words:
+        if word.rstrip(":：") in INDICATOR_TOTAL_WORDS:
+            _read_total(state, row)
+            state.section = "done"
+            return
     # The row's header words, read once for both tests: a repeated header, a second header row.
     roles = _header_roles(row, INDICATOR_HEADER_ROLES, minimum=0) or {}
     if indicator_roles := _indicator_header(row, roles):
@@ -632,7 +636,10 @@ def _blank(cell: Cell) -> Cell:
 
 
 def _drop_page_numbers(state: _State, cells: list[Cell], where: str) -> list[Cell]:
-    if not any(not cell.is_empty and is_page_number(cell.text) for cell in cells):
+    for cell in cells:
+        if not cell.is_empty and is_page_number(cell.text):
+            break
+    else:
         return cells  # the common case: nothing to drop, no copy
     out = []
     for cell in cells:
