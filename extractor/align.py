@@ -329,19 +329,35 @@ def align_fund_row(cells: Sequence[Cell], roles: Sequence[str], columns: dict[st
         return first  # every cell sits under its own header: the dump kept its columns
     # Another reading must win by arithmetic, not by looks alone.
     best, best_score = first, _fund_score(first.by_role) + ARITHMETIC_MARGIN
+    texts = [cell.text.strip() for cell in filled]
+    numbers = [_number(cell.text) for cell in filled]
+    fit = [[_fit(role, text) for text in texts] for role in roles]  # fit[role][cell], looked up once
+    distinct = len(set(roles)) == len(roles)  # else a later cell replaces an earlier one under its role
     for chosen in combinations(range(len(roles)), len(filled)):
-        by_role = {roles[j]: cell for j, cell in zip(chosen, filled, strict=True)}
-        if any(_fit(role, cell.text.strip()) == NEG for role, cell in by_role.items()):
-            continue
-        score = _fund_score(by_role)
+        if distinct:
+            placed = [(roles[j], fit[j][k], numbers[k]) for k, j in enumerate(chosen)]
+            if any(f == NEG for _, f, _ in placed):
+                continue
+            score = _fund_score_of(placed)
+        else:
+            by_role = {roles[j]: cell for j, cell in zip(chosen, filled, strict=True)}
+            if any(_fit(role, cell.text.strip()) == NEG for role, cell in by_role.items()):
+                continue
+            score = _fund_score(by_role)
         if score > best_score:
+            by_role = {roles[j]: cell for j, cell in zip(chosen, filled, strict=True)}
             best, best_score = Aligned(by_role=by_role, skipped=[]), score
     return best
 
 
 def _fund_score(by_role: dict[str, Cell]) -> float:
-    score = sum(_fit(role, cell.text.strip()) for role, cell in by_role.items())
-    number = {role: _number(cell.text) for role, cell in by_role.items()}
+    return _fund_score_of([(role, _fit(role, cell.text.strip()), _number(cell.text)) for role, cell in by_role.items()])
+
+
+def _fund_score_of(placed: list[tuple[str, float, float | None]]) -> float:
+    """Fit plus arithmetic of one assignment: (role, the cell's fit to it, the cell's number), in order."""
+    score = sum(fit for _, fit, _ in placed)
+    number = {role: value for role, _, value in placed}
     rate, executed, budget = number.get("execution_rate"), number.get("executed"), number.get("annual_budget")
     if rate is not None and executed is not None and budget:
         agrees = abs(executed / budget * 100 - rate) <= max(0.6, rate * 0.005)
