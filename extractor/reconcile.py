@@ -415,7 +415,9 @@ def _read_indicator_row(state: _State, row: Row, roles: dict[str, int]) -> None:
             cells[i] = _blank(cell)
     values = _drop_page_numbers(state, cells, "indicators")
     # Drawn tables (PDF pages, scans) are read by the header's columns; dumps by their texts.
-    alignment = align_by_boxes(values, state.indicator_boxes) if drawn(row) else None
+    # (A text dump's first cell has no box: the common case answered before drawn() looks at every cell.)
+    alignment = (align_by_boxes(values, state.indicator_boxes)
+                 if row.cells and row.cells[0].bbox is not None and drawn(row) else None)
     if alignment is None:
         alignment = align_row(values, state.indicator_roles, state.indicator_columns)
     aligned = {k: v for k, v in alignment.by_role.items()
@@ -531,13 +533,25 @@ def _fill_level2(rows: list[_IndicatorRow], cost_level1: bool) -> list[tuple[Lab
 def _drop_placeholders(rows: list[_IndicatorRow]) -> list[_IndicatorRow]:
     kept = []
     for r in rows:
-        name = compact(r.cells["name"].text) if "name" in r.cells else ""
-        name = _NUMBERING.sub("", name) if not _PLACEHOLDER.match(name) else name
-        values = [compact(r.cells[k].text) for k in ("target", "actual", "weight", "score") if k in r.cells]
-        if _PLACEHOLDER.match(name or "-") and all(not v or _PLACEHOLDER.match(v) for v in values):
+        cells = r.cells
+        if _placeholder_name(cells["name"].text if "name" in cells else "") and all(
+                _placeholder_value(cells[k].text) for k in ("target", "actual", "weight", "score") if k in cells):
             continue  # template scaffolding: 指标2, ……, /
         kept.append(r)
     return kept
+
+
+@lru_cache(maxsize=1 << 14)
+def _placeholder_name(raw: str) -> bool:
+    name = compact(raw)
+    name = _NUMBERING.sub("", name) if not _PLACEHOLDER.match(name) else name
+    return bool(_PLACEHOLDER.match(name or "-"))
+
+
+@lru_cache(maxsize=1 << 14)
+def _placeholder_value(raw: str) -> bool:
+    value = compact(raw)
+    return not value or bool(_PLACEHOLDER.match(value))
 
 
 def _join_split_names(state: _State, rows: list[_IndicatorRow]) -> list[_IndicatorRow]:
