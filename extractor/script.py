@@ -56,7 +56,14 @@ def converter_would_change(text: str) -> bool:
     present = set(text)
     if not chars.isdisjoint(present):
         return True
-    return any(needed <= present and phrase in text for phrase, needed in phrases)
+    possible = tuple(phrase for phrase, needed in phrases if needed <= present)
+    return bool(possible) and _any_of(possible).search(text) is not None
+
+
+@lru_cache(maxsize=64)
+def _any_of(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    # One scan for the phrases whose characters all occur (a dozen searches of a long text cost more).
+    return re.compile("|".join(map(re.escape, phrases)))
 
 
 def to_simplified(text: str) -> tuple[str, list[str]]:
