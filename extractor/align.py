@@ -159,13 +159,21 @@ def _place(cells: Sequence[Cell], texts: list[str], role_at: dict[int, str]) -> 
     return by_role
 
 
+@lru_cache(maxsize=256)
+def _shifted_columns(columns: tuple[tuple[str, int], ...], roles: tuple[str, ...]) -> tuple[dict[int, str], ...]:
+    """Column -> role as the header printed them, then shifted by one either way: a dump may add or
+    drop one leading column (绩效指标) per row. Made once per header (a form's rows share it); the
+    maps are only read."""
+    return tuple({col + shift: role for role, col in columns if role in roles} for shift in (0, 1, -1))
+
+
 def _align_by_position(cells: Sequence[Cell], texts: list[str], roles: Sequence[str],
                        columns: dict[str, int]) -> Aligned | None:
     """The common case, cheaply: every printed cell sits in its header's column and fits it."""
     if not columns:
         return None
-    for shift in (0, 1, -1):  # a dump may add or drop one leading column (绩效指标) per row
-        by_role = _place(cells, texts, {col + shift: role for role, col in columns.items() if role in roles})
+    for role_at in _shifted_columns(tuple(columns.items()), tuple(roles)):
+        by_role = _place(cells, texts, role_at)
         if by_role is not None:
             break
     else:
@@ -187,25 +195,29 @@ def align_texts(texts: Sequence[str], roles: Sequence[str], role_columns: Sequen
                 text_columns: Sequence[int] | None = None) -> tuple[float, list[int | None]]:
     """The dynamic programme: best score, and for each (non-empty) text its role index or None."""
     n, m = len(texts), len(roles)
+    role_key = tuple(roles)
+    if not role_columns and n <= MAX_SHARED_TEXTS:
+        return _align_shared(role_key, tuple(texts))
     # best[i][j]: best score aligning texts[i:] to roles[j:]; move: 0 skip text, 1 skip role, 2 assign
     best = [[0.0] * (m + 1) for _ in range(n + 1)]
     move = [[1] * (m + 1) for _ in range(n + 1)]
     for i in range(n - 1, -1, -1):
         best[i][m], move[i][m] = best[i + 1][m] + SKIP_FILLED, 0
+    backwards = range(m - 1, -1, -1)
     for i in range(n - 1, -1, -1):
-        text = texts[i]
-        column = text_columns[i] if text_columns else -2
+        fits = _fits(role_key, texts[i])
+        if role_columns:
+            column = text_columns[i] if text_columns else -2
+            fits = [f + POSITION_BONUS if f != NEG and c == column else f
+                    for f, c in zip(fits, role_columns, strict=False)]
         row_best, row_move, next_best = best[i], move[i], best[i + 1]
-        for j in range(m - 1, -1, -1):
+        for j in backwards:
             score, action = next_best[j] + SKIP_FILLED, 0
             if row_best[j + 1] >= score:  # skipping a role beats dropping printed content on ties
                 score, action = row_best[j + 1], 1
-            fit = _fit(roles[j], text)
-            if fit != NEG:
-                if role_columns and role_columns[j] == column:
-                    fit += POSITION_BONUS
-                if next_best[j + 1] + fit >= score:  # prefer assigning on ties
-                    score, action = next_best[j + 1] + fit, 2
+            fit = fits[j]
+            if fit != NEG and next_best[j + 1] + fit >= score:  # prefer assigning on ties
+                score, action = next_best[j + 1] + fit, 2
             row_best[j], row_move[j] = score, action
     placed: list[int | None] = []
     i = j = 0
@@ -220,6 +232,57 @@ def align_texts(texts: Sequence[str], roles: Sequence[str], role_columns: Sequen
             placed.append(None)
             i += 1
     return best[0][0], placed
+
+
+# Without columns (a stream's candidate rows) the programme's rows are shared: the row for texts[i:]
+# depends on those texts alone, and the candidate rows ending at one token are suffixes of each other.
+MAX_SHARED_TEXTS = 64  # a longer run of texts takes the plain programme (the shared one recurses)
+
+
+def _align_shared(roles: tuple[str, ...], texts: tuple[str, ...]) -> tuple[float, list[int | None]]:
+    n, m = len(texts), len(roles)
+    moves = [_suffix_row(roles, texts[i:])[1] for i in range(n)]
+    placed: list[int | None] = []
+    i = j = 0
+    while i < n:
+        action = moves[i][j] if j < m else 0
+        if action == 2:
+            placed.append(j)
+            i, j = i + 1, j + 1
+        elif action == 1:
+            j += 1
+        else:
+            placed.append(None)
+            i += 1
+    return _suffix_row(roles, texts)[0][0], placed
+
+
+@lru_cache(maxsize=1 << 14)
+def _suffix_row(roles: tuple[str, ...], texts: tuple[str, ...]) -> tuple[tuple[float, ...], tuple[int, ...]]:
+    """align_texts' row for `texts` (best score and move from each role on), built on the row of
+    texts[1:]: the same arithmetic in the same order, so the same result."""
+    m = len(roles)
+    if not texts:
+        return (0.0,) * (m + 1), (1,) * (m + 1)
+    next_best = _suffix_row(roles, texts[1:])[0]
+    fits = _fits(roles, texts[0])
+    row_best, row_move = [0.0] * (m + 1), [1] * (m + 1)
+    row_best[m], row_move[m] = next_best[m] + SKIP_FILLED, 0
+    for j in range(m - 1, -1, -1):
+        score, action = next_best[j] + SKIP_FILLED, 0
+        if row_best[j + 1] >= score:
+            score, action = row_best[j + 1], 1
+        fit = fits[j]
+        if fit != NEG and next_best[j + 1] + fit >= score:
+            score, action = next_best[j + 1] + fit, 2
+        row_best[j], row_move[j] = score, action
+    return tuple(row_best), tuple(row_move)
+
+
+@lru_cache(maxsize=1 << 16)
+def _fits(roles: tuple[str, ...], text: str) -> tuple[float, ...]:
+    """How well `text` fits each role, in order: a text meets the same roles in many candidate rows."""
+    return tuple(_fit(role, text) for role in roles)
 
 
 def align_row(cells: Sequence[Cell], roles: Sequence[str], columns: dict[str, int] | None = None) -> Aligned:
@@ -266,19 +329,35 @@ def align_fund_row(cells: Sequence[Cell], roles: Sequence[str], columns: dict[st
         return first  # every cell sits under its own header: the dump kept its columns
     # Another reading must win by arithmetic, not by looks alone.
     best, best_score = first, _fund_score(first.by_role) + ARITHMETIC_MARGIN
+    texts = [cell.text.strip() for cell in filled]
+    numbers = [_number(cell.text) for cell in filled]
+    fit = [[_fit(role, text) for text in texts] for role in roles]  # fit[role][cell], looked up once
+    distinct = len(set(roles)) == len(roles)  # else a later cell replaces an earlier one under its role
     for chosen in combinations(range(len(roles)), len(filled)):
-        by_role = {roles[j]: cell for j, cell in zip(chosen, filled, strict=True)}
-        if any(_fit(role, cell.text.strip()) == NEG for role, cell in by_role.items()):
-            continue
-        score = _fund_score(by_role)
+        if distinct:
+            placed = [(roles[j], fit[j][k], numbers[k]) for k, j in enumerate(chosen)]
+            if any(f == NEG for _, f, _ in placed):
+                continue
+            score = _fund_score_of(placed)
+        else:
+            by_role = {roles[j]: cell for j, cell in zip(chosen, filled, strict=True)}
+            if any(_fit(role, cell.text.strip()) == NEG for role, cell in by_role.items()):
+                continue
+            score = _fund_score(by_role)
         if score > best_score:
+            by_role = {roles[j]: cell for j, cell in zip(chosen, filled, strict=True)}
             best, best_score = Aligned(by_role=by_role, skipped=[]), score
     return best
 
 
 def _fund_score(by_role: dict[str, Cell]) -> float:
-    score = sum(_fit(role, cell.text.strip()) for role, cell in by_role.items())
-    number = {role: _number(cell.text) for role, cell in by_role.items()}
+    return _fund_score_of([(role, _fit(role, cell.text.strip()), _number(cell.text)) for role, cell in by_role.items()])
+
+
+def _fund_score_of(placed: list[tuple[str, float, float | None]]) -> float:
+    """Fit plus arithmetic of one assignment: (role, the cell's fit to it, the cell's number), in order."""
+    score = sum(fit for _, fit, _ in placed)
+    number = {role: value for role, _, value in placed}
     rate, executed, budget = number.get("execution_rate"), number.get("executed"), number.get("annual_budget")
     if rate is not None and executed is not None and budget:
         agrees = abs(executed / budget * 100 - rate) <= max(0.6, rate * 0.005)

@@ -73,7 +73,7 @@ class Row:
         if self._words is None:
             from extractor.normalize import compact  # the grid does not depend on text rules at import
 
-            self._words = tuple(compact(c.text) for c in self.cells)
+            self._words = tuple([compact(c.text) for c in self.cells])
         return self._words
 
     @property
@@ -105,6 +105,8 @@ def grid_to_rows(grid: Grid) -> list[Row]:
             placed[cell.col] = cell
         elif cell.rowspan > 1:
             blank.setdefault(first, []).append(cell.col)
+        if cell.rowspan == 1:
+            continue  # most cells: no rows below to cover
         for r in range(first + 1, first + cell.rowspan):  # rows a merged cell covers below its first
             if widths.get(r, 0) < cell.col + 1:
                 widths[r] = cell.col + 1
@@ -117,12 +119,13 @@ def grid_to_rows(grid: Grid) -> list[Row]:
     for r in sorted(widths):
         placed = by_row.get(r)
         if placed:
-            page = min(cell.page for cell in placed.values())
             cells = [placed[c] for c in sorted(placed)]
+            page = min([cell.page for cell in cells])
         else:
             page, cells = last_page or 1, []
-        rows.append(Row(index=r, page=page, cells=cells, page_break_before=last_page is not None and page != last_page,
-                        width=widths[r], blank_spans=tuple(sorted(blank.get(r, ())))))
+        spans = blank.get(r)
+        rows.append(Row(r, page, cells, last_page is not None and page != last_page, widths[r],
+                        tuple(sorted(spans)) if spans else ()))
         last_page = page
     return rows
 
@@ -133,8 +136,9 @@ def rows_from_texts(rows: Iterable[tuple[int, list[str]]], *, source: CellSource
     pages = 1
     for r, (page, texts) in enumerate(rows):
         pages = max(pages, page)
-        cells.extend(Cell(page=page, row=r, col=c, text=text, source=source)
-                     for c, text in enumerate(texts) if text and not text.isspace())
+        # Positional arguments: a few hundred nanoseconds less per cell, over thousands of cells.
+        cells += [Cell(page, r, c, text, 1, 1, None, 1.0, source)
+                  for c, text in enumerate(texts) if text and not text.isspace()]
     return Grid(cells=cells, pages=pages)
 
 

@@ -102,6 +102,7 @@ def is_page_number(raw: str | None) -> bool:
 _NUMBER = re.compile(r"^[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
 
 
+@lru_cache(maxsize=_CACHE)  # a Decimal is immutable: one may be shared; a ValueError is raised anew
 def parse_number(raw: str | None) -> Decimal | None:
     """A weight, score or plain number: `10`, `4.5`, `10分`. None for empty/dash; ValueError otherwise."""
     text = compact(raw)

@@ -101,7 +101,10 @@ class _IndicatorRow:
     unread: list[Cell] = field(default_factory=list)  # printed cells that fit none of the row's columns
 
     def has_values(self) -> bool:
-        return any(k in self.cells for k in ("target", "target_op", "target_unit", "actual", "weight", "score"))
+        return not self.cells.keys().isdisjoint(_VALUE_ROLES)
+
+
+_VALUE_ROLES = frozenset({"target", "target_op", "target_unit", "actual", "weight", "score"})
 
 
 def run_to_form(rows: list[Row]) -> Form:
@@ -160,16 +163,20 @@ def _read_row(state: _State, row: Row) -> None:
 
 
 def _read_table_row(state: _State, row: Row) -> None:
-    if any(word.rstrip(":：") in INDICATOR_TOTAL_WORDS for word in row.words):
-        _read_total(state, row)
-        state.section = "done"
-    elif (indicator_roles := _indicator_header(row)) and not _splits_header(state, indicator_roles):
+    for word in row.words:
+        if word.rstrip(":：") in INDICATOR_TOTAL_WORDS:
+            _read_total(state, row)
+            state.section = "done"
+            return
+    # The row's header words, read once for both tests: a repeated header, a second header row.
+    roles = _header_roles(row, INDICATOR_HEADER_ROLES, minimum=0) or {}
+    if (indicator_roles := _indicator_header(row, roles)) and not _splits_header(state, indicator_roles):
         # The header repeated on a continuation page: same columns, maybe shifted.
         state.indicator_roles, state.indicator_columns = tuple(indicator_roles), indicator_roles
         state.indicator_boxes = header_boxes(row, indicator_roles)
         state.pending_labels.extend(lab for c in row.cells if (lab := read_label(c.text)))
     else:
-        _read_indicator_row(state, row)
+        _read_indicator_row(state, row, roles)
 
 
 # --- header: title, year, project, department ------------------------------------------------------
@@ -208,7 +215,7 @@ def _read_meta(state: _State, row: Row) -> bool:
         if key is None:
             continue
         found = True
-        inline = clean_text(cell.text).split("：", 1)[-1].split(":", 1)[-1] if re.search("[:：]", cell.text) else ""
+        inline = clean_text(cell.text).split("：", 1)[-1].split(":", 1)[-1] if ":" in cell.text or "：" in cell.text else ""
         inline = inline if compact(inline) != compact(key) else ""
         value = inline.strip()
         if not value and i + 1 < len(cells) and not _is_meta_key(cells[i + 1].text):
@@ -284,8 +291,11 @@ def _read_fund_row(state: _State, row: Row) -> None:
         setattr(state.form.funds, key, fund)
 
 
+_AMOUNTISH = re.compile(r"[-+]?[\d,.%万元—-]+")
+
+
 def _is_amountish(text: str) -> bool:
-    return bool(re.fullmatch(r"[-+]?[\d,.%万元—-]+", text))
+    return bool(_AMOUNTISH.fullmatch(text))
 
 
 def _fund_row(state: _State, aligned: dict[str, Cell], key: str) -> FundRow:
@@ -383,11 +393,14 @@ def _finish_goals(state: _State) -> None:
 # --- indicators ------------------------------------------------------------------------------------
 
 
-def _indicator_header(row: Row) -> dict[str, int] | None:
+def _indicator_header(row: Row, roles: dict[str, int] | None = None) -> dict[str, int] | None:
+    """The indicator table's header: three roles or more, one of them name, weight or score.
+    `roles`: the row's header roles (any number), when the caller has them already."""
     if len(row.cells) < 3:
         return None
-    roles = _header_roles(row, INDICATOR_HEADER_ROLES, minimum=3)
-    if not roles or not ({"name", "weight", "score"} & set(roles)):
+    if roles is None:
+        roles = _header_roles(row, INDICATOR_HEADER_ROLES, minimum=0) or {}
+    if len(roles) < 3 or not ({"name", "weight", "score"} & set(roles)):
         return None
     return roles
 
@@ -399,9 +412,9 @@ def _splits_header(state: _State, roles: dict[str, int]) -> bool:
             and bool({"weight", "score"} & set(state.indicator_roles)))
 
 
-def _read_indicator_row(state: _State, row: Row) -> None:
+def _read_indicator_row(state: _State, row: Row, roles: dict[str, int]) -> None:
     cells = list(row.cells)
-    sub_roles = _header_roles(row, INDICATOR_HEADER_ROLES, minimum=2)
+    sub_roles = roles if len(roles) >= 2 else None
     if sub_roles and {"target_op", "target_unit"} & set(sub_roles):
         # A second header row splitting 年度指标值 into 指标性质 / 指标值 / 度量单位.
         roles = list(state.indicator_roles)
@@ -426,7 +439,9 @@ def _read_indicator_row(state: _State, row: Row) -> None:
             cells[i] = _blank(cell)
     values = _drop_page_numbers(state, cells, "indicators")
     # Drawn tables (PDF pages, scans) are read by the header's columns; dumps by their texts.
-    alignment = align_by_boxes(values, state.indicator_boxes) if drawn(row) else None
+    # (A text dump's first cell has no box: the common case answered before drawn() looks at every cell.)
+    alignment = (align_by_boxes(values, state.indicator_boxes)
+                 if row.cells and row.cells[0].bbox is not None and drawn(row) else None)
     if alignment is None:
         alignment = align_row(values, state.indicator_roles, state.indicator_columns)
     aligned = {k: v for k, v in alignment.by_role.items()
@@ -587,13 +602,25 @@ def _fill_level2(rows: list[_IndicatorRow], cost_level1: bool) -> list[tuple[Lab
 def _drop_placeholders(rows: list[_IndicatorRow]) -> list[_IndicatorRow]:
     kept = []
     for r in rows:
-        name = compact(r.cells["name"].text) if "name" in r.cells else ""
-        name = _NUMBERING.sub("", name) if not _PLACEHOLDER.match(name) else name
-        values = [compact(r.cells[k].text) for k in ("target", "actual", "weight", "score") if k in r.cells]
-        if _PLACEHOLDER.match(name or "-") and all(not v or _PLACEHOLDER.match(v) for v in values):
+        cells = r.cells
+        if _placeholder_name(cells["name"].text if "name" in cells else "") and all(
+                _placeholder_value(cells[k].text) for k in ("target", "actual", "weight", "score") if k in cells):
             continue  # template scaffolding: 指标2, ……, /
         kept.append(r)
     return kept
+
+
+@lru_cache(maxsize=1 << 14)
+def _placeholder_name(raw: str) -> bool:
+    name = compact(raw)
+    name = _NUMBERING.sub("", name) if not _PLACEHOLDER.match(name) else name
+    return bool(_PLACEHOLDER.match(name or "-"))
+
+
+@lru_cache(maxsize=1 << 14)
+def _placeholder_value(raw: str) -> bool:
+    value = compact(raw)
+    return not value or bool(_PLACEHOLDER.match(value))
 
 
 def _join_split_names(state: _State, rows: list[_IndicatorRow]) -> list[_IndicatorRow]:
@@ -692,6 +719,11 @@ def _blank(cell: Cell) -> Cell:
 
 
 def _drop_page_numbers(state: _State, cells: list[Cell], where: str) -> list[Cell]:
+    for cell in cells:
+        if not cell.is_empty and is_page_number(cell.text):
+            break
+    else:
+        return cells  # the common case: nothing to drop, no copy
     out = []
     for cell in cells:
         if not cell.is_empty and is_page_number(cell.text):

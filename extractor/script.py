@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-_GLOSS = re.compile(r"(?<=[\u3400-\u9fff])\((?:[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,6})\)")
+# The bracket first, then the character before it: the scan then looks for `(` alone.
+_GLOSS = re.compile(r"\((?<=[\u3400-\u9fff]\()(?:[a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,6})\)")
 _CJK = re.compile(r"[\u3400-\u9fff]")
 MIN_GLOSSES = 3  # one bracketed syllable may be a real note; three are a converter's glosses
 MIN_TRADITIONAL_SHARE = 0.05  # a simplified text has next to none; a traditional one some 20–40 %
@@ -26,6 +27,45 @@ def _converter():  # type: ignore[no-untyped-def]
     return opencc.OpenCC("t2s")
 
 
+@lru_cache(maxsize=1)
+def _changing() -> tuple[frozenset[str], tuple[tuple[str, frozenset[str]], ...]] | None:
+    """What the converter would change: its table's entries whose conversion is not themselves (the
+    characters, and the phrases with their characters). A text none of them occurs in converts to itself,
+    so the converter (pure Python, most of a simplified dump's reading time) need not run over it. None
+    when the table cannot be listed: then every text is converted as before."""
+    converter = _converter()
+    tables = getattr(converter, "_dict_chain_data", None)
+    if not isinstance(tables, list):
+        return None
+    try:
+        keys = {key for group in tables for table in group for key in table[2]}
+    except (TypeError, IndexError):
+        return None
+    changed = [key for key in keys if converter.convert(key) != key]  # the converter's own first choice
+    return (frozenset(k for k in changed if len(k) == 1),
+            tuple((k, frozenset(k)) for k in sorted(changed) if len(k) > 1))
+
+
+def converter_would_change(text: str) -> bool:
+    """Whether one of the converter's changing entries occurs in `text` (a set test per phrase before
+    the substring search: a phrase with a character the text lacks cannot occur)."""
+    changing = _changing()
+    if changing is None:
+        return True
+    chars, phrases = changing
+    present = set(text)
+    if not chars.isdisjoint(present):
+        return True
+    possible = tuple(phrase for phrase, needed in phrases if needed <= present)
+    return bool(possible) and _any_of(possible).search(text) is not None
+
+
+@lru_cache(maxsize=64)
+def _any_of(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    # One scan for the phrases whose characters all occur (a dozen searches of a long text cost more).
+    return re.compile("|".join(map(re.escape, phrases)))
+
+
 def to_simplified(text: str) -> tuple[str, list[str]]:
     """The text with converter glosses dropped and traditional characters made simplified, and what
     was done (empty when nothing was)."""
@@ -34,8 +74,10 @@ def to_simplified(text: str) -> tuple[str, list[str]]:
         text, n = _GLOSS.subn("", text)
         done.append(f"{n} pinyin glosses removed")
     converter = _converter()
+    if converter is None or not converter_would_change(text):
+        return text, done  # nothing the converter would change (counting the CJK first costs more)
     cjk = len(_CJK.findall(text))
-    if converter is not None and cjk:
+    if cjk:
         simplified = converter.convert(text)
         changed = sum(a != b for a, b in zip(text, simplified, strict=False)) if len(simplified) == len(text) else cjk
         if changed >= max(5, MIN_TRADITIONAL_SHARE * cjk):

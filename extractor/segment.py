@@ -21,27 +21,41 @@ from extractor.grid import Row
 __all__ = ["TOTAL_WORDS", "is_title_row", "is_total_row", "row_has_key", "rows_to_form_runs"]
 
 
-def is_title_row(row: Row) -> bool:
-    return _has_title(row.words)
-
-
-def _has_title(words: tuple[str, ...]) -> bool:
-    return any(_is_title_word(t) for t in words)
+# What a row's words say about the split, one bit per test: every test asks whether ANY word passes.
+_TITLE, _NEW_FORM, _KEY, _TOTAL = 1, 2, 4, 8
 
 
 @lru_cache(maxsize=1 << 16)
-def _is_title_word(word: str) -> bool:
+def _word_marks(word: str) -> int:
     # Cached: a form's cells repeat from form to form, and this runs for every cell of every row.
-    return len(word) <= TITLE_MAX_CHARS and bool(TITLE.search(word))
+    marks = _TITLE if len(word) <= TITLE_MAX_CHARS and TITLE.search(word) else 0
+    if word.startswith(NEW_FORM_KEYS):
+        marks |= _NEW_FORM
+    if is_meta_key(word):
+        marks |= _KEY
+    if word.rstrip(":：") in TOTAL_WORDS:
+        marks |= _TOTAL
+    return marks
+
+
+def _row_marks(words: tuple[str, ...]) -> int:
+    marks = 0
+    for word in words:
+        marks |= _word_marks(word)
+    return marks
+
+
+def is_title_row(row: Row) -> bool:
+    return bool(_row_marks(row.words) & _TITLE)
 
 
 def row_has_key(row: Row) -> bool:
     """A meta key cell: 项目名称…, or exactly 部门 (a department-wide form's key)."""
-    return any(is_meta_key(t) for t in row.words)
+    return bool(_row_marks(row.words) & _KEY)
 
 
 def is_total_row(row: Row) -> bool:
-    return any(t.rstrip(":：") in TOTAL_WORDS for t in row.words)
+    return bool(_row_marks(row.words) & _TOTAL)
 
 
 def rows_to_form_runs(rows: list[Row]) -> list[list[Row]]:
@@ -60,14 +74,15 @@ def rows_to_form_runs(rows: list[Row]) -> list[list[Row]]:
         if row.is_blank():
             continue
         words = row.words
-        title = _has_title(words)
-        keyed = any(t.startswith(NEW_FORM_KEYS) for t in words)
+        marks = _row_marks(words)
+        title = bool(marks & _TITLE)
+        keyed = bool(marks & _NEW_FORM)
         if held and not keyed and not title and current is not None:
             if len(words) <= 1:
                 held.append(row)
             else:
                 current.append(row)
-                finished = any(t.rstrip(":：") in TOTAL_WORDS for t in words)
+                finished = bool(marks & _TOTAL)
             continue
         if title and current is not None and has_body and not finished and not keyed:
             held = [row]
@@ -86,7 +101,7 @@ def rows_to_form_runs(rows: list[Row]) -> list[list[Row]]:
             has_body = has_body or keyed
             continue
         if current is None:
-            if row_has_key(row):
+            if marks & _KEY:
                 current = [row]
                 runs.append(current)
                 has_body = True
@@ -94,6 +109,6 @@ def rows_to_form_runs(rows: list[Row]) -> list[list[Row]]:
         if finished:
             continue  # footnotes and signatures after 总分
         current.append(row)
-        has_body = has_body or row_has_key(row)
-        finished = any(t.rstrip(":：") in TOTAL_WORDS for t in words)
-    return [run for run in runs if any(row_has_key(r) or is_total_row(r) for r in run)]
+        has_body = has_body or bool(marks & _KEY)
+        finished = bool(marks & _TOTAL)
+    return [run for run in runs if any(_row_marks(r.words) & (_KEY | _TOTAL) for r in run)]

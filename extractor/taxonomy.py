@@ -159,23 +159,50 @@ def header_role(raw: str, table: tuple[tuple[str, tuple[str, ...]], ...]) -> str
     return role
 
 
+@dataclass(frozen=True, slots=True)
+class _TableIndex:
+    """One header table arranged for the tests of `_header_role`, each keeping the table's order (the
+    first role whose word passes a test is the answer)."""
+
+    chars: frozenset[str]  # every character of every word
+    exact: dict[str, str]  # word -> the first role printing it
+    long_words: tuple[tuple[str, str], ...]  # (role, word) of four characters or more, for one slip
+    by_first: dict[str, tuple[tuple[str, str], ...]]  # first character -> (role, word), for prefixes
+
+
+@lru_cache(maxsize=8)
+def _table_index(table: tuple[tuple[str, tuple[str, ...]], ...]) -> _TableIndex:
+    pairs = [(role, word) for role, words in table for word in words]
+    exact: dict[str, str] = {}
+    by_first: dict[str, list[tuple[str, str]]] = {}
+    for role, word in pairs:
+        exact.setdefault(word, role)
+        by_first.setdefault(word[0], []).append((role, word))
+    return _TableIndex(chars=frozenset(ch for _, word in pairs for ch in word), exact=exact,
+                       long_words=tuple((r, w) for r, w in pairs if len(w) >= 4),
+                       by_first={ch: tuple(found) for ch, found in by_first.items()})
+
+
 def _header_role(raw: str, table: tuple[tuple[str, tuple[str, ...]], ...]) -> str | None:
     text = _HEADER_PARENS.sub("", compact(raw))
-    if not text:
+    index = _table_index(table)
+    if not text or index.chars.isdisjoint(text):
+        # Every test below needs a character of a header word in the text (a word equal to it, one
+        # it starts with, or one within one edit of a text of four or more): values and names
+        # without one are no header, and most cells are those.
         return None
-    for role, words in table:
-        if text in words:
-            return role
+    if (role := index.exact.get(text)) is not None:
+        return role
     if len(text) > 12:
         return None  # a header is a few words; a sentence that starts like one is content
     if 4 <= len(text) <= 8:  # one OCR slip in a long header word (年度指标示值)
-        for role, words in table:
-            if any(len(w) >= 4 and within_one_edit(text, w) for w in words):
+        for role, word in index.long_words:
+            if within_one_edit(text, word):
                 return role
-    for role, words in table:
+    for role, word in index.by_first.get(text[0], ()):
         # A longer word may be followed by anything (年度指标值（A）); a short one by one stray
         # character at most (OCR reads 得分 as 得分号).
-        if any(text.startswith(w) and (len(w) >= 3 or len(text) <= len(w) + 1) for w in words):
+        if text.startswith(word) and (len(word) >= 3 or len(text) <= len(word) + 1):
             return role
     return None
 

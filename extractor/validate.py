@@ -330,13 +330,17 @@ def check_missed_targets(form: Form, settings: ValidationSettings) -> Iterator[I
 
 
 _NO_DEVIATION = re.compile(r"无|未|没有|不存在|^[\W\d]*$")
+_WHITESPACE = re.compile(r"\s+")
+_VALUE_NOISE = re.compile(r"\s+|^(?:>=|<=|=|>|<)")
 
 
 def check_notes(form: Form, settings: ValidationSettings) -> Iterator[Issue]:
     """A 偏差原因 on a row without a deviation (full marks, the actual as the target) explains nothing:
     most often the end of the row's name, cut into the next column by a dump (`公共服务` | `水平提升情况`)."""
     for i, ind in enumerate(form.indicators):
-        note = re.sub(r"\s+", "", ind.deviation_note or "")
+        if not ind.deviation_note:
+            continue  # most rows: no note, nothing to check
+        note = _WHITESPACE.sub("", ind.deviation_note)
         if not note or _NO_DEVIATION.search(note) or ind.weight is None or ind.score != ind.weight:
             continue
         if ind.target and _norm_value(ind.target) == _norm_value(ind.actual):
@@ -346,7 +350,7 @@ def check_notes(form: Form, settings: ValidationSettings) -> Iterator[Issue]:
 
 
 def _norm_value(text: str | None) -> str:
-    return re.sub(r"\s+|^(?:>=|<=|=|>|<)", "", text or "")
+    return _VALUE_NOISE.sub("", text or "")
 
 
 # --- the reading: a scan's values held to their column's grammar --------------------------------------

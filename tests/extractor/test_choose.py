@@ -98,3 +98,26 @@ def test_documents_do_not_leak_into_one_another() -> None:
     forward = [extract_bytes(d, "x.txt").model_dump_json() for d in docs]
     backward = [extract_bytes(d, "x.txt").model_dump_json() for d in reversed(docs)][::-1]
     assert forward == backward
+
+
+def test_a_misprinted_execution_rate_alone_does_not_send_for_other_readings() -> None:
+    """38 / 40 is 95%, the form prints 90%: every cell sits under its header, the mismatch is the form's.
+    The tab-separated reading is taken at once (the mismatch reported), and a web copy whose rate agrees
+    still has its fund row placed by the arithmetic (the test above)."""
+    rows = [r.split(" ") for r in WEB_COPY.replace("10 95% 9.5", "10 90% 9.5").split("\n")]
+    text = "\n".join("\t".join(r) for r in rows)
+    calls: list[str] = []
+
+    def counted(reading):  # type: ignore[no-untyped-def]
+        from extractor.pipeline import _forms_of
+
+        run = _forms_of(reading)
+
+        def read():  # type: ignore[no-untyped-def]
+            calls.append(reading.name)
+            return run()
+        return reading.name, read
+
+    chosen = choose_reading(counted(r) for r in text_readings(text))
+    assert calls == ["tsv"] and chosen.consistent
+    assert [i.code for i in chosen.forms[0].issues if i.severity == "error"] == ["execution_rate_mismatch"]

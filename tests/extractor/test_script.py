@@ -3,6 +3,8 @@ simplified form it was; a simplified text is left as it is."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from extractor.pipeline import extract_bytes
 from extractor.script import to_simplified
 
@@ -25,3 +27,21 @@ def test_the_result_says_the_text_was_converted():
     result = extract_bytes(raw.encode("utf-8"), "t.txt")
     assert [i.code for i in result.issues] == ["text_converted"]
     assert result.forms and result.forms[0].project_name == "河道保洁"
+
+
+def test_a_text_the_table_changes_nothing_in_is_not_converted():
+    """The converter is skipped over a text none of its changing entries occurs in: such a text must be
+    one the converter returns unchanged, and a text with one traditional character is still converted."""
+    import opencc
+
+    from extractor.script import _changing, _converter, converter_would_change
+
+    converter = _converter()
+    assert _changing() is not None
+    sample = (Path(__file__).resolve().parents[2] / "samples" / "sources" / "self-eval-2023-songjiang.txt")
+    lines = sample.read_text(encoding="utf-8").splitlines()
+    traditional = opencc.OpenCC("s2t").convert("\n".join(lines)).splitlines()
+    skipped = [line for line in lines + traditional if not converter_would_change(line)]
+    assert all(converter.convert(line) == line for line in skipped)
+    assert len(skipped) >= len(lines) // 2  # the simplified lines, which are most of the skipped
+    assert converter_would_change("项目名稱") and converter_would_change("反覆")  # a character; a phrase
