@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable
 from itertools import combinations
 
-from extractor.align import align_texts, fit_amount, fit_name, fit_points, fit_rate
+from extractor.align import align_texts, fit_amount, fit_points, fit_rate
 from extractor.form.vocabulary import (
     FUND_HEADER_ROLES,
     GOAL_LABEL_PARTS,
@@ -37,9 +37,8 @@ from extractor.taxonomy import Label, fund_row_key, header_role, read_label
 _OPEN_LABEL = re.compile(r"^(.*指标)[(（](\d+(?:\.\d+)?)分?$")  # 产出指标(45分 whose `)` wrapped
 _LABEL_DEBRIS = frozenset({")", "）", "分)", "分）", "绩效", "指标", "绩效指标", "绩", "效"})
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-MAX_WRAPPED = 3  # wrapped cells of one row tried in every place; more are joined in order
+MAX_WRAPPED = 4  # wrapped cells of one row tried in every place; more are joined in order
 _HEADER_MIN_WORDS = 3
-NAME_FIT = 3.0  # what a label-like text scores (extractor.align.fit_name)
 
 
 def line_wrap_rows(text: str) -> list[tuple[int, list[str]]]:
@@ -157,7 +156,7 @@ def _is_total(token: str) -> bool:
 
 # --- the funds block ---------------------------------------------------------------------------
 
-_BLOCK_DEBRIS = re.compile(r"^(?:项目|资金|项目资金|[（(]万?元[)）]|[（(]万?|万?元[)）])$")  # 项目资金（万元） down the side
+_BLOCK_DEBRIS = re.compile(r"^(?:项目|资金|项目资金|[（(]万?元?[)）]?|万?元?[)）])$")  # 项目资金（万元） down the side
 
 
 def _fund_words(tokens: list[str]) -> int:
@@ -199,7 +198,7 @@ def _fund_rows(lines: list[list[str]], start: int, end: int) -> list[list[str]]:
         up, anchor, down = [], block[0], []
     rest = [(k, [t for t in lines[k] if not _BLOCK_DEBRIS.match(compact(t))]) for k in range(start + len(block), end)]
     rest = [(k, cells) for k, cells in rest if cells]
-    anchors = [n for n, (_k, cells) in enumerate(rest) if _is_fund_anchor(cells)]
+    anchors = _fund_anchors(rest)
     shares = _share_pieces(anchors, len(rest)) if anchors else []
     pieces = [(rest[n][1], _wrapped_cells([rest[j][1] for j in ups], [rest[j][1] for j in downs]))
               for n, (ups, downs) in zip(anchors, shares, strict=True)]
@@ -255,10 +254,32 @@ def _fund_evidence(cells: list[str], roles: list[str]) -> float:
     return score
 
 
+_CUT_AMOUNT = re.compile(r"^[\d,]+\.?\d*$")
+
+
+def _fund_anchors(rest: list[tuple[int, list[str]]]) -> list[int]:
+    """The fund rows' own lines. A line whose neighbours pair up piece by piece into amounts and
+    labels (`其中:当年财政 48,213,720.6 …` / `—` / `拨款 9 86 84`) is a row's middle whatever it
+    holds; the others by their own look."""
+    pieces: set[int] = set()
+    anchors: set[int] = set()
+    for n in range(1, len(rest) - 1):
+        (above, up), (line, _cells), (below, down) = rest[n - 1], rest[n], rest[n + 1]
+        if above != line - 1 or below != line + 1 or len(up) != len(down) or len(up) < 2 or n - 1 in anchors:
+            continue
+        if all(_CUT_AMOUNT.match(u) and d.isdigit() or fund_row_key(u + d) is not None for u, d in zip(up, down,
+                                                                                                     strict=True)):
+            anchors.add(n)
+            pieces.update((n - 1, n + 1))
+    anchors.update(n for n, (_k, cells) in enumerate(rest) if n not in pieces and _is_fund_anchor(cells))
+    return sorted(anchors)
+
+
 def _is_fund_anchor(cells: list[str]) -> bool:
-    """A fund row's own line: its label with a value, or two values."""
+    """A fund row's own line: its label with a value, or three values (a label wrapped around
+    them); a piece of a label beside a piece of an amount (其中:当年财 126006499.) is not one."""
     values = sum(fit_amount(t) > 0 or fit_rate(t) > 0 or t in ("—", "-", "/") for t in cells)
-    return values >= 3 or (values >= 1 and (fund_row_key(cells[0]) is not None or fit_name(cells[0]) >= NAME_FIT))
+    return values >= 3 or (values >= 1 and fund_row_key(cells[0]) is not None)
 
 
 # --- the header --------------------------------------------------------------------------------
