@@ -39,6 +39,7 @@ _LABEL_DEBRIS = frozenset({")", "）", "分)", "分）", "绩效", "指标", "�
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 MAX_WRAPPED = 4  # wrapped cells of one row tried in every place; more are joined in order
 _HEADER_MIN_WORDS = 3
+HEADER_PIECES_MAX = 6  # words of a header wrapped onto the line above or below its own
 
 
 def line_wrap_rows(text: str) -> list[tuple[int, list[str]]]:
@@ -138,7 +139,7 @@ def _is_header_piece(token: str) -> bool:
 
 
 def _is_header_fragment(tokens: list[str]) -> bool:
-    return bool(tokens) and len(tokens) <= 4 and all(_is_header_piece(t) for t in tokens)
+    return bool(tokens) and len(tokens) <= HEADER_PIECES_MAX and all(_is_header_piece(t) for t in tokens)
 
 
 def _header_lead(tokens: list[str]) -> int | None:
@@ -171,7 +172,7 @@ def _is_fund_piece(token: str) -> bool:
 
 
 def _is_fund_fragment(tokens: list[str]) -> bool:
-    return bool(tokens) and len(tokens) <= 4 and all(_is_fund_piece(t) for t in tokens) and _fund_words(tokens) < 3
+    return bool(tokens) and len(tokens) <= HEADER_PIECES_MAX and all(_is_fund_piece(t) for t in tokens) and _fund_words(tokens) < 3
 
 
 def _ends_funds(tokens: list[str]) -> bool:
