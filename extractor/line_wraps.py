@@ -63,12 +63,16 @@ def line_wrap_rows(text: str) -> list[tuple[int, list[str]]]:
         if header_at is None:
             break
         # The header's own line is the fullest of the few that name columns (年度指标 / 一级指标 … / 值).
-        header_at = max(range(header_at, min(header_at + 3, len(lines))), key=lambda k: (_header_words(lines[k]), -k))
+        header_at = max(range(header_at, min(header_at + 3, len(lines))),
+                        key=lambda k: (_whole_header_words(lines[k]), _header_words(lines[k]), -k))
         if header_at > i and (lead := _header_lead(lines[header_at - 1])) is not None:
             if lead:  # the tail of the text above shares the line with the header's upper pieces
                 rows.append((pages[header_at - 1], lines[header_at - 1][:lead]))
                 lines[header_at - 1] = lines[header_at - 1][lead:]
             start = header_at - 1
+            # A header cell of three lines or more reaches one line further up (偏差原因分 / 析及改进措 / 施).
+            if start - 1 > i and _is_header_fragment(lines[start - 1]) and _header_words(lines[start - 1]) < 2:
+                start -= 1
         else:
             start = header_at
         rows.extend((pages[k], lines[k]) for k in range(i, start) if lines[k])
@@ -130,6 +134,14 @@ def _pages(text: str) -> list[int]:
 
 def _header_words(tokens: list[str]) -> int:
     return sum(header_role(t, INDICATOR_HEADER_ROLES) is not None for t in tokens)
+
+
+_WHOLE_HEADER_WORDS = frozenset(w for _role, words in INDICATOR_HEADER_ROLES for w in words)
+
+
+def _whole_header_words(tokens: list[str]) -> int:
+    """Header words printed whole (一级指标, 指标性质), not pieces a narrow cell cut (指标, 实际完)."""
+    return sum(compact(t) in _WHOLE_HEADER_WORDS for t in tokens)
 
 
 def _is_header_piece(token: str) -> bool:
@@ -231,8 +243,11 @@ ORDER_TIE = 0.01  # when the rows cannot tell, the columns stand in the order te
 _USUAL_ORDER = [role for role, _words in FUND_HEADER_ROLES]
 
 
-def _inversions(roles: list[str]) -> int:
-    rank = [_USUAL_ORDER.index(r) for r in roles if r in _USUAL_ORDER]
+_USUAL_INDICATOR_ORDER = ["l1", "l2", "name", "target_op", "target", "target_unit", "actual", "weight", "score", "note"]
+
+
+def _inversions(roles: list[str], usual: list[str] = _USUAL_ORDER) -> int:
+    rank = [usual.index(r) for r in roles if r in usual]
     return sum(a > b for k, a in enumerate(rank) for b in rank[k + 1:])
 
 
@@ -288,22 +303,28 @@ def _is_fund_anchor(cells: list[str]) -> bool:
 
 def _header(lines: list[list[str]], start: int, header_at: int) -> tuple[list[str], int]:
     """The header's words in printed order, and the first body line. Words wrapped onto the lines
-    above and below the header's own line (年度指标 / 值) are put back where the body rows fit them."""
+    above and below the header's own line (年度指 / 标值, 偏差原因分 / 析及改进措 / 施) are put back
+    where the body rows fit them."""
     anchor = lines[header_at]
-    up = lines[start] if start < header_at else []
-    down = lines[header_at + 1] if header_at + 1 < len(lines) and _is_header_fragment(lines[header_at + 1]) else []
-    body = header_at + 1 + bool(down)
-    if not up and not down:
-        return anchor, body
-    wrapped = [u + d for u, d in zip(up, down, strict=True)] if len(up) == len(down) else up + down
-    samples = [t for t in lines[body:body + 40] if len(t) >= 4 and _points_count(t) >= 1][:12]
-    best, best_score = anchor + wrapped, float("-inf")
-    for order in _interleavings(anchor, wrapped):
+    ups = [lines[k] for k in range(start, header_at)]
+    downs: list[list[str]] = []
+    k = header_at + 1
+    while (k < len(lines) and len(downs) < len(ups) + 1 and _is_header_fragment(lines[k])
+           and _whole_header_words(lines[k]) < _whole_header_words(anchor)):
+        downs.append(lines[k])
+        k += 1
+    if not ups and not downs:
+        return anchor, header_at + 1
+    wrapped = _wrapped_cells(ups, downs)
+    samples = [t for t in lines[k:k + 40] if len(t) >= 4 and _points_count(t) >= 1][:12]
+    best, best_score = anchor + [w[0] + w[1] for w in wrapped], float("-inf")
+    for order, _odd, joins in _candidate_rows(anchor, wrapped):
         roles = [r for r in (header_role(t, INDICATOR_HEADER_ROLES) for t in order) if r and r not in ("l1", "l2")]
-        score = sum(align_texts([t for t in s if not _is_label_token(t)], roles)[0] for s in samples)
+        score = (sum(align_texts([t for t in s if not _is_label_token(t)], roles)[0] for s in samples)
+                 + JOIN_TIE * joins - ORDER_TIE * _inversions(roles, _USUAL_INDICATOR_ORDER))
         if score > best_score:
             best, best_score = order, score
-    return best, body
+    return best, k
 
 
 def _interleavings(fixed: list[str], extra: list[str]) -> list[list[str]]:
@@ -455,22 +476,31 @@ def _wrapped_cells(ups: list[list[str]], downs: list[list[str]]) -> list[Wrap]:
 
 
 def _nest(outer: list[Wrap], inner: list[Wrap]) -> list[Wrap]:
+    """Pieces from lines further out: when as many as the cells inside, each goes on its cell; else
+    each goes on the cell whose full lines are as wide (a cell of four lines), or is a cell of its
+    own (a cell of three lines, its middle on the anchor)."""
     if not inner:
         return outer
     if len(outer) == len(inner):
         return [(o[0] + i[0], i[1] + o[1], i[2]) for o, i in zip(outer, inner, strict=True)]
     inner = list(inner)
-    longest = max(range(len(inner)), key=lambda k: len(inner[k][0] + inner[k][1]))
-    top, bottom, width = inner[longest]
-    inner[longest] = ("".join(o[0] for o in outer) + top, bottom + "".join(o[1] for o in outer), width)
-    return inner
+    extra: list[Wrap] = []
+    for top, bottom, width in outer:
+        same = [k for k, cell in enumerate(inner) if cell[2] and abs(cell[2] - width) <= WIDTH_SLACK]
+        if not same:
+            extra.append((top, bottom, width))
+            continue
+        k = max(same, key=lambda j: len(inner[j][0] + inner[j][1]))
+        inner[k] = (top + inner[k][0], inner[k][1] + bottom, inner[k][2])
+    return inner + extra
 
 
 def _width(text: str) -> int:
     return sum(2 if _CJK.match(c) else 1 for c in text)
 
 
-WIDTH_SLACK = 2  # display columns: two pieces of one cell's full lines are as wide give or take this
+JOIN_TIE = 0.01  # as good either way: a piece as wide as the cell's full lines is its middle line
+WIDTH_SLACK = 1  # display columns: two full lines of one cell are as wide, give or take a half-width character
 
 
 def _align_score(cells: list[str], roles: list[str]) -> float:
@@ -488,31 +518,31 @@ def _best_row(anchor: list[str], wrapped: list[Wrap], roles: list[str],
         head, tail = wrapped[: MAX_WRAPPED - 1], wrapped[MAX_WRAPPED - 1:]
         wrapped = [*head, ("".join(w[0] for w in tail), "".join(w[1] for w in tail), 0)]
     best, best_score, best_odd = [*anchor, *(w[0] + w[1] for w in wrapped)], float("-inf"), False
-    for cells, odd in _candidate_rows(anchor, wrapped):
-        score = judge(cells, roles)
+    for cells, odd, joins in _candidate_rows(anchor, wrapped):
+        score = judge(cells, roles) + JOIN_TIE * joins
         if score > best_score:
             best, best_score, best_odd = cells, score, odd
     return best, best_odd
 
 
-def _candidate_rows(anchor: list[str], wrapped: list[Wrap]) -> list[tuple[list[str], bool]]:
+def _candidate_rows(anchor: list[str], wrapped: list[Wrap]) -> list[tuple[list[str], bool, int]]:
     """Every order-keeping way to place each wrapped cell: between anchor cells, or around the
     anchor cell that is its middle line; and whether the tallest cell took a middle line (an odd
     count of lines)."""
-    out: list[tuple[list[str], bool]] = []
+    out: list[tuple[list[str], bool, int]] = []
     tallest = max(range(len(wrapped)), key=lambda k: len(wrapped[k][0]) + len(wrapped[k][1]))
 
-    def place(k: int, a: int, row: list[str], odd: bool) -> None:
+    def place(k: int, a: int, row: list[str], odd: bool, joins: int) -> None:
         if k == len(wrapped):
-            out.append((row + anchor[a:], odd))
+            out.append((row + anchor[a:], odd, joins))
             return
         top, bottom, width = wrapped[k]
         for b in range(a, len(anchor) + 1):
-            place(k + 1, b, row + anchor[a:b] + [top + bottom], odd)
+            place(k + 1, b, row + anchor[a:b] + [top + bottom], odd, joins)
             if b < len(anchor) and top and bottom and _is_middle(top, width, anchor[b]):
-                place(k + 1, b + 1, row + anchor[a:b] + [top + anchor[b] + bottom], odd or k == tallest)
+                place(k + 1, b + 1, row + anchor[a:b] + [top + anchor[b] + bottom], odd or k == tallest, joins + 1)
 
-    place(0, 0, [], False)
+    place(0, 0, [], False, 0)
     return out
 
 
