@@ -15,6 +15,7 @@ Only the indicator table is read this way; the lines above it are passed on as s
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from itertools import combinations
 
@@ -481,7 +482,8 @@ def _nest(outer: list[Wrap], inner: list[Wrap]) -> list[Wrap]:
     own (a cell of three lines, its middle on the anchor)."""
     if not inner:
         return outer
-    if len(outer) == len(inner):
+    if len(outer) == len(inner) and all(not o[2] or not i[2] or abs(o[2] - i[2]) <= WIDTH_SLACK
+                                        for o, i in zip(outer, inner, strict=True)):
         return [(o[0] + i[0], i[1] + o[1], i[2]) for o, i in zip(outer, inner, strict=True)]
     inner = list(inner)
     extra: list[Wrap] = []
@@ -496,7 +498,8 @@ def _nest(outer: list[Wrap], inner: list[Wrap]) -> list[Wrap]:
 
 
 def _width(text: str) -> int:
-    return sum(2 if _CJK.match(c) else 1 for c in text)
+    """Display columns: wide and full-width characters (汉字, `，`, `（`) take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 JOIN_TIE = 0.01  # as good either way: a piece as wide as the cell's full lines is its middle line

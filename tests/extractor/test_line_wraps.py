@@ -1,0 +1,72 @@
+"""The line-wraps reading (pdfplumber's extract_text of a drawn table): rows one line each, cells a
+space apart, wrapped cells spilling onto the lines above and below. Built here by hand from an
+invented form, laid out the way pdfplumber prints centred cells."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from extractor.line_wraps import line_wrap_rows
+from extractor.pipeline import extract_bytes
+
+DUMP = """财政项目支出绩效自评表
+（2022年度）
+项目
+社区图书角运行维护
+名称
+主管
+某区文化旅游局 实施单位 某区图书馆
+部门
+全年预算数（ 全年执行数 执行率(B/
+年初预算数 分值 得分
+A） (B) A)
+年度资金总额 120.00 100.00 80.00 10 80% 8
+其中：本年财
+120.00 100.00 80.00 —
+政拨款
+上年结转资金 0.00 0.00 0.00 —
+其他资金 0.00 0.00 0.00 —
+预期目标 实际完成情况
+年度总体目标 完成图书角维护 已完成维护
+年度指标 实际完成 偏差原因分析
+一级指标 二级指标 三级指标 分值 得分
+值 值 及改进措施
+图书角覆盖完
+30 ≥20个 22个 30
+成率
+数量指标
+图书更新数量 20 ≥500册 520册 20
+受天气影
+响，部分
+开放时长达
+产出指标(60分 10 ≥8小时 7小时 8 时段闭馆
+标率
+，后续将
+) 补足。
+效益指标(30分 社会效益指标 借阅人次 30 ≥1000 1200 30
+)
+满意度指标(10 服务对象满意度 读者满意度 10 ≥90% 95% 10
+分) 指标
+总分 100 98
+"""
+
+
+def test_cells_wrapped_around_their_row_go_back_into_it() -> None:
+    rows = [cells for _page, cells in line_wrap_rows(DUMP)]
+    header = next(r for r in rows if "一级指标" in r)
+    assert header[3:] == ["分值", "年度指标值", "实际完成值", "得分", "偏差原因分析及改进措施"]
+    names = [r[2] for r in rows[rows.index(header) + 1:] if len(r) > 2 and r[0] != "总分"]
+    assert names == ["图书角覆盖完成率", "图书更新数量", "开放时长达标率", "借阅人次", "读者满意度"]
+
+
+def test_the_form_reads_whole_through_the_text_route() -> None:
+    [form] = extract_bytes(DUMP.encode("utf-8"), filename="dump.txt").forms
+    assert (form.project_name, form.department, form.implementing_unit) == ("社区图书角运行维护", "某区文化旅游局", "某区图书馆")
+    assert form.funds.total.executed == Decimal("80.00")
+    assert form.funds.appropriation.annual_budget == Decimal("100.00")
+    rows = [(i.level1, i.level2, i.level3, i.weight, i.score) for i in form.indicators]
+    assert rows == [("产出指标", "数量指标", "图书角覆盖完成率", 30, 30), ("产出指标", "数量指标", "图书更新数量", 20, 20),
+                    ("产出指标", "数量指标", "开放时长达标率", 10, 8), ("效益指标", "社会效益指标", "借阅人次", 30, 30),
+                    ("满意度指标", "服务对象满意度指标", "读者满意度", 10, 10)]
+    assert form.indicators[2].deviation_note == "受天气影响，部分时段闭馆，后续将补足。"
+    assert form.total.score == 98
