@@ -158,10 +158,15 @@ def page_to_rows(lines: list[str], region_before: str | None = None) -> tuple[li
         labels_to_spans(column, [r for r in rows if region[r.anchor] == block and kinds[r.anchor] is None],
                          continued=region_before == block)
     by_line = {row.anchor: row for row in rows}
+    # Where the funds' row labels end: a funds header printed right of it has an empty cell above them.
+    label_ends = [min(r.cells, key=lambda p: p.x0).x1 for r in rows
+                  if r.cells and region[r.anchor] == "funds" and kinds[r.anchor] is None]
     out: list[list[str]] = []
     for i in sorted(by_line):
         row = by_line[i]
         cells = [*row.labels, *(p.text for p in sorted(row.cells, key=lambda p: p.x0))]
+        if kinds[i] == "funds" and row.cells and label_ends and min(p.x0 for p in row.cells) >= min(label_ends):
+            cells = ["", *cells]
         if cells:
             out.append(cells)
     return out, next((r for r in reversed(region) if r is not None), region_before)

@@ -78,6 +78,7 @@ class _State:
     form: Form = field(default_factory=Form)
     section: str = "meta"  # meta | funds | goals | indicators | done
     fund_roles: tuple[str, ...] = DEFAULT_FUND_ROLES
+    last_fund: tuple[str | None, str | None, list[Cell]] | None = None  # the fund row read last, for its rest
     fund_columns: dict[str, int] = field(default_factory=dict)
     indicator_roles: tuple[str, ...] = DEFAULT_INDICATOR_ROLES
     indicator_columns: dict[str, int] = field(default_factory=dict)
@@ -276,6 +277,16 @@ def _read_fund_row(state: _State, row: Row) -> None:
     if label is None and key is None:
         return
     values = _drop_page_numbers(state, cells, "funds")
+    if label is not None and _FUND_BLOCK_PIECE.match(compact(label)) and key is None and state.last_fund is not None:
+        # `资金 | 10 | 95.32% | 9.53`: a side label's piece over the rest of the row above (its one-line
+        # cells printed lower than its first ones); `） | 32`: the rest of an amount cut at its width.
+        key, label, above = state.last_fund
+        values = _continue_cells(above, values)
+        if key is None and state.form.funds.more:
+            state.form.funds.more.pop()
+        elif key is not None:
+            setattr(state.form.funds, key, FundRow())
+    state.last_fund = (key, label, values)
     alignment = align_fund_row(values, state.fund_roles, state.fund_columns)
     aligned = alignment.by_role
     if not aligned:
@@ -289,6 +300,23 @@ def _read_fund_row(state: _State, row: Row) -> None:
         state.form.funds.more.append(LabeledFundRow(label=label or "", **fund.model_dump(exclude_none=True)))
     elif getattr(state.form.funds, key) == FundRow():
         setattr(state.form.funds, key, fund)
+
+
+# Pieces of the funds block's side label (项目 / 资金 / （元 / ）) printed beside its rows.
+_FUND_BLOCK_PIECE = re.compile(r"^(?:项目|资金|项目资金|[（(]万?元?[)）]?|万?元?[)）])$")
+_CUT_AMOUNT_HEAD = re.compile(r"^\d[\d,]*\.$|^\d{1,3}(?:,\d{3})*,$")  # 5,027,788. or 5,027,
+
+
+def _continue_cells(above: list[Cell], more: list[Cell]) -> list[Cell]:
+    """The row above's cells and these; an amount cut at its width (5,027,788. / 32) joined."""
+    above = [c for c in above if not c.is_empty]
+    more = [c for c in more if not c.is_empty]
+    if above and more and _CUT_AMOUNT_HEAD.match(compact(above[-1].text)) and compact(more[0].text).isdigit():
+        head = above[-1]
+        joined = Cell(page=head.page, row=head.row, col=head.col, text=compact(head.text) + compact(more[0].text),
+                      source=head.source)
+        return [*above[:-1], joined, *more[1:]]
+    return [*above, *more]
 
 
 _AMOUNTISH = re.compile(r"[-+]?[\d,.%万元—-]+")
