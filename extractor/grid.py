@@ -14,6 +14,19 @@ CellSource = Literal["text", "html", "pdf-text", "ocr", "xlsx", "docx"]
 BBox = tuple[float, float, float, float]  # x0, y0, x1, y1 in page units (pixels for scans)
 
 
+@dataclass(frozen=True, slots=True)
+class WeakSpot:
+    """A place in an OCR cell's text the engine was unsure of: a character it read at a low
+    probability (`char`), or ink it gave no character for (`char` empty: a punctuation mark lost
+    between `before` and `after`, or after the line's end)."""
+
+    before: str
+    char: str
+    after: str
+    probability: float  # the character's; 0 for ink left unread
+    twice: bool = False  # `before` is a piece overlapping the one read before it: the same ink read twice
+
+
 @dataclass(slots=True, eq=False)  # not frozen: built by the thousand per document; treat as immutable
 class Cell:
     page: int  # 1-based
@@ -25,6 +38,7 @@ class Cell:
     bbox: BBox | None = None
     confidence: float = 1.0
     source: CellSource = "text"
+    weak: tuple[WeakSpot, ...] = ()  # OCR only: the characters (and unread ink) the engine doubted
     # Computed once: every stage asks it of every cell.
     is_empty: bool = field(init=False, repr=False, compare=False)
 

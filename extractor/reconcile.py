@@ -560,7 +560,8 @@ def _joined(first: Cell | None, second: Cell) -> Cell:
     if first is None:
         return second
     return Cell(page=first.page, row=first.row, col=first.col, text=first.text.strip() + second.text.strip(),
-                bbox=first.bbox, confidence=min(first.confidence, second.confidence), source=first.source)
+                bbox=first.bbox, confidence=min(first.confidence, second.confidence), source=first.source,
+                weak=first.weak + second.weak)
 
 
 def _indicator(state: _State, r: _IndicatorRow, l2: Label | None, l1: str | None, index: int) -> Indicator:
