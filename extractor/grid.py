@@ -27,6 +27,11 @@ class WeakSpot:
     twice: bool = False  # `before` is a piece overlapping the one read before it: the same ink read twice
 
 
+def join_weak(a: tuple[WeakSpot, ...] | None, b: tuple[WeakSpot, ...] | None) -> tuple[WeakSpot, ...] | None:
+    """The weak spots of two pieces of text joined; None only when neither piece was scored."""
+    return None if a is None and b is None else (a or ()) + (b or ())
+
+
 @dataclass(slots=True, eq=False)  # not frozen: built by the thousand per document; treat as immutable
 class Cell:
     page: int  # 1-based
@@ -38,7 +43,8 @@ class Cell:
     bbox: BBox | None = None
     confidence: float = 1.0
     source: CellSource = "text"
-    weak: tuple[WeakSpot, ...] = ()  # OCR only: the characters (and unread ink) the engine doubted
+    # OCR: the characters (and unread ink) the engine doubted; None when it told no character's score.
+    weak: tuple[WeakSpot, ...] | None = None
     # Computed once: every stage asks it of every cell.
     is_empty: bool = field(init=False, repr=False, compare=False)
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel, ConfigDict, Field
 
 from extractor.form.vocabulary import is_meta_key
-from extractor.grid import BBox, Cell, CellSource, Grid, WeakSpot
+from extractor.grid import BBox, Cell, CellSource, Grid, WeakSpot, join_weak
 from extractor.taxonomy import FUND_HEADER_ROLES, INDICATOR_HEADER_ROLES, header_role
 from extractor.vision.segments import Table
 
@@ -47,7 +47,7 @@ class Fragment:
     text: str
     bbox: BBox
     confidence: float = 1.0
-    weak: tuple[WeakSpot, ...] = ()  # OCR: the characters the engine doubted (extractor.vision.scan)
+    weak: tuple[WeakSpot, ...] | None = None  # OCR: the characters the engine doubted (vision.scan)
 
 
 @dataclass(slots=True)
@@ -70,7 +70,7 @@ class _Item:
     cells: list[tuple[int, int, int, int, str, BBox, float]] = field(default_factory=list)  # r, c, rs, cs, ...
     table: Table | None = None
     lines: dict[tuple[int, int], int] = field(default_factory=dict)  # (row, col) -> text lines held
-    weak: dict[tuple[int, int], tuple[WeakSpot, ...]] = field(default_factory=dict)  # (row, col) -> doubts
+    weak: dict[tuple[int, int], tuple[WeakSpot, ...] | None] = field(default_factory=dict)  # (row, col) -> doubts
 
 
 def is_page_number(text: str) -> bool:
@@ -107,9 +107,11 @@ def join_fragments(frags: list[Fragment]) -> tuple[str, float]:
     return text.strip(), min(f.confidence for f in frags)
 
 
-def weak_spots(frags: list[Fragment]) -> tuple[WeakSpot, ...]:
-    """The fragments' doubted places, top to bottom."""
-    return tuple(w for f in sorted(frags, key=lambda f: (f.bbox[1], f.bbox[0])) for w in f.weak)
+def weak_spots(frags: list[Fragment]) -> tuple[WeakSpot, ...] | None:
+    """The fragments' doubted places, top to bottom; None when no fragment was scored by character."""
+    if all(f.weak is None for f in frags):
+        return None
+    return tuple(w for f in sorted(frags, key=lambda f: (f.bbox[1], f.bbox[0])) for w in f.weak or ())
 
 
 def count_lines(frags: list[Fragment]) -> int:
@@ -169,8 +171,7 @@ def page_items(content: PageContent) -> list[_Item]:
             held = [f for f in mine if _inside(f.bbox, cell.bbox)]
             text, conf = join_fragments(held)
             item.lines[cell.row, cell.col] = count_lines(held)
-            if weak := weak_spots(held):
-                item.weak[cell.row, cell.col] = weak
+            item.weak[cell.row, cell.col] = weak_spots(held)
             item.cells.append((cell.row, cell.col, cell.rowspan, cell.colspan, text, cell.bbox, conf))
         items.append(item)
     for line in _text_lines(loose):
@@ -298,7 +299,7 @@ def pages_to_grid(pages: list[PageContent], geometry: PageGeometry | None = None
                 col, colspan = (cols[c], cols[c + cs] - cols[c]) if cols is not None else (c, cs)
                 cell = Cell(page=content.page, row=base + r, col=col, text=text, rowspan=rs, colspan=colspan,
                             bbox=(bbox[0] * s, bbox[1] * s, bbox[2] * s, bbox[3] * s),
-                            confidence=round(conf, 4), source=content.source, weak=item.weak.get((r, c), ()))
+                            confidence=round(conf, 4), source=content.source, weak=item.weak.get((r, c)))
                 if joined and r == 0:
                     join_cut_cell(grid, cell)
                 else:
@@ -380,7 +381,7 @@ def join_cut_cell(grid: Grid, cell: Cell) -> None:
         grid.cells[i] = Cell(page=keep.page, row=upper.row if keep is upper else cell.row, col=keep.col, text=text,
                              rowspan=rowspan, colspan=keep.colspan, bbox=keep.bbox,
                              confidence=min(upper.confidence, cell.confidence), source=keep.source,
-                             weak=upper.weak + cell.weak)
+                             weak=join_weak(upper.weak, cell.weak))
         return
     grid.add(Cell(page=cell.page, row=cell.row + 1, col=cell.col, text=cell.text, rowspan=cell.rowspan - 1,
                   colspan=cell.colspan, bbox=cell.bbox, confidence=cell.confidence, source=cell.source,

@@ -34,9 +34,11 @@ class ReadSettings(BaseModel):
 
     weak_char: float = Field(0.9, ge=0, le=1, description="a character read below this is kept on its cell as a "
                              "weak spot (extractor.confidence decides which ones a reviewer is asked about)")
-    gap_pitch: float = Field(1.6, gt=1, description="two CJK characters this many times the line's character "
+    gap_pitch: float = Field(1.8, gt=1, description="two CJK characters this many times the line's character "
                              "pitch apart, with ink between them, had a character between them the engine "
                              "did not read (a full-width ， or 、 takes a whole em)")
+    gap_pairs: int = Field(4, ge=2, description="CJK neighbours a line needs for its pitch to be told (the frames "
+                           "of a spaced-out four-character label, 项目名称, stand unevenly)")
     gap_core: float = Field(0.6, ge=0, description="ink is looked for this many pitches clear of each character's "
                             "middle (their own strokes reach about half a pitch)")
     mark_reach: float = Field(1.0, gt=0, description="how far past a line piece's end a mark it left out is "
@@ -258,7 +260,8 @@ def _marks_past_end(ink: np.ndarray, piece: BBox, others: list[BBox], tables: li
                  if c.bbox[0] <= mid_x <= c.bbox[2] and c.bbox[1] <= mid_y <= c.bbox[3]), None)
     if cell is None:
         return None
-    a, b = int(x1) + 1, int(min(cell[2] - 2, x1 + s.mark_reach * text_h))
+    # Not up to the cell's border: what is left of an erased rule stands there.
+    a, b = int(x1) + 1, int(min(cell[2] - s.border * text_h, x1 + s.mark_reach * text_h))
     top, bottom = int(y0), int(np.ceil(y1))
     if b - a < 2:
         return None
@@ -283,7 +286,7 @@ def _gaps(read: LineRead, ink: np.ndarray, left: float, piece: BBox, s: ReadSett
     text, xs = read.text, read.xs
     pairs = [(i, xs[i + 1] - xs[i]) for i in range(len(text) - 1)
              if "\u4e00" <= text[i] <= "\u9fff" and "\u4e00" <= text[i + 1] <= "\u9fff"]
-    if len(pairs) < 3:
+    if len(pairs) < s.gap_pairs:
         return []
     pitch = float(np.median([g for _, g in pairs]))
     top, bottom = int(piece[1]), int(np.ceil(piece[3]))
@@ -299,7 +302,7 @@ def _gaps(read: LineRead, ink: np.ndarray, left: float, piece: BBox, s: ReadSett
 
 def _read_pieces(engine: OcrEngine, clean: np.ndarray, ink: np.ndarray, pieces: list[BBox],
                  crops: list[np.ndarray], tables: list[Table], text_h: float,
-                 s: ReadSettings) -> list[tuple[LineRead, tuple[WeakSpot, ...], BBox]]:
+                 s: ReadSettings) -> list[tuple[LineRead, tuple[WeakSpot, ...] | None, BBox]]:
     """Recognise the line pieces, with each one's weak spots: characters read below `weak_char`,
     ink between characters read as nothing, and marks past the piece's end. A piece that left a
     mark out is read again with the mark; the longer reading (and box) stands when it adds only
@@ -329,7 +332,7 @@ def _read_pieces(engine: OcrEngine, clean: np.ndarray, ink: np.ndarray, pieces: 
             weak += _gaps(r, ink, int(box[0]) - 1, box, s)
         if k in lost:
             weak.append(WeakSpot(r.text[-4:], "", "", 0.0))
-        out.append((r, tuple(weak), box))
+        out.append((r, tuple(weak) if r.chars or weak else None, box))
     return out
 
 
@@ -377,8 +380,8 @@ def _unread_ink(engine: OcrEngine, clean: np.ndarray, ink: np.ndarray, tables: l
                     continue
                 f = frags[k]
                 spot = WeakSpot(f.text[-4:] if before else "", "", "" if before else f.text[:4], 0.0)
-                if spot not in f.weak:
-                    frags[k] = Fragment(f.text, f.bbox, f.confidence, (*f.weak, spot))
+                if spot not in (f.weak or ()):
+                    frags[k] = Fragment(f.text, f.bbox, f.confidence, (*(f.weak or ()), spot))
     if not marks:
         return []
     # A mark alone reads as 0 or o: it is read after the line before it, as it was printed to follow.
@@ -395,12 +398,12 @@ def _unread_ink(engine: OcrEngine, clean: np.ndarray, ink: np.ndarray, tables: l
         r = r.strip()
         extra = r.text[len(frags[k].text):] if r.text.startswith(frags[k].text) else ""
         if len(extra) == 1 and _is_mark(extra) and r.chars[-1] >= s.mark_conf:
-            found.append(Fragment(extra, box, r.chars[-1]))
+            found.append(Fragment(extra, box, r.chars[-1], ()))
             continue
         f = frags[k]
         spot = WeakSpot(f.text[-4:], "", "", 0.0)
-        if spot not in f.weak:
-            frags[k] = Fragment(f.text, f.bbox, f.confidence, (*f.weak, spot))
+        if spot not in (f.weak or ()):
+            frags[k] = Fragment(f.text, f.bbox, f.confidence, (*(f.weak or ()), spot))
     return found
 
 
@@ -411,7 +414,7 @@ def _overlaps(frags: list[Fragment], text_h: float) -> None:
         for g in frags[:k]:
             mid = (f.bbox[1] + f.bbox[3]) / 2
             if g.bbox[1] <= mid <= g.bbox[3] and min(f.bbox[2], g.bbox[2]) - max(f.bbox[0], g.bbox[0]) >= text_h:
-                frags[k] = Fragment(f.text, f.bbox, f.confidence, (*f.weak, WeakSpot(f.text[:6], "", "", 0.0, True)))
+                frags[k] = Fragment(f.text, f.bbox, f.confidence, (*(f.weak or ()), WeakSpot(f.text[:6], "", "", 0.0, True)))
                 break
 
 
