@@ -47,6 +47,8 @@ class ReadSettings(BaseModel):
     mark_ink: float = Field(0.03, gt=0, description="least ink of a mark, in text heights squared (a stroke of ”)")
     mark_foot: float = Field(0.33, ge=0, description="a line's box below its characters' foot (the band "
                              "reading's margin)")
+    mark_context: float = Field(4.0, gt=0, description="how much of the line before a lone mark (in text "
+                                "heights) is read with it")
     mark_conf: float = Field(0.8, ge=0, le=1, description="least confidence a mark read on its own is kept at")
     border: float = Field(0.2, ge=0, description="ink this close to a cell's border may be what is left of its rule")
     glyph: float = Field(0.5, gt=0, description="ink this long on a side is a character, not a mark")
@@ -371,10 +373,13 @@ def _unread_ink(engine: OcrEngine, clean: np.ndarray, ink: np.ndarray, tables: l
                           (frags[k].bbox[1] <= cy[i] <= frags[k].bbox[3] and frags[k].bbox[2] <= cx[i])]
                 k = max(before, key=lambda k: (frags[k].bbox[1], frags[k].bbox[0])) if before else mine[0]
                 bx, by, bw, bh = (float(v) for v in stats[i, :4])
-                if before and max(bw, bh) < s.glyph * text_h:
-                    # A wrapped mark (。，、) sits low in its line: a box as tall as the line before it,
-                    # standing on the mark's foot as that line's box stands on its characters'.
-                    tall = frags[k].bbox[3] - frags[k].bbox[1]
+                tall = frags[k].bbox[3] - frags[k].bbox[1]
+                left = min(frags[j].bbox[0] for j in mine)
+                if before and max(bw, bh) < s.glyph * text_h and bx <= left + text_h \
+                        and by + bh <= frags[k].bbox[3] + tall:
+                    # A mark wrapped alone: at the start of the line under the last one read. It sits
+                    # low in its line (。，、): a box as tall as the line before it, standing on the
+                    # mark's foot as that line's box stands on its characters'.
                     foot = by + bh + s.mark_foot * text_h
                     marks.append((k, (bx - text_h / 4, foot - tall, bx + bw + text_h / 2, foot)))
                     continue
@@ -384,11 +389,13 @@ def _unread_ink(engine: OcrEngine, clean: np.ndarray, ink: np.ndarray, tables: l
                     frags[k] = Fragment(f.text, f.bbox, f.confidence, (*(f.weak or ()), spot))
     if not marks:
         return []
-    # A mark alone reads as 0 or o: it is read after the line before it, as it was printed to follow.
+    # A mark alone reads as 0 or o: it is read after the end of the line before it (a few characters
+    # of it, enough for context and cheap), as it was printed to follow.
     found: list[Fragment] = []
     crops = []
     for k, box in marks:
-        line = crop_box(clean, frags[k].bbox, pad=1)
+        x0, y0, x1, y1 = frags[k].bbox
+        line = crop_box(clean, (max(x0, x1 - s.mark_context * text_h), y0, x1, y1), pad=1)
         mark = crop_box(clean, box, pad=1)
         if mark.shape[0] != line.shape[0] and mark.size:
             mark = cv2.resize(mark, (max(1, round(mark.shape[1] * line.shape[0] / mark.shape[0])), line.shape[0]))
@@ -396,9 +403,10 @@ def _unread_ink(engine: OcrEngine, clean: np.ndarray, ink: np.ndarray, tables: l
     reads = engine.recognize_lines(crops)
     for (k, box), r in zip(marks, reads, strict=True):
         r = r.strip()
-        extra = r.text[len(frags[k].text):] if r.text.startswith(frags[k].text) else ""
-        if len(extra) == 1 and _is_mark(extra) and r.chars[-1] >= s.mark_conf:
-            found.append(Fragment(extra, box, r.chars[-1], ()))
+        # The line's end read back, then one mark: a mark; anything else is not told apart from noise.
+        if len(r.text) >= 2 and _is_mark(r.text[-1]) and r.chars[-1] >= s.mark_conf \
+                and frags[k].text.endswith(r.text[-2]):
+            found.append(Fragment(r.text[-1], box, r.chars[-1], ()))
             continue
         f = frags[k]
         spot = WeakSpot(f.text[-4:], "", "", 0.0)
