@@ -269,10 +269,12 @@ def _marks_past_end(ink: np.ndarray, piece: BBox, others: list[BBox], tables: li
         return None
     _, _, stats, _ = cv2.connectedComponentsWithStats(np.ascontiguousarray(ink[top:bottom, a:b]), connectivity=8)
     ends = []
-    for x, _y, w, h, area in stats[1:]:
+    for x, y, w, h, area in stats[1:]:
         side = max(w, h)
         if side < s.mark_side * text_h or area < s.mark_ink * text_h ** 2:
             continue  # a speck
+        if y == 0 or y + h >= bottom - top:
+            continue  # cut by the strip's top or foot: a stroke of the line above or below
         if side >= s.glyph * text_h or x + w >= b - a:
             return None  # a character, or ink going on past the reach: the next word, not a mark
         bx0, bx1 = a + x, a + x + w
