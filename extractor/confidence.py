@@ -50,6 +50,9 @@ class ConfidenceSettings(BaseModel):
     agree_odds: float = Field(0.15, description="error odds × this when the actual agrees with the target")
     arithmetic_odds: float = Field(0.1, description="error odds × this when the form's sums hold with it")
     dash_odds: float = Field(0.02, description="error odds × this for a printed dash in a number column")
+    char_doubt_below: float = Field(0.5, ge=0, le=1, description="a character of a goal text or an indicator "
+                                    "name the engine read below this is doubtful (its own score, not the line's "
+                                    "mean: one misread character in a long line hides in the mean)")
     goal_doubt_below: float = Field(0.96, description="a goal text line read below this is doubtful: at 300 "
                                     "and 200 dpi every goal read right scored above it (bench_flags)")
 
@@ -158,15 +161,42 @@ _ITEM = re.compile(r"(?<=[\u4e00-\u9fff。；;，,！!？?])(?:[1-9]|1\d)[、.�
 _STOPS = "。；;！!？?"
 
 
+def char_doubts(cells: list[Cell], settings: ConfidenceSettings | None = None) -> list[str]:
+    """The places of OCR cells the engine itself doubted, each said with the text around it: a
+    character it read at a low score, or ink it read no character for (mostly a lost ，、。)."""
+    settings = settings or _DEFAULT_SETTINGS
+    out: list[str] = []
+    for cell in cells:
+        for w in cell.weak or ():
+            if w.twice:
+                said = f"「{w.before}」与前一段文字重叠，可能重复识别"
+            elif w.char and w.probability < settings.char_doubt_below:
+                said = f"「{w.before}{w.char}{w.after}」中的「{w.char}」识别把握不足（{w.probability:.2f}）"
+            elif w.char:
+                continue
+            elif w.before and w.after:
+                said = f"「{w.before}」与「{w.after}」之间有墨迹未识别（可能漏了标点）"
+            elif w.before:
+                said = f"「{w.before}」之后有墨迹未识别（可能漏了标点）"
+            else:
+                said = f"「{w.after}」之前有墨迹未识别"
+            if said not in out:
+                out.append(said)
+    return out
+
+
 def goal_doubts(text: str, ocr: list[Cell], settings: ConfidenceSettings | None = None) -> list[str]:
     """Where a goal text read by OCR is really doubtful, said with the characters in question; none on
-    a clean read. Two signs: a line the engine read unsurely, and the text's own punctuation grammar
-    (numbered items each end with a stop, so a stop missing before `2、` or at the end was lost)."""
+    a clean read. Three signs: a character the engine read unsurely or ink it read nothing for
+    (char_doubts; a line read unsurely where the engine scores only lines), and the text's own punctuation grammar (numbered items each end
+    with a stop, so a stop missing before `2、` or at the end was lost)."""
     settings = settings or _DEFAULT_SETTINGS
     if not ocr:
         return []
+    # A line's mean score only where the engine told no character's own (their doubts say more).
     doubts = [f"「{clean_text(c.text)[:12]}…」一段识别把握不足（{c.confidence:.2f}）"
-              for c in ocr if c.confidence < settings.goal_doubt_below]
+              for c in ocr if c.weak is None and c.confidence < settings.goal_doubt_below]
+    doubts += char_doubts(ocr, settings)
     items = len(_ITEM.findall(text))
     missing = list(_ITEM_WITHOUT_STOP.finditer(text))
     # Only where the text's own items end with stops: a goal that never puts one before `2、` is its style.

@@ -14,6 +14,24 @@ CellSource = Literal["text", "html", "pdf-text", "ocr", "xlsx", "docx"]
 BBox = tuple[float, float, float, float]  # x0, y0, x1, y1 in page units (pixels for scans)
 
 
+@dataclass(frozen=True, slots=True)
+class WeakSpot:
+    """A place in an OCR cell's text the engine was unsure of: a character it read at a low
+    probability (`char`), or ink it gave no character for (`char` empty: a punctuation mark lost
+    between `before` and `after`, or after the line's end)."""
+
+    before: str
+    char: str
+    after: str
+    probability: float  # the character's; 0 for ink left unread
+    twice: bool = False  # `before` is a piece overlapping the one read before it: the same ink read twice
+
+
+def join_weak(a: tuple[WeakSpot, ...] | None, b: tuple[WeakSpot, ...] | None) -> tuple[WeakSpot, ...] | None:
+    """The weak spots of two pieces of text joined; None only when neither piece was scored."""
+    return None if a is None and b is None else (a or ()) + (b or ())
+
+
 @dataclass(slots=True, eq=False)  # not frozen: built by the thousand per document; treat as immutable
 class Cell:
     page: int  # 1-based
@@ -25,6 +43,8 @@ class Cell:
     bbox: BBox | None = None
     confidence: float = 1.0
     source: CellSource = "text"
+    # OCR: the characters (and unread ink) the engine doubted; None when it told no character's score.
+    weak: tuple[WeakSpot, ...] | None = None
     # Computed once: every stage asks it of every cell.
     is_empty: bool = field(init=False, repr=False, compare=False)
 

@@ -14,7 +14,7 @@ from decimal import Decimal
 from functools import lru_cache
 
 from extractor.align import align_fund_row, align_row, align_texts
-from extractor.confidence import goal_doubts
+from extractor.confidence import char_doubts, goal_doubts
 from extractor.form.vocabulary import (
     FUND_BLOCK_LABELS,
     GOAL_ACTUAL_HEADERS,
@@ -30,7 +30,7 @@ from extractor.form.vocabulary import (
 )
 from extractor.form.vocabulary import NUMBERING as _NUMBERING
 from extractor.form.vocabulary import PLACEHOLDER as _PLACEHOLDER
-from extractor.grid import Cell, Grid, Row, grid_to_rows
+from extractor.grid import Cell, Grid, Row, grid_to_rows, join_weak
 from extractor.normalize import (
     clean_text,
     clean_value,
@@ -684,7 +684,8 @@ def _joined(first: Cell | None, second: Cell) -> Cell:
     if first is None:
         return second
     return Cell(page=first.page, row=first.row, col=first.col, text=first.text.strip() + second.text.strip(),
-                bbox=first.bbox, confidence=min(first.confidence, second.confidence), source=first.source)
+                bbox=first.bbox, confidence=min(first.confidence, second.confidence), source=first.source,
+                weak=join_weak(first.weak, second.weak))
 
 
 def _indicator(state: _State, r: _IndicatorRow, l2: Label | None, l1: str | None, index: int) -> Indicator:
@@ -701,6 +702,9 @@ def _indicator(state: _State, r: _IndicatorRow, l2: Label | None, l1: str | None
                     "none of its columns")
     name = clean_text(cells["name"].text) if "name" in cells else None
     name = _NUMBERING.sub("", name) if name else name
+    if "name" in cells and (doubts := char_doubts([cells["name"]])):
+        state.issue("low_confidence", "warning", f"{where}.level3", f"指标名称{'；'.join(doubts)}，请核对原件 / "
+                    "part of the indicator name is doubtful: check it against the page")
     note = clean_text(cells["note"].text) if "note" in cells else None
     return Indicator(
         level1=l1,

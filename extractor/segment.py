@@ -58,6 +58,10 @@ def is_total_row(row: Row) -> bool:
     return bool(_row_marks(row.words) & _TOTAL)
 
 
+def _from_image(row: Row) -> bool:
+    return bool(row.cells) and all(c.source == "ocr" for c in row.cells)
+
+
 def rows_to_form_runs(rows: list[Row]) -> list[list[Row]]:
     """Split rows into one list per form; rows outside every form are dropped.
 
@@ -84,7 +88,10 @@ def rows_to_form_runs(rows: list[Row]) -> list[list[Row]]:
                 current.append(row)
                 finished = bool(marks & _TOTAL)
             continue
-        if title and current is not None and has_body and not finished and not keyed:
+        # Held only where rows can come out of order (PDF text in drawing order): rows read from a
+        # page image come top to bottom, so a title there starts its form even when this form's
+        # 总分 row was misread and no key of the next form was read as printed (项目名你).
+        if title and current is not None and has_body and not finished and not keyed and not _from_image(row):
             held = [row]
             continue
         if held and (keyed or title):

@@ -12,6 +12,7 @@ Tolerances follow what is printed (the precision of a rate, an amount, a score),
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable, Iterator
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, InvalidOperation
@@ -20,6 +21,7 @@ from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from extractor.form.vocabulary import FUND_BLOCK_LABELS, FUND_ROWS
 from extractor.taxonomy import LEVEL1, is_known_level2
 from models import Form, FundRow, Issue
 
@@ -34,6 +36,8 @@ class ValidationSettings(BaseModel):
     score_hair: Decimal = Field(Decimal("0.01"), description="points beyond the score's printed rounding")
     parts_ulps: Decimal = Field(Decimal("0.5"), description="units of the last printed place each fund part "
                                 "may carry from being rounded on its own")
+    label_overlap: float = Field(0.5, gt=0, le=1, description="how like a template row's name (difflib ratio) "
+                                 "an unrecognised scanned fund row label must read to be taken for it misread")
 
 
 Rule = Callable[[Form, ValidationSettings], Iterator[Issue]]
@@ -209,6 +213,33 @@ def check_completeness(form: Form, settings: ValidationSettings) -> Iterator[Iss
         for key in ("weight", "score"):
             if getattr(ind, key) is None:
                 yield _warning("missing_field", f"indicators[{i}].{key}", f"{ind.level3!r} has no {key}")
+
+
+def _overlap(label: str, words: tuple[str, ...]) -> float:
+    """How much `label` reads like the best of `words` (difflib's ratio: in order, both lengths count)."""
+    return max(difflib.SequenceMatcher(None, label, w, autojunk=False).ratio() for w in words)
+
+
+def check_unnamed_fund_rows(form: Form, settings: ValidationSettings) -> Iterator[Issue]:
+    """A scanned fund row whose label is none of the template's, while the template row it most
+    resembles stands empty: that row, its name misread (其中：当年财政披款), so its figures are not in
+    the row a reviewer looks at; a row labelled with the block's own merged label (项目资金) had its
+    name unread, and goes to the first empty row. Said on the empty row: the form was read short there."""
+    # Each row by its full printed name: the short forms (财政资金) are in many a row's own name.
+    empty = {key: words[:1] for key, words in FUND_ROWS if getattr(form.funds, key) == FundRow()}
+    for row in form.funds.more:
+        if not empty or not any(ref.source == "ocr" for ref in (row.provenance or {}).values()):
+            continue
+        label = _SPACES.sub("", row.label).removeprefix("其中").lstrip(":：")
+        key = max(empty, key=lambda k: _overlap(label, empty[k]))
+        if _overlap(label, empty[key]) < settings.label_overlap:
+            if _overlap(label, FUND_BLOCK_LABELS) < settings.label_overlap:
+                continue  # a row of its own (财政专户管理资金)
+            key = next(iter(empty))  # the block's merged label stood in for the row's own, unread
+        yield _warning("fund_row_unread", f"funds.{key}",
+                       f"资金表「{row.label}」一行的行名不在表样之中，可能是读错的「{empty.pop(key)[0]}」行，"
+                       f"该行数值未归入，请核对原件 / a fund row label read as {row.label!r} is likely the "
+                       f"{key} row misread: its figures are not in that row")
 
 
 # --- cross-field checks: what the reader alone cannot catch ------------------------------------------
@@ -413,6 +444,7 @@ RULES: tuple[Rule, ...] = (
     check_funds_score,
     check_hierarchy,
     check_completeness,
+    check_unnamed_fund_rows,
     check_units,
     check_missed_targets,
     check_reading,

@@ -49,6 +49,8 @@ CODES: dict[str, Code] = {
     "amount_converted": Code("warning", "带“万”的金额已换算为元", "a 万 amount was converted to 元", note=True),
     "low_confidence": Code("warning", "识别置信度低，请核对原件", "read by OCR with low confidence: check the original"),
     "doubtful_value": Code("warning", "此值可疑，请核对原件", "a doubtful value: check the original"),
+    "fund_row_unread": Code("warning", "资金表中有一行行名未能识别，该行数值未归入，请核对原件",
+                            "a fund row whose name was misread: its figures are not in their row"),
     "value_unread": Code("error/warning", "单元格内容未能归入任何栏目", "a printed cell that fits none of the columns"),
     "unit_mismatch": Code("warning", "实际完成值与年度指标值的单位不同（可能识别有误），请核对原件",
                           "the actual's unit differs from the target's (a misread, likely): check the original"),

@@ -24,6 +24,30 @@ class TextBox:
     confidence: float
 
 
+@dataclass(frozen=True, slots=True)
+class LineRead:
+    """One recognised line with what the engine knew of each character.
+
+    `chars`: the engine's probability of each character of `text`; `xs`: each character's middle, in
+    pixels of the crop (where its frame fired); both empty from an engine that tells only the mean.
+    The mean is the line's `confidence`, so one doubtful character in a long line hides there."""
+
+    text: str
+    confidence: float
+    chars: tuple[float, ...] = ()
+    xs: tuple[float, ...] = ()
+
+    def strip(self) -> LineRead:
+        """Without the spaces at either end (and their scores)."""
+        lead = len(self.text) - len(self.text.lstrip())
+        end = len(self.text.rstrip())
+        if lead == 0 and end == len(self.text):
+            return self
+        cut = slice(lead, max(lead, end))
+        return LineRead(self.text[cut], self.confidence, self.chars[cut] if self.chars else (),
+                        self.xs[cut] if self.xs else ())
+
+
 class OcrEngine(ABC):
     """An OCR engine. Subclasses load their models once, in __init__, and never download."""
 
@@ -42,6 +66,10 @@ class OcrEngine(ABC):
     @abstractmethod
     def recognize(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
         """(text, confidence) per cropped single-line image, in the same order."""
+
+    def recognize_lines(self, crops: list[np.ndarray]) -> list[LineRead]:
+        """Like recognize, with each character's probability and place where the engine tells them."""
+        return [LineRead(text, conf) for text, conf in self.recognize(crops)]
 
     def read(self, image: np.ndarray) -> list[TextBox]:
         """Whole-image OCR: detect, then recognise every detected line."""

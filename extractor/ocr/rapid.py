@@ -10,7 +10,7 @@ import cv2
 import numpy as np
 
 from extractor.errors import ModelMissing
-from extractor.ocr.base import BBox, OcrEngine, RecBatching, plan_batches, rec_width, to_bgr
+from extractor.ocr.base import BBox, LineRead, OcrEngine, RecBatching, plan_batches, rec_width, to_bgr
 
 
 def without_spinning(ocr: Any, threads: int = -1) -> None:
@@ -89,9 +89,12 @@ class RapidOcrEngine(OcrEngine):
         return sorted(boxes, key=lambda b: (b[1], b[0]))
 
     def recognize(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
+        return [(r.text, r.confidence) for r in self.recognize_lines(crops)]
+
+    def recognize_lines(self, crops: list[np.ndarray]) -> list[LineRead]:
         # Batched here rather than by rapidocr's TextRecognizer, which pads every crop to 320 px
         # (see RecBatching); resizing and normalising are the same as there.
-        results: list[tuple[str, float]] = [("", 0.0)] * len(crops)
+        results: list[LineRead] = [LineRead("", 0.0)] * len(crops)
         valid = [i for i, c in enumerate(crops) if c.size and c.shape[0] >= 4 and c.shape[1] >= 4]
         height = self.batching.height
         widths = [rec_width(crops[i].shape, height) for i in valid]
@@ -102,7 +105,25 @@ class RapidOcrEngine(OcrEngine):
             for row, b in enumerate(batch):
                 line = cv2.resize(to_bgr(crops[valid[b]]), (widths[b], height)).astype(np.float32)
                 data[row, :, :, :widths[b]] = line.transpose(2, 0, 1) / 127.5 - 1.0
-            lines, _ = self._rec.postprocess_op(self._rec.session(data), False)
-            for b, (text, score) in zip(batch, lines, strict=True):
-                results[valid[b]] = (str(text), float(score))
+            preds = self._rec.session(data)
+            stride = width / preds.shape[1]  # input columns per output frame
+            for row, b in enumerate(batch):
+                # Crop pixels per input column: the crop was scaled to widths[b] columns.
+                results[valid[b]] = self._decode(preds[row], stride * crops[valid[b]].shape[1] / widths[b])
         return results
+
+    def _decode(self, frames: np.ndarray, px_per_frame: float) -> LineRead:
+        """CTC greedy decoding as rapidocr's CTCLabelDecode does it (a character per run of equal
+        non-blank frames, scored by its first frame; the line by the mean), keeping each character's
+        score and the crop column its frame stands at."""
+        index = frames.argmax(axis=1)
+        prob = frames.max(axis=1)
+        keep = index != 0  # 0 is CTC's blank
+        keep[1:] &= index[1:] != index[:-1]
+        at = np.flatnonzero(keep)
+        if not len(at):
+            return LineRead("", 0.0)
+        table = self._rec.postprocess_op.character
+        chars = tuple(round(float(p), 5) for p in prob[at])
+        return LineRead("".join(table[i] for i in index[at]), round(float(np.mean(chars)), 5), chars,
+                        tuple(round(float((f + 0.5) * px_per_frame), 1) for f in at))

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pydantic import BaseModel, ConfigDict, Field
 
 from extractor.form.vocabulary import is_meta_key
-from extractor.grid import BBox, Cell, CellSource, Grid
+from extractor.grid import BBox, Cell, CellSource, Grid, WeakSpot, join_weak
 from extractor.taxonomy import FUND_HEADER_ROLES, INDICATOR_HEADER_ROLES, header_role
 from extractor.vision.segments import Table
 
@@ -47,6 +47,7 @@ class Fragment:
     text: str
     bbox: BBox
     confidence: float = 1.0
+    weak: tuple[WeakSpot, ...] | None = None  # OCR: the characters the engine doubted (vision.scan)
 
 
 @dataclass(slots=True)
@@ -69,6 +70,7 @@ class _Item:
     cells: list[tuple[int, int, int, int, str, BBox, float]] = field(default_factory=list)  # r, c, rs, cs, ...
     table: Table | None = None
     lines: dict[tuple[int, int], int] = field(default_factory=dict)  # (row, col) -> text lines held
+    weak: dict[tuple[int, int], tuple[WeakSpot, ...] | None] = field(default_factory=dict)  # (row, col) -> doubts
 
 
 def is_page_number(text: str) -> bool:
@@ -103,6 +105,13 @@ def join_fragments(frags: list[Fragment]) -> tuple[str, float]:
         pieces.append((_glue_all(parts), True))
     text = _glue_all(pieces, letters_only=True)
     return text.strip(), min(f.confidence for f in frags)
+
+
+def weak_spots(frags: list[Fragment]) -> tuple[WeakSpot, ...] | None:
+    """The fragments' doubted places, top to bottom; None when no fragment was scored by character."""
+    if all(f.weak is None for f in frags):
+        return None
+    return tuple(w for f in sorted(frags, key=lambda f: (f.bbox[1], f.bbox[0])) for w in f.weak or ())
 
 
 def count_lines(frags: list[Fragment]) -> int:
@@ -162,6 +171,7 @@ def page_items(content: PageContent) -> list[_Item]:
             held = [f for f in mine if _inside(f.bbox, cell.bbox)]
             text, conf = join_fragments(held)
             item.lines[cell.row, cell.col] = count_lines(held)
+            item.weak[cell.row, cell.col] = weak_spots(held)
             item.cells.append((cell.row, cell.col, cell.rowspan, cell.colspan, text, cell.bbox, conf))
         items.append(item)
     for line in _text_lines(loose):
@@ -172,7 +182,8 @@ def page_items(content: PageContent) -> list[_Item]:
         if is_page_number(text) and (bbox[1] < margin or bbox[3] > content.height - margin):
             continue
         if text:
-            items.append(_Item(top=bbox[1], rows=1, cells=[(0, 0, 1, 1, text, bbox, conf)]))
+            items.append(_Item(top=bbox[1], rows=1, cells=[(0, 0, 1, 1, text, bbox, conf)],
+                               weak={(0, 0): weak_spots(line)}))
     items.sort(key=lambda it: it.top)
     return items
 
@@ -288,7 +299,7 @@ def pages_to_grid(pages: list[PageContent], geometry: PageGeometry | None = None
                 col, colspan = (cols[c], cols[c + cs] - cols[c]) if cols is not None else (c, cs)
                 cell = Cell(page=content.page, row=base + r, col=col, text=text, rowspan=rs, colspan=colspan,
                             bbox=(bbox[0] * s, bbox[1] * s, bbox[2] * s, bbox[3] * s),
-                            confidence=round(conf, 4), source=content.source)
+                            confidence=round(conf, 4), source=content.source, weak=item.weak.get((r, c)))
                 if joined and r == 0:
                     join_cut_cell(grid, cell)
                 else:
@@ -326,6 +337,7 @@ def _drop_first_row(item: _Item) -> None:
     """Leave out a table's first row (cells starting below it move up one row)."""
     item.cells = [(r - 1, c, rs, cs, text, b, f) for r, c, rs, cs, text, b, f in item.cells if r > 0]
     item.lines = {(r - 1, c): k for (r, c), k in item.lines.items() if r > 0}
+    item.weak = {(r - 1, c): k for (r, c), k in item.weak.items() if r > 0}
     item.rows -= 1
 
 
@@ -345,7 +357,7 @@ def _renumber_cut(grid: Grid, cut: dict[int, int], xs: list[float], cols: list[i
             ends.append(cols[k])
         renumbered[i] = Cell(page=c.page, row=c.row, col=ends[0], text=c.text, rowspan=c.rowspan,
                              colspan=max(1, ends[1] - ends[0]), bbox=c.bbox, confidence=c.confidence,
-                             source=c.source)
+                             source=c.source, weak=c.weak)
     for i, c in renumbered.items():
         grid.cells[i] = c
     return True
@@ -368,7 +380,9 @@ def join_cut_cell(grid: Grid, cell: Cell) -> None:
         keep, rowspan = (upper, upper.rowspan) if cell.rowspan == 1 else (cell, cell.rowspan)
         grid.cells[i] = Cell(page=keep.page, row=upper.row if keep is upper else cell.row, col=keep.col, text=text,
                              rowspan=rowspan, colspan=keep.colspan, bbox=keep.bbox,
-                             confidence=min(upper.confidence, cell.confidence), source=keep.source)
+                             confidence=min(upper.confidence, cell.confidence), source=keep.source,
+                             weak=join_weak(upper.weak, cell.weak))
         return
     grid.add(Cell(page=cell.page, row=cell.row + 1, col=cell.col, text=cell.text, rowspan=cell.rowspan - 1,
-                  colspan=cell.colspan, bbox=cell.bbox, confidence=cell.confidence, source=cell.source))
+                  colspan=cell.colspan, bbox=cell.bbox, confidence=cell.confidence, source=cell.source,
+                  weak=cell.weak))

@@ -7,15 +7,17 @@ of a few lines read both ways, instead of a per-line classifier that flips short
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
+from pydantic import BaseModel, ConfigDict, Field
 
-from extractor.grid import BBox
-from extractor.ocr.base import OcrEngine, crop_box
+from extractor.grid import BBox, WeakSpot
+from extractor.ocr.base import LineRead, OcrEngine, crop_box
 from extractor.vision.assemble import Fragment, PageContent
-from extractor.vision.cell_lines import CellLines, LineSettings, find_cell_lines
+from extractor.vision.cell_lines import CellLines, LineSettings, find_cell_lines, text_ink
 from extractor.vision.crops import is_vertical, restack_vertical, split_at_cells
 from extractor.vision.lines import binarize, erase_lines, image_segments
 from extractor.vision.orient import deskew_angle, is_sideways, rotate, rotate_quarter
@@ -23,6 +25,33 @@ from extractor.vision.segments import Table, tables_from_segments
 
 DET_LONG_SIDE = 1280  # detection input size: 9-pt text stays ~14 px tall on A4; time drops by 2/3
 WORK_DPI = 200  # finer scans are read at this resolution
+
+
+class ReadSettings(BaseModel):
+    """What the recognition step keeps of the engine's own doubts, in text heights where a length."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    weak_char: float = Field(0.9, ge=0, le=1, description="a character read below this is kept on its cell as a "
+                             "weak spot (extractor.confidence decides which ones a reviewer is asked about)")
+    gap_pitch: float = Field(1.8, gt=1, description="two CJK characters this many times the line's character "
+                             "pitch apart, with ink between them, had a character between them the engine "
+                             "did not read (a full-width ， or 、 takes a whole em)")
+    gap_pairs: int = Field(4, ge=2, description="CJK neighbours a line needs for its pitch to be told (the frames "
+                           "of a spaced-out four-character label, 项目名称, stand unevenly)")
+    gap_core: float = Field(0.6, ge=0, description="ink is looked for this many pitches clear of each character's "
+                            "middle (their own strokes reach about half a pitch)")
+    mark_reach: float = Field(1.0, gt=0, description="how far past a line piece's end a mark it left out is "
+                              "looked for: a ， 、 。 or ” sits in the first half of its em")
+    mark_side: float = Field(0.2, gt=0, description="least side of a mark (smaller ink is a speck)")
+    mark_ink: float = Field(0.03, gt=0, description="least ink of a mark, in text heights squared (a stroke of ”)")
+    mark_foot: float = Field(0.33, ge=0, description="a line's box below its characters' foot (the band "
+                             "reading's margin)")
+    mark_context: float = Field(4.0, gt=0, description="how much of the line before a lone mark (in text "
+                                "heights) is read with it")
+    mark_conf: float = Field(0.8, ge=0, le=1, description="least confidence a mark read on its own is kept at")
+    border: float = Field(0.2, ge=0, description="ink this close to a cell's border may be what is left of its rule")
+    glyph: float = Field(0.5, gt=0, description="ink this long on a side is a character, not a mark")
 
 
 @dataclass(slots=True)
@@ -218,6 +247,187 @@ def _missed_text(engine: OcrEngine, clean: np.ndarray, tables: list[Table], frag
             if text.strip() and conf >= 0.6]
 
 
+def _is_mark(text: str) -> bool:
+    return bool(text) and all(unicodedata.category(ch).startswith("P") for ch in text)
+
+
+def _marks_past_end(ink: np.ndarray, piece: BBox, others: list[BBox], tables: list[Table], text_h: float,
+                s: ReadSettings) -> float | None:
+    """The right end of the marks just past a line piece's end that the piece left out (a trailing
+    、 。 ” the band reading did not take for print), or None. Only marks: ink the size of a character
+    there is the next word, and ink another piece holds is read with that piece."""
+    x0, y0, x1, y1 = piece
+    mid_x, mid_y = (x0 + x1) / 2, (y0 + y1) / 2
+    cell = next((c.bbox for t in tables for c in t.cells
+                 if c.bbox[0] <= mid_x <= c.bbox[2] and c.bbox[1] <= mid_y <= c.bbox[3]), None)
+    if cell is None:
+        return None
+    # Not up to the cell's border: what is left of an erased rule stands there.
+    a, b = int(x1) + 1, int(min(cell[2] - s.border * text_h, x1 + s.mark_reach * text_h))
+    top, bottom = int(y0), int(np.ceil(y1))
+    if b - a < 2:
+        return None
+    _, _, stats, _ = cv2.connectedComponentsWithStats(np.ascontiguousarray(ink[top:bottom, a:b]), connectivity=8)
+    ends = []
+    for x, y, w, h, area in stats[1:]:
+        side = max(w, h)
+        if side < s.mark_side * text_h or area < s.mark_ink * text_h ** 2:
+            continue  # a speck
+        if y == 0 or y + h >= bottom - top:
+            continue  # cut by the strip's top or foot: a stroke of the line above or below
+        if side >= s.glyph * text_h or x + w >= b - a:
+            return None  # a character, or ink going on past the reach: the next word, not a mark
+        bx0, bx1 = a + x, a + x + w
+        if any(o[0] <= bx0 <= o[2] and o[1] <= mid_y <= o[3] for o in others):
+            continue
+        ends.append(bx1)
+    return float(max(ends)) if ends else None
+
+
+def _gaps(read: LineRead, ink: np.ndarray, left: float, piece: BBox, s: ReadSettings) -> list[WeakSpot]:
+    """Places between two CJK characters of a line a character-wide apart beyond the line's pitch,
+    with ink there: a character (mostly a punctuation mark) the engine read nothing for."""
+    text, xs = read.text, read.xs
+    pairs = [(i, xs[i + 1] - xs[i]) for i in range(len(text) - 1)
+             if "\u4e00" <= text[i] <= "\u9fff" and "\u4e00" <= text[i + 1] <= "\u9fff"]
+    if len(pairs) < s.gap_pairs:
+        return []
+    pitch = float(np.median([g for _, g in pairs]))
+    top, bottom = int(piece[1]), int(np.ceil(piece[3]))
+    found = []
+    for i, gap in pairs:
+        if gap < s.gap_pitch * pitch:
+            continue
+        a, b = int(left + xs[i] + s.gap_core * pitch), int(left + xs[i + 1] - s.gap_core * pitch)
+        if b > a and np.count_nonzero(ink[top:bottom, a:b]) >= s.mark_ink * pitch ** 2:
+            found.append(WeakSpot(text[max(0, i - 3): i + 1], "", text[i + 1: i + 4], 0.0))
+    return found
+
+
+def _read_pieces(engine: OcrEngine, clean: np.ndarray, ink: np.ndarray, pieces: list[BBox],
+                 crops: list[np.ndarray], tables: list[Table], text_h: float,
+                 s: ReadSettings) -> list[tuple[LineRead, tuple[WeakSpot, ...] | None, BBox]]:
+    """Recognise the line pieces, with each one's weak spots: characters read below `weak_char`,
+    ink between characters read as nothing, and marks past the piece's end. A piece that left a
+    mark out is read again with the mark; the longer reading (and box) stands when it adds only
+    punctuation."""
+    reads = [r.strip() for r in engine.recognize_lines(crops)]
+    longer: dict[int, BBox] = {}
+    for k, piece in enumerate(pieces):
+        if reads[k].text and piece[2] - piece[0] > piece[3] - piece[1]:
+            end = _marks_past_end(ink, piece, pieces[:k] + pieces[k + 1:], tables, text_h, s)
+            if end is not None:
+                longer[k] = (piece[0], piece[1], end + (piece[3] - piece[1]) / 4, piece[3])
+    boxes = list(pieces)
+    lost: set[int] = set()
+    if longer:
+        again = [r.strip() for r in engine.recognize_lines([crop_box(clean, b, pad=1) for b in longer.values()])]
+        for (k, box), r in zip(longer.items(), again, strict=True):
+            extra = r.text[len(reads[k].text):] if r.text.startswith(reads[k].text) else ""
+            if _is_mark(extra):
+                reads[k], boxes[k] = r, box
+            else:
+                lost.add(k)  # the mark stays unread: said on the cell
+    out = []
+    for k, (box, r) in enumerate(zip(boxes, reads, strict=True)):
+        weak = [WeakSpot(r.text[max(0, i - 3): i], ch, r.text[i + 1: i + 4], p)
+                for i, (ch, p) in enumerate(zip(r.text, r.chars, strict=False)) if p < s.weak_char]
+        if r.xs and box[2] - box[0] > box[3] - box[1]:  # not a restacked vertical column
+            weak += _gaps(r, ink, int(box[0]) - 1, box, s)
+        if k in lost:
+            weak.append(WeakSpot(r.text[-4:], "", "", 0.0))
+        out.append((r, tuple(weak) if r.chars or weak else None, box))
+    return out
+
+
+def _unread_ink(engine: OcrEngine, clean: np.ndarray, ink: np.ndarray, tables: list[Table],
+                frags: list[Fragment], text_h: float, s: ReadSettings) -> list[Fragment]:
+    """Ink inside a cell that no recognised piece covers, in a cell that holds text: a mark wrapped
+    alone onto a line of its own (a goal's last 。), or a character the detector passed over. A mark
+    is read on its own and kept when it reads as punctuation; anything else becomes a weak spot of
+    the piece read just before it, so its cell says it was read short. Returns the marks read."""
+    if not tables or not frags:
+        return []
+    _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    stats = stats[1:]
+    side = np.maximum(stats[:, 2], stats[:, 3])
+    stats = stats[(side >= s.mark_side * text_h) & (stats[:, 4] >= s.mark_ink * text_h ** 2)]
+    if not len(stats):
+        return []
+    cx, cy = stats[:, 0] + stats[:, 2] / 2, stats[:, 1] + stats[:, 3] / 2
+    edge = s.border * text_h
+    marks: list[tuple[int, BBox]] = []  # (the piece before it, the mark's box to read)
+    for table in tables:
+        for cell in table.cells:
+            x0, y0, x1, y1 = cell.bbox
+            mine = [k for k, f in enumerate(frags) if x0 <= (f.bbox[0] + f.bbox[2]) / 2 <= x1
+                    and y0 <= (f.bbox[1] + f.bbox[3]) / 2 <= y1]
+            if not mine:
+                continue  # an empty cell's ink is the missed-text and dash checks' business
+            inside = np.flatnonzero((stats[:, 0] >= x0 + edge) & (stats[:, 1] >= y0 + edge)
+                                    & (stats[:, 0] + stats[:, 2] <= x1 - edge) & (stats[:, 1] + stats[:, 3] <= y1 - edge))
+            for i in inside:
+                if any(frags[k].bbox[0] <= cx[i] <= frags[k].bbox[2] and frags[k].bbox[1] <= cy[i] <= frags[k].bbox[3]
+                       for k in mine):
+                    continue
+                # The piece read just before it: on a line above, or to its left on its line.
+                before = [k for k in mine if frags[k].bbox[3] < cy[i] or
+                          (frags[k].bbox[1] <= cy[i] <= frags[k].bbox[3] and frags[k].bbox[2] <= cx[i])]
+                k = max(before, key=lambda k: (frags[k].bbox[1], frags[k].bbox[0])) if before else mine[0]
+                bx, by, bw, bh = (float(v) for v in stats[i, :4])
+                tall = frags[k].bbox[3] - frags[k].bbox[1]
+                left = min(frags[j].bbox[0] for j in mine)
+                if before and max(bw, bh) < s.glyph * text_h and bx <= left + text_h \
+                        and by + bh <= frags[k].bbox[3] + tall:
+                    # A mark wrapped alone: at the start of the line under the last one read. It sits
+                    # low in its line (。，、): a box as tall as the line before it, standing on the
+                    # mark's foot as that line's box stands on its characters'.
+                    foot = by + bh + s.mark_foot * text_h
+                    marks.append((k, (bx - text_h / 4, foot - tall, bx + bw + text_h / 2, foot)))
+                    continue
+                f = frags[k]
+                spot = WeakSpot(f.text[-4:] if before else "", "", "" if before else f.text[:4], 0.0)
+                if spot not in (f.weak or ()):
+                    frags[k] = Fragment(f.text, f.bbox, f.confidence, (*(f.weak or ()), spot))
+    if not marks:
+        return []
+    # A mark alone reads as 0 or o: it is read after the end of the line before it (a few characters
+    # of it, enough for context and cheap), as it was printed to follow.
+    found: list[Fragment] = []
+    crops = []
+    for k, box in marks:
+        x0, y0, x1, y1 = frags[k].bbox
+        line = crop_box(clean, (max(x0, x1 - s.mark_context * text_h), y0, x1, y1), pad=1)
+        mark = crop_box(clean, box, pad=1)
+        if mark.shape[0] != line.shape[0] and mark.size:
+            mark = cv2.resize(mark, (max(1, round(mark.shape[1] * line.shape[0] / mark.shape[0])), line.shape[0]))
+        crops.append(np.hstack([line, mark]) if mark.size and line.size else line)
+    reads = engine.recognize_lines(crops)
+    for (k, box), r in zip(marks, reads, strict=True):
+        r = r.strip()
+        # The line's end read back, then one mark: a mark; anything else is not told apart from noise.
+        if len(r.text) >= 2 and _is_mark(r.text[-1]) and r.chars[-1] >= s.mark_conf \
+                and frags[k].text.endswith(r.text[-2]):
+            found.append(Fragment(r.text[-1], box, r.chars[-1], ()))
+            continue
+        f = frags[k]
+        spot = WeakSpot(f.text[-4:], "", "", 0.0)
+        if spot not in (f.weak or ()):
+            frags[k] = Fragment(f.text, f.bbox, f.confidence, (*(f.weak or ()), spot))
+    return found
+
+
+def _overlaps(frags: list[Fragment], text_h: float) -> None:
+    """Two pieces of one line that cover the same ink (a band piece and a detector box both read
+    it): the words there are in the text twice. Said on the later piece."""
+    for k, f in enumerate(frags):
+        for g in frags[:k]:
+            mid = (f.bbox[1] + f.bbox[3]) / 2
+            if g.bbox[1] <= mid <= g.bbox[3] and min(f.bbox[2], g.bbox[2]) - max(f.bbox[0], g.bbox[0]) >= text_h:
+                frags[k] = Fragment(f.text, f.bbox, f.confidence, (*(f.weak or ()), WeakSpot(f.text[:6], "", "", 0.0, True)))
+                break
+
+
 def read_page_image(image: np.ndarray, dpi: float, engine: OcrEngine, page: int, scale: float = 1.0) -> ScanPage:
     """OCR one page. `scale` converts pixels to the grid's unit (72/dpi for PDF pages, 1 for images)."""
     gray = to_gray(image)
@@ -267,14 +477,18 @@ def read_page_image(image: np.ndarray, dpi: float, engine: OcrEngine, page: int,
     for piece in pieces:
         crop = crop_box(clean, piece, pad=1)
         crops.append(restack_vertical(crop) if is_vertical(piece, char) else crop)
-    read = engine.recognize(crops)
+    text_h = lines.text_h if lines is not None and lines.text_h else char / 1.5
+    ink = text_ink(clean, dpi, settings)
+    read = _read_pieces(engine, clean, ink, pieces, crops, tables, text_h, ReadSettings())
     unsure = set(lone)
-    frags = [Fragment(text.strip(), piece, conf) for piece, (text, conf) in zip(pieces, read, strict=True)
-             if text.strip() and (conf >= settings.lone_conf or piece not in unsure)]
+    frags = [Fragment(r.text, box, r.confidence, weak) for piece, (r, weak, box) in zip(pieces, read, strict=True)
+             if r.text and (r.confidence >= settings.lone_conf or piece not in unsure)]
     # Judged cells are those of the page the bands were read on; a turned page has other cells.
     judged = frozenset(lines.judged) if lines is not None and bands_current else frozenset()
     frags += _missed_text(engine, clean, tables, frags, char / 1.5, dpi, judged)
     frags += _lone_dashes(clean, tables, frags, char / 1.5, dpi)
+    frags += _unread_ink(engine, clean, ink, tables, frags, text_h, ReadSettings())
+    _overlaps(frags, text_h)
     h, w = gray.shape[:2]
     content = PageContent(page=page, width=float(w), height=float(h), tables=tables, fragments=frags,
                           source="ocr", scale=scale)

@@ -125,3 +125,22 @@ def test_the_review_queue_puts_errors_then_the_least_sure_then_notes() -> None:
     noted = form([("page_number_dropped", "warning")], least=0.3)
     queue = sorted([noted, less_doubtful, failed, doubtful], key=review_priority)
     assert queue == [failed, doubtful, less_doubtful, noted]
+
+
+def test_characters_the_engine_doubted_are_named_with_their_context() -> None:
+    from extractor.confidence import char_doubts
+    from extractor.grid import WeakSpot
+
+    text = "完成道路养护，提升园区环境"
+    sure = Cell(page=1, row=0, col=0, text=text, confidence=0.99, source="ocr",
+                weak=(WeakSpot("道路养", "护", "，提升", 0.8),))  # above the setting: no doubt
+    assert goal_doubts(text + "。", [sure]) == [] and char_doubts([sure]) == []
+    doubtful = Cell(page=1, row=0, col=0, text=text, confidence=0.99, source="ocr",
+                    weak=(WeakSpot("道路养", "护", "，提升", 0.3), WeakSpot("养护", "", "提升", 0.0),
+                          WeakSpot("园区环境", "", "", 0.0), WeakSpot("提升园区", "", "", 0.0, twice=True)))
+    said = char_doubts([doubtful])
+    assert len(said) == 4
+    assert "「护」" in said[0] and "0.30" in said[0]
+    assert "「养护」与「提升」之间" in said[1] and "「园区环境」之后" in said[2] and "重复" in said[3]
+    assert char_doubts([doubtful], ConfidenceSettings(char_doubt_below=0.2))[0].startswith("「养护」与")
+    assert len(goal_doubts(text, [doubtful])) == 4  # one warning per goal, every place named in it

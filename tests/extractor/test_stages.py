@@ -84,3 +84,30 @@ def test_whitespace_lost_text_is_cut_into_cells() -> None:
     assert rows == ["产出指标", "数量指标", "养护里程", ">=10公里", "12公里", "5", "5",
                     "时效指标", "办结及时性", "及时", "及时", "5", "4", "开展培训", ">=2次", "4", "4", "4",
                     "总分", "100", "99"]
+
+
+def _ocr_grid(rows: list[list[str]]):
+    from extractor.grid import rows_from_texts
+
+    return rows_from_texts(enumerate(rows), source="ocr")
+
+
+FORM_ROWS = [["财政项目支出绩效自评表"], ["项目名称", "{name}"], ["主管部门", "建设局", "实施单位", "养护所"],
+             ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分"],
+             ["产出指标", "数量指标", "养护里程", ">=10公里", "12公里", "50", "50"], ["{total}", "", "", "", "", "100", "100"]]
+
+
+def _form(name: str, total: str = "总分", key: str = "项目名称") -> list[list[str]]:
+    rows = [[c.format(name=name, total=total) for c in r] for r in FORM_ROWS]
+    rows[1][0] = key
+    return rows
+
+
+def test_a_scanned_title_starts_its_form_when_the_total_and_the_next_key_are_misread() -> None:
+    # 总分 read as '89' and 项目名称 as '项目名你': only the title says where the second form starts.
+    rows = _form("道路养护", total="89") + _form("河道整治", key="项目名你")
+    runs = rows_to_form_runs(grid_to_rows(_ocr_grid(rows)))
+    assert [len(run) for run in runs] == [6, 6]
+    # Text in drawing order still holds a title that comes before the open form's last rows.
+    text_runs = rows_to_form_runs(grid_to_rows(text_to_grid("\n".join("\t".join(r) for r in rows))))
+    assert len(text_runs) == 1

@@ -269,3 +269,25 @@ def test_a_form_without_name_or_department_names_both() -> None:
     form = sound_form()
     form.project_name = None
     assert {i.field for i in validate_form(form) if i.code == "missing_field"} == {"project_name", "department"}
+
+
+def test_a_scanned_fund_row_whose_name_was_misread_is_said_on_the_row_it_left_empty() -> None:
+    from extractor.validate import check_unnamed_fund_rows
+    from models import CellRef, Funds, LabeledFundRow
+
+    ocr = {"initial_budget": CellRef(page=1, bbox=(0, 0, 1, 1), source="ocr", confidence=0.9)}
+
+    def form(*more: str) -> Form:
+        return Form(funds=Funds(total=FundRow(initial_budget=D(100)), carryover=FundRow(initial_budget=D(0)),
+                                other=FundRow(initial_budget=D(0)),
+                                more=[LabeledFundRow(label=m, initial_budget=D(100), provenance=ocr) for m in more]))
+
+    def said(f: Form) -> list[str]:
+        return [i.field or "" for i in check_unnamed_fund_rows(f, ValidationSettings())]
+
+    assert said(form("其中：当年财政披款")) == ["funds.appropriation"]
+    assert said(form("项目资盒(元)")) == ["funds.appropriation"]  # the block's label stood in for the row's
+    assert said(form("财政专户管理资金")) == []  # a row of its own, not a template row misread
+    printed = form("其中：当年财政披款")
+    printed.funds.more[0].provenance = None  # typed text names its rows as printed
+    assert said(printed) == []

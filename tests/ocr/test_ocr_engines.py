@@ -93,3 +93,18 @@ def test_models_paddle_lays_out_model_dirs_that_the_adapter_accepts(tmp_path) ->
     bad = CliRunner().invoke(main, ["models", "paddle", "--from", str(tmp_path / "m" / "PP-OCRv4_mobile_det"
                                                                     / "inference.yml"), "--to", str(tmp_path)])
     assert bad.exit_code != 0 and "Error" in bad.output
+
+
+def test_each_character_comes_with_its_score_and_place() -> None:
+    engine = get_engine("rapidocr")
+    image = line_image("完成道路养护，提升环境")
+    (line,) = engine.recognize_lines([image])
+    assert line.text == "完成道路养护，提升环境"
+    assert len(line.chars) == len(line.xs) == len(line.text)
+    assert line.confidence == pytest.approx(sum(line.chars) / len(line.chars), abs=1e-4)
+    assert engine.recognize([image]) == [(line.text, line.confidence)]
+    # Places run left to right across the crop, about one character height apart for CJK.
+    assert list(line.xs) == sorted(line.xs) and 0 < line.xs[0] < line.xs[-1] < image.shape[1]
+    pitch = (line.xs[-1] - line.xs[0]) / (len(line.xs) - 1)
+    assert 30 <= pitch <= 50  # 40-px characters
+    assert engine.recognize_lines([np.zeros((0, 0), np.uint8)])[0].text == ""

@@ -1,0 +1,77 @@
+"""The scan route's recognition keeps what a line piece left out: a mark past its end is read with the
+line, a mark wrapped alone onto a line of its own is read on its own, and ink nothing reads is said on
+the cell. Real rendered text and the real engine; the pieces stand where the band reading puts them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from extractor.ocr import get_engine
+from extractor.ocr.base import crop_box
+from extractor.vision.assemble import Fragment
+from extractor.vision.cell_lines import LineSettings, text_ink
+from extractor.vision.scan import ReadSettings, _read_pieces, _unread_ink
+from extractor.vision.segments import Table, TableCell
+
+FONT = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
+SIZE = 28  # text height in px: 8-pt text at 200 dpi is about 26
+CELL = (10.0, 10.0, 700.0, 130.0)
+
+
+def page(lines: list[str], mark: str = "") -> tuple[np.ndarray, list[tuple[float, float, float, float]]]:
+    """A white page with one cell holding `lines`, and each line's ink box; `mark` follows the first
+    line with the space before it of a font that centres its punctuation in the em."""
+    font = ImageFont.truetype(FONT, SIZE)
+    img = Image.new("L", (720, 140), 255)
+    draw = ImageDraw.Draw(img)
+    boxes = []
+    for k, text in enumerate(lines):
+        x, y = 30, 25 + k * 45
+        draw.text((x, y), text, font=font, fill=0)
+        boxes.append(tuple(float(v) for v in draw.textbbox((x, y), text, font=font)))
+    if mark:
+        draw.text((boxes[0][2] + 0.4 * SIZE, 25), mark, font=font, fill=0)
+    return np.asarray(img).copy(), boxes
+
+
+def table() -> Table:
+    return Table(ys=[CELL[1], CELL[3]], xs=[CELL[0], CELL[2]], cells=[TableCell(0, 0, 1, 1, CELL)])
+
+
+def padded(box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+    pad = 0.33 * SIZE
+    return box[0] - pad, box[1] - pad, box[2] + pad, box[3] + pad
+
+
+@pytest.fixture(scope="module")
+def engine():
+    pytest.importorskip("rapidocr")
+    return get_engine("rapidocr")
+
+
+def test_a_mark_past_a_pieces_end_is_read_with_its_line(engine) -> None:
+    clean, (box,) = page(["升级改造基础设施"], mark="、")
+    # The piece as the band reading made it when it took the 、 for a speck: up to 施, padded.
+    piece = padded(box)
+    ink = text_ink(clean, 200, LineSettings())
+    ((read, weak, got),) = _read_pieces(engine, clean, ink, [piece], [crop_box(clean, piece, pad=1)], [table()],
+                                        SIZE, ReadSettings())
+    assert read.text == "升级改造基础设施、"
+    assert got[2] > piece[2] and not [w for w in weak if not w.char]
+
+
+def test_a_mark_alone_on_the_last_line_is_read_and_other_unread_ink_is_said(engine) -> None:
+    clean, (line, _) = page(["把控项目进度，无安全事故发生", "。"])
+    frags = [Fragment("把控项目进度，无安全事故发生", padded(line), 0.99)]
+    ink = text_ink(clean, 200, LineSettings())
+    found = _unread_ink(engine, clean, ink, [table()], frags, SIZE, ReadSettings())
+    assert [f.text for f in found] == ["。"]
+    assert found[0].bbox[1] >= line[3] - 2  # below the line: it joins the cell's text after it
+    # A character no piece covers is not read here (the detector passed over it): it is said.
+    clean, (line, _) = page(["把控项目进度，无安全事故发生", "工作"])
+    frags = [Fragment("把控项目进度，无安全事故发生", padded(line), 0.99)]
+    ink = text_ink(clean, 200, LineSettings())
+    assert _unread_ink(engine, clean, ink, [table()], frags, SIZE, ReadSettings()) == []
+    assert [(w.before, w.char) for w in frags[0].weak] == [("事故发生", "")]
