@@ -139,8 +139,9 @@ class Source(_Model):
     media_type: str
     route: Route
     pages: int | None = None
-    # Which reading of an ambiguous text dump the form's arithmetic chose (tsv, pipe, pipe-stream,
-    # spaces, space-rows, lines, flat, unspaced); absent for inputs with one reading.
+    # Which reading of an ambiguous text dump the form's arithmetic chose (tsv, csv, boxes, pipe,
+    # pipe-lead, pipe-stream, spaces, layout, space-rows, line-wraps, lines, wrapped, flat, unspaced);
+    # absent for inputs with one reading.
     reading: str | None = Field(default=None, **_omit_none)
 
 
