@@ -161,17 +161,71 @@ def _lone_dashes(clean: np.ndarray, tables: list[Table], frags: list[Fragment], 
                 continue
             n, _, stats, _ = cv2.connectedComponentsWithStats(inside)
             blobs = [st for st in stats[1:] if st[4] >= max(4.0, 0.02 * text_h * text_h)]
-            if len(blobs) != 1:
+            mark = _flat_mark(blobs, text_h)
+            if mark is None:
                 continue
-            bx, by, bw, bh, _ = blobs[0]
-            # Flat, about a character wide, and in the middle band of the cell: what is left of an
-            # erased rule lies along the border instead.
+            text, (bx, by, bw, bh) = mark
+            # In the middle band of the cell: what is left of an erased rule lies along the border.
             mid = y0 + inset + by + bh / 2
-            if 0.4 * text_h <= bw <= 2.5 * text_h and bh <= 0.3 * text_h and bw >= 3 * bh \
-                    and abs(mid - (y0 + y1) / 2) <= 0.25 * (y1 - y0):
+            if abs(mid - (y0 + y1) / 2) <= 0.25 * (y1 - y0):
                 left, top = x0 + inset + bx, y0 + inset + by
-                found.append(Fragment("—", (float(left), float(top), float(left + bw), float(top + bh)), 0.85))
+                found.append(Fragment(text, (float(left), float(top), float(left + bw), float(top + bh)), 0.85))
     return found
+
+
+FLAT_READINGS = frozenset("一—-－_二")  # what a recogniser makes of = (two flat strokes) read alone
+
+
+def _equals_by_shape(clean: np.ndarray, frags: list[Fragment], text_h: float) -> list[Fragment]:
+    """A flat reading (一, —, 二) alone or before a number whose ink there is two strokes of one
+    length, one above the other, is an equals sign: at small sizes the recogniser reads = as a dash
+    (`—100%` for `=100%`)."""
+    out: list[Fragment] = []
+    ink = None
+    for frag in frags:
+        text = frag.text
+        if text[:1] in FLAT_READINGS and (len(text) == 1 or text[1].isdigit()):
+            if ink is None:
+                ink = binarize(clean)
+            x0, y0, x1, y1 = (int(round(v)) for v in frag.bbox)
+            inside = np.ascontiguousarray(ink[max(0, y0):y1, max(0, x0):x1])
+            if inside.shape[0] >= 2 and inside.shape[1] >= 2:
+                _, _, stats, _ = cv2.connectedComponentsWithStats(inside)
+                blobs = [st for st in stats[1:] if st[4] >= max(4.0, 0.02 * text_h * text_h)]
+                if blobs:
+                    # The first character's strokes: those starting within a narrow em of the first ink.
+                    left = min(st[0] for st in blobs)
+                    first = [st for st in blobs if st[0] < left + 0.5 * text_h]
+                    mark = _flat_mark(first, text_h)
+                    if mark is not None and mark[0] == "=":
+                        frag = Fragment("=" + text[1:], frag.bbox, frag.confidence)
+        out.append(frag)
+    return out
+
+
+def _flat_bar(st: np.ndarray, text_h: float, widest: float) -> bool:
+    """A flat stroke about a character wide (at most `widest` text heights)."""
+    bw, bh = st[2], st[3]
+    return 0.3 * text_h <= bw <= widest * text_h and bh <= 0.3 * text_h and bw >= 3 * bh
+
+
+def _flat_mark(blobs: list[np.ndarray], text_h: float) -> tuple[str, tuple[int, int, int, int]] | None:
+    """A mark made of flat strokes alone: one, a dash (—); two of one length one above the other, an
+    equals sign (=, the 指标性质 of a target met exactly). Text detectors box neither. The strokes of
+    二 differ in length (the upper one is shorter), so it is no equals sign."""
+    if len(blobs) == 1 and _flat_bar(blobs[0], text_h, 2.5) and blobs[0][2] >= 0.4 * text_h:
+        bx, by, bw, bh, _ = blobs[0]
+        return "—", (int(bx), int(by), int(bw), int(bh))
+    if len(blobs) != 2 or not all(_flat_bar(b, text_h, 1.2) for b in blobs):
+        return None
+    top, low = sorted(blobs, key=lambda b: b[1])
+    left, right = max(top[0], low[0]), min(top[0] + top[2], low[0] + low[2])
+    widths = sorted((int(top[2]), int(low[2])))
+    gap = low[1] - (top[1] + top[3])
+    if right - left < 0.85 * widths[1] or widths[0] < 0.85 * widths[1] or not 0 < gap <= 0.5 * text_h:
+        return None
+    x0, y0 = min(top[0], low[0]), top[1]
+    return "=", (int(x0), int(y0), int(max(top[0] + top[2], low[0] + low[2]) - x0), int(low[1] + low[3] - y0))
 
 
 def _missed_text(engine: OcrEngine, clean: np.ndarray, tables: list[Table], frags: list[Fragment],
@@ -275,6 +329,7 @@ def read_page_image(image: np.ndarray, dpi: float, engine: OcrEngine, page: int,
     judged = frozenset(lines.judged) if lines is not None and bands_current else frozenset()
     frags += _missed_text(engine, clean, tables, frags, char / 1.5, dpi, judged)
     frags += _lone_dashes(clean, tables, frags, char / 1.5, dpi)
+    frags = _equals_by_shape(clean, frags, char / 1.5)
     h, w = gray.shape[:2]
     content = PageContent(page=page, width=float(w), height=float(h), tables=tables, fragments=frags,
                           source="ocr", scale=scale)
