@@ -54,7 +54,7 @@ ORIENT_SAMPLE = 4  # text lines read per candidate orientation
 ORIENT_MARGIN = 0.05  # mean confidence a turn must gain over the page as it lies
 
 
-def _quarters_to_upright(engine: OcrEngine, gray: np.ndarray, boxes: list[BBox]) -> int | None:
+def _quarters_to_upright(engine: OcrEngine, gray: np.ndarray, boxes: list[BBox]) -> tuple[int | None, float]:
     """Clockwise quarter turns that make the page upright, read from the text itself.
 
     Upright text reads with confidence near 1.0 and turned text far lower. Lines wider than tall
@@ -62,7 +62,7 @@ def _quarters_to_upright(engine: OcrEngine, gray: np.ndarray, boxes: list[BBox])
     lines, or a column of stacked characters) turned either way (1 or 3). The orientation whose
     sample reads best wins; the page stays as it lies unless a turn reads clearly better. A cheap
     layout guess (is_sideways) only chooses the first look; it never decides alone. None: no line
-    long enough to tell (a near-empty page).
+    long enough to tell (a near-empty page). With the turn comes the mean confidence it read at.
     """
     def long_side(b: BBox) -> float:
         return max(b[2] - b[0], b[3] - b[1])
@@ -79,7 +79,7 @@ def _quarters_to_upright(engine: OcrEngine, gray: np.ndarray, boxes: list[BBox])
             crops.append(rotate_quarter(crop_box(gray, box), quarters))
             owners.append(quarters)
     if not crops:
-        return None
+        return None, 0.0
     read = engine.recognize(crops)
     score: dict[int, list[float]] = {}
     for quarters, (_, conf) in zip(owners, read, strict=True):
@@ -87,8 +87,8 @@ def _quarters_to_upright(engine: OcrEngine, gray: np.ndarray, boxes: list[BBox])
     mean = {q: sum(v) / len(v) for q, v in score.items()}
     best = max(mean, key=lambda q: mean[q])
     if best == 0 or mean[best] <= mean.get(0, 0.0) + ORIENT_MARGIN:
-        return 0
-    return best
+        return 0, mean.get(0, 0.0)
+    return best, mean[best]
 
 
 def _turn_boxes(boxes: list[BBox], quarters: int, width: float, height: float) -> list[BBox]:
@@ -296,7 +296,19 @@ def read_page_image(image: np.ndarray, dpi: float, engine: OcrEngine, page: int,
 
     lines, boxes, direct, lone = find(clean, tables)
     bands_current = True  # the bands were read on the page as it now lies
-    turn = _quarters_to_upright(engine, clean, boxes + direct)
+    turn, conf = _quarters_to_upright(engine, clean, boxes + direct)
+    if quarters and turn in (0, 2):
+        # Only the layout guess turned the page sideways, and turned text can read about as well as
+        # upright (narrow columns of two-character lines stack into tall blocks; CJK glyphs read
+        # turned). The page as it came is read too, and wins when it reads better upright or upside
+        # down by the same margin a turn must gain.
+        gray0 = rotate_quarter(gray, -quarters)
+        tables0, clean0 = _structure(gray0, dpi)
+        found0 = find(clean0, tables0)
+        turn0, conf0 = _quarters_to_upright(engine, clean0, found0[1] + found0[2])
+        if turn0 in (0, 2) and conf0 > conf + ORIENT_MARGIN:
+            quarters, gray, tables, clean, turn = 0, gray0, tables0, clean0, turn0
+            lines, boxes, direct, lone = found0
     if turn is None:
         turn = -quarters % 4  # nothing to read it by: the page as it came, not the layout guess
     if turn:
