@@ -232,14 +232,13 @@ def _missed_text(engine: OcrEngine, clean: np.ndarray, tables: list[Table], frag
                  text_h: float, dpi: float, judged: frozenset[BBox] = frozenset()) -> list[Fragment]:
     """Text in cells the detector left empty: a lone digit printed flush against a rule (分值 "5") is
     easy to miss at detection size. Glyph-sized ink in an empty cell is recognised as it stands.
-    Cells in `judged` had their ink read line by line already (a dash there is the dash check's)."""
+    Of the cells in `judged` (their ink read line by line already) only those holding two or more
+    pieces that are no dash or = are looked at: a pair of signs flatter than a line (>=)."""
     ink = None
     inset = max(3, int(dpi / 40))
     boxes: list[BBox] = []
     for table in tables:
         for cell in table.cells:
-            if cell.bbox in judged:
-                continue
             x0, y0, x1, y1 = (int(v) for v in cell.bbox)
             if x1 - x0 <= 2 * inset or y1 - y0 <= 2 * inset or any(
                     x0 <= (f.bbox[0] + f.bbox[2]) / 2 <= x1 and y0 <= (f.bbox[1] + f.bbox[3]) / 2 <= y1
@@ -256,8 +255,13 @@ def _missed_text(engine: OcrEngine, clean: np.ndarray, tables: list[Table], frag
             glyphs = [st for st in stats[1:] if st[4] >= 0.01 * text_h ** 2]
             if not glyphs or sum(st[4] for st in glyphs) < 0.05 * text_h ** 2:
                 continue
+            # A cell the bands judged holds a dash or = (the dash check's) or a small pair of signs
+            # flatter than a text line (>=, <= printed in ASCII), which is read here.
+            if cell.bbox in judged and (len(glyphs) < 2 or _flat_mark(
+                    [st for st in stats[1:] if st[4] >= max(4.0, 0.02 * text_h * text_h)], text_h) is not None):
+                continue
             tall = max(st[1] + st[3] for st in glyphs) - min(st[1] for st in glyphs)
-            if not 0.5 * text_h <= tall <= 1.6 * text_h:
+            if not (0.4 if cell.bbox in judged else 0.5) * text_h <= tall <= 1.6 * text_h:
                 continue
             pad = 0.25 * text_h
             gx0 = min(st[0] for st in glyphs) + x0 + inset - pad
