@@ -13,6 +13,7 @@ import cv2
 import numpy as np
 
 from extractor.grid import BBox
+from extractor.normalize import normalise_operators
 from extractor.ocr.base import OcrEngine, crop_box
 from extractor.vision.assemble import Fragment, PageContent
 from extractor.vision.cell_lines import CellLines, LineSettings, find_cell_lines
@@ -173,6 +174,7 @@ def _lone_dashes(clean: np.ndarray, tables: list[Table], frags: list[Fragment], 
     return found
 
 
+COMPARISONS = frozenset((">=", "<=", ">", "<", "=", "!="))  # 指标性质 signs, as normalise_operators writes them
 FLAT_READINGS = frozenset("一—-－_二")  # what a recogniser makes of = (two flat strokes) read alone
 
 
@@ -237,6 +239,7 @@ def _missed_text(engine: OcrEngine, clean: np.ndarray, tables: list[Table], frag
     ink = None
     inset = max(3, int(dpi / 40))
     boxes: list[BBox] = []
+    signs: list[bool] = []  # the box is a judged cell's
     for table in tables:
         for cell in table.cells:
             x0, y0, x1, y1 = (int(v) for v in cell.bbox)
@@ -269,11 +272,14 @@ def _missed_text(engine: OcrEngine, clean: np.ndarray, tables: list[Table], frag
             gx1 = max(st[0] + st[2] for st in glyphs) + x0 + inset + pad
             gy1 = max(st[1] + st[3] for st in glyphs) + y0 + inset + pad
             boxes.append((float(max(x0, gx0)), float(max(y0, gy0)), float(min(x1, gx1)), float(min(y1, gy1))))
+            signs.append(cell.bbox in judged)
     if not boxes:
         return []
     read = engine.recognize([crop_box(clean, b) for b in boxes])
-    return [Fragment(text.strip(), box, conf) for box, (text, conf) in zip(boxes, read, strict=True)
-            if text.strip() and conf >= 0.6]
+    # What a judged cell gives is kept only as a comparison sign (what 指标性质 holds): the noise of
+    # a heavy scan in an empty cell can read as letters with some confidence.
+    return [Fragment(text.strip(), box, conf) for box, (text, conf), sign in zip(boxes, read, signs, strict=True)
+            if text.strip() and conf >= 0.6 and (not sign or normalise_operators(text.strip()) in COMPARISONS)]
 
 
 def read_page_image(image: np.ndarray, dpi: float, engine: OcrEngine, page: int, scale: float = 1.0) -> ScanPage:
