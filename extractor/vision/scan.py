@@ -15,6 +15,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from extractor.grid import BBox, WeakSpot
+from extractor.normalize import normalise_operators
 from extractor.ocr.base import LineRead, OcrEngine, crop_box
 from extractor.vision.assemble import Fragment, PageContent
 from extractor.vision.cell_lines import CellLines, LineSettings, find_cell_lines, text_ink
@@ -83,7 +84,7 @@ ORIENT_SAMPLE = 4  # text lines read per candidate orientation
 ORIENT_MARGIN = 0.05  # mean confidence a turn must gain over the page as it lies
 
 
-def _quarters_to_upright(engine: OcrEngine, gray: np.ndarray, boxes: list[BBox]) -> int | None:
+def _quarters_to_upright(engine: OcrEngine, gray: np.ndarray, boxes: list[BBox]) -> tuple[int | None, float]:
     """Clockwise quarter turns that make the page upright, read from the text itself.
 
     Upright text reads with confidence near 1.0 and turned text far lower. Lines wider than tall
@@ -91,7 +92,7 @@ def _quarters_to_upright(engine: OcrEngine, gray: np.ndarray, boxes: list[BBox])
     lines, or a column of stacked characters) turned either way (1 or 3). The orientation whose
     sample reads best wins; the page stays as it lies unless a turn reads clearly better. A cheap
     layout guess (is_sideways) only chooses the first look; it never decides alone. None: no line
-    long enough to tell (a near-empty page).
+    long enough to tell (a near-empty page). With the turn comes the mean confidence it read at.
     """
     def long_side(b: BBox) -> float:
         return max(b[2] - b[0], b[3] - b[1])
@@ -108,7 +109,7 @@ def _quarters_to_upright(engine: OcrEngine, gray: np.ndarray, boxes: list[BBox])
             crops.append(rotate_quarter(crop_box(gray, box), quarters))
             owners.append(quarters)
     if not crops:
-        return None
+        return None, 0.0
     read = engine.recognize(crops)
     score: dict[int, list[float]] = {}
     for quarters, (_, conf) in zip(owners, read, strict=True):
@@ -116,8 +117,8 @@ def _quarters_to_upright(engine: OcrEngine, gray: np.ndarray, boxes: list[BBox])
     mean = {q: sum(v) / len(v) for q, v in score.items()}
     best = max(mean, key=lambda q: mean[q])
     if best == 0 or mean[best] <= mean.get(0, 0.0) + ORIENT_MARGIN:
-        return 0
-    return best
+        return 0, mean.get(0, 0.0)
+    return best, mean[best]
 
 
 def _turn_boxes(boxes: list[BBox], quarters: int, width: float, height: float) -> list[BBox]:
@@ -190,31 +191,86 @@ def _lone_dashes(clean: np.ndarray, tables: list[Table], frags: list[Fragment], 
                 continue
             n, _, stats, _ = cv2.connectedComponentsWithStats(inside)
             blobs = [st for st in stats[1:] if st[4] >= max(4.0, 0.02 * text_h * text_h)]
-            if len(blobs) != 1:
+            mark = _flat_mark(blobs, text_h)
+            if mark is None:
                 continue
-            bx, by, bw, bh, _ = blobs[0]
-            # Flat, about a character wide, and in the middle band of the cell: what is left of an
-            # erased rule lies along the border instead.
+            text, (bx, by, bw, bh) = mark
+            # In the middle band of the cell: what is left of an erased rule lies along the border.
             mid = y0 + inset + by + bh / 2
-            if 0.4 * text_h <= bw <= 2.5 * text_h and bh <= 0.3 * text_h and bw >= 3 * bh \
-                    and abs(mid - (y0 + y1) / 2) <= 0.25 * (y1 - y0):
+            if abs(mid - (y0 + y1) / 2) <= 0.25 * (y1 - y0):
                 left, top = x0 + inset + bx, y0 + inset + by
-                found.append(Fragment("—", (float(left), float(top), float(left + bw), float(top + bh)), 0.85))
+                found.append(Fragment(text, (float(left), float(top), float(left + bw), float(top + bh)), 0.85))
     return found
+
+
+COMPARISONS = frozenset((">=", "<=", ">", "<", "=", "!="))  # 指标性质 signs, as normalise_operators writes them
+FLAT_READINGS = frozenset("一—-－_二")  # what a recogniser makes of = (two flat strokes) read alone
+
+
+def _equals_by_shape(clean: np.ndarray, frags: list[Fragment], text_h: float) -> list[Fragment]:
+    """A flat reading (一, —, 二) alone or before a number whose ink there is two strokes of one
+    length, one above the other, is an equals sign: at small sizes the recogniser reads = as a dash
+    (`—100%` for `=100%`)."""
+    out: list[Fragment] = []
+    ink = None
+    for frag in frags:
+        text = frag.text
+        if text[:1] in FLAT_READINGS and (len(text) == 1 or text[1].isdigit()):
+            if ink is None:
+                ink = binarize(clean)
+            x0, y0, x1, y1 = (int(round(v)) for v in frag.bbox)
+            inside = np.ascontiguousarray(ink[max(0, y0):y1, max(0, x0):x1])
+            if inside.shape[0] >= 2 and inside.shape[1] >= 2:
+                _, _, stats, _ = cv2.connectedComponentsWithStats(inside)
+                blobs = [st for st in stats[1:] if st[4] >= max(4.0, 0.02 * text_h * text_h)]
+                if blobs:
+                    # The first character's strokes: those starting within a narrow em of the first ink.
+                    left = min(st[0] for st in blobs)
+                    first = [st for st in blobs if st[0] < left + 0.5 * text_h]
+                    mark = _flat_mark(first, text_h)
+                    if mark is not None and mark[0] == "=":
+                        frag = Fragment("=" + text[1:], frag.bbox, frag.confidence)
+        out.append(frag)
+    return out
+
+
+def _flat_bar(st: np.ndarray, text_h: float, widest: float) -> bool:
+    """A flat stroke about a character wide (at most `widest` text heights)."""
+    bw, bh = st[2], st[3]
+    return 0.3 * text_h <= bw <= widest * text_h and bh <= 0.3 * text_h and bw >= 3 * bh
+
+
+def _flat_mark(blobs: list[np.ndarray], text_h: float) -> tuple[str, tuple[int, int, int, int]] | None:
+    """A mark made of flat strokes alone: one, a dash (—); two of one length one above the other, an
+    equals sign (=, the 指标性质 of a target met exactly). Text detectors box neither. The strokes of
+    二 differ in length (the upper one is shorter), so it is no equals sign."""
+    if len(blobs) == 1 and _flat_bar(blobs[0], text_h, 2.5) and blobs[0][2] >= 0.4 * text_h:
+        bx, by, bw, bh, _ = blobs[0]
+        return "—", (int(bx), int(by), int(bw), int(bh))
+    if len(blobs) != 2 or not all(_flat_bar(b, text_h, 1.2) for b in blobs):
+        return None
+    top, low = sorted(blobs, key=lambda b: b[1])
+    left, right = max(top[0], low[0]), min(top[0] + top[2], low[0] + low[2])
+    widths = sorted((int(top[2]), int(low[2])))
+    gap = low[1] - (top[1] + top[3])
+    if right - left < 0.85 * widths[1] or widths[0] < 0.85 * widths[1] or not 0 < gap <= 0.5 * text_h:
+        return None
+    x0, y0 = min(top[0], low[0]), top[1]
+    return "=", (int(x0), int(y0), int(max(top[0] + top[2], low[0] + low[2]) - x0), int(low[1] + low[3] - y0))
 
 
 def _missed_text(engine: OcrEngine, clean: np.ndarray, tables: list[Table], frags: list[Fragment],
                  text_h: float, dpi: float, judged: frozenset[BBox] = frozenset()) -> list[Fragment]:
     """Text in cells the detector left empty: a lone digit printed flush against a rule (分值 "5") is
     easy to miss at detection size. Glyph-sized ink in an empty cell is recognised as it stands.
-    Cells in `judged` had their ink read line by line already (a dash there is the dash check's)."""
+    Of the cells in `judged` (their ink read line by line already) only those holding two or more
+    pieces that are no dash or = are looked at: a pair of signs flatter than a line (>=)."""
     ink = None
     inset = max(3, int(dpi / 40))
     boxes: list[BBox] = []
+    signs: list[bool] = []  # the box is a judged cell's
     for table in tables:
         for cell in table.cells:
-            if cell.bbox in judged:
-                continue
             x0, y0, x1, y1 = (int(v) for v in cell.bbox)
             if x1 - x0 <= 2 * inset or y1 - y0 <= 2 * inset or any(
                     x0 <= (f.bbox[0] + f.bbox[2]) / 2 <= x1 and y0 <= (f.bbox[1] + f.bbox[3]) / 2 <= y1
@@ -231,8 +287,13 @@ def _missed_text(engine: OcrEngine, clean: np.ndarray, tables: list[Table], frag
             glyphs = [st for st in stats[1:] if st[4] >= 0.01 * text_h ** 2]
             if not glyphs or sum(st[4] for st in glyphs) < 0.05 * text_h ** 2:
                 continue
+            # A cell the bands judged holds a dash or = (the dash check's) or a small pair of signs
+            # flatter than a text line (>=, <= printed in ASCII), which is read here.
+            if cell.bbox in judged and (len(glyphs) < 2 or _flat_mark(
+                    [st for st in stats[1:] if st[4] >= max(4.0, 0.02 * text_h * text_h)], text_h) is not None):
+                continue
             tall = max(st[1] + st[3] for st in glyphs) - min(st[1] for st in glyphs)
-            if not 0.5 * text_h <= tall <= 1.6 * text_h:
+            if not (0.4 if cell.bbox in judged else 0.5) * text_h <= tall <= 1.6 * text_h:
                 continue
             pad = 0.25 * text_h
             gx0 = min(st[0] for st in glyphs) + x0 + inset - pad
@@ -240,11 +301,14 @@ def _missed_text(engine: OcrEngine, clean: np.ndarray, tables: list[Table], frag
             gx1 = max(st[0] + st[2] for st in glyphs) + x0 + inset + pad
             gy1 = max(st[1] + st[3] for st in glyphs) + y0 + inset + pad
             boxes.append((float(max(x0, gx0)), float(max(y0, gy0)), float(min(x1, gx1)), float(min(y1, gy1))))
+            signs.append(cell.bbox in judged)
     if not boxes:
         return []
     read = engine.recognize([crop_box(clean, b) for b in boxes])
-    return [Fragment(text.strip(), box, conf) for box, (text, conf) in zip(boxes, read, strict=True)
-            if text.strip() and conf >= 0.6]
+    # What a judged cell gives is kept only as a comparison sign (what 指标性质 holds): the noise of
+    # a heavy scan in an empty cell can read as letters with some confidence.
+    return [Fragment(text.strip(), box, conf) for box, (text, conf), sign in zip(boxes, read, signs, strict=True)
+            if text.strip() and conf >= 0.6 and (not sign or normalise_operators(text.strip()) in COMPARISONS)]
 
 
 def _is_mark(text: str) -> bool:
@@ -452,7 +516,19 @@ def read_page_image(image: np.ndarray, dpi: float, engine: OcrEngine, page: int,
 
     lines, boxes, direct, lone = find(clean, tables)
     bands_current = True  # the bands were read on the page as it now lies
-    turn = _quarters_to_upright(engine, clean, boxes + direct)
+    turn, conf = _quarters_to_upright(engine, clean, boxes + direct)
+    if quarters and turn in (0, 2):
+        # Only the layout guess turned the page sideways, and turned text can read about as well as
+        # upright (narrow columns of two-character lines stack into tall blocks; CJK glyphs read
+        # turned). The page as it came is read too, and wins when it reads better upright or upside
+        # down by the same margin a turn must gain.
+        gray0 = rotate_quarter(gray, -quarters)
+        tables0, clean0 = _structure(gray0, dpi)
+        found0 = find(clean0, tables0)
+        turn0, conf0 = _quarters_to_upright(engine, clean0, found0[1] + found0[2])
+        if turn0 in (0, 2) and conf0 > conf + ORIENT_MARGIN:
+            quarters, gray, tables, clean, turn = 0, gray0, tables0, clean0, turn0
+            lines, boxes, direct, lone = found0
     if turn is None:
         turn = -quarters % 4  # nothing to read it by: the page as it came, not the layout guess
     if turn:
@@ -487,6 +563,7 @@ def read_page_image(image: np.ndarray, dpi: float, engine: OcrEngine, page: int,
     judged = frozenset(lines.judged) if lines is not None and bands_current else frozenset()
     frags += _missed_text(engine, clean, tables, frags, char / 1.5, dpi, judged)
     frags += _lone_dashes(clean, tables, frags, char / 1.5, dpi)
+    frags = _equals_by_shape(clean, frags, char / 1.5)
     frags += _unread_ink(engine, clean, ink, tables, frags, text_h, ReadSettings())
     _overlaps(frags, text_h)
     h, w = gray.shape[:2]
