@@ -130,7 +130,10 @@ def _read_row(state: _State, row: Row) -> None:
         _read_title(state, row)
         return
     if state.section in ("meta", "funds") and _read_meta(state, row):
+        _note_unread_key(state, row)
         return
+    if state.section == "meta":
+        _note_unread_key(state, row)
     if state.section == "meta" and (m := _UNIT_LINE.search("".join(texts))):
         state.form.amount_unit = m.group(1) or m.group(2)  # 单位：万元 or （万元 printed above the table
         return
@@ -229,6 +232,27 @@ def _read_meta(state: _State, row: Row) -> bool:
             if m := _YEAR.search(compact(cell.text)):
                 state.form.year = int(m.group(1))
     return found
+
+
+KEY_SLIPS = 2  # characters OCR may get wrong in a four-character key (主营郴门 for 主管部门)
+
+
+def _note_unread_key(state: _State, row: Row) -> None:
+    """A key cell that no key matches but that is a couple of characters off one (OCR's 主营郴门): its
+    field stays empty, and says so, instead of going quietly missing."""
+    cells = [c for c in row.cells if not c.is_empty]
+    if len(cells) < 2 or cells[0].source != "ocr":  # printed text does not misspell its keys: 项目类别 is no key
+        return
+    for cell in cells[:-1]:  # a key has its value after it
+        text = compact(cell.text).rstrip(":：")
+        if _is_meta_key(cell.text):
+            continue
+        for key, attr in META_KEYS.items():
+            if len(key) == len(text) >= 4 and sum(a != b for a, b in zip(key, text, strict=True)) <= KEY_SLIPS \
+                    and getattr(state.form, attr) is None:
+                state.issue("key_unread", "warning", attr,
+                            f"{cell.text.strip()!r} 像是 {key}，未能确认，{key}未读入 / looks like {key}: its value is not read")
+                break
 
 
 def _is_meta_key(raw: str) -> bool:

@@ -51,6 +51,8 @@ CODES: dict[str, Code] = {
     "doubtful_value": Code("warning", "此值可疑，请核对原件", "a doubtful value: check the original"),
     "fund_row_unread": Code("warning", "资金表中有一行行名未能识别，该行数值未归入，请核对原件",
                             "a fund row whose name was misread: its figures are not in their row"),
+    "key_unread": Code("warning", "表头一栏的名称未能识别（像是项目名称、主管部门或实施单位），其内容未读入，请核对原件",
+                       "a key cell misread (it looks like 项目名称/主管部门/实施单位): its value is not read"),
     "value_unread": Code("error/warning", "单元格内容未能归入任何栏目", "a printed cell that fits none of the columns"),
     "unit_mismatch": Code("warning", "实际完成值与年度指标值的单位不同（可能识别有误），请核对原件",
                           "the actual's unit differs from the target's (a misread, likely): check the original"),

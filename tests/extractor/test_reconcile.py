@@ -201,3 +201,23 @@ def test_one_ocr_slip_in_a_key_or_a_header_word_is_tolerated() -> None:
     [form] = forms_from_tsv(text + header + "产出指标\t数量指标\t里程\t>=10公里\t12公里\t90\t90\n总分\t\t\t\t\t100\t100")
     assert (form.project_name, form.department) == ("道路养护", "某区建设局")
     assert (form.indicators[0].target, form.indicators[0].actual) == (">=10公里", "12公里")
+
+
+def _scanned_rows(text: str):
+    from extractor.grid import grid_to_rows, rows_from_texts
+
+    grid = rows_from_texts(((1, line.split("\t")) for line in text.strip("\n").split("\n")), source="ocr")
+    return grid_to_rows(grid)
+
+
+def test_a_key_ocr_misread_two_characters_off_names_its_empty_field() -> None:
+    from extractor.reconcile import run_to_form
+
+    text = HEAD.replace("主管部门", "主营郴门") + INDICATOR_HEADER + "产出指标\t数量指标\t养护里程\t>=10公里\t12公里\t90\t90\t\n"
+    form = run_to_form(_scanned_rows(text))
+    assert form.department is None
+    assert [(i.code, i.field) for i in form.issues if i.code == "key_unread"] == [("key_unread", "department")]
+    # The same key read right, or printed text (a template's own 项目类别 row), raises nothing.
+    assert not [i for i in run_to_form(_scanned_rows(HEAD + INDICATOR_HEADER)).issues if i.code == "key_unread"]
+    [printed] = forms_from_tsv(HEAD.replace("主管部门", "主营郴门") + INDICATOR_HEADER)
+    assert not [i for i in printed.issues if i.code == "key_unread"]
