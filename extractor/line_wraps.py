@@ -9,7 +9,9 @@ anchor's cells is aligned with the header's roles (extractor.align) and the best
 Merged labels (一级/二级指标) stand on lines of their own, at the middle of the rows they span; the
 spans are found as in the positional reading (extractor.layout).
 
-Only the indicator table is read this way; the lines above it are passed on as single-spaced rows.
+The funds block is read the same way, its placements judged by each row's 执行率 against its amounts;
+key cells wrapped around their value (项目 / value / 名称) go back in front of it; other lines are passed
+on as single-spaced rows.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ HEADER_PIECES_MAX = 6  # words of a header wrapped onto the line above or below 
 
 
 def line_wrap_rows(text: str) -> list[tuple[int, list[str]]]:
-    """(page, cells) rows of the whole text: lines outside indicator tables as they are, each
+    """(page, cells) rows of the whole text: lines outside the tables as they are, each funds block and
     indicator table (one per form) rebuilt from its anchors, wrapped pieces and labels."""
     pages = _pages(text)
     lines = _join_wrapped_keys([line.replace("\f", " ").split() for line in text.split("\n")])
