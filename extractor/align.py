@@ -60,6 +60,8 @@ def fit_points(text: str) -> float:
 def fit_rate(text: str) -> float:
     if not text or is_blank_value(text):
         return 0.0
+    if "," in text and "%" not in text:
+        return NEG  # 5,539,168.42: a grouped amount is no rate
     try:
         return 3.0 if parse_rate(text) is not None else 0.0  # specks beside it as the rate's grammar allows
     except ValueError:

@@ -172,7 +172,7 @@ def _is_total(token: str) -> bool:
 
 # --- the funds block ---------------------------------------------------------------------------
 
-_BLOCK_DEBRIS = re.compile(r"^(?:项目|资金|项目资金|[（(]万?元?[)）]?|万?元?[)）])$")  # 项目资金（万元） down the side
+_BLOCK_DEBRIS = re.compile(r"^(?:项目|资金|(?:项目资金)?[（(]万?元?[)）]?|项目资金|万?元?[)）])$")  # 项目资金（万元） down the side
 
 
 def _fund_words(tokens: list[str]) -> int:
@@ -254,7 +254,9 @@ def _inversions(roles: list[str], usual: list[str] = _USUAL_ORDER) -> int:
     return sum(a > b for k, a in enumerate(rank) for b in rank[k + 1:])
 
 
-RATE_AGREES = 4.0  # a row whose 执行率 is its 全年执行数 / 全年预算数 proves the columns (extractor.align)
+RATE_AGREES = 4.0
+OVERSPENT = 1.0
+MAX_RATE = 1000  # percent: an execution rate above this is an amount in the wrong column  # a row whose 执行率 is its 全年执行数 / 全年预算数 proves the columns (extractor.align)
 
 
 def _fund_evidence(cells: list[str], roles: list[str]) -> float:
@@ -262,14 +264,18 @@ def _fund_evidence(cells: list[str], roles: list[str]) -> float:
     score, placed = align_texts(cells, roles)
     by_role = {roles[p]: cells[k] for k, p in enumerate(placed) if p is not None}
     try:
-        rate = parse_number(by_role.get("execution_rate", "").rstrip("%％") or "x")
+        rate = parse_number(by_role["execution_rate"].rstrip("%％")) if "execution_rate" in by_role else None
         executed = parse_amount(by_role["executed"], None)[0] if "executed" in by_role else None
         budget = parse_amount(by_role["annual_budget"], None)[0] if "annual_budget" in by_role else None
     except (ValueError, KeyError):
         return score
+    if rate is not None and (rate > MAX_RATE or "," in by_role["execution_rate"]):
+        return score - RATE_AGREES  # 5,539,168.42 is an amount, not a rate
     if rate is not None and executed is not None and budget:
         miss = float(abs(executed / budget * 100 - rate))  # percentage points: the nearer, the surer
         score += RATE_AGREES * (1 - miss) if miss <= 1 else -RATE_AGREES
+    elif rate is None and executed is not None and budget and executed > budget:
+        score -= OVERSPENT  # no rate to tell: a row spends its budget or less far more often than more
     return score
 
 
