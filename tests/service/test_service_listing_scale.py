@@ -6,10 +6,8 @@ listing budget (the p95 figures are bench/bench_listing.py's)."""
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import Iterator
 
-import psycopg
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select, text
@@ -23,17 +21,11 @@ from workers.storage import Document, StoredForm, transaction
 DOCUMENTS = 10_000
 HEADERS = {"X-API-Key": "bench-key"}
 LIST_BUDGET_MS = 300  # the issue's p95 target for one list page
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def client(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
-    database_url = None
-    if request.param == "postgresql":
-        name = f"docextract_test_{uuid.uuid4().hex[:10]}"
-        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-            admin.execute(f'CREATE DATABASE "{name}"')
-        database_url = f"postgresql://postgres@127.0.0.1:5432/{name}"
+    database_url = request.getfixturevalue("pg_url") if request.param == "postgresql" else None
     settings = Settings(data_dir=tmp_path_factory.mktemp("listing") / "data", database_url=database_url,
                         api_keys="bench:bench-key,other:other-key")
     with TestClient(create_app(settings, sweep=False)) as made:
@@ -43,9 +35,6 @@ def client(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
             with transaction(sessions) as session:
                 session.execute(text("ANALYZE"))
         yield made
-    if database_url:
-        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{database_url.rsplit("/", 1)[1]}" WITH (FORCE)')
 
 
 def listing(client: TestClient, **params: object) -> dict:

@@ -3,6 +3,7 @@ results stored as the worker stores them (workers.storage.store_result of a real
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import csv
 import io
@@ -13,7 +14,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
@@ -22,10 +22,9 @@ from web_helpers import EXPECTED, SAMPLE
 from api.app import create_app
 from extractor.confidence import review_priority
 from extractor.pipeline import extract_bytes
+from tests.service.conftest import scratch_database
 from workers.settings import Settings
 from workers.storage import store_result, transaction
-
-PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 
 
 @pytest.fixture(scope="module")
@@ -36,19 +35,12 @@ def sample_result() -> dict[str, Any]:
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def client(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     root = tmp_path_factory.mktemp(f"review-{request.param}")
-    database_url = None
-    if request.param == "postgresql":
-        name = f"docextract_test_{uuid.uuid4().hex[:10]}"
-        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-            admin.execute(f'CREATE DATABASE "{name}"')
-        database_url = f"postgresql://postgres@127.0.0.1:5432/{name}"
-    settings = Settings(data_dir=root, database_url=database_url, api_keys="alice:key-alice,bob:key-bob,carol:key-carol,dan:key-dan")
-    app = create_app(settings, sweep=False)
-    with TestClient(app) as test_client:
-        yield test_client
-    if database_url:
-        with psycopg.connect(PG_ADMIN, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{database_url.rsplit("/", 1)[1]}" WITH (FORCE)')
+    with contextlib.ExitStack() as stack:
+        database_url = stack.enter_context(scratch_database()) if request.param == "postgresql" else None
+        settings = Settings(data_dir=root, database_url=database_url,
+                            api_keys="alice:key-alice,bob:key-bob,carol:key-carol,dan:key-dan")
+        with TestClient(create_app(settings, sweep=False)) as test_client:
+            yield test_client
 
 
 ALICE = {"X-API-Key": "key-alice"}
