@@ -221,29 +221,11 @@ def align_texts(texts: Sequence[str], roles: Sequence[str], role_columns: Sequen
             if fit != NEG and next_best[j + 1] + fit >= score:  # prefer assigning on ties
                 score, action = next_best[j + 1] + fit, 2
             row_best[j], row_move[j] = score, action
-    placed: list[int | None] = []
-    i = j = 0
-    while i < n:
-        action = move[i][j] if j < m else 0
-        if action == 2:
-            placed.append(j)
-            i, j = i + 1, j + 1
-        elif action == 1:
-            j += 1
-        else:
-            placed.append(None)
-            i += 1
-    return best[0][0], placed
+    return best[0][0], _trace(move, n, m)
 
 
-# Without columns (a stream's candidate rows) the programme's rows are shared: the row for texts[i:]
-# depends on those texts alone, and the candidate rows ending at one token are suffixes of each other.
-MAX_SHARED_TEXTS = 64  # a longer run of texts takes the plain programme (the shared one recurses)
-
-
-def _align_shared(roles: tuple[str, ...], texts: tuple[str, ...]) -> tuple[float, list[int | None]]:
-    n, m = len(texts), len(roles)
-    moves = [_suffix_row(roles, texts[i:])[1] for i in range(n)]
+def _trace(moves: Sequence[Sequence[int]], n: int, m: int) -> list[int | None]:
+    """The programme's path: for each text its role index, or None where the text was skipped."""
     placed: list[int | None] = []
     i = j = 0
     while i < n:
@@ -256,7 +238,18 @@ def _align_shared(roles: tuple[str, ...], texts: tuple[str, ...]) -> tuple[float
         else:
             placed.append(None)
             i += 1
-    return _suffix_row(roles, texts)[0][0], placed
+    return placed
+
+
+# Without columns (a stream's candidate rows) the programme's rows are shared: the row for texts[i:]
+# depends on those texts alone, and the candidate rows ending at one token are suffixes of each other.
+MAX_SHARED_TEXTS = 64  # a longer run of texts takes the plain programme (the shared one recurses)
+
+
+def _align_shared(roles: tuple[str, ...], texts: tuple[str, ...]) -> tuple[float, list[int | None]]:
+    n, m = len(texts), len(roles)
+    moves = [_suffix_row(roles, texts[i:])[1] for i in range(n)]
+    return _suffix_row(roles, texts)[0][0], _trace(moves, n, m)
 
 
 @lru_cache(maxsize=1 << 14)
