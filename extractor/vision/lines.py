@@ -210,13 +210,7 @@ def erase_lines(gray: np.ndarray, hs: list[Segment], vs: list[Segment], width: i
     With `rules` (the rule pixels of image_segments) only those pixels within `width` of a segment
     are painted: a digit printed flush against a rule (cells with no padding) keeps its strokes.
     """
-    band = np.zeros(gray.shape[:2], np.uint8)
-    for s in hs:
-        y = int(round(s.pos))
-        band[max(0, y - width): y + width + 1, int(s.start): int(s.end) + 1] = 255
-    for s in vs:
-        x = int(round(s.pos))
-        band[int(s.start): int(s.end) + 1, max(0, x - width): x + width + 1] = 255
+    band = _band_mask(gray.shape, hs, vs, width)
     if rules is not None:
         band = cv2.bitwise_and(band, rules)
     out = gray.copy()
