@@ -121,16 +121,17 @@ def _split_free(free: str, section: str, tokens: list[str], known: list[Decimal]
 
 def _split_amounts(free: str) -> list[str]:
     """`149959700.00298052694.9610100.00%10` -> amounts, then 分值, 执行率, 得分."""
-    if rate := _pick_rate(free):
+    percent = free.find("%")
+    if starts := (_rate_starts(free, percent) if percent >= 0 else []):
+        end = percent + 1
         # Of the numbers that may end at the % sign (480% or 80% in `80.564.480%`), the one that the
-        # amounts before it bear out (64.4 / 80.5 is 80%) is the rate.
-        for start in _rate_starts(free, rate[1] - 1):
+        # amounts before it bear out (64.4 / 80.5 is 80%) is the rate; failing that, the longest.
+        for start in starts:
             before = free[:start]
             run = _AMOUNT_RUN.search(before)
-            if run and (parts := _split_by_rate(run.group(0), Decimal(free[start:rate[1] - 1]))):
-                return _split_amounts(before[:run.start()]) + parts + [free[start:rate[1]]] + _split_amounts(free[rate[1]:])
-        start, end = rate
-        return _split_amounts(free[:start]) + [free[start:end]] + _split_amounts(free[end:])
+            if run and (parts := _split_by_rate(run.group(0), Decimal(free[start:percent]))):
+                return _split_amounts(before[:run.start()]) + parts + [free[start:end]] + _split_amounts(free[end:])
+        return _split_amounts(free[:starts[0]]) + [free[starts[0]:end]] + _split_amounts(free[end:])
     out: list[str] = []
     i = 0
     while i < len(free):
@@ -201,24 +202,15 @@ def _decimal(token: str) -> Decimal | None:
 _ITEM = re.compile(r"(?:(?<=[。；;，,])|^)[（(]?(\d{1,2})[.、)）]")
 
 
+_RATE_NUMBER = re.compile(r"\d{1,3}(?:\.\d{1,2})?")
+
+
 def _rate_starts(free: str, percent: int) -> list[int]:
+    """Where a rate ending at the % sign may start, longest first: no leading zero, at most three
+    integer digits and two decimals (98.0%, not 098.0% or 1098.0%)."""
     return [start for start in range(max(0, percent - 12), percent)
-            if re.fullmatch(r"\d{1,3}(?:\.\d{1,2})?", number := free[start:percent])
+            if _RATE_NUMBER.fullmatch(number := free[start:percent])
             and not (len(number.split(".")[0]) > 1 and number.startswith("0"))]
-
-
-def _pick_rate(free: str) -> tuple[int, int] | None:
-    """The execution rate inside `…557.521098.0%9.8`: the longest number before the % sign that has
-    no leading zero and at most three integer digits (98.0%, not 098.0% or 1098.0%)."""
-    percent = free.find("%")
-    if percent < 0:
-        return None
-    for start in range(max(0, percent - 12), percent):
-        number = free[start:percent]
-        whole = number.split(".")[0]
-        if re.fullmatch(r"\d{1,3}(?:\.\d{1,2})?", number) and not (len(whole) > 1 and whole.startswith("0")):
-            return start, percent + 1
-    return None
 
 
 def _split_goals(free: str) -> list[str]:
