@@ -23,15 +23,15 @@ from itertools import combinations
 
 from extractor.align import align_texts, fit_amount, fit_points, fit_rate
 from extractor.form.vocabulary import (
+    FUND_BLOCK_PIECE,
     FUND_HEADER_ROLES,
     GOAL_LABEL_PARTS,
     GOAL_LABELS,
     INDICATOR_HEADER_ROLES,
     INDICATOR_TOTAL_WORDS,
-    TITLE,
-    TITLE_MAX_CHARS,
     is_goal_header,
     is_meta_key,
+    is_title,
 )
 from extractor.layout import Piece, Row, labels_to_spans
 from extractor.normalize import compact, parse_amount, parse_number
@@ -124,7 +124,7 @@ def _put_key(tokens: list[str], key: str) -> list[str]:
 
 
 def _is_title(tokens: list[str]) -> bool:
-    return len(tokens) == 1 and bool(TITLE.search(tokens[0])) and len(tokens[0]) <= TITLE_MAX_CHARS
+    return len(tokens) == 1 and is_title(tokens[0])
 
 
 def _pages(text: str) -> list[int]:
@@ -172,7 +172,6 @@ def _is_total(token: str) -> bool:
 
 # --- the funds block ---------------------------------------------------------------------------
 
-_BLOCK_DEBRIS = re.compile(r"^(?:项目|资金|(?:项目资金)?[（(]万?元?[)）]?|项目资金|万?元?[)）])$")  # 项目资金（万元） down the side
 
 
 def _fund_words(tokens: list[str]) -> int:
@@ -212,7 +211,7 @@ def _fund_rows(lines: list[list[str]], start: int, end: int) -> list[list[str]]:
         up, anchor, down = ([], first, second) if _fund_words(first) >= _fund_words(second) else (first, second, [])
     else:
         up, anchor, down = [], block[0], []
-    rest = [(k, [t for t in lines[k] if not _BLOCK_DEBRIS.match(compact(t))]) for k in range(start + len(block), end)]
+    rest = [(k, [t for t in lines[k] if not FUND_BLOCK_PIECE.match(compact(t))]) for k in range(start + len(block), end)]
     rest = [(k, cells) for k, cells in rest if cells]
     anchors = _fund_anchors(rest)
     shares = _share_pieces(anchors, len(rest)) if anchors else []

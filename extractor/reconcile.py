@@ -17,6 +17,7 @@ from extractor.align import align_fund_row, align_row, align_texts
 from extractor.confidence import char_doubts, goal_doubts
 from extractor.form.vocabulary import (
     FUND_BLOCK_LABELS,
+    FUND_BLOCK_PIECE,
     GOAL_ACTUAL_HEADERS,
     GOAL_EXPECTED_HEADERS,
     GOAL_HEADERS,
@@ -301,7 +302,7 @@ def _read_fund_row(state: _State, row: Row) -> None:
     if label is None and key is None:
         return
     values = _drop_page_numbers(state, cells, "funds")
-    if label is not None and _FUND_BLOCK_PIECE.match(compact(label)) and key is None and state.last_fund is not None:
+    if label is not None and FUND_BLOCK_PIECE.match(compact(label)) and key is None and state.last_fund is not None:
         # `资金 | 10 | 95.32% | 9.53`: a side label's piece over the rest of the row above (its one-line
         # cells printed lower than its first ones); `） | 32`: the rest of an amount cut at its width.
         key, label, above = state.last_fund
@@ -326,8 +327,6 @@ def _read_fund_row(state: _State, row: Row) -> None:
         setattr(state.form.funds, key, fund)
 
 
-# Pieces of the funds block's side label (项目 / 资金 / （元 / ）) printed beside its rows.
-_FUND_BLOCK_PIECE = re.compile(r"^(?:项目|资金|项目资金|[（(]万?元?[)）]?|万?元?[)）])$")
 _CUT_AMOUNT_HEAD = re.compile(r"^\d[\d,]*\.$|^\d{1,3}(?:,\d{3})*,$")  # 5,027,788. or 5,027,
 
 

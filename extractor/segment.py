@@ -11,10 +11,9 @@ from functools import lru_cache
 
 from extractor.form.vocabulary import (
     NEW_FORM_KEYS,
-    TITLE,
-    TITLE_MAX_CHARS,
     TOTAL_WORDS,
     is_meta_key,
+    is_title,
 )
 from extractor.grid import Row
 
@@ -28,7 +27,7 @@ _TITLE, _NEW_FORM, _KEY, _TOTAL = 1, 2, 4, 8
 @lru_cache(maxsize=1 << 16)
 def _word_marks(word: str) -> int:
     # Cached: a form's cells repeat from form to form, and this runs for every cell of every row.
-    marks = _TITLE if len(word) <= TITLE_MAX_CHARS and TITLE.search(word) else 0
+    marks = _TITLE if is_title(word) else 0
     if word.startswith(NEW_FORM_KEYS):
         marks |= _NEW_FORM
     if is_meta_key(word):

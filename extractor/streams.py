@@ -23,11 +23,10 @@ from extractor.form.vocabulary import (
     META_PREFIXES,
     SCAFFOLD,
     TABLE_END_WORDS,
-    TITLE,
-    TITLE_MAX_CHARS,
     TOTAL_WORDS,
     is_goal_header,
     is_meta_key,
+    is_title,
 )
 from extractor.normalize import compact, is_page_number, looks_numeric, parse_number
 from extractor.taxonomy import (
@@ -54,8 +53,7 @@ def _is_points(token: str) -> bool:
 
 
 def _is_title(token: str) -> bool:
-    t = compact(token)
-    return bool(TITLE.search(t)) and len(t) <= TITLE_MAX_CHARS
+    return is_title(compact(token))
 
 
 def tokens_to_rows(tokens: list[str], *, cells_may_split: bool = False) -> list[list[str]]:

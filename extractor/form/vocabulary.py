@@ -89,6 +89,9 @@ HEADER_WORDS: tuple[str, ...] = tuple(w for table in (FUND_HEADER_ROLES, INDICAT
                                       for w in words)
 # The funds block's merged label: 项目资金（万元）, 资金情况（万元）.
 FUND_BLOCK_LABELS: tuple[str, ...] = ("项目资金", "资金情况", "预算执行情况", "资金投入情况")
+# Pieces of that label where it is printed down the side of the rows, a few characters a line
+# (项目 / 资金 / （元 / ）, 项目资金(元): never a row's own label.
+FUND_BLOCK_PIECE = re.compile(r"^(?:项目|资金|(?:项目资金)?[（(]万?元?[)）]?|项目资金|万?元?[)）])$")
 
 # Fund row labels -> FundRow key (matched as substrings after a leading 其中).
 FUND_ROWS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -106,6 +109,11 @@ NUMBERING = re.compile(r"^(?:指标\d+\s*[:：]?|★+)\s*")
 
 
 # --- predicates over compact text (NFKC, no whitespace): the one reading of these words -------------
+
+
+def is_title(text: str) -> bool:
+    """A form's title (项目支出绩效自评表…): short, and naming 自评表. A sentence that mentions one is not."""
+    return len(text) <= TITLE_MAX_CHARS and bool(TITLE.search(text))
 
 
 def is_meta_key(text: str) -> bool:

@@ -22,7 +22,7 @@ from itertools import chain
 from typing import Literal
 
 from extractor.decode import decode_issues, decode_text
-from extractor.form.vocabulary import TITLE, TITLE_MAX_CHARS, TOTAL_WORDS, is_meta_key
+from extractor.form.vocabulary import TOTAL_WORDS, is_meta_key, is_title
 from extractor.grid import Grid, rows_from_texts
 from extractor.layout import layout_rows
 from extractor.line_wraps import line_wrap_rows
@@ -409,7 +409,7 @@ def defer_early_titles(lines: list[str]) -> list[str]:
         if held and words and is_meta_key(compact(words[0])):
             out.extend(held)
             held = []
-        if in_table and not held and len(compacted) <= TITLE_MAX_CHARS and TITLE.search(compacted):
+        if in_table and not held and is_title(compacted):
             held = [line]
             continue
         if held and len(held) == 1 and _YEAR_LINE.match(compacted):
