@@ -135,8 +135,23 @@ def _pages(text: str) -> list[int]:
     return out
 
 
+Table = tuple[tuple[str, tuple[str, ...]], ...]  # a header's words by role (extractor.form.vocabulary)
+
+
+def _words_of(table: Table, tokens: list[str]) -> int:
+    """How many tokens name a column of the table."""
+    return sum(header_role(t, table) is not None for t in tokens)
+
+
+def _piece_of(table: Table, token: str) -> bool:
+    """A column's word, or a piece of one a narrow cell cut (年度指 of 年度指标值, 值)."""
+    text = compact(token)
+    return header_role(token, table) is not None or any(
+        w.startswith(text) or w.endswith(text) for _role, words in table for w in words)
+
+
 def _header_words(tokens: list[str]) -> int:
-    return sum(header_role(t, INDICATOR_HEADER_ROLES) is not None for t in tokens)
+    return _words_of(INDICATOR_HEADER_ROLES, tokens)
 
 
 _WHOLE_HEADER_WORDS = frozenset(w for _role, words in INDICATOR_HEADER_ROLES for w in words)
@@ -148,9 +163,7 @@ def _whole_header_words(tokens: list[str]) -> int:
 
 
 def _is_header_piece(token: str) -> bool:
-    text = compact(token)
-    return header_role(token, INDICATOR_HEADER_ROLES) is not None or any(
-        w.startswith(text) or w.endswith(text) for _role, words in INDICATOR_HEADER_ROLES for w in words)
+    return _piece_of(INDICATOR_HEADER_ROLES, token)
 
 
 def _is_header_fragment(tokens: list[str]) -> bool:
@@ -175,14 +188,14 @@ def _is_total(token: str) -> bool:
 
 
 def _fund_words(tokens: list[str]) -> int:
-    return sum(header_role(t, FUND_HEADER_ROLES) is not None for t in tokens)
+    return _words_of(FUND_HEADER_ROLES, tokens)
+
+
+_FORMULA_PIECE = re.compile(r"[（(]?[A-Z/]{1,3}[)）]?|[（(][A-Z/]{0,3}|[A-Z/]{0,3}[)）]")  # (B/A) cut: (B/ / A)
 
 
 def _is_fund_piece(token: str) -> bool:
-    text = compact(token)
-    return header_role(token, FUND_HEADER_ROLES) is not None or any(
-        w.startswith(text) or w.endswith(text) for _role, words in FUND_HEADER_ROLES for w in words) \
-        or bool(re.fullmatch(r"[（(]?[A-Z/]{1,3}[)）]?|[（(][A-Z/]{0,3}|[A-Z/]{0,3}[)）]", text))
+    return _piece_of(FUND_HEADER_ROLES, token) or bool(_FORMULA_PIECE.fullmatch(compact(token)))
 
 
 def _is_fund_fragment(tokens: list[str]) -> bool:
