@@ -56,6 +56,7 @@ class Piece:
     x0: int
     x1: int
     text: str
+    parts: list[tuple[float, str]] = field(default_factory=list)  # a cell's lines joined: (line, text)
 
 
 @dataclass
@@ -150,7 +151,8 @@ def page_to_rows(lines: list[str], region_before: str | None = None) -> tuple[li
     labels = _take_labels(pieces, kinds, region)
     candidates = [bool(p) and kinds[i] != "band" and _is_anchor(p, kinds[i]) and (region[i] != "goals" or bool(kinds[i]))
                   for i, p in enumerate(pieces)]
-    anchors = [i for i, c in enumerate(candidates) if c and not _is_wrap_line(i, pieces, candidates, kinds)]
+    anchors = [i for i, c in enumerate(candidates) if c and not _is_wrap_line(i, pieces, candidates, kinds)
+               and not (region[i] == "indicators" and _is_target_line(i, pieces, candidates, kinds))]
     anchors = _centre_mirrored(anchors, pieces, kinds)
     goal_lines = [i for i, r in enumerate(region) if r == "goals" and kinds[i] is None and pieces[i]]
     rows = _pieces_to_rows(pieces, anchors, region, goal_lines, band_of)
@@ -240,6 +242,22 @@ def _is_wrap_line(i: int, pieces: list[list[Piece]], candidates: list[bool], kin
     return False
 
 
+_POINTS = re.compile(r"^\d{1,3}(?:\.\d+)?分?$")
+
+
+def _has_points(line: list[Piece]) -> bool:
+    return any(_POINTS.match(compact(p.text)) for p in line)
+
+
+def _is_target_line(i: int, pieces: list[list[Piece]], candidates: list[bool], kinds: list[str | None]) -> bool:
+    """An indicator row's upper or lower line holding a wrapped name and a target (`≤300万` over `元`):
+    a neighbour holds the row's 分值/得分, printed once on the row's own line; this one holds none."""
+    if kinds[i] is not None or _has_points(pieces[i]):
+        return False
+    return any(0 <= j < len(pieces) and candidates[j] and kinds[j] is None and _has_points(pieces[j])
+               for j in (i - 1, i + 1))
+
+
 def _regions(kinds: list[str | None], pieces: list[list[Piece]],
              region_before: str | None) -> tuple[list[str | None], dict[int, int]]:
     """Each line's block: from a header row until the next; the indicator table ends a line after its
@@ -323,10 +341,11 @@ def _level_of(stacks: list[Piece]) -> int | None:
 
 
 def _x_clusters(found: list[Piece]) -> list[list[Piece]]:
-    """Pieces by column, left to right: x0 within a few characters of the last one's."""
+    """Pieces by column, left to right: x0 within a few characters of the last one's, and starting
+    inside the column's text (a narrow 绩效 / 指标 column ends just before its neighbour begins)."""
     columns: list[list[Piece]] = []
     for piece in sorted(found, key=lambda p: p.x0):
-        if columns and piece.x0 - columns[-1][-1].x0 <= 3:
+        if columns and piece.x0 - columns[-1][-1].x0 <= 3 and piece.x0 < max(p.x1 for p in columns[-1]):
             columns[-1].append(piece)
         else:
             columns.append([piece])
@@ -393,8 +412,9 @@ def _pieces_to_rows(pieces: list[list[Piece]], anchors: list[int], region: list[
 
 def _run_anchors(pieces: list[list[Piece]], anchors: set[int], skip: set[int]) -> dict[int, list[int]]:
     """A tall cell (a note over seven lines) is one run of pieces, one column, line after line, that may
-    step over its row's anchor line: its pieces belong to an anchor inside the run, never to the row
-    the top piece happens to be nearest. Returns, per piece (by id), the anchors inside its run."""
+    step over a line with nothing in its column (its row's anchor, a label's `)` printed apart): its
+    pieces belong to an anchor whose own piece is in the run, or that the run steps over, never to the
+    row the top piece happens to be nearest. Returns, per loose piece (by id), the anchors of its run."""
     parent: dict[int, int] = {}
 
     def root(k: int) -> int:
@@ -402,32 +422,34 @@ def _run_anchors(pieces: list[list[Piece]], anchors: set[int], skip: set[int]) -
             k = parent[k]
         return k
 
-    loose = [(i, p) for i, line in enumerate(pieces) if i not in anchors and i not in skip for p in line]
+    nodes = [(i, p) for i, line in enumerate(pieces) if i not in skip for p in line]
     by_line: dict[int, list[Piece]] = {}
-    for i, p in loose:
+    for i, p in nodes:
         by_line.setdefault(i, []).append(p)
-    for i, p in loose:
+    for i, p in nodes:
         for step in (1, 2):
-            if step == 2 and i + 1 not in anchors:
+            if step == 2 and any(_overlap(p, q) > 0 for q in by_line.get(i + 1, [])):
                 break
             for q in by_line.get(i + step, []):
-                if _overlap(p, q) > 0:
+                if _overlap(p, q) > 0 and not (i in anchors and i + step in anchors):
                     parent[root(id(q))] = root(id(p))
     spans: dict[int, tuple[int, int]] = {}
-    for i, p in loose:
+    for i, p in nodes:
         lo, hi = spans.get(root(id(p)), (i, i))
         spans[root(id(p))] = (min(lo, i), max(hi, i))
     out: dict[int, list[int]] = {}
-    for _, p in loose:
+    for i, p in nodes:
+        if i in anchors:
+            continue
         lo, hi = spans[root(id(p))]
-        inside = [a for a in anchors if lo < a < hi]
+        inside = [a for a in anchors if lo <= a <= hi]
         if inside:
             out[id(p)] = sorted(inside)
     return out
 
 
 def _copy(piece: Piece) -> Piece:
-    return Piece(piece.line, piece.x0, piece.x1, piece.text)
+    return Piece(piece.line, piece.x0, piece.x1, piece.text, list(piece.parts))
 
 
 def _nearest_row(piece: Piece, order: list[int], pieces: list[list[Piece]], region: list[str | None]) -> int | None:
@@ -456,10 +478,13 @@ def _join(row: Row, piece: Piece) -> None:
     host = max(row.cells, key=lambda c: _overlap(c, piece), default=None)
     if host is None or _overlap(host, piece) <= 0:
         row.cells.append(_copy(piece))
-    elif piece.line > host.line:
-        host.text, host.x1, host.line = host.text + piece.text, max(host.x1, piece.x1), piece.line
-    else:
-        host.text, host.x0 = piece.text + host.text, min(host.x0, piece.x0)
+        return
+    # Lines join in page order, whichever order they arrive in (two lines above a tall cell's anchor).
+    host.parts = sorted([*(host.parts or [(host.line, host.text)]), (piece.line, piece.text)], key=lambda lt: lt[0])
+    host.text = "".join(text for _, text in host.parts)
+    host.x0, host.x1 = min(host.x0, piece.x0), max(host.x1, piece.x1)
+    if piece.line > host.line:
+        host.line = piece.line
 
 
 def _overlap(a: Piece, b: Piece) -> int:

@@ -213,4 +213,12 @@ def fund_row_key(raw: str) -> str | None:
     for key, words in FUND_ROWS:
         if any(w in text for w in words):
             return key
+    # A key cell wrapped in a narrow column ends its first line inside a long word (当年财政拨 / 款).
+    for key, words in FUND_ROWS:
+        if any(text.endswith(w[:k]) for w in words if len(w) >= _WRAPPED_KEY_MIN + 1
+               for k in range(_WRAPPED_KEY_MIN, len(w))):
+            return key
     return None
+
+
+_WRAPPED_KEY_MIN = 4  # characters of a long fund key that tell it apart (当年财政, 上年结转)
