@@ -26,6 +26,7 @@ from extractor.form.vocabulary import (
     GOAL_LABELS,
     HEADER_WORDS,
     INDICATOR_TOTAL_WORDS,
+    META_KEYS,
     TITLE,
     is_goal_header,
     is_meta_key,
@@ -42,9 +43,10 @@ from extractor.taxonomy import (
 
 _GAP = re.compile(r"\S+(?: \S+)*")  # words with single spaces between them: one run of a line
 _CJK = r"\u3400-\u9fff\uff01-\uff5e\u3000-\u303f"
-_CELL_SPACE = re.compile(rf"(?<=[{_CJK})）])\s(?=[{_CJK}\d])|(?<=[\d%])\s(?=[\d+-])|(?<=[(（%\d])\s(?=[{_CJK}])"
-                         rf"|(?<=\$)\s(?=[{_CJK}\d$])")  # `$\geq 12场$ 12场`: a closed formula ends its cell
-_ANNOTATION = re.compile(r"^[(（]?[A-Za-z/+\-*×]{1,4}[)）]?$")
+_CELL_SPACE = re.compile(rf"(?<=[{_CJK})）])\s(?=[{_CJK}\d])|(?<=[\d%.,])\s(?=[\d+-])|(?<=[(（%\d])\s(?=[{_CJK}])"
+                         rf"|(?<=\$)\s(?=[{_CJK}\d$])"  # `$\geq 12场$ 12场`: a closed formula ends its cell
+                         rf"|(?<=[(（][A-Za-z])\s(?=[{_CJK}])")  # `全年预算数(A 全年执行数`: a header's letter, wrapped
+_ANNOTATION = re.compile(r"^(?:[(（]?[A-Za-z/+\-*×]{1,4}[)）]?|[)）])$")  # (A), /A), or a bracket's `)` alone
 _CLOSED = re.compile(r"(?:指标|标|[)）])$")  # a label piece that ends its label
 
 
@@ -156,10 +158,20 @@ def page_to_rows(lines: list[str], region_before: str | None = None) -> tuple[li
     anchors = _centre_mirrored(anchors, pieces, kinds)
     goal_lines = [i for i, r in enumerate(region) if r == "goals" and kinds[i] is None and pieces[i]]
     rows = _pieces_to_rows(pieces, anchors, region, goal_lines, band_of)
-    for block, column in labels:
+    # Inner levels first (an outer label spans whole inner spans); labels are put on rows left to right.
+    inner: dict[range, frozenset[int]] = {}
+    placed: list[list[tuple[Row, str]]] = []
+    for block, span, column in reversed(labels):
+        body = [r for r in rows if r.anchor in span and region[r.anchor] == block and kinds[r.anchor] is None]
         # On a page that goes on with a table, the first rows may still be under the last page's labels.
-        labels_to_spans(column, [r for r in rows if region[r.anchor] == block and kinds[r.anchor] is None],
-                         continued=region_before == block)
+        spans = label_spans(column, body, continued=region_before == block and span.start == 0,
+                            inner=inner.get(span, frozenset()))
+        if spans:
+            inner[span] = frozenset(row.anchor for row, _ in spans)
+        placed.append(spans)
+    for spans in reversed(placed):
+        for row, label in spans:
+            row.labels.append(label)
     by_line = {row.anchor: row for row in rows}
     # Where the funds' row labels end: a funds header printed right of it has an empty cell above them.
     label_ends = [min(r.cells, key=lambda p: p.x0).x1 for r in rows
@@ -208,7 +220,7 @@ def _join_stacked_words(pieces: list[list[Piece]]) -> None:
 def _is_key_word(text: str) -> bool:
     """项目名称, 主管部门, 年度资金总额, 上年结转资金: a key or row label exactly (a value merely mentions one)."""
     t = compact(text)
-    return (is_meta_key(t) and len(t) <= 6) or any(t == w or t == "其中" + w for _, words in FUND_ROWS for w in words)
+    return (is_meta_key(t) and (len(t) <= 6 or t.rstrip(":：") in META_KEYS)) or any(t == w or t == "其中" + w for _, words in FUND_ROWS for w in words)
 
 
 def _centre_mirrored(anchors: list[int], pieces: list[list[Piece]], kinds: list[str | None]) -> list[int]:
@@ -304,19 +316,22 @@ def _is_header_part(text: str) -> bool:
 
 
 def _take_labels(pieces: list[list[Piece]], kinds: list[str | None],
-                 region: list[str | None]) -> list[tuple[str, list[Piece]]]:
-    """Remove the merged labels left of a block's rows; return them by column, left to right.
+                 region: list[str | None]) -> list[tuple[str, range, list[Piece]]]:
+    """Remove the merged labels left of each block's rows; return them by block (its lines) and
+    column, left to right. A page may end one form's table and hold the next's: each is its own block.
 
     A block's columns are the runs of pieces that start at about one x; the leftmost ones whose
     texts (wrapped pieces joined) are labels of the taxonomy are label columns, and the first column
     that is not ends them. Centred labels of one level start at different x (经济成本指标 two
     characters left of 数量指标): label columns of the same level are one column."""
-    columns: list[tuple[str, list[Piece]]] = []
-    for block in ("funds", "goals", "indicators"):
-        lines = [i for i, r in enumerate(region) if r == block and kinds[i] is None and pieces[i]]
+    columns: list[tuple[str, range, list[Piece]]] = []
+    for block, span in _block_runs(region):
+        lines = [i for i in span if kinds[i] is None and pieces[i]]
         column_of: dict[int, int] = {}  # piece id -> merged label column
         levels: list[int | None] = []
-        for cluster in _x_clusters([p for i in lines for p in pieces[i]]):
+        # 总分 under the last labels (printed in their column) is the total row's own cell, never a label.
+        loose = [p for i in lines for p in pieces[i] if not compact(p.text).startswith(INDICATOR_TOTAL_WORDS)]
+        for cluster in _x_clusters(loose):
             stacks = _join_wrapped(cluster) if cluster else []
             if not stacks or sum(_is_label(p.text) for p in stacks) * 2 < len(stacks):
                 break
@@ -330,8 +345,20 @@ def _take_labels(pieces: list[list[Piece]], kinds: list[str | None],
             while pieces[i] and id(pieces[i][0]) in column_of:
                 piece = pieces[i].pop(0)
                 found[column_of[id(piece)]].append(piece)
-        columns.extend((block, _join_wrapped(column)) for column in found if column)
+        columns.extend((block, span, _join_wrapped(column)) for column in found if column)
     return columns
+
+
+def _block_runs(region: list[str | None]) -> list[tuple[str, range]]:
+    """The runs of consecutive lines in one labelled block (funds, goals, indicators)."""
+    runs: list[tuple[str, range]] = []
+    start = 0
+    for i in range(1, len(region) + 1):
+        if i == len(region) or region[i] != region[start]:
+            if region[start] in ("funds", "goals", "indicators"):
+                runs.append((region[start], range(start, i)))
+            start = i
+    return runs
 
 
 def _level_of(stacks: list[Piece]) -> int | None:
@@ -492,34 +519,47 @@ def _overlap(a: Piece, b: Piece) -> int:
 
 
 def labels_to_spans(column: list[Piece], rows: list[Row], *, continued: bool = False) -> None:
+    """Each label of `column` heads the rows it spans (see label_spans)."""
+    for row, label in label_spans(column, rows, continued=continued):
+        row.labels.append(label)
+
+
+def label_spans(column: list[Piece], rows: list[Row], *, continued: bool = False,
+                inner: frozenset[int] = frozenset()) -> list[tuple[Row, str]]:
     """A merged label heads the rows it spans. The spans cover the block's rows in order, one per
     label; a centred label marks its span's middle, a top-aligned one its first line. The partition
     is the one whose spans sit best on their labels (a small dynamic programme, not a greedy walk,
-    so that one label a line off does not shift every span after it)."""
+    so that one label a line off does not shift every span after it). An outer level's span is a
+    union of the inner level's: `inner` holds the anchors of the inner spans' first rows, and a span that starts
+    elsewhere costs as much as a label a line off. Returns each label with the first row it heads."""
     body = sorted((r for r in rows if r.cells), key=lambda r: r.anchor)
     totals = [k for k, r in enumerate(body) if compact(min(r.cells, key=lambda c: c.x0).text).startswith(INDICATOR_TOTAL_WORDS)]
     body = body[:totals[0]] if totals else body  # the total row is no indicator: no label spans it
     if not body or not column or len(column) > len(body):
-        return
+        return []
     n = len(body)
     # Row edges: half-way between one row's last line and the next row's first.
     cuts = [body[0].top - 0.5] + [(body[j].bottom + body[j + 1].top) / 2 for j in range(n - 1)] + [body[-1].bottom + 0.5]
-    spans = min((_best_spans(column, cuts, centred, continued) for centred in (True, False)), key=lambda found: found[0])[1]
-    for label, first in zip(column, spans, strict=True):
-        body[first].labels.append(label.text)
+    firsts = frozenset(k for k, r in enumerate(body) if r.anchor in inner)
+    spans = min((_best_spans(column, cuts, centred, continued, firsts) for centred in (True, False)),
+                key=lambda found: found[0])[1]
+    return [(body[first], label.text) for label, first in zip(column, spans, strict=True)]
 
 
 _SKIP_COST = 0.25  # per row left to the previous page's label: cheaper than a label a line off
+_UNNESTED_COST = 1.0  # an outer span that cuts through an inner one: as bad as a label a line off
 
 
-def _best_spans(column: list[Piece], cuts: list[float], centred: bool, continued: bool) -> tuple[float, list[int]]:
+def _best_spans(column: list[Piece], cuts: list[float], centred: bool, continued: bool,
+                inner: frozenset[int] = frozenset()) -> tuple[float, list[int]]:
     """The spans' first rows and their cost: centred labels mark their span's middle, top-aligned
     ones its first line. Whichever fits the labels better is how the table was printed."""
     n, k = len(cuts) - 1, len(column)
 
     def cost(label: Piece, first: int, last: int) -> float:
         mark = (cuts[first] + cuts[last + 1]) / 2 if centred else cuts[first] + 0.5
-        return abs(mark - label.line)
+        unnested = _UNNESTED_COST if inner and first not in inner else 0.0  # inner: first rows' indices
+        return abs(mark - label.line) + unnested
 
     inf = float("inf")
     best = [[inf] * (n + 1) for _ in range(k + 1)]  # best[j][e]: labels < j cover rows < e
