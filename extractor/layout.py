@@ -9,7 +9,7 @@ the middle (or top) of the rows they span, on lines of their own or beside anoth
 The rows come back from the page's geometry and the form's grammar, never from one template:
     lines_to_pieces -> regions (by the form's header rows) -> anchors (lines with a row's values)
     -> pieces_to_rows (a wrapped piece joins the cell it overlaps, in the nearest row)
-    -> labels_to_spans (a merged label heads the rows whose middle it marks)
+    -> label_spans (a merged label heads the rows whose middle it marks; inner levels first)
 Character columns are only roughly physical (CJK text is narrower in columns than on paper, and
 later words of a crowded line are pushed or pulled), so x is used for overlap and order, never for
 exact column edges.
@@ -43,7 +43,7 @@ from extractor.taxonomy import (
 
 _GAP = re.compile(r"\S+(?: \S+)*")  # words with single spaces between them: one run of a line
 _CJK = r"\u3400-\u9fff\uff01-\uff5e\u3000-\u303f"
-_CELL_SPACE = re.compile(rf"(?<=[{_CJK})）])\s(?=[{_CJK}\d])|(?<=[\d%.,])\s(?=[\d+-])|(?<=[(（%\d])\s(?=[{_CJK}])"
+_CELL_SPACE = re.compile(rf"(?<=[{_CJK})）])\s(?=[{_CJK}\d<>=≥≤≧≦])|(?<=[\d%.,])\s(?=[\d+-])|(?<=[(（%\d])\s(?=[{_CJK}])"
                          rf"|(?<=\$)\s(?=[{_CJK}\d$])"  # `$\geq 12场$ 12场`: a closed formula ends its cell
                          rf"|(?<=[(（][A-Za-z])\s(?=[{_CJK}])")  # `全年预算数(A 全年执行数`: a header's letter, wrapped
 _ANNOTATION = re.compile(r"^(?:[(（]?[A-Za-z/+\-*×]{1,4}[)）]?|[)）])$")  # (A), /A), or a bracket's `)` alone
@@ -153,7 +153,8 @@ def page_to_rows(lines: list[str], region_before: str | None = None) -> tuple[li
     labels = _take_labels(pieces, kinds, region)
     candidates = [bool(p) and kinds[i] != "band" and _is_anchor(p, kinds[i]) and (region[i] != "goals" or bool(kinds[i]))
                   for i, p in enumerate(pieces)]
-    anchors = [i for i, c in enumerate(candidates) if c and not _is_wrap_line(i, pieces, candidates, kinds)
+    anchors = [i for i, c in enumerate(candidates)
+               if c and not _is_wrap_line(i, pieces, candidates, kinds, points=region[i] == "indicators")
                and not (region[i] == "indicators" and _is_target_line(i, pieces, candidates, kinds))]
     anchors = _centre_mirrored(anchors, pieces, kinds)
     goal_lines = [i for i, r in enumerate(region) if r == "goals" and kinds[i] is None and pieces[i]]
@@ -242,14 +243,18 @@ def _centre_mirrored(anchors: list[int], pieces: list[list[Piece]], kinds: list[
     return sorted(out)
 
 
-def _is_wrap_line(i: int, pieces: list[list[Piece]], candidates: list[bool], kinds: list[str | None]) -> bool:
+def _is_wrap_line(i: int, pieces: list[list[Piece]], candidates: list[bool], kinds: list[str | None],
+                  *, points: bool = False) -> bool:
     """A line of a 3-line row's top or bottom pieces (`其中:当年财   6253.4` over `7019.19万 6381.08万 —`):
-    a fuller neighbour holds cells in the columns this line leaves empty, and none in its own."""
+    a fuller neighbour holds cells in the columns this line leaves empty, and none in its own. In the
+    indicator table (`points`) the line with the row's 分值/得分 is its own line, whatever its neighbours."""
     if kinds[i] is not None:
         return False
+    mine = points and _has_points(pieces[i])
     for j in (i - 1, i + 1):
         if 0 <= j < len(pieces) and candidates[j] and kinds[j] is None and len(pieces[j]) > len(pieces[i]) \
-                and not any(_overlap(a, b) > 0 for a in pieces[i] for b in pieces[j]):
+                and not any(_overlap(a, b) > 0 for a in pieces[i] for b in pieces[j]) \
+                and not (mine and not _has_points(pieces[j])):
             return True
     return False
 
@@ -516,12 +521,6 @@ def _join(row: Row, piece: Piece) -> None:
 
 def _overlap(a: Piece, b: Piece) -> int:
     return min(a.x1, b.x1) - max(a.x0, b.x0)
-
-
-def labels_to_spans(column: list[Piece], rows: list[Row], *, continued: bool = False) -> None:
-    """Each label of `column` heads the rows it spans (see label_spans)."""
-    for row, label in label_spans(column, rows, continued=continued):
-        row.labels.append(label)
 
 
 def label_spans(column: list[Piece], rows: list[Row], *, continued: bool = False,

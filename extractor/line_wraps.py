@@ -33,7 +33,7 @@ from extractor.form.vocabulary import (
     is_meta_key,
     is_title,
 )
-from extractor.layout import Piece, Row, labels_to_spans
+from extractor.layout import Piece, Row, label_spans
 from extractor.normalize import compact, parse_amount, parse_number
 from extractor.taxonomy import Label, fund_row_key, header_role, read_label
 
@@ -42,7 +42,7 @@ _LABEL_DEBRIS = frozenset({")", "）", "分)", "分）", "绩效", "指标", "�
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 MAX_WRAPPED = 4  # wrapped cells of one row tried in every place; more are joined in order
 _HEADER_MIN_WORDS = 3
-HEADER_PIECES_MAX = 6  # words of a header wrapped onto the line above or below its own
+HEADER_PIECES_MAX = 8  # words of a header wrapped onto the line above or below its own
 
 
 def line_wrap_rows(text: str) -> list[tuple[int, list[str]]]:
@@ -415,8 +415,12 @@ def _table_rows(lines: list[list[str]], start: int, header_at: int, end: int) ->
         top = min([line] + [rest[j][0] + inset for j in ups])
         bottom = max([line] + [rest[j][0] - inset for j in downs])
         rows.append(Row(anchor=line, cells=[Piece(line=line, x0=0, x1=1, text=" ".join(cells))], top=top, bottom=bottom))
-    for level in (1, 2):
-        labels_to_spans(sorted(labels[level], key=lambda p: p.line), rows)
+    # Level 2 first: a level-1 label spans whole level-2 spans.
+    inner = label_spans(sorted(labels[2], key=lambda p: p.line), rows)
+    outer = label_spans(sorted(labels[1], key=lambda p: p.line), rows,
+                        inner=frozenset(row.anchor for row, _ in inner))
+    for row, label in (*outer, *inner):
+        row.labels.append(label)
     out = [header]
     for row, cells in zip(rows, texts, strict=True):
         row_labels = [read_label(t) for t in row.labels]
