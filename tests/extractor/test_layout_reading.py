@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from extractor.layout import Piece, layout_rows, line_to_pieces
+from pathlib import Path
+
+from extractor.layout import Piece, layout_rows, line_to_pieces, page_to_rows
+
+FIXTURES = Path(__file__).parent / "fixtures"
 
 HEADER = "一级指标    二级指标    三级指标        分值    年度指标值    实际完成值    得分"
 
@@ -40,3 +44,63 @@ def test_a_table_goes_on_over_a_page_break():
     rows = layout_rows(page1 + "\f" + page2)
     assert [page for page, _ in rows] == [1, 1, 2]
     assert rows[2][1] == ["资金到位率", "5", "100%", "100%", "5"]
+
+
+def test_pieces_part_at_wrapped_amounts_header_letters_and_a_target_operator():
+    texts = [p.text for p in line_to_pieces("年度资金 241017213. 292142076. 292,142,0", 0)]
+    assert texts == ["年度资金", "241017213.", "292142076.", "292,142,0"]
+    assert [p.text for p in line_to_pieces("全年预算数(A 全年执行数", 0)] == ["全年预算数(A", "全年执行数"]
+    assert [p.text for p in line_to_pieces("单位成本控制情况 <=80万元", 0)] == ["单位成本控制情况", "<=80万元"]
+
+
+def test_a_narrow_performance_column_stays_apart_from_the_level1_labels():
+    # pdftotext prints the vertical 绩效指标 cell two characters a line at x=0, the level-1 labels at x=3.
+    x = {"l2": 13, "name": 24, "target": 44, "actual": 56, "weight": 66, "score": 71}
+
+    def row(name: str, weight: int, lead: str = "") -> str:
+        return (lead.ljust(x["name"]) + name.ljust(x["target"] - x["name"]) + ">=95%".ljust(12) + "100%".ljust(10)
+                + str(weight).ljust(5) + str(weight))
+
+    lines = [
+        "一级指标     二级指标      三级指标            年度指标值  实际完成值  分值 得分",
+        row("宣传活动数量", 10),
+        row("巡查次数", 10, " " * x["l2"] + "数量指标"),
+        row("设施维护数量", 10),
+        "   产出指标(30",
+        "绩效 分)     " + "质量指标",
+        "指标" + " " * 20 + row("资金使用合规率", 10).lstrip(),
+    ]
+    lines[-1] = "指标".ljust(x["name"]) + row("资金使用合规率", 10)[x["name"]:]
+    rows = [cells for _page, cells in layout_rows("\n".join(lines))]
+    first = rows[1]
+    assert first[0] == "绩效指标" and first[1] == "产出指标(30分)", first
+    assert all("绩效" not in cell for r in rows[2:] for cell in r)
+
+
+def test_a_page_ending_one_forms_table_and_starting_the_next_keeps_their_labels_apart():
+    # pdftotext -layout of a generated PDF's second page: the last row and 总分 of one form, then the next form.
+    text = (FIXTURES / "pdftotext-layout-two-forms-page.txt").read_text(encoding="utf-8")
+    rows, _ = page_to_rows(text.split("\n"), "indicators")  # the page goes on with the last page's table
+
+    def labels_of(name: str) -> list[str]:
+        row = next(r for r in rows if name in r)
+        return row[:row.index(name)]
+
+    assert labels_of("学生家长满意度") == ["满意度指标", "服务对象满意度指标"]
+    assert labels_of("培训人次覆盖率")[-2:] == ["产出指标", "数量指标"]
+    assert ["总分", "100", "100"] in rows  # 总分 under the label column is the total row's cell
+
+
+def test_the_line_with_a_rows_points_is_its_anchor_beside_a_fuller_line_of_name_and_target():
+    # 运维成本控 / 制数 wrap above and below, so do the target and actual; 分值 and 得分 sit on the middle line.
+    lines = [
+        "三级指标          分值      年度指标值  实际完成值   得分    一级指标  二级指标",
+        "运维成本控        " + " " * 10 + "<=1500".ljust(12) + "1490",
+        " " * 18 + "2".ljust(10) + " " * 24 + "2",
+        "制数              " + " " * 10 + "万元".ljust(12) + "万元",
+        "",
+        "居民生活质量      " + "30".ljust(10) + "增加".ljust(12) + "增加".ljust(13) + "30",
+    ]
+    rows = [cells for _page, cells in layout_rows("\n".join(lines))]
+    assert ["运维成本控制数", "2", "<=1500万元", "1490万元", "2"] in rows, rows
+    assert ["居民生活质量", "30", "增加", "增加", "30"] in rows
