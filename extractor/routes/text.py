@@ -468,7 +468,7 @@ def _join_pass(lines: list[str], full_widths: set[int]) -> list[str]:
                     out[-2:] = [out[-2] + out[-1]]  # 产出指标 / (45 / 分): the points came in two lines
                 continue
             head, _, tail = line.partition(" ")
-            if tail and _joins(out[-1], last, head, None, set(), piece):
+            if tail and _joins(out[-1], last, head, None, full_widths, piece):
                 # pdfium prints a cell's cut-off rest at the start of the next row line: `成率 ﹦ 100 % 1 1`
                 out[-1] = out[-1] + head
                 line = tail
