@@ -34,7 +34,7 @@ from extractor.form.vocabulary import (
     is_title,
 )
 from extractor.layout import Piece, Row, label_spans
-from extractor.normalize import compact, parse_amount, parse_number
+from extractor.normalize import compact, is_page_number, parse_amount, parse_number
 from extractor.taxonomy import Label, fund_row_key, header_role, read_label
 
 _OPEN_LABEL = re.compile(r"^(.*指标)[(（](\d+(?:\.\d+)?)分?$")  # 产出指标(45分 whose `)` wrapped
@@ -49,7 +49,9 @@ def line_wrap_rows(text: str) -> list[tuple[int, list[str]]]:
     """(page, cells) rows of the whole text: lines outside the tables as they are, each funds block and
     indicator table (one per form) rebuilt from its anchors, wrapped pieces and labels."""
     pages = _pages(text)
-    lines = _join_wrapped_keys([line.replace("\f", " ").split() for line in text.split("\n")])
+    # A page's counter (`1/6`, `第 2 页`) printed inside a table that runs on is no cell of it.
+    lines = _join_wrapped_keys([[] if is_page_number(line.strip()) else _tokens(line.replace("\f", " "))
+                                for line in text.split("\n")])
     rows: list[tuple[int, list[str]]] = []
     i = 0
     while i < len(lines):
@@ -90,6 +92,20 @@ def line_wrap_rows(text: str) -> list[tuple[int, list[str]]]:
 _UNIT_LABEL = re.compile(r"^[（(]万?元[)）]$")
 
 
+_FORMULA_REST = re.compile(r"^(?:[\d.,%\\]+\S*|\S*\$)$")  # `300`, `90\%`, `元$`: a formula's next word
+
+
+def _tokens(line: str) -> list[str]:
+    """A line's cells, a space apart; a formula's words (`$\\geq 300`) stay one cell."""
+    out: list[str] = []
+    for token in line.split():
+        if out and out[-1].count("$") % 2 == 1 and _FORMULA_REST.match(token):
+            out[-1] += " " + token
+        else:
+            out.append(token)
+    return out
+
+
 def _is_key_word(text: str) -> bool:
     """A word a key cell prints: 项目名称, 主管部门, 其中:当年财政拨款, （万元）."""
     t = compact(text)
@@ -128,10 +144,11 @@ def _is_title(tokens: list[str]) -> bool:
 
 
 def _pages(text: str) -> list[int]:
+    """Each line's page: pages part at form feeds, or after a line that is a page's counter alone."""
     page, out = 1, []
     for line in text.split("\n"):
         out.append(page)
-        page += line.count("\f")
+        page += line.count("\f") or is_page_number(line.strip())
     return out
 
 
@@ -339,13 +356,25 @@ def _header(lines: list[list[str]], start: int, header_at: int) -> tuple[list[st
     wrapped = _wrapped_cells(ups, downs)
     samples = [t for t in lines[k:k + 40] if len(t) >= 4 and _points_count(t) >= 1][:12]
     best, best_score = anchor + [w[0] + w[1] for w in wrapped], float("-inf")
+    whole = {compact(a) for a in anchor if compact(a) in _WHOLE_HEADER_WORDS}
     for order, _odd, joins in _candidate_rows(anchor, wrapped):
-        roles = [r for r in (header_role(t, INDICATOR_HEADER_ROLES) for t in order) if r and r not in ("l1", "l2")]
+        if any(w in compact(t) and compact(t) != w for t in order for w in whole):
+            continue  # a header word printed whole (一级指标) is no wrapped word's middle line
+        every = [r for r in (header_role(t, INDICATOR_HEADER_ROLES) for t in order) if r]
+        if _labels_not_first(every):
+            continue  # the hierarchy's columns (一级/二级/三级指标) come first in every template
+        roles = [r for r in every if r not in ("l1", "l2")]
         score = (sum(align_texts([t for t in s if not _is_label_token(t)], roles)[0] for s in samples)
                  + JOIN_TIE * joins - ORDER_TIE * _inversions(roles, _USUAL_INDICATOR_ORDER))
         if score > best_score:
             best, best_score = order, score
     return best, k
+
+
+def _labels_not_first(roles: list[str]) -> bool:
+    """Whether a value column (分值, 年度指标值, …) stands before one of the hierarchy's columns."""
+    last_label = max((k for k, r in enumerate(roles) if r in ("l1", "l2", "name")), default=-1)
+    return any(r not in ("l1", "l2", "name") for r in roles[:last_label])
 
 
 def _interleavings(fixed: list[str], extra: list[str]) -> list[list[str]]:
