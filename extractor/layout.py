@@ -43,7 +43,7 @@ from extractor.taxonomy import (
 
 _GAP = re.compile(r"\S+(?: \S+)*")  # words with single spaces between them: one run of a line
 _CJK = r"\u3400-\u9fff\uff01-\uff5e\u3000-\u303f"
-_CELL_SPACE = re.compile(rf"(?<=[{_CJK})）])\s(?=[{_CJK}\d<>=≥≤≧≦])|(?<=[\d%.,])\s(?=[\d+-])|(?<=[(（%\d])\s(?=[{_CJK}])"
+_CELL_SPACE = re.compile(rf"(?<=[{_CJK})）])\s(?=[{_CJK}\d<>=≥≤≧≦$])|(?<=[\d%.,])\s(?=[\d+-])|(?<=[(（%\d])\s(?=[{_CJK}])"
                          rf"|(?<=\$)\s(?=[{_CJK}\d$])"  # `$\geq 12场$ 12场`: a closed formula ends its cell
                          rf"|(?<=[(（][A-Za-z])\s(?=[{_CJK}])")  # `全年预算数(A 全年执行数`: a header's letter, wrapped
 _ANNOTATION = re.compile(r"^(?:[(（]?[A-Za-z/+\-*×]{1,4}[)）]?|[)）])$")  # (A), /A), or a bracket's `)` alone
