@@ -26,7 +26,7 @@ from extractor.form.vocabulary import TOTAL_WORDS, is_meta_key, is_title
 from extractor.grid import Grid, rows_from_texts
 from extractor.layout import layout_rows
 from extractor.line_wraps import line_wrap_rows
-from extractor.normalize import compact
+from extractor.normalize import compact, is_page_number
 from extractor.options import ExtractOptions
 from extractor.routes import Reading, RouteOutput
 from extractor.script import to_simplified
@@ -145,9 +145,10 @@ def iter_text_readings(text: str) -> Iterator[Reading]:
         "lines": (lambda: True, lambda: _stream([cell for line in lines if (cell := _unbarred(line))])),
         # PDF text in drawing order: a cell that wrapped goes on, alone, on the next line.
         "wrapped": (lambda: wrap_fragments() >= 3,
-                    lambda: _stream(" ".join(_join_wrapped_lines(defer_early_titles(lines))).split(),
+                    lambda: _stream(" ".join(_join_wrapped_lines(defer_early_titles(_counters_out(lines)))).split(),
                                     cells_may_split=True)),
-        "flat": (has_flat, lambda: _stream(" ".join(defer_early_titles(lines)).split(), cells_may_split=True)),
+        "flat": (has_flat, lambda: _stream(" ".join(defer_early_titles(_counters_out(lines))).split(),
+                                           cells_may_split=True)),
         # Tabs between cells are gaps kept: such a text did not lose them, however few spaces it has.
         "unspaced": (lambda: shape == "unspaced" or (not has_flat() and not tabbed()) or _runs_unspaced(lines),
                      lambda: _stream(split_unspaced(text))),
@@ -169,6 +170,12 @@ def _runs_unspaced(lines: list[str]) -> bool:
     """Cells with their gaps lost (a document site's text of a .docx), though stray spaces inside
     wrapped cells (`成 品粮`, `绩 效 指 标`) survive."""
     return sum(len(_GLUED_VALUES.findall(line)) for line in lines) >= _GLUED_MIN
+
+
+def _counters_out(lines: list[str]) -> list[str]:
+    """Lines without the pages' counters (`第 1 页`, `第1页 共3页`): once the text is one run of words,
+    their pieces would read as cells."""
+    return [line for line in lines if not is_page_number(line.strip())]
 
 
 def _stream(tokens: list[str], *, cells_may_split: bool = False) -> Grid:
@@ -455,7 +462,16 @@ def _cut_widths(lines: list[str]) -> set[int]:
 def _join_pass(lines: list[str], full_widths: set[int]) -> list[str]:
     out: list[str] = []
     piece = ""  # the last line as printed: its width tells whether the column cut it
+    cut_at = 0  # the width of the line `piece` went on from (0: `piece` began its line)
     for i, line in enumerate(lines):
+        # A cell's lines are as wide as its column but the last: a rest shorter than the line it went
+        # on from ended its cell (社区治理水平 / 提升情况, then the next column's 有效 / 提高), and
+        # no line of it is wider (有效 / 提高, then the next column's 有效提 / 高).
+        if out and cut_at and _CJK_ONLY.match(piece) and _CJK_ONLY.match(line) \
+                and (len(piece) < cut_at or len(line) > cut_at):
+            out.append(line)
+            piece, cut_at = line, 0
+            continue
         if out:
             last = out[-1].rsplit(" ", 1)[-1]
             # Only a cut amount over a line of digits asks how the amounts around print.
@@ -463,6 +479,7 @@ def _join_pass(lines: list[str], full_widths: set[int]) -> list[str]:
                 if _AMOUNT_CUT.match(last) and _DIGITS.match(line) else None
             if _joins(out[-1], last, line, decimals, full_widths, piece):
                 out[-1] = out[-1] + line
+                cut_at = len(piece) if _CJK_ONLY.match(piece) else 0
                 piece = line
                 if len(out) >= 2 and _POINTS_ONLY.match(compact(out[-1])) and read_label(out[-2].rsplit(" ", 1)[-1]):
                     out[-2:] = [out[-2] + out[-1]]  # 产出指标 / (45 / 分): the points came in two lines
@@ -473,7 +490,7 @@ def _join_pass(lines: list[str], full_widths: set[int]) -> list[str]:
                 out[-1] = out[-1] + head
                 line = tail
         out.append(line)
-        piece = line
+        piece, cut_at = line, 0
     return out
 
 
