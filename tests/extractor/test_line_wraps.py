@@ -70,3 +70,30 @@ def test_the_form_reads_whole_through_the_text_route() -> None:
                     ("满意度指标", "服务对象满意度指标", "读者满意度", 10, 10)]
     assert form.indicators[2].deviation_note == "受天气影响，部分时段闭馆，后续将补足。"
     assert form.total.score == 98
+
+
+# pdfplumber's text of a 10-column template (指标性质 / 指标值 / 度量单位), its header wrapped into 7 pieces
+# above and below the header's own line, a formula cut over lines and a page's counter inside the table.
+SPLIT_HEADER = """指标性 指标 度量 实际完 分 得 偏差原因分析
+一级指标 二级指标 三级指标
+质 值 单位 成值 值 分 及改进措施
+受益人数 >= 1800 户 1805户 3 3
+数量指标
+检查户数 >= 12 台 17台 3 3
+1/6
+"""
+
+
+def test_a_header_wrapped_into_many_pieces_keeps_the_hierarchy_columns_first() -> None:
+    rows = [cells for _page, cells in line_wrap_rows(SPLIT_HEADER)]
+    assert rows[0] == ["一级指标", "二级指标", "三级指标", "指标性质", "指标值", "度量单位", "实际完成值", "分值", "得分",
+                       "偏差原因分析及改进措施"]
+    assert not any("1/6" in cell for row in rows for cell in row)  # the page's counter is no cell
+
+
+def test_a_formula_cut_over_lines_stays_one_cell() -> None:
+    dump = "\n".join(["一级指标 二级指标 三级指标 分值 年度指标值 实际完成值 得分",
+                      "$\\geq 300", "数量指标 受益人数 8 301公里 8", "公里$"])
+    rows = [cells for _page, cells in line_wrap_rows(dump)]
+    body = next(r for r in rows if "受益人数" in r)
+    assert "$\\geq 300公里$" in body, body

@@ -1,0 +1,29 @@
+"""The text route's `wrapped` reading (PDF text in drawing order, pypdfium2): a cell cut by its column
+goes on, alone, on the next lines."""
+
+from __future__ import annotations
+
+from extractor.routes.text import _counters_out, _join_wrapped_lines
+
+
+def test_a_cells_rest_shorter_than_its_cut_line_ends_the_cell() -> None:
+    # 社区治理水平 (the column's width) / 提升情况 (shorter: the name ends), then the target 有效 / 提高 and
+    # the actual 有效提 / 高, each its own cell.
+    # Three names cut at six characters teach the page's name column its width.
+    lines = ["问题整改及时", "性", "及时 及时 4 4", "档案规范准确", "率", ">= 95 % 100% 1 1", "资金使用合规", "率",
+             "= 100 % 100% 4 4", "社区治理水平", "提升情况", "有效", "提高", "有效提", "高", "1 1"]
+    joined = _join_wrapped_lines(lines)
+    assert "社区治理水平提升情况" in joined
+    assert not any(line.startswith("社区治理水平提升情况有效") for line in joined), joined
+
+
+def test_a_rest_after_a_full_line_joins_by_the_pages_cut_width() -> None:
+    lines = ["宣传活动数", "量", "8 ≥12次 12次 8", "项目验收质", "量", "1 合格 达标 1", "问题整改及", "时率",
+             "及时 及时 4 4", "档案规范合", "格率 1 ≥95% 100% 1",
+             "资金使用合", "规达标情况 7 合格 达标 7"]
+    joined = _join_wrapped_lines(lines)
+    assert any(line.startswith("资金使用合规达标情况") for line in joined), joined
+
+
+def test_page_counters_go_before_the_text_is_flattened() -> None:
+    assert _counters_out(["总分 100 97.53", "第1页 共3页", "第 2 页", "2021年度"]) == ["总分 100 97.53", "2021年度"]
