@@ -23,11 +23,12 @@ from extractor.form.vocabulary import (
     GOAL_HEADERS,
     GOAL_LABEL_PARTS,
     GOAL_LABELS,
-    INDICATOR_TOTAL_WORDS,
     META_KEYS,
     META_KEYS_EXACT,
+    OTHER_KEYS,
     is_goal_header,
     is_meta_key,
+    total_word,
 )
 from extractor.form.vocabulary import NUMBERING as _NUMBERING
 from extractor.form.vocabulary import PLACEHOLDER as _PLACEHOLDER
@@ -62,6 +63,7 @@ DEFAULT_INDICATOR_ROLES = ("l1", "l2", "name", "target", "actual", "weight", "sc
 DEFAULT_FUND_ROLES = ("initial_budget", "annual_budget", "executed", "weight", "execution_rate", "score")
 
 _HEADER_PARENS = re.compile(r"[（(][^()（）]{1,6}[)）]")
+_BLOCK_POINTS = re.compile(r"[(（](\d+(?:\.\d+)?)分[)）]")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年度?")
 _UNIT = re.compile(r"[（(]\s*(万元|元)\s*[)）]")
 _UNIT_LINE = re.compile(r"(?:金额)?单位[:：]\s*(万元|元)|^[（(]\s*(万元|元)\s*[)）]?$")
@@ -81,6 +83,8 @@ class _State:
     fund_roles: tuple[str, ...] = DEFAULT_FUND_ROLES
     last_fund: tuple[str | None, str | None, list[Cell]] | None = None  # the fund row read last, for its rest
     fund_columns: dict[str, int] = field(default_factory=dict)
+    year_annual: bool = False  # the year was read as 2022年度, not as a bare 2021年
+    fund_points: Decimal | None = None  # the funds' weight printed in the block's label, not in a column
     indicator_roles: tuple[str, ...] = DEFAULT_INDICATOR_ROLES
     indicator_columns: dict[str, int] = field(default_factory=dict)
     indicator_boxes: dict[str, tuple[float, float]] = field(default_factory=dict)  # role -> header x-range
@@ -146,6 +150,9 @@ def _read_row(state: _State, row: Row) -> None:
         state.section = "funds"
         state.fund_roles, state.fund_columns = tuple(fund_roles), fund_roles
         _read_unit(state, row)
+        if "weight" not in fund_roles:  # 预算执行情况(万元)(20分): no 分值 column, the block label says it
+            state.fund_points = next((Decimal(m.group(1)) for t in texts if t.startswith(FUND_BLOCK_LABELS)
+                                      and (m := _BLOCK_POINTS.search(t))), None)
         return
     if any(t.startswith(GOAL_LABELS) or t in GOAL_HEADERS for t in texts):
         state.section = "goals"
@@ -169,7 +176,7 @@ def _read_row(state: _State, row: Row) -> None:
 
 def _read_table_row(state: _State, row: Row) -> None:
     for word in row.words:
-        if word.rstrip(":：") in INDICATOR_TOTAL_WORDS:
+        if total_word(word)[0]:
             _read_total(state, row)
             state.section = "done"
             return
@@ -193,7 +200,10 @@ def _read_title(state: _State, row: Row) -> None:
         if not text:
             continue
         if m := _YEAR.search(text):
-            state.form.year = state.form.year or int(m.group(1))
+            # 2022年度 names the form's year; a page title's 2021年 (the project's) gives way to it.
+            annual = m.group(0).endswith("度")
+            if state.form.year is None or (annual and not state.year_annual):
+                state.form.year, state.year_annual = int(m.group(1)), annual
             text = (text[: m.start()] + text[m.end():]).strip("()（） ")
         if "自评表" in text or "绩效自评" in text:
             state.form.title = re.sub(r"^[（(]?\s*[)）]?", "", text).strip()
@@ -211,6 +221,10 @@ def _meta_key(raw: str) -> str | None:
     return key
 
 
+# A key and its colon printed after a value in the same cell: the value ends there.
+_KEY_AFTER_VALUE = re.compile(r"(?<=\S)\s*(?=(?:" + "|".join(map(re.escape, (*META_KEYS, *OTHER_KEYS))) + r")\s*[:：])")
+
+
 def _read_meta(state: _State, row: Row) -> bool:
     """Key/value cells: 项目名称 | 企业经济服务, or 项目名称：企业经济服务 in one cell."""
     cells = [c for c in row.cells if not c.is_empty]
@@ -225,6 +239,7 @@ def _read_meta(state: _State, row: Row) -> bool:
         value = inline.strip()
         if not value and i + 1 < len(cells) and not _is_meta_key(cells[i + 1].text):
             value = clean_text(cells[i + 1].text)
+        value = _KEY_AFTER_VALUE.split(value, 1)[0].strip()  # 单位名称:某局 填报日期:2023年4月6日
         attr = META_KEYS.get(key) or META_KEYS_EXACT[key]
         if value and getattr(state.form, attr) is None:
             setattr(state.form, attr, value)
@@ -321,6 +336,8 @@ def _read_fund_row(state: _State, row: Row) -> None:
         where = f"funds.{key or 'more'}" + (f".{role_at[cell.col]}" if cell.col in role_at else "")
         state.issue("value_unread", "error", where, f"{clean_text(cell.text)!r} is printed here but is not a value")
     fund = _fund_row(state, aligned, key or "more")
+    if key == "total" and fund.weight is None and state.fund_points is not None:
+        fund.weight = state.fund_points
     if key is None:
         state.form.funds.more.append(LabeledFundRow(label=label or "", **fund.model_dump(exclude_none=True)))
     elif getattr(state.form.funds, key) == FundRow():
@@ -746,12 +763,20 @@ def _indicator(state: _State, r: _IndicatorRow, l2: Label | None, l1: str | None
 
 
 def _read_total(state: _State, row: Row) -> None:
-    cells = [(_blank(c) if compact(c.text).rstrip(":：") in INDICATOR_TOTAL_WORDS else c) for c in row.cells]
+    printed = [total_word(compact(c.text)) for c in row.cells]
+    full = next((Decimal(points) for is_total, points in printed if is_total and points), None)
+    cells = [(_blank(c) if is_total else c) for c, (is_total, _) in zip(row.cells, printed, strict=True)]
     cells = _drop_page_numbers(state, cells, "total")
     # The 总分 row prints points only: its numbers go to 分值 and 得分, wherever the dump put them.
     roles = [r for r in state.indicator_roles if r in ("weight", "score")] or ["weight", "score"]
     aligned = align_row(cells, roles, state.indicator_columns).by_role
-    state.form.total = Total(**_read_points(state, aligned, "total"))
+    points = _read_points(state, aligned, "total")
+    if full is not None and points.get("score") is None:
+        # 总分(100分) | 95: the word carries the full points, the one number is the form's score.
+        points = {"weight": full, "score": points.get("weight")}
+    elif full is not None and points.get("weight") is None:
+        points = {**points, "weight": full}
+    state.form.total = Total(**points)
 
 
 def _read_points(state: _State, cells: dict[str, Cell], where: str) -> dict[str, Decimal | None]:

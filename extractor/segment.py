@@ -14,6 +14,7 @@ from extractor.form.vocabulary import (
     TOTAL_WORDS,
     is_meta_key,
     is_title,
+    total_word,
 )
 from extractor.grid import Row
 
@@ -32,7 +33,7 @@ def _word_marks(word: str) -> int:
         marks |= _NEW_FORM
     if is_meta_key(word):
         marks |= _KEY
-    if word.rstrip(":：") in TOTAL_WORDS:
+    if total_word(word, in_table=False)[0]:
         marks |= _TOTAL
     return marks
 
@@ -61,6 +62,10 @@ def _from_image(row: Row) -> bool:
     return bool(row.cells) and all(c.source == "ocr" for c in row.cells)
 
 
+def _new_form_keys(words: tuple[str, ...]) -> set[str]:
+    return {key for word in words for key in NEW_FORM_KEYS if word.startswith(key)}
+
+
 def rows_to_form_runs(rows: list[Row]) -> list[list[Row]]:
     """Split rows into one list per form; rows outside every form are dropped.
 
@@ -73,6 +78,7 @@ def rows_to_form_runs(rows: list[Row]) -> list[list[Row]]:
     has_body = False  # the current run has seen a form key, so a new title starts a new form
     finished = False  # the current run has seen its 总分 row
     held: list[Row] = []  # a title (and its year line) waiting for its form's first key row
+    run_keys: set[str] = set()  # the form keys the current run printed, while it printed only keys
     for row in rows:
         if row.is_blank():
             continue
@@ -80,6 +86,16 @@ def rows_to_form_runs(rows: list[Row]) -> list[list[Row]]:
         marks = _row_marks(words)
         title = bool(marks & _TITLE)
         keyed = bool(marks & _NEW_FORM)
+        if keyed and has_body and not finished and current is not None and run_keys:
+            # 单位名称 … then 项目名称 under one title: a key the run has not printed yet, before
+            # any table row, goes on with the run.
+            keys = _new_form_keys(words)
+            if not keys & run_keys:
+                current.append(row)
+                run_keys |= keys
+                continue
+        if not (marks & _KEY) and not title:
+            run_keys = set()  # a table row: the next form key starts the next form
         if held and not keyed and not title and current is not None:
             if len(words) <= 1:
                 held.append(row)
@@ -103,8 +119,10 @@ def rows_to_form_runs(rows: list[Row]) -> list[list[Row]]:
                 current = []
                 runs.append(current)
                 has_body = finished = False
+                run_keys = set()
             current.append(row)
             has_body = has_body or keyed
+            run_keys |= _new_form_keys(words) if keyed else set()
             continue
         if current is None:
             if marks & _KEY:
@@ -117,4 +135,6 @@ def rows_to_form_runs(rows: list[Row]) -> list[list[Row]]:
         current.append(row)
         has_body = has_body or bool(marks & _KEY)
         finished = bool(marks & _TOTAL)
+        if keyed:
+            run_keys |= _new_form_keys(words)
     return [run for run in runs if any(_row_marks(r.words) & (_KEY | _TOTAL) for r in run)]

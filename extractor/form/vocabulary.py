@@ -31,13 +31,14 @@ META_KEYS: dict[str, str] = {
     "部门名称": "department",
     "部门(单位)名称": "department",  # a department-wide form's key, brackets folded by NFKC
     "预算部门": "department",
+    "项目实施单位": "implementing_unit",
     "实施单位": "implementing_unit",
     "单位名称": "implementing_unit",
     "预算单位": "implementing_unit",
 }
 # Keys whose values the contract does not keep: cut out of unspaced text so that they end the value
 # before them. Not form keys (a signature's 项目负责人 opens no form).
-OTHER_KEYS: tuple[str, ...] = ("项目负责人", "负责人及电话")
+OTHER_KEYS: tuple[str, ...] = ("项目负责人", "负责人及电话", "填报日期", "填报时间", "联系电话")
 # Keys that stand alone (exact cell, not a prefix): 部门 on a department-wide form.
 META_KEYS_EXACT: dict[str, str] = {"部门": "department"}
 META_PREFIXES: tuple[str, ...] = tuple(META_KEYS)
@@ -46,6 +47,20 @@ NEW_FORM_KEYS: tuple[str, ...] = ("项目名称", "部门名称", "单位名称"
 TOTAL_WORDS: tuple[str, ...] = ("总分", "总计", "合计得分", "总得分")
 # Inside the indicator table 合计 is the 总分 row too (outside it, 合计 is the funds' total row).
 INDICATOR_TOTAL_WORDS: tuple[str, ...] = (*TOTAL_WORDS, "合计")
+
+# 总分(100分): the total's cell may print the form's full points after the word.
+_TOTAL_POINTS = re.compile(r"[(（](\d+(?:\.\d+)?)分?[)）]$")
+
+
+def total_word(word: str, *, in_table: bool = True) -> tuple[bool, str | None]:
+    """Whether a compact cell is the total row's word (总分, 合计 in the indicator table, 总分(100分)),
+    and the full points it prints, if any."""
+    text = word.rstrip(":：")
+    points = None
+    if m := _TOTAL_POINTS.search(text):
+        text, points = text[:m.start()], m.group(1)
+    return text in (INDICATOR_TOTAL_WORDS if in_table else TOTAL_WORDS), points if text else None
+
 
 # Rows printed below the indicator table where a template has no 总分 row: the table ends there.
 TABLE_END_WORDS: tuple[str, ...] = ("说明", "评价结论", "存在问题", "填表人", "填报人")

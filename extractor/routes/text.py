@@ -131,6 +131,9 @@ def iter_text_readings(text: str) -> Iterator[Reading]:
         "pipe-lead": (lambda: barred() and _bar_led_breaks(lines),
                       lambda: rows_from_texts(rejoin_wrapped_rows(_bar_led_rows(text)))),
         "pipe-stream": (barred, lambda: _stream(_bar_tokens(text))),
+        # Each cell on lines of its own closed by a line `|`, each row by a line of bars (`|||||`).
+        "bar-cells": (lambda: _bar_cell_lines(lines),
+                      lambda: rows_from_texts(rejoin_wrapped_rows(_bar_cell_rows(text)))),
         "spaces": (spaced,
                    lambda: rows_from_texts(rejoin_wrapped_rows(_paged_rows(text, _space_run_cells)))),
         # Text laid out by position (pdftotext -layout): wrapped cells above and below their row's line.
@@ -267,6 +270,42 @@ def _bar_led_breaks(lines: list[str]) -> bool:
     led = sum(s.startswith("|") for s in stripped)
     return led >= 3 and any(s == "|" or (not s.startswith("|") and p.startswith("|"))
                             for p, s in zip(stripped, stripped[1:], strict=False))
+
+
+_BAR_CELL_MIN = 10  # lines `|` alone before a text counts as closing its cells so
+
+
+def _bar_cell_lines(lines: list[str]) -> bool:
+    bars = sum(line.strip() == "|" for line in lines)
+    runs = sum(len(line.strip()) >= 2 and set(line.strip()) == {"|"} for line in lines)
+    return bars >= _BAR_CELL_MIN and runs >= 3
+
+
+def _bar_cell_rows(text: str) -> Iterator[tuple[int, list[str]]]:
+    """A web table turned into text a cell at a time: a cell's lines, then `|`; a row ends with a
+    line of bars (`||||||`, the row's empty cells). Lines before the first cell and after the last
+    row (a title, a note under the table) are rows of their own."""
+    lines = [line.strip() for line in text.split("\n") if line.strip()]
+    first_bar = next((k for k, line in enumerate(lines) if set(line) == {"|"}), len(lines))
+    for line in lines[:max(first_bar - 1, 0)]:
+        yield 1, [line]
+    row: list[str] = []
+    cell: list[str] = []
+    for line in lines[max(first_bar - 1, 0):]:
+        if set(line) == {"|"}:
+            if cell or line == "|":
+                row.append("".join(cell))
+                cell = []
+            if len(line) >= 2:
+                if any(row):
+                    yield 1, row
+                row = []
+        else:
+            cell.append(line)
+    if any(row):
+        yield 1, row
+    for line in cell:  # no bar after them: a note under the table
+        yield 1, [line]
 
 
 def _bar_led_rows(text: str) -> Iterator[tuple[int, list[str]]]:
