@@ -26,6 +26,7 @@ from extractor.form.vocabulary import (
     META_KEYS,
     META_KEYS_EXACT,
     OTHER_KEYS,
+    clipped_key,
     is_goal_header,
     is_meta_key,
     total_word,
@@ -218,7 +219,7 @@ def _meta_key(raw: str) -> str | None:
         key = text.rstrip(":：")
     if key is None and len(text) <= 5:  # one OCR slip in a key (项日名称, 主管官部门)
         key = next((k for k in META_KEYS if within_one_edit(text, k)), None)
-    return key
+    return key or clipped_key(text)
 
 
 # A key and its colon printed after a value in the same cell: the value ends there.

@@ -30,6 +30,7 @@ META_KEYS: dict[str, str] = {
     "主管部门": "department",
     "部门名称": "department",
     "部门(单位)名称": "department",  # a department-wide form's key, brackets folded by NFKC
+    "一级预算单位名称": "department",  # 部门整体支出绩效自评表 of a province's template (湖南)
     "预算部门": "department",
     "项目实施单位": "implementing_unit",
     "实施单位": "implementing_unit",
@@ -133,7 +134,18 @@ def is_title(text: str) -> bool:
 
 def is_meta_key(text: str) -> bool:
     """项目名称… (a key, its value maybe inline), or exactly 部门 on a department-wide form."""
-    return text.startswith(META_PREFIXES) or text.rstrip(":：") in META_KEYS_EXACT
+    return text.startswith(META_PREFIXES) or text.rstrip(":：") in META_KEYS_EXACT or clipped_key(text) is not None
+
+
+CLIPPED_KEY_MIN = 5  # characters left of a long key that lost its first one
+
+
+def clipped_key(text: str) -> str | None:
+    """The long key a cell prints without its first character (级预算单位名称: the dump lost the 一)."""
+    t = text.rstrip(":：")
+    if len(t) < CLIPPED_KEY_MIN:
+        return None
+    return next((key for key in META_KEYS if len(key) == len(t) + 1 and key.endswith(t)), None)
 
 
 def is_goal_header(text: str) -> bool:
