@@ -158,6 +158,7 @@ def page_to_rows(lines: list[str], region_before: str | None = None) -> tuple[li
                and not (region[i] == "indicators" and _is_target_line(i, pieces, candidates, kinds))]
     anchors = _centre_mirrored(anchors, pieces, kinds)
     goal_lines = [i for i, r in enumerate(region) if r == "goals" and kinds[i] is None and pieces[i]]
+    _part_goal_texts(pieces, goal_lines)
     rows = _pieces_to_rows(pieces, anchors, region, goal_lines, band_of)
     # Inner levels first (an outer label spans whole inner spans); labels are put on rows left to right.
     inner: dict[range, frozenset[int]] = {}
@@ -186,6 +187,34 @@ def page_to_rows(lines: list[str], region_before: str | None = None) -> tuple[li
         if cells:
             out.append(cells)
     return out, next((r for r in reversed(region) if r is not None), region_before)
+
+
+_GOAL_EDGE_SLACK = 4  # characters: how far a crowded line's one space may stand from the column's edge
+
+
+def _part_goal_texts(pieces: list[list[Piece]], goal_lines: list[int]) -> None:
+    """The two goal texts side by side: a crowded line runs the first into the second with one space
+    (`…；2. 全年完成情况：…`). The second column starts where the lines' other pieces start right of
+    the first ones; a piece across that edge parts at its space nearest to it."""
+    if len(goal_lines) < 2:
+        return
+    lefts = sorted({line[0].x0 for i in goal_lines if (line := pieces[i])})
+    starts = [p.x0 for i in goal_lines for p in pieces[i][1:]] + [x for x in lefts if x > lefts[0] + 10]
+    if not starts:
+        return
+    edge = min(starts)
+    for i in goal_lines:
+        for k, p in enumerate(pieces[i]):
+            if p.x0 >= edge or p.x1 <= edge:
+                continue
+            spaces = [m.start() for m in re.finditer(" ", p.text)
+                      if abs(p.x0 + m.start() + 1 - edge) <= _GOAL_EDGE_SLACK]
+            if not spaces:
+                continue
+            cut = min(spaces, key=lambda at: abs(p.x0 + at + 1 - edge))
+            head, tail = p.text[:cut], p.text[cut + 1:]
+            pieces[i][k:k + 1] = [Piece(p.line, p.x0, p.x0 + cut, head), Piece(p.line, p.x0 + cut + 1, p.x1, tail)]
+            break
 
 
 def _drop_page_footer(pieces: list[list[Piece]]) -> None:
