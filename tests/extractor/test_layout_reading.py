@@ -107,11 +107,14 @@ def test_the_line_with_a_rows_points_is_its_anchor_beside_a_fuller_line_of_name_
 
 
 def test_two_goal_texts_run_together_on_a_crowded_line_part_at_the_second_columns_edge():
+    # pdftotext -layout of a generated form: one space between the two texts on the first line.
     lines = [
-        "                             预期目标                                      实际完成情况",
-        " 年度总体目标     通过实施设备更新，1.资金使用合规达标率达到=100%；2. 全年完成情况：资金使用合规达标率为100%；",
-        "            游客满意度达到>=95%；3.受益人数计划完成率达到>=95%；4.维修响 游客满意度为100%；受益人数计划完成率为100",
-        "            应完成时限达到<=30天。                         %；维修响应完成时限为29天。",
+        '                             预期目标                                          实际完成情况',
+        '',
+        ' 年度总体目标     通过实施基层医疗设备更新，1.资金使用合规达标率达到=100%；2. 全年完成情况：资金使用合规达标率为100%；',
+        '            游客满意度达到>=95%；3.受益人数计划完成率达到>=95%；4.维修响 游客满意度为100%；受益人数计划完成率为100',
+        '            应完成时限达到<=30天。                         %；维修响应完成时限为29天。',
+        HEADER,
     ]
     rows = [cells for _page, cells in layout_rows("\n".join(lines))]
     goals = next(r for r in rows if r[0] == "年度总体目标")
