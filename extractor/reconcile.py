@@ -328,7 +328,10 @@ def _read_fund_row(state: _State, row: Row) -> None:
         elif key is not None:
             setattr(state.form.funds, key, FundRow())
     state.last_fund = (key, label, values)
-    alignment = align_fund_row(values, state.fund_roles, state.fund_columns)
+    # A header printed without the rows' label cell (年初预算数 first) puts every column one off the
+    # rows' cells: its positions say nothing, the cells' grammar and arithmetic do.
+    unlabelled = bool(state.fund_columns) and min(state.fund_columns.values()) == 0
+    alignment = align_fund_row(values, state.fund_roles, None if unlabelled else state.fund_columns)
     aligned = alignment.by_role
     if not aligned:
         return

@@ -44,3 +44,21 @@ def test_a_cell_at_a_time_dump_reads_whole() -> None:
         ("产出指标", "数量指标", "图书更新数量", 30), ("产出指标", "质量指标", "图书完好率", 20),
         ("满意度指标", "服务对象满意度指标", "读者满意度", 30)]
     assert (form.total.weight, form.total.score) == (100, 96)  # 总分(100分) | 96
+
+
+def test_a_funds_header_without_the_rows_label_cell_leaves_the_amounts_to_their_grammar() -> None:
+    # The header starts at 年初预算数 while every row starts with its label: positions are one off.
+    dump = "\n".join([
+        "项目支出绩效自评表", "项目名称 社区图书角运行维护", "主管部门 某区文化旅游局 实施单位 某区图书馆",
+        "项目资金", "(万元)", "年初预算数 全年预算数(A) 全年执行数(B) 分值 执行率(B/A) 得分",
+        "年度资金总额: 100 100 100 10 100% 10",
+        " 其中:本年财政拨款 100 100 100 - -",
+        "    上年结转资金 - -",
+        "一级指标 二级指标 三级指标 年度指标值 实际完成值 分值 得分",
+        "产出指标 数量指标 图书更新数量 ≥500册 520册 90 90",
+        "总分 100 100",
+    ])
+    [form] = extract_bytes(dump.encode("utf-8"), filename="dump.txt").forms
+    appropriation = form.funds.appropriation
+    assert (appropriation.initial_budget, appropriation.annual_budget, appropriation.executed) == (100, 100, 100)
+    assert appropriation.weight is None
