@@ -65,6 +65,7 @@ DEFAULT_FUND_ROLES = ("initial_budget", "annual_budget", "executed", "weight", "
 
 _HEADER_PARENS = re.compile(r"[（(][^()（）]{1,6}[)）]")
 _BLOCK_POINTS = re.compile(r"[(（](\d+(?:\.\d+)?)分[)）]")
+_YEAR_LINE_MAX = 30  # a year line (（2023年度）, 年度：2024年); a sentence above the form names other years
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年度?")
 _UNIT = re.compile(r"[（(]\s*(万元|元)\s*[)）]")
 _UNIT_LINE = re.compile(r"(?:金额)?单位[:：]\s*(万元|元)|^[（(]\s*(万元|元)\s*[)）]?$")
@@ -166,7 +167,8 @@ def _read_row(state: _State, row: Row) -> None:
         state.indicator_boxes = header_boxes(row, indicator_roles)
         state.pending_labels.extend(lab for c in row.cells if (lab := read_label(c.text)))
         return
-    if state.section == "meta" and (m := _YEAR.search("".join(texts))) and state.form.year is None:
+    if state.section == "meta" and state.form.year is None and len(joined := "".join(texts)) <= _YEAR_LINE_MAX \
+            and (m := _YEAR.search(joined)):
         state.form.year = int(m.group(1))
         return
     if state.section == "funds":
