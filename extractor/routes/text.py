@@ -506,8 +506,11 @@ def _join_pass(lines: list[str], full_widths: set[int]) -> list[str]:
         # A cell's lines are as wide as its column but the last: a rest shorter than the line it went
         # on from ended its cell (社区治理水平 / 提升情况, then the next column's 有效 / 提高), and
         # no line of it is wider (有效 / 提高, then the next column's 有效提 / 高).
-        if out and cut_at and _CJK_ONLY.match(piece) and _CJK_ONLY.match(line) \
-                and (len(piece) < cut_at or len(line) > cut_at):
+        cjk = bool(_CJK_ONLY.match(line))
+        ended = bool(cut_at and cjk and _CJK_ONLY.match(piece) and (len(piece) < cut_at or len(line) > cut_at))
+        # Nor does a cell go on by starting over: 明显改善 then 明显改 / 善 is the next cell, the same value.
+        restarts = bool(out and cjk and len(line) >= 2 and out[-1].rsplit(" ", 1)[-1].startswith(line))
+        if out and (ended or restarts):
             out.append(line)
             piece, cut_at = line, 0
             continue

@@ -27,3 +27,9 @@ def test_a_rest_after_a_full_line_joins_by_the_pages_cut_width() -> None:
 
 def test_page_counters_go_before_the_text_is_flattened() -> None:
     assert _counters_out(["总分 100 97.53", "第1页 共3页", "第 2 页", "2021年度"]) == ["总分 100 97.53", "2021年度"]
+
+
+def test_a_cell_that_starts_over_is_the_next_cell() -> None:
+    # The target 明显改善 on one line, then the actual, the same value cut at three characters.
+    joined = _join_wrapped_lines(["群众获得感情", "况", "明显改善", "明显改", "善", "4 4"])
+    assert not any("明显改善明显改" in line for line in joined), joined
