@@ -20,9 +20,9 @@ from extractor.ocr.base import LineRead, OcrEngine, crop_box
 from extractor.vision.assemble import Fragment, PageContent
 from extractor.vision.cell_lines import CellLines, LineSettings, find_cell_lines, text_ink
 from extractor.vision.crops import is_vertical, restack_vertical, split_at_cells
-from extractor.vision.lines import binarize, erase_lines, image_segments
+from extractor.vision.lines import binarize, clear_both_sides, erase_lines, image_segments
 from extractor.vision.orient import deskew_angle, is_sideways, rotate, rotate_quarter
-from extractor.vision.segments import Table, tables_from_segments
+from extractor.vision.segments import RuleMending, Segment, Table, mend_rules, tables_from_segments
 
 DET_LONG_SIDE = 1280  # detection input size: 9-pt text stays ~14 px tall on A4; time drops by 2/3
 WORK_DPI = 200  # finer scans are read at this resolution
@@ -149,10 +149,22 @@ def _detect_regions(engine: OcrEngine, clean: np.ndarray, lines: CellLines) -> l
     return sorted(boxes, key=lambda b: (b[1], b[0]))
 
 
-def _structure(gray: np.ndarray, dpi: float) -> tuple[list[Table], np.ndarray]:
+def page_tables(gray: np.ndarray, dpi: float, mending: RuleMending | None = None) -> tuple[list[Table], np.ndarray]:
+    """The ruled tables of a levelled page, with the rules of a worn print put back (`mending`;
+    None: RuleMending's defaults), and the page's rule pixels."""
     hs, vs, rules = image_segments(gray, dpi)
     tol = max(4.0, dpi * 0.04)
-    tables = tables_from_segments(hs, vs, tol)
+    ink = binarize(gray)
+    mending = mending or RuleMending()
+
+    def is_dash(seg: Segment, horizontal: bool) -> bool:
+        return clear_both_sides(ink, seg, horizontal, dpi)
+
+    return tables_from_segments(hs, vs, tol, lambda h, v: mend_rules(h, v, tol, mending, is_dash)), rules
+
+
+def _structure(gray: np.ndarray, dpi: float) -> tuple[list[Table], np.ndarray]:
+    tables, rules = page_tables(gray, dpi)
     line_w = max(2, int(dpi / 60))
     # Only rules that made a table are erased (other long ink runs may be strokes of characters),
     # and only their own pixels: text printed flush against a rule keeps its strokes.

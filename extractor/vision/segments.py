@@ -6,7 +6,10 @@ text-layer route (segments from the PDF's drawn lines and rectangles).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from pydantic import BaseModel, ConfigDict, Field
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,10 +226,171 @@ def _open_edge(drawn: list[Segment], table: Table, y: float, tol: float) -> bool
 
 
 
-def tables_from_segments(hs: list[Segment], vs: list[Segment], tol: float) -> list[Table]:
-    """Every ruled table on a page, top to bottom; fragments cut by a page break are closed."""
+class RuleMending(BaseModel):
+    """How far the rules of a worn print are put back, as shares of the table's extent along the rule.
+
+    A cell side is drawn whole from one crossing rule to the next, so a break that holds no crossing
+    rule, and a rule end that meets none, are wear (a worn drum, a hairline at low resolution).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    bridge_share: float = Field(0.2, ge=0, description="pieces of one line are joined across a gap up to this "
+                                "share of the table's extent along the line when no crossing rule lies in the gap")
+    reach_share: float = Field(0.2, ge=0, description="a rule end that meets no crossing rule is carried to the "
+                               "next crossing rule up to this share of the table's extent away")
+    min_share: float = Field(0.5, gt=0, le=1, description="... when the rule already covers this share of the "
+                             "stretch it then spans (a run along a line of digits that touches a cell side is "
+                             "shorter than the cell)")
+
+
+def _crosses_at(seg: Segment, at: float, cross: list[Segment], tol: float) -> bool:
+    """True when a rule of `cross` passes through `seg`'s line at `at` (within tol)."""
+    return any(abs(c.pos - at) <= tol and c.start - tol <= seg.pos <= c.end + tol for c in cross)
+
+
+def _crossings(seg: Segment, cross: list[Segment], tol: float) -> list[float]:
+    """Positions along `seg`'s line where a rule of `cross` passes through it, sorted."""
+    return sorted(c.pos for c in cross if c.start - tol <= seg.pos <= c.end + tol)
+
+
+def _lines_of(segments: list[Segment], tol: float) -> list[list[Segment]]:
+    """Segments grouped by the line they lie on (positions within tol of the line's first), each in order."""
+    lines: list[list[Segment]] = []
+    for seg in sorted(segments, key=lambda s: s.pos):
+        if lines and seg.pos - lines[-1][0].pos <= tol:
+            lines[-1].append(seg)
+        else:
+            lines.append([seg])
+    return [sorted(line, key=lambda s: s.start) for line in lines]
+
+
+def _joined(a: Segment, b: Segment) -> Segment:
+    weight = a.length + b.length or 1.0
+    return Segment((a.pos * a.length + b.pos * b.length) / weight, min(a.start, b.start), max(a.end, b.end))
+
+
+def _passes_through(c: Segment, pos: float, tol: float) -> bool:
+    """True when rule `c` goes on past the line at `pos` on both sides (a crossing, not a T)."""
+    return c.start < pos - tol and c.end > pos + tol
+
+
+def _meets_any(seg: Segment, cross: list[Segment], tol: float) -> bool:
+    """True when some rule of `cross` meets or crosses `seg`."""
+    return any(seg.start - tol <= a <= seg.end + tol for a in _crossings(seg, cross, tol))
+
+
+def bridge_gaps(segments: list[Segment], cross: list[Segment], tol: float, max_gap: float,
+                is_dash: Callable[[Segment], bool]) -> list[Segment]:
+    """Pieces of one line joined across gaps up to `max_gap` that no crossing rule passes straight
+    through: a cell side is drawn whole, so a break inside one side is wear, and so is a break where
+    a crossing rule ends on the line (a rule ends only where another stops it). A gap that a rule
+    crosses, or that runs from one crossing rule to another, may be the missing sides of merged cells
+    and is left (extend_ends closes the worn part of it). A piece that meets no crossing rule takes
+    part only when it `is_dash` (a character's stroke has the character's body on one side)."""
+    out: list[Segment] = []
+    for line in _lines_of(segments, tol):
+        kept: list[Segment] = []
+        for seg in line:
+            (kept if _meets_any(seg, cross, tol) or is_dash(seg) else out).append(seg)
+        if not kept:
+            continue
+        run = kept[0]
+        for seg in kept[1:]:
+            crossed = any(run.end + tol < c.pos < seg.start - tol and _passes_through(c, run.pos, tol)
+                          for c in cross)
+            whole = _crosses_at(run, run.end, cross, tol) and _crosses_at(seg, seg.start, cross, tol)
+            if seg.start - run.end <= max_gap and not crossed and not whole:
+                run = _joined(run, seg)
+            else:
+                out.append(run)
+                run = seg
+        out.append(run)
+    return out
+
+
+def extend_ends(segments: list[Segment], cross: list[Segment], tol: float, reach: float, min_share: float,
+                is_dash: Callable[[Segment], bool]) -> list[Segment]:
+    """Rules whose ends meet no crossing rule carried on to the next crossing rule within `reach`:
+    a rule ends where a crossing rule stops it, so a loose end lost its last stretch. A rule takes
+    part when a crossing rule passes through its middle (it divides two or more cells), or when one
+    meets its end and it `is_dash` (paper on both sides; a character's stroke flush against a cell
+    side has the character's body on one), and only when it covers `min_share` of the stretch it
+    then spans."""
+    out: list[Segment] = []
+    for seg in segments:
+        at = _crossings(seg, cross, tol)
+        through = any(seg.start + tol < a < seg.end - tol for a in at)
+        if not through and not (any(seg.start - tol <= a <= seg.end + tol for a in at) and is_dash(seg)):
+            out.append(seg)
+            continue
+        start, end = seg.start, seg.end
+        if not _crosses_at(seg, start, cross, tol):
+            before = [a for a in at if start - reach <= a < start]
+            start = before[-1] if before else start
+        if not _crosses_at(seg, end, cross, tol):
+            after = [a for a in at if end < a <= end + reach]
+            end = after[0] if after else end
+        out.append(Segment(seg.pos, start, end) if seg.length >= min_share * (end - start) else seg)
+    return out
+
+
+def _extent(segments: list[Segment]) -> float:
+    return max(s.end for s in segments) - min(s.start for s in segments)
+
+
+def _box(h: list[Segment], v: list[Segment], tol: float) -> tuple[float, float, float, float]:
+    return (min(s.start for s in h) - tol, min(s.start for s in v) - tol,
+            max(s.end for s in h) + tol, max(s.end for s in v) + tol)
+
+
+def _inside(seg: Segment, horizontal: bool, box: tuple[float, float, float, float]) -> bool:
+    mid = (seg.start + seg.end) / 2
+    x, y = (mid, seg.pos) if horizontal else (seg.pos, mid)
+    return box[0] <= x <= box[2] and box[1] <= y <= box[3]
+
+
+def mend_rules(hs: list[Segment], vs: list[Segment], tol: float, mending: RuleMending,
+               is_dash: Callable[[Segment, bool], bool]) -> tuple[list[Segment], list[Segment]]:
+    """The rules of each table with worn breaks joined and loose ends carried to their crossings.
+    A piece inside a table's box that meets none of its rules (a side worn away at both ends) is
+    mended with that table; segments outside every table stay as they are."""
+    groups = group_tables(hs, vs, tol * 1.5)
+    boxes = [_box(h, v, tol) for h, v in groups]
+    grouped_h = {s for g, _ in groups for s in g}
+    grouped_v = {s for _, g in groups for s in g}
+    loose_h = [s for s in hs if s not in grouped_h]
+    loose_v = [s for s in vs if s not in grouped_v]
+    out_h = [s for s in loose_h if not any(_inside(s, True, b) for b in boxes)]
+    out_v = [s for s in loose_v if not any(_inside(s, False, b) for b in boxes)]
+    for (h, v), box in zip(groups, boxes, strict=True):
+        width, height = _extent(h), _extent(v)
+        h = h + [s for s in loose_h if _inside(s, True, box)]
+        v = v + [s for s in loose_v if _inside(s, False, box)]
+        for _ in range(2):  # a side joined in one direction may give the other a crossing to reach
+            h = bridge_gaps(h, v, tol, mending.bridge_share * width, lambda g: is_dash(g, True))
+            v = bridge_gaps(v, h, tol, mending.bridge_share * height, lambda g: is_dash(g, False))
+            # Ends are carried only to rules that cross two others already: a stroke of a character
+            # flush against a cell side is no rule to reach.
+            firm_h, firm_v = keep_crossing(h, v, tol * 1.5)
+            h = extend_ends(h, firm_v, tol, mending.reach_share * width, mending.min_share,
+                            lambda g: is_dash(g, True))
+            v = extend_ends(v, firm_h, tol, mending.reach_share * height, mending.min_share,
+                            lambda g: is_dash(g, False))
+        out_h += h
+        out_v += v
+    return out_h, out_v
+
+
+def tables_from_segments(hs: list[Segment], vs: list[Segment], tol: float,
+                         mend: Callable[[list[Segment], list[Segment]], tuple[list[Segment], list[Segment]]]
+                         | None = None) -> list[Table]:
+    """Every ruled table on a page, top to bottom; fragments cut by a page break are closed. `mend`
+    (scans: mend_rules with the page's ink) puts back the rules of a worn print first."""
     hs = merge_collinear(hs, tol, tol * 3)
     vs = merge_collinear(vs, tol, tol * 3)
+    if mend is not None:
+        hs, vs = mend(hs, vs)
     drawn = hs
     hs = merge_collinear(hs + implied_rules(hs, vs, tol * 1.5), tol, tol * 3)
     hs, vs = keep_crossing(hs, vs, tol * 1.5)
