@@ -151,6 +151,26 @@ def clear_both_sides(ink: np.ndarray, seg: Segment, horizontal: bool, dpi: float
     return True
 
 
+def stands_out(ink: np.ndarray, seg: Segment, horizontal: bool, dpi: float, contrast: float) -> bool:
+    """True when the densest row (column) of the segment holds `contrast` times the ink of the rows
+    just beyond it on each side: a rule, even one with text printed flush against it (the text
+    keeps a pixel or two of paper from it). A run along the foot of a line of digits, or a
+    character's stroke, is barely denser than the glyph bodies it runs along."""
+    plane = ink if horizontal else ink.T
+    near = max(3, int(dpi / 50))
+    pos, a, b = int(round(seg.pos)), max(0, int(seg.start)), int(seg.end)
+    if b <= a:
+        return False
+
+    def density(rows: range) -> float:
+        inside = [r for r in rows if 0 <= r < plane.shape[0]]
+        return float(np.count_nonzero(plane[inside, a:b])) / (len(inside) * (b - a)) if inside else 0.0
+
+    core = max(density(range(pos + d, pos + d + 1)) for d in range(-2, 3))
+    return all(contrast * density(range(pos + side * near, pos + side * (near + 4), side)) <= core
+               for side in (-1, 1))
+
+
 def _band_mask(shape: tuple[int, ...], hs: list[Segment], vs: list[Segment], half: int) -> np.ndarray:
     band = np.zeros(shape[:2], np.uint8)
     for s in hs:

@@ -20,7 +20,7 @@ from extractor.ocr.base import LineRead, OcrEngine, crop_box
 from extractor.vision.assemble import Fragment, PageContent
 from extractor.vision.cell_lines import CellLines, LineSettings, find_cell_lines, text_ink
 from extractor.vision.crops import is_vertical, restack_vertical, split_at_cells
-from extractor.vision.lines import binarize, clear_both_sides, erase_lines, image_segments
+from extractor.vision.lines import binarize, erase_lines, image_segments, stands_out
 from extractor.vision.orient import deskew_angle, is_sideways, rotate, rotate_quarter
 from extractor.vision.segments import RuleMending, Segment, Table, mend_rules, tables_from_segments
 
@@ -82,6 +82,9 @@ def _detect(engine: OcrEngine, gray: np.ndarray) -> list[BBox]:
 
 ORIENT_SAMPLE = 4  # text lines read per candidate orientation
 ORIENT_MARGIN = 0.05  # mean confidence a turn must gain over the page as it lies
+# Near certainty no margin of confidence can be gained: the page as it came also wins over the
+# layout guess's turn when its doubt (1 - confidence) is at most this share of the turn's.
+ORIENT_DOUBT_SHARE = 0.2
 
 
 def _quarters_to_upright(engine: OcrEngine, gray: np.ndarray, boxes: list[BBox]) -> tuple[int | None, float]:
@@ -157,10 +160,10 @@ def page_tables(gray: np.ndarray, dpi: float, mending: RuleMending | None = None
     ink = binarize(gray)
     mending = mending or RuleMending()
 
-    def is_dash(seg: Segment, horizontal: bool) -> bool:
-        return clear_both_sides(ink, seg, horizontal, dpi)
+    def is_rule(seg: Segment, horizontal: bool) -> bool:
+        return stands_out(ink, seg, horizontal, dpi, mending.contrast)
 
-    return tables_from_segments(hs, vs, tol, lambda h, v: mend_rules(h, v, tol, mending, is_dash)), rules
+    return tables_from_segments(hs, vs, tol, lambda h, v: mend_rules(h, v, tol, mending, is_rule)), rules
 
 
 def _structure(gray: np.ndarray, dpi: float) -> tuple[list[Table], np.ndarray]:
@@ -533,12 +536,12 @@ def read_page_image(image: np.ndarray, dpi: float, engine: OcrEngine, page: int,
         # Only the layout guess turned the page sideways, and turned text can read about as well as
         # upright (narrow columns of two-character lines stack into tall blocks; CJK glyphs read
         # turned). The page as it came is read too, and wins when it reads better upright or upside
-        # down by the same margin a turn must gain.
+        # down by the same margin a turn must gain, or with a small share of the turn's doubt.
         gray0 = rotate_quarter(gray, -quarters)
         tables0, clean0 = _structure(gray0, dpi)
         found0 = find(clean0, tables0)
         turn0, conf0 = _quarters_to_upright(engine, clean0, found0[1] + found0[2])
-        if turn0 in (0, 2) and conf0 > conf + ORIENT_MARGIN:
+        if turn0 in (0, 2) and (conf0 > conf + ORIENT_MARGIN or 1 - conf0 <= ORIENT_DOUBT_SHARE * (1 - conf)):
             quarters, gray, tables, clean, turn = 0, gray0, tables0, clean0, turn0
             lines, boxes, direct, lone = found0
     if turn is None:

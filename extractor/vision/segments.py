@@ -240,8 +240,10 @@ class RuleMending(BaseModel):
     reach_share: float = Field(0.2, ge=0, description="a rule end that meets no crossing rule is carried to the "
                                "next crossing rule up to this share of the table's extent away")
     min_share: float = Field(0.5, gt=0, le=1, description="... when the rule already covers this share of the "
-                             "stretch it then spans (a run along a line of digits that touches a cell side is "
-                             "shorter than the cell)")
+                             "stretch it then spans")
+    contrast: float = Field(3.0, gt=1, description="a piece takes part when its densest line of pixels holds this "
+                            "many times the ink just beyond it on each side (a rule; a run along the foot of a "
+                            "line of digits is barely denser than the digits)")
 
 
 def _crosses_at(seg: Segment, at: float, cross: list[Segment], tol: float) -> bool:
@@ -281,18 +283,19 @@ def _meets_any(seg: Segment, cross: list[Segment], tol: float) -> bool:
 
 
 def bridge_gaps(segments: list[Segment], cross: list[Segment], tol: float, max_gap: float,
-                is_dash: Callable[[Segment], bool]) -> list[Segment]:
+                is_rule: Callable[[Segment], bool]) -> list[Segment]:
     """Pieces of one line joined across gaps up to `max_gap` that no crossing rule passes straight
     through: a cell side is drawn whole, so a break inside one side is wear, and so is a break where
     a crossing rule ends on the line (a rule ends only where another stops it). A gap that a rule
     crosses, or that runs from one crossing rule to another, may be the missing sides of merged cells
-    and is left (extend_ends closes the worn part of it). A piece that meets no crossing rule takes
-    part only when it `is_dash` (a character's stroke has the character's body on one side)."""
+    and is left (extend_ends closes the worn part of it). Only pieces whose ink `is_rule` take part
+    (a run along the foot of a line of text, or a character's stroke, is no rule), and only into a
+    line that still `is_rule` (a worn gap is paper; text across it is no break of a rule)."""
     out: list[Segment] = []
     for line in _lines_of(segments, tol):
         kept: list[Segment] = []
         for seg in line:
-            (kept if _meets_any(seg, cross, tol) or is_dash(seg) else out).append(seg)
+            (kept if is_rule(seg) else out).append(seg)
         if not kept:
             continue
         run = kept[0]
@@ -300,8 +303,10 @@ def bridge_gaps(segments: list[Segment], cross: list[Segment], tol: float, max_g
             crossed = any(run.end + tol < c.pos < seg.start - tol and _passes_through(c, run.pos, tol)
                           for c in cross)
             whole = _crosses_at(run, run.end, cross, tol) and _crosses_at(seg, seg.start, cross, tol)
-            if seg.start - run.end <= max_gap and not crossed and not whole:
-                run = _joined(run, seg)
+            joined = _joined(run, seg)
+            # Text across the gap (two strokes of characters on one line) leaves no rule there.
+            if seg.start - run.end <= max_gap and not crossed and not whole and is_rule(joined):
+                run = joined
             else:
                 out.append(run)
                 run = seg
@@ -310,18 +315,16 @@ def bridge_gaps(segments: list[Segment], cross: list[Segment], tol: float, max_g
 
 
 def extend_ends(segments: list[Segment], cross: list[Segment], tol: float, reach: float, min_share: float,
-                is_dash: Callable[[Segment], bool]) -> list[Segment]:
+                is_rule: Callable[[Segment], bool]) -> list[Segment]:
     """Rules whose ends meet no crossing rule carried on to the next crossing rule within `reach`:
     a rule ends where a crossing rule stops it, so a loose end lost its last stretch. A rule takes
-    part when a crossing rule passes through its middle (it divides two or more cells), or when one
-    meets its end and it `is_dash` (paper on both sides; a character's stroke flush against a cell
-    side has the character's body on one), and only when it covers `min_share` of the stretch it
+    part when a crossing rule meets or crosses it and its ink `is_rule` (a character's stroke flush
+    against a cell side meets that side too), and only when it covers `min_share` of the stretch it
     then spans."""
     out: list[Segment] = []
     for seg in segments:
         at = _crossings(seg, cross, tol)
-        through = any(seg.start + tol < a < seg.end - tol for a in at)
-        if not through and not (any(seg.start - tol <= a <= seg.end + tol for a in at) and is_dash(seg)):
+        if not any(seg.start - tol <= a <= seg.end + tol for a in at) or not is_rule(seg):
             out.append(seg)
             continue
         start, end = seg.start, seg.end
@@ -351,7 +354,7 @@ def _inside(seg: Segment, horizontal: bool, box: tuple[float, float, float, floa
 
 
 def mend_rules(hs: list[Segment], vs: list[Segment], tol: float, mending: RuleMending,
-               is_dash: Callable[[Segment, bool], bool]) -> tuple[list[Segment], list[Segment]]:
+               is_rule: Callable[[Segment, bool], bool]) -> tuple[list[Segment], list[Segment]]:
     """The rules of each table with worn breaks joined and loose ends carried to their crossings.
     A piece inside a table's box that meets none of its rules (a side worn away at both ends) is
     mended with that table; segments outside every table stay as they are."""
@@ -368,15 +371,15 @@ def mend_rules(hs: list[Segment], vs: list[Segment], tol: float, mending: RuleMe
         h = h + [s for s in loose_h if _inside(s, True, box)]
         v = v + [s for s in loose_v if _inside(s, False, box)]
         for _ in range(2):  # a side joined in one direction may give the other a crossing to reach
-            h = bridge_gaps(h, v, tol, mending.bridge_share * width, lambda g: is_dash(g, True))
-            v = bridge_gaps(v, h, tol, mending.bridge_share * height, lambda g: is_dash(g, False))
+            h = bridge_gaps(h, v, tol, mending.bridge_share * width, lambda g: is_rule(g, True))
+            v = bridge_gaps(v, h, tol, mending.bridge_share * height, lambda g: is_rule(g, False))
             # Ends are carried only to rules that cross two others already: a stroke of a character
             # flush against a cell side is no rule to reach.
             firm_h, firm_v = keep_crossing(h, v, tol * 1.5)
             h = extend_ends(h, firm_v, tol, mending.reach_share * width, mending.min_share,
-                            lambda g: is_dash(g, True))
+                            lambda g: is_rule(g, True))
             v = extend_ends(v, firm_h, tol, mending.reach_share * height, mending.min_share,
-                            lambda g: is_dash(g, False))
+                            lambda g: is_rule(g, False))
         out_h += h
         out_v += v
     return out_h, out_v
