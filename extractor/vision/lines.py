@@ -171,6 +171,24 @@ def stands_out(ink: np.ndarray, seg: Segment, horizontal: bool, dpi: float, cont
                for side in (-1, 1))
 
 
+def rule_remnant(ink: np.ndarray, seg: Segment, horizontal: bool, dpi: float, share: float,
+                 contrast: float) -> bool:
+    """True when what is left of a rule lies along `seg` (a grid unit's side, from one crossing rule
+    to the next): ink over `share` of it in a band a rule thick, within a few pixels of `seg` (a
+    slight leftover skew moves a line), that stands out from what lies beside it (stands_out)."""
+    plane = ink if horizontal else ink.T
+    near = max(3, int(dpi / 50))
+    a, b = max(0, int(seg.start) + near), int(seg.end) - near  # not the crossing rules' own ink
+    pos = int(round(seg.pos))
+    if b - a < near or not near <= pos < plane.shape[0] - near:
+        return False
+    cover = {d: float(np.count_nonzero(plane[pos + d - 1: pos + d + 2, a:b].any(axis=0))) / (b - a)
+             for d in range(-near + 1, near)}
+    best = max(cover, key=lambda d: cover[d])
+    return cover[best] >= share and stands_out(ink, Segment(float(pos + best), float(a), float(b)), horizontal, dpi,
+                                               contrast)
+
+
 def _band_mask(shape: tuple[int, ...], hs: list[Segment], vs: list[Segment], half: int) -> np.ndarray:
     band = np.zeros(shape[:2], np.uint8)
     for s in hs:

@@ -20,9 +20,16 @@ from extractor.ocr.base import LineRead, OcrEngine, crop_box
 from extractor.vision.assemble import Fragment, PageContent
 from extractor.vision.cell_lines import CellLines, LineSettings, find_cell_lines, text_ink
 from extractor.vision.crops import is_vertical, restack_vertical, split_at_cells
-from extractor.vision.lines import binarize, erase_lines, image_segments, stands_out
+from extractor.vision.lines import binarize, erase_lines, image_segments, rule_remnant, stands_out
 from extractor.vision.orient import deskew_angle, is_sideways, rotate, rotate_quarter
-from extractor.vision.segments import RuleMending, Segment, Table, mend_rules, tables_from_segments
+from extractor.vision.segments import (
+    RuleMending,
+    Segment,
+    Table,
+    mend_rules,
+    open_sides,
+    tables_from_segments,
+)
 
 DET_LONG_SIDE = 1280  # detection input size: 9-pt text stays ~14 px tall on A4; time drops by 2/3
 WORK_DPI = 200  # finer scans are read at this resolution
@@ -163,7 +170,21 @@ def page_tables(gray: np.ndarray, dpi: float, mending: RuleMending | None = None
     def is_rule(seg: Segment, horizontal: bool) -> bool:
         return stands_out(ink, seg, horizontal, dpi, mending.contrast)
 
-    return tables_from_segments(hs, vs, tol, lambda h, v: mend_rules(h, v, tol, mending, is_rule)), rules
+    def mend(h: list[Segment], v: list[Segment]) -> tuple[list[Segment], list[Segment]]:
+        return mend_rules(h, v, tol, mending, is_rule)
+
+    tables = tables_from_segments(hs, vs, tol, mend)
+    # Sides of the grid no rule covers but what is left of one lines: dashes too short or too
+    # far apart to be found as pieces. The tables are built again with them.
+    found_h: list[Segment] = []
+    found_v: list[Segment] = []
+    for table in tables:
+        open_h, open_v = open_sides(table, tol)
+        found_h += [g for g in open_h if rule_remnant(ink, g, True, dpi, mending.remnant_share, mending.contrast)]
+        found_v += [g for g in open_v if rule_remnant(ink, g, False, dpi, mending.remnant_share, mending.contrast)]
+    if found_h or found_v:
+        tables = tables_from_segments(hs + found_h, vs + found_v, tol, mend)
+    return tables, rules
 
 
 def _structure(gray: np.ndarray, dpi: float) -> tuple[list[Table], np.ndarray]:

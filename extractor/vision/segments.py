@@ -221,6 +221,21 @@ def implied_rules(hs: list[Segment], vs: list[Segment], tol: float) -> list[Segm
     return out
 
 
+def open_sides(table: Table, tol: float, min_cover: float = 0.5) -> tuple[list[Segment], list[Segment]]:
+    """The sides of the table's grid units that no rule covers (horizontal, vertical): where merged
+    cells join, or where wear took a rule away."""
+    hs: list[Segment] = []
+    vs: list[Segment] = []
+    ys, xs = table.ys, table.xs
+    for r in range(1, len(ys) - 1):
+        hs += [Segment(ys[r], xs[c], xs[c + 1]) for c in range(len(xs) - 1)
+               if _coverage(table.h_lines, ys[r], xs[c], xs[c + 1], tol) < min_cover]
+    for c in range(1, len(xs) - 1):
+        vs += [Segment(xs[c], ys[r], ys[r + 1]) for r in range(len(ys) - 1)
+               if _coverage(table.v_lines, xs[c], ys[r], ys[r + 1], tol) < min_cover]
+    return hs, vs
+
+
 def _open_edge(drawn: list[Segment], table: Table, y: float, tol: float) -> bool:
     return _coverage(drawn, y, table.xs[0], table.xs[-1], tol) < 0.1
 
@@ -241,6 +256,9 @@ class RuleMending(BaseModel):
                                "next crossing rule up to this share of the table's extent away")
     min_share: float = Field(0.5, gt=0, le=1, description="... when the rule already covers this share of the "
                              "stretch it then spans")
+    remnant_share: float = Field(0.3, gt=0, le=1, description="a side of a grid cell that no rule covers is drawn "
+                                 "when what is left of a rule (ink standing out as `contrast` asks) lines this "
+                                 "share of it: dashes too short or too far apart to be found as pieces")
     contrast: float = Field(3.0, gt=1, description="a piece takes part when its densest line of pixels holds this "
                             "many times the ink just beyond it on each side (a rule; a run along the foot of a "
                             "line of digits is barely denser than the digits)")
