@@ -174,19 +174,27 @@ def stands_out(ink: np.ndarray, seg: Segment, horizontal: bool, dpi: float, cont
 def rule_remnant(ink: np.ndarray, seg: Segment, horizontal: bool, dpi: float, share: float,
                  contrast: float) -> bool:
     """True when what is left of a rule lies along `seg` (a grid unit's side, from one crossing rule
-    to the next): ink over `share` of it in a band a rule thick, within a few pixels of `seg` (a
-    slight leftover skew moves a line), that stands out from what lies beside it (stands_out)."""
+    to the next): ink pieces no thicker than a rule, touching no other ink, that line `share` of it
+    within a few pixels of `seg` (a slight leftover skew moves a line) and stand out from what lies
+    beside them (stands_out). A character's stroke on the line is joined to the rest of its glyph."""
     plane = ink if horizontal else ink.T
     near = max(3, int(dpi / 50))
     a, b = max(0, int(seg.start) + near), int(seg.end) - near  # not the crossing rules' own ink
     pos = int(round(seg.pos))
-    if b - a < near or not near <= pos < plane.shape[0] - near:
+    top, bottom = pos - 4 * near, pos + 4 * near + 1
+    if b - a < near or top < 0 or bottom > plane.shape[0]:
         return False
-    cover = {d: float(np.count_nonzero(plane[pos + d - 1: pos + d + 2, a:b].any(axis=0))) / (b - a)
-             for d in range(-near + 1, near)}
-    best = max(cover, key=lambda d: cover[d])
-    return cover[best] >= share and stands_out(ink, Segment(float(pos + best), float(a), float(b)), horizontal, dpi,
-                                               contrast)
+    window = np.ascontiguousarray(plane[top:bottom, a:b])
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(window, connectivity=8)
+    thin = np.zeros(n, bool)
+    thin[1:] = (stats[1:, 3] <= near) & (stats[1:, 1] >= 3 * near - 1) & (stats[1:, 1] + stats[1:, 3] <= 5 * near + 2)
+    pieces = thin[labels]
+    covered = float(np.count_nonzero(pieces.any(axis=0))) / (b - a)
+    if covered < share:
+        return False
+    rows = np.count_nonzero(pieces, axis=1)
+    line = top + int(np.argmax(rows))
+    return stands_out(ink, Segment(float(line), float(a), float(b)), horizontal, dpi, contrast)
 
 
 def _band_mask(shape: tuple[int, ...], hs: list[Segment], vs: list[Segment], half: int) -> np.ndarray:
