@@ -336,15 +336,18 @@ def extend_ends(segments: list[Segment], cross: list[Segment], tol: float, reach
                 is_rule: Callable[[Segment], bool]) -> list[Segment]:
     """Rules whose ends meet no crossing rule carried on to the next crossing rule within `reach`:
     a rule ends where a crossing rule stops it, so a loose end lost its last stretch. A rule takes
-    part when a crossing rule meets or crosses it and its ink `is_rule` (a character's stroke flush
-    against a cell side meets that side too), and only when it covers `min_share` of the stretch it
-    then spans."""
+    part when its ink `is_rule` and two crossing rules meet or cross it, or one does and another
+    rule lies on its line (the same column rule in other rows): a character's stroke flush against
+    a cell side meets that side too, but stands on a line of its own. It is carried only when it
+    covers `min_share` of the stretch it then spans."""
     out: list[Segment] = []
     for seg in segments:
-        at = _crossings(seg, cross, tol)
-        if not any(seg.start - tol <= a <= seg.end + tol for a in at) or not is_rule(seg):
+        at = [a for a in _crossings(seg, cross, tol) if seg.start - tol <= a <= seg.end + tol]
+        on_line = any(o is not seg and abs(o.pos - seg.pos) <= tol for o in segments)
+        if not at or (len(at) < 2 and not on_line) or not is_rule(seg):
             out.append(seg)
             continue
+        at = _crossings(seg, cross, tol)
         start, end = seg.start, seg.end
         if not _crosses_at(seg, start, cross, tol):
             before = [a for a in at if start - reach <= a < start]
