@@ -256,6 +256,8 @@ class RuleMending(BaseModel):
                                "next crossing rule up to this share of the table's extent away")
     min_share: float = Field(0.5, gt=0, le=1, description="... when the rule already covers this share of the "
                              "stretch it then spans")
+    overshoot: float = Field(2.0, ge=0, description="a rule end this many position tolerances past a crossing "
+                             "rule ends at it (noise, or a stroke printed flush against the crossing rule)")
     remnant_share: float = Field(0.3, gt=0, le=1, description="a side of a grid cell that no rule covers is drawn "
                                  "when what is left of a rule (ink standing out as `contrast` asks) lines this "
                                  "share of it: dashes too short or too far apart to be found as pieces")
@@ -333,13 +335,14 @@ def bridge_gaps(segments: list[Segment], cross: list[Segment], tol: float, max_g
 
 
 def extend_ends(segments: list[Segment], cross: list[Segment], tol: float, reach: float, min_share: float,
-                is_rule: Callable[[Segment], bool]) -> list[Segment]:
+                is_rule: Callable[[Segment], bool], overshoot: float = 0.0) -> list[Segment]:
     """Rules whose ends meet no crossing rule carried on to the next crossing rule within `reach`:
     a rule ends where a crossing rule stops it, so a loose end lost its last stretch. A rule takes
     part when its ink `is_rule` and two crossing rules meet or cross it, or one does and another
     rule lies on its line (the same column rule in other rows): a character's stroke flush against
     a cell side meets that side too, but stands on a line of its own. It is carried only when it
-    covers `min_share` of the stretch it then spans."""
+    covers `min_share` of the stretch it then spans; an end at most `overshoot` past a crossing rule
+    ends at that rule."""
     out: list[Segment] = []
     for seg in segments:
         at = [a for a in _crossings(seg, cross, tol) if seg.start - tol <= a <= seg.end + tol]
@@ -349,10 +352,11 @@ def extend_ends(segments: list[Segment], cross: list[Segment], tol: float, reach
             continue
         at = _crossings(seg, cross, tol)
         start, end = seg.start, seg.end
-        if not _crosses_at(seg, start, cross, tol):
+        # An end that runs a little past a crossing rule (noise, a stroke flush against it) ends there.
+        if not any(start - tol <= a <= start + overshoot for a in at):
             before = [a for a in at if start - reach <= a < start]
             start = before[-1] if before else start
-        if not _crosses_at(seg, end, cross, tol):
+        if not any(end - overshoot <= a <= end + tol for a in at):
             after = [a for a in at if end < a <= end + reach]
             end = after[0] if after else end
         out.append(Segment(seg.pos, start, end) if seg.length >= min_share * (end - start) else seg)
@@ -398,9 +402,9 @@ def mend_rules(hs: list[Segment], vs: list[Segment], tol: float, mending: RuleMe
             # flush against a cell side is no rule to reach.
             firm_h, firm_v = keep_crossing(h, v, tol * 1.5)
             h = extend_ends(h, firm_v, tol, mending.reach_share * width, mending.min_share,
-                            lambda g: is_rule(g, True))
+                            lambda g: is_rule(g, True), mending.overshoot * tol)
             v = extend_ends(v, firm_h, tol, mending.reach_share * height, mending.min_share,
-                            lambda g: is_rule(g, False))
+                            lambda g: is_rule(g, False), mending.overshoot * tol)
         out_h += h
         out_v += v
     return out_h, out_v
