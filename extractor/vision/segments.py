@@ -202,7 +202,8 @@ def implied_rules(hs: list[Segment], vs: list[Segment], tol: float) -> list[Segm
     Browsers draw no border at the cut, so the fragment's column rules just end at the page's top or
     bottom. Where two neighbouring column rules end at the same height, the strip between them is
     closed there (a cell cannot go on without its side rules). Only rules that already meet a drawn
-    horizontal rule take part, so two stray strokes make no table.
+    horizontal rule take part, and only at the fragment's own top or foot (no drawn rule across the
+    strip beyond), so two stray strokes make no table.
     """
     ruled = [v for v in vs if any(_touches(h, v, tol) for h in hs)]
     out: list[Segment] = []
@@ -216,8 +217,15 @@ def implied_rules(hs: list[Segment], vs: list[Segment], tol: float) -> list[Segm
             if right is None:
                 continue
             y2 = right.start if at_start else right.end
-            if abs(y2 - y) <= tol:
-                out.append(Segment((y + y2) / 2, v.pos, right.pos))
+            if abs(y2 - y) > tol:
+                continue
+            # A page cuts a table at its top or foot: a drawn rule across the strip beyond this height
+            # says the table goes on there (two strokes of a character end alike inside a cell).
+            at = (y + y2) / 2
+            if any(h.start - tol <= v.pos and right.pos <= h.end + tol
+                   and (h.pos < at - tol if at_start else h.pos > at + tol) for h in hs):
+                continue
+            out.append(Segment(at, v.pos, right.pos))
     return out
 
 
