@@ -558,13 +558,17 @@ def read_page_image(image: np.ndarray, dpi: float, engine: OcrEngine, page: int,
         # upright (narrow columns of two-character lines stack into tall blocks; CJK glyphs read
         # turned). The page as it came is read too, and wins when it reads better upright or upside
         # down by the same margin a turn must gain, or with a small share of the turn's doubt.
+        # Levelled on its own rules: the skew measured on the turned page was read off its text.
         gray0 = rotate_quarter(gray, -quarters)
+        skew0 = deskew_angle(gray0)
+        gray0 = rotate(gray0, skew0)
         tables0, clean0 = _structure(gray0, dpi)
         found0 = find(clean0, tables0)
         turn0, conf0 = _quarters_to_upright(engine, clean0, found0[1] + found0[2])
         if turn0 in (0, 2) and (conf0 > conf + ORIENT_MARGIN or 1 - conf0 <= ORIENT_DOUBT_SHARE * (1 - conf)):
             quarters, gray, tables, clean, turn = 0, gray0, tables0, clean0, turn0
             lines, boxes, direct, lone = found0
+            skew += skew0
     if turn is None:
         turn = -quarters % 4  # nothing to read it by: the page as it came, not the layout guess
     if turn:
@@ -573,6 +577,11 @@ def read_page_image(image: np.ndarray, dpi: float, engine: OcrEngine, page: int,
         quarters += turn
         h, w = gray.shape[:2]
         gray = rotate_quarter(gray, turn)
+        if turn % 2:
+            # Levelled again: the skew was measured across the page as it lay (off its text, or
+            # off rules that now run the other way).
+            extra = deskew_angle(gray)
+            gray, skew = rotate(gray, extra), skew + extra
         tables, clean = _structure(gray, dpi)
         if turn == 2:
             boxes, direct, lone = (_turn_boxes(found, 2, w, h) for found in (boxes, direct, lone))
