@@ -29,6 +29,8 @@ from extractor.vision.segments import (
     mend_rules,
     open_sides,
     tables_from_segments,
+    text_gap_sides,
+    with_sides,
 )
 
 DET_LONG_SIDE = 1280  # detection input size: 9-pt text stays ~14 px tall on A4; time drops by 2/3
@@ -163,7 +165,7 @@ def page_tables(gray: np.ndarray, dpi: float, mending: RuleMending | None = None
     """The ruled tables of a levelled page, with the rules of a worn print put back (`mending`;
     None: RuleMending's defaults), and the page's rule pixels."""
     hs, vs, rules = image_segments(gray, dpi)
-    tol = max(4.0, dpi * 0.04)
+    tol = _rule_tol(dpi)
     ink = binarize(gray)
     mending = mending or RuleMending()
 
@@ -185,6 +187,23 @@ def page_tables(gray: np.ndarray, dpi: float, mending: RuleMending | None = None
     if found_h or found_v:
         tables = tables_from_segments(hs + found_h, vs + found_v, tol, mend)
     return tables, rules
+
+
+def _rule_tol(dpi: float) -> float:
+    """How far apart two rules may lie and be one (a few pixels of leftover skew)."""
+    return max(4.0, dpi * 0.04)
+
+
+def _sides_from_text(tables: list[Table], pieces: list[BBox], char: float, dpi: float,
+                     mending: RuleMending | None = None) -> list[Table]:
+    """Tables with the sides of merged cells put back where their text shows two cells (text_gap_sides)."""
+    mending = mending or RuleMending()
+    tol = _rule_tol(dpi)
+    out = []
+    for table in tables:
+        hs, vs = text_gap_sides(table, pieces, mending.text_gap * char, tol)
+        out.append(with_sides(table, hs, vs, tol) if hs or vs else table)
+    return out
 
 
 def _structure(gray: np.ndarray, dpi: float) -> tuple[list[Table], np.ndarray]:
@@ -594,6 +613,7 @@ def read_page_image(image: np.ndarray, dpi: float, engine: OcrEngine, page: int,
     pieces: list[BBox] = list(direct)
     for box in boxes:
         pieces.extend(split_at_cells(box, tables, inset) if tables else [box])
+    tables = _sides_from_text(tables, pieces, char, dpi)
     crops = []
     for piece in pieces:
         crop = crop_box(clean, piece, pad=1)

@@ -244,6 +244,62 @@ def open_sides(table: Table, tol: float, min_cover: float = 0.5) -> tuple[list[S
     return hs, vs
 
 
+def _blocks(spans: list[tuple[float, float]], min_gap: float) -> list[tuple[float, float]]:
+    """Extents along one axis of groups of text boxes less than `min_gap` apart, in order."""
+    out: list[tuple[float, float]] = []
+    for lo, hi in sorted(spans):
+        if out and lo - out[-1][1] < min_gap:
+            out[-1] = (out[-1][0], max(out[-1][1], hi))
+        else:
+            out.append((lo, hi))
+    return out
+
+
+def _gap_lines(spans: list[tuple[float, float]], lines: list[float], min_gap: float) -> list[float]:
+    """The grid line that stands alone in a gap of at least `min_gap` between two text blocks (or
+    within half of it inside a block's edge: a text box may take in what is left of a rule)."""
+    blocks = _blocks(spans, min_gap)
+    out: list[float] = []
+    for (_, end), (start, _) in zip(blocks, blocks[1:], strict=False):
+        inside = [x for x in lines if end - min_gap / 2 < x < start + min_gap / 2]
+        if len(inside) == 1:
+            out.append(inside[0])
+    return out
+
+
+def text_gap_sides(table: Table, boxes: list[tuple[float, float, float, float]], min_gap: float,
+                   tol: float) -> tuple[list[Segment], list[Segment]]:
+    """Sides of merged cells put where the cell's text stands in two blocks with one grid line in the
+    gap between them, a line ruled beside the cell (the same column rule in the row above or below,
+    the same row rule left or right): a side worn away with no ink left, placed by the text's own
+    alignment. Lines of one label wrapped in its cell are closer than `min_gap`."""
+    ys, xs = table.ys, table.xs
+    add_h: list[Segment] = []
+    add_v: list[Segment] = []
+    for cell in table.cells:
+        x0, y0, x1, y1 = cell.bbox
+        inside = [b for b in boxes if x0 <= (b[0] + b[2]) / 2 <= x1 and y0 <= (b[1] + b[3]) / 2 <= y1]
+        if len(inside) < 2:
+            continue
+        r0, r1, c0, c1 = cell.row, cell.row + cell.rowspan, cell.col, cell.col + cell.colspan
+        ruled_v = [xs[c] for c in range(c0 + 1, c1)
+                   if (r0 > 0 and _coverage(table.v_lines, xs[c], ys[r0 - 1], ys[r0], tol) >= 0.5)
+                   or (r1 < len(ys) - 1 and _coverage(table.v_lines, xs[c], ys[r1], ys[r1 + 1], tol) >= 0.5)]
+        ruled_h = [ys[r] for r in range(r0 + 1, r1)
+                   if (c0 > 0 and _coverage(table.h_lines, ys[r], xs[c0 - 1], xs[c0], tol) >= 0.5)
+                   or (c1 < len(xs) - 1 and _coverage(table.h_lines, ys[r], xs[c1], xs[c1 + 1], tol) >= 0.5)]
+        add_v += [Segment(x, y0, y1) for x in _gap_lines([(b[0], b[2]) for b in inside], ruled_v, min_gap)]
+        add_h += [Segment(y, x0, x1) for y in _gap_lines([(b[1], b[3]) for b in inside], ruled_h, min_gap)]
+    return add_h, add_v
+
+
+def with_sides(table: Table, hs: list[Segment], vs: list[Segment], tol: float) -> Table:
+    """The table built again with more rules; its page-cut edges stay as they were."""
+    out = table_from_segments(table.h_lines + hs, table.v_lines + vs, tol)
+    out.open_top, out.open_bottom = table.open_top, table.open_bottom
+    return out
+
+
 def _open_edge(drawn: list[Segment], table: Table, y: float, tol: float) -> bool:
     return _coverage(drawn, y, table.xs[0], table.xs[-1], tol) < 0.1
 
@@ -269,6 +325,9 @@ class RuleMending(BaseModel):
     remnant_share: float = Field(0.3, gt=0, le=1, description="a side of a grid cell that no rule covers is drawn "
                                  "when what is left of a rule (ink standing out as `contrast` asks) lines this "
                                  "share of it: dashes too short or too far apart to be found as pieces")
+    text_gap: float = Field(1.0, gt=0, description="a merged cell whose text stands in two blocks this many text "
+                            "heights apart, with one grid line between them that is ruled beside the cell, was "
+                            "two cells whose side wore away: the side is put on that line")
     contrast: float = Field(3.0, gt=1, description="a piece takes part when its densest line of pixels holds this "
                             "many times the ink just beyond it on each side (a rule; a run along the foot of a "
                             "line of digits is barely denser than the digits)")

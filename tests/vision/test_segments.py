@@ -12,6 +12,8 @@ from extractor.vision.segments import (
     merge_collinear,
     open_sides,
     tables_from_segments,
+    text_gap_sides,
+    with_sides,
 )
 
 
@@ -127,3 +129,20 @@ def test_open_sides_are_the_uncovered_unit_sides() -> None:
     vs = [Segment(0, 0, 40), Segment(50, 0, 40), Segment(100, 0, 40)]
     (table,) = tables_from_segments(hs, vs, tol=2)
     assert open_sides(table, tol=2) == ([Segment(20, 0, 50)], [])
+
+
+def test_text_in_two_blocks_puts_back_a_worn_side() -> None:
+    # Columns x=0|50|100|150, rows y=0|20|40. The column rule x=50 is drawn in the top row only; in the
+    # bottom row the cell runs 0..100 and holds a label at 5..30 and a value at 60..90: the side
+    # x=50 wore away. A label wrapped over two lines in one block (x 55..95) keeps its merged cell.
+    hs = [Segment(0, 0, 150), Segment(20, 0, 150), Segment(40, 0, 150)]
+    vs = [Segment(0, 0, 40), Segment(50, 0, 20), Segment(100, 0, 40), Segment(150, 0, 40)]
+    (table,) = tables_from_segments(hs, vs, tol=2)
+    assert any(c.colspan == 2 for c in table.cells)
+    two = [(5.0, 24.0, 30.0, 34.0), (60.0, 24.0, 90.0, 34.0)]
+    added_h, added_v = text_gap_sides(table, two, min_gap=10, tol=2)
+    assert added_h == [] and added_v == [Segment(50, 20, 40)]
+    mended = with_sides(table, added_h, added_v, tol=2)
+    assert len(mended.cells) == 6 and all(c.colspan == 1 for c in mended.cells)
+    one = [(5.0, 22.0, 48.0, 29.0), (5.0, 31.0, 95.0, 38.0)]
+    assert text_gap_sides(table, one, min_gap=10, tol=2) == ([], [])
