@@ -408,8 +408,8 @@ def extend_ends(segments: list[Segment], cross: list[Segment], tol: float, reach
     part when its ink `is_rule` and two crossing rules meet or cross it, or one does and another
     rule lies on its line (the same column rule in other rows): a character's stroke flush against
     a cell side meets that side too, but stands on a line of its own. It is carried only when it
-    covers `min_share` of the stretch it then spans; an end at most `overshoot` past a crossing rule
-    ends at that rule."""
+    covers `min_share` of the stretch it then spans and its loose stretch past the last crossing
+    `is_rule` too; an end at most `overshoot` past a crossing rule ends at that rule."""
     out: list[Segment] = []
     for seg in segments:
         at = [a for a in _crossings(seg, cross, tol) if seg.start - tol <= a <= seg.end + tol]
@@ -420,12 +420,18 @@ def extend_ends(segments: list[Segment], cross: list[Segment], tol: float, reach
         at = _crossings(seg, cross, tol)
         start, end = seg.start, seg.end
         # An end that runs a little past a crossing rule (noise, a stroke flush against it) ends there.
+        # The loose stretch past the last crossing must itself be rule ink: a run along the foot of a
+        # label, merged with the rule it touches, is a tail into the next cell.
         if not any(start - tol <= a <= start + overshoot for a in at):
             before = [a for a in at if start - reach <= a < start]
-            start = before[-1] if before else start
+            inner = min([a for a in at if a > start] + [end])
+            if before and (inner == end or is_rule(Segment(seg.pos, start, inner))):
+                start = before[-1]
         if not any(end - overshoot <= a <= end + tol for a in at):
             after = [a for a in at if end < a <= end + reach]
-            end = after[0] if after else end
+            inner = max([a for a in at if a < end] + [seg.start])
+            if after and (inner == seg.start or is_rule(Segment(seg.pos, inner, end))):
+                end = after[0]
         out.append(Segment(seg.pos, start, end) if seg.length >= min_share * (end - start) else seg)
     return out
 
