@@ -151,6 +151,52 @@ def clear_both_sides(ink: np.ndarray, seg: Segment, horizontal: bool, dpi: float
     return True
 
 
+def stands_out(ink: np.ndarray, seg: Segment, horizontal: bool, dpi: float, contrast: float) -> bool:
+    """True when the densest row (column) of the segment holds `contrast` times the ink of the rows
+    just beyond it on each side: a rule, even one with text printed flush against it (the text
+    keeps a pixel or two of paper from it). A run along the foot of a line of digits, or a
+    character's stroke, is barely denser than the glyph bodies it runs along."""
+    plane = ink if horizontal else ink.T
+    near = max(3, int(dpi / 50))
+    pos, a, b = int(round(seg.pos)), max(0, int(seg.start)), int(seg.end)
+    if b <= a:
+        return False
+
+    def density(rows: range) -> float:
+        inside = [r for r in rows if 0 <= r < plane.shape[0]]
+        return float(np.count_nonzero(plane[inside, a:b])) / (len(inside) * (b - a)) if inside else 0.0
+
+    core = max(density(range(pos + d, pos + d + 1)) for d in range(-2, 3))
+    return all(contrast * density(range(pos + side * near, pos + side * (near + 4), side)) <= core
+               for side in (-1, 1))
+
+
+def rule_remnant(ink: np.ndarray, seg: Segment, horizontal: bool, dpi: float, share: float,
+                 contrast: float) -> bool:
+    """True when what is left of a rule lies along `seg` (a grid unit's side, from one crossing rule
+    to the next): ink pieces no thicker than a rule, touching no other ink, that line `share` of it
+    within a few pixels of `seg` (a slight leftover skew moves a line) and stand out from what lies
+    beside them (stands_out). A character's stroke on the line is joined to the rest of its glyph."""
+    plane = ink if horizontal else ink.T
+    near = max(3, int(dpi / 50))
+    a, b = max(0, int(seg.start) + near), int(seg.end) - near  # not the crossing rules' own ink
+    pos = int(round(seg.pos))
+    top, bottom = pos - 4 * near, pos + 4 * near + 1
+    if b - a < near or top < 0 or bottom > plane.shape[0]:
+        return False
+    window = np.ascontiguousarray(plane[top:bottom, a:b])
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(window, connectivity=8)
+    thin = np.zeros(n, bool)
+    thin[1:] = (stats[1:, 3] <= near) & (stats[1:, 1] >= 3 * near - 1) & (stats[1:, 1] + stats[1:, 3] <= 5 * near + 2)
+    pieces = thin[labels]
+    covered = float(np.count_nonzero(pieces.any(axis=0))) / (b - a)
+    if covered < share:
+        return False
+    rows = np.count_nonzero(pieces, axis=1)
+    line = top + int(np.argmax(rows))
+    return stands_out(ink, Segment(float(line), float(a), float(b)), horizontal, dpi, contrast)
+
+
 def _band_mask(shape: tuple[int, ...], hs: list[Segment], vs: list[Segment], half: int) -> np.ndarray:
     band = np.zeros(shape[:2], np.uint8)
     for s in hs:

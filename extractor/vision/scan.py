@@ -20,9 +20,18 @@ from extractor.ocr.base import LineRead, OcrEngine, crop_box
 from extractor.vision.assemble import Fragment, PageContent
 from extractor.vision.cell_lines import CellLines, LineSettings, find_cell_lines, text_ink
 from extractor.vision.crops import is_vertical, restack_vertical, split_at_cells
-from extractor.vision.lines import binarize, erase_lines, image_segments
+from extractor.vision.lines import binarize, erase_lines, image_segments, rule_remnant, stands_out
 from extractor.vision.orient import deskew_angle, is_sideways, rotate, rotate_quarter
-from extractor.vision.segments import Table, tables_from_segments
+from extractor.vision.segments import (
+    RuleMending,
+    Segment,
+    Table,
+    mend_rules,
+    open_sides,
+    tables_from_segments,
+    text_gap_sides,
+    with_sides,
+)
 
 DET_LONG_SIDE = 1280  # detection input size: 9-pt text stays ~14 px tall on A4; time drops by 2/3
 WORK_DPI = 200  # finer scans are read at this resolution
@@ -82,6 +91,9 @@ def _detect(engine: OcrEngine, gray: np.ndarray) -> list[BBox]:
 
 ORIENT_SAMPLE = 4  # text lines read per candidate orientation
 ORIENT_MARGIN = 0.05  # mean confidence a turn must gain over the page as it lies
+# Near certainty no margin of confidence can be gained: the page as it came also wins over the
+# layout guess's turn when its doubt (1 - confidence) is at most this share of the turn's.
+ORIENT_DOUBT_SHARE = 0.2
 
 
 def _quarters_to_upright(engine: OcrEngine, gray: np.ndarray, boxes: list[BBox]) -> tuple[int | None, float]:
@@ -149,10 +161,53 @@ def _detect_regions(engine: OcrEngine, clean: np.ndarray, lines: CellLines) -> l
     return sorted(boxes, key=lambda b: (b[1], b[0]))
 
 
-def _structure(gray: np.ndarray, dpi: float) -> tuple[list[Table], np.ndarray]:
+def page_tables(gray: np.ndarray, dpi: float, mending: RuleMending | None = None) -> tuple[list[Table], np.ndarray]:
+    """The ruled tables of a levelled page, with the rules of a worn print put back (`mending`;
+    None: RuleMending's defaults), and the page's rule pixels."""
     hs, vs, rules = image_segments(gray, dpi)
-    tol = max(4.0, dpi * 0.04)
-    tables = tables_from_segments(hs, vs, tol)
+    tol = _rule_tol(dpi)
+    ink = binarize(gray)
+    mending = mending or RuleMending()
+
+    def is_rule(seg: Segment, horizontal: bool) -> bool:
+        return stands_out(ink, seg, horizontal, dpi, mending.contrast)
+
+    def mend(h: list[Segment], v: list[Segment]) -> tuple[list[Segment], list[Segment]]:
+        return mend_rules(h, v, tol, mending, is_rule)
+
+    tables = tables_from_segments(hs, vs, tol, mend)
+    # Sides of the grid no rule covers but what is left of one lines: dashes too short or too
+    # far apart to be found as pieces. The tables are built again with them.
+    found_h: list[Segment] = []
+    found_v: list[Segment] = []
+    for table in tables:
+        open_h, open_v = open_sides(table, tol)
+        found_h += [g for g in open_h if rule_remnant(ink, g, True, dpi, mending.remnant_share, mending.contrast)]
+        found_v += [g for g in open_v if rule_remnant(ink, g, False, dpi, mending.remnant_share, mending.contrast)]
+    if found_h or found_v:
+        tables = tables_from_segments(hs + found_h, vs + found_v, tol, mend)
+    return tables, rules
+
+
+def _rule_tol(dpi: float) -> float:
+    """How far apart two rules may lie and be one (a few pixels of leftover skew)."""
+    return max(4.0, dpi * 0.04)
+
+
+def _sides_from_text(tables: list[Table], pieces: list[BBox], char: float, dpi: float,
+                     mending: RuleMending | None = None) -> list[Table]:
+    """Tables with the sides of merged cells put back where their text shows two cells (text_gap_sides)."""
+    mending = mending or RuleMending()
+    tol = _rule_tol(dpi)
+    out = []
+    for table in tables:
+        hs, vs = text_gap_sides(table, pieces, mending.text_gap * char, tol)
+        out.append(with_sides(table, hs, vs, tol) if hs or vs else table)
+    return out
+
+
+def _structure(gray: np.ndarray, dpi: float) -> tuple[list[Table], np.ndarray]:
+    tables, rules = page_tables(gray, dpi)
     line_w = max(2, int(dpi / 60))
     # Only rules that made a table are erased (other long ink runs may be strokes of characters),
     # and only their own pixels: text printed flush against a rule keeps its strokes.
@@ -521,14 +576,18 @@ def read_page_image(image: np.ndarray, dpi: float, engine: OcrEngine, page: int,
         # Only the layout guess turned the page sideways, and turned text can read about as well as
         # upright (narrow columns of two-character lines stack into tall blocks; CJK glyphs read
         # turned). The page as it came is read too, and wins when it reads better upright or upside
-        # down by the same margin a turn must gain.
+        # down by the same margin a turn must gain, or with a small share of the turn's doubt.
+        # Levelled on its own rules: the skew measured on the turned page was read off its text.
         gray0 = rotate_quarter(gray, -quarters)
+        skew0 = deskew_angle(gray0)
+        gray0 = rotate(gray0, skew0)
         tables0, clean0 = _structure(gray0, dpi)
         found0 = find(clean0, tables0)
         turn0, conf0 = _quarters_to_upright(engine, clean0, found0[1] + found0[2])
-        if turn0 in (0, 2) and conf0 > conf + ORIENT_MARGIN:
+        if turn0 in (0, 2) and (conf0 > conf + ORIENT_MARGIN or 1 - conf0 <= ORIENT_DOUBT_SHARE * (1 - conf)):
             quarters, gray, tables, clean, turn = 0, gray0, tables0, clean0, turn0
             lines, boxes, direct, lone = found0
+            skew += skew0
     if turn is None:
         turn = -quarters % 4  # nothing to read it by: the page as it came, not the layout guess
     if turn:
@@ -537,6 +596,11 @@ def read_page_image(image: np.ndarray, dpi: float, engine: OcrEngine, page: int,
         quarters += turn
         h, w = gray.shape[:2]
         gray = rotate_quarter(gray, turn)
+        if turn % 2:
+            # Levelled again: the skew was measured across the page as it lay (off its text, or
+            # off rules that now run the other way).
+            extra = deskew_angle(gray)
+            gray, skew = rotate(gray, extra), skew + extra
         tables, clean = _structure(gray, dpi)
         if turn == 2:
             boxes, direct, lone = (_turn_boxes(found, 2, w, h) for found in (boxes, direct, lone))
@@ -549,6 +613,7 @@ def read_page_image(image: np.ndarray, dpi: float, engine: OcrEngine, page: int,
     pieces: list[BBox] = list(direct)
     for box in boxes:
         pieces.extend(split_at_cells(box, tables, inset) if tables else [box])
+    tables = _sides_from_text(tables, pieces, char, dpi)
     crops = []
     for piece in pieces:
         crop = crop_box(clean, piece, pad=1)
