@@ -399,8 +399,21 @@ def _label_of(token: str) -> tuple[Label | None, str]:
     return read_label(token), token
 
 
+_CUT_POINTS = re.compile(r"^\d+\.$")
+
+
+def _ends_cut_points(rest: list[tuple[int, list[str]]], k: int) -> bool:
+    """`工作计划完成 10.` / `时效指标 10.5 …` / `时限 5`: a line whose one number ends points cut two
+    lines up, around the row's own line, is that row's lower line, not a row."""
+    if k < 2 or _points_count(rest[k][1]) != 1 or not _is_anchor(rest[k - 1][1]):
+        return False
+    digits = [t for t in rest[k][1] if t.isdigit()]
+    return len(digits) == 1 and any(_CUT_POINTS.match(t) for t in rest[k - 2][1])
+
+
 def _points_count(tokens: list[str]) -> int:
-    return sum(fit_points(t) > 0 for t in tokens)
+    # `10.` is a number its cell cut (`10.` / `5` around the anchor), no points of this line.
+    return sum(fit_points(t) > 0 and not t.endswith(".") for t in tokens)
 
 
 def _table_rows(lines: list[list[str]], start: int, header_at: int, end: int) -> list[list[str]]:
@@ -429,7 +442,7 @@ def _table_rows(lines: list[list[str]], start: int, header_at: int, end: int) ->
                 labels[label.level].append(Piece(line=line, x0=0, x1=0, text=printed))
         if cells:
             rest.append((i, cells))
-    anchors = [k for k, (_i, cells) in enumerate(rest) if _is_anchor(cells)]
+    anchors = [k for k, (_i, cells) in enumerate(rest) if _is_anchor(cells) and not _ends_cut_points(rest, k)]
     if not anchors:
         return [header] + [cells for _i, cells in rest]
     rows: list[Row] = []

@@ -97,3 +97,13 @@ def test_a_formula_cut_over_lines_stays_one_cell() -> None:
     rows = [cells for _page, cells in line_wrap_rows(dump)]
     body = next(r for r in rows if "受益人数" in r)
     assert "$\\geq 300公里$" in body, body
+
+
+def test_points_cut_over_the_lines_around_their_row_are_one_number() -> None:
+    dump = "\n".join(["一级指标 二级指标 三级指标 分值 年度指标值 实际完成值 得分",
+                      "产出指标 数量指标 受益人数 8 >=300户 301户 8",
+                      "工作计划完成 10.", "时效指标 10.5 <=15天 14天", "时限 5",
+                      "总分 100 100"])
+    rows = [cells for _page, cells in line_wrap_rows(dump)]
+    row = next(r for r in rows if any(c.startswith("工作计划完成") for c in r))
+    assert "工作计划完成时限" in row and row.count("10.5") == 2, row
