@@ -19,7 +19,7 @@ Conditions (samples.generate.prints does the rasterising and the wear):
   150-heavy        Ghostscript 150 dpi, heavy noise, blur, speckle, JPEG 35-55
   rotated          pdftoppm 200 dpi, page 2 turned 90°, page 3 180°, page 4 270° (page 1 upright)
   tiff-200         Ghostscript 200 dpi pages as one multi-page TIFF (the image route)
-  png-200          each page its own PNG file (the image route, one file per page; forms joined in order)
+  png-200          each page its own PNG file (the image route: extract_pages reads them as one document)
   landscape-200    portrait pages scanned on a landscape bed (turned 90° with a margin)
   toner-300        ink spread by a pixel        thin-300   strokes thinned by a pixel (hairlines break)
   tint-200         paper tint with a gradient
@@ -141,24 +141,16 @@ def score(expected: dict, actual: dict) -> dict:
 
 
 def extract(files: list[tuple[str, bytes]], debug: Path | None) -> tuple[dict, int, float, float]:
-    """Extract every file; the forms of several files (one page each) are joined in order."""
+    """Extract the scan: several files (one page image each) are the pages of one document."""
     from extractor.options import ExtractOptions
+    from extractor.pipeline import extract_pages
 
     # No wall-clock page limit: a loaded machine must not turn an accuracy run into page_timeout.
-    limits = {"max_seconds_per_page": None}
-    forms: list[dict] = []
-    pages = 0
+    options = ExtractOptions(debug_dir=debug, max_seconds_per_page=None)
     start, cpu = time.perf_counter(), time.process_time()
-    result = None
-    for name, data in files:
-        options = ExtractOptions(debug_dir=debug / Path(name).stem if debug else None, **limits)
-        result = extract_bytes(data, name, options)
-        forms.extend(json.loads(result.to_json())["forms"])
-        pages += result.source.pages or 1
+    result = extract_pages(files, options) if len(files) > 1 else extract_bytes(files[0][1], files[0][0], options)
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
-    actual = json.loads(result.to_json()) if result else {"forms": []}
-    actual["forms"] = forms
-    return actual, pages, seconds, cpu
+    return json.loads(result.to_json()), result.source.pages or 1, seconds, cpu
 
 
 @dataclass

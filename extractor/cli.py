@@ -35,21 +35,26 @@ def main() -> None:
 @click.option("--max-seconds-per-page", type=click.FloatRange(min=0, min_open=True), default=None,
               help="wall-clock limit for one page (120)")
 @click.option("-q", "--quiet", is_flag=True, help="no progress lines on stderr for several files")
+@click.option("--pages", "as_pages", is_flag=True,
+              help="FILES are page images of one document, in the order given (one file per scanned page)")
 def extract(files: tuple[str, ...], output: str | None, out_dir: str | None, pretty: bool,
             debug_dir: str | None, ocr_engine: str, max_bytes: int | None, max_pages: int | None,
-            max_page_pixels: int | None, max_seconds_per_page: float | None, quiet: bool) -> None:
+            max_page_pixels: int | None, max_seconds_per_page: float | None, quiet: bool, as_pages: bool) -> None:
     """Extract the forms in FILES (`-` reads standard input) and print or write JSON.
 
     A file that cannot be read prints one line `docextract: FILE: CODE: message` on stderr; the exit
-    status is 1 if any file failed."""
+    status is 1 if any file failed. With --pages the files are one document's pages: one result."""
     from extractor.pipeline import extract_bytes
 
-    if output and len(files) > 1:
+    if output and len(files) > 1 and not as_pages:
         raise click.UsageError("-o/--output takes one input; use --out-dir for several")
     limits = {"max_bytes": max_bytes, "max_pages": max_pages, "max_page_pixels": max_page_pixels,
               "max_seconds_per_page": max_seconds_per_page}
     options = ExtractOptions(debug_dir=Path(debug_dir) if debug_dir else None, ocr_engine=ocr_engine,
                              **{name: value for name, value in limits.items() if value is not None})
+    if as_pages:
+        _extract_pages(files, options, output, out_dir, pretty)
+        return
     failed = 0
     show_progress = len(files) > 1 and not quiet
     for position, name in enumerate(files, start=1):
@@ -91,6 +96,33 @@ def extract(files: tuple[str, ...], output: str | None, out_dir: str | None, pre
         click.echo(f"docextract: {len(files) - failed} of {len(files)} files read, {failed} failed", err=True)
     if failed:
         sys.exit(1)
+
+
+def _extract_pages(files: tuple[str, ...], options: ExtractOptions, output: str | None, out_dir: str | None,
+                   pretty: bool) -> None:
+    """The page images in FILES as one document; any failure fails the whole (its pages belong together)."""
+    from extractor.pipeline import extract_pages
+
+    if "-" in files:
+        raise click.UsageError("--pages reads files, not standard input")
+    try:
+        pages = [(Path(name).name, read_limited(Path(name), options.max_bytes)) for name in files]
+        result = extract_pages(pages, options)
+    except ExtractionError as err:
+        click.echo(f"docextract: {files[0]}: {err.code}: {describe_failure(err.code, err.message)}", err=True)
+        sys.exit(1)
+    except OSError as err:
+        click.echo(f"docextract: {err.filename or files[0]}: cannot read: {err.strerror or err}", err=True)
+        sys.exit(1)
+    text = result.to_json(pretty=pretty)
+    if out_dir:
+        target = Path(out_dir) / (Path(files[0]).stem + ".json")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text + "\n", encoding="utf-8")
+    elif output:
+        Path(output).write_text(text + "\n", encoding="utf-8")
+    else:
+        click.echo(text)
 
 
 def read_limited(source: Path | BinaryIO, max_bytes: int) -> bytes:

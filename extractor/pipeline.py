@@ -8,13 +8,13 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Literal
 
 from extractor.choose import choose_reading
 from extractor.confidence import assess_confidence
-from extractor.errors import LINE_TOO_LONG, ExtractionError, LimitExceeded, UnsupportedInput
+from extractor.errors import LINE_TOO_LONG, EmptyInput, ExtractionError, LimitExceeded, UnsupportedInput
 from extractor.grid import grid_to_rows
 from extractor.limits import memory_budget, page_time_limit
 from extractor.options import ExtractOptions
@@ -78,19 +78,58 @@ def extract_bytes(data: bytes, filename: str | None = None, options: ExtractOpti
                 _check_line_length(data, options.max_line_chars)
                 with page_time_limit(options.max_seconds_per_page, "reading the text"):
                     output = _reader_for(kind)(data, options)
-        readings = output.readings or [Reading(output.route, output.grid)]
-        with stage("choose_reading"):
-            chosen = choose_reading((r.name, _forms_of(r)) for r in readings)  # lazily: most stop at one
-        if output.finish is not None:
-            output.finish(chosen.forms)
+        return _result(output, Source(filename=filename, sha256=hashlib.sha256(data).hexdigest(),
+                                      media_type=media_type, route=output.route, pages=output.pages))
+
+
+def extract_pages(files: Sequence[tuple[str | None, bytes]], options: ExtractOptions | None = None) -> Result:
+    """Extract the forms of page images (PNG, JPEG, TIFF...; one or more pages each) that are the pages
+    of one document, in the order given: a scanner that writes one file per page, or an upload of several
+    photos. A form continued over pages is read as one, as in a multi-page TIFF. Every file must be an
+    image; the source names the first file and hashes them all in order."""
+    options = options or ExtractOptions()
+    if not files:
+        raise EmptyInput("no page images were given")
+    total = sum(len(data) for _, data in files)
+    if total > options.max_bytes:
+        raise LimitExceeded(f"the page images are {total:,} bytes together, above the limit of "
+                            f"{options.max_bytes:,}", code="file_too_large")
+    media_types = []
+    for name, data in files:
+        with stage("sniff"):
+            kind, media_type = sniff(data, name)
+        if kind != "image":
+            raise UnsupportedInput(f"{name or 'a file'} is {media_type}, not a page image: only page images "
+                                   "are joined as the pages of one document")
+        media_types.append(media_type)
+    digest = hashlib.sha256()
+    for _, data in files:
+        digest.update(hashlib.sha256(data).digest())
+    try:
+        from extractor.routes.image import read_images
+    except ImportError as err:
+        raise UnsupportedInput(f"page images need the PDF/scan extras: pip install 'docextract[pdf]' "
+                               f"({err.name} missing)") from err
+    with memory_budget(options.memory_limit):
+        with stage("read_image"):
+            output = read_images([data for _, data in files], options)
+        return _result(output, Source(filename=files[0][0], sha256=digest.hexdigest(), media_type=media_types[0],
+                                      route=output.route, pages=output.pages))
+
+
+def _result(output: RouteOutput, source: Source) -> Result:
+    """The forms of a route's output: its readings, chosen between by the form's arithmetic."""
+    readings = output.readings or [Reading(output.route, output.grid)]
+    with stage("choose_reading"):
+        chosen = choose_reading((r.name, _forms_of(r)) for r in readings)  # lazily: most stop at one
+    if output.finish is not None:
+        output.finish(chosen.forms)
     forms = chosen.forms
     issues = _mark(list(output.issues), "read")
     if not forms:
         issues.append(Issue(code="no_form_found", severity="error", field=None, stage="reconcile",
                             message="no performance self-evaluation form (绩效自评表) was found in the document"))
-    source = Source(filename=filename, sha256=hashlib.sha256(data).hexdigest(), media_type=media_type,
-                    route=output.route, pages=output.pages,
-                    reading=chosen.name if output.readings else None)
+    source.reading = chosen.name if output.readings else None
     return Result(source=source, forms=forms, issues=issues)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import numpy as np
 
@@ -24,44 +25,59 @@ def _dpi(info: dict, width: int) -> float:
 
 
 def read_image(data: bytes, options: ExtractOptions) -> RouteOutput:
-    from PIL import Image, ImageSequence, UnidentifiedImageError
+    return read_images([data], options)
+
+
+def read_images(files: list[bytes], options: ExtractOptions) -> RouteOutput:
+    """The pages of one document, file after file and frame after frame (a multi-page TIFF, or one
+    file per page from a scanner), numbered through: a form continued on the next file is one form."""
+    from PIL import Image, ImageSequence
 
     from extractor.ocr import get_engine
     from extractor.vision.scan import read_page_image
 
-    try:
-        img = Image.open(io.BytesIO(data))  # lazy: reads the header only, no pixels yet
-    except Image.DecompressionBombError as err:  # Pillow's own ceiling, above ours: same failure
-        raise LimitExceeded(f"page 1 is too large: {err}", code="page_too_large") from err
-    except (UnidentifiedImageError, OSError) as err:
-        raise CorruptInput(f"the image cannot be read: {err}", code="corrupt_image") from err
-    except ValueError as err:  # Pillow's own refusal of a zTXt/iTXt/iCCP chunk that unpacks past 1 MB
-        raise CorruptInput("the image's metadata (a compressed text or colour-profile chunk) unpacks beyond "
-                           "the safe limit (a decompression bomb); the image was not read",
-                           code="corrupt_image") from err
-    frames = getattr(img, "n_frames", 1)
+    images = [_open(data, index, len(files)) for index, data in enumerate(files)]
+    frames = sum(getattr(img, "n_frames", 1) for img in images)
     if frames > options.max_pages:
-        raise LimitExceeded(f"the image has {frames} pages, above the limit of {options.max_pages}",
-                            code="too_many_pages")
+        raise LimitExceeded(f"the image{'s have' if len(files) > 1 else ' has'} {frames} pages, above the "
+                            f"limit of {options.max_pages}", code="too_many_pages")
     engine = get_engine(options.ocr_engine)
     contents: list[PageContent] = []
-    for index, frame in enumerate(ImageSequence.Iterator(img)):
-        options.report_page(index, frames)
-        w, h = frame.size
-        if w * h > options.max_page_pixels:
-            raise LimitExceeded(f"page {index + 1} is {w}x{h} = {w * h:,} pixels, above the limit of "
-                                f"{options.max_page_pixels:,}", code="page_too_large")
-        with page_time_limit(options.max_seconds_per_page, f"page {index + 1}"):
-            try:
-                gray = np.asarray(frame.convert("L"))
-            except (OSError, ValueError, Image.DecompressionBombError) as err:
-                raise CorruptInput(f"page {index + 1} of the image cannot be decoded: {err}",
-                                   code="corrupt_image") from err
-            scan = read_page_image(gray, _dpi(frame.info, w), engine, page=index + 1)
-        if options.debug_dir is not None:
-            from extractor.debug import write_scan_overlay
-            write_scan_overlay(options.debug_dir, scan)
-        contents.append(scan.content)
+    for img in images:
+        for frame in ImageSequence.Iterator(img):
+            index = len(contents)
+            options.report_page(index, frames)
+            w, h = frame.size
+            if w * h > options.max_page_pixels:
+                raise LimitExceeded(f"page {index + 1} is {w}x{h} = {w * h:,} pixels, above the limit of "
+                                    f"{options.max_page_pixels:,}", code="page_too_large")
+            with page_time_limit(options.max_seconds_per_page, f"page {index + 1}"):
+                try:
+                    gray = np.asarray(frame.convert("L"))
+                except (OSError, ValueError, Image.DecompressionBombError) as err:
+                    raise CorruptInput(f"page {index + 1} of the image cannot be decoded: {err}",
+                                       code="corrupt_image") from err
+                scan = read_page_image(gray, _dpi(frame.info, w), engine, page=index + 1)
+            if options.debug_dir is not None:
+                from extractor.debug import write_scan_overlay
+                write_scan_overlay(options.debug_dir, scan)
+            contents.append(scan.content)
     grid = pages_to_grid(contents)
     grid.pages = len(contents)
     return RouteOutput(grid=grid, route="image", pages=len(contents))
+
+
+def _open(data: bytes, index: int, files: int) -> Any:
+    """The image's header (lazily: no pixels yet), or the failure that names it among `files`."""
+    from PIL import Image, UnidentifiedImageError
+
+    which = f"image {index + 1} of {files}" if files > 1 else "the image"
+    try:
+        return Image.open(io.BytesIO(data))
+    except Image.DecompressionBombError as err:  # Pillow's own ceiling, above ours: same failure
+        raise LimitExceeded(f"{'page 1' if files == 1 else which} is too large: {err}", code="page_too_large") from err
+    except (UnidentifiedImageError, OSError) as err:
+        raise CorruptInput(f"{which} cannot be read: {err}", code="corrupt_image") from err
+    except ValueError as err:  # Pillow's own refusal of a zTXt/iTXt/iCCP chunk that unpacks past 1 MB
+        raise CorruptInput(f"{which}'s metadata (a compressed text or colour-profile chunk) unpacks beyond "
+                           f"the safe limit (a decompression bomb); {which} was not read", code="corrupt_image") from err

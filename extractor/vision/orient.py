@@ -68,27 +68,12 @@ def rotate_quarter(image: np.ndarray, quarters: int) -> np.ndarray:
 
 
 def is_sideways(gray: np.ndarray) -> bool:
-    """True when text runs top-to-bottom (page turned 90 or 270 degrees).
-
-    Characters of a text line smear into long blobs along the reading direction; compare how many
-    long horizontal blobs a horizontal smear makes with how many long vertical blobs a vertical one makes.
-    """
-    small, _ = _shrink(gray, 1200)
-    ink = cv2.adaptiveThreshold(small, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 25, 12)
-    # Ruling lines are long in both directions and would count for both: remove them.
-    lines = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (60, 1)))
-    lines |= cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, 60)))
-    text = cv2.subtract(ink, cv2.dilate(lines, np.ones((3, 3), np.uint8)))
-    return _elongated(text, vertical=True) > 1.5 * _elongated(text, vertical=False)
-
-
-def _elongated(text: np.ndarray, vertical: bool) -> int:
-    kernel = (1, 9) if vertical else (9, 1)
-    smear = cv2.dilate(text, cv2.getStructuringElement(cv2.MORPH_RECT, kernel))
-    n, _, stats, _ = cv2.connectedComponentsWithStats(smear)
-    w, h = stats[1:, 2], stats[1:, 3]
-    long_side, short_side = (h, w) if vertical else (w, h)
-    return int(np.sum((long_side > 4 * short_side) & (long_side > 30)))
+    """A first guess that the page lies turned 90 or 270 degrees: its image is landscape, as a portrait
+    form laid sideways on the scanner is. Only a guess (forms are printed landscape too): the scan route
+    reads the page's lines to decide. The shape of the text's ink cannot tell it: a Word table's labels
+    wrapped two characters a line stack into tall blocks on an upright page."""
+    h, w = gray.shape[:2]
+    return w > h
 
 
 def _shrink(gray: np.ndarray, longest: int) -> tuple[np.ndarray, float]:

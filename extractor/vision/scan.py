@@ -89,48 +89,67 @@ def _detect(engine: OcrEngine, gray: np.ndarray) -> list[BBox]:
     return [(x0 / scale, y0 / scale, x1 / scale, y1 / scale) for x0, y0, x1, y1 in engine.detect(small)]
 
 
-ORIENT_SAMPLE = 4  # text lines read per candidate orientation
-ORIENT_MARGIN = 0.05  # mean confidence a turn must gain over the page as it lies
-# Near certainty no margin of confidence can be gained: the page as it came also wins over the
-# layout guess's turn when its doubt (1 - confidence) is at most this share of the turn's.
-ORIENT_DOUBT_SHARE = 0.2
+class OrientSettings(BaseModel):
+    """How a page's quarter turn is told from its text lines: their shape and how well they read."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    sample: int = Field(6, ge=1, description="longest text lines read per candidate half turn")
+    wide: float = Field(1.5, gt=1, description="a text-line box this many times longer than tall runs across "
+                        "the page (its mirror runs down it); squarer boxes tell nothing")
+    margin: float = Field(0.05, ge=0, description="mean confidence upside down must gain over the page as it "
+                          "lies, or one look over the other, to win")
+    settled: float = Field(0.97, ge=0, le=1, description="a look whose lines read at least this well ...")
+    tall_share: float = Field(0.2, ge=0, le=1, description="... and of whose lines at most this share run down "
+                              "the page is upright (or upside down) without looking at the page turned a "
+                              "quarter: a turned page's stacked two-character labels read as turned glyphs "
+                              "almost as well as upright ones, but their lines stand tall")
 
 
-def _quarters_to_upright(engine: OcrEngine, gray: np.ndarray, boxes: list[BBox]) -> tuple[int | None, float]:
-    """Clockwise quarter turns that make the page upright, read from the text itself.
+@dataclass(slots=True)
+class _Look:
+    """The page read as it lies in one quarter turn: its structure, its line boxes and how they read."""
 
-    Upright text reads with confidence near 1.0 and turned text far lower. Lines wider than tall
-    are read as they lie and upside down (0 or 2 turns); lines taller than wide (a turned page's
-    lines, or a column of stacked characters) turned either way (1 or 3). The orientation whose
-    sample reads best wins; the page stays as it lies unless a turn reads clearly better. A cheap
-    layout guess (is_sideways) only chooses the first look; it never decides alone. None: no line
-    long enough to tell (a near-empty page). With the turn comes the mean confidence it read at.
-    """
-    def long_side(b: BBox) -> float:
-        return max(b[2] - b[0], b[3] - b[1])
+    quarters: int  # clockwise quarter turns from the page as it came
+    gray: np.ndarray
+    tables: list[Table]
+    clean: np.ndarray
+    lines: CellLines | None
+    boxes: list[BBox]
+    direct: list[BBox]
+    lone: list[BBox]
+    half: int | None = None  # 0 as it lies, 2 upside down; None: no line long enough to tell
+    conf: float = 0.0  # mean confidence of the sample in that half turn
+    tall: float = 0.0  # share of the detector's line boxes (wide or tall ones) that run down the page
 
-    wide = sorted((b for b in boxes if (b[2] - b[0]) >= 2.0 * (b[3] - b[1])), key=long_side, reverse=True)
-    tall = sorted((b for b in boxes if (b[3] - b[1]) >= 2.0 * (b[2] - b[0])), key=long_side, reverse=True)
-    samples = {0: wide[:ORIENT_SAMPLE], 2: wide[:ORIENT_SAMPLE], 1: tall[:ORIENT_SAMPLE], 3: tall[:ORIENT_SAMPLE]}
-    crops: list[np.ndarray] = []
-    owners: list[int] = []
-    for quarters, sample in samples.items():
-        if quarters in (1, 3) and len(sample) < (2 if len(wide) >= 2 else 1):
-            continue  # one tall box beside lines is a stacked label; on a near-empty page it is the text
-        for box in sample:
-            crops.append(rotate_quarter(crop_box(gray, box), quarters))
-            owners.append(quarters)
-    if not crops:
+    def settled(self, s: OrientSettings) -> bool:
+        return self.half is not None and self.conf >= s.settled and self.tall <= s.tall_share
+
+
+def _tall_share(boxes: list[BBox], s: OrientSettings) -> float:
+    """The share of the line boxes longer one way than the other that stand tall: lines that run down
+    the page (it lies a quarter turned). 0.0 when there are none: the cells' bands read every line."""
+    wide = sum(1 for b in boxes if (b[2] - b[0]) >= s.wide * (b[3] - b[1]))
+    tall = sum(1 for b in boxes if (b[3] - b[1]) >= s.wide * (b[2] - b[0]))
+    return tall / (tall + wide) if tall + wide else 0.0
+
+
+def _upright_half(engine: OcrEngine, gray: np.ndarray, boxes: list[BBox], s: OrientSettings) -> tuple[int | None, float]:
+    """Whether the page reads as it lies (0) or upside down (2), with the mean confidence it reads at.
+
+    Upright text reads with confidence near 1.0 and turned text lower; the longest lines wider than
+    tall are read as they lie and upside down. The page stays as it lies unless upside down reads
+    clearly better. None: no line wide enough to tell (a near-empty page, or one turned a quarter)."""
+    wide = sorted((b for b in boxes if (b[2] - b[0]) >= s.wide * (b[3] - b[1])), key=lambda b: b[2] - b[0],
+                  reverse=True)[:s.sample]
+    if not wide:
         return None, 0.0
-    read = engine.recognize(crops)
-    score: dict[int, list[float]] = {}
-    for quarters, (_, conf) in zip(owners, read, strict=True):
-        score.setdefault(quarters, []).append(conf)
-    mean = {q: sum(v) / len(v) for q, v in score.items()}
-    best = max(mean, key=lambda q: mean[q])
-    if best == 0 or mean[best] <= mean.get(0, 0.0) + ORIENT_MARGIN:
-        return 0, mean.get(0, 0.0)
-    return best, mean[best]
+    crops = [crop_box(gray, box) for box in wide]
+    conf = [c for _, c in engine.recognize(crops + [rotate_quarter(c, 2) for c in crops])]
+    as_lies, upside_down = sum(conf[:len(wide)]) / len(wide), sum(conf[len(wide):]) / len(wide)
+    if upside_down > as_lies + s.margin:
+        return 2, upside_down
+    return 0, as_lies
 
 
 def _turn_boxes(boxes: list[BBox], quarters: int, width: float, height: float) -> list[BBox]:
@@ -555,58 +574,58 @@ def read_page_image(image: np.ndarray, dpi: float, engine: OcrEngine, page: int,
         # 200 dpi holds 8-pt text well; reading a 300 dpi page at full size only costs time.
         gray = cv2.resize(gray, None, fx=work, fy=work, interpolation=cv2.INTER_AREA)
         dpi, scale = dpi * work, scale / work
-    quarters = 1 if is_sideways(gray) else 0
-    gray = rotate_quarter(gray, quarters)
+    # A first guess only (a landscape image is mostly a portrait page turned); the lines decide.
+    guess = 1 if is_sideways(gray) else 0
+    gray = rotate_quarter(gray, guess)
     skew = deskew_angle(gray)
     gray = rotate(gray, skew)
-    tables, clean = _structure(gray, dpi)
-    # Cells whose ink is clean lines give their line crops directly; the detector reads the rest.
     settings = LineSettings()
+    orient = OrientSettings()
 
     def find(gray_clean: np.ndarray, found_tables: list[Table]) -> tuple[CellLines | None, list[BBox], list[BBox], list[BBox]]:
+        # Cells whose ink is clean lines give their line crops directly; the detector reads the rest.
         cell_lines = find_cell_lines(gray_clean, found_tables, dpi, settings)
         if cell_lines is None:
             return None, _detect(engine, gray_clean), [], []
         return cell_lines, _detect_regions(engine, gray_clean, cell_lines), cell_lines.pieces, cell_lines.lone
 
-    lines, boxes, direct, lone = find(clean, tables)
+    def look(quarters: int, levelled: np.ndarray) -> _Look:
+        found_tables, clean = _structure(levelled, dpi)
+        lines, boxes, direct, lone = find(clean, found_tables)
+        half, conf = _upright_half(engine, clean, boxes + direct, orient)
+        # The detector's boxes alone tell the lines' direction: band pieces are horizontal by construction.
+        return _Look(quarters, levelled, found_tables, clean, lines, boxes, direct, lone, half, conf,
+                     _tall_share(boxes, orient))
+
+    chosen = first = look(guess, gray)
+    if not first.settled(orient):
+        # Lines that stand tall or read poorly: the page may lie a quarter turned. The levelled page
+        # turned back to how it came (or on a quarter) is read as well; the better reading wins, and
+        # on a tie the look whose lines run across the page.
+        back = -1 if guess else 1
+        # Levelled again on its own: the skew measured on the first look ran across the page as it lay
+        # (a one-row 总分 page read 1.5° askew otherwise).
+        turned = rotate_quarter(gray, back)
+        extra = deskew_angle(turned)
+        second = look(guess + back, rotate(turned, extra))
+        if second.half is not None and (first.half is None or second.conf > first.conf + orient.margin or (
+                second.conf >= first.conf - orient.margin and second.tall < first.tall)):
+            chosen = second
+        elif first.half is None and guess:
+            chosen = second  # nothing to read either by: the page as it came, not the guess
+        if chosen is second:
+            skew += extra
+    quarters, gray, tables, clean = chosen.quarters, chosen.gray, chosen.tables, chosen.clean
+    lines, boxes, direct, lone = chosen.lines, chosen.boxes, chosen.direct, chosen.lone
     bands_current = True  # the bands were read on the page as it now lies
-    turn, conf = _quarters_to_upright(engine, clean, boxes + direct)
-    if quarters and turn in (0, 2):
-        # Only the layout guess turned the page sideways, and turned text can read about as well as
-        # upright (narrow columns of two-character lines stack into tall blocks; CJK glyphs read
-        # turned). The page as it came is read too, and wins when it reads better upright or upside
-        # down by the same margin a turn must gain, or with a small share of the turn's doubt.
-        # Levelled on its own rules: the skew measured on the turned page was read off its text.
-        gray0 = rotate_quarter(gray, -quarters)
-        skew0 = deskew_angle(gray0)
-        gray0 = rotate(gray0, skew0)
-        tables0, clean0 = _structure(gray0, dpi)
-        found0 = find(clean0, tables0)
-        turn0, conf0 = _quarters_to_upright(engine, clean0, found0[1] + found0[2])
-        if turn0 in (0, 2) and (conf0 > conf + ORIENT_MARGIN or 1 - conf0 <= ORIENT_DOUBT_SHARE * (1 - conf)):
-            quarters, gray, tables, clean, turn = 0, gray0, tables0, clean0, turn0
-            lines, boxes, direct, lone = found0
-            skew += skew0
-    if turn is None:
-        turn = -quarters % 4  # nothing to read it by: the page as it came, not the layout guess
-    if turn:
-        # Turn the page; a half turn takes the boxes with it, a quarter turn reads the page again
-        # (lines found across a turned page are not the lines of the upright one).
-        quarters += turn
+    if chosen.half == 2:
+        # Upside down: the boxes turn with the page (the bands were read on the page before the turn).
+        quarters += 2
         h, w = gray.shape[:2]
-        gray = rotate_quarter(gray, turn)
-        if turn % 2:
-            # Levelled again: the skew was measured across the page as it lay (off its text, or
-            # off rules that now run the other way).
-            extra = deskew_angle(gray)
-            gray, skew = rotate(gray, extra), skew + extra
+        gray = rotate_quarter(gray, 2)
         tables, clean = _structure(gray, dpi)
-        if turn == 2:
-            boxes, direct, lone = (_turn_boxes(found, 2, w, h) for found in (boxes, direct, lone))
-            bands_current = False
-        else:
-            lines, boxes, direct, lone = find(clean, tables)
+        boxes, direct, lone = (_turn_boxes(found, 2, w, h) for found in (boxes, direct, lone))
+        bands_current = False
     heights = [b[3] - b[1] for b in boxes + direct]
     char = float(np.median(heights)) if heights else dpi / 7
     inset = max(1.0, dpi / 100)

@@ -11,9 +11,12 @@ import pytest
 from PIL import Image
 from scan_helpers import cell_matches, norm, render_form
 
-from extractor.errors import CorruptInput, LimitExceeded
+from extractor.errors import CorruptInput, LimitExceeded, UnsupportedInput
 from extractor.options import ExtractOptions
+from extractor.pipeline import extract_pages
 from extractor.routes.image import read_image
+from samples.generate import prints
+from samples.generate.converters import make_doc
 from samples.generate.pdf import PdfStyle
 from samples.generate.scan import ScanStyle, scan_pages, to_png, to_tiff
 
@@ -76,3 +79,27 @@ def test_image_limits_and_junk() -> None:
     assert err.value.code == "page_too_large"
     with pytest.raises(CorruptInput):
         read_image(b"\x89PNG\r\n\x1a\n" + b"\x00" * 64, ExtractOptions())
+
+
+@pytest.mark.skipif(prints.missing("soffice") is not None, reason=str(prints.missing("soffice")))
+def test_one_file_per_page_is_one_document() -> None:
+    """A scanner that writes each page to its own file: the form continued on the second file (no
+    header there, its rows split from the first page's) is one form, as in a multi-page TIFF."""
+    doc = make_doc(4, base=700_000, n_forms=1)  # the tests' documents, not the benches'
+    pages = prints.rasterise(prints.office_pdf(doc.tables, "docx", prints.PrintLook.random(doc.seed)), 150)
+    assert len(pages) == 2
+    result = extract_pages([(f"page-{i}.png", to_png(p, 150)) for i, p in enumerate(pages, 1)], ExtractOptions())
+    assert result.source.route == "image" and result.source.pages == 2
+    assert result.source.filename == "page-1.png"
+    [form] = result.forms
+    expected = doc.expected["forms"][0]
+    assert form.pages == [1, 2]
+    assert float(form.total.score or 0) == pytest.approx(float(expected["total"]["score"]))  # printed on the second page
+    got = {norm(i.level3 or "") for i in form.indicators}
+    missing = [i["level3"] for i in expected["indicators"] if norm(i["level3"]) not in got]
+    assert len(expected["indicators"]) > 10 and len(missing) <= 1, missing
+
+
+def test_only_page_images_are_joined() -> None:
+    with pytest.raises(UnsupportedInput):
+        extract_pages([("page-1.png", to_png(np.full((200, 150), 255, np.uint8), 100)), ("notes.txt", b"text")])
