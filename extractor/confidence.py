@@ -53,6 +53,10 @@ class ConfidenceSettings(BaseModel):
     char_doubt_below: float = Field(0.5, ge=0, le=1, description="a character of a goal text or an indicator "
                                     "name the engine read below this is doubtful (its own score, not the line's "
                                     "mean: one misread character in a long line hides in the mean)")
+    degraded_share: float = Field(0.018, ge=0, le=1, description="a scan is degraded when at least this share of "
+                                  "its characters were read below the engine's weak mark: there every long goal "
+                                  "text held a misread character (150 dpi heavy noise: 2.1–22 % weak; every "
+                                  "300 and 200 dpi look: at most 1.5 %, bench_flags)")
     goal_doubt_below: float = Field(0.96, description="a goal text line read below this is doubtful: at 300 "
                                     "and 200 dpi every goal read right scored above it (bench_flags)")
 
@@ -140,6 +144,29 @@ def assess_confidence(form: Form, settings: ConfidenceSettings | None = None) ->
                 factors.append(settings.arithmetic_odds)
             _rate(ref, settings, factors, where, field, issues, found, f"{value if value is not None else '—'}")
     return found
+
+
+def weak_share(cells: list[Cell]) -> float | None:
+    """The share of an OCR reading's characters the engine scored as weak (`Cell.weak`); None when no
+    cell carries character scores (a text route, or an engine that scores lines only)."""
+    scored = [c for c in cells if c.source == "ocr" and c.weak is not None]
+    chars = sum(len(c.text) for c in scored)
+    if not chars:
+        return None
+    return sum(1 for c in scored for w in c.weak or () if w.char) / chars
+
+
+def degraded_doubts(form: Form, share: float | None, settings: ConfidenceSettings | None = None) -> list[Issue]:
+    """On a degraded scan (`degraded_share`), each goal text not already doubted: a long text read from
+    such a page is almost never right to the character, whatever its own characters scored."""
+    settings = settings or _DEFAULT_SETTINGS
+    if share is None or share < settings.degraded_share:
+        return []
+    named = {i.field for i in form.issues}
+    return [Issue(code="scan_degraded", severity="warning", field=f"goals.{key}",
+                  message=f"扫描质量差（{share:.1%} 的字符识别把握不足），此段目标文字很可能有误读，请核对原件 / "
+                          f"a poor scan ({share:.1%} of characters read unsurely): check this goal text")
+            for key in ("expected", "actual") if getattr(form.goals, key) and f"goals.{key}" not in named]
 
 
 def review_priority(form: dict) -> tuple[int, int, float, int]:
