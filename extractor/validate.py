@@ -476,8 +476,8 @@ def is_scanned(form: Form) -> bool:
 
 def check_total_row(form: Form, settings: ValidationSettings) -> Iterator[Issue]:
     """A 总分 row prints its weight and its score: one without the other, on a form whose indicators are
-    all scored, was read short (a cell lost), not printed so."""
-    if not form.indicators or any(i.score is None for i in form.indicators):
+    scored, was read short (a cell lost), not printed so."""
+    if not any(i.score is not None for i in form.indicators):
         return
     for key, other in (("weight", "score"), ("score", "weight")):
         if getattr(form.total, key) is None and getattr(form.total, other) is not None:
@@ -507,6 +507,9 @@ def check_scanned_header(form: Form, settings: ValidationSettings) -> Iterator[I
                        f"the project name starts with a number (a page number read into it?)")
     if form.year is None and form.indicators:
         yield _warning("missing_field", "year", "没有读到年度 / the form's year was not read")
+    if form.indicators and not form.goals.expected and not form.goals.actual:
+        for key in ("expected", "actual"):  # the template prints both; neither was read
+            yield _warning("missing_field", f"goals.{key}", "没有读到年度总体目标 / no goal text was read")
 
 
 def check_fund_rows_read(form: Form, settings: ValidationSettings) -> Iterator[Issue]:
