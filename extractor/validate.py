@@ -476,9 +476,9 @@ def is_scanned(form: Form) -> bool:
 
 def check_total_row(form: Form, settings: ValidationSettings) -> Iterator[Issue]:
     """A 总分 row prints its weight and its score: one without the other, on a form whose indicators are
-    scored, was read short (a cell lost), not printed so."""
-    if not any(i.score is not None for i in form.indicators):
-        return
+    scored or that was scanned (a whole 得分 column can go unread), was read short, not printed so."""
+    if not form.indicators or not (any(i.score is not None for i in form.indicators) or is_scanned(form)):
+        return  # an unscored printed form (a template filled in part) prints no total score either
     for key, other in (("weight", "score"), ("score", "weight")):
         if getattr(form.total, key) is None and getattr(form.total, other) is not None:
             yield _warning("total_incomplete", f"total.{key}",
