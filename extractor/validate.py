@@ -5,7 +5,9 @@ weights_do_not_sum, scores_do_not_sum, score_exceeds_weight, funds_do_not_add_up
 execution_rate_mismatch, funds_score_inconsistent, missing_level, unknown_level2, no_indicators,
 missing_total, missing_field, doubtful_value (the fields that can explain a failed sum), and the
 cross-field checks that catch what a reader alone cannot: unit_mismatch (the actual's unit is not the
-target's), full_score_on_missed_target (noted as printed).
+target's), full_score_on_missed_target (noted as printed); and, holding a scan's reading to what the
+template prints on every form (issue 12): number_grammar, total_incomplete, header_mismatch,
+header_grammar, fund_row_missing, word_mismatch.
 Tolerances follow what is printed (the precision of a rate, an amount, a score), from
 `ValidationSettings`.
 """
