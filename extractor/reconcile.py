@@ -314,12 +314,14 @@ def _read_fund_row(state: _State, row: Row) -> None:
     state.last_fund = (key, label, values)
     alignment = align_fund_row(values, state.fund_roles, state.fund_columns)
     aligned = alignment.by_role
-    if not aligned:
-        return
     role_at = {col: role for role, col in state.fund_columns.items()}
-    for cell in alignment.skipped:  # printed, but fits no column: never drop it silently
+    # Printed, but fits no column: never drop it silently, also when nothing of the row fits (a scan's
+    # `上年结转资金 | o | o`, zeros read as letters, left the row empty and said nothing).
+    for cell in alignment.skipped:
         where = f"funds.{key or 'more'}" + (f".{role_at[cell.col]}" if cell.col in role_at else "")
         state.issue("value_unread", "error", where, f"{clean_text(cell.text)!r} is printed here but is not a value")
+    if not aligned:
+        return
     fund = _fund_row(state, aligned, key or "more")
     if key is None:
         state.form.funds.more.append(LabeledFundRow(label=label or "", **fund.model_dump(exclude_none=True)))

@@ -7,7 +7,7 @@ missing_total, missing_field, doubtful_value (the fields that can explain a fail
 cross-field checks that catch what a reader alone cannot: unit_mismatch (the actual's unit is not the
 target's), full_score_on_missed_target (noted as printed); and, holding a scan's reading to what the
 template prints on every form (issue 12): number_grammar, total_incomplete, header_mismatch,
-header_grammar, fund_row_missing, word_mismatch.
+header_grammar, word_mismatch.
 Tolerances follow what is printed (the precision of a rate, an amount, a score), from
 `ValidationSettings`.
 """
@@ -514,21 +514,6 @@ def check_scanned_header(form: Form, settings: ValidationSettings) -> Iterator[I
             yield _warning("missing_field", f"goals.{key}", "没有读到年度总体目标 / no goal text was read")
 
 
-def check_fund_rows_read(form: Form, settings: ValidationSettings) -> Iterator[Issue]:
-    """The template prints every fund row (其中：财政拨款, 上年结转, 其他资金); on a scan a part row with no
-    cell read between rows that were read was lost in the reading, not printed blank (a blank cell
-    of a read row still has its row read)."""
-    if not is_scanned(form):
-        return
-    keys = [key for key, _words in FUND_ROWS if key != "total"]
-    read = [getattr(form.funds, k).provenance is not None for k in keys]
-    for n, key in enumerate(keys):
-        if not read[n] and any(read[n + 1:]) and (form.funds.total.provenance is not None or any(read[:n])):
-            yield _warning("fund_row_missing", f"funds.{key}",
-                           f"资金表「{dict(FUND_ROWS)[key][0]}」一行没有读到任何数值，而前后的行都读到了，"
-                           f"请核对原件 / no cell of the {key} fund row was read")
-
-
 def check_words(form: Form, settings: ValidationSettings) -> Iterator[Issue]:
     """A scanned actual said in words repeats its target's word (优化 / 优化): two words of the same
     length one character apart (提升 / 提开, 健全有效 / 健全有致) are one of them misread."""
@@ -558,7 +543,6 @@ RULES: tuple[Rule, ...] = (
     check_notes,
     check_total_row,
     check_scanned_header,
-    check_fund_rows_read,
     check_words,
 )
 

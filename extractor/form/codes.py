@@ -62,8 +62,6 @@ CODES: dict[str, Code] = {
                             "主管部门 and 实施单位 differ by a character (one is misread, likely): check the original"),
     "header_grammar": Code("warning", "项目名称以数字开头（可能混入了页码），请核对原件",
                            "the project name starts with a number other than its year: check the original"),
-    "fund_row_missing": Code("warning", "资金表中的一行没有读到任何数值，而前后的行都读到了，请核对原件",
-                             "no cell of a fund row was read while the rows around it were: check the original"),
     "word_mismatch": Code("warning", "实际完成值与年度指标值只差一个字，可能有一处识别有误，请核对原件",
                           "the actual's word and the target's differ by one character: check the original"),
     "scan_degraded": Code("warning", "扫描质量差（大量字符识别把握不足），此段长文本很可能有误读，请核对原件",

@@ -300,10 +300,6 @@ def issued(form: Form) -> set[tuple[str, str | None]]:
     return {(i.code, i.field) for i in validate_form(form)}
 
 
-def fund_ref() -> dict[str, CellRef]:
-    return {"initial_budget": CellRef(page=1, bbox=(0, 0, 1, 1), source="ocr")}
-
-
 @pytest.mark.parametrize(("target", "actual", "field"), [
     ("=00%", "100%", "indicators[0].target"),  # a digit lost: no number starts `00`
     (">=05", "6", "indicators[0].target"),
@@ -358,18 +354,6 @@ def test_a_scanned_header_is_held_against_itself() -> None:
     typed = sound_form()  # typed text is what the form prints: not held to the template
     typed.department, typed.implementing_unit, typed.project_name = "区水务局", "区水务所", "150道路养护"
     assert not {"header_mismatch", "header_grammar"} & set(codes(typed))
-
-
-def test_a_fund_row_no_cell_of_which_was_read_between_read_rows_is_said() -> None:
-    form = scanned(sound_form())
-    form.funds.total.provenance = form.funds.appropriation.provenance = fund_ref()
-    form.funds.carryover = FundRow()  # nothing read on the row
-    form.funds.other = FundRow(initial_budget=D(0), provenance=fund_ref())
-    assert ("fund_row_missing", "funds.carryover") in issued(form)
-    form.funds.carryover = FundRow(provenance=fund_ref())  # read, as dashes: the row is there
-    assert "fund_row_missing" not in codes(form)
-    form.funds.carryover, form.funds.other = FundRow(), FundRow()  # the last rows of a block: not between
-    assert "fund_row_missing" not in codes(form)
 
 
 @pytest.mark.parametrize(("target", "actual"), [("提升", "提开"), ("健全有致", "健全有效")])
