@@ -13,6 +13,8 @@ adds evidence, each an odds factor on the chance that the value is wrong:
 Fields end up with `provenance[...].confidence` (the engine's own score kept as `ocr_confidence`), and
 a `low_confidence` warning where the combined confidence is below `doubt_below` and no other issue
 already names the field. The factors are calibrated on `bench/bench_flags.py` (its reliability table).
+Free texts (goal texts, the header's names) have no per-field confidence: on a degraded scan (a high share of
+weak characters over the whole reading) they get a `scan_degraded` doubt instead (degraded_doubts).
 """
 
 from __future__ import annotations
