@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Literal
 
 from extractor.choose import choose_reading
-from extractor.confidence import assess_confidence
+from extractor.confidence import assess_confidence, degraded_doubts, weak_share
 from extractor.errors import LINE_TOO_LONG, EmptyInput, ExtractionError, LimitExceeded, UnsupportedInput
 from extractor.grid import grid_to_rows
 from extractor.limits import memory_budget, page_time_limit
@@ -150,9 +150,11 @@ def _forms_of(reading: Reading) -> Callable[[], list[Form]]:
             for form in forms:
                 _mark(form.issues, "reconcile")
         with stage("validate"):
+            share = weak_share(grid.cells)
             for form in forms:
                 form.issues.extend(_mark(validate_form(form), "validate"))
                 form.issues.extend(_mark(assess_confidence(form), "validate"))
+                form.issues.extend(_mark(degraded_doubts(form, share), "validate"))
         return forms
     return run
 

@@ -335,12 +335,14 @@ def _read_fund_row(state: _State, row: Row) -> None:
     unlabelled = bool(state.fund_columns) and min(state.fund_columns.values()) == 0
     alignment = align_fund_row(values, state.fund_roles, None if unlabelled else state.fund_columns)
     aligned = alignment.by_role
-    if not aligned:
-        return
     role_at = {col: role for role, col in state.fund_columns.items()}
-    for cell in alignment.skipped:  # printed, but fits no column: never drop it silently
+    # Printed, but fits no column: never drop it silently, also when nothing of the row fits (a scan's
+    # `上年结转资金 | o | o`, zeros read as letters, left the row empty and said nothing).
+    for cell in alignment.skipped:
         where = f"funds.{key or 'more'}" + (f".{role_at[cell.col]}" if cell.col in role_at else "")
         state.issue("value_unread", "error", where, f"{clean_text(cell.text)!r} is printed here but is not a value")
+    if not aligned:
+        return
     fund = _fund_row(state, aligned, key or "more")
     if key == "total" and fund.weight is None and state.fund_points is not None:
         fund.weight = state.fund_points

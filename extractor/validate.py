@@ -5,7 +5,9 @@ weights_do_not_sum, scores_do_not_sum, score_exceeds_weight, funds_do_not_add_up
 execution_rate_mismatch, funds_score_inconsistent, missing_level, unknown_level2, no_indicators,
 missing_total, missing_field, doubtful_value (the fields that can explain a failed sum), and the
 cross-field checks that catch what a reader alone cannot: unit_mismatch (the actual's unit is not the
-target's), full_score_on_missed_target (noted as printed).
+target's), full_score_on_missed_target (noted as printed); and, holding a scan's reading to what the
+template prints on every form (issue 12): number_grammar, total_incomplete, header_mismatch,
+header_grammar, word_mismatch.
 Tolerances follow what is printed (the precision of a rate, an amount, a score), from
 `ValidationSettings`.
 """
@@ -23,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from extractor.form.vocabulary import FUND_BLOCK_LABELS, FUND_ROWS
 from extractor.taxonomy import LEVEL1, is_known_level2
-from models import Form, FundRow, Issue
+from models import Form, FundRow, Indicator, Issue
 
 
 class ValidationSettings(BaseModel):
@@ -38,6 +40,10 @@ class ValidationSettings(BaseModel):
                                 "may carry from being rounded on its own")
     label_overlap: float = Field(0.5, gt=0, le=1, description="how like a template row's name (difflib ratio) "
                                  "an unrecognised scanned fund row label must read to be taken for it misread")
+    header_likeness: float = Field(0.85, gt=0, le=1, description="how like each other (difflib ratio) a scanned "
+                                   "主管部门 and 实施单位 must read, short of equal, to be the same name misread")
+    word_length: int = Field(4, ge=2, description="longest target word (优化, 健全有效) an actual one character off "
+                             "is held to: a longer text may differ in a word on purpose")
 
 
 Rule = Callable[[Form, ValidationSettings], Iterator[Issue]]
@@ -161,7 +167,9 @@ def check_execution_rate(form: Form, settings: ValidationSettings) -> Iterator[I
         if row.execution_rate is None or row.executed is None or not row.annual_budget:
             continue
         computed = row.executed / row.annual_budget * 100
-        if abs(computed - row.execution_rate) > _tolerance(row.execution_rate, settings):
+        # No rounding takes a rate at or below 100% above it (`100.001` for 100.00: a digit read in).
+        beyond = computed <= 100 < row.execution_rate
+        if beyond or abs(computed - row.execution_rate) > _tolerance(row.execution_rate, settings):
             yield _error("execution_rate_mismatch", f"funds.{name}.execution_rate",
                          f"执行率印为 {_fmt(row.execution_rate)}%，全年执行数 / 全年预算数 为 {computed:.2f}% / "
                          f"execution rate {_fmt(row.execution_rate)}% but executed/annual budget is {computed:.2f}%")
@@ -389,6 +397,10 @@ def _norm_value(text: str | None) -> str:
 _OPERATOR_LIKE = re.compile(r"[≈≠≒~～±]")  # operators no 年度指标值 uses: a misread of >= <= =
 _SPECK = re.compile(r"^[.,:;·、'`．，：；]+|[.,:;·'`．，：；]+$")
 _UNIT_JUNK = re.compile(r"[#@&*$^|\\]")
+# Number grammar: no printed number starts `00` or `05` (a digit lost: `=00%` for `=100%`), and a
+# magnitude word is followed by a unit, never a digit (`>170万2` for `>170万㎡`).
+_LEADING_ZERO = re.compile(r"^(?:>=|<=|=|>|<|≥|≤)?0\d")
+_DIGIT_FOR_UNIT = re.compile(r"\d[万亿千]\d+$")
 _CJK_DOT = re.compile(r"(?<=[\u4e00-\u9fff])[·•∙.．](?=[\u4e00-\u9fff])")
 
 
@@ -415,6 +427,16 @@ def _grammar_doubt(value: str, measure: str | None, other: Quantity | None) -> s
     return None
 
 
+def _number_grammar(value: str) -> str | None:
+    """Why a scanned target or actual breaks the grammar of a printed number, or None."""
+    compact = _SPACES.sub("", value)
+    if _LEADING_ZERO.search(compact):
+        return "数值以多余的 0 开头（可能漏读了一位数字）"
+    if _DIGIT_FOR_UNIT.search(compact):
+        return "数量级“万”“亿”之后是数字（单位可能被识别为数字，如 ㎡ 读作 2）"
+    return None
+
+
 def check_reading(form: Form, settings: ValidationSettings) -> Iterator[Issue]:
     """Values read by OCR held to their column's grammar: an operator, a number, a unit that fits the
     indicator; a speck, a stray symbol or a lost unit makes the value doubtful (never changed here)."""
@@ -428,12 +450,82 @@ def check_reading(form: Form, settings: ValidationSettings) -> Iterator[Issue]:
             value = getattr(ind, key)
             if not value or not _is_ocr(refs, *roles):
                 continue
-            if why := _grammar_doubt(value, measure, read_quantity(other)):
+            if why := _number_grammar(value):
+                yield _warning("number_grammar", f"indicators[{i}].{key}", f"{value}：{why}，请核对原件 / "
+                               f"{value!r} is not how a number is printed")
+            elif why := _grammar_doubt(value, measure, read_quantity(other)):
                 yield _warning("doubtful_value", f"indicators[{i}].{key}", f"{value}：{why}，请核对原件 / "
                                f"{value!r} does not fit the column's grammar")
         if ind.level3 and _is_ocr(refs, "name") and (_CJK_DOT.search(ind.level3) or _SPECK.match(ind.level3)):
             yield _warning("doubtful_value", f"indicators[{i}].level3",
                            f"{ind.level3}：名称中有多余的标点（可能是污点），请核对原件 / a speck in the name")
+
+
+# --- a scanned form held to its own structure: what the template prints on every form ------------------
+
+_YEAR_PREFIX = re.compile(r"^\d{4}年")
+_NUMBER_PREFIX = re.compile(r"^\d+")
+_PARENTHESISED = re.compile(r"[(（][^)）]*[)）]$")
+_CJK_WORD = re.compile(r"^[\u4e00-\u9fff]+$")
+
+
+def is_scanned(form: Form) -> bool:
+    """Any field of the form read by OCR: the checks below hold a scan's reading to the template."""
+    rows: list[Indicator | FundRow] = [*form.indicators, form.funds.total, form.funds.appropriation,
+                                       form.funds.carryover, form.funds.other, *form.funds.more]
+    return any(ref.source == "ocr" for row in rows for ref in (row.provenance or {}).values())
+
+
+def check_total_row(form: Form, settings: ValidationSettings) -> Iterator[Issue]:
+    """A 总分 row prints its weight and its score: one without the other, on a form whose indicators are
+    scored or that was scanned (a whole 得分 column can go unread), was read short, not printed so."""
+    if not form.indicators or not (any(i.score is not None for i in form.indicators) or is_scanned(form)):
+        return  # an unscored printed form (a template filled in part) prints no total score either
+    for key, other in (("weight", "score"), ("score", "weight")):
+        if getattr(form.total, key) is None and getattr(form.total, other) is not None:
+            yield _warning("total_incomplete", f"total.{key}",
+                           f"总分行只读到{'分值' if other == 'weight' else '得分'}，"
+                           f"{'分值' if key == 'weight' else '得分'}未读到，请核对原件 / the 总分 row's {key} was not read")
+
+
+def check_scanned_header(form: Form, settings: ValidationSettings) -> Iterator[Issue]:
+    """A scan's header read against itself: 实施单位 is mostly 主管部门 itself (with `(本部)`), so two
+    names a character apart are one name misread; a project name does not start with a number other
+    than its year (a page number read into it); and every form prints its year in its title."""
+    if not is_scanned(form):
+        return
+    dept = _SPACES.sub("", form.department or "")
+    unit = _PARENTHESISED.sub("", _SPACES.sub("", form.implementing_unit or ""))
+    if dept and unit and dept != unit and not unit.startswith(dept) and not dept.startswith(unit):
+        if difflib.SequenceMatcher(None, dept, unit, autojunk=False).ratio() >= settings.header_likeness:
+            for key in ("department", "implementing_unit"):  # either may be the misread one
+                yield _warning("header_mismatch", key,
+                               f"主管部门「{form.department}」与实施单位「{form.implementing_unit}」只差个别字，"
+                               f"可能有一处识别有误，请核对原件 / 主管部门 and 实施单位 differ by a character")
+    name = _SPACES.sub("", form.project_name or "")
+    if _NUMBER_PREFIX.match(name) and not _YEAR_PREFIX.match(name):
+        yield _warning("header_grammar", "project_name",
+                       f"项目名称「{form.project_name}」以数字开头（可能混入了页码），请核对原件 / "
+                       f"the project name starts with a number (a page number read into it?)")
+    if form.year is None and form.indicators:
+        yield _warning("missing_field", "year", "没有读到年度 / the form's year was not read")
+    if form.indicators and not form.goals.expected and not form.goals.actual:
+        for key in ("expected", "actual"):  # the template prints both; neither was read
+            yield _warning("missing_field", f"goals.{key}", "没有读到年度总体目标 / no goal text was read")
+
+
+def check_words(form: Form, settings: ValidationSettings) -> Iterator[Issue]:
+    """A scanned actual said in words repeats its target's word (优化 / 优化): two words of the same
+    length one character apart (提升 / 提开, 健全有效 / 健全有致) are one of them misread."""
+    for i, ind in enumerate(form.indicators):
+        if not _is_ocr(ind.provenance, "target", "actual"):
+            continue
+        target, actual = _SPACES.sub("", ind.target or ""), _SPACES.sub("", ind.actual or "")
+        if (len(target) == len(actual) <= settings.word_length and _CJK_WORD.match(target)
+                and _CJK_WORD.match(actual) and sum(a != b for a, b in zip(target, actual, strict=True)) == 1):
+            yield _warning("word_mismatch", f"indicators[{i}]",
+                           f"{ind.level3 or ''}：实际完成值「{ind.actual}」与年度指标值「{ind.target}」只差一个字，"
+                           f"可能有一处识别有误，请核对原件 / actual and target words differ by one character")
 
 
 RULES: tuple[Rule, ...] = (
@@ -449,6 +541,9 @@ RULES: tuple[Rule, ...] = (
     check_missed_targets,
     check_reading,
     check_notes,
+    check_total_row,
+    check_scanned_header,
+    check_words,
 )
 
 

@@ -8,7 +8,7 @@ from extractor.confidence import ConfidenceSettings, assess_confidence, goal_dou
 from extractor.grid import Cell
 from extractor.normalize import parse_amount, parse_number, parse_rate
 from extractor.validate import validate_form
-from models import CellRef, Form, FundRow, Funds, Indicator, Total
+from models import CellRef, Form, FundRow, Funds, Indicator, Issue, Total
 
 D = Decimal
 
@@ -144,3 +144,36 @@ def test_characters_the_engine_doubted_are_named_with_their_context() -> None:
     assert "「养护」与「提升」之间" in said[1] and "「园区环境」之后" in said[2] and "重复" in said[3]
     assert char_doubts([doubtful], ConfidenceSettings(char_doubt_below=0.2))[0].startswith("「养护」与")
     assert len(goal_doubts(text, [doubtful])) == 4  # one warning per goal, every place named in it
+
+
+def test_a_weak_colon_is_doubted_a_weak_comma_is_not() -> None:
+    from extractor.confidence import char_doubts
+    from extractor.grid import WeakSpot
+
+    text = "使用不受影响：做好招商引资，提升服务"
+    colon = Cell(page=1, row=0, col=0, text=text, confidence=0.99, source="ocr",
+                 weak=(WeakSpot("不受影响", "：", "做好招", 0.7),))  # a ； read as a colon
+    comma = Cell(page=1, row=0, col=0, text=text, confidence=0.99, source="ocr",
+                 weak=(WeakSpot("招商引资", "，", "提升", 0.7),))
+    assert len(char_doubts([colon])) == 1 and char_doubts([comma]) == []
+    assert char_doubts([colon], ConfidenceSettings(confusable_marks="")) == []
+
+
+def test_free_texts_on_a_degraded_scan_are_doubted() -> None:
+    from extractor.confidence import degraded_doubts, weak_share
+    from extractor.grid import WeakSpot
+    from models import Goals
+
+    clean = Cell(page=1, row=0, col=0, text="完成道路养护" * 10, confidence=0.99, source="ocr", weak=())
+    poor = Cell(page=1, row=0, col=0, text="完成道路养护" * 10, confidence=0.9, source="ocr",
+                weak=tuple(WeakSpot("", "护", "", 0.6) for _ in range(3)))
+    assert weak_share([clean]) == 0 and weak_share([poor]) == 0.05
+    assert weak_share([Cell(page=1, row=0, col=0, text="x", source="text")]) is None  # nothing scored
+    form = Form(project_name="道路养护", department="松江经济技术开发区管理委员会",
+                goals=Goals(expected="完成道路养护" * 10, actual="已完成"))
+    assert degraded_doubts(form, weak_share([clean])) == [] and degraded_doubts(form, None) == []
+    said = {i.field: i.code for i in degraded_doubts(form, weak_share([poor]))}
+    # A long text may hold a misread character; a short one (3 or 4 characters) less likely.
+    assert said == {"goals.expected": "scan_degraded", "department": "scan_degraded"}
+    form.issues.append(Issue(code="low_confidence", severity="warning", field="goals.expected", message="x"))
+    assert "goals.expected" not in {i.field for i in degraded_doubts(form, 0.05)}  # already doubted

@@ -221,3 +221,13 @@ def test_a_key_ocr_misread_two_characters_off_names_its_empty_field() -> None:
     assert not [i for i in run_to_form(_scanned_rows(HEAD + INDICATOR_HEADER)).issues if i.code == "key_unread"]
     [printed] = forms_from_tsv(HEAD.replace("主管部门", "主营郴门") + INDICATOR_HEADER)
     assert not [i for i in printed.issues if i.code == "key_unread"]
+
+
+def test_a_fund_row_none_of_whose_cells_fits_is_said_not_left_empty_quietly() -> None:
+    text = HEAD.replace("\t上年结转资金\t0\t0\t0\t—\t\t", "\t上年结转资金\to\to\t\t\t\t")  # zeros read as letters
+    [form] = forms_from_tsv(text + INDICATOR_HEADER + "产出指标\t数量指标\t里程\t10\t10\t90\t90\n总分\t\t\t\t\t100\t100")
+    assert form.funds.carryover.initial_budget is None and form.funds.carryover.annual_budget is None
+    unread = {i.field for i in form.issues if i.code == "value_unread"}
+    assert {"funds.carryover.initial_budget", "funds.carryover.annual_budget"} <= unread
+    [sound] = forms_from_tsv(HEAD + INDICATOR_HEADER + "产出指标\t数量指标\t里程\t10\t10\t90\t90\n总分\t\t\t\t\t100\t100")
+    assert not [i for i in sound.issues if i.code == "value_unread"]  # 其他资金's dash is no unread value

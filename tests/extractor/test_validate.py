@@ -291,3 +291,78 @@ def test_a_scanned_fund_row_whose_name_was_misread_is_said_on_the_row_it_left_em
     printed = form("其中：当年财政披款")
     printed.funds.more[0].provenance = None  # typed text names its rows as printed
     assert said(printed) == []
+
+
+# --- issue 12: checks that hold a scan's reading to the form's own structure -------------------------
+
+
+def issued(form: Form) -> set[tuple[str, str | None]]:
+    return {(i.code, i.field) for i in validate_form(form)}
+
+
+@pytest.mark.parametrize(("target", "actual", "field"), [
+    ("=00%", "100%", "indicators[0].target"),  # a digit lost: no number starts `00`
+    (">=05", "6", "indicators[0].target"),
+    (">170万㎡", ">170万2", "indicators[0].actual"),  # ㎡ read as a digit after the magnitude
+])
+def test_a_scanned_value_is_held_to_number_grammar(target: str, actual: str, field: str) -> None:
+    assert ("number_grammar", field) in issued(scanned(with_values(target, actual, name="完成率")))
+    assert "number_grammar" not in codes(with_values(target, actual, name="完成率"))  # typed: as printed
+
+
+@pytest.mark.parametrize("value", ["=100%", "0.5", "10%", ">=20万m²", "2023年05月", "0"])
+def test_numbers_as_printed_keep_their_grammar(value: str) -> None:
+    assert "number_grammar" not in codes(scanned(with_values(value, value, name="完成率")))
+
+
+def test_an_execution_rate_above_100_over_a_budget_not_exceeded_is_a_mismatch() -> None:
+    form = sound_form()
+    form.funds.total.executed, form.funds.total.execution_rate = D("200.00"), D("100.001")  # a digit read in
+    assert ("execution_rate_mismatch", "funds.total.execution_rate") in issued(form)
+    form.funds.total.execution_rate = D("100.00")
+    assert "execution_rate_mismatch" not in codes(form)
+
+
+def test_a_total_row_read_half_names_the_missing_half() -> None:
+    form = sound_form()
+    form.total.score = None
+    assert ("total_incomplete", "total.score") in issued(form)
+    form.total.score, form.total.weight = D("97.5"), None
+    assert ("total_incomplete", "total.weight") in issued(form)
+    unscored = sound_form()  # a printed form not scored yet prints no total score either
+    unscored.total.score = None
+    for ind in unscored.indicators:
+        ind.score = None
+    unscored.funds.total.score = None
+    assert "total_incomplete" not in codes(unscored)
+    assert "total_incomplete" in codes(scanned(unscored))  # a scan's whole 得分 column can go unread
+
+
+def test_a_scanned_header_is_held_against_itself() -> None:
+    form = scanned(sound_form())
+    form.year, form.department, form.implementing_unit = 2023, "松江经济技术开发区管理委员会", "松江经济技术开发区营理委员会(本部)"
+    said = issued(form)
+    assert {("header_mismatch", "department"), ("header_mismatch", "implementing_unit")} <= said
+    form.implementing_unit = "松江经济技术开发区管理委员会(本部)"  # the department itself, as forms print it
+    form.project_name = "150道路养护"  # a page number read into the name
+    said = issued(form)
+    assert "header_mismatch" not in {c for c, _ in said} and ("header_grammar", "project_name") in said
+    form.project_name = "2023年道路养护"  # its year is no page number
+    assert "header_grammar" not in codes(form)
+    form.year = None
+    assert ("missing_field", "year") in issued(form)
+    typed = sound_form()  # typed text is what the form prints: not held to the template
+    typed.department, typed.implementing_unit, typed.project_name = "区水务局", "区水务所", "150道路养护"
+    assert not {"header_mismatch", "header_grammar"} & set(codes(typed))
+
+
+@pytest.mark.parametrize(("target", "actual"), [("提升", "提开"), ("健全有致", "健全有效")])
+def test_scanned_words_one_character_apart_are_doubted_on_the_row(target: str, actual: str) -> None:
+    assert ("word_mismatch", "indicators[0]") in issued(scanned(with_values(target, actual, name="水平")))
+    assert "word_mismatch" not in codes(with_values(target, actual, name="水平"))  # typed: as printed
+
+
+@pytest.mark.parametrize(("target", "actual"), [("提升", "提升"), ("及时", "较及时"), ("优化", "良好"),
+                                                ("=100%", "100%"), ("全面推进工作", "全面推进王作")])
+def test_words_that_agree_or_differ_wholly_are_not_doubted(target: str, actual: str) -> None:
+    assert "word_mismatch" not in codes(scanned(with_values(target, actual, name="水平")))
