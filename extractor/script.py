@@ -35,15 +35,35 @@ def _changing() -> tuple[frozenset[str], tuple[tuple[str, frozenset[str]], ...]]
     when the table cannot be listed: then every text is converted as before."""
     converter = _converter()
     tables = getattr(converter, "_dict_chain_data", None)
-    if not isinstance(tables, list):
+    separators = getattr(converter, "split_chars_re", None)
+    if not isinstance(tables, list) or not isinstance(separators, re.Pattern):
         return None
     try:
         keys = {key for group in tables for table in group for key in table[2]}
-    except (TypeError, IndexError):
+        first = _first_choices(tables)
+    except (TypeError, IndexError, AttributeError):
         return None
-    changed = [key for key in keys if converter.convert(key) != key]  # the converter's own first choice
+    # An entry converts to the first choice its table gives it (read off the table: running the converter
+    # over each of its thousands of entries was most of a process's first document).
+    changed = [key for key in keys
+               if (first[key] if key in first and not separators.search(key) else converter.convert(key)) != key]
     return (frozenset(k for k in changed if len(k) == 1),
             tuple((k, frozenset(k)) for k in sorted(changed) if len(k) > 1))
+
+
+def _first_choices(tables: list) -> dict[str, str]:  # type: ignore[type-arg]
+    """What the converter turns entries of its table into, where that is the entry's own first choice:
+    one group of tables, the first table holding the key converts it whole (its own longest match) when
+    no earlier table can match a part of it (the group's first table, or a single character). Other
+    entries are left out (a chain of several groups converts the output of the one before)."""
+    if len(tables) != 1:
+        return {}
+    first: dict[str, str] = {}
+    for n, (_max_len, _min_len, table) in enumerate(tables[0]):
+        for key, value in table.items():
+            if key not in first and (n == 0 or len(key) == 1):
+                first[key] = value.split(" ")[0]  # the converter's choice among several
+    return first
 
 
 def converter_would_change(text: str) -> bool:

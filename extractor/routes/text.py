@@ -24,8 +24,6 @@ from typing import Literal
 from extractor.decode import decode_issues, decode_text
 from extractor.form.vocabulary import TOTAL_WORDS, is_meta_key, is_title
 from extractor.grid import Grid, rows_from_texts
-from extractor.layout import layout_rows
-from extractor.line_wraps import line_wrap_rows
 from extractor.normalize import compact
 from extractor.options import ExtractOptions
 from extractor.routes import Reading, RouteOutput
@@ -38,7 +36,6 @@ from extractor.streams import (
     tokens_to_rows,
 )
 from extractor.taxonomy import INDICATOR_HEADER_ROLES, LEVEL1, LEVEL2_PARENT, header_role, read_label
-from extractor.unspaced import split_unspaced
 from models import Issue
 
 Shape = Literal["csv", "boxes", "tsv", "pipe", "lines", "flat", "unspaced"]
@@ -135,12 +132,12 @@ def iter_text_readings(text: str) -> Iterator[Reading]:
                    lambda: rows_from_texts(rejoin_wrapped_rows(_paged_rows(text, _space_run_cells)))),
         # Text laid out by position (pdftotext -layout): wrapped cells above and below their row's line.
         "layout": (spaced,
-                   lambda: rows_from_texts(rejoin_wrapped_rows(layout_rows(text)))),
+                   lambda: rows_from_texts(rejoin_wrapped_rows(_layout_rows(text)))),
         "space-rows": (lambda: len(lines) >= 10 and sum(len(line) > 200 for line in lines) <= len(lines) * 0.2,
                        lambda: rows_from_texts(rejoin_wrapped_rows(_paged_rows(text, _space_cells)))),
         # Rows one line each, cells a space apart, wrapped cells above and below (pdfplumber).
         "line-wraps": (lambda: has_flat() and not spaced() and len(lines) >= 10 and wrap_fragments() >= 3,
-                       lambda: rows_from_texts(line_wrap_rows(text))),
+                       lambda: rows_from_texts(_line_wrap_rows(text))),
         # One cell per line; a bar closing a cell (`人大代表之家建设 |`) or alone on a line is no text.
         "lines": (lambda: True, lambda: _stream([cell for line in lines if (cell := _unbarred(line))])),
         # PDF text in drawing order: a cell that wrapped goes on, alone, on the next line.
@@ -150,7 +147,7 @@ def iter_text_readings(text: str) -> Iterator[Reading]:
         "flat": (has_flat, lambda: _stream(" ".join(defer_early_titles(lines)).split(), cells_may_split=True)),
         # Tabs between cells are gaps kept: such a text did not lose them, however few spaces it has.
         "unspaced": (lambda: shape == "unspaced" or (not has_flat() and not tabbed()) or _runs_unspaced(lines),
-                     lambda: _stream(split_unspaced(text))),
+                     lambda: _stream(_split_unspaced(text))),
     }
     order = {"csv": ["csv"], "boxes": ["boxes"], "tsv": ["tsv"], "pipe": ["pipe", "pipe-stream"], "flat": ["flat"],
              "unspaced": ["unspaced"], "lines": ["lines"]}[shape]
@@ -169,6 +166,23 @@ def _runs_unspaced(lines: list[str]) -> bool:
     """Cells with their gaps lost (a document site's text of a .docx), though stray spaces inside
     wrapped cells (`成 品粮`, `绩 效 指 标`) survive."""
     return sum(len(_GLUED_VALUES.findall(line)) for line in lines) >= _GLUED_MIN
+
+
+# The readers of later readings, imported when first tried: most documents settle on their first
+# reading, and these modules (their patterns compiled at import) cost a process more than a document.
+def _layout_rows(text: str) -> list[tuple[int, list[str]]]:
+    from extractor.layout import layout_rows
+    return layout_rows(text)
+
+
+def _line_wrap_rows(text: str) -> list[tuple[int, list[str]]]:
+    from extractor.line_wraps import line_wrap_rows
+    return line_wrap_rows(text)
+
+
+def _split_unspaced(text: str) -> list[str]:
+    from extractor.unspaced import split_unspaced
+    return split_unspaced(text)
 
 
 def _stream(tokens: list[str], *, cells_may_split: bool = False) -> Grid:
