@@ -28,9 +28,10 @@ def _converter():  # type: ignore[no-untyped-def]
 
 
 @lru_cache(maxsize=1)
-def _changing() -> tuple[frozenset[str], tuple[tuple[str, frozenset[str]], ...]] | None:
+def _changing() -> tuple[frozenset[str], dict[str, tuple[tuple[str, frozenset[str]], ...]]] | None:
     """What the converter would change: its table's entries whose conversion is not themselves (the
-    characters, and the phrases with their characters). A text none of them occurs in converts to itself,
+    characters; the phrases with their characters, by first character, for only those to be tried whose
+    first character the text has; only read). A text none of them occurs in converts to itself,
     so the converter (pure Python, most of a simplified dump's reading time) need not run over it. None
     when the table cannot be listed: then every text is converted as before."""
     converter = _converter()
@@ -47,8 +48,12 @@ def _changing() -> tuple[frozenset[str], tuple[tuple[str, frozenset[str]], ...]]
     # over each of its thousands of entries was most of a process's first document).
     changed = [key for key in keys
                if (first[key] if key in first and not separators.search(key) else converter.convert(key)) != key]
+    by_first: dict[str, list[tuple[str, frozenset[str]]]] = {}
+    for k in sorted(changed):
+        if len(k) > 1:
+            by_first.setdefault(k[0], []).append((k, frozenset(k)))
     return (frozenset(k for k in changed if len(k) == 1),
-            tuple((k, frozenset(k)) for k in sorted(changed) if len(k) > 1))
+            {first: tuple(found) for first, found in by_first.items()})
 
 
 def _first_choices(tables: list) -> dict[str, str]:  # type: ignore[type-arg]
@@ -67,8 +72,9 @@ def _first_choices(tables: list) -> dict[str, str]:  # type: ignore[type-arg]
 
 
 def converter_would_change(text: str) -> bool:
-    """Whether one of the converter's changing entries occurs in `text` (a set test per phrase before
-    the substring search: a phrase with a character the text lacks cannot occur)."""
+    """Whether one of the converter's changing entries occurs in `text` (a set test per phrase whose first
+    character the text has, before the substring search: a phrase with a character the text lacks cannot
+    occur)."""
     changing = _changing()
     if changing is None:
         return True
@@ -76,7 +82,8 @@ def converter_would_change(text: str) -> bool:
     present = set(text)
     if not chars.isdisjoint(present):
         return True
-    possible = tuple(phrase for phrase, needed in phrases if needed <= present)
+    possible = tuple(sorted(phrase for first in present.intersection(phrases)
+                            for phrase, needed in phrases[first] if needed <= present))
     return bool(possible) and _any_of(possible).search(text) is not None
 
 

@@ -158,14 +158,18 @@ def iter_text_readings(text: str) -> Iterator[Reading]:
 
 
 # Values run into what follows (100%100%库存…, 194.9194.9100%其中): cells whose gaps were lost.
-_GLUED_VALUES = re.compile(r"\d%\d|\d%[\u4e00-\u9fff]")
+@cache
+def _glued_values() -> re.Pattern[str]:
+    return re.compile(r"\d%\d|\d%[\u4e00-\u9fff]")  # compiled when first used, as _cjk_tail
+
+
 _GLUED_MIN = 3
 
 
 def _runs_unspaced(lines: list[str]) -> bool:
     """Cells with their gaps lost (a document site's text of a .docx), though stray spaces inside
     wrapped cells (`成 品粮`, `绩 效 指 标`) survive."""
-    return sum(len(_GLUED_VALUES.findall(line)) for line in lines) >= _GLUED_MIN
+    return sum(len(_glued_values().findall(line)) for line in lines) >= _GLUED_MIN
 
 
 # The readers of later readings, imported when first tried: most documents settle on their first
@@ -404,8 +408,16 @@ _BOX_LINE = re.compile(r"[─━=]|-{2,}")
 _BOX_JUNCTION = re.compile(r"[│├┼┤┬┴┌┐└┘┃┣╋┫┳┻┏┓┗┛]")
 
 
-_CJK_TAIL = re.compile(r"[\u4e00-\u9fff（(]$")
-_WRAP_TAIL = re.compile(r"^(?:[\u4e00-\u9fff]{1,3}[)）$]?|[)）$]|元\$|万元?\$?)$")
+# Patterns with a range of CJK characters cost a process milliseconds each to compile (re builds the
+# range's map in Python); those only later readings use are compiled when first used.
+@cache
+def _cjk_tail() -> re.Pattern[str]:
+    return re.compile(r"[\u4e00-\u9fff（(]$")
+
+
+@cache
+def _wrap_tail() -> re.Pattern[str]:
+    return re.compile(r"^(?:[\u4e00-\u9fff]{1,3}[)）$]?|[)）$]|元\$|万元?\$?)$")
 
 
 _YEAR_LINE = re.compile(r"^[（(]?\s*\d{4}\s*年度?\s*[)）]?$")
@@ -438,7 +450,7 @@ def defer_early_titles(lines: list[str]) -> list[str]:
 
 
 def _is_wrap_fragment(line: str) -> bool:
-    return bool(_WRAP_TAIL.match(line)) and not (is_form_word(line) and len(line) >= 3)
+    return bool(_wrap_tail().match(line)) and not (is_form_word(line) and len(line) >= 3)
 
 
 def _join_wrapped_lines(lines: list[str]) -> list[str]:
@@ -460,7 +472,7 @@ def _cut_widths(lines: list[str]) -> set[int]:
     counts: Counter[int] = Counter()
     for above, line in zip(lines, lines[1:], strict=False):
         last = above.rsplit(" ", 1)[-1]
-        if len(last) >= 3 and _CJK_ONLY.match(last) and _CJK_ONLY.match(line) and len(line) < len(last) \
+        if len(last) >= 3 and _cjk_only().match(last) and _cjk_only().match(line) and len(line) < len(last) \
                 and not is_form_word(last) and not is_form_word(line):
             counts[len(last)] += 1
     return {w for w, n in counts.items() if n >= 3}
@@ -511,11 +523,11 @@ def _joins(above: str, last: str, line: str, decimals: int | None, full_widths: 
         return True  # 产出指标 / (45分): a level's points wrapped under its label
     full_line = printed.rsplit(" ", 1)[-1]  # as printed: `有效提高` then `有效提` is two cells, not one cut
     if _is_wrap_fragment(line) and (continues_form_word(last + line) or (not starts_form_word(line) and not is_form_word(last) and (
-            (len(full_line) >= 4 and bool(_CJK_TAIL.search(full_line))) or above.count("$") % 2 == 1
+            (len(full_line) >= 4 and bool(_cjk_tail().search(full_line))) or above.count("$") % 2 == 1
             or above.count("(") + above.count("（") > above.count(")") + above.count("）")
             or (line.startswith("万") and last[-1:].isdigit())))):
         return True
-    if len(printed) in full_widths and _CJK_TEXT.match(printed) and not printed.endswith(("。", "；", ";")) and _CJK_TEXT.match(line) \
+    if len(printed) in full_widths and _cjk_text().match(printed) and not printed.endswith(("。", "；", ";")) and _cjk_text().match(line) \
             and len(line) <= len(printed) and not is_form_word(printed) and not is_form_word(line):
         return True
     cut, digits = _AMOUNT_CUT.match(last), _DIGITS.match(line)
@@ -537,8 +549,16 @@ _DIGITS = re.compile(r"^(\d+)(?:万元|万|元)?$")
 _LABEL_NAMES = (*LEVEL1, *LEVEL2_PARENT)
 _OPEN_TAIL = re.compile(r"[(（][^)）]*$")
 _POINTS_ONLY = re.compile(r"^\(\d+(?:\.\d+)?分\)$")
-_CJK_ONLY = re.compile(r"^[\u4e00-\u9fff]+$")
-_CJK_TEXT = re.compile(r"^[\u4e00-\u9fff，。；、：,;:（）()]+$")  # a sentence's run, its punctuation kept
+
+
+@cache
+def _cjk_only() -> re.Pattern[str]:  # compiled when first used, as _cjk_tail
+    return re.compile(r"^[\u4e00-\u9fff]+$")
+
+
+@cache
+def _cjk_text() -> re.Pattern[str]:
+    return re.compile(r"^[\u4e00-\u9fff，。；、：,;:（）()]+$")  # a sentence's run, its punctuation kept
 
 
 def _amount_decimals(lines: list[str]) -> int | None:

@@ -56,5 +56,5 @@ def test_the_changing_entries_read_off_the_table_are_those_the_converter_changes
     keys = {key for group in converter._dict_chain_data for table in group for key in table[2]}
     changed = {key for key in keys if converter.convert(key) != key}
     chars, phrases = _changing()
-    assert chars | {phrase for phrase, _ in phrases} == changed
+    assert chars | {phrase for found in phrases.values() for phrase, _ in found} == changed
     assert "覆" not in chars and "覆" in keys  # an entry whose first choice is itself (覆 复) changes nothing
