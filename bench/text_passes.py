@@ -9,7 +9,13 @@ machine): run under callgrind with N passes and with none, and subtract (imports
     # synthetic tsv: the same documents for every version compared (written once, then read)
     valgrind --tool=callgrind $PY bench/text_passes.py --corpus tsv --docs-file /tmp/tsv60.pkl --passes 2
 
-A second pass sees caches warm, as the best round of bench_text.py does; the first sees them cold.
+A second pass sees caches warm, as the best round of bench_text.py does; the first sees them cold. The
+first pass also imports the text route's modules (the --passes 0 run never does) and loads the converter's
+table, so (20 - 0) / 20 carries a twentieth of that one-time cost; the steady cost per pass, which forms/s
+follow, is (21 - 1) / 20:
+
+    valgrind --tool=callgrind --callgrind-out-file=/tmp/cg.21 $PY bench/text_passes.py --passes 21
+    valgrind --tool=callgrind --callgrind-out-file=/tmp/cg.1  $PY bench/text_passes.py --passes 1
 """
 
 from __future__ import annotations

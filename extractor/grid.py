@@ -32,7 +32,7 @@ def join_weak(a: tuple[WeakSpot, ...] | None, b: tuple[WeakSpot, ...] | None) ->
     return None if a is None and b is None else (a or ()) + (b or ())
 
 
-@dataclass(slots=True, eq=False)  # not frozen: built by the thousand per document; treat as immutable
+@dataclass(slots=True, eq=False, init=False)  # not frozen: built by the thousand per document; treat as immutable
 class Cell:
     page: int  # 1-based
     row: int  # 0-based, counted over the whole document so pages follow one another
@@ -48,8 +48,21 @@ class Cell:
     # Computed once: every stage asks it of every cell.
     is_empty: bool = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
-        self.is_empty = not self.text.strip()
+    # Written out (the dataclass's own would call a __post_init__ for is_empty: a call more per cell).
+    def __init__(self, page: int, row: int, col: int, text: str, rowspan: int = 1, colspan: int = 1,
+                 bbox: BBox | None = None, confidence: float = 1.0, source: CellSource = "text",
+                 weak: tuple[WeakSpot, ...] | None = None) -> None:
+        self.page = page
+        self.row = row
+        self.col = col
+        self.text = text
+        self.rowspan = rowspan
+        self.colspan = colspan
+        self.bbox = bbox
+        self.confidence = confidence
+        self.source = source
+        self.weak = weak
+        self.is_empty = not text.strip()
 
 
 @dataclass(slots=True)

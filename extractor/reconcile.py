@@ -750,7 +750,7 @@ def _indicator(state: _State, r: _IndicatorRow, l2: Label | None, l1: str | None
                     "none of its columns")
     name = clean_text(cells["name"].text) if "name" in cells else None
     name = _NUMBERING.sub("", name) if name else name
-    if "name" in cells and (doubts := char_doubts([cells["name"]])):
+    if "name" in cells and cells["name"].weak and (doubts := char_doubts([cells["name"]])):  # OCR's alone
         state.issue("low_confidence", "warning", f"{where}.level3", f"指标名称{'；'.join(doubts)}，请核对原件 / "
                     "part of the indicator name is doubtful: check it against the page")
     note = clean_text(cells["note"].text) if "note" in cells else None

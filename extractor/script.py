@@ -28,27 +28,53 @@ def _converter():  # type: ignore[no-untyped-def]
 
 
 @lru_cache(maxsize=1)
-def _changing() -> tuple[frozenset[str], tuple[tuple[str, frozenset[str]], ...]] | None:
+def _changing() -> tuple[frozenset[str], dict[str, tuple[tuple[str, frozenset[str]], ...]]] | None:
     """What the converter would change: its table's entries whose conversion is not themselves (the
-    characters, and the phrases with their characters). A text none of them occurs in converts to itself,
+    characters; the phrases with their characters, by first character, for only those to be tried whose
+    first character the text has; only read). A text none of them occurs in converts to itself,
     so the converter (pure Python, most of a simplified dump's reading time) need not run over it. None
     when the table cannot be listed: then every text is converted as before."""
     converter = _converter()
     tables = getattr(converter, "_dict_chain_data", None)
-    if not isinstance(tables, list):
+    separators = getattr(converter, "split_chars_re", None)
+    if not isinstance(tables, list) or not isinstance(separators, re.Pattern):
         return None
     try:
         keys = {key for group in tables for table in group for key in table[2]}
-    except (TypeError, IndexError):
+        first = _first_choices(tables)
+    except (TypeError, IndexError, AttributeError):
         return None
-    changed = [key for key in keys if converter.convert(key) != key]  # the converter's own first choice
+    # An entry converts to the first choice its table gives it (read off the table: running the converter
+    # over each of its thousands of entries was most of a process's first document).
+    changed = [key for key in keys
+               if (first[key] if key in first and not separators.search(key) else converter.convert(key)) != key]
+    by_first: dict[str, list[tuple[str, frozenset[str]]]] = {}
+    for k in sorted(changed):
+        if len(k) > 1:
+            by_first.setdefault(k[0], []).append((k, frozenset(k)))
     return (frozenset(k for k in changed if len(k) == 1),
-            tuple((k, frozenset(k)) for k in sorted(changed) if len(k) > 1))
+            {first: tuple(found) for first, found in by_first.items()})
+
+
+def _first_choices(tables: list) -> dict[str, str]:  # type: ignore[type-arg]
+    """What the converter turns entries of its table into, where that is the entry's own first choice:
+    one group of tables, the first table holding the key converts it whole (its own longest match) when
+    no earlier table can match a part of it (the group's first table, or a single character). Other
+    entries are left out (a chain of several groups converts the output of the one before)."""
+    if len(tables) != 1:
+        return {}
+    first: dict[str, str] = {}
+    for n, (_max_len, _min_len, table) in enumerate(tables[0]):
+        for key, value in table.items():
+            if key not in first and (n == 0 or len(key) == 1):
+                first[key] = value.split(" ")[0]  # the converter's choice among several
+    return first
 
 
 def converter_would_change(text: str) -> bool:
-    """Whether one of the converter's changing entries occurs in `text` (a set test per phrase before
-    the substring search: a phrase with a character the text lacks cannot occur)."""
+    """Whether one of the converter's changing entries occurs in `text` (a set test per phrase whose first
+    character the text has, before the substring search: a phrase with a character the text lacks cannot
+    occur)."""
     changing = _changing()
     if changing is None:
         return True
@@ -56,7 +82,8 @@ def converter_would_change(text: str) -> bool:
     present = set(text)
     if not chars.isdisjoint(present):
         return True
-    possible = tuple(phrase for phrase, needed in phrases if needed <= present)
+    possible = tuple(sorted(phrase for first in present.intersection(phrases)
+                            for phrase, needed in phrases[first] if needed <= present))
     return bool(possible) and _any_of(possible).search(text) is not None
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from functools import cache
 
 from extractor.align import align_texts, fit_name
 from extractor.form.vocabulary import (
@@ -163,12 +164,14 @@ def _completes_label(token: str, nxt: str) -> bool:
         and read_label(token + nxt) is not None
 
 
-_CJK_WORD = re.compile(r"^[\u4e00-\u9fff]{1,8}$")
+@cache
+def _cjk_word() -> re.Pattern[str]:  # compiled when first used: CJK ranges are slow to compile, streams rare
+    return re.compile(r"^[\u4e00-\u9fff]{1,8}$")
 
 
 def _starts_sentence(token: str, nxt: str) -> bool:
-    return bool(_CJK_WORD.match(token)) and not _is_word(token) and bool(_SENTENCE.search(nxt)) \
-        and bool(_CJK_WORD.match(nxt[:1]))
+    return bool(_cjk_word().match(token)) and not _is_word(token) and bool(_SENTENCE.search(nxt)) \
+        and bool(_cjk_word().match(nxt[:1]))
 
 
 _FORMULA_ONLY = re.compile(r"^[（(][A-Za-z][A-Za-z/×*\d%+\-]*[)）]$")  # (B/A) printed under 执行率
@@ -387,10 +390,12 @@ NAME_MIN_CJK = 4  # 5000吨稻谷、500吨成品粮储备到位率 opens with a 
 
 
 def _reads_as_name(text: str) -> bool:
-    return fit_name(text) >= NAME_FIT or len(_CJK.findall(text)) >= NAME_MIN_CJK
+    return fit_name(text) >= NAME_FIT or len(_cjk().findall(text)) >= NAME_MIN_CJK
 
 
-_CJK = re.compile(r"[\u4e00-\u9fff]")
+@cache
+def _cjk() -> re.Pattern[str]:  # compiled when first used, as _cjk_word
+    return re.compile(r"[\u4e00-\u9fff]")
 DEFAULT_ROLES = ("l1", "l2", "name", "target", "actual", "weight", "score", "note")
 PLACEHOLDER_TOKEN_COST = -0.5
 

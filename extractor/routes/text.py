@@ -24,8 +24,6 @@ from typing import Literal
 from extractor.decode import decode_issues, decode_text
 from extractor.form.vocabulary import TOTAL_WORDS, is_meta_key, is_title
 from extractor.grid import Grid, rows_from_texts
-from extractor.layout import layout_rows
-from extractor.line_wraps import line_wrap_rows
 from extractor.normalize import compact, is_page_number
 from extractor.options import ExtractOptions
 from extractor.routes import Reading, RouteOutput
@@ -38,7 +36,6 @@ from extractor.streams import (
     tokens_to_rows,
 )
 from extractor.taxonomy import INDICATOR_HEADER_ROLES, LEVEL1, LEVEL2_PARENT, header_role, read_label
-from extractor.unspaced import split_unspaced
 from models import Issue
 
 Shape = Literal["csv", "boxes", "tsv", "pipe", "lines", "flat", "unspaced"]
@@ -138,12 +135,12 @@ def iter_text_readings(text: str) -> Iterator[Reading]:
                    lambda: rows_from_texts(rejoin_wrapped_rows(_paged_rows(text, _space_run_cells)))),
         # Text laid out by position (pdftotext -layout): wrapped cells above and below their row's line.
         "layout": (spaced,
-                   lambda: rows_from_texts(rejoin_wrapped_rows(layout_rows(text)))),
+                   lambda: rows_from_texts(rejoin_wrapped_rows(_layout_rows(text)))),
         "space-rows": (lambda: len(lines) >= 10 and sum(len(line) > 200 for line in lines) <= len(lines) * 0.2,
                        lambda: rows_from_texts(rejoin_wrapped_rows(_paged_rows(text, _space_cells)))),
         # Rows one line each, cells a space apart, wrapped cells above and below (pdfplumber).
         "line-wraps": (lambda: has_flat() and not spaced() and len(lines) >= 10 and wrap_fragments() >= 3,
-                       lambda: rows_from_texts(line_wrap_rows(text))),
+                       lambda: rows_from_texts(_line_wrap_rows(text))),
         # One cell per line; a bar closing a cell (`人大代表之家建设 |`) or alone on a line is no text.
         "lines": (lambda: True, lambda: _stream([cell for line in lines if (cell := _unbarred(line))])),
         # PDF text in drawing order: a cell that wrapped goes on, alone, on the next line.
@@ -154,7 +151,7 @@ def iter_text_readings(text: str) -> Iterator[Reading]:
                                            cells_may_split=True)),
         # Tabs between cells are gaps kept: such a text did not lose them, however few spaces it has.
         "unspaced": (lambda: shape == "unspaced" or (not has_flat() and not tabbed()) or _runs_unspaced(lines),
-                     lambda: _stream(split_unspaced(text))),
+                     lambda: _stream(_split_unspaced(text))),
     }
     order = {"csv": ["csv"], "boxes": ["boxes"], "tsv": ["tsv"], "pipe": ["pipe", "pipe-stream"], "flat": ["flat"],
              "unspaced": ["unspaced"], "lines": ["lines"]}[shape]
@@ -165,14 +162,35 @@ def iter_text_readings(text: str) -> Iterator[Reading]:
 
 
 # Values run into what follows (100%100%库存…, 194.9194.9100%其中): cells whose gaps were lost.
-_GLUED_VALUES = re.compile(r"\d%\d|\d%[\u4e00-\u9fff]")
+@cache
+def _glued_values() -> re.Pattern[str]:
+    return re.compile(r"\d%\d|\d%[\u4e00-\u9fff]")  # compiled when first used, as _cjk_tail
+
+
 _GLUED_MIN = 3
 
 
 def _runs_unspaced(lines: list[str]) -> bool:
     """Cells with their gaps lost (a document site's text of a .docx), though stray spaces inside
     wrapped cells (`成 品粮`, `绩 效 指 标`) survive."""
-    return sum(len(_GLUED_VALUES.findall(line)) for line in lines) >= _GLUED_MIN
+    return sum(len(_glued_values().findall(line)) for line in lines) >= _GLUED_MIN
+
+
+# The readers of later readings, imported when first tried: most documents settle on their first
+# reading, and these modules (their patterns compiled at import) cost a process more than a document.
+def _layout_rows(text: str) -> list[tuple[int, list[str]]]:
+    from extractor.layout import layout_rows
+    return layout_rows(text)
+
+
+def _line_wrap_rows(text: str) -> list[tuple[int, list[str]]]:
+    from extractor.line_wraps import line_wrap_rows
+    return line_wrap_rows(text)
+
+
+def _split_unspaced(text: str) -> list[str]:
+    from extractor.unspaced import split_unspaced
+    return split_unspaced(text)
 
 
 def _counters_out(lines: list[str]) -> list[str]:
@@ -436,8 +454,16 @@ _BOX_LINE = re.compile(r"[─━=]|-{2,}")
 _BOX_JUNCTION = re.compile(r"[│├┼┤┬┴┌┐└┘┃┣╋┫┳┻┏┓┗┛]")
 
 
-_CJK_TAIL = re.compile(r"[\u4e00-\u9fff（(]$")
-_WRAP_TAIL = re.compile(r"^(?:[\u4e00-\u9fff]{1,3}[)）$]?|[)）$]|元\$|万元?\$?)$")
+# Patterns with a range of CJK characters cost a process milliseconds each to compile (re builds the
+# range's map in Python); those only later readings use are compiled when first used.
+@cache
+def _cjk_tail() -> re.Pattern[str]:
+    return re.compile(r"[\u4e00-\u9fff（(]$")
+
+
+@cache
+def _wrap_tail() -> re.Pattern[str]:
+    return re.compile(r"^(?:[\u4e00-\u9fff]{1,3}[)）$]?|[)）$]|元\$|万元?\$?)$")
 
 
 _YEAR_LINE = re.compile(r"^[（(]?\s*\d{4}\s*年度?\s*[)）]?$")
@@ -470,7 +496,7 @@ def defer_early_titles(lines: list[str]) -> list[str]:
 
 
 def _is_wrap_fragment(line: str) -> bool:
-    return bool(_WRAP_TAIL.match(line)) and not (is_form_word(line) and len(line) >= 3)
+    return bool(_wrap_tail().match(line)) and not (is_form_word(line) and len(line) >= 3)
 
 
 def _join_wrapped_lines(lines: list[str]) -> list[str]:
@@ -492,7 +518,7 @@ def _cut_widths(lines: list[str]) -> set[int]:
     counts: Counter[int] = Counter()
     for above, line in zip(lines, lines[1:], strict=False):
         last = above.rsplit(" ", 1)[-1]
-        if len(last) >= 3 and _CJK_ONLY.match(last) and _CJK_ONLY.match(line) and len(line) < len(last) \
+        if len(last) >= 3 and _cjk_only().match(last) and _cjk_only().match(line) and len(line) < len(last) \
                 and not is_form_word(last) and not is_form_word(line):
             counts[len(last)] += 1
     return {w for w, n in counts.items() if n >= 3}
@@ -506,8 +532,8 @@ def _join_pass(lines: list[str], full_widths: set[int]) -> list[str]:
         # A cell's lines are as wide as its column but the last: a rest shorter than the line it went
         # on from ended its cell (社区治理水平 / 提升情况, then the next column's 有效 / 提高), and
         # no line of it is wider (有效 / 提高, then the next column's 有效提 / 高).
-        cjk = bool(_CJK_ONLY.match(line))
-        ended = bool(cut_at and cjk and _CJK_ONLY.match(piece) and (len(piece) < cut_at or len(line) > cut_at))
+        cjk = bool(_cjk_only().match(line))
+        ended = bool(cut_at and cjk and _cjk_only().match(piece) and (len(piece) < cut_at or len(line) > cut_at))
         # Nor does a cell go on by starting over: 明显改善 then 明显改 / 善 is the next cell, the same value.
         restarts = bool(out and cjk and len(line) >= 2 and out[-1].rsplit(" ", 1)[-1].startswith(line))
         if out and (ended or restarts):
@@ -521,7 +547,7 @@ def _join_pass(lines: list[str], full_widths: set[int]) -> list[str]:
                 if _AMOUNT_CUT.match(last) and _DIGITS.match(line) else None
             if _joins(out[-1], last, line, decimals, full_widths, piece):
                 out[-1] = out[-1] + line
-                cut_at = len(piece) if _CJK_ONLY.match(piece) else 0
+                cut_at = len(piece) if _cjk_only().match(piece) else 0
                 piece = line
                 if len(out) >= 2 and _POINTS_ONLY.match(compact(out[-1])) and read_label(out[-2].rsplit(" ", 1)[-1]):
                     out[-2:] = [out[-2] + out[-1]]  # 产出指标 / (45 / 分): the points came in two lines
@@ -556,11 +582,11 @@ def _joins(above: str, last: str, line: str, decimals: int | None, full_widths: 
         return True  # 产出指标 / (45分): a level's points wrapped under its label
     full_line = printed.rsplit(" ", 1)[-1]  # as printed: `有效提高` then `有效提` is two cells, not one cut
     if _is_wrap_fragment(line) and (continues_form_word(last + line) or (not starts_form_word(line) and not is_form_word(last) and (
-            (len(full_line) >= 4 and bool(_CJK_TAIL.search(full_line))) or above.count("$") % 2 == 1
+            (len(full_line) >= 4 and bool(_cjk_tail().search(full_line))) or above.count("$") % 2 == 1
             or above.count("(") + above.count("（") > above.count(")") + above.count("）")
             or (line.startswith("万") and last[-1:].isdigit())))):
         return True
-    if len(printed) in full_widths and _CJK_TEXT.match(printed) and not printed.endswith(("。", "；", ";")) and _CJK_TEXT.match(line) \
+    if len(printed) in full_widths and _cjk_text().match(printed) and not printed.endswith(("。", "；", ";")) and _cjk_text().match(line) \
             and len(line) <= len(printed) and not is_form_word(printed) and not is_form_word(line):
         return True
     cut, digits = _AMOUNT_CUT.match(last), _DIGITS.match(line)
@@ -582,8 +608,16 @@ _DIGITS = re.compile(r"^(\d+)(?:万元|万|元)?$")
 _LABEL_NAMES = (*LEVEL1, *LEVEL2_PARENT)
 _OPEN_TAIL = re.compile(r"[(（][^)）]*$")
 _POINTS_ONLY = re.compile(r"^\(\d+(?:\.\d+)?分\)$")
-_CJK_ONLY = re.compile(r"^[\u4e00-\u9fff]+$")
-_CJK_TEXT = re.compile(r"^[\u4e00-\u9fff，。；、：,;:（）()]+$")  # a sentence's run, its punctuation kept
+
+
+@cache
+def _cjk_only() -> re.Pattern[str]:  # compiled when first used, as _cjk_tail
+    return re.compile(r"^[\u4e00-\u9fff]+$")
+
+
+@cache
+def _cjk_text() -> re.Pattern[str]:
+    return re.compile(r"^[\u4e00-\u9fff，。；、：,;:（）()]+$")  # a sentence's run, its punctuation kept
 
 
 def _amount_decimals(lines: list[str]) -> int | None:

@@ -45,3 +45,16 @@ def test_a_text_the_table_changes_nothing_in_is_not_converted():
     assert all(converter.convert(line) == line for line in skipped)
     assert len(skipped) >= len(lines) // 2  # the simplified lines, which are most of the skipped
     assert converter_would_change("项目名稱") and converter_would_change("反覆")  # a character; a phrase
+
+
+def test_the_changing_entries_read_off_the_table_are_those_the_converter_changes():
+    """_changing reads each entry's conversion off the table (its first choice); that must be what the
+    converter itself makes of every entry, characters and phrases alike."""
+    from extractor.script import _changing, _converter
+
+    converter = _converter()
+    keys = {key for group in converter._dict_chain_data for table in group for key in table[2]}
+    changed = {key for key in keys if converter.convert(key) != key}
+    chars, phrases = _changing()
+    assert chars | {phrase for found in phrases.values() for phrase, _ in found} == changed
+    assert "覆" not in chars and "覆" in keys  # an entry whose first choice is itself (覆 复) changes nothing
