@@ -242,7 +242,8 @@ def _read_meta(state: _State, row: Row) -> bool:
         value = inline.strip()
         if not value and i + 1 < len(cells) and not _is_meta_key(cells[i + 1].text):
             value = clean_text(cells[i + 1].text)
-        value = _KEY_AFTER_VALUE.split(value, 1)[0].strip()  # 单位名称:某局 填报日期:2023年4月6日
+        if ":" in value or "：" in value:  # 单位名称:某局 填报日期:2023年4月6日
+            value = _KEY_AFTER_VALUE.split(value, 1)[0].strip()
         attr = META_KEYS.get(key) or META_KEYS_EXACT[key]
         if value and getattr(state.form, attr) is None:
             setattr(state.form, attr, value)

@@ -8,6 +8,7 @@ first where one is a prefix of another only when order matters (noted).
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 # A form's title: 项目支出绩效自评表, 财政项目支出绩效自评表, 绩效目标自评表, 部门整体支出绩效自评表.
 TITLE = re.compile(r"自评表|绩效自评")
@@ -53,6 +54,7 @@ INDICATOR_TOTAL_WORDS: tuple[str, ...] = (*TOTAL_WORDS, "合计")
 _TOTAL_POINTS = re.compile(r"[(（](\d+(?:\.\d+)?)分?[)）]$")
 
 
+@lru_cache(maxsize=1 << 16)
 def total_word(word: str, *, in_table: bool = True) -> tuple[bool, str | None]:
     """Whether a compact cell is the total row's word (总分, 合计 in the indicator table, 总分(100分)),
     and the full points it prints, if any."""
@@ -140,6 +142,7 @@ def is_meta_key(text: str) -> bool:
 CLIPPED_KEY_MIN = 5  # characters left of a long key that lost its first one
 
 
+@lru_cache(maxsize=1 << 14)
 def clipped_key(text: str) -> str | None:
     """The long key a cell prints without its first character (级预算单位名称: the dump lost the 一)."""
     t = text.rstrip(":：")
