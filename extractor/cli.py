@@ -80,15 +80,7 @@ def extract(files: tuple[str, ...], output: str | None, out_dir: str | None, pre
                        err=True)
             failed += 1
             continue
-        text = result.to_json(pretty=pretty)
-        if out_dir:
-            target = Path(out_dir) / (Path(name).stem + ".json" if name != "-" else "stdin.json")
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text + "\n", encoding="utf-8")
-        elif output:
-            Path(output).write_text(text + "\n", encoding="utf-8")
-        else:
-            click.echo(text)
+        _write_result(result.to_json(pretty=pretty), Path(name).stem if name != "-" else "stdin", output, out_dir)
         if show_progress:
             click.echo(f"[{position}/{len(files)}] {name}: {_summary(result)} "
                        f"in {time.perf_counter() - started:.1f}s", err=True)
@@ -114,9 +106,13 @@ def _extract_pages(files: tuple[str, ...], options: ExtractOptions, output: str 
     except OSError as err:
         click.echo(f"docextract: {err.filename or files[0]}: cannot read: {err.strerror or err}", err=True)
         sys.exit(1)
-    text = result.to_json(pretty=pretty)
+    _write_result(result.to_json(pretty=pretty), Path(files[0]).stem, output, out_dir)
+
+
+def _write_result(text: str, stem: str, output: str | None, out_dir: str | None) -> None:
+    """One result's JSON: into OUT_DIR as STEM.json, into OUTPUT, or on standard output."""
     if out_dir:
-        target = Path(out_dir) / (Path(files[0]).stem + ".json")
+        target = Path(out_dir) / (stem + ".json")
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text + "\n", encoding="utf-8")
     elif output:

@@ -153,9 +153,10 @@ def page_to_rows(lines: list[str], region_before: str | None = None) -> tuple[li
     labels = _take_labels(pieces, kinds, region)
     candidates = [bool(p) and kinds[i] != "band" and _is_anchor(p, kinds[i]) and (region[i] != "goals" or bool(kinds[i]))
                   for i, p in enumerate(pieces)]
+    points = [_has_points(p) for p in pieces]  # the lines holding a row's 分值/得分
     anchors = [i for i, c in enumerate(candidates)
-               if c and not _is_wrap_line(i, pieces, candidates, kinds, points=region[i] == "indicators")
-               and not (region[i] == "indicators" and _is_target_line(i, pieces, candidates, kinds))]
+               if c and not _is_wrap_line(i, pieces, candidates, kinds, points=points if region[i] == "indicators" else None)
+               and not (region[i] == "indicators" and _is_target_line(i, points, candidates, kinds))]
     anchors = _centre_mirrored(anchors, pieces, kinds)
     goal_lines = [i for i, r in enumerate(region) if r == "goals" and kinds[i] is None and pieces[i]]
     _part_goal_texts(pieces, goal_lines)
@@ -190,6 +191,7 @@ def page_to_rows(lines: list[str], region_before: str | None = None) -> tuple[li
 
 
 _GOAL_EDGE_SLACK = 4  # characters: how far a crowded line's one space may stand from the column's edge
+_GOAL_COLUMN_GAP = 10  # characters: a line starting this far right of the leftmost starts in the second column
 
 
 def _part_goal_texts(pieces: list[list[Piece]], goal_lines: list[int]) -> None:
@@ -199,7 +201,7 @@ def _part_goal_texts(pieces: list[list[Piece]], goal_lines: list[int]) -> None:
     if len(goal_lines) < 2:
         return
     lefts = sorted({line[0].x0 for i in goal_lines if (line := pieces[i])})
-    starts = [p.x0 for i in goal_lines for p in pieces[i][1:]] + [x for x in lefts if x > lefts[0] + 10]
+    starts = [p.x0 for i in goal_lines for p in pieces[i][1:]] + [x for x in lefts if x > lefts[0] + _GOAL_COLUMN_GAP]
     if not starts:
         return
     edge = min(starts)
@@ -273,17 +275,18 @@ def _centre_mirrored(anchors: list[int], pieces: list[list[Piece]], kinds: list[
 
 
 def _is_wrap_line(i: int, pieces: list[list[Piece]], candidates: list[bool], kinds: list[str | None],
-                  *, points: bool = False) -> bool:
+                  *, points: list[bool] | None = None) -> bool:
     """A line of a 3-line row's top or bottom pieces (`其中:当年财   6253.4` over `7019.19万 6381.08万 —`):
     a fuller neighbour holds cells in the columns this line leaves empty, and none in its own. In the
-    indicator table (`points`) the line with the row's 分值/得分 is its own line, whatever its neighbours."""
+    indicator table (`points`: which lines hold 分值/得分) the line with the row's points is its own line,
+    whatever its neighbours."""
     if kinds[i] is not None:
         return False
-    mine = points and _has_points(pieces[i])
+    mine = points is not None and points[i]
     for j in (i - 1, i + 1):
         if 0 <= j < len(pieces) and candidates[j] and kinds[j] is None and len(pieces[j]) > len(pieces[i]) \
                 and not any(_overlap(a, b) > 0 for a in pieces[i] for b in pieces[j]) \
-                and not (mine and not _has_points(pieces[j])):
+                and not (mine and points is not None and not points[j]):
             return True
     return False
 
@@ -295,13 +298,12 @@ def _has_points(line: list[Piece]) -> bool:
     return any(_POINTS.match(compact(p.text)) for p in line)
 
 
-def _is_target_line(i: int, pieces: list[list[Piece]], candidates: list[bool], kinds: list[str | None]) -> bool:
+def _is_target_line(i: int, points: list[bool], candidates: list[bool], kinds: list[str | None]) -> bool:
     """An indicator row's upper or lower line holding a wrapped name and a target (`≤300万` over `元`):
-    a neighbour holds the row's 分值/得分, printed once on the row's own line; this one holds none."""
-    if kinds[i] is not None or _has_points(pieces[i]):
+    a neighbour holds the row's 分值/得分 (`points`), printed once on the row's own line; this one holds none."""
+    if kinds[i] is not None or points[i]:
         return False
-    return any(0 <= j < len(pieces) and candidates[j] and kinds[j] is None and _has_points(pieces[j])
-               for j in (i - 1, i + 1))
+    return any(0 <= j < len(points) and candidates[j] and kinds[j] is None and points[j] for j in (i - 1, i + 1))
 
 
 def _regions(kinds: list[str | None], pieces: list[list[Piece]],

@@ -293,9 +293,14 @@ def _bar_led_breaks(lines: list[str]) -> bool:
 _BAR_CELL_MIN = 10  # lines `|` alone before a text counts as closing its cells so
 
 
+def _is_bars(line: str) -> bool:
+    """A line of bars only (stripped): `|` closes a cell, `||||` closes a row."""
+    return bool(line) and set(line) == {"|"}
+
+
 def _bar_cell_lines(lines: list[str]) -> bool:
     bars = sum(line.strip() == "|" for line in lines)
-    runs = sum(len(line.strip()) >= 2 and set(line.strip()) == {"|"} for line in lines)
+    runs = sum(len(line.strip()) >= 2 and _is_bars(line.strip()) for line in lines)
     return bars >= _BAR_CELL_MIN and runs >= 3
 
 
@@ -304,13 +309,13 @@ def _bar_cell_rows(text: str) -> Iterator[tuple[int, list[str]]]:
     line of bars (`||||||`, the row's empty cells). Lines before the first cell and after the last
     row (a title, a note under the table) are rows of their own."""
     lines = [line.strip() for line in text.split("\n") if line.strip()]
-    first_bar = next((k for k, line in enumerate(lines) if set(line) == {"|"}), len(lines))
+    first_bar = next((k for k, line in enumerate(lines) if _is_bars(line)), len(lines))
     for line in lines[:max(first_bar - 1, 0)]:
         yield 1, [line]
     row: list[str] = []
     cell: list[str] = []
     for line in lines[max(first_bar - 1, 0):]:
-        if set(line) == {"|"}:
+        if _is_bars(line):
             if cell or line == "|":
                 row.append("".join(cell))
                 cell = []
