@@ -131,6 +131,7 @@ ROLE_FIT: dict[str, Fit] = {
     "weight": fit_points,
     "score": fit_points,
     "note": fit_note,
+    "method": fit_note,  # how the score is worked out: template text, kept out of every field
     "initial_budget": fit_amount,
     "annual_budget": fit_amount,
     "executed": fit_amount,

@@ -378,7 +378,7 @@ def _is_amountish(text: str) -> bool:
 def _fund_row(state: _State, aligned: dict[str, Cell], key: str) -> FundRow:
     values: dict[str, Decimal | None] = {}
     for role, cell in aligned.items():
-        if role == "note":
+        if role in ("note", "method"):
             continue  # an explanation printed beside the amounts; FundRow has no place for it
         where = f"funds.{key}.{role}"
         try:
@@ -563,7 +563,7 @@ def _left_pack_cut_row(state: _State) -> None:
     roles = list(state.indicator_roles)
     if "name" not in roles or "name" not in last.cells:
         return
-    value_roles = [r for r in roles[roles.index("name") + 1:] if r != "note"]
+    value_roles = [r for r in roles[roles.index("name") + 1:] if r not in ("note", "method")]
     cells = sorted((c for role, c in last.cells.items() if role in value_roles), key=lambda c: c.col)
     _score, placed = align_texts([c.text.strip() for c in cells], value_roles[:len(cells)])
     if any(p is None for p in placed):

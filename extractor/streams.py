@@ -75,7 +75,8 @@ def tokens_to_rows(tokens: list[str], *, cells_may_split: bool = False) -> list[
         elif header_role(token, FUND_HEADER_ROLES) and _header_run(tokens, i, FUND_HEADER_ROLES) >= 3:
             j = i + _header_run(tokens, i, FUND_HEADER_ROLES)
             rows.append(["", *tokens[i:j]])  # fund rows print their label in the first column
-            body, i = _fund_rows(tokens, j)
+            text_last = header_role(tokens[j - 1], FUND_HEADER_ROLES) in _TEXT_ROLES
+            body, i = _fund_rows(tokens, j, text_last=text_last)
             rows.extend(body)
         elif "资金" in t and re.search(r"[（(](万元|元)[)）]", t):
             rows.append([token])
@@ -214,7 +215,12 @@ def _starts_section(token: str) -> bool:
             or bool(header_role(token, FUND_HEADER_ROLES)) or bool(header_role(token, INDICATOR_HEADER_ROLES)))
 
 
-def _fund_rows(tokens: list[str], i: int) -> tuple[list[list[str]], int]:
+_TEXT_ROLES = ("note", "method")  # columns of words, not values: 原因, 得分计算方法
+
+
+def _fund_rows(tokens: list[str], i: int, *, text_last: bool = False) -> tuple[list[list[str]], int]:
+    """`text_last`: the header's last column holds words (原因, 得分计算方法): a row's values may be
+    followed by one text, its cell."""
     rows: list[list[str]] = []
     while i < len(tokens):
         t = compact(tokens[i])
@@ -226,6 +232,10 @@ def _fund_rows(tokens: list[str], i: int) -> tuple[list[list[str]], int]:
             i += 1
             while i < len(tokens) and not fund_row_key(tokens[i]) and not _starts_section(tokens[i]) \
                     and _valueish(tokens[i]):
+                row.append(tokens[i])
+                i += 1
+            if (text_last and len(row) > 1 and i < len(tokens) and not fund_row_key(tokens[i])
+                    and not _starts_section(tokens[i]) and not compact(tokens[i]).startswith(FUND_BLOCK_LABELS)):
                 row.append(tokens[i])
                 i += 1
             rows.append(row)

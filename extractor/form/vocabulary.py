@@ -28,6 +28,7 @@ META_KEYS: dict[str, str] = {
     "中央主管部门": "department",
     "地方主管部门": "department",
     "资金使用单位": "implementing_unit",
+    "主管部门及代码": "department",  # 北京's template
     "主管部门": "department",
     "部门名称": "department",
     "部门(单位)名称": "department",  # a department-wide form's key, brackets folded by NFKC
@@ -89,7 +90,9 @@ INDICATOR_HEADER_ROLES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("weight", ("分值", "权重", "权重分")),
     ("score", ("得分", "自评得分", "评分")),
     ("note", ("偏差原因分析及改进措施", "未完成原因及拟采取的改进措施", "未完成原因和改进措施",
-              "偏差原因", "原因分析", "改进措施", "未完成原因", "备注")),
+              "偏差原因", "未完成原因分析", "原因分析", "改进措施", "未完成原因", "备注")),
+    # How the score is worked out (北京: 完成值达到指标值,记满分…): the same template text in every row, no value.
+    ("method", ("得分计算方法", "计算方法", "评分标准")),
 )
 
 # Column headers of the funds block -> role.
@@ -101,6 +104,7 @@ FUND_HEADER_ROLES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("execution_rate", ("执行率", "预算执行率", "资金执行率")),
     ("score", ("得分", "自评得分")),
     ("note", ("原因",)),  # Sichuan's template explains a low rate here; not a value
+    ("method", ("得分计算方法", "计算方法")),  # 执行率*该指标分值,最高不得超过分值上限: no value
 )
 # Every column header word of both tables, funds first.
 HEADER_WORDS: tuple[str, ...] = tuple(w for table in (FUND_HEADER_ROLES, INDICATOR_HEADER_ROLES) for _, words in table
@@ -114,7 +118,7 @@ FUND_BLOCK_PIECE = re.compile(r"^(?:项目|资金|(?:项目资金)?[（(]万?元
 # Fund row labels -> FundRow key (matched as substrings after a leading 其中).
 FUND_ROWS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("total", ("年度资金总额", "资金总额", "总额", "合计")),
-    ("appropriation", ("当年财政拨款", "本年财政拨款", "财政拨款", "财政资金")),
+    ("appropriation", ("当年财政拨款", "本年财政拨款", "财政拨款", "一般公共预算拨款", "财政资金")),
     ("carryover", ("上年结转资金", "上年结转", "结转资金")),
     ("other", ("其他资金",)),
 )

@@ -22,7 +22,7 @@ from itertools import chain
 from typing import Literal
 
 from extractor.decode import decode_issues, decode_text
-from extractor.form.vocabulary import TOTAL_WORDS, is_meta_key, is_title
+from extractor.form.vocabulary import TOTAL_WORDS, form_words_in, is_meta_key, is_title
 from extractor.grid import Grid, rows_from_texts
 from extractor.normalize import compact, is_page_number
 from extractor.options import ExtractOptions
@@ -173,7 +173,21 @@ _GLUED_MIN = 3
 def _runs_unspaced(lines: list[str]) -> bool:
     """Cells with their gaps lost (a document site's text of a .docx), though stray spaces inside
     wrapped cells (`成 品粮`, `绩 效 指 标`) survive."""
-    return sum(len(_glued_values().findall(line)) for line in lines) >= _GLUED_MIN
+    return (sum(len(_glued_values().findall(line)) for line in lines) >= _GLUED_MIN
+            or any(_glued_form_words(line) for line in lines))
+
+
+_GLUED_LINE_MIN = 200  # characters of a line that holds a whole table run together
+_GLUED_WORDS_MIN = 6  # distinct form words in it (项目名称…主管部门…年度资金总额…一级指标…)
+_GLUED_GAPS_PER_CHAR = 1 / 30  # a line of cells keeps a gap every few characters, far above this
+
+
+def _glued_form_words(line: str) -> bool:
+    """A long line holding many of the form's words with hardly a gap between them: a table whose
+    cells ran together (a document site's text of a .doc), however it is laid out around."""
+    if len(line) < _GLUED_LINE_MIN or len(_SPACE.findall(line)) > len(line) * _GLUED_GAPS_PER_CHAR:
+        return False
+    return form_words_in(compact(line)) >= _GLUED_WORDS_MIN
 
 
 # The readers of later readings, imported when first tried: most documents settle on their first

@@ -115,3 +115,24 @@ def test_a_row_cut_by_the_end_of_the_text_fills_its_columns_from_the_left() -> N
     [form] = _read(cut).forms
     last = form.indicators[-1]
     assert (last.level3, last.target, last.actual, last.weight, last.score) == ("借阅人次", ">=5000人次", "6000", None, None)
+
+
+def test_whitespace_lost_form_with_weight_before_rate_and_a_method_column() -> None:
+    """A document site's text of a .doc with every gap lost, on one long line among short site lines:
+    the funds print 分值 before 执行率 and a 得分计算方法 column, whose words (执行率, 分值) are text."""
+    from extractor.pipeline import extract_bytes
+
+    site = "文档.doc\n\nID:1234\n\n大小:40 KB\n\n"
+    form = ("1、项目支出绩效自评表(2019年度)   项目名称社区绿化养护经费主管部门及代码某区人民政府某街道办事处"
+            "实施单位:某街道城市管理中心项目资金(万元) 年初预算数(A)全年执行数(B)分值(10分)执行率(B/A)得分得分计算方法"
+            "年度资金总额:480.6240.31050%5执行率*该指标分值,最高不得超过分值上限。"
+            "其中:本年一般公共预算拨款 480.6240.3   其他资金     年度总体目标完成绿化养护。")
+    result = extract_bytes((site + form).encode(), "dump.txt")
+    assert result.source.reading == "unspaced"
+    [f] = result.forms
+    assert (f.project_name, f.department, f.implementing_unit) == ("社区绿化养护经费", "某区人民政府某街道办事处",
+                                                                   "某街道城市管理中心")
+    total, appropriation = f.funds.total, f.funds.appropriation
+    assert (str(total.initial_budget), str(total.executed), total.weight, total.execution_rate, total.score) == (
+        "480.6", "240.3", 10, 50.0, 5)
+    assert (str(appropriation.initial_budget), str(appropriation.executed)) == ("480.6", "240.3")
