@@ -306,14 +306,15 @@ def _header_roles(row: Row, table: tuple[tuple[str, tuple[str, ...]], ...], mini
 def _read_fund_row(state: _State, row: Row) -> None:
     cells = list(row.cells)
     key = label = None
+    labelled = False  # a fund row's label found (its key may be None: a row of funds.more)
     for i, cell in enumerate(cells):
         text = compact(cell.text)
         if _UNIT.search(text) and "资金" in text:
             state.form.amount_unit = state.form.amount_unit or _UNIT.search(text).group(1)
             cells[i] = _blank(cell)
             continue
-        if key is None and (k := fund_row_key(cell.text)):
-            key, label = k, clean_text(cell.text)
+        if not labelled and (k := fund_row_key(cell.text)):
+            key, label, labelled = (None if k == "more" else k), clean_text(cell.text), True
             cells[i] = _blank(cell)
         elif key is None and label is None and text and not _is_amountish(text):
             label = clean_text(cell.text)

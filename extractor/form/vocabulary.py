@@ -123,6 +123,10 @@ FUND_ROWS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("other", ("其他资金",)),
 )
 
+# A fund row that splits the money by the level of government that gives it (其中:中央财政资金,
+# 地方资金, 市级财政资金): a breakdown of the total, not the form's 财政拨款 row; kept in funds.more.
+FUND_BY_LEVEL = re.compile(r"^(?:中央|地方|省|市|县|区)级?(?:财政)?(?:补助)?资金")
+
 # Template scaffolding in an indicator row: 指标2, 指标2:, ……, /, —, ★★★.
 PLACEHOLDER = re.compile(r"^(?:指标\d*[:：]?|…+|\.{2,}|。{2,}|/|／|—+|-+|无|略|其他|★+)$")
 # Scaffolding only (never a printed value or note, unlike 无 or —): numbered stubs and ellipses.
