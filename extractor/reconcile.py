@@ -25,10 +25,12 @@ from extractor.form.vocabulary import (
     GOAL_LABELS,
     META_KEYS,
     META_KEYS_EXACT,
+    NUMBERED_BLOCK,
     OTHER_KEYS,
     clipped_key,
     is_goal_header,
     is_meta_key,
+    title_text,
     total_word,
 )
 from extractor.form.vocabulary import NUMBERING as _NUMBERING
@@ -199,7 +201,7 @@ def _read_table_row(state: _State, row: Row) -> None:
 
 def _read_title(state: _State, row: Row) -> None:
     for cell in row.cells:
-        text = clean_text(cell.text)
+        text = title_text(clean_text(cell.text))
         if not text:
             continue
         if m := _YEAR.search(text):
@@ -415,13 +417,12 @@ def _goal_columns(row: Row) -> dict[str, int]:
     return columns
 
 
-_NUMBERED_BLOCK = re.compile(r"^\d{1,2}[.、．][^\d，。；,;]{2,18}$")  # 2.项目实施内容及过程概述
 _FILL_PROMPT = re.compile(r"[（(]\d+字以[内下][)）]$")  # 说明…完成情况(100字以内): the template's prompt
 
 
 def _read_goal_row(state: _State, row: Row) -> None:
     first = next((c for c in row.cells if not c.is_empty), None)
-    if first is not None and _NUMBERED_BLOCK.match(compact(first.text)) and state.goal_parts["expected"]:
+    if first is not None and NUMBERED_BLOCK.match(compact(first.text)) and state.goal_parts["expected"]:
         state.section = "after_goals"  # the next numbered block of the template; the goals are read
         return
     texts = [c for c in row.cells if not c.is_empty

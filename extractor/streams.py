@@ -22,6 +22,7 @@ from extractor.form.vocabulary import (
     INDICATOR_TOTAL_WORDS,
     META_KEYS_EXACT,
     META_PREFIXES,
+    NUMBERED_BLOCK,
     SCAFFOLD,
     TABLE_END_WORDS,
     TOTAL_WORDS,
@@ -259,7 +260,7 @@ def _goal_rows(tokens: list[str], i: int) -> tuple[list[list[str]], int]:
             i += 1
         elif t.startswith(_GOAL_LABELS) or t in GOAL_LABEL_PARTS:
             i += 1
-        elif _starts_section(tokens[i]) or read_label(tokens[i]):
+        elif _starts_section(tokens[i]) or read_label(tokens[i]) or (texts and NUMBERED_BLOCK.match(t)):
             break
         else:
             texts.append(tokens[i])

@@ -76,6 +76,8 @@ GOAL_EXPECTED_HEADERS: tuple[str, ...] = ("预期目标", "年初设定目标", 
 GOAL_ACTUAL_HEADERS: tuple[str, ...] = ("实际完成情况", "全年实际完成情况", "年度总体目标完成情况综述", "年度目标完成情况",
                                         "总体目标完成情况", "目标完成情况", "实际完成", "完成情况")
 GOAL_HEADERS: tuple[str, ...] = GOAL_EXPECTED_HEADERS + GOAL_ACTUAL_HEADERS
+# The template's next numbered block after the goals (2.项目实施内容及过程概述): the goal texts end there.
+NUMBERED_BLOCK = re.compile(r"^\d{1,2}[.、．][^\d，。；,;]{2,18}$")
 GOAL_HEADER_MAX_CHARS = 14  # 年度总体目标完成情况综述 is a header; a longer text starting like one is a goal
 
 # Column headers of the indicator table -> role, in the order a template prints them.
@@ -138,8 +140,20 @@ NUMBERING = re.compile(r"^(?:指标\d+\s*[:：]?|★+)\s*")
 
 
 def is_title(text: str) -> bool:
-    """A form's title (项目支出绩效自评表…): short, and naming 自评表. A sentence that mentions one is not."""
-    return len(text) <= TITLE_MAX_CHARS and bool(TITLE.search(text))
+    """A form's title (项目支出绩效自评表…): short, and naming 自评表. A sentence that mentions one is not;
+    a note glued in front of one (…请以附件为准)部门预算项目支出绩效自评表(2023年度)) is no part of it."""
+    return (len(text) <= TITLE_MAX_CHARS and bool(TITLE.search(text))) or bool(_TITLE_AFTER_NOTE.search(text))
+
+
+# A title at the end of a longer text, after the bracket or full stop that closes a note before it.
+_TITLE_AFTER_NOTE = re.compile(r"[)）。]\s*([^)）。(（]{2,30}?自评表\s*(?:[（(]\s*(?:19|20)\d{2}\s*年度?\s*[)）])?)\s*$")
+
+
+def title_text(text: str) -> str:
+    """The title a title cell prints: the cell, or its end after a note glued in front."""
+    if len(text) > TITLE_MAX_CHARS and (m := _TITLE_AFTER_NOTE.search(text)):
+        return m.group(1)
+    return text
 
 
 def is_meta_key(text: str) -> bool:

@@ -136,3 +136,32 @@ def test_whitespace_lost_form_with_weight_before_rate_and_a_method_column() -> N
     assert (str(total.initial_budget), str(total.executed), total.weight, total.execution_rate, total.score) == (
         "480.6", "240.3", 10, 50.0, 5)
     assert (str(appropriation.initial_budget), str(appropriation.executed)) == ("480.6", "240.3")
+
+
+def test_title_after_a_glued_note_and_goals_ending_at_the_next_numbered_block() -> None:
+    """A site's OCR note glued in front of the title on one line; in a pipe dump read as a stream, the
+    goal texts end where the template's next numbered block (2.项目实施内容及过程概述) starts."""
+    text = "\n".join([
+        "网站提示(注:以下内容为图片识别,请以原件为准)项目支出绩效自评表(2022年度) | | |",
+        "项目名称 | 乡村道路养护 | 主管部门 | 交通局 |",
+        "实施单位 | 养护所 | |",
+        "年度总体目标 | 预期目标 | 实际完成情况 |",
+        "年度总体目标 | 完成道路养护十公里。 | 完成道路养护十二公里。 |",
+        "2.项目实施内容及过程概述 | 按计划招标并组织施工。 |",
+        "一级指标 | 二级指标 | 三级指标 | 年度指标值 | 实际完成值 | 分值 | 得分 |",
+        "产出指标 | 数量指标 | 养护里程 | >=10公里 | 12公里 | 50 | 50 |",
+    ])
+    result = _read(text)
+    assert result.source.reading == "pipe"
+    for reading in ("pipe", "pipe-stream"):
+        [form] = _read_as(text, reading)
+        assert (form.title, form.year) == ("项目支出绩效自评表", 2022), reading
+        assert (form.goals.expected, form.goals.actual) == ("完成道路养护十公里。", "完成道路养护十二公里。"), reading
+
+
+def _read_as(text: str, name: str):
+    from extractor.pipeline import _forms_of
+    from extractor.routes.text import text_readings
+
+    [reading] = [r for r in text_readings(text) if r.name == name]
+    return _forms_of(reading)()
