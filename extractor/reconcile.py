@@ -150,6 +150,8 @@ def _read_row(state: _State, row: Row) -> None:
         state.section = "funds"  # 预算执行情况（10分）: the funds block follows the goals in this template
         _read_unit(state, row)
         return
+    if state.section == "meta" and len(texts) == 1 and texts[0].startswith(FUND_BLOCK_LABELS):
+        _read_unit(state, row)  # 年度预算申请(万元) on a row of its own, above the funds' header
     if fund_roles := _header_roles(row, FUND_HEADER_ROLES, minimum=3):
         state.section = "funds"
         state.fund_roles, state.fund_columns = tuple(fund_roles), fund_roles

@@ -246,7 +246,7 @@ def _fund_rows(tokens: list[str], i: int, *, text_last: bool = False) -> tuple[l
 
 
 def _valueish(token: str) -> bool:
-    t = compact(token).rstrip("%").removesuffix("万").removesuffix("元")
+    t = compact(token).rstrip("%").removesuffix("元").removesuffix("万")  # 4753.66万元, 100万, 30元
     return looks_numeric(t) or t in ("", "—", "-", "/", "——", "－") or is_page_number(token)
 
 
@@ -277,8 +277,17 @@ def _goal_rows(tokens: list[str], i: int) -> tuple[list[list[str]], int]:
 _RESTART = re.compile(r"^(?:<p>|[（(]?[1一][.、，,)）])")
 
 
+_ITEM_MARK = re.compile(r"^([^\d\s，。,.:：]{0,4}?)([1-9]\d?|[一二三四五六七八九十]{1,2})[.、，,:：)）]")  # 目标1:, 1., （一）
+
+
 def _second_text_start(texts: list[str]) -> int:
     """Where the 实际完成情况 text begins in goal words a flattened dump split on spaces."""
+    first = _ITEM_MARK.match(texts[0])
+    if first and first.group(2) in ("1", "一"):
+        # The first text's numbering (目标1: … 目标2: …) starts over with the same mark: the second text.
+        for k in range(1, len(texts)):
+            if (m := _ITEM_MARK.match(texts[k])) and m.group(0) == first.group(0):
+                return k
     for k in range(1, len(texts)):
         if texts[k].startswith("<p>") or (_RESTART.match(texts[k]) and texts[k - 1].endswith(("。", "</p>", "；"))):
             return k

@@ -112,7 +112,7 @@ FUND_HEADER_ROLES: tuple[tuple[str, tuple[str, ...]], ...] = (
 HEADER_WORDS: tuple[str, ...] = tuple(w for table in (FUND_HEADER_ROLES, INDICATOR_HEADER_ROLES) for _, words in table
                                       for w in words)
 # The funds block's merged label: 项目资金（万元）, 资金情况（万元）.
-FUND_BLOCK_LABELS: tuple[str, ...] = ("项目资金", "资金情况", "预算执行情况", "资金投入情况")
+FUND_BLOCK_LABELS: tuple[str, ...] = ("项目资金", "资金情况", "预算执行情况", "资金投入情况", "年度预算申请")
 # Pieces of that label where it is printed down the side of the rows, a few characters a line
 # (项目 / 资金 / （元 / ）, 项目资金(元): never a row's own label.
 FUND_BLOCK_PIECE = re.compile(r"^(?:项目|资金|(?:项目资金)?[（(]万?元?[)）]?|项目资金|万?元?[)）])$")

@@ -626,7 +626,7 @@ _AMOUNT_CUT = re.compile(r"^\d[\d,]*\.(\d*)$")
 _DIGITS = re.compile(r"^(\d+)(?:万元|万|元)?$")
 _LABEL_NAMES = (*LEVEL1, *LEVEL2_PARENT)
 _OPEN_TAIL = re.compile(r"[(（][^)）]*$")
-_POINTS_ONLY = re.compile(r"^\(\d+(?:\.\d+)?分\)$")
+_POINTS_ONLY = re.compile(r"^[(（]\d+(?:\.\d+)?分?[)）]$")  # (45分), and (50) where a template drops the 分
 
 
 @cache

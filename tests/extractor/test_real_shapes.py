@@ -165,3 +165,24 @@ def _read_as(text: str, name: str):
 
     [reading] = [r for r in text_readings(text) if r.name == name]
     return _forms_of(reading)()
+
+
+def test_cell_per_line_dump_with_amounts_in_wan_yuan_and_numbered_goals() -> None:
+    """One cell per line (blank lines between): the funds' block label 年度预算申请 (万元) alone above a
+    wrapped header, amounts printed with 万元 in the cell, both goal texts numbered 目标1: 目标2: (the
+    second starts where the numbering starts over), a level's points printed (50) without 分."""
+    cells = ["部门整体支出绩效自评表", "(2020年度)", "部门名称", "某县水利局", "年度预算申请", "(万元)",
+             "年初", "预算数", "全年预算数", "全年", "执行数", "分值", "执行率", "得分",
+             "年度资金总额", "500万元", "600万元", "540万元", "10", "90%", "9",
+             "年度总体目标", "预期目标", "实际完成情况", "目标1:修缮渠道3公里", "目标2:新建泵站1座",
+             "目标1:修缮渠道3公里", "目标2:新建泵站1座",
+             "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分",
+             "产出指标", "(50)", "数量指标", "修缮渠道长度", ">=3公里", "3公里", "50", "50"]
+    [form] = _read("\n\n".join(cells)).forms
+    assert form.amount_unit == "万元"
+    total = form.funds.total
+    assert (str(total.initial_budget), str(total.annual_budget), str(total.executed), total.execution_rate) == (
+        "500", "600", "540", 90.0)
+    assert form.goals.expected == form.goals.actual == "目标1:修缮渠道3公里目标2:新建泵站1座"
+    [row] = form.indicators
+    assert (row.level1, row.level2, row.level3, row.weight) == ("产出指标", "数量指标", "修缮渠道长度", 50)
