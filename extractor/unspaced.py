@@ -154,6 +154,8 @@ def _split_amounts(free: str) -> list[str]:
         for start in starts:
             before = free[:start]
             run = _AMOUNT_RUN.search(before)
+            if run and before[:run.start()].endswith(","):
+                continue  # 171,773,659.9810: the run is the tail of an amount with thousands commas
             if run and (parts := _split_by_rate(run.group(0), Decimal(free[start:percent]), after=free[end:])):
                 return _split_amounts(before[:run.start()]) + parts + [free[start:end]] + _split_amounts(free[end:])
         return _split_amounts(free[:starts[0]]) + [free[starts[0]:end]] + _split_amounts(free[end:])

@@ -186,3 +186,12 @@ def test_cell_per_line_dump_with_amounts_in_wan_yuan_and_numbered_goals() -> Non
     assert form.goals.expected == form.goals.actual == "目标1:修缮渠道3公里目标2:新建泵站1座"
     [row] = form.indicators
     assert (row.level1, row.level2, row.level3, row.weight) == ("产出指标", "数量指标", "修缮渠道长度", 50)
+
+
+def test_unspaced_amount_with_thousands_commas_is_not_cut_by_the_rate() -> None:
+    """`…171,773,659.9810100.00%10`: the digits before the weight are the tail of an amount printed with
+    commas; cutting them so that the rate agrees (65 | 9.98 | 10 → 100%) would invent amounts."""
+    from extractor.unspaced import _split_amounts
+
+    assert _split_amounts("27742800.00171773659.98171,773,659.9810100.00%10") == [
+        "27742800.00", "171773659.98", "171,773,659.98", "10", "100.00%", "10"]
