@@ -254,6 +254,9 @@ API_MESSAGES: dict[str, tuple[str, str]] = {
     "no_result": ("此文档还没有结果（{status}）", "the document has no result yet ({status})"),
     "bad_filename": ("文件名含有控制字符（如 NUL），未接收任何文件：{name}",
                      "a file name holds a control character (such as NUL); no file was accepted: {name}"),
+    "not_a_page": ("{name} 是 {media_type}，不是页面图像：只有图像可以作为同一文件的各页合并",
+                   "{name} is {media_type}, not a page image: only images are joined as the pages of one document"),
+    "pages_refused": ("各页图像未能合并为一份文件：{reason}", "the page images could not be joined: {reason}"),
     "bad_cursor": ("cursor 无效：请使用上一页返回的 next_cursor（且排序方式相同）",
                    "invalid cursor: pass the previous page's next_cursor, with the same sort"),
 }
