@@ -123,10 +123,16 @@ class Row:
 
 def grid_to_rows(grid: Grid) -> list[Row]:
     """Expand row spans into the rows they cover; rows keep their printed cells in column order."""
+    rows = _rows_in_order(grid.cells)
+    return rows if rows is not None else _rows_regrouped(grid.cells)
+
+
+def _rows_regrouped(cells: list[Cell]) -> list[Row]:
+    """Any grid: cells grouped by row, merged cells repeated in each row they cover."""
     by_row: dict[int, dict[int, Cell]] = {}
     widths: dict[int, int] = {}
     blank: dict[int, list[int]] = {}
-    for cell in grid.cells:
+    for cell in cells:
         first = cell.row
         end = cell.col + cell.colspan
         if widths.get(first, 0) < end:
@@ -160,6 +166,44 @@ def grid_to_rows(grid: Grid) -> list[Row]:
         rows.append(Row(r, page, cells, last_page is not None and page != last_page, widths[r],
                         tuple(sorted(spans)) if spans else ()))
         last_page = page
+    return rows
+
+
+def _rows_in_order(cells: list[Cell]) -> list[Row] | None:
+    """grid_to_rows in one pass for a grid without row spans whose cells come row by row, columns
+    rising (every text dump's): the same rows, no regrouping. None for any other grid."""
+    rows: list[Row] = []
+    last_page: int | None = None
+    current: int | None = None
+    placed: list[Cell] = []
+    page = width = 0
+    last_col = -1
+    for cell in cells:
+        if cell.rowspan != 1:
+            return None
+        r, col = cell.row, cell.col
+        if r != current:
+            if current is not None:
+                if r < current:
+                    return None
+                if not placed:
+                    page = last_page or 1
+                rows.append(Row(current, page, placed, last_page is not None and page != last_page, width))
+                last_page = page
+            current, placed, width = r, [], 0
+        elif col <= last_col:
+            return None
+        last_col = col
+        if col + cell.colspan > width:
+            width = col + cell.colspan
+        if not cell.is_empty:
+            if not placed or cell.page < page:
+                page = cell.page
+            placed.append(cell)
+    if current is not None:
+        if not placed:
+            page = last_page or 1
+        rows.append(Row(current, page, placed, last_page is not None and page != last_page, width))
     return rows
 
 

@@ -49,14 +49,17 @@ from extractor.segment import is_title_row, rows_to_form_runs
 from extractor.taxonomy import (
     FUND_HEADER_ROLES,
     INDICATOR_HEADER_ROLES,
+    HeaderTable,
     Label,
     fund_row_key,
     header_role,
+    header_role_reader,
     parent_of,
     read_label,
     uses_cost_level1,
     within_one_edit,
 )
+from extractor.validate import is_unread_fund_row
 from extractor.vision.columns import align_by_boxes, drawn, header_boxes
 from models import CellRef, Form, FundRow, Goals, Indicator, Issue, LabeledFundRow, Total
 
@@ -293,11 +296,12 @@ def _read_unit(state: _State, row: Row) -> None:
 # --- funds -----------------------------------------------------------------------------------------
 
 
-def _header_roles(row: Row, table: tuple[tuple[str, tuple[str, ...]], ...], minimum: int) -> dict[str, int] | None:
+def _header_roles(row: Row, table: HeaderTable, minimum: int) -> dict[str, int] | None:
     """Roles named by a header row, in printed order, with the column each was printed in."""
     roles: dict[str, int] = {}
+    role_of = header_role_reader(table)
     for cell in row.cells:
-        if not cell.is_empty and (role := header_role(cell.text, table)) and role not in roles:
+        if not cell.is_empty and (role := role_of(cell.text)) and role not in roles:
             roles[role] = cell.col
     if "target_op" in roles and "target_unit" in roles and "target" not in roles:
         # 指标性质 | ? | 度量单位: the one header between them is 指标值, however OCR read it (指标).
@@ -354,7 +358,7 @@ def _read_fund_row(state: _State, row: Row) -> None:
         fund.weight = state.fund_points
     if key is None:
         state.form.funds.more.append(LabeledFundRow(label=label or "", **fund.model_dump(exclude_none=True)))
-    elif getattr(state.form.funds, key) == FundRow():
+    elif is_unread_fund_row(getattr(state.form.funds, key)):
         setattr(state.form.funds, key, fund)
 
 

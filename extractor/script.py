@@ -72,25 +72,36 @@ def _first_choices(tables: list) -> dict[str, str]:  # type: ignore[type-arg]
 
 
 def converter_would_change(text: str) -> bool:
-    """Whether one of the converter's changing entries occurs in `text` (a set test per phrase whose first
-    character the text has, before the substring search: a phrase with a character the text lacks cannot
-    occur)."""
+    """Whether one of the converter's changing entries occurs in `text`: one search for its characters,
+    one for its phrases (the same answer as testing each entry; set(text) alone, a new string per
+    character, cost more than both)."""
+    patterns = _changing_patterns()
+    if patterns is None:
+        return True
+    chars, astral, phrases = patterns
+    if chars.search(text) is not None:
+        return True
+    # Characters beyond the BMP would make the class above a list scanned per character; a text holds
+    # one only if its UTF-16 form has surrogate pairs.
+    if astral and len(text.encode("utf-16-le", "surrogatepass")) != 2 * len(text) and not astral.isdisjoint(text):
+        return True
+    return phrases is not None and phrases.search(text) is not None
+
+
+@lru_cache(maxsize=1)
+def _changing_patterns() -> tuple[re.Pattern[str], frozenset[str], re.Pattern[str] | None] | None:
+    """_changing's entries as two patterns: a class of its BMP characters (sre reads it as a bitmap), and
+    its phrases grouped by first character (a branch whose first character differs is skipped at once);
+    its characters beyond the BMP kept as a set."""
     changing = _changing()
     if changing is None:
-        return True
+        return None
     chars, phrases = changing
-    present = set(text)
-    if not chars.isdisjoint(present):
-        return True
-    possible = tuple(sorted(phrase for first in present.intersection(phrases)
-                            for phrase, needed in phrases[first] if needed <= present))
-    return bool(possible) and _any_of(possible).search(text) is not None
-
-
-@lru_cache(maxsize=64)
-def _any_of(phrases: tuple[str, ...]) -> re.Pattern[str]:
-    # One scan for the phrases whose characters all occur (a dozen searches of a long text cost more).
-    return re.compile("|".join(map(re.escape, phrases)))
+    bmp = sorted(c for c in chars if ord(c) < 0x10000)
+    by_first = "|".join(re.escape(first) + "(?:" + "|".join(re.escape(p[1:]) for p, _ in found) + ")"
+                        for first, found in sorted(phrases.items()))
+    return (re.compile("[" + "".join(map(re.escape, bmp)) + "]" if bmp else "(?!)"),
+            frozenset(c for c in chars if ord(c) >= 0x10000), re.compile(by_first) if by_first else None)
 
 
 def to_simplified(text: str) -> tuple[str, list[str]]:

@@ -8,9 +8,10 @@ with 经济/社会/生态环境成本指标 beneath it.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from extractor.form.vocabulary import FUND_BY_LEVEL, FUND_HEADER_ROLES, FUND_ROWS, INDICATOR_HEADER_ROLES
 from extractor.normalize import compact
@@ -141,21 +142,23 @@ def is_known_level2(name: str) -> bool:
 _HEADER_PARENS = re.compile(r"[（(][^()（）]*[)）]")
 
 
-_ROLE_CACHE: dict[tuple[int, str], str | None] = {}
+HeaderTable = tuple[tuple[str, tuple[str, ...]], ...]
 
 
-def header_role(raw: str, table: tuple[tuple[str, tuple[str, ...]], ...]) -> str | None:
+def header_role(raw: str, table: HeaderTable) -> str | None:
     """The role of a header cell: `全年预算数(A)` is annual_budget, `执行率(B/A)` is execution_rate."""
-    # Cached by the table's identity: hashing the nested table on every call (as lru_cache would)
-    # costs more than the lookup saves. The tables are module constants.
-    key = (id(table), raw)
-    try:
-        return _ROLE_CACHE[key]
-    except KeyError:
-        pass
-    if len(_ROLE_CACHE) > 1 << 16:
-        _ROLE_CACHE.clear()
-    role = _ROLE_CACHE[key] = _header_role(raw, table)
+    return header_role_reader(table)(raw)
+
+
+def header_role_reader(table: HeaderTable) -> Callable[[str], str | None]:
+    """header_role for one table: the vocabulary's two tables read through a bounded cache by text."""
+    return _READERS.get(id(table)) or partial(_header_role, table=table)
+
+
+def _cached_reader(table: HeaderTable) -> Callable[[str], str | None]:
+    @lru_cache(maxsize=1 << 16)
+    def role(raw: str) -> str | None:
+        return _header_role(raw, table)
     return role
 
 
@@ -171,7 +174,7 @@ class _TableIndex:
 
 
 @lru_cache(maxsize=8)
-def _table_index(table: tuple[tuple[str, tuple[str, ...]], ...]) -> _TableIndex:
+def _table_index(table: HeaderTable) -> _TableIndex:
     pairs = [(role, word) for role, words in table for word in words]
     exact: dict[str, str] = {}
     by_first: dict[str, list[tuple[str, str]]] = {}
@@ -183,7 +186,7 @@ def _table_index(table: tuple[tuple[str, tuple[str, ...]], ...]) -> _TableIndex:
                        by_first={ch: tuple(found) for ch, found in by_first.items()})
 
 
-def _header_role(raw: str, table: tuple[tuple[str, tuple[str, ...]], ...]) -> str | None:
+def _header_role(raw: str, table: HeaderTable) -> str | None:
     text = _HEADER_PARENS.sub("", compact(raw))
     index = _table_index(table)
     if not text or index.chars.isdisjoint(text):
@@ -205,6 +208,12 @@ def _header_role(raw: str, table: tuple[tuple[str, tuple[str, ...]], ...]) -> st
         if text.startswith(word) and (len(word) >= 3 or len(text) <= len(word) + 1):
             return role
     return None
+
+
+# By the tables' identity (module constants, alive as long as the module): hashing a nested table on
+# every call, as one lru_cache over (text, table) would, costs more than the lookup saves.
+_READERS: dict[int, Callable[[str], str | None]] = {
+    id(table): _cached_reader(table) for table in (INDICATOR_HEADER_ROLES, FUND_HEADER_ROLES)}
 
 
 @lru_cache(maxsize=1 << 16)

@@ -49,6 +49,14 @@ class ValidationSettings(BaseModel):
 Rule = Callable[[Form, ValidationSettings], Iterator[Issue]]
 
 
+_FUND_FIELDS = tuple(FundRow.model_fields)
+
+
+def is_unread_fund_row(row: FundRow) -> bool:
+    """`row == FundRow()` without building one to compare (a FundRow is every field None when unread)."""
+    return type(row) is FundRow and all(getattr(row, name) is None for name in _FUND_FIELDS)
+
+
 def _error(code: str, field: str | None, message: str) -> Issue:
     return Issue(code=code, severity="error", field=field, message=message)
 
@@ -234,7 +242,7 @@ def check_unnamed_fund_rows(form: Form, settings: ValidationSettings) -> Iterato
     the row a reviewer looks at; a row labelled with the block's own merged label (项目资金) had its
     name unread, and goes to the first empty row. Said on the empty row: the form was read short there."""
     # Each row by its full printed name: the short forms (财政资金) are in many a row's own name.
-    empty = {key: words[:1] for key, words in FUND_ROWS if getattr(form.funds, key) == FundRow()}
+    empty = {key: words[:1] for key, words in FUND_ROWS if is_unread_fund_row(getattr(form.funds, key))}
     for row in form.funds.more:
         if not empty or not any(ref.source == "ocr" for ref in (row.provenance or {}).values()):
             continue

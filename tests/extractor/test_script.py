@@ -45,6 +45,9 @@ def test_a_text_the_table_changes_nothing_in_is_not_converted():
     assert all(converter.convert(line) == line for line in skipped)
     assert len(skipped) >= len(lines) // 2  # the simplified lines, which are most of the skipped
     assert converter_would_change("项目名稱") and converter_would_change("反覆")  # a character; a phrase
+    chars, _phrases = _changing()
+    astral = min(c for c in chars if ord(c) >= 0x10000)  # beyond the BMP: tested apart from the class
+    assert converter_would_change("项目" + astral) and not converter_would_change("项目\U0002a6a5名称")
 
 
 def test_the_changing_entries_read_off_the_table_are_those_the_converter_changes():

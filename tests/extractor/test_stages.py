@@ -111,3 +111,27 @@ def test_a_scanned_title_starts_its_form_when_the_total_and_the_next_key_are_mis
     # Text in drawing order still holds a title that comes before the open form's last rows.
     text_runs = rows_to_form_runs(grid_to_rows(text_to_grid("\n".join("\t".join(r) for r in rows))))
     assert len(text_runs) == 1
+
+
+def test_rows_in_one_pass_are_the_regrouped_rows() -> None:
+    """grid_to_rows' one-pass reading of a span-free grid in row order gives exactly the rows the general
+    regrouping gives (empty cells, rows of empty cells only, colspans, page changes); other grids fall back."""
+    import random
+
+    from extractor.grid import Cell, _rows_in_order, _rows_regrouped
+
+    def fields(rows: list) -> list:
+        return [(r.index, r.page, [id(c) for c in r.cells], r.page_break_before, r.width, r.blank_spans) for r in rows]
+
+    rng = random.Random(15)
+    for _ in range(300):
+        cells, page = [], 1
+        for r in sorted(rng.sample(range(40), rng.randint(1, 25))):
+            page += rng.random() < 0.1
+            for c in sorted(rng.sample(range(9), rng.randint(1, 6))):
+                cells.append(Cell(page, r, c, rng.choice(["", " ", "分值", "10"]), colspan=rng.choice([1, 1, 2])))
+        fast = _rows_in_order(cells)
+        assert fast is not None and fields(fast) == fields(_rows_regrouped(cells))
+        assert _rows_in_order([*cells, Cell(page, 0, 0, "x")]) is None  # out of order
+        assert _rows_in_order([*cells, Cell(page, cells[-1].row, cells[-1].col, "x")]) is None  # a column twice
+        assert _rows_in_order([Cell(1, 0, 0, "x", rowspan=2), *cells]) is None  # a merged cell
