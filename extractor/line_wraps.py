@@ -20,6 +20,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from itertools import combinations
+from math import comb
 
 from extractor.align import align_texts, fit_amount, fit_points, fit_rate
 from extractor.form.vocabulary import (
@@ -41,6 +42,9 @@ _OPEN_LABEL = re.compile(r"^(.*指标)[(（](\d+(?:\.\d+)?)分?$")  # 产出指�
 _LABEL_DEBRIS = frozenset({")", "）", "分)", "分）", "绩效", "指标", "绩效指标", "绩", "效"})
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 MAX_WRAPPED = 4  # wrapped cells of one row tried in every place; more are joined in order
+# ... except in a fund row whose anchor is short enough that every place is still cheap (年度资 / 10 10 /
+# 金总额: its amounts all wrapped around its one-line 分值 and 得分; the row's rate judges them)
+MAX_PLACEMENTS = 210
 _HEADER_MIN_WORDS = 3
 HEADER_PIECES_MAX = 8  # words of a header wrapped onto the line above or below its own
 
@@ -321,12 +325,20 @@ def _fund_anchors(rest: list[tuple[int, list[str]]]) -> list[int]:
         (above, up), (line, _cells), (below, down) = rest[n - 1], rest[n], rest[n + 1]
         if above != line - 1 or below != line + 1 or len(up) != len(down) or len(up) < 2 or n - 1 in anchors:
             continue
-        if all(_CUT_AMOUNT.match(u) and d.isdigit() or fund_row_key(u + d) is not None for u, d in zip(up, down,
-                                                                                                     strict=True)):
+        if all(_cut_value(u, d) or fund_row_key(u + d) is not None for u, d in zip(up, down, strict=True)):
             anchors.add(n)
             pieces.update((n - 1, n + 1))
     anchors.update(n for n, (_k, cells) in enumerate(rest) if n not in pieces and _is_fund_anchor(cells))
     return sorted(anchors)
+
+
+_VALUE_REST = re.compile(r"^[\d,]*\.?\d*%?$")
+
+
+def _cut_value(up: str, down: str) -> bool:
+    """`58,153,891.` / `56`, `55,649,6` / `57.00`, `100.00` / `%`: an amount or rate its column cut."""
+    return bool(down and _CUT_AMOUNT.match(up) and _VALUE_REST.match(down) and (up + down).count(".") <= 1
+                and (fit_amount(up + down) > 0 or fit_rate(up + down) > 0))
 
 
 def _is_fund_anchor(cells: list[str]) -> bool:
@@ -583,7 +595,7 @@ def _best_row(anchor: list[str], wrapped: list[Wrap], roles: list[str],
     as that anchor piece (both full lines of the cell)."""
     if not wrapped:
         return anchor, True
-    if len(wrapped) > MAX_WRAPPED:
+    if len(wrapped) > MAX_WRAPPED and (judge is _align_score or comb(len(anchor) + len(wrapped), len(wrapped)) > MAX_PLACEMENTS):
         head, tail = wrapped[: MAX_WRAPPED - 1], wrapped[MAX_WRAPPED - 1:]
         wrapped = [*head, ("".join(w[0] for w in tail), "".join(w[1] for w in tail), 0)]
     best, best_score, best_odd = [*anchor, *(w[0] + w[1] for w in wrapped)], float("-inf"), False

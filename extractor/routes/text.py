@@ -22,7 +22,7 @@ from itertools import chain
 from typing import Literal
 
 from extractor.decode import decode_issues, decode_text
-from extractor.form.vocabulary import TOTAL_WORDS, is_meta_key, is_title
+from extractor.form.vocabulary import HEADER_WORDS, TOTAL_WORDS, is_meta_key, is_title
 from extractor.grid import Grid, rows_from_texts
 from extractor.normalize import compact, is_page_number
 from extractor.options import ExtractOptions
@@ -572,6 +572,9 @@ def _joins(above: str, last: str, line: str, decimals: int | None, full_widths: 
         return True  # a key cell two characters wide: 部门 / (单位) / 名称
     if is_form_word(last + line) and not is_form_word(last) and not is_form_word(line) and len(compact(line)) <= 2:
         return True  # 得 / 分: a header one character a line
+    if len(compact(line)) <= 6 and " " not in line.strip() and _is_header_word(last + line) \
+            and not is_form_word(line) and not starts_form_word(line):
+        return True  # 全年执行 / 数(B): a header word whose rest is no word of its own
     whole = _OPEN_TAIL.sub("", compact(last + line))
     if len(compact(line)) <= 6 and not compact(last).endswith("标") and read_label(last) is None \
             and (label := read_label(whole)) is not None and label.level == 2 and read_label(line) is not None:
@@ -594,6 +597,8 @@ def _joins(above: str, last: str, line: str, decimals: int | None, full_widths: 
     if len(printed) in full_widths and _cjk_text().match(printed) and not printed.endswith(("。", "；", ";")) and _cjk_text().match(line) \
             and len(line) <= len(printed) and not is_form_word(printed) and not is_form_word(line):
         return True
+    if compact(line) in ("%", "％") and _NUMBER.match(above.strip()):
+        return True  # 95.32 / %: a number alone on its line, then a percent sign alone (no cell prints one)
     cut, digits = _AMOUNT_CUT.match(last), _DIGITS.match(line)
     if cut and digits and not cut.group(1) and _DIGITS.fullmatch(line):
         return True  # `93.` / `1`: no number ends with its point
@@ -603,6 +608,15 @@ def _joins(above: str, last: str, line: str, decimals: int | None, full_widths: 
         decimals = 2  # nothing around to learn from: grouped amounts print two decimals (元, 万元)
     return bool(decimals is not None and cut and digits
                 and len(cut.group(1)) < decimals == len(cut.group(1)) + len(digits.group(1)))
+
+
+_NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
+_FORMULA_MARK = re.compile(r"[(（][A-Z/]*[)）]")  # (A), (B/A): a header word's formula
+
+
+def _is_header_word(text: str) -> bool:
+    """A header word printed whole (全年执行数(B)), not one a longer word starts with."""
+    return _FORMULA_MARK.sub("", compact(text)) in HEADER_WORDS
 
 
 _AMOUNT = re.compile(r"^\d[\d,]*\.(\d+)(?:万元|万|元)?$")

@@ -107,3 +107,21 @@ def test_points_cut_over_the_lines_around_their_row_are_one_number() -> None:
     rows = [cells for _page, cells in line_wrap_rows(dump)]
     row = next(r for r in rows if any(c.startswith("工作计划完成") for c in r))
     assert "工作计划完成时限" in row and row.count("10.5") == 2, row
+
+
+def test_a_fund_row_whose_amounts_all_wrapped_around_its_points() -> None:
+    # The amounts and the rate are cut (58,153,891. / 56, 55,649,6 / 57.00, 100.00 / %) above and below the
+    # row's own line, which holds only the one-line 分值 and 得分.
+    dump = """项目名称 文物保护修缮项目
+全年预算数( 全年执行 执行率(
+年初预算数 分值 得分
+A) 数 B/A)
+年度资 58,153,891. 55,649,657. 55,649,6 100.00
+10 10
+金总额 56 00 57.00 %
+其他资金 0.00 0.00 0.00 —
+预期目标 实际完成情况
+"""
+    rows = [cells for _page, cells in line_wrap_rows(dump)]
+    total = next(r for r in rows if r and r[0] == "年度资金总额")
+    assert total[1:] == ["58,153,891.56", "55,649,657.00", "55,649,657.00", "10", "100.00%", "10"]

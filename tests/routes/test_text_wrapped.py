@@ -33,3 +33,16 @@ def test_a_cell_that_starts_over_is_the_next_cell() -> None:
     # The target 明显改善 on one line, then the actual, the same value cut at three characters.
     joined = _join_wrapped_lines(["群众获得感情", "况", "明显改善", "明显改", "善", "4 4"])
     assert not any("明显改善明显改" in line for line in joined), joined
+
+
+def test_a_header_word_cut_after_a_word_of_its_own_is_joined() -> None:
+    # 全年执行 (a header word) / 数(B): the rest is no word of its own; 实际完成值 / 分值 are two words.
+    joined = _join_wrapped_lines(["年初预算数 全年预算数(A)", "全年执行", "数(B) 分值 执行率 得分"])
+    assert "全年执行数(B)" in joined and "全年执行" not in joined, joined
+    joined = _join_wrapped_lines(["实际完成值", "分值 得分"])
+    assert joined == ["实际完成值", "分值 得分"]
+
+
+def test_a_percent_sign_alone_goes_with_the_number_alone_above_it() -> None:
+    joined = _join_wrapped_lines(["年度资金总额 24.97 26.29 25.06 10", "95.32", "%", "9.53"])
+    assert "95.32%" in joined, joined
