@@ -355,6 +355,9 @@ def _align_fund_cells(cells: Sequence[Cell], filled: list[Cell], roles: Sequence
 
 _CUT_HEAD = re.compile(r"^\d[\d,]*\.?\d*$")  # 25411445, 5299280.8, 93.: an amount a line may go on from
 _CUT_REST = re.compile(r"^[\d,]*\.?\d+$")  # 0.93, 9, .31: what it goes on with (no %: a rate is a cell)
+_RATE_HEAD = re.compile(r"^\d+\.\d*$")
+_RATE_REST = re.compile(r"^\d+[%％]$")
+_WHOLE_RATE = re.compile(r"^\d+\.\d+[%％]$")
 _WHOLE_AMOUNT = re.compile(r"^\d[\d,]*\.(\d+)$")
 MIN_CUT_DIGITS = 5  # an amount a column cut is wider than any weight, score or rate
 KNOWN_AMOUNT_DIGITS = 4  # 24.97 (万元) shows the row's decimals; a score (9.53) is shorter
@@ -369,8 +372,7 @@ def _rejoin_cut_amounts(filled: list[Cell], roles: Sequence[str], columns: dict[
     pieces to join is aligned; the row's arithmetic (执行率 = 执行数 / 预算数, 得分 = 分值 × 执行率), the
     cells left without a column and the amounts' decimals judge. None when no two cells can be one amount."""
     texts = [compact(c.text) for c in filled]
-    cuts = [k for k in range(len(filled) - 1)
-            if _CUT_HEAD.match(texts[k]) and _CUT_REST.match(texts[k + 1]) and _cut_joins(texts[k], texts[k + 1])]
+    cuts = [k for k in range(len(filled) - 1) if _cut_joins(texts[k], texts[k + 1]) or _cut_rate(texts[k], texts[k + 1])]
     if not cuts or len(cuts) > MAX_CUT_BOUNDARIES:
         return None
     # Whole amounts no cut touches tell how many decimals the row's amounts print: a join must end
@@ -380,7 +382,8 @@ def _rejoin_cut_amounts(filled: list[Cell], roles: Sequence[str], columns: dict[
                     and (m := _WHOLE_AMOUNT.match(t)) and sum(ch.isdigit() for ch in t) >= KNOWN_AMOUNT_DIGITS)
     if known:
         decimals = known.most_common(1)[0][0]
-        cuts = [c for c in cuts if _decimals(texts[c] + texts[c + 1]) == decimals]
+        cuts = [c for c in cuts if _cut_rate(texts[c], texts[c + 1])
+                or _decimals(texts[c] + texts[c + 1]) == decimals]
         if not cuts:
             return None
     best: tuple[float, Aligned] | None = None
@@ -397,7 +400,14 @@ def _rejoin_cut_amounts(filled: list[Cell], roles: Sequence[str], columns: dict[
     return best[1] if best is not None else None
 
 
+def _cut_rate(head: str, rest: str) -> bool:
+    """102.3 / 4%: a rate its column cut among its decimals."""
+    return bool(_RATE_HEAD.match(head) and _RATE_REST.match(rest)) and len(head) >= len(rest)
+
+
 def _cut_joins(head: str, rest: str) -> bool:
+    if not (_CUT_HEAD.match(head) and _CUT_REST.match(rest)):
+        return False
     whole = head + rest
     # The column's first line is its full width: a rest is never wider than the line it goes on from.
     return len(head) >= len(rest) and ("." not in head or "." not in rest) and bool(_WHOLE_AMOUNT.match(whole)) \
@@ -416,7 +426,7 @@ def _merge_at(filled: list[Cell], texts: list[str], joins: set[int]) -> list[Cel
         while k in joins:
             k += 1
             text += texts[k]
-        if text != texts[k] and not _WHOLE_AMOUNT.match(text):
+        if text != texts[k] and not (_WHOLE_AMOUNT.match(text) or _WHOLE_RATE.match(text)):
             return None  # three pieces that are no one amount
         out.append(Cell(page=head.page, row=head.row, col=filled[0].col + len(out),
                         text=head.text if text == compact(head.text) else text, source=head.source))

@@ -545,6 +545,10 @@ def _join_pass(lines: list[str], full_widths: set[int]) -> list[str]:
             out.append(line)
             piece, cut_at = line, 0
             continue
+        if out and _cuts_total_score(out, line, piece):
+            out[-1] += line
+            piece, cut_at = line, 0
+            continue
         if out:
             last = out[-1].rsplit(" ", 1)[-1]
             # Only a cut amount over a line of digits asks how the amounts around print.
@@ -565,6 +569,33 @@ def _join_pass(lines: list[str], full_widths: set[int]) -> list[str]:
         out.append(line)
         piece, cut_at = line, 0
     return out
+
+
+_SCORE_REST = re.compile(r"^\.?\d{1,2}$")
+_POINTS_NUMBER = re.compile(r"^\d+\.\d{1,2}$")  # points print two decimals at most (98.23)
+
+
+def _cuts_total_score(out: list[str], line: str, printed: str) -> bool:
+    """`总分 100` / `99.5` / `3`, `总分 100 97` / `.5`: the 总分 row prints its 分值 and 得分 only, so a
+    number's rest alone after its score is the rest of that score, cut by its narrow column (the table
+    ends there: it is no row of its own), when the whole is still no more than the 分值."""
+    if not _SCORE_REST.match(line):
+        return False
+    words = out[-1].split()
+    if len(words) > 1:
+        row, numbers = words, words[1:]
+    elif len(out) >= 2:
+        row = out[-2].split()
+        numbers = [*row[1:], *words]
+    else:
+        return False
+    if not row or not compact(row[0]).startswith(TOTAL_WORDS) or len(numbers) != 2 \
+            or not all(_NUMBER.match(n) or n.endswith(".") and n[:-1].isdigit() for n in numbers):
+        return False
+    whole = numbers[1] + line
+    # A score joined from pieces already (99. / 8) is whole: what follows (a page's bare number) is not its rest.
+    return printed.rsplit(" ", 1)[-1] == numbers[1] and bool(_POINTS_NUMBER.match(whole)) \
+        and float(whole) <= float(numbers[0])
 
 
 def _joins(above: str, last: str, line: str, decimals: int | None, full_widths: set[int], printed: str) -> bool:
@@ -597,8 +628,10 @@ def _joins(above: str, last: str, line: str, decimals: int | None, full_widths: 
     if len(printed) in full_widths and _cjk_text().match(printed) and not printed.endswith(("。", "；", ";")) and _cjk_text().match(line) \
             and len(line) <= len(printed) and not is_form_word(printed) and not is_form_word(line):
         return True
-    if compact(line) in ("%", "％") and _NUMBER.match(above.strip()):
-        return True  # 95.32 / %: a number alone on its line, then a percent sign alone (no cell prints one)
+    if compact(line) in ("%", "％") and _NUMBER.match(last) and ("." in last or _NUMBER.match(above.strip())):
+        return True  # 95.32 / %: a rate, then a percent sign alone (no cell prints one)
+    if _GROUP_CUT.match(last) and _NUMBER.match(line) and _GROUPED_AMOUNT.match(last + line):
+        return True  # 55,649,6 / 57.00: a grouped amount cut inside a group
     cut, digits = _AMOUNT_CUT.match(last), _DIGITS.match(line)
     if cut and digits and not cut.group(1) and _DIGITS.fullmatch(line):
         return True  # `93.` / `1`: no number ends with its point
@@ -611,6 +644,8 @@ def _joins(above: str, last: str, line: str, decimals: int | None, full_widths: 
 
 
 _NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
+_GROUP_CUT = re.compile(r"^\d{1,3}(?:,\d{3})*,\d{0,2}$")
+_GROUPED_AMOUNT = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
 _FORMULA_MARK = re.compile(r"[(（][A-Z/]*[)）]")  # (A), (B/A): a header word's formula
 
 

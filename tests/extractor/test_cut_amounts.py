@@ -43,3 +43,9 @@ def test_a_row_printed_whole_is_left_as_it_is() -> None:
     got = _texts(["120.00", "100.00", "80.00", "10", "80%", "8"])
     assert got == {"initial_budget": "120.00", "annual_budget": "100.00", "executed": "80.00",
                    "weight": "10", "execution_rate": "80%", "score": "8"}
+
+
+def test_a_rate_cut_among_its_decimals_is_joined() -> None:
+    got = _texts(["7,388,900.35", "7,388,900.35", "7,561,800.62", "10", "102.3", "4%", "10"])
+    assert got["execution_rate"] == "102.34%"
+    assert got["score"] == "10"
