@@ -22,7 +22,7 @@ from itertools import chain
 from typing import Literal
 
 from extractor.decode import decode_issues, decode_text
-from extractor.form.vocabulary import HEADER_WORDS, TOTAL_WORDS, is_meta_key, is_title
+from extractor.form.vocabulary import FUND_BLOCK_LABELS, HEADER_WORDS, TOTAL_WORDS, is_meta_key, is_title
 from extractor.grid import Grid, rows_from_texts
 from extractor.normalize import compact, is_page_number
 from extractor.options import ExtractOptions
@@ -541,7 +541,7 @@ def _join_pass(lines: list[str], full_widths: set[int]) -> list[str]:
         ended = bool(cut_at and cjk and _cjk_only().match(piece) and (len(piece) < cut_at or len(line) > cut_at))
         # Nor does a cell go on by starting over: 明显改善 then 明显改 / 善 is the next cell, the same value.
         restarts = bool(out and cjk and len(line) >= 2 and out[-1].rsplit(" ", 1)[-1].startswith(line))
-        if out and (ended or restarts):
+        if out and (ended or restarts or _opens_key(line, lines[i + 1] if i + 1 < len(lines) else "")):
             out.append(line)
             piece, cut_at = line, 0
             continue
@@ -573,6 +573,20 @@ def _join_pass(lines: list[str], full_widths: set[int]) -> list[str]:
 
 _SCORE_REST = re.compile(r"^\.?\d{1,2}$")
 _POINTS_NUMBER = re.compile(r"^\d+\.\d{1,2}$")  # points print two decimals at most (98.23)
+
+
+_UNIT_OPENED = re.compile(r"[（(]万?元?[)）]?$")
+KEY_PIECE_MAX = 3  # characters of a key cell's first line in a narrow column (主管 / 部门, 实施 / 单位)
+
+
+def _opens_key(line: str, below: str) -> bool:
+    """`主管` over `部门 146-思明区…`: the first piece of a key word the next line completes, not the rest
+    of the value above it."""
+    text, head = compact(line), compact(below.split(" ", 1)[0])
+    if text.startswith(FUND_BLOCK_LABELS) and _UNIT_OPENED.search(text):
+        return True  # 项目资金（ / 元）: the funds block's label, its unit cut
+    return 0 < len(text) <= KEY_PIECE_MAX and bool(head) and not is_meta_key(text) \
+        and (is_meta_key(text + head) or (text + head).startswith(FUND_BLOCK_LABELS))
 
 
 def _cuts_total_score(out: list[str], line: str, printed: str) -> bool:

@@ -59,3 +59,12 @@ def test_a_grouped_amount_cut_inside_a_group_is_one_amount() -> None:
     joined = _join_wrapped_lines(["年度资金总额 58,153,891.56", "55,649,6", "57.00 10 100.00", "%", "10"])
     assert any(line.startswith("55,649,657.00") for line in joined), joined
     assert any("100.00%" in line for line in joined), joined
+
+
+def test_a_key_cells_first_piece_is_no_rest_of_the_value_above() -> None:
+    # 主管 / 部门 …: the key the next line completes; 项目资金（ / 元）: the funds block's label.
+    lines = ["项目", "名称 文物保护修缮项目", "主管", "部门 146-思明区市场监督管理局 实施单位 思明区市场监督管理局",
+             "项目资金（", "元）", "年初预算数 全年预算数（A） 全年执行数 分值 执行率 得分"]
+    joined = _join_wrapped_lines(lines)
+    assert joined[:4] == ["项目名称", "文物保护修缮项目", "主管部门", "146-思明区市场监督管理局 实施单位 思明区市场监督管理局"]
+    assert "项目资金（元）" in joined, joined
