@@ -125,3 +125,20 @@ A) 数 B/A)
     rows = [cells for _page, cells in line_wrap_rows(dump)]
     total = next(r for r in rows if r and r[0] == "年度资金总额")
     assert total[1:] == ["58,153,891.56", "55,649,657.00", "55,649,657.00", "10", "100.00%", "10"]
+
+
+def test_goal_texts_side_by_side_are_split_by_their_columns_widths() -> None:
+    # The expected text wraps in a narrow column (three full lines and a short last), the actual one in
+    # a wide column (one full line, one short); their lines interleave, one pair shares a line.
+    dump = """预期目标 实际完成情况
+年度 按照年度计划推进文物保护修缮项目
+总体 ，1.项目验收质量达到符合要求；2.
+目标 全年完成情况：项目验收质量为达标；补贴发放覆盖率为1
+补贴发放覆盖率达到=100%；3.设施
+维护覆盖率达到=100%。 00%；设施维护覆盖率为100%。
+一级指标 二级指标 三级指标 分值 得分
+"""
+    rows = [cells for _page, cells in line_wrap_rows(dump)]
+    goals = rows[rows.index(["预期目标", "实际完成情况"]) + 1]
+    assert goals == ["按照年度计划推进文物保护修缮项目，1.项目验收质量达到符合要求；2.补贴发放覆盖率达到=100%；3.设施"
+                     "维护覆盖率达到=100%。", "全年完成情况：项目验收质量为达标；补贴发放覆盖率为100%；设施维护覆盖率为100%。"]
