@@ -642,8 +642,9 @@ def _joins(above: str, last: str, line: str, decimals: int | None, full_widths: 
     if len(printed) in full_widths and _cjk_text().match(printed) and not printed.endswith(("。", "；", ";")) and _cjk_text().match(line) \
             and len(line) <= len(printed) and not is_form_word(printed) and not is_form_word(line):
         return True
-    if compact(line) in ("%", "％") and _NUMBER.match(last) and ("." in last or _NUMBER.match(above.strip())):
-        return True  # 95.32 / %: a rate, then a percent sign alone (no cell prints one)
+    if compact(line) in ("%", "％") and _NUMBER.match(last) and "." in last:
+        # 95.32 / %: a fund row's rate cut before its sign (a split target's 95 / % is its value and unit)
+        return True
     if _GROUP_CUT.match(last) and _NUMBER.match(line) and _GROUPED_AMOUNT.match(last + line):
         return True  # 55,649,6 / 57.00: a grouped amount cut inside a group
     cut, digits = _AMOUNT_CUT.match(last), _DIGITS.match(line)

@@ -68,3 +68,8 @@ def test_a_key_cells_first_piece_is_no_rest_of_the_value_above() -> None:
     joined = _join_wrapped_lines(lines)
     assert joined[:4] == ["项目名称", "文物保护修缮项目", "主管部门", "146-思明区市场监督管理局 实施单位 思明区市场监督管理局"]
     assert "项目资金（元）" in joined, joined
+
+
+def test_a_split_targets_unit_stays_its_own_cell() -> None:
+    # >= / 95 / %: the target's operator, value and unit columns; only a decimal rate takes a lone %.
+    assert _join_wrapped_lines(["档案规范率 >=", "95", "%", "100% 5 5"])[-3:] == ["95", "%", "100% 5 5"]
