@@ -22,7 +22,14 @@ from itertools import chain
 from typing import Literal
 
 from extractor.decode import decode_issues, decode_text
-from extractor.form.vocabulary import TOTAL_WORDS, form_words_in, is_meta_key, is_title
+from extractor.form.vocabulary import (
+    FUND_BLOCK_LABELS,
+    HEADER_WORDS,
+    TOTAL_WORDS,
+    form_words_in,
+    is_meta_key,
+    is_title,
+)
 from extractor.grid import Grid, rows_from_texts
 from extractor.normalize import compact, is_page_number
 from extractor.options import ExtractOptions
@@ -555,8 +562,12 @@ def _join_pass(lines: list[str], full_widths: set[int]) -> list[str]:
         ended = bool(cut_at and cjk and _cjk_only().match(piece) and (len(piece) < cut_at or len(line) > cut_at))
         # Nor does a cell go on by starting over: 明显改善 then 明显改 / 善 is the next cell, the same value.
         restarts = bool(out and cjk and len(line) >= 2 and out[-1].rsplit(" ", 1)[-1].startswith(line))
-        if out and (ended or restarts):
+        if out and (ended or restarts or _opens_key(line, lines[i + 1] if i + 1 < len(lines) else "")):
             out.append(line)
+            piece, cut_at = line, 0
+            continue
+        if out and _cuts_total_score(out, line, piece):
+            out[-1] += line
             piece, cut_at = line, 0
             continue
         if out:
@@ -581,11 +592,55 @@ def _join_pass(lines: list[str], full_widths: set[int]) -> list[str]:
     return out
 
 
+_SCORE_REST = re.compile(r"^\.?\d{1,2}$")
+_POINTS_NUMBER = re.compile(r"^\d+\.\d{1,2}$")  # points print two decimals at most (98.23)
+
+
+_UNIT_OPENED = re.compile(r"[（(]万?元?[)）]?$")
+KEY_PIECE_MAX = 3  # characters of a key cell's first line in a narrow column (主管 / 部门, 实施 / 单位)
+
+
+def _opens_key(line: str, below: str) -> bool:
+    """`主管` over `部门 146-思明区…`: the first piece of a key word the next line completes, not the rest
+    of the value above it."""
+    text, head = compact(line), compact(below.split(" ", 1)[0])
+    if text.startswith(FUND_BLOCK_LABELS) and _UNIT_OPENED.search(text):
+        return True  # 项目资金（ / 元）: the funds block's label, its unit cut
+    return 0 < len(text) <= KEY_PIECE_MAX and bool(head) and not is_meta_key(text) \
+        and (is_meta_key(text + head) or (text + head).startswith(FUND_BLOCK_LABELS))
+
+
+def _cuts_total_score(out: list[str], line: str, printed: str) -> bool:
+    """`总分 100` / `99.5` / `3`, `总分 100 97` / `.5`: the 总分 row prints its 分值 and 得分 only, so a
+    number's rest alone after its score is the rest of that score, cut by its narrow column (the table
+    ends there: it is no row of its own), when the whole is still no more than the 分值."""
+    if not _SCORE_REST.match(line):
+        return False
+    words = out[-1].split()
+    if len(words) > 1:
+        row, numbers = words, words[1:]
+    elif len(out) >= 2:
+        row = out[-2].split()
+        numbers = [*row[1:], *words]
+    else:
+        return False
+    if not row or not compact(row[0]).startswith(TOTAL_WORDS) or len(numbers) != 2 \
+            or not all(_NUMBER.match(n) or n.endswith(".") and n[:-1].isdigit() for n in numbers):
+        return False
+    whole = numbers[1] + line
+    # A score joined from pieces already (99. / 8) is whole: what follows (a page's bare number) is not its rest.
+    return printed.rsplit(" ", 1)[-1] == numbers[1] and bool(_POINTS_NUMBER.match(whole)) \
+        and float(whole) <= float(numbers[0])
+
+
 def _joins(above: str, last: str, line: str, decimals: int | None, full_widths: set[int], printed: str) -> bool:
     if len(compact(line)) <= 6 and continues_form_word(last + line) and starts_form_word(last):
         return True  # a key cell two characters wide: 部门 / (单位) / 名称
     if is_form_word(last + line) and not is_form_word(last) and not is_form_word(line) and len(compact(line)) <= 2:
         return True  # 得 / 分: a header one character a line
+    if len(compact(line)) <= 6 and " " not in line.strip() and _is_header_word(last + line) \
+            and not is_form_word(line) and not starts_form_word(line):
+        return True  # 全年执行 / 数(B): a header word whose rest is no word of its own
     whole = _OPEN_TAIL.sub("", compact(last + line))
     if len(compact(line)) <= 6 and not compact(last).endswith("标") and read_label(last) is None \
             and (label := read_label(whole)) is not None and label.level == 2 and read_label(line) is not None:
@@ -608,6 +663,11 @@ def _joins(above: str, last: str, line: str, decimals: int | None, full_widths: 
     if len(printed) in full_widths and _cjk_text().match(printed) and not printed.endswith(("。", "；", ";")) and _cjk_text().match(line) \
             and len(line) <= len(printed) and not is_form_word(printed) and not is_form_word(line):
         return True
+    if compact(line) in ("%", "％") and _NUMBER.match(last) and "." in last:
+        # 95.32 / %: a fund row's rate cut before its sign (a split target's 95 / % is its value and unit)
+        return True
+    if _GROUP_CUT.match(last) and _NUMBER.match(line) and _GROUPED_AMOUNT.match(last + line):
+        return True  # 55,649,6 / 57.00: a grouped amount cut inside a group
     cut, digits = _AMOUNT_CUT.match(last), _DIGITS.match(line)
     if cut and digits and not cut.group(1) and _DIGITS.fullmatch(line):
         return True  # `93.` / `1`: no number ends with its point
@@ -617,6 +677,17 @@ def _joins(above: str, last: str, line: str, decimals: int | None, full_widths: 
         decimals = 2  # nothing around to learn from: grouped amounts print two decimals (元, 万元)
     return bool(decimals is not None and cut and digits
                 and len(cut.group(1)) < decimals == len(cut.group(1)) + len(digits.group(1)))
+
+
+_NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
+_GROUP_CUT = re.compile(r"^\d{1,3}(?:,\d{3})*,\d{0,2}$")
+_GROUPED_AMOUNT = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
+_FORMULA_MARK = re.compile(r"[(（][A-Z/]*[)）]")  # (A), (B/A): a header word's formula
+
+
+def _is_header_word(text: str) -> bool:
+    """A header word printed whole (全年执行数(B)), not one a longer word starts with."""
+    return _FORMULA_MARK.sub("", compact(text)) in HEADER_WORDS
 
 
 _AMOUNT = re.compile(r"^\d[\d,]*\.(\d+)(?:万元|万|元)?$")
