@@ -146,9 +146,17 @@ def _forms_of(reading: Reading) -> Callable[[], list[Form]]:
         with stage("split_forms"):
             runs = rows_to_form_runs(rows)
         with stage("reconcile"):
-            forms = [form for form in map(run_to_form, runs) if _holds_anything(form)]
-            for form in forms:
+            forms = []
+            for run in runs:
+                form = run_to_form(run)
+                if not _holds_anything(form):
+                    continue
                 _mark(form.issues, "reconcile")
+                if grid.issues and run:  # what the reader could not place, on the form it concerns
+                    first, last = run[0].index, run[-1].index
+                    form.issues.extend(i.model_copy() for at, found in grid.issues.items()
+                                       if first <= at <= last for i in found)
+                forms.append(form)
         with stage("validate"):
             share = weak_share(grid.cells)
             for form in forms:

@@ -141,6 +141,9 @@ def iter_text_readings(text: str) -> Iterator[Reading]:
         # Rows one line each, cells a space apart, wrapped cells above and below (pdfplumber).
         "line-wraps": (lambda: has_flat() and not spaced() and len(lines) >= 10 and wrap_fragments() >= 3,
                        lambda: rows_from_texts(_line_wrap_rows(text))),
+        # PDF text in block order (pdftotext, pdfminer): a column's cells in a run, the columns zipped.
+        "block-order": (lambda: wrap_fragments() >= 3 or _blank_blocks(text),
+                        lambda: _block_order_grid(text)),
         # One cell per line; a bar closing a cell (`人大代表之家建设 |`) or alone on a line is no text.
         "lines": (lambda: True, lambda: _stream([cell for line in lines if (cell := _unbarred(line))])),
         # PDF text in drawing order: a cell that wrapped goes on, alone, on the next line.
@@ -186,6 +189,19 @@ def _layout_rows(text: str) -> list[tuple[int, list[str]]]:
 def _line_wrap_rows(text: str) -> list[tuple[int, list[str]]]:
     from extractor.line_wraps import line_wrap_rows
     return line_wrap_rows(text)
+
+
+def _block_order_grid(text: str) -> Grid:
+    from extractor.block_order import block_order_grid
+    return block_order_grid(text)
+
+
+_BLANK_BLOCKS_MIN = 20  # blank lines between a dump's blocks of text
+
+
+def _blank_blocks(text: str) -> bool:
+    """Text grouped in blocks, a blank line after each (pdfminer's extract_text)."""
+    return text.count("\n\n") >= _BLANK_BLOCKS_MIN
 
 
 def _split_unspaced(text: str) -> list[str]:
