@@ -59,6 +59,7 @@ class BlockOrderSettings(BaseModel):
     sum_cost: float = 20.0  # points + the funds' 分值 miss 100
     level_cost: float = 6.0
     defer_cost: float = 2.0
+    header_piece_min: int = 3  # a piece of a long header word this long is that header's (析及改进措施)
     fund_weight_max: int = 30  # the funds' 分值 is a whole number of points, a share of 100  # a score left for a number printed later  # a level's printed (N分) no prefix of the points reaches
 
 
@@ -68,7 +69,7 @@ _OP = re.compile(r"^(?:[<>≥≤=＝﹦≧≦]|\$|\\geq|\\leq)")
 _VALUE = re.compile(r"\d|%")
 _PLAIN = re.compile(r"^\d+(?:\.\d+)?$")
 _NUMBER_CUT = re.compile(r"^\d[\d,]*\.\d*$")
-_DIGITS_REST = re.compile(r"^\d+(?:万元|万|元)?$|^(?:万元|万|元|%|㎡)$")
+_DIGITS_REST = re.compile(r"^\d+(?:万元|万|元)?$|^(?:万元|万|元|%|㎡)$|^\.\d+$")
 _AMOUNT = re.compile(r"^\d[\d,]*(?:\.\d+)?(?:万元|万|元)?$")
 _RATE = re.compile(r"^\d+(?:\.\d+)?%$")
 _DASH = re.compile(r"^[—\-－–/]+$")
@@ -415,6 +416,8 @@ def _join_numbers(tokens: list[str]) -> list[str]:
 def _joinable(last: str, rest: str, usual: int | None) -> bool:
     if not re.match(r"^\d[\d,]*(?:\.\d*)?$", last):
         return False
+    if rest.startswith("."):
+        return "." not in last  # 97 / .5: no number starts with its point
     if not rest[:1].isdigit():
         return True  # a unit or % alone
     if last.endswith("."):
@@ -497,17 +500,19 @@ def _classify(raw: list[str]) -> list[_Tok]:
         c = compact(raw[k])
         nxt = compact(raw[k + 1]) if k + 1 < len(raw) else ""
         pair = c + nxt
-        if nxt and _is_header(pair) and not _is_header(c) and len(nxt) <= BLOCK_ORDER.rest_max:
-            k += 2
+        if nxt and _is_header(pair) and len(nxt) <= BLOCK_ORDER.rest_max:
+            k += 2  # 年度指标 / 值, 得 / 分: a header cut in its cell
             continue
-        if _is_header(c):
+        if _is_header(c) or (len(c) >= BLOCK_ORDER.header_piece_min and any(c in word for word in _HEADER_TEXTS)):
             k += 1
             continue
         label = read_label(c)
         joined = read_label(pair) if nxt and len(nxt) <= BLOCK_ORDER.rest_max else None
         if joined and joined.level in (1, 2) and (label is None or (joined.weight and not label.weight)
                                                   or (label.level == 0 and not label.canonical)
-                                                  or len(joined.printed) > len(label.printed)):
+                                                  or (joined.canonical == label.canonical
+                                                      and pair.startswith(joined.printed)
+                                                      and not c.startswith(joined.printed))):
             flush()
             toks.append(_Tok(pair, "label", named))
             k += 2
@@ -557,6 +562,9 @@ def _classify(raw: list[str]) -> list[_Tok]:
     return toks
 
 
+_HEADER_TEXTS = tuple(compact(w) for _, words in INDICATOR_HEADER_ROLES for w in words if len(w) >= 6)
+
+
 def _is_header(c: str) -> bool:
     return header_role(c, INDICATOR_HEADER_ROLES) is not None and len(c) <= BLOCK_ORDER.key_max \
         or c in ("绩效指标", "指标性质", "度量单位", "计量单位")
@@ -602,13 +610,14 @@ def _read_text_run(texts: list[str], widths: set[int]) -> list[tuple[str, str]]:
     if len(plain) == 4 and plain[0] == plain[1] and len(plain[2]) < len(plain[0]) and len(plain[3]) < len(plain[0]):
         plain = [plain[0] + plain[2], plain[1] + plain[3]]
     joined: list[str] = []
+    piece = 0  # the width of the last line of joined[-1]: a cell goes on only past a full line
     for k, t in enumerate(plain):
         after = plain[k + 1] if k + 1 < len(plain) else None
-        if joined and len(joined[-1]) in widths and len(t) < len(joined[-1]) and len(t) <= BLOCK_ORDER.rest_max \
-                and t != after and not joined_is_pair(joined):
+        if joined and piece in widths and len(t) <= piece and len(t) <= BLOCK_ORDER.rest_max and t != after:
             joined[-1] += t
         else:
             joined.append(t)
+        piece = len(t)
     kinds = ["name"] * len(joined)
     if len(joined) >= 2 and (joined[-1] == joined[-2] or (
             max(len(joined[-1]), len(joined[-2])) <= BLOCK_ORDER.word_value_max)):

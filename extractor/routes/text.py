@@ -141,9 +141,6 @@ def iter_text_readings(text: str) -> Iterator[Reading]:
         # Rows one line each, cells a space apart, wrapped cells above and below (pdfplumber).
         "line-wraps": (lambda: has_flat() and not spaced() and len(lines) >= 10 and wrap_fragments() >= 3,
                        lambda: rows_from_texts(_line_wrap_rows(text))),
-        # PDF text in block order (pdftotext, pdfminer): a column's cells in a run, the columns zipped.
-        "block-order": (lambda: wrap_fragments() >= 3 or _blank_blocks(text),
-                        lambda: _block_order_grid(text)),
         # One cell per line; a bar closing a cell (`人大代表之家建设 |`) or alone on a line is no text.
         "lines": (lambda: True, lambda: _stream([cell for line in lines if (cell := _unbarred(line))])),
         # PDF text in drawing order: a cell that wrapped goes on, alone, on the next line.
@@ -155,6 +152,10 @@ def iter_text_readings(text: str) -> Iterator[Reading]:
         # Tabs between cells are gaps kept: such a text did not lose them, however few spaces it has.
         "unspaced": (lambda: shape == "unspaced" or (not has_flat() and not tabbed()) or _runs_unspaced(lines),
                      lambda: _stream(_split_unspaced(text))),
+        # PDF text in block order (pdftotext, pdfminer): a column's cells in a run, the columns zipped;
+        # last, so it must read more than the row readings to be taken.
+        "block-order": (lambda: wrap_fragments() >= 3 or _blank_blocks(text),
+                        lambda: _block_order_grid(text)),
     }
     order = {"csv": ["csv"], "boxes": ["boxes"], "tsv": ["tsv"], "pipe": ["pipe", "pipe-stream"], "flat": ["flat"],
              "unspaced": ["unspaced"], "lines": ["lines"]}[shape]
