@@ -34,7 +34,15 @@ from extractor.form.vocabulary import (
 )
 from extractor.grid import Grid, rows_from_texts
 from extractor.normalize import compact, is_page_number
-from extractor.taxonomy import LEVEL1, LEVEL2_PARENT, fund_row_key, header_role, read_label, uses_cost_level1
+from extractor.taxonomy import (
+    LEVEL1,
+    LEVEL2_PARENT,
+    SUPER_LABELS,
+    fund_row_key,
+    header_role,
+    read_label,
+    uses_cost_level1,
+)
 from models import Issue
 
 
@@ -44,13 +52,16 @@ class BlockOrderSettings(BaseModel):
     model_config = ConfigDict(frozen=True)
     title_reach: int = 4  # lines a title may stand before its form's first key
     year_line_max: int = 14  # a year line is short: (2021 年度), 2024年度
-    key_max: int = 14  # a key cell is short; a sentence naming a key is not one
+    key_max: int = 14
+    key_piece_max: int = 3
+    dollar_reach: int = 3  # lines on which a cut LaTeX target's rest may come  # the first line of a key cut in a narrow cell (项目 / 名称)  # a key cell is short; a sentence naming a key is not one
     rest_max: int = 5  # a wrapped cell's rest is shorter than its cell's width
     cut_repeats: int = 2  # a column's cut width shows by this many names cut at it
     word_value_max: int = 4  # a target or actual in words is short (提升, 明显改善)
     amount_digits: int = 5  # amounts have five digits or more; weights and rates fewer
     amount_tolerance: Decimal = Decimal("0.01")  # per part: each is rounded on its own
-    max_tries: int = 20000  # interleavings of the fund amounts tried
+    max_tries: int = 20000
+    max_found: int = 200  # orders of the fund amounts that add up, compared  # interleavings of the fund amounts tried
     beam: int = 400  # states kept while splitting the plain numbers into points and scores
     equal_bonus: float = 1.0  # a score equal to its points: the common case
     skip_cost: float = 3.0  # a plain number left out (a page number, a stray)
@@ -65,6 +76,9 @@ class BlockOrderSettings(BaseModel):
 
 BLOCK_ORDER = BlockOrderSettings()
 
+_MATH_OR_WORD = re.compile(r"\$[^$]*\$|\S+")
+_OPEN_LABEL = re.compile(r"^(.+?)[（(](\d*)$")
+_POINTS_REST = re.compile(r"^\d*(?:\.\d+)?分?[)）]$")
 _OP = re.compile(r"^(?:[<>≥≤=＝﹦≧≦]|\$|\\geq|\\leq)")
 _VALUE = re.compile(r"\d|%")
 _PLAIN = re.compile(r"^\d+(?:\.\d+)?$")
@@ -111,30 +125,48 @@ def block_order_forms(text: str) -> list[BlockForm]:
 
 
 def _dollar_joined(lines: list[str]) -> list[str]:
-    """`$\\geq 95\\%` / `$`: a LaTeX target cut inside its math is one cell."""
-    out: list[str] = []
-    for line in lines:
-        if out and out[-1].count("$") % 2 == 1 and line:
-            out[-1] += line
-        else:
-            out.append(line)
+    """`$\\geq 95\\%` / `$`: a LaTeX target cut inside its math is one cell; its rest may come a line or
+    two on, after the next column's cell (`$\\geq 20公` / `20公里` / `里$`)."""
+    out = list(lines)
+    k = 0
+    while k < len(out):
+        if out[k].count("$") % 2 == 1:
+            rest = next((j for j in range(k + 1, min(len(out), k + 1 + BLOCK_ORDER.dollar_reach))
+                         if "$" in out[j] and len(compact(out[j])) <= BLOCK_ORDER.rest_max + 1), None)
+            if rest is not None:
+                out[k] += out.pop(rest)
+        k += 1
     return out
 
 
 def _split_forms(lines: list[str]) -> list[list[str]]:
-    """A form opens at its title or, where the title fell later, at its first 项目名称 key."""
+    """A form opens at its title, with the key lines a block put just before it (pdfminer prints a
+    block of keys, then the title); a second 项目名称 in one form without a title between opens one too."""
     starts: list[int] = []
+    has_key = False
     for k, line in enumerate(lines):
         c = compact(line)
-        if c.startswith(NEW_FORM_KEYS):
-            title = next((j for j in range(k - 1, max(-1, k - 1 - BLOCK_ORDER.title_reach), -1)
-                          if is_title(compact(lines[j]))), None)
-            start = title if title is not None and (not starts or title > starts[-1]) else k
+        if is_title(c):
+            start = k
+            while start > (starts[-1] + 1 if starts else 0) and _key_line(compact(lines[start - 1])):
+                start -= 1
             if not starts or start > starts[-1]:
                 starts.append(start)
+                has_key = any(compact(x).startswith(NEW_FORM_KEYS) for x in lines[start:k])
+            continue
+        if c.startswith(NEW_FORM_KEYS):
+            if has_key or not starts:
+                starts.append(k)
+            has_key = True
     if not starts:
         return []
     return [lines[a:b] for a, b in zip(starts, [*starts[1:], len(lines)], strict=True)]
+
+
+def _key_line(c: str) -> bool:
+    """A line of keys only: meta keys, the funds block's label or its pieces."""
+    words = [compact(w) for w in c.split()] or [c]
+    return all(_is_key(w) or w.startswith(FUND_BLOCK_LABELS) or FUND_BLOCK_PIECE.match(w) for w in words)
 
 
 def _tokens(lines: list[str]) -> list[str]:
@@ -143,10 +175,7 @@ def _tokens(lines: list[str]) -> list[str]:
         c = compact(line)
         if _YEAR.search(c) and len(c) <= BLOCK_ORDER.year_line_max or is_title(c):
             continue  # the title and its year line are read on their own
-        if "$" in line:
-            out.append(line)  # a LaTeX target keeps its spaces
-        else:
-            out.extend(line.split())
+        out.extend(_MATH_OR_WORD.findall(line))  # a LaTeX target keeps its spaces
     return out
 
 
@@ -217,6 +246,13 @@ def _meta_rows(lines: list[str], issues: list[Issue]) -> list[list[str]]:
     while k < len(tokens):
         c = compact(tokens[k])
         joined = compact(tokens[k] + tokens[k + 1]) if k + 1 < len(tokens) else ""
+        split = compact(tokens[k] + tokens[k + 2]) if k + 2 < len(tokens) else ""
+        if not _is_key(c) and split and _is_key(split) and not _is_key(compact(tokens[k + 1])) \
+                and len(c) <= BLOCK_ORDER.key_piece_max and not _fund_word(compact(tokens[k + 1]), ""):
+            keys.append(split)  # 项目 / value / 名称: a key cut in two lines, its value printed between
+            values.append(tokens[k + 1])
+            k += 3
+            continue
         if not _is_key(c) and joined and _is_key(joined) and len(joined) <= BLOCK_ORDER.key_max:
             keys.append(joined)  # 实施 / 单位: a key cut in a narrow cell
             k += 2
@@ -307,7 +343,7 @@ def _fund_rows(lines: list[str], issues: list[Issue]) -> list[list[str]]:
     ordered = sorted(labels, key=lambda lab: _FUND_ORDER.index(lab[0]))  # type: ignore[index]
     if not ordered or ordered[0][0] != "total":
         ordered.insert(0, ("total", "年度资金总额"))
-    grid = _place_amounts(amounts, n_cols, len(ordered), issues) if n_cols else []
+    grid = _place_amounts(amounts, amount_roles, len(ordered), issues) if n_cols else []
     head = [f"项目资金（{unit}）", "", *[_ROLE_WORD[r] for r in roles if r != "note"]]
     out = [head]
     for r, (key, label) in enumerate(ordered):
@@ -347,10 +383,11 @@ _ROLE_WORD = {"initial_budget": "年初预算数", "annual_budget": "全年预�
               "weight": "分值", "execution_rate": "执行率", "score": "得分"}
 
 
-def _place_amounts(amounts: list[str], n_cols: int, n_labels: int, issues: list[Issue]) -> list[list[str]]:
+def _place_amounts(amounts: list[str], roles: list[str], n_labels: int, issues: list[Issue]) -> list[list[str]]:
     """The amounts of R rows x C columns, printed as an interleaving of the rows (each row's cells in
     column order, rows begun in order): the first interleaving whose columns add up (总额 = its parts)
     and whose 执行数 stays within its 预算数, row by row first."""
+    n_cols = len(roles)
     if len(amounts) % n_cols:
         issues.append(_issue("value_unread", f"block-order text: {len(amounts)} amounts do not fill "
                              f"{n_cols} fund columns; the funds block was not placed", "funds"))
@@ -376,22 +413,43 @@ def _place_amounts(amounts: list[str], n_cols: int, n_labels: int, issues: list[
                 return False
         return True
 
-    def place(k: int) -> bool:
+    budget = roles.index("annual_budget") if "annual_budget" in roles else None
+    spent = roles.index("executed") if "executed" in roles else None
+    strict = [True]
+
+    def within() -> bool:
+        if budget is None or spent is None or not strict[0]:
+            return True
+        return all((numbers[row[spent]] or 0) <= (numbers[row[budget]] or 0) for row in rows)
+
+    found: list[tuple[int, list[list[int]]]] = []
+    owner = [0] * len(amounts)
+
+    def place(k: int) -> None:
         tries[0] += 1
-        if tries[0] > BLOCK_ORDER.max_tries:
-            return False
+        if tries[0] > BLOCK_ORDER.max_tries or len(found) >= BLOCK_ORDER.max_found:
+            return
         if k == len(amounts):
-            return fits()
+            if fits() and within():
+                # A block holds a run of one row's cells: the order with the fewest changes of row.
+                switches = sum(owner[j] != owner[j - 1] for j in range(1, len(amounts)))
+                found.append((switches, [list(row) for row in rows]))
+            return
         started = sum(bool(row) for row in rows)
         for r in range(min(started + 1, n_rows)):
             if len(rows[r]) < n_cols:
                 rows[r].append(k)
-                if place(k + 1):
-                    return True
+                owner[k] = r
+                place(k + 1)
                 rows[r].pop()
-        return False
 
-    if not place(0):
+    place(0)
+    if not found:  # 执行数 above its 预算数 happens: allowed only when no order keeps within
+        strict[0], tries[0] = False, 0
+        place(0)
+    if found:
+        rows = min(found, key=lambda f: f[0])[1]
+    else:
         rows = [list(range(r * n_cols, (r + 1) * n_cols)) for r in range(n_rows)]
         issues.append(_issue("doubtful_value", "block-order text: no order of the fund amounts adds up; "
                              "they were read row by row", "funds"))
@@ -448,7 +506,7 @@ def _indicator_rows(lines: list[str], fund_weight: Decimal | None, fund_score: D
     values = [t.text for t in toks if t.kind == "value"]
     numbers = [t.text for t in toks if t.kind == "number"]
     notes = [t.text for t in toks if t.kind == "note"]
-    labels = [(read_label(t.text), t.at) for t in toks if t.kind == "label"]
+    labels = [(read_label(t.text) or read_label(_OPEN_LABEL.sub(r"\1", t.text)), t.at) for t in toks if t.kind == "label"]
     total_weight = Decimal(100)
     n = len(names)
     weights, scores, totals = _split_points(numbers, n, fund_weight, fund_score, [lab.weight for lab, _ in labels
@@ -505,6 +563,19 @@ def _classify(raw: list[str]) -> list[_Tok]:
             continue
         if _is_header(c) or (len(c) >= BLOCK_ORDER.header_piece_min and any(c in word for word in _HEADER_TEXTS)):
             k += 1
+            continue
+        if _POINTS_REST.match(c) and (opened := next((t for t in reversed(toks[-BLOCK_ORDER.rest_max:])
+                                                       if t.kind == "label" and _OPEN_LABEL.match(t.text)), None)):
+            opened.text += c  # 产出指标(40 / 绩效 / 分): the points' rest, another column's piece between
+            k += 1
+            continue
+        if (m := _OPEN_LABEL.match(c)) and read_label(m.group(1)) and not (nxt and read_label(pair)):
+            flush()
+            toks.append(_Tok(c, "label", named))
+            k += 1
+            continue
+        if len(c) <= 2 and any(c in word for word in SUPER_LABELS) and not read_label(pair):
+            k += 1  # 绩效 / 指标: the table's side label cut a word a line
             continue
         label = read_label(c)
         joined = read_label(pair) if nxt and len(nxt) <= BLOCK_ORDER.rest_max else None
