@@ -574,7 +574,8 @@ def _classify(raw: list[str]) -> list[_Tok]:
             toks.append(_Tok(c, "label", named))
             k += 1
             continue
-        if len(c) <= 2 and any(c in word for word in SUPER_LABELS) and not read_label(pair):
+        if len(c) == 2 and any(word.startswith(c) or word.endswith(c) for word in SUPER_LABELS if len(word) == 4) \
+                and not read_label(pair):
             k += 1  # 绩效 / 指标: the table's side label cut a word a line
             continue
         label = read_label(c)
