@@ -24,8 +24,10 @@ from extractor.form.vocabulary import (
     FUND_BLOCK_PIECE,
     FUND_HEADER_ROLES,
     GOAL_HEADERS,
+    GOAL_LABEL_PARTS,
     GOAL_LABELS,
     INDICATOR_HEADER_ROLES,
+    META_KEYS,
     NEW_FORM_KEYS,
     clipped_key,
     is_meta_key,
@@ -91,6 +93,7 @@ _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _UNIT_ONLY = re.compile(r"^(?:%|[\u4e00-\u9fff]{1,3}|㎡|m²|m)$")
 _SENTENCE_END = ("。", "；", ";")
+_SIDE_HEADERS = ("一级指标", "二级指标", "三级指标")
 _FUND_ORDER = ("total", "appropriation", "carryover", "more", "other")
 _LEVEL2_ORDER = {name: k for k, name in enumerate(LEVEL2_PARENT)}
 
@@ -164,9 +167,18 @@ def _split_forms(lines: list[str]) -> list[list[str]]:
 
 
 def _key_line(c: str) -> bool:
-    """A line of keys only: meta keys, the funds block's label or its pieces."""
+    """A line of keys only: meta keys (or a narrow cell's piece of one), the funds block's label or its
+    pieces, the goals' and the table's side labels cut a word a line (年度 / 总体 / 目标, 绩效 / 指标)."""
     words = [compact(w) for w in c.split()] or [c]
-    return all(_is_key(w) or w.startswith(FUND_BLOCK_LABELS) or FUND_BLOCK_PIECE.match(w) for w in words)
+    return all(_is_key(w) or _label_piece(w) for w in words)
+
+
+def _label_piece(c: str) -> bool:
+    """A piece of a key or side label cut in a narrow cell: never a value."""
+    return bool(c.startswith(FUND_BLOCK_LABELS) or FUND_BLOCK_PIECE.match(c) or c in GOAL_LABEL_PARTS
+                or (len(c) <= BLOCK_ORDER.key_piece_max - 1
+                    and any(c in key for key in (*META_KEYS, *SUPER_LABELS, *LEVEL1, *_SIDE_HEADERS)))
+                or c in GOAL_LABELS)
 
 
 def _tokens(lines: list[str]) -> list[str]:
@@ -263,7 +275,7 @@ def _meta_rows(lines: list[str], issues: list[Issue]) -> list[list[str]]:
             if inline:
                 values.append(inline)
         elif not (is_title(c) or _YEAR.search(c) and len(c) <= BLOCK_ORDER.year_line_max or _fund_word(c, joined)
-                  or not _CJK.search(c)):
+                  or _label_piece(c) or not _CJK.search(c)):
             values.append(tokens[k])
         k += 1
     rows = [[key, value] for key, value in zip(keys, values, strict=False)]
