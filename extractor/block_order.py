@@ -570,11 +570,12 @@ def _classify(raw: list[str]) -> list[_Tok]:
         c = compact(raw[k])
         nxt = compact(raw[k + 1]) if k + 1 < len(raw) else ""
         pair = c + nxt
-        if nxt and _is_header(pair) and len(nxt) <= BLOCK_ORDER.rest_max:
-            k += 2  # 年度指标 / 值, 得 / 分: a header cut in its cell
+        if nxt and not _is_header(c) and _is_header(pair) and len(nxt) <= BLOCK_ORDER.rest_max:
+            k += 2  # 得 / 分, 实际完 / 成值: a header cut in its cell
             continue
         if _is_header(c) or (len(c) >= BLOCK_ORDER.header_piece_min and any(c in word for word in _HEADER_TEXTS)):
-            k += 1
+            # 年度指标 / 值: the rest of a header that reads as one already
+            k += 2 if nxt and len(nxt) <= 2 and any(compact(w) == pair for w in _HEADER_WORDS) else 1
             continue
         if _POINTS_REST.match(c) and (opened := next((t for t in reversed(toks[-BLOCK_ORDER.rest_max:])
                                                        if t.kind == "label" and _OPEN_LABEL.match(t.text)), None)):
@@ -646,6 +647,7 @@ def _classify(raw: list[str]) -> list[_Tok]:
     return toks
 
 
+_HEADER_WORDS = tuple(w for _, words in INDICATOR_HEADER_ROLES for w in words)
 _HEADER_TEXTS = tuple(compact(w) for _, words in INDICATOR_HEADER_ROLES for w in words if len(w) >= 6)
 
 
@@ -703,9 +705,13 @@ def _read_text_run(texts: list[str], widths: set[int]) -> list[tuple[str, str]]:
             joined.append(t)
         piece = len(t)
     kinds = ["name"] * len(joined)
-    if len(joined) >= 2 and (joined[-1] == joined[-2] or (
-            max(len(joined[-1]), len(joined[-2])) <= BLOCK_ORDER.word_value_max)):
-        kinds[-2:] = ["value", "value"]  # 提升 / 提升: a row's target and actual in words
+    # 提升 / 提升: a row's target and actual in words, at the run's end; a column of them (促进 / 促进 /
+    # 增加 / 增加) pair by pair, each pair alike, or one last pair of short words (符合要求 / 达标).
+    end = len(joined)
+    while end >= 2 and kinds[end - 1] == "name" and (joined[end - 1] == joined[end - 2] or (
+            end == len(joined) and max(len(joined[end - 1]), len(joined[end - 2])) <= BLOCK_ORDER.word_value_max)):
+        kinds[end - 2:end] = ["value", "value"]
+        end -= 2
     out = [(kind, text) for kind, text in zip(kinds, joined, strict=True)]
     out += [("note", p[0]) for p in pieces if p[1] == "note"]
     return out
