@@ -55,6 +55,7 @@ class BlockOrderSettings(BaseModel):
     title_reach: int = 4  # lines a title may stand before its form's first key
     year_line_max: int = 14  # a year line is short: (2021 年度), 2024年度
     key_max: int = 14
+    value_max: int = 40  # a project's or a unit's name; a longer text is a goal's
     key_piece_max: int = 3
     dollar_reach: int = 3  # lines on which a cut LaTeX target's rest may come  # the first line of a key cut in a narrow cell (项目 / 名称)  # a key cell is short; a sentence naming a key is not one
     rest_max: int = 5  # a wrapped cell's rest is shorter than its cell's width
@@ -92,6 +93,7 @@ _DASH = re.compile(r"^[—\-－–/]+$")
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _UNIT_ONLY = re.compile(r"^(?:%|[\u4e00-\u9fff]{1,3}|㎡|m²|m)$")
+_SENTENCE = re.compile(r"[，。；;！？]")
 _SENTENCE_END = ("。", "；", ";")
 _SIDE_HEADERS = ("一级指标", "二级指标", "三级指标")
 _FUND_ORDER = ("total", "appropriation", "carryover", "more", "other")
@@ -212,7 +214,9 @@ def _zone_starts(lines: list[str]) -> tuple[int, int, int]:
 def _read_form(lines: list[str]) -> BlockForm:
     form = BlockForm()
     fund, goal, table = _zone_starts(lines)
-    head = lines[:goal]  # keys and values may sit among the funds block's (its header beside 主管部门)
+    # Keys and values may sit among the funds block's (its header beside 主管部门), and the funds' values
+    # after the goals' headers: both are read from everything before the indicator table.
+    head = lines[:table]
     title = next((line for line in lines if is_title(compact(line))), None)
     if title:
         form.rows.append([title])
@@ -221,7 +225,7 @@ def _read_form(lines: list[str]) -> BlockForm:
     if year:
         form.rows.append([f"({year}年度)"])
     form.rows.extend(_meta_rows(head, form.issues))
-    fund_rows = _fund_rows(lines[:goal], form.issues)
+    fund_rows = _fund_rows(lines[:table], form.issues)
     form.rows.extend(fund_rows)
     rows, total, fund_weight = _indicator_rows(lines[table:], *_fund_points(fund_rows), form.issues)
     form.rows.extend(rows)
@@ -275,7 +279,8 @@ def _meta_rows(lines: list[str], issues: list[Issue]) -> list[list[str]]:
             if inline:
                 values.append(inline)
         elif not (is_title(c) or _YEAR.search(c) and len(c) <= BLOCK_ORDER.year_line_max or _fund_word(c, joined)
-                  or _label_piece(c) or not _CJK.search(c)):
+                  or _label_piece(c) or not _CJK.search(c) or _SENTENCE.search(c) or c in GOAL_HEADERS
+                  or len(c) > BLOCK_ORDER.value_max):
             values.append(tokens[k])
         k += 1
     rows = [[key, value] for key, value in zip(keys, values, strict=False)]
