@@ -124,9 +124,44 @@ def block_order_grid(text: str) -> Grid:
 
 
 def block_order_forms(text: str) -> list[BlockForm]:
-    lines = _dollar_joined([raw.strip() for raw in text.replace("\f", "\n").split("\n")])
-    lines = [line for line in lines if line and not is_page_number(line)]
+    lines = _sentence_blocks([raw.strip() for raw in text.replace("\f", "\n").split("\n")])
+    lines = _dollar_joined([line for line in lines if line and not is_page_number(line)])
     return [_read_form(part) for part in _split_forms(lines)]
+
+
+_TEXT_MARK = "\ue000"  # opens a line that is a whole text cell (a goal, a deviation note), rejoined
+
+
+def _sentence_blocks(lines: list[str]) -> list[str]:
+    """A block of lines (a blank line before and after) that is one sentence-like text, a goal or a
+    deviation note cut at its cell's width, becomes one line; a number printed on one of its lines
+    (a score beside the note) is another cell and stays before it on a line of its own."""
+    out: list[str] = []
+    block: list[str] = []
+
+    def flush() -> None:
+        words = [w for line in block for w in line.split()]
+        numbers = [w for w in words if _PLAIN.match(w)]
+        texts = [w for w in words if not _PLAIN.match(w)]
+        joined = "".join(texts)
+        one_column = all(sum(bool(_CJK.search(w)) for w in line.split()) <= 1 for line in block)
+        if len(block) >= 2 and one_column and _SENTENCE.search(joined) and joined.endswith(_SENTENCE_END) \
+                and not any(is_title(compact(line)) or is_meta_key(compact(line)) for line in block):
+            out.extend(numbers)
+            out.append(_TEXT_MARK + joined)
+        else:
+            out.extend(block)
+        out.append("")
+        block.clear()
+
+    for line in lines:
+        if line:
+            block.append(line)
+        elif block:
+            flush()
+    if block:
+        flush()
+    return out
 
 
 def _dollar_joined(lines: list[str]) -> list[str]:
@@ -227,6 +262,12 @@ def _read_form(lines: list[str]) -> BlockForm:
     form.rows.extend(_meta_rows(head, form.issues))
     fund_rows = _fund_rows(lines[:table], form.issues)
     form.rows.extend(fund_rows)
+    goals = [line[1:] for line in lines[:table] if line.startswith(_TEXT_MARK)]
+    if len(goals) == 2:  # 预期目标 then 实际完成情况, side by side
+        form.rows.extend([["年度总体目标", "预期目标", "实际完成情况"], ["", goals[0], goals[1]]])
+    elif goals:
+        form.issues.append(_issue("value_unread", f"block-order text: {len(goals)} goal texts where the form prints "
+                                  "two; the goals were not placed", "goals"))
     rows, total, fund_weight = _indicator_rows(lines[table:], *_fund_points(fund_rows), form.issues)
     form.rows.extend(rows)
     if total:
@@ -278,7 +319,7 @@ def _meta_rows(lines: list[str], issues: list[Issue]) -> list[list[str]]:
             keys.append(key)
             if inline:
                 values.append(inline)
-        elif not (is_title(c) or _YEAR.search(c) and len(c) <= BLOCK_ORDER.year_line_max or _fund_word(c, joined)
+        elif not (tokens[k].startswith(_TEXT_MARK) or is_title(c) or _YEAR.search(c) and len(c) <= BLOCK_ORDER.year_line_max or _fund_word(c, joined)
                   or _label_piece(c) or not _CJK.search(c) or _SENTENCE.search(c) or c in GOAL_HEADERS
                   or len(c) > BLOCK_ORDER.value_max):
             values.append(tokens[k])
@@ -575,6 +616,11 @@ def _classify(raw: list[str]) -> list[_Tok]:
         c = compact(raw[k])
         nxt = compact(raw[k + 1]) if k + 1 < len(raw) else ""
         pair = c + nxt
+        if raw[k].startswith(_TEXT_MARK):
+            flush()
+            toks.append(_Tok(raw[k][1:], "note", named))
+            k += 1
+            continue
         if nxt and not _is_header(c) and _is_header(pair) and len(nxt) <= BLOCK_ORDER.rest_max:
             k += 2  # 得 / 分, 实际完 / 成值: a header cut in its cell
             continue
