@@ -604,10 +604,18 @@ def _classify(raw: list[str]) -> list[_Tok]:
     named = 0
     texts: list[str] = []  # the current run of plain text tokens
     widths = _cut_widths(raw)
+    # A form's names are its own, each printed once: a word printed twice in the table is a value (a
+    # target in words and its actual, 及时 / 及时, or the same word for several rows).
+    # A rest of a cut name (情况, 指标) repeats too, but always after a line as wide as its column.
+    cjk = [compact(t) for t in raw]
+    counts = Counter(cjk)
+    free = {w for prev, w in zip(["", *cjk], cjk, strict=False) if len(prev) not in widths or prev == w}
+    repeated = {w for w, m in counts.items() if m >= 2 and w in free and _CJK.search(w) and not _VALUE.search(w)
+                and read_label(w) is None and not _is_header(w) and not _POINTS_REST.match(w)}
 
     def flush() -> None:
         nonlocal named
-        for kind, text in _read_text_run(texts, widths):
+        for kind, text in _read_text_run(texts, widths, repeated):
             toks.append(_Tok(text, kind, named))
             named += kind == "name"
         texts.clear()
@@ -719,7 +727,7 @@ def _cut_widths(raw: list[str]) -> set[int]:
     return {w for w, n in counts.items() if n >= BLOCK_ORDER.cut_repeats}
 
 
-def _read_text_run(texts: list[str], widths: set[int]) -> list[tuple[str, str]]:
+def _read_text_run(texts: list[str], widths: set[int], repeated: set[str]) -> list[tuple[str, str]]:
     """A run of text tokens between values: names, a qualitative target and actual (提升 / 提升),
     a deviation note (lines of one width closed by 。), each rejoined where its cell cut it."""
     out: list[tuple[str, str]] = []
@@ -750,7 +758,8 @@ def _read_text_run(texts: list[str], widths: set[int]) -> list[tuple[str, str]]:
     piece = 0  # the width of the last line of joined[-1]: a cell goes on only past a full line
     for k, t in enumerate(plain):
         after = plain[k + 1] if k + 1 < len(plain) else None
-        if joined and piece in widths and len(t) <= piece and len(t) <= BLOCK_ORDER.rest_max and t != after:
+        if joined and piece in widths and len(t) <= piece and len(t) <= BLOCK_ORDER.rest_max and t != after \
+                and t not in repeated and joined[-1] not in repeated:
             joined[-1] += t
         else:
             joined.append(t)
@@ -758,6 +767,9 @@ def _read_text_run(texts: list[str], widths: set[int]) -> list[tuple[str, str]]:
     kinds = ["name"] * len(joined)
     # 提升 / 提升: a row's target and actual in words, at the run's end; a column of them (促进 / 促进 /
     # 增加 / 增加) pair by pair, each pair alike, or one last pair of short words (符合要求 / 达标).
+    for k, t in enumerate(joined):
+        if t in repeated:
+            kinds[k] = "value"
     end = len(joined)
     while end >= 2 and kinds[end - 1] == "name" and (joined[end - 1] == joined[end - 2] or (
             end == len(joined) and max(len(joined[end - 1]), len(joined[end - 2])) <= BLOCK_ORDER.word_value_max)):
