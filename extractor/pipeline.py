@@ -23,7 +23,7 @@ from extractor.routes import Reading, RouteOutput
 from extractor.segment import rows_to_form_runs
 from extractor.sniff import Kind, sniff, text_behind_pdf_marker
 from extractor.timing import stage
-from extractor.validate import validate_form
+from extractor.validate import incompleteness, validate_form
 from models import Form, Issue, Result, Source
 
 Reader = Callable[[bytes, ExtractOptions], RouteOutput]
@@ -125,6 +125,9 @@ def _result(output: RouteOutput, source: Source) -> Result:
     if output.finish is not None:
         output.finish(chosen.forms)
     forms = chosen.forms
+    for form in forms:
+        if (gap := incompleteness(form)) is not None:
+            form.issues.extend(_mark([gap], "validate"))
     issues = _mark(list(output.issues), "read")
     if not forms:
         issues.append(Issue(code="no_form_found", severity="error", field=None, stage="reconcile",

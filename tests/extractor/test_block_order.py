@@ -51,3 +51,14 @@ def test_unplaced_fields_are_flagged() -> None:
     codes = [i.code for found in grid.issues.values() for i in found]
     assert "value_unread" in codes
     assert grid_to_rows(grid)
+
+
+def test_a_form_read_in_part_says_so() -> None:
+    """The chosen reading of a dump that lost most rows' points and targets carries form_incomplete."""
+    from extractor.pipeline import extract_bytes
+
+    cut = DUMP.replace("\n\n30\n\n20\n\n30\n\n16\n\n10\n\n10", "").replace(">=95%\n\n100%\n\n>=5户\n\n4户\n\n", "")
+    whole = extract_bytes(DUMP.encode(), "whole.txt")
+    part = extract_bytes(cut.encode(), "part.txt")
+    assert "form_incomplete" not in {i.code for f in whole.forms for i in f.issues}
+    assert "form_incomplete" in {i.code for f in part.forms for i in f.issues}
