@@ -251,7 +251,10 @@ def _read_form(lines: list[str]) -> BlockForm:
     fund, goal, table = _zone_starts(lines)
     # Keys and values may sit among the funds block's (its header beside 主管部门), and the funds' values
     # after the goals' headers: both are read from everything before the indicator table.
-    head = lines[:table]
+    # The names' header (三级指标) may come a block after 一级指标, and a key's value between them.
+    names_at = next((k for k in range(table, len(lines)) if any(
+        header_role(compact(w), INDICATOR_HEADER_ROLES) == "name" for w in lines[k].split())), table)
+    head = lines[:names_at]
     title = next((line for line in lines if is_title(compact(line))), None)
     if title:
         form.rows.append([title])
@@ -314,6 +317,11 @@ def _meta_rows(lines: list[str], issues: list[Issue]) -> list[list[str]]:
             keys.append(joined)  # 实施 / 单位: a key cut in a narrow cell
             k += 2
             continue
+        prev = compact(tokens[k - 1]) if k else ""
+        if not _is_key(c) and len(c) <= 2 and header_role(prev + c, FUND_HEADER_ROLES) \
+                and not header_role(prev, FUND_HEADER_ROLES) == header_role(prev + c, FUND_HEADER_ROLES) is None:
+            k += 1  # 执行 / 率: a fund header's rest
+            continue
         if _is_key(c):
             key, _, inline = re.split(r"([:：])", c, maxsplit=1) + ["", ""] if ":" in c or "：" in c else [c, "", ""]
             keys.append(key)
@@ -321,7 +329,7 @@ def _meta_rows(lines: list[str], issues: list[Issue]) -> list[list[str]]:
                 values.append(inline)
         elif not (tokens[k].startswith(_TEXT_MARK) or is_title(c) or _YEAR.search(c) and len(c) <= BLOCK_ORDER.year_line_max or _fund_word(c, joined)
                   or _label_piece(c) or not _CJK.search(c) or _SENTENCE.search(c) or c in GOAL_HEADERS
-                  or len(c) > BLOCK_ORDER.value_max):
+                  or len(c) > BLOCK_ORDER.value_max or _is_header(c) or read_label(c) is not None):
             values.append(tokens[k])
         k += 1
     rows = [[key, value] for key, value in zip(keys, values, strict=False)]
@@ -356,7 +364,7 @@ def _fund_rows(lines: list[str], issues: list[Issue]) -> list[list[str]]:
     while k < len(tokens):
         c = compact(tokens[k])
         nxt = compact(tokens[k + 1]) if k + 1 < len(tokens) else ""
-        if "万元" in c and not _VALUE.search(c):
+        if ("万元" in c or c.startswith(FUND_BLOCK_LABELS) and "万" in c) and not _VALUE.search(c):
             unit = "万元"
         role = header_role(c, FUND_HEADER_ROLES)
         if nxt and not _VALUE.search(c + nxt) and len(nxt) <= BLOCK_ORDER.rest_max \
@@ -632,6 +640,8 @@ def _classify(raw: list[str]) -> list[_Tok]:
         if nxt and not _is_header(c) and _is_header(pair) and len(nxt) <= BLOCK_ORDER.rest_max:
             k += 2  # 得 / 分, 实际完 / 成值: a header cut in its cell
             continue
+        if header_role(c, INDICATOR_HEADER_ROLES) == "name" and not named:
+            texts.clear()  # text before the names' header is no name (a key's value the block put here)
         if _is_header(c) or (len(c) >= BLOCK_ORDER.header_piece_min and any(c in word for word in _HEADER_TEXTS)):
             # 年度指标 / 值: the rest of a header that reads as one already
             k += 2 if nxt and len(nxt) <= 2 and any(compact(w) == pair for w in _HEADER_WORDS) else 1
