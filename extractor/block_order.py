@@ -73,6 +73,7 @@ class BlockOrderSettings(BaseModel):
     sum_cost: float = 20.0  # points + the funds' 分值 miss 100
     level_cost: float = 6.0
     defer_cost: float = 2.0
+    spread_cost: float = 0.01  # per row a level-2 span is off an even share of its level 1
     header_piece_min: int = 3  # a piece of a long header word this long is that header's (析及改进措施)
     fund_weight_max: int = 30  # the funds' 分值 is a whole number of points, a share of 100  # a score left for a number printed later  # a level's printed (N分) no prefix of the points reaches
 
@@ -938,11 +939,16 @@ def _levels(labels: list[tuple[object, int]], weights: list[Decimal], n: int,
     # Partition rows 0..n into m spans in order; cost: each label's distance from its span's middle
     # (labels read after every name tell nothing), spans never crossing a level-1 boundary.
     cuts = {b for a, b in bounds1.values()} | {a for a, b in bounds1.values()}
+    # Where position tells nothing (labels after every name, or all at one place), the rows of a
+    # level 1 are shared evenly among its labels: a hair of cost, below any position's.
+    ats = {at for _, at in twos}
+    told = len(ats) > 1
+    per1 = Counter(parent(lab.canonical) for lab, _ in twos)  # type: ignore[attr-defined]
+    share = {p: (bounds1[p][1] - bounds1[p][0] if p in bounds1 else n) / k for p, k in per1.items()}
     inf = float("inf")
     best = [[inf] * (n + 1) for _ in range(m + 1)]
-    ways = [[0] * (n + 1) for _ in range(m + 1)]
     back = [[0] * (n + 1) for _ in range(m + 1)]
-    best[0][0], ways[0][0] = 0.0, 1
+    best[0][0] = 0.0
     for j in range(1, m + 1):
         lab, at = twos[j - 1]
         span1 = bounds1.get(parent(lab.canonical))  # type: ignore[attr-defined]
@@ -954,16 +960,16 @@ def _levels(labels: list[tuple[object, int]], weights: list[Decimal], n: int,
                     continue
                 if span1 and not (span1[0] <= b and e <= span1[1]):
                     continue
-                cost = best[j - 1][b] + (abs(at - (b + e - 1) / 2) if at < n else 0.0)
+                placed = abs(at - (b + e - 1) / 2) if told and at < n else 0.0
+                cost = best[j - 1][b] + placed + BLOCK_ORDER.spread_cost * abs(
+                    (e - b) - share[parent(lab.canonical)])  # type: ignore[attr-defined]
                 if cost < best[j][e] - 1e-9:
-                    best[j][e], ways[j][e], back[j][e] = cost, ways[j - 1][b], b
-                elif abs(cost - best[j][e]) <= 1e-9:
-                    ways[j][e] += ways[j - 1][b]
+                    best[j][e], back[j][e] = cost, b
     if best[m][n] == inf:
         issues.append(_issue("missing_level", "block-order text: the level-2 labels could not be placed",
                              "indicators"))
         return level1, level2
-    if ways[m][n] > 1:
+    if not told or any(at >= n for _, at in twos):
         issues.append(_issue("doubtful_value", "block-order text: the level-2 labels' rows are not told by the "
                              "text; the rows were given to them by where their labels fell", "indicators"))
     e = n
