@@ -23,7 +23,7 @@ from extractor.routes import Reading, RouteOutput
 from extractor.segment import rows_to_form_runs
 from extractor.sniff import Kind, sniff, text_behind_pdf_marker
 from extractor.timing import stage
-from extractor.validate import validate_form
+from extractor.validate import incompleteness, validate_form
 from models import Form, Issue, Result, Source
 
 Reader = Callable[[bytes, ExtractOptions], RouteOutput]
@@ -125,6 +125,9 @@ def _result(output: RouteOutput, source: Source) -> Result:
     if output.finish is not None:
         output.finish(chosen.forms)
     forms = chosen.forms
+    for form in forms:
+        if (gap := incompleteness(form)) is not None:
+            form.issues.extend(_mark([gap], "validate"))
     issues = _mark(list(output.issues), "read")
     if not forms:
         issues.append(Issue(code="no_form_found", severity="error", field=None, stage="reconcile",
@@ -146,9 +149,17 @@ def _forms_of(reading: Reading) -> Callable[[], list[Form]]:
         with stage("split_forms"):
             runs = rows_to_form_runs(rows)
         with stage("reconcile"):
-            forms = [form for form in map(run_to_form, runs) if _holds_anything(form)]
-            for form in forms:
+            forms = []
+            for run in runs:
+                form = run_to_form(run)
+                if not _holds_anything(form):
+                    continue
                 _mark(form.issues, "reconcile")
+                if grid.issues and run:  # what the reader could not place, on the form it concerns
+                    first, last = run[0].index, run[-1].index
+                    form.issues.extend(i.model_copy() for at, found in grid.issues.items()
+                                       if first <= at <= last for i in found)
+                forms.append(form)
         with stage("validate"):
             share = weak_share(grid.cells)
             for form in forms:

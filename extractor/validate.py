@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import Counter
 from collections.abc import Callable, Iterator
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, InvalidOperation
 from functools import lru_cache
@@ -44,6 +45,9 @@ class ValidationSettings(BaseModel):
                                    "主管部门 and 实施单位 must read, short of equal, to be the same name misread")
     word_length: int = Field(4, ge=2, description="longest target word (优化, 健全有效) an actual one character off "
                              "is held to: a longer text may differ in a word on purpose")
+    incomplete_share: float = Field(0.1, gt=0, le=1, description="share of the cells every form prints (each row's "
+                                    "levels, points, score, target and actual; 项目名称 or 主管部门) left empty "
+                                    "beyond which the form is said not to be read completely")
 
 
 Rule = Callable[[Form, ValidationSettings], Iterator[Issue]]
@@ -229,6 +233,24 @@ def check_completeness(form: Form, settings: ValidationSettings) -> Iterator[Iss
         for key in ("weight", "score"):
             if getattr(ind, key) is None:
                 yield _warning("missing_field", f"indicators[{i}].{key}", f"{ind.level3!r} has no {key}")
+
+
+_ROW_CELLS = ("level1", "level2", "weight", "score", "target", "actual")
+
+
+def incompleteness(form: Form, settings: ValidationSettings | None = None) -> Issue | None:
+    """A form whose reading left many of the cells every form prints empty: said once, as a whole,
+    so that a partial reading is never taken for the form (asked of the chosen reading only)."""
+    settings = settings or _DEFAULT_SETTINGS
+    empty = Counter(key for ind in form.indicators for key in _ROW_CELLS
+                    if getattr(ind, key) is None or getattr(ind, key) == "")
+    cells = len(_ROW_CELLS) * len(form.indicators) + 1
+    missing = sum(empty.values()) + (not (form.project_name or form.department))
+    if form.indicators and missing <= settings.incomplete_share * cells:
+        return None
+    what = "; ".join(f"{key} {n}/{len(form.indicators)}" for key, n in empty.most_common()) or "no indicator rows"
+    return _warning("form_incomplete", None, f"表格未能完整读出：{missing}/{cells} 个应有的单元格为空 / the form was not "
+                    f"read completely: {missing} of {cells} cells every form prints are empty ({what})")
 
 
 def _overlap(label: str, words: tuple[str, ...]) -> float:

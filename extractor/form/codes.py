@@ -45,6 +45,8 @@ CODES: dict[str, Code] = {
                                   "a block's printed weight differs from its indicators' weights"),
     "page_number_dropped": Code("warning", "单元格中的页码已去除", "a page number in a cell was not read as a value", note=True),
     "name_joined": Code("warning", "跨页拆开的指标名称已合并", "an indicator name split over a page break was joined", note=True),
+    "form_incomplete": Code("warning", "表格未能完整读出：多处应有的单元格为空，请核对原件",
+                            "the form was not read completely: many cells every form prints are empty"),
     "row_without_values": Code("warning", "只有名称、没有数值的行已略去", "a row with a name and nothing else was dropped"),
     "amount_converted": Code("warning", "带“万”的金额已换算为元", "a 万 amount was converted to 元", note=True),
     "low_confidence": Code("warning", "识别置信度低，请核对原件", "read by OCR with low confidence: check the original"),

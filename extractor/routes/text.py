@@ -159,6 +159,10 @@ def iter_text_readings(text: str) -> Iterator[Reading]:
         # Tabs between cells are gaps kept: such a text did not lose them, however few spaces it has.
         "unspaced": (lambda: shape == "unspaced" or (not has_flat() and not tabbed()) or _runs_unspaced(lines),
                      lambda: _stream(_split_unspaced(text))),
+        # PDF text in block order (pdftotext, pdfminer): a column's cells in a run, the columns zipped;
+        # last, so it must read more than the row readings to be taken.
+        "block-order": (lambda: wrap_fragments() >= 3 or _blank_blocks(text),
+                        lambda: _block_order_grid(text)),
     }
     order = {"csv": ["csv"], "boxes": ["boxes"], "tsv": ["tsv"], "pipe": ["pipe", "pipe-stream"], "flat": ["flat"],
              "unspaced": ["unspaced"], "lines": ["lines"]}[shape]
@@ -207,6 +211,19 @@ def _layout_rows(text: str) -> list[tuple[int, list[str]]]:
 def _line_wrap_rows(text: str) -> list[tuple[int, list[str]]]:
     from extractor.line_wraps import line_wrap_rows
     return line_wrap_rows(text)
+
+
+def _block_order_grid(text: str) -> Grid:
+    from extractor.block_order import block_order_grid
+    return block_order_grid(text)
+
+
+_BLANK_BLOCKS_MIN = 20  # blank lines between a dump's blocks of text
+
+
+def _blank_blocks(text: str) -> bool:
+    """Text grouped in blocks, a blank line after each (pdfminer's extract_text)."""
+    return text.count("\n\n") >= _BLANK_BLOCKS_MIN
 
 
 def _split_unspaced(text: str) -> list[str]:
