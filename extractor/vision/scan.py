@@ -60,6 +60,8 @@ class ReadSettings(BaseModel):
     mark_context: float = Field(4.0, gt=0, description="how much of the line before a lone mark (in text "
                                 "heights) is read with it")
     mark_conf: float = Field(0.8, ge=0, le=1, description="least confidence a mark read on its own is kept at")
+    mark_centre: float = Field(1.0, ge=0, description="a mark wrapped alone in a centred cell stands within this "
+                               "many text heights of the middle of the line above it")
     border: float = Field(0.2, ge=0, description="ink this close to a cell's border may be what is left of its rule")
     glyph: float = Field(0.5, gt=0, description="ink this long on a side is a character, not a mark")
 
@@ -515,7 +517,11 @@ def _unread_ink(engine: OcrEngine, clean: np.ndarray, ink: np.ndarray, tables: l
                 bx, by, bw, bh = (float(v) for v in stats[i, :4])
                 tall = frags[k].bbox[3] - frags[k].bbox[1]
                 left = min(frags[j].bbox[0] for j in mine)
-                if before and max(bw, bh) < s.glyph * text_h and bx <= left + text_h \
+                # Where a wrapped line starts: at the left (a cell aligned left), or about the middle of
+                # the line above (a centred cell: LibreOffice prints a spreadsheet's cells centred).
+                middle = (frags[k].bbox[0] + frags[k].bbox[2]) / 2
+                starts = bx <= left + text_h or abs(bx + bw / 2 - middle) <= s.mark_centre * text_h
+                if before and max(bw, bh) < s.glyph * text_h and starts \
                         and by + bh <= frags[k].bbox[3] + tall:
                     # A mark wrapped alone: at the start of the line under the last one read. It sits
                     # low in its line (。，、): a box as tall as the line before it, standing on the
