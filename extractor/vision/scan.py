@@ -280,6 +280,7 @@ def _lone_dashes(clean: np.ndarray, tables: list[Table], frags: list[Fragment], 
 
 
 COMPARISONS = frozenset((">=", "<=", ">", "<", "=", "!="))  # 指标性质 signs, as normalise_operators writes them
+EQUALS_WIDEST = 1.8  # text heights: an equals sign's strokes are at most this long
 FLAT_READINGS = frozenset("一—-－_二")  # what a recogniser makes of = (two flat strokes) read alone
 
 
@@ -304,10 +305,55 @@ def _equals_by_shape(clean: np.ndarray, frags: list[Fragment], text_h: float) ->
                     left = min(st[0] for st in blobs)
                     first = [st for st in blobs if st[0] < left + 0.5 * text_h]
                     mark = _flat_mark(first, text_h)
-                    if mark is not None and mark[0] == "=":
+                    if (mark is not None and mark[0] == "=") or (
+                            mark is None or mark[0] == "—") and _leading_strokes(clean, inside, (x0, y0), text_h) == 2:
                         frag = Fragment("=" + text[1:], frag.bbox, frag.confidence)
         out.append(frag)
     return out
+
+
+def _leading_strokes(gray: np.ndarray, ink: np.ndarray, at: tuple[int, int], text_h: float) -> int:
+    """How many flat strokes, one above the other and of one length, the ink of a piece starts with;
+    0 when it starts with no flat mark. Told from the grey page, not the ink's pieces: a faint 1-px
+    gap between the strokes of a thin = closes in the ink, and a = printed close to its number
+    touches it there (`—100%`, `—0起` for `=100%`, `=0起`). The mark runs from the first inked column
+    to where the ink stands taller than a stroke."""
+    cols = np.flatnonzero(ink.any(axis=0))
+    if not len(cols):
+        return 0
+    thin = 0.35 * text_h
+    end = cols[0]
+    while end < ink.shape[1]:
+        rows = np.flatnonzero(ink[:, end])
+        if not len(rows) or rows[-1] - rows[0] + 1 > thin:
+            break
+        end += 1
+    width = end - cols[0]
+    if not 0.3 * text_h <= width <= EQUALS_WIDEST * text_h:
+        return 0
+    band = np.flatnonzero(ink[:, cols[0]:end].any(axis=1))
+    top, bottom = band[0], band[-1] + 1
+    if bottom - top > thin:
+        return 0  # the strokes' ends stand apart: a slanted mark, not flat strokes
+    x, y = at
+    # The strokes' middle columns only (their ends fade); a pixel of margin above and below.
+    a, b = cols[0] + width // 5, end - width // 5
+    grey = gray[max(0, y + top - 1):y + bottom + 1, x + a:x + b].astype(np.float32)
+    if grey.shape[0] < 3 or grey.shape[1] < 2:
+        return 0
+    profile = grey.mean(axis=1)
+    paper = float(np.percentile(gray[max(0, y):y + ink.shape[0], x:x + ink.shape[1]], 90))
+    dark = profile < (paper + float(profile.min())) / 2
+    runs = np.flatnonzero(np.diff(np.concatenate(([0], dark.astype(np.int8), [0]))) == 1)
+    if len(runs) != 2:
+        return len(runs)
+    # Of one length (二 has a shorter upper stroke): each stroke's dark columns, across its own rows.
+    rows = np.flatnonzero(dark)
+    split = rows[np.flatnonzero(np.diff(rows) > 1)[0]] + 1
+    threshold = (paper + float(profile.min())) / 2
+    whole = gray[max(0, y + top - 1):y + bottom + 1, x + cols[0]:x + end].astype(np.float32)
+    lengths = [int(np.count_nonzero(part.min(axis=0) < threshold)) for part in (whole[:split], whole[split:])]
+    return 2 if min(lengths) >= 0.85 * max(lengths) else 0
 
 
 def _flat_bar(st: np.ndarray, text_h: float, widest: float) -> bool:
@@ -323,7 +369,8 @@ def _flat_mark(blobs: list[np.ndarray], text_h: float) -> tuple[str, tuple[int, 
     if len(blobs) == 1 and _flat_bar(blobs[0], text_h, 2.5) and blobs[0][2] >= 0.4 * text_h:
         bx, by, bw, bh, _ = blobs[0]
         return "—", (int(bx), int(by), int(bw), int(bh))
-    if len(blobs) != 2 or not all(_flat_bar(b, text_h, 1.2) for b in blobs):
+    # Up to a full-width ＝ (an em, about 1.5 text heights: LibreOffice prints a spreadsheet's = so).
+    if len(blobs) != 2 or not all(_flat_bar(b, text_h, EQUALS_WIDEST) for b in blobs):
         return None
     top, low = sorted(blobs, key=lambda b: b[1])
     left, right = max(top[0], low[0]), min(top[0] + top[2], low[0] + low[2])

@@ -12,7 +12,7 @@ from extractor.ocr import get_engine
 from extractor.ocr.base import crop_box
 from extractor.vision.assemble import Fragment
 from extractor.vision.cell_lines import LineSettings, text_ink
-from extractor.vision.scan import ReadSettings, _read_pieces, _unread_ink
+from extractor.vision.scan import ReadSettings, _equals_by_shape, _read_pieces, _unread_ink
 from extractor.vision.segments import Table, TableCell
 
 FONT = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
@@ -75,3 +75,49 @@ def test_a_mark_alone_on_the_last_line_is_read_and_other_unread_ink_is_said(engi
     ink = text_ink(clean, 200, LineSettings())
     assert _unread_ink(engine, clean, ink, [table()], frags, SIZE, ReadSettings()) == []
     assert [(w.before, w.char) for w in frags[0].weak] == [("事故发生", "")]
+
+
+def test_a_mark_wrapped_alone_in_a_centred_cell_is_read_with_its_line(engine) -> None:
+    # LibreOffice prints a spreadsheet's cells centred: the wrapped 。 stands under the line's middle.
+    font = ImageFont.truetype(FONT, SIZE)
+    img = Image.new("L", (720, 140), 255)
+    draw = ImageDraw.Draw(img)
+    text = "把控项目进度，无安全事故发生"
+    line = draw.textbbox((0, 0), text, font=font)
+    x = (720 - (line[2] - line[0])) // 2
+    draw.text((x, 25), text, font=font, fill=0)
+    line = tuple(float(v) for v in draw.textbbox((x, 25), text, font=font))
+    mark = draw.textbbox((0, 0), "。", font=font)
+    draw.text((360 - (mark[2] - mark[0]) // 2, 70), "。", font=font, fill=0)
+    clean = np.asarray(img).copy()
+    frags = [Fragment(text, padded(line), 0.99)]
+    found = _unread_ink(engine, clean, text_ink(clean, 200, LineSettings()), [table()], frags, SIZE, ReadSettings())
+    assert [f.text for f in found] == ["。"]
+    assert not frags[0].weak
+
+
+def flat_strokes(widths: tuple[int, int], grey: int, touching: bool) -> tuple[np.ndarray, Fragment]:
+    """Two flat 2-px strokes a pale pixel apart (a thin = at 200 dpi, as a 300 dpi print comes out
+    when scaled down), centred on each other, then 100% after them, close enough to touch or not."""
+    font = ImageFont.truetype(FONT, SIZE)
+    img = Image.new("L", (300, 80), 255)
+    draw = ImageDraw.Draw(img)
+    x0 = 20
+    for k, width in enumerate(widths):
+        left = x0 + (max(widths) - width) // 2
+        draw.rectangle((left, 38 + 3 * k, left + width - 1, 39 + 3 * k), fill=grey if k == 0 else 90)
+    digits = x0 + max(widths) - (2 if touching else -4)
+    draw.text((digits, 22), "100%", font=font, fill=0)
+    right = draw.textbbox((digits, 22), "100%", font=font)[2]
+    return np.asarray(img).copy(), Fragment("—100%", (x0 - 6.0, 22.0, right + 6.0, 62.0), 0.9)
+
+
+def test_a_thin_equals_sign_read_as_a_dash_is_told_by_its_strokes() -> None:
+    for touching in (False, True):
+        clean, frag = flat_strokes((34, 34), 165, touching)
+        assert [f.text for f in _equals_by_shape(clean, [frag], SIZE / 1.2)] == ["=100%"], touching
+    # 二's upper stroke is shorter: no equals sign; nor is one stroke alone.
+    clean, frag = flat_strokes((22, 34), 165, False)
+    assert [f.text for f in _equals_by_shape(clean, [frag], SIZE / 1.2)] == ["—100%"]
+    clean, frag = flat_strokes((34, 34), 255, False)
+    assert [f.text for f in _equals_by_shape(clean, [frag], SIZE / 1.2)] == ["—100%"]
