@@ -7,6 +7,7 @@ of a few lines read both ways, instead of a per-line classifier that flips short
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -63,6 +64,12 @@ class ReadSettings(BaseModel):
     mark_centre: float = Field(1.0, ge=0, description="a mark wrapped alone in a centred cell stands within this "
                                "many text heights of the middle of the line above it")
     border: float = Field(0.2, ge=0, description="ink this close to a cell's border may be what is left of its rule")
+    sign_least: float = Field(0.5, gt=0, description="least height and width of a ≥ / ≤ glyph, in text heights")
+    sign_most: float = Field(1.6, gt=0, description="most height and width of a ≥ / ≤ glyph, in text heights")
+    sign_bar: float = Field(0.7, gt=0, le=1, description="share of a ≥ / ≤ glyph's width its bar inks (a chevron's "
+                            "rows ink much less)")
+    sign_lean: float = Field(0.3, gt=0, le=1, description="how far (share of the glyph's width) a chevron's tip "
+                             "stands from its arms' ends on the side it points to; half of it is too close to tell")
     glyph: float = Field(0.5, gt=0, description="ink this long on a side is a character, not a mark")
 
 
@@ -271,9 +278,19 @@ def _lone_dashes(clean: np.ndarray, tables: list[Table], frags: list[Fragment], 
             if mark is None:
                 continue
             text, (bx, by, bw, bh) = mark
-            # In the middle band of the cell: what is left of an erased rule lies along the border.
+            if text == "—":
+                # A thin = whose faint gap closed in the ink: told from the grey page around the mark.
+                a, b = max(0, by - 2), max(0, bx - 2)
+                near = np.ascontiguousarray(inside[a:by + bh + 2, b:bx + bw + 2])
+                if _leading_strokes(clean, near, (max(0, x0 + inset) + b, max(0, y0 + inset) + a), text_h) == 2:
+                    text = "="
+            # In the middle band of the cell, or level with a text line beside it clear of the border
+            # (cells printed top-aligned: a = on the first line of a tall row): what is left of an
+            # erased rule lies along the border.
             mid = y0 + inset + by + bh / 2
-            if abs(mid - (y0 + y1) / 2) <= 0.25 * (y1 - y0):
+            level = min(mid - y0, y1 - mid) >= 0.5 * text_h and any(
+                f.bbox[1] <= mid <= f.bbox[3] and (f.bbox[2] <= x0 or f.bbox[0] >= x1) for f in frags)
+            if abs(mid - (y0 + y1) / 2) <= 0.25 * (y1 - y0) or level:
                 left, top = x0 + inset + bx, y0 + inset + by
                 found.append(Fragment(text, (float(left), float(top), float(left + bw), float(top + bh)), 0.85))
     return found
@@ -310,6 +327,85 @@ def _equals_by_shape(clean: np.ndarray, frags: list[Fragment], text_h: float) ->
                         frag = Fragment("=" + text[1:], frag.bbox, frag.confidence)
         out.append(frag)
     return out
+
+
+_LETTER_FOR_SIGN = re.compile(r"^[A-Za-z](?=$|\s*\d)")  # a Latin letter alone, or before a number
+
+
+def _signs_by_shape(clean: np.ndarray, frags: list[Fragment], text_h: float, s: ReadSettings) -> list[Fragment]:
+    """A Latin letter read alone or before a number whose glyph is a chevron over a bar is ≥ or ≤: a
+    sign printed alone (a 指标性质 column) or in a Word font reads as N, V or M, which no target
+    starts with. The chevron's tip tells which: on the right, ≥; on the left, ≤. The letter's own low
+    score stays on the fragment when the tip stands too near the middle to tell."""
+    out: list[Fragment] = []
+    ink = None
+    for frag in frags:
+        if _LETTER_FOR_SIGN.match(frag.text):
+            if ink is None:
+                ink = binarize(clean)
+            x0, y0, x1, y1 = (int(round(v)) for v in frag.bbox)
+            sign = _comparison_glyph(np.ascontiguousarray(ink[max(0, y0):y1, max(0, x0):x1]), text_h, s)
+            if sign is not None:
+                op, sure = sign
+                weak = tuple(frag.weak or ())
+                if not sure:
+                    weak = (WeakSpot("", op, frag.text[1:4], min(frag.confidence, s.weak_char - 0.01)), *weak)
+                frag = Fragment(op + frag.text[1:], frag.bbox, frag.confidence, weak or frag.weak)
+        out.append(frag)
+    return out
+
+
+def _comparison_glyph(ink: np.ndarray, text_h: float, s: ReadSettings) -> tuple[str, bool] | None:
+    """(≥ or ≤, told surely) when a piece's first glyph is a chevron over a flat bar, else None."""
+    if ink.shape[0] < 4 or ink.shape[1] < 4:
+        return None
+    _, _, stats, _ = cv2.connectedComponentsWithStats(ink)
+    blobs = [st for st in stats[1:] if st[4] >= max(4.0, 0.02 * text_h * text_h)]
+    if not blobs:
+        return None
+    # The first glyph: ink from the first column up to the first column of paper after it.
+    left = min(st[0] for st in blobs)
+    keep = np.zeros_like(ink)
+    for st in blobs:
+        if st[0] < left + text_h:
+            keep[st[1]:st[1] + st[3], st[0]:st[0] + st[2]] = ink[st[1]:st[1] + st[3], st[0]:st[0] + st[2]]
+    cols = keep.any(axis=0)
+    gap = np.flatnonzero(~cols[left:])
+    right = left + (int(gap[0]) if len(gap) else keep.shape[1] - left)
+    glyph = keep[:, left:right]
+    rows = np.flatnonzero(glyph.any(axis=1))
+    if not len(rows):
+        return None
+    glyph = glyph[rows[0]:rows[-1] + 1]
+    h, w = glyph.shape
+    if not (s.sign_least * text_h <= h <= s.sign_most * text_h and s.sign_least * text_h <= w <= s.sign_most * text_h):
+        return None
+    cover = np.count_nonzero(glyph, axis=1) / w
+    # The bar: the lowest rows, inked across the glyph, with a row above them inked much less.
+    bar = h
+    while bar > 0 and cover[bar - 1] >= s.sign_bar:
+        bar -= 1
+    if bar == h or h - bar > 0.3 * h or bar < 0.5 * h:
+        return None
+    top = glyph[:bar]
+    top = top[:max(1, int(np.flatnonzero(top.any(axis=1))[-1]) + 1)] if top.any() else top
+    if top.shape[0] < 0.4 * h or cover[:top.shape[0]].max() >= s.sign_bar:
+        return None  # a letter's own strokes, or a second bar: no chevron
+    xs = np.arange(w)
+    third = max(1, top.shape[0] // 3)
+
+    def centre(band: np.ndarray) -> float | None:
+        mass = band.sum(axis=0).astype(np.float64)
+        return float((mass * xs).sum() / mass.sum() / max(1, w - 1)) if mass.sum() else None
+
+    ends = [centre(top[:third]), centre(top[-third:])]
+    tip = centre(top[third:-third] if top.shape[0] > 2 * third else top[third:third + 1])
+    if tip is None or None in ends:
+        return None
+    lean = tip - (ends[0] + ends[1]) / 2  # > 0: the tip on the right (>)
+    if abs(lean) < s.sign_lean / 2:
+        return None
+    return (">=" if lean > 0 else "<=", abs(lean) >= s.sign_lean)
 
 
 def _leading_strokes(gray: np.ndarray, ink: np.ndarray, at: tuple[int, int], text_h: float) -> int:
@@ -701,6 +797,7 @@ def read_page_image(image: np.ndarray, dpi: float, engine: OcrEngine, page: int,
     frags += _missed_text(engine, clean, tables, frags, char / 1.5, dpi, judged)
     frags += _lone_dashes(clean, tables, frags, char / 1.5, dpi)
     frags = _equals_by_shape(clean, frags, char / 1.5)
+    frags = _signs_by_shape(clean, frags, char / 1.5, ReadSettings())
     frags += _unread_ink(engine, clean, ink, tables, frags, text_h, ReadSettings())
     _overlaps(frags, text_h)
     h, w = gray.shape[:2]

@@ -12,7 +12,7 @@ from extractor.ocr import get_engine
 from extractor.ocr.base import crop_box
 from extractor.vision.assemble import Fragment
 from extractor.vision.cell_lines import LineSettings, text_ink
-from extractor.vision.scan import ReadSettings, _equals_by_shape, _read_pieces, _unread_ink
+from extractor.vision.scan import ReadSettings, _equals_by_shape, _read_pieces, _signs_by_shape, _unread_ink
 from extractor.vision.segments import Table, TableCell
 
 FONT = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
@@ -121,3 +121,45 @@ def test_a_thin_equals_sign_read_as_a_dash_is_told_by_its_strokes() -> None:
     assert [f.text for f in _equals_by_shape(clean, [frag], SIZE / 1.2)] == ["—100%"]
     clean, frag = flat_strokes((34, 34), 255, False)
     assert [f.text for f in _equals_by_shape(clean, [frag], SIZE / 1.2)] == ["—100%"]
+
+
+SERIF = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"  # LibreOffice's face for a Word table's signs
+
+
+def printed(text: str, font_path: str = SERIF) -> tuple[np.ndarray, Fragment]:
+    font = ImageFont.truetype(font_path, SIZE)
+    img = Image.new("L", (300, 80), 255)
+    draw = ImageDraw.Draw(img)
+    draw.text((20, 20), text, font=font, fill=0)
+    box = draw.textbbox((20, 20), text, font=font)
+    return np.asarray(img).copy(), Fragment("", (box[0] - 6.0, box[1] - 6.0, box[2] + 6.0, box[3] + 6.0), 0.5)
+
+
+def test_a_comparison_sign_read_as_a_letter_is_told_by_its_chevron() -> None:
+    for text, read, want in (("≥95%", "N95%", ">=95%"), ("≤200", "M200", "<=200"), ("≥", "V", ">="), ("≤", "M", "<=")):
+        clean, frag = printed(text)
+        (got,) = _signs_by_shape(clean, [Fragment(read, frag.bbox, 0.5)], SIZE / 1.2, ReadSettings())
+        assert got.text == want, text
+    # Letters that are letters stay: no bar under a chevron.
+    for text in ("N5", "V", "M2", "L3", "E"):
+        clean, frag = printed(text)
+        (got,) = _signs_by_shape(clean, [Fragment(text, frag.bbox, 0.9)], SIZE / 1.2, ReadSettings())
+        assert got.text == text, text
+
+
+def test_an_equals_sign_alone_on_the_first_line_of_a_tall_cell_is_read() -> None:
+    from extractor.vision.scan import _lone_dashes
+
+    # Word prints a table's cells top-aligned: a = in its 指标性质 cell stands on the row's first line,
+    # level with the value beside it, far above the middle of a row three lines tall.
+    img = Image.new("L", (300, 160), 255)
+    draw = ImageDraw.Draw(img)
+    draw.rectangle((40, 32, 56, 34), fill=0)
+    draw.rectangle((40, 38, 56, 40), fill=0)
+    draw.text((170, 22), "100", font=ImageFont.truetype(FONT, SIZE), fill=0)
+    cells = [TableCell(0, 0, 1, 1, (10.0, 10.0, 150.0, 150.0)), TableCell(0, 1, 1, 1, (150.0, 10.0, 290.0, 150.0))]
+    tab = Table(ys=[10.0, 150.0], xs=[10.0, 150.0, 290.0], cells=cells)
+    beside = [Fragment("100", (165.0, 20.0, 220.0, 52.0), 0.99)]
+    assert [f.text for f in _lone_dashes(np.asarray(img).copy(), [tab], beside, SIZE / 1.2, 200)] == ["="]
+    # Alone in the row (nothing level with it), ink that high in a tall cell may be what is left of a rule.
+    assert _lone_dashes(np.asarray(img).copy(), [tab], [], SIZE / 1.2, 200) == []
