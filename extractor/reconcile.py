@@ -552,10 +552,19 @@ def _keep_unknown_label(state: _State, role: str, cell: Cell, row: Row) -> bool:
 
 
 def _is_label_tail(state: _State, level: int, text: str, row: Row) -> bool:
+    """Whether `text` overleaf is the rest of the label above the page break; the label above then
+    takes it (时效 | 指标: the block's label is 时效指标, not the part printed above the break)."""
     if not row.page_break_before or not state.indicator_rows or not text:
         return False
-    above = next((lab for lab in reversed(state.indicator_rows[-1].labels) if lab.level == level), None)
-    return above is not None and (above.canonical.endswith(text) or read_label(above.printed + text) is not None)
+    labels = state.indicator_rows[-1].labels
+    at = next((k for k in range(len(labels) - 1, -1, -1) if labels[k].level == level), None)
+    if at is None:
+        return False
+    above = labels[at]
+    whole = read_label(above.printed + text)
+    if whole is not None and whole.level == level and not above.printed.endswith(text):
+        labels[at] = Label(level, whole.canonical, whole.printed, above.weight if whole.weight is None else whole.weight)
+    return above.canonical.endswith(text) or whole is not None
 
 
 def _left_pack_cut_row(state: _State) -> None:

@@ -425,6 +425,9 @@ def _norm_value(text: str | None) -> str:
 # --- the reading: a scan's values held to their column's grammar --------------------------------------
 
 _OPERATOR_LIKE = re.compile(r"[≈≠≒~～±]")  # operators no 年度指标值 uses: a misread of >= <= =
+# A Latin letter where the sign stands (`N95%`): no target or actual starts so; the scan's shape test
+# (vision.scan._signs_by_shape) did not tell the sign, so it is said rather than guessed.
+_LETTER_FOR_SIGN = re.compile(r"^[A-Za-z](?=\d)")
 _SPECK = re.compile(r"^[.,:;·、'`．，：；]+|[.,:;·'`．，：；]+$")
 _UNIT_JUNK = re.compile(r"[#@&*$^|\\]")
 # Number grammar: no printed number starts `00` or `05` (a digit lost: `=00%` for `=100%`), and a
@@ -444,6 +447,8 @@ def _grammar_doubt(value: str, measure: str | None, other: Quantity | None) -> s
         return "数值旁有多余的标点（可能是污点）"
     if _OPERATOR_LIKE.search(value):
         return "含年度指标值不用的符号（可能是 ≥、≤、= 的误识）"
+    if _LETTER_FOR_SIGN.match(value):
+        return "数值前是字母（可能是 ≥、≤ 的误识）"
     if _UNIT_JUNK.search(value):
         return "单位中有不应出现的符号"
     q = read_quantity(value)
