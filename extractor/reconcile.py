@@ -27,6 +27,7 @@ from extractor.form.vocabulary import (
     META_KEYS_EXACT,
     NUMBERED_BLOCK,
     OTHER_KEYS,
+    YIELDING_KEYS,
     clipped_key,
     is_goal_header,
     is_meta_key,
@@ -100,6 +101,7 @@ class _State:
     goal_cells_read: set[tuple[int, int]] = field(default_factory=set)  # a merged cell repeats per row
     indicator_rows: list[_IndicatorRow] = field(default_factory=list)
     pending_labels: list[Label] = field(default_factory=list)
+    meta_keys: dict[str, str] = field(default_factory=dict)  # field -> the key its value was read under
 
     def issue(self, code: str, severity: str, field_: str | None, message: str) -> None:
         self.form.issues.append(Issue(code=code, severity=severity, field=field_, message=message))
@@ -252,8 +254,10 @@ def _read_meta(state: _State, row: Row) -> bool:
         if ":" in value or "：" in value:  # 单位名称:某局 填报日期:2023年4月6日
             value = _KEY_AFTER_VALUE.split(value, 1)[0].strip()
         attr = META_KEYS.get(key) or META_KEYS_EXACT[key]
-        if value and getattr(state.form, attr) is None:
+        read_under = state.meta_keys.get(attr)
+        if value and (getattr(state.form, attr) is None or (read_under in YIELDING_KEYS and key not in YIELDING_KEYS)):
             setattr(state.form, attr, value)
+            state.meta_keys[attr] = key
     if found and state.form.year is None:
         for cell in cells:
             if m := _YEAR.search(compact(cell.text)):

@@ -19,3 +19,18 @@ def test_a_year_in_a_sentence_above_the_form_is_not_the_forms_year() -> None:
                       "(2023年度)", *TABLE])
     [form] = extract_bytes(dump.encode("utf-8"), filename="dump.txt").forms
     assert form.year == 2023
+
+
+def test_local_department_wins_over_the_central_ministry() -> None:
+    """A transfer-payment form prints 中央主管部门 then 地方主管部门: the form's 主管部门 is the local one,
+    whichever order; a form with only the central key keeps it."""
+    from extractor.pipeline import extract_bytes
+
+    def department(*rows: str) -> str | None:
+        text = "\n".join(["转移支付项目绩效目标自评表", "转移支付(项目)名称\t动物防疫补助", *rows, "资金使用单位\t市畜牧站",
+                          "资金投入情况(万元)\t全年预算数\t全年执行数\t预算执行率", "年度资金总额\t390\t390\t100%"])
+        return extract_bytes(text.encode(), "dump.txt").forms[0].department
+
+    assert department("中央主管部门\t农业农村部", "地方主管部门\t省农业农村厅") == "省农业农村厅"
+    assert department("地方主管部门\t省农业农村厅", "中央主管部门\t农业农村部") == "省农业农村厅"
+    assert department("中央主管部门\t农业农村部") == "农业农村部"
