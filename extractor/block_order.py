@@ -324,7 +324,7 @@ def _meta_rows(lines: list[str], issues: list[Issue]) -> list[list[str]]:
             k += 1  # 执行 / 率: a fund header's rest
             continue
         if _is_key(c):
-            key, _, inline = re.split(r"([:：])", c, maxsplit=1) + ["", ""] if ":" in c or "：" in c else [c, "", ""]
+            key, _, inline = re.split(r"([:：])", c, maxsplit=1) if ":" in c or "：" in c else [c, "", ""]
             keys.append(key)
             if inline:
                 values.append(inline)
@@ -373,7 +373,7 @@ def _fund_rows(lines: list[str], issues: list[Issue]) -> list[list[str]]:
             role = joined_role  # 全年执 / 行数: a header cut in its cell
             k += 1
         if role and not _VALUE.search(c) or _DASH.match(c) and not roles:
-            if role and role not in roles and role != "note":
+            if role and role not in roles and role not in ("note", "method"):
                 roles.append(role)
         elif _AMOUNT.match(c) or _RATE.match(c) or _DASH.match(c):
             values.append(c)

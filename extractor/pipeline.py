@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Literal
@@ -27,6 +28,7 @@ from extractor.validate import incompleteness, validate_form
 from models import Form, Issue, Result, Source
 
 Reader = Callable[[bytes, ExtractOptions], RouteOutput]
+_log = logging.getLogger(__name__)
 
 
 def _reader_for(kind: Kind) -> Reader:
@@ -120,8 +122,9 @@ def extract_pages(files: Sequence[tuple[str | None, bytes]], options: ExtractOpt
 def _result(output: RouteOutput, source: Source) -> Result:
     """The forms of a route's output: its readings, chosen between by the form's arithmetic."""
     readings = output.readings or [Reading(output.route, output.grid)]
+    failed: list[str] = []
     with stage("choose_reading"):
-        chosen = choose_reading((r.name, _forms_of(r)) for r in readings)  # lazily: most stop at one
+        chosen = choose_reading((r.name, _forms_of(r, failed)) for r in readings)  # lazily: most stop at one
     if output.finish is not None:
         output.finish(chosen.forms)
     forms = chosen.forms
@@ -129,6 +132,10 @@ def _result(output: RouteOutput, source: Source) -> Result:
         if (gap := incompleteness(form)) is not None:
             form.issues.extend(_mark([gap], "validate"))
     issues = _mark(list(output.issues), "read")
+    if failed:
+        issues.append(Issue(code="reading_failed", severity="warning", field=None, stage="read",
+                            message=f"读法 {'、'.join(failed)} 出错，已略去，结果取自其他读法 / the "
+                                    f"{', '.join(failed)} reading failed and was left out; the result is another reading's"))
     if not forms:
         issues.append(Issue(code="no_form_found", severity="error", field=None, stage="reconcile",
                             message="no performance self-evaluation form (绩效自评表) was found in the document"))
@@ -136,12 +143,28 @@ def _result(output: RouteOutput, source: Source) -> Result:
     return Result(source=source, forms=forms, issues=issues)
 
 
-def _forms_of(reading: Reading) -> Callable[[], list[Form]]:
+def _forms_of(reading: Reading, failed: list[str] | None = None) -> Callable[[], list[Form]]:
     """The stages after reading, for one candidate grid, each timed on its own:
 
         grid_to_rows -> rows_to_form_runs (the split) -> run_to_form (reading) -> validate_form (judging)
-    """
+
+    A candidate reading that breaks (a reader's bug on a text it was not built for) is one candidate
+    less, named in `failed` and logged, never the document's failure: the others may read it whole.
+    The input's own limits (time, memory, size) still end the document. Without `failed` (tests,
+    benches) the error is raised."""
     def run() -> list[Form]:
+        if failed is None:
+            return read()
+        try:
+            return read()
+        except ExtractionError:
+            raise
+        except Exception:
+            _log.exception("reading %s failed", reading.name)
+            failed.append(reading.name)
+            return []
+
+    def read() -> list[Form]:
         with stage("read_candidates"):
             grid = reading.grid
         with stage("rows"):

@@ -237,6 +237,9 @@ def _meta_key(raw: str) -> str | None:
 _KEY_AFTER_VALUE = re.compile(r"(?<=\S)\s*(?=(?:" + "|".join(map(re.escape, (*META_KEYS, *OTHER_KEYS))) + r")\s*[:：])")
 
 
+_OTHER_KEY_IN_VALUE = re.compile(r"(?<=\S)\s*(?:" + "|".join(map(re.escape, OTHER_KEYS)) + ")")
+
+
 def _read_meta(state: _State, row: Row) -> bool:
     """Key/value cells: 项目名称 | 企业经济服务, or 项目名称：企业经济服务 in one cell."""
     cells = [c for c in row.cells if not c.is_empty]
@@ -253,6 +256,12 @@ def _read_meta(state: _State, row: Row) -> bool:
             value = clean_text(cells[i + 1].text)
         if ":" in value or "：" in value:  # 单位名称:某局 填报日期:2023年4月6日
             value = _KEY_AFTER_VALUE.split(value, 1)[0].strip()
+        if m := _OTHER_KEY_IN_VALUE.search(value):  # 某文化馆项目负责人田某联系电话…: cells run together
+            value = value[:m.start()].strip()
+        if (unit := _UNIT_LINE.fullmatch(compact(value))) and unit.group(1):
+            # 主管部门(盖章):      单位:万元 — the key's cell is blank and the table's unit follows it
+            state.form.amount_unit = state.form.amount_unit or unit.group(1)
+            value = ""
         attr = META_KEYS.get(key) or META_KEYS_EXACT[key]
         read_under = state.meta_keys.get(attr)
         if value and (getattr(state.form, attr) is None or (read_under in YIELDING_KEYS and key not in YIELDING_KEYS)):
@@ -312,7 +321,11 @@ def _header_roles(row: Row, table: HeaderTable, minimum: int) -> dict[str, int] 
         between = [c.col for c in row.cells if not c.is_empty and roles["target_op"] < c.col < roles["target_unit"]]
         if len(between) == 1:
             roles = dict(sorted({**roles, "target": between[0]}.items(), key=lambda kv: kv[1]))
-    return roles if len(roles) >= minimum else None
+    # 得分计算方法 columns are printed by both tables: they tell neither apart.
+    return roles if len(roles.keys() - _TEXT_ROLES) >= minimum else None
+
+
+_TEXT_ROLES = frozenset({"method"})
 
 
 def _read_fund_row(state: _State, row: Row) -> None:

@@ -114,6 +114,7 @@ CODES: dict[str, Code] = {
     "original_missing": Code("input", "原件已不在存储中", "the original is no longer stored"),
     "storage_error": Code("input", "结果无法保存", "the result could not be stored"),
     "internal_error": Code("input", "程序内部错误", "an internal error"),
+    "reading_failed": Code("warning", "一种读法出错，已略去，结果取自其他读法", "a candidate reading failed and was left out", note=True),
     "archive_too_large": Code("input", "压缩包解压后过大", "the archive is too large unpacked"),
     "archive_too_many_members": Code("input", "压缩包内文件过多", "too many files in the archive"),
     "archive_member_too_large": Code("input", "压缩包内的文件过大", "a file in the archive is too large"),

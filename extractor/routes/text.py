@@ -68,8 +68,11 @@ def read_text(data: bytes, options: ExtractOptions) -> RouteOutput:
         # pandoc prints [TABLE] for a table it cannot lay out as text: the cells are not in the dump.
         issues.append(Issue(code="table_dropped", severity="warning", field=None, stage="read",
                             message="the converter printed [TABLE] in place of a table; its cells are not in this text"))
-    return RouteOutput(grid=first.grid, route="text", pages=first.grid.pages, readings=chain([first], readings),
-                       issues=issues)
+    try:
+        grid = first.grid
+    except Exception:  # a reader's bug: the pipeline leaves this reading out and says so (reading_failed)
+        grid = Grid()
+    return RouteOutput(grid=grid, route="text", pages=grid.pages, readings=chain([first], readings), issues=issues)
 
 
 def text_to_grid(text: str) -> Grid:

@@ -34,3 +34,18 @@ def test_local_department_wins_over_the_central_ministry() -> None:
     assert department("中央主管部门\t农业农村部", "地方主管部门\t省农业农村厅") == "省农业农村厅"
     assert department("地方主管部门\t省农业农村厅", "中央主管部门\t农业农村部") == "省农业农村厅"
     assert department("中央主管部门\t农业农村部") == "农业农村部"
+
+
+def test_a_unit_line_after_an_empty_key_and_keys_run_into_a_value() -> None:
+    """`主管部门(盖章):      单位:万元`: the key's own cell is blank, the table's unit follows it; a later
+    主管部门 row gives the department. `某文化馆 项目负责人 田某 联系电话 …` read as one cell ends at 项目负责人."""
+    from extractor.pipeline import extract_bytes
+
+    text = "\n".join([
+        "区级部门预算项目支出绩效自评表", "( 2019 年度)", "主管部门(盖章):                    单位:万元",
+        "项目名称 图书采购 主管部门 某区文化和旅游局", "项目实施单位 某区文化馆 项目负责人 田某 联系电话 88880000",
+        "项目资金 年初预算数 全年执行数 分值 执行率 得分", "年度资金总额 45 45 10 100% 10",
+        "一级指标 二级指标 三级指标 年度指标值 实际完成值 分值 得分", "产出指标 数量指标 采购图书 1000册 1000册 90 90",
+    ])
+    [form] = extract_bytes(text.encode(), "dump.txt").forms
+    assert (form.department, form.implementing_unit, form.amount_unit) == ("某区文化和旅游局", "某区文化馆", "万元")
