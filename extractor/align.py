@@ -132,7 +132,7 @@ ROLE_FIT: dict[str, Fit] = {
     "weight": fit_points,
     "score": fit_points,
     "note": fit_note,
-    "method": fit_note,  # how the score is worked out: template text, kept out of every field
+    "aside": fit_note,  # a column the contract does not keep (得分计算方法, 佐证资料): any text
     "initial_budget": fit_amount,
     "annual_budget": fit_amount,
     "executed": fit_amount,

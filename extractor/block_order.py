@@ -373,7 +373,7 @@ def _fund_rows(lines: list[str], issues: list[Issue]) -> list[list[str]]:
             role = joined_role  # 全年执 / 行数: a header cut in its cell
             k += 1
         if role and not _VALUE.search(c) or _DASH.match(c) and not roles:
-            if role and role not in roles and role not in ("note", "method"):
+            if role and role not in roles and role not in ("note", "aside"):
                 roles.append(role)
         elif _AMOUNT.match(c) or _RATE.match(c) or _DASH.match(c):
             values.append(c)

@@ -325,7 +325,7 @@ def _header_roles(row: Row, table: HeaderTable, minimum: int) -> dict[str, int] 
     return roles if len(roles.keys() - _TEXT_ROLES) >= minimum else None
 
 
-_TEXT_ROLES = frozenset({"method"})
+_TEXT_ROLES = frozenset({"aside"})
 
 
 def _read_fund_row(state: _State, row: Row) -> None:
@@ -404,7 +404,7 @@ def _is_amountish(text: str) -> bool:
 def _fund_row(state: _State, aligned: dict[str, Cell], key: str) -> FundRow:
     values: dict[str, Decimal | None] = {}
     for role, cell in aligned.items():
-        if role in ("note", "method"):
+        if role in ("note", "aside"):
             continue  # an explanation printed beside the amounts; FundRow has no place for it
         where = f"funds.{key}.{role}"
         try:
@@ -597,7 +597,7 @@ def _left_pack_cut_row(state: _State) -> None:
     roles = list(state.indicator_roles)
     if "name" not in roles or "name" not in last.cells:
         return
-    value_roles = [r for r in roles[roles.index("name") + 1:] if r not in ("note", "method")]
+    value_roles = [r for r in roles[roles.index("name") + 1:] if r not in ("note", "aside")]
     cells = sorted((c for role, c in last.cells.items() if role in value_roles), key=lambda c: c.col)
     _score, placed = align_texts([c.text.strip() for c in cells], value_roles[:len(cells)])
     if any(p is None for p in placed):

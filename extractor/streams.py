@@ -216,7 +216,7 @@ def _starts_section(token: str) -> bool:
             or bool(header_role(token, FUND_HEADER_ROLES)) or bool(header_role(token, INDICATOR_HEADER_ROLES)))
 
 
-_TEXT_ROLES = ("note", "method")  # columns of words, not values: 原因, 得分计算方法
+_TEXT_ROLES = ("note", "aside")  # columns of words, not values: 原因, 得分计算方法
 
 
 def _fund_rows(tokens: list[str], i: int, *, text_last: bool = False) -> tuple[list[list[str]], int]:

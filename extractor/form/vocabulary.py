@@ -91,13 +91,14 @@ INDICATOR_HEADER_ROLES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("target_op", ("指标性质",)),
     ("target_unit", ("度量单位", "计量单位", "单位")),
     ("target", ("年度指标值", "全年指标值", "年度目标值", "指标值", "目标值", "预期指标值", "预期值", "年度目标")),
-    ("actual", ("实际完成值", "全年实际完成值", "全年完成值", "全年实际值", "实际完成", "完成值", "实际值")),
-    ("weight", ("分值", "权重", "权重分")),
-    ("score", ("得分", "自评得分", "评分")),
+    ("actual", ("实际完成值", "指标实际完成值", "全年实际完成值", "全年完成值", "全年实际值", "实际完成", "完成值", "实际值")),
+    ("weight", ("分值", "权重", "权重分", "指标分值权重", "分值权重")),
+    ("score", ("得分", "自评得分", "评分", "指标得分")),
     ("note", ("偏差原因分析及改进措施", "未完成原因及拟采取的改进措施", "未完成原因和改进措施",
               "偏差原因", "未完成原因分析", "原因分析", "改进措施", "未完成原因", "备注")),
-    # How the score is worked out (北京: 完成值达到指标值,记满分…): the same template text in every row, no value.
-    ("method", ("得分计算方法", "计算方法", "评分标准")),
+    # Columns the contract does not keep: how the score is worked out (北京: 完成值达到指标值,记满分…),
+    # what the target rests on, last year's value, the evidence, the rate of completion (新疆's 13 columns).
+    ("aside", ("得分计算方法", "计算方法", "评分标准", "指标赋分规则", "指标值设置依据", "上年完成值", "佐证资料", "完成率")),
 )
 
 # Column headers of the funds block -> role.
@@ -105,11 +106,11 @@ FUND_HEADER_ROLES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("initial_budget", ("年初预算数", "年初预算")),
     ("annual_budget", ("全年预算数", "全年预算", "调整后预算数", "预算数")),
     ("executed", ("全年执行数", "全年执行", "实际执行数", "预算执行数", "执行数", "实际支出")),
-    ("weight", ("分值", "权重")),
+    ("weight", ("分值", "权重", "分值权重")),
     ("execution_rate", ("执行率", "预算执行率", "资金执行率")),
     ("score", ("得分", "自评得分")),
     ("note", ("原因",)),  # Sichuan's template explains a low rate here; not a value
-    ("method", ("得分计算方法", "计算方法")),  # 执行率*该指标分值,最高不得超过分值上限: no value
+    ("aside", ("得分计算方法", "计算方法")),  # 执行率*该指标分值,最高不得超过分值上限: no value
 )
 # Every column header word of both tables, funds first.
 HEADER_WORDS: tuple[str, ...] = tuple(w for table in (FUND_HEADER_ROLES, INDICATOR_HEADER_ROLES) for _, words in table

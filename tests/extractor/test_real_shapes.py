@@ -195,3 +195,22 @@ def test_unspaced_amount_with_thousands_commas_is_not_cut_by_the_rate() -> None:
 
     assert _split_amounts("27742800.00171773659.98171,773,659.9810100.00%10") == [
         "27742800.00", "171773659.98", "171,773,659.98", "10", "100.00%", "10"]
+
+
+def test_funds_header_with_a_label_column_and_a_thirteen_column_indicator_header() -> None:
+    """新疆's template: the funds header opens with 资金来源 and calls the weight 分值权重; the indicator
+    header prints 指标值 / 指标值设置依据 / 上年完成值 / 指标分值权重 / 指标赋分规则 / 佐证资料 / 指标实际完成值 /
+    完成率 / 指标得分 / 偏差原因分析及改进措施: the columns the contract does not keep are read as asides."""
+    text = "\n".join([
+        "项目支出绩效自评表", "(2023年度)", "项目名称\t统计调查经费", "主管部门\t某市统计局\t实施单位\t某市统计局",
+        "项目资金(万元)\t资金来源\t年初预算数\t全年预算数\t全年执行数\t分值权重\t执行率\t得分",
+        "\t年度资金总额\t5.28\t1.96\t1.96\t10\t100.00%\t10",
+        "一级指标\t二级指标\t三级指标\t指标值\t指标值设置依据\t上年完成值\t指标分值权重\t指标赋分规则\t佐证资料\t"
+        "指标实际完成值\t完成率\t指标得分\t偏差原因分析及改进措施",
+        "产出指标\t数量指标\t调查户数\t>=120户\t任务文件\t118户\t90\t按完成比例赋分\t台账\t120户\t100%\t90\t无",
+    ])
+    [form] = _read(text).forms
+    total = form.funds.total
+    assert (str(total.annual_budget), total.weight, total.score) == ("1.96", 10, 10)
+    [row] = form.indicators
+    assert (row.target, row.actual, row.weight, row.score, row.deviation_note) == (">=120户", "120户", 90, 90, "无")
