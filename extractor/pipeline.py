@@ -138,7 +138,7 @@ def _result(output: RouteOutput, source: Source) -> Result:
                                     f"{', '.join(failed)} reading failed and was left out; the result is another reading's"))
     if not forms:
         issues.append(Issue(code="no_form_found", severity="error", field=None, stage="reconcile",
-                            message="no performance self-evaluation form (绩效自评表) was found in the document"))
+                            message="文件中没有找到绩效自评表 / no performance self-evaluation form (绩效自评表) was found in the document"))
     source.reading = chosen.name if output.readings else None
     return Result(source=source, forms=forms, issues=issues)
 
