@@ -367,7 +367,7 @@ def _read_fund_row(state: _State, row: Row) -> None:
     # `上年结转资金 | o | o`, zeros read as letters, left the row empty and said nothing).
     for cell in alignment.skipped:
         where = f"funds.{key or 'more'}" + (f".{role_at[cell.col]}" if cell.col in role_at else "")
-        state.issue("value_unread", "error", where, f"{clean_text(cell.text)!r} is printed here but is not a value")
+        state.issue("value_unread", "error", where, f"「{clean_text(cell.text)}」不是可读的数值 / {clean_text(cell.text)!r} is printed here but is not a value")
     if not aligned:
         return
     fund = _fund_row(state, aligned, key or "more")
@@ -418,7 +418,7 @@ def _fund_row(state: _State, aligned: dict[str, Cell], key: str) -> FundRow:
             else:
                 value = parse_number(cell.text)
         except ValueError:
-            state.issue("number_unparsed", "error", where, f"{cell.text!r} is not a number")
+            state.issue("number_unparsed", "error", where, f"「{clean_text(cell.text)}」不是数字 / {cell.text!r} is not a number")
             continue
         values[role] = value
     return FundRow(**values, provenance=_provenance(aligned))
@@ -484,7 +484,8 @@ def _finish_goals(state: _State) -> None:
         # A goal text running to the foot of a page can swallow the page's number (`…活动。- 18 -`).
         if m := _TRAILING_PAGE_NUMBER.search(text):
             state.issue("page_number_dropped", "warning", f"goals.{key}",
-                        f"{m.group(0).strip()!r} at the end of the goal text looks like a page number; dropped")
+                        f"目标文字末尾的「{m.group(0).strip()}」像是页码，已去除 / {m.group(0).strip()!r} at the end of the "
+                        "goal text looks like a page number; dropped")
             text = text[:m.start()]
         if _FILL_PROMPT.search(compact(text)):
             text = ""  # the cell still holds the template's instruction: nothing was filled in
@@ -659,7 +660,8 @@ def _check_block_weights(state: _State, rows: list[_IndicatorRow], indicators: l
         found = sum((i.weight for i in indicators if getattr(i, level) == name and i.weight is not None), Decimal(0))
         if found != weight:
             state.issue("block_weight_mismatch", "warning", "indicators",
-                        f"{name} is printed with {weight}分 but its indicators' weights sum to {found}")
+                        f"{name}标注 {weight}分，其指标分值合计 {found} / {name} is printed with {weight}分 but its "
+                        f"indicators' weights sum to {found}")
 
 
 def _row_levels(r: _IndicatorRow, cost_level1: bool) -> tuple[Label | None, str | None]:
@@ -754,12 +756,14 @@ def _join_split_names(state: _State, rows: list[_IndicatorRow]) -> list[_Indicat
                 r.cells["name"] = carry.cells["name"]
             r.labels = carry.labels + r.labels
             state.issue("name_joined", "warning", "indicators",
-                        f"indicator name joined across rows: {clean_text(r.cells['name'].text)!r}")
+                        f"跨行的指标名称已合并为「{clean_text(r.cells['name'].text)}」 / indicator name joined across "
+                        f"rows: {clean_text(r.cells['name'].text)!r}")
             carry = None
         out.append(r)
     if carry is not None:
         state.issue("row_without_values", "warning", "indicators",
-                    f"row {clean_text(carry.cells['name'].text)!r} has a name but no values; dropped")
+                    f"「{clean_text(carry.cells['name'].text)}」一行只有名称、没有数值，已略去 / row "
+                    f"{clean_text(carry.cells['name'].text)!r} has a name but no values; dropped")
     return out
 
 
@@ -779,10 +783,11 @@ def _indicator(state: _State, r: _IndicatorRow, l2: Label | None, l1: str | None
     for key, cell in cells.items():
         if key in ("target", "actual") and cell.source == "ocr" and _LETTER_FOR_DIGIT.search(compact(cell.text)):
             state.issue("doubtful_value", "warning", f"{where}.{key}",
-                        f"{clean_text(cell.text)!r} has a letter where a digit is expected")
+                        f"「{clean_text(cell.text)}」中应为数字处有字母 / {clean_text(cell.text)!r} has a letter where a "
+                        "digit is expected")
     for cell in r.unread:
-        state.issue("value_unread", "warning", where, f"{clean_text(cell.text)!r} is printed in this row but fits "
-                    "none of its columns")
+        state.issue("value_unread", "warning", where, f"本行的「{clean_text(cell.text)}」未能归入任何栏目 / "
+                    f"{clean_text(cell.text)!r} is printed in this row but fits none of its columns")
     name = clean_text(cells["name"].text) if "name" in cells else None
     name = _NUMBERING.sub("", name) if name else name
     if "name" in cells and cells["name"].weak and (doubts := char_doubts([cells["name"]])):  # OCR's alone
@@ -830,7 +835,7 @@ def _read_points(state: _State, cells: dict[str, Cell], where: str) -> dict[str,
             try:
                 numbers[key] = parse_number(cells[key].text)
             except ValueError:
-                state.issue("number_unparsed", "error", f"{where}.{key}", f"{cells[key].text!r} is not a number")
+                state.issue("number_unparsed", "error", f"{where}.{key}", f"「{clean_text(cells[key].text)}」不是数字 / {cells[key].text!r} is not a number")
     return numbers
 
 
@@ -851,7 +856,8 @@ def _drop_page_numbers(state: _State, cells: list[Cell], where: str) -> list[Cel
     for cell in cells:
         if not cell.is_empty and is_page_number(cell.text):
             state.issue("page_number_dropped", "warning", where,
-                        f"{cell.text.strip()!r} looks like a page number pushed into the table; not read as a value")
+                        f"「{cell.text.strip()}」像是挤进表格的页码，未作数值读入 / {cell.text.strip()!r} looks like a page "
+                        "number pushed into the table; not read as a value")
             out.append(_blank(cell))
         else:
             out.append(cell)
