@@ -61,6 +61,9 @@ def is_unread_fund_row(row: FundRow) -> bool:
     return type(row) is FundRow and all(getattr(row, name) is None for name in _FUND_FIELDS)
 
 
+_FIELD_ZH = {"weight": "分值", "score": "得分", "target": "年度指标值", "actual": "实际完成值"}
+
+
 def _error(code: str, field: str | None, message: str) -> Issue:
     return Issue(code=code, severity="error", field=field, message=message)
 
@@ -219,7 +222,7 @@ def check_hierarchy(form: Form, settings: ValidationSettings) -> Iterator[Issue]
 
 def check_completeness(form: Form, settings: ValidationSettings) -> Iterator[Issue]:
     if not form.indicators:
-        yield _error("no_indicators", "indicators", "the form has no indicator table")
+        yield _error("no_indicators", "indicators", "表中没有读到绩效指标 / the form has no indicator table")
     if form.total.weight is None and form.total.score is None and form.indicators:
         weights = sum((i.weight for i in form.indicators if i.weight is not None), Decimal(0))
         weights += form.funds.total.weight or Decimal(0)
@@ -232,7 +235,7 @@ def check_completeness(form: Form, settings: ValidationSettings) -> Iterator[Iss
     for i, ind in enumerate(form.indicators):
         for key in ("weight", "score"):
             if getattr(ind, key) is None:
-                yield _warning("missing_field", f"indicators[{i}].{key}", f"{ind.level3!r} has no {key}")
+                yield _warning("missing_field", f"indicators[{i}].{key}", f"「{ind.level3 or ''}」缺少{_FIELD_ZH.get(key, key)} / {ind.level3!r} has no {key}")
 
 
 _ROW_CELLS = ("level1", "level2", "weight", "score", "target", "actual")
