@@ -24,6 +24,7 @@ from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from extractor.form.codes import FIELDS
 from extractor.form.vocabulary import FUND_BLOCK_LABELS, FUND_ROWS
 from extractor.taxonomy import LEVEL1, is_known_level2
 from models import Form, FundRow, Indicator, Issue
@@ -59,9 +60,6 @@ _FUND_FIELDS = tuple(FundRow.model_fields)
 def is_unread_fund_row(row: FundRow) -> bool:
     """`row == FundRow()` without building one to compare (a FundRow is every field None when unread)."""
     return type(row) is FundRow and all(getattr(row, name) is None for name in _FUND_FIELDS)
-
-
-_FIELD_ZH = {"weight": "分值", "score": "得分", "target": "年度指标值", "actual": "实际完成值"}
 
 
 def _error(code: str, field: str | None, message: str) -> Issue:
@@ -235,7 +233,7 @@ def check_completeness(form: Form, settings: ValidationSettings) -> Iterator[Iss
     for i, ind in enumerate(form.indicators):
         for key in ("weight", "score"):
             if getattr(ind, key) is None:
-                yield _warning("missing_field", f"indicators[{i}].{key}", f"「{ind.level3 or ''}」缺少{_FIELD_ZH.get(key, key)} / {ind.level3!r} has no {key}")
+                yield _warning("missing_field", f"indicators[{i}].{key}", f"「{ind.level3 or ''}」缺少{FIELDS[key][0] if key in FIELDS else key} / {ind.level3!r} has no {key}")
 
 
 _ROW_CELLS = ("level1", "level2", "weight", "score", "target", "actual")
