@@ -9,7 +9,7 @@ Rules come from the form's structure (its header row, its sections) and the indi
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import lru_cache
 
@@ -42,6 +42,7 @@ from extractor.normalize import (
     clean_value,
     compact,
     is_page_number,
+    looks_numeric,
     parse_amount,
     parse_number,
     parse_rate,
@@ -65,6 +66,7 @@ from extractor.vision.columns import align_by_boxes, drawn, header_boxes
 from models import CellRef, Form, FundRow, Goals, Indicator, Issue, LabeledFundRow, Total
 
 # A Latin letter beside digits or a count word (`o起`, `1O0%`) is an OCR confusion, not a value.
+_FLAT_MARKS = frozenset("一—-－_")  # what a = whose strokes ran together reads as
 _LETTER_FOR_DIGIT = re.compile(r"(?<![A-Za-z])[oOlIzZsS](?=[\d%％起个次人天项户家所]|$)|(?<=\d)[oOlI](?![A-Za-z])")
 DEFAULT_INDICATOR_ROLES = ("l1", "l2", "name", "target", "actual", "weight", "score", "note")
 DEFAULT_FUND_ROLES = ("initial_budget", "annual_budget", "executed", "weight", "execution_rate", "score")
@@ -778,6 +780,16 @@ def _joined(first: Cell | None, second: Cell) -> Cell:
 def _indicator(state: _State, r: _IndicatorRow, l2: Label | None, l1: str | None, index: int) -> Indicator:
     cells = r.cells
     where = f"indicators[{index}]"
+    op = cells.get("target_op")
+    if op is not None and op.source == "ocr" and compact(op.text) in _FLAT_MARKS and "target" in cells \
+            and looks_numeric(compact(cells["target"].text).rstrip("%")):
+        # A 指标性质 cell holding one flat mark beside a number: not "none" (the row states a quantity),
+        # so a = whose two strokes ran together at the scan's resolution. Said, since only its shape
+        # told it from the dash.
+        cells = {**cells, "target_op": replace(op, text="=")}
+        state.issue("doubtful_value", "warning", f"{where}.target",
+                    f"指标性质读作「{clean_text(op.text)}」，按「=」读取，请核对原件 / a flat mark read as a dash in "
+                    "the operator column is taken for =")
     target_parts = [cells[k].text for k in ("target_op", "target", "target_unit") if k in cells]
     numbers = _read_points(state, cells, where)
     for key, cell in cells.items():

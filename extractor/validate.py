@@ -428,7 +428,7 @@ def _norm_value(text: str | None) -> str:
 _OPERATOR_LIKE = re.compile(r"[≈≠≒~～±]")  # operators no 年度指标值 uses: a misread of >= <= =
 # A Latin letter where the sign stands (`N95%`): no target or actual starts so; the scan's shape test
 # (vision.scan._signs_by_shape) did not tell the sign, so it is said rather than guessed.
-_LETTER_FOR_SIGN = re.compile(r"^[A-Za-z](?=\d)")
+_LETTER_FOR_SIGN = re.compile(r"^[A-Za-z]=?(?=\d)")
 _SPECK = re.compile(r"^[.,:;·、'`．，：；]+|[.,:;·'`．，：；]+$")
 _UNIT_JUNK = re.compile(r"[#@&*$^|\\]")
 # Number grammar: no printed number starts `00` or `05` (a digit lost: `=00%` for `=100%`), and a

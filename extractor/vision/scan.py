@@ -329,7 +329,8 @@ def _equals_by_shape(clean: np.ndarray, frags: list[Fragment], text_h: float) ->
     return out
 
 
-_LETTER_FOR_SIGN = re.compile(r"^[A-Za-z](?=$|\s*\d)")  # a Latin letter alone, or before a number
+# A Latin letter alone or before a number, its bar maybe read as = (`V=90%`).
+_LETTER_FOR_SIGN = re.compile(r"^[A-Za-z]=?(?=$|\s*\d)")
 
 
 def _signs_by_shape(clean: np.ndarray, frags: list[Fragment], text_h: float, s: ReadSettings) -> list[Fragment]:
@@ -340,7 +341,7 @@ def _signs_by_shape(clean: np.ndarray, frags: list[Fragment], text_h: float, s: 
     out: list[Fragment] = []
     ink = None
     for frag in frags:
-        if _LETTER_FOR_SIGN.match(frag.text):
+        if m := _LETTER_FOR_SIGN.match(frag.text):
             if ink is None:
                 ink = binarize(clean)
             x0, y0, x1, y1 = (int(round(v)) for v in frag.bbox)
@@ -349,8 +350,9 @@ def _signs_by_shape(clean: np.ndarray, frags: list[Fragment], text_h: float, s: 
                 op, sure = sign
                 weak = tuple(frag.weak or ())
                 if not sure:
-                    weak = (WeakSpot("", op, frag.text[1:4], min(frag.confidence, s.weak_char - 0.01)), *weak)
-                frag = Fragment(op + frag.text[1:], frag.bbox, frag.confidence, weak or frag.weak)
+                    weak = (WeakSpot("", op, frag.text[m.end():m.end() + 3], min(frag.confidence, s.weak_char - 0.01)),
+                            *weak)
+                frag = Fragment(op + frag.text[m.end():], frag.bbox, frag.confidence, weak or frag.weak)
         out.append(frag)
     return out
 

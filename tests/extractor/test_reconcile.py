@@ -251,3 +251,23 @@ def test_a_label_cut_by_a_page_break_takes_its_rest_overleaf() -> None:
                   for c in grid.cells]
     [form] = grid_to_forms(grid)
     assert levels(form) == [("产出指标", "数量指标", "甲"), ("产出指标", "时效指标", "乙"), ("产出指标", "时效指标", "丙")]
+
+
+def test_a_dash_read_in_the_operator_column_beside_a_number_is_an_equals_sign_and_said() -> None:
+    from extractor.grid import rows_from_texts
+    from extractor.reconcile import grid_to_forms
+
+    header = "一级指标\t二级指标\t三级指标\t指标性质\t指标值\t度量单位\t实际完成值\t分值\t得分\t偏差原因分析及改进措施\n"
+    head = [(1, line.split("\t")) for line in (HEAD + header).strip("\n").split("\n")]
+    body = [(1, ["产出指标", "数量指标", "甲", "—", "100", "%", "100%", "10", "10", ""]),
+            (1, ["", "", "乙", "", "及时", "", "及时", "10", "10", ""]),
+            (1, ["总分", "", "", "", "", "", "", "100", "100", ""])]
+    # Read by OCR: a typed dash is what the form printed, and stays.
+    for source, want in (("ocr", "=100%"), ("text", "—100%")):
+        grid = rows_from_texts(head + body, source=source)
+        grid.cells = [replace(c, bbox=(100.0 * c.col, 20.0 * c.row, 100.0 * c.col + 90, 20.0 * c.row + 15))
+                      for c in grid.cells]
+        [form] = grid_to_forms(grid)
+        assert [i.target for i in form.indicators] == [want, "及时"], source
+        said = [(i.code, i.field) for i in form.issues if i.code == "doubtful_value"]
+        assert (("doubtful_value", "indicators[0].target") in said) == (source == "ocr")

@@ -136,7 +136,8 @@ def printed(text: str, font_path: str = SERIF) -> tuple[np.ndarray, Fragment]:
 
 
 def test_a_comparison_sign_read_as_a_letter_is_told_by_its_chevron() -> None:
-    for text, read, want in (("≥95%", "N95%", ">=95%"), ("≤200", "M200", "<=200"), ("≥", "V", ">="), ("≤", "M", "<=")):
+    for text, read, want in (("≥95%", "N95%", ">=95%"), ("≤200", "M200", "<=200"), ("≥", "V", ">="), ("≤", "M", "<="),
+                             ("≥90%", "V=90%", ">=90%")):
         clean, frag = printed(text)
         (got,) = _signs_by_shape(clean, [Fragment(read, frag.bbox, 0.5)], SIZE / 1.2, ReadSettings())
         assert got.text == want, text
