@@ -231,3 +231,16 @@ def test_a_fund_row_none_of_whose_cells_fits_is_said_not_left_empty_quietly() ->
     assert {"funds.carryover.initial_budget", "funds.carryover.annual_budget"} <= unread
     [sound] = forms_from_tsv(HEAD + INDICATOR_HEADER + "产出指标\t数量指标\t里程\t10\t10\t90\t90\n总分\t\t\t\t\t100\t100")
     assert not [i for i in sound.issues if i.code == "value_unread"]  # 其他资金's dash is no unread value
+
+
+def test_total_numbers_cut_by_their_columns_are_read_again_by_the_forms_sums() -> None:
+    rows = "产出指标\t数量指标\t养护里程\t>=10公里\t12公里\t90\t80.03\t\n"
+    # 80.03 + the funds' 9.5 = 89.53: `89.5` then `3` alone is the score cut, not the page's number.
+    [form] = forms_from_tsv(HEAD + INDICATOR_HEADER + rows + "总分\t\t\t\t\t100\t89.5\t\n3")
+    assert (form.total.weight, form.total.score) == (100, Decimal("89.53"))
+    # `10` / `0` / `89.` / `53`: both numbers cut.
+    [form] = forms_from_tsv(HEAD + INDICATOR_HEADER + rows + "总分\t\t\t\t\t10\t\t\n0\n89.\n53")
+    assert (form.total.weight, form.total.score) == (100, Decimal("89.53"))
+    # A number after a score the sums already prove is no rest of it.
+    [form] = forms_from_tsv(HEAD + INDICATOR_HEADER + rows + "总分\t\t\t\t\t100\t89.53\t\n2")
+    assert (form.total.weight, form.total.score) == (100, Decimal("89.53"))
