@@ -104,6 +104,8 @@ class _State:
     indicator_rows: list[_IndicatorRow] = field(default_factory=list)
     pending_labels: list[Label] = field(default_factory=list)
     meta_keys: dict[str, str] = field(default_factory=dict)  # field -> the key its value was read under
+    total_texts: list[str] = field(default_factory=list)  # the 总分 row's numbers as printed, for their rests
+    rows_after_total: list[Row] = field(default_factory=list)
 
     def issue(self, code: str, severity: str, field_: str | None, message: str) -> None:
         self.form.issues.append(Issue(code=code, severity=severity, field=field_, message=message))
@@ -131,7 +133,35 @@ def run_to_form(rows: list[Row]) -> Form:
         _read_row(state, row)
     _finish_goals(state)
     state.form.indicators = _resolve_indicators(state)
+    _join_cut_total_score(state)
     return state.form
+
+
+def _join_cut_total_score(state: _State) -> None:
+    """`总分 | 100 | 99.5` then `3` alone, `总分 | 10` then `0`, `99.`, `5`: the narrow columns cut the
+    总分 row's numbers, or the page's bare number follows. The form's arithmetic tells: the pieces are
+    read again as 分值 and 得分 only when those are what the rows' (and the funds') points add up to."""
+    total = state.form.total
+    rests = [compact(c.text) for r in state.rows_after_total for c in r.cells if not c.is_empty]
+    if not rests or not state.total_texts or not state.form.indicators:
+        return
+    weights = [i.weight for i in state.form.indicators]
+    scores = [i.score for i in state.form.indicators]
+    if any(v is None for v in (*weights, *scores)):
+        return
+    funds = state.form.funds.total
+    want = (sum(weights, Decimal(0)) + (funds.weight or Decimal(0)), sum(scores, Decimal(0)) + (funds.score or Decimal(0)))
+    if (total.weight, total.score) == want:
+        return
+    pieces = [*state.total_texts, *rests]
+    for k in range(1, len(pieces)):
+        try:
+            read = (parse_number("".join(pieces[:k])), parse_number("".join(pieces[k:])))
+        except ValueError:
+            continue
+        if read == want:
+            state.form.total = total.model_copy(update={"weight": read[0], "score": read[1]})
+            return
 
 
 def _read_row(state: _State, row: Row) -> None:
@@ -139,6 +169,7 @@ def _read_row(state: _State, row: Row) -> None:
         _read_table_row(state, row)  # most rows: checked for the table's own words only
         return
     if state.section == "done":
+        state.rows_after_total.append(row)
         return
     texts = row.words
     # A key's value may read like a title (项目名称 | …补助经费支出绩效自评表): the key decides.
@@ -831,9 +862,11 @@ def _read_total(state: _State, row: Row) -> None:
     roles = [r for r in state.indicator_roles if r in ("weight", "score")] or ["weight", "score"]
     aligned = align_row(cells, roles, state.indicator_columns).by_role
     points = _read_points(state, aligned, "total")
+    state.total_texts = [compact(aligned[r].text) for r in ("weight", "score") if r in aligned]
     if full is not None and points.get("score") is None:
         # 总分(100分) | 95: the word carries the full points, the one number is the form's score.
         points = {"weight": full, "score": points.get("weight")}
+        state.total_texts = [str(full), *state.total_texts]
     elif full is not None and points.get("weight") is None:
         points = {**points, "weight": full}
     state.form.total = Total(**points)

@@ -586,10 +586,6 @@ def _join_pass(lines: list[str], full_widths: set[int]) -> list[str]:
             out.append(line)
             piece, cut_at = line, 0
             continue
-        if out and _cuts_total_score(out, line, piece):
-            out[-1] += line
-            piece, cut_at = line, 0
-            continue
         if out:
             last = out[-1].rsplit(" ", 1)[-1]
             # Only a cut amount over a line of digits asks how the amounts around print.
@@ -612,8 +608,6 @@ def _join_pass(lines: list[str], full_widths: set[int]) -> list[str]:
     return out
 
 
-_SCORE_REST = re.compile(r"^\.?\d{1,2}$")
-_POINTS_NUMBER = re.compile(r"^\d+\.\d{1,2}$")  # points print two decimals at most (98.23)
 
 
 _UNIT_OPENED = re.compile(r"[（(]万?元?[)）]?$")
@@ -628,29 +622,6 @@ def _opens_key(line: str, below: str) -> bool:
         return True  # 项目资金（ / 元）: the funds block's label, its unit cut
     return 0 < len(text) <= KEY_PIECE_MAX and bool(head) and not is_meta_key(text) \
         and (is_meta_key(text + head) or (text + head).startswith(FUND_BLOCK_LABELS))
-
-
-def _cuts_total_score(out: list[str], line: str, printed: str) -> bool:
-    """`总分 100` / `99.5` / `3`, `总分 100 97` / `.5`: the 总分 row prints its 分值 and 得分 only, so a
-    number's rest alone after its score is the rest of that score, cut by its narrow column (the table
-    ends there: it is no row of its own), when the whole is still no more than the 分值."""
-    if not _SCORE_REST.match(line):
-        return False
-    words = out[-1].split()
-    if len(words) > 1:
-        row, numbers = words, words[1:]
-    elif len(out) >= 2:
-        row = out[-2].split()
-        numbers = [*row[1:], *words]
-    else:
-        return False
-    if not row or not compact(row[0]).startswith(TOTAL_WORDS) or len(numbers) != 2 \
-            or not all(_NUMBER.match(n) or n.endswith(".") and n[:-1].isdigit() for n in numbers):
-        return False
-    whole = numbers[1] + line
-    # A score joined from pieces already (99. / 8) is whole: what follows (a page's bare number) is not its rest.
-    return printed.rsplit(" ", 1)[-1] == numbers[1] and bool(_POINTS_NUMBER.match(whole)) \
-        and float(whole) <= float(numbers[0])
 
 
 def _joins(above: str, last: str, line: str, decimals: int | None, full_widths: set[int], printed: str) -> bool:

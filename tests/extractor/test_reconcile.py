@@ -271,3 +271,16 @@ def test_a_dash_read_in_the_operator_column_beside_a_number_is_an_equals_sign_an
         assert [i.target for i in form.indicators] == [want, "及时"], source
         said = [(i.code, i.field) for i in form.issues if i.code == "doubtful_value"]
         assert (("doubtful_value", "indicators[0].target") in said) == (source == "ocr")
+
+
+def test_total_numbers_cut_by_their_columns_are_read_again_by_the_forms_sums() -> None:
+    rows = "产出指标\t数量指标\t养护里程\t>=10公里\t12公里\t90\t80.03\t\n"
+    # 80.03 + the funds' 9.5 = 89.53: `89.5` then `3` alone is the score cut, not the page's number.
+    [form] = forms_from_tsv(HEAD + INDICATOR_HEADER + rows + "总分\t\t\t\t\t100\t89.5\t\n3")
+    assert (form.total.weight, form.total.score) == (100, Decimal("89.53"))
+    # `10` / `0` / `89.` / `53`: both numbers cut.
+    [form] = forms_from_tsv(HEAD + INDICATOR_HEADER + rows + "总分\t\t\t\t\t10\t\t\n0\n89.\n53")
+    assert (form.total.weight, form.total.score) == (100, Decimal("89.53"))
+    # A number after a score the sums already prove is no rest of it.
+    [form] = forms_from_tsv(HEAD + INDICATOR_HEADER + rows + "总分\t\t\t\t\t100\t89.53\t\n2")
+    assert (form.total.weight, form.total.score) == (100, Decimal("89.53"))

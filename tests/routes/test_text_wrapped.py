@@ -48,13 +48,6 @@ def test_a_percent_sign_alone_goes_with_the_number_alone_above_it() -> None:
     assert "95.32%" in joined, joined
 
 
-def test_a_total_score_cut_by_its_column_is_one_number() -> None:
-    assert _join_wrapped_lines(["总分 100", "99.5", "3", "项目支出绩效自评表"])[:2] == ["总分 100", "99.53"]
-    assert _join_wrapped_lines(["总分 100 97", ".5"]) == ["总分 100 97.5"]
-    # A score joined from its pieces already is whole: a page's bare number after it stays apart.
-    assert _join_wrapped_lines(["总分 100", "99.", "8", "2"])[-2:] == ["99.8", "2"]
-
-
 def test_a_grouped_amount_cut_inside_a_group_is_one_amount() -> None:
     joined = _join_wrapped_lines(["年度资金总额 58,153,891.56", "55,649,6", "57.00 10 100.00", "%", "10"])
     assert any(line.startswith("55,649,657.00") for line in joined), joined
