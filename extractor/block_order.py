@@ -273,7 +273,7 @@ def _read_form(lines: list[str]) -> BlockForm:
     elif goals:
         form.issues.append(_issue("value_unread", f"block-order text: {len(goals)} goal texts where the form prints "
                                   "two; the goals were not placed", "goals"))
-    rows, total, fund_weight = _indicator_rows(lines[table:], *_fund_points(fund_rows), form.issues)
+    rows, total = _indicator_rows(lines[table:], *_fund_points(fund_rows), form.issues)
     form.rows.extend(rows)
     if total:
         form.rows.append(total)
@@ -565,9 +565,9 @@ class _Tok:
 
 
 def _indicator_rows(lines: list[str], fund_weight: Decimal | None, fund_score: Decimal | None,
-                    issues: list[Issue]) -> tuple[list[list[str]], list[str] | None, Decimal | None]:
+                    issues: list[Issue]) -> tuple[list[list[str]], list[str] | None]:
     if not lines:
-        return [], None, fund_weight
+        return [], None
     raw = _join_numbers(_tokens(lines))
     toks = _classify(raw)
     names = [t for t in toks if t.kind == "name"]
@@ -577,7 +577,6 @@ def _indicator_rows(lines: list[str], fund_weight: Decimal | None, fund_score: D
     total_at = next((sum(u.kind == "number" for u in toks[:k]) for k, t in enumerate(toks) if t.kind == "total"), None)
     notes = [t.text for t in toks if t.kind == "note"]
     labels = [(read_label(t.text) or read_label(_OPEN_LABEL.sub(r"\1", t.text)), t.at) for t in toks if t.kind == "label"]
-    total_weight = Decimal(100)
     n = len(names)
     weights, scores, totals = _split_points(numbers, n, fund_weight, fund_score, total_at, [lab.weight for lab, _ in labels
                                                                         if lab and lab.level == 1 and lab.weight])
@@ -601,8 +600,7 @@ def _indicator_rows(lines: list[str], fund_weight: Decimal | None, fund_score: D
         rows.append([level1[k], level2[k], name.text, _at(weights, k), _at(targets, k), _at(actuals, k),
                      _at(scores, k), row_notes.get(k, "")])
     total = ["总分", "", "", totals[0], "", "", totals[1]] if totals != ("", "") else None
-    del total_weight
-    return rows, total, fund_weight
+    return rows, total
 
 
 def _at(seq: list[str], k: int) -> str:
@@ -826,11 +824,8 @@ def _read_text_run(texts: list[str], widths: set[int], repeated: set[str]) -> li
 
 
 def pieces_end(pieces: list, start: int) -> bool:
+    """The line before `start` already closed a note: a new one starts here."""
     return bool(pieces) and pieces[-1][1] == "note" and pieces[-1][2] >= start - 1
-
-
-def joined_is_pair(joined: list[str]) -> bool:
-    return False
 
 
 def _split_values(values: list[str]) -> tuple[list[str], list[str]]:
