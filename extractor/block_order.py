@@ -73,6 +73,7 @@ class BlockOrderSettings(BaseModel):
     sum_cost: float = 20.0  # points + the funds' 分值 miss 100
     level_cost: float = 6.0
     defer_cost: float = 2.0
+    total_reach: int = 3  # numbers the 总分 row's may stand before its word (any after it)
     spread_cost: float = 0.01  # per row a level-2 span is off an even share of its level 1
     header_piece_min: int = 3  # a piece of a long header word this long is that header's (析及改进措施)
     fund_weight_max: int = 30  # the funds' 分值 is a whole number of points, a share of 100  # a score left for a number printed later  # a level's printed (N分) no prefix of the points reaches
@@ -272,7 +273,7 @@ def _read_form(lines: list[str]) -> BlockForm:
     elif goals:
         form.issues.append(_issue("value_unread", f"block-order text: {len(goals)} goal texts where the form prints "
                                   "two; the goals were not placed", "goals"))
-    rows, total, fund_weight = _indicator_rows(lines[table:], *_fund_points(fund_rows), form.issues)
+    rows, total = _indicator_rows(lines[table:], *_fund_points(fund_rows), form.issues)
     form.rows.extend(rows)
     if total:
         form.rows.append(total)
@@ -564,19 +565,20 @@ class _Tok:
 
 
 def _indicator_rows(lines: list[str], fund_weight: Decimal | None, fund_score: Decimal | None,
-                    issues: list[Issue]) -> tuple[list[list[str]], list[str] | None, Decimal | None]:
+                    issues: list[Issue]) -> tuple[list[list[str]], list[str] | None]:
     if not lines:
-        return [], None, fund_weight
+        return [], None
     raw = _join_numbers(_tokens(lines))
     toks = _classify(raw)
     names = [t for t in toks if t.kind == "name"]
     values = [t.text for t in toks if t.kind == "value"]
     numbers = [t.text for t in toks if t.kind == "number"]
+    # The 总分 row's numbers stand beside its word (before it or after): where the word fell among them.
+    total_at = next((sum(u.kind == "number" for u in toks[:k]) for k, t in enumerate(toks) if t.kind == "total"), None)
     notes = [t.text for t in toks if t.kind == "note"]
     labels = [(read_label(t.text) or read_label(_OPEN_LABEL.sub(r"\1", t.text)), t.at) for t in toks if t.kind == "label"]
-    total_weight = Decimal(100)
     n = len(names)
-    weights, scores, totals = _split_points(numbers, n, fund_weight, fund_score, [lab.weight for lab, _ in labels
+    weights, scores, totals = _split_points(numbers, n, fund_weight, fund_score, total_at, [lab.weight for lab, _ in labels
                                                                         if lab and lab.level == 1 and lab.weight])
     if len(weights) != n or len(scores) != n:
         issues.append(_issue("value_unread", f"block-order text: {n} indicator names but {len(weights)} points and "
@@ -598,8 +600,7 @@ def _indicator_rows(lines: list[str], fund_weight: Decimal | None, fund_score: D
         rows.append([level1[k], level2[k], name.text, _at(weights, k), _at(targets, k), _at(actuals, k),
                      _at(scores, k), row_notes.get(k, "")])
     total = ["总分", "", "", totals[0], "", "", totals[1]] if totals != ("", "") else None
-    del total_weight
-    return rows, total, fund_weight
+    return rows, total
 
 
 def _at(seq: list[str], k: int) -> str:
@@ -619,6 +620,11 @@ def _classify(raw: list[str]) -> list[_Tok]:
     cjk = [compact(t) for t in raw]
     counts = Counter(cjk)
     free = {w for prev, w in zip(["", *cjk], cjk, strict=False) if len(prev) not in widths or prev == w}
+    # The first line of two names cut alike (资金使用合规 / 达标情况, 资金使用合规 / 质量) repeats too.
+    cut = {w for w, after in zip(cjk, [*cjk[1:], ""], strict=False)
+           if len(w) in widths and after != w and _CJK.match(after) and len(after) < len(w) and len(after) <= BLOCK_ORDER.rest_max
+           and after not in counts_twice(cjk)}
+    free -= cut
     repeated = {w for w, m in counts.items() if m >= 2 and w in free and _CJK.search(w) and not _VALUE.search(w)
                 and read_label(w) is None and not _is_header(w) and not _POINTS_REST.match(w)}
 
@@ -707,9 +713,12 @@ def _classify(raw: list[str]) -> list[_Tok]:
         elif _CJK.search(c) and toks and not texts and toks[-1].kind == "value" and toks[-1].text[-1:].isdigit() \
                 and len(c) <= 2 and any(compact(a).endswith(c) for a in raw[k + 1:k + 3]):
             toks[-1].text += c  # >=1800 / 台: a target's unit cut onto the next line
+        elif len(c) == 1 and _CJK.search(c) and not texts and toks and toks[-1].kind == "value" \
+                and toks[-1].text[-1:].isdigit():
+            toks[-1].text += c  # >=5 / 天: a unit cut onto a line of its own
         elif _CJK.search(c):
-            if texts and re.search(r"\d万$", texts[-1]) and len(c) <= 2:
-                texts[-1] += c
+            if texts and (re.search(r"\d万$", texts[-1]) and len(c) <= 2 or len(c) == 1 and _CJK.match(texts[-1])):
+                texts[-1] += c  # 持续发挥作 / 用: no cell is one character; the rest of the line above
             else:
                 texts.append(c)
         k += 1
@@ -719,6 +728,14 @@ def _classify(raw: list[str]) -> list[_Tok]:
 
 _HEADER_WORDS = tuple(w for _, words in INDICATOR_HEADER_ROLES for w in words)
 _HEADER_TEXTS = tuple(compact(w) for _, words in INDICATOR_HEADER_ROLES for w in words if len(w) >= 6)
+
+
+def counts_twice(words: list[str]) -> set[str]:
+    seen: set[str] = set()
+    twice: set[str] = set()
+    for w in words:
+        (twice if w in seen else seen).add(w)
+    return twice
 
 
 def _is_header(c: str) -> bool:
@@ -778,9 +795,24 @@ def _read_text_run(texts: list[str], widths: set[int], repeated: set[str]) -> li
     kinds = ["name"] * len(joined)
     # 提升 / 提升: a row's target and actual in words, at the run's end; a column of them (促进 / 促进 /
     # 增加 / 增加) pair by pair, each pair alike, or one last pair of short words (符合要求 / 达标).
+    short = BLOCK_ORDER.word_value_max
     for k, t in enumerate(joined):
-        if t in repeated:
+        # 及时 printed twice, or a short word ending in one (基本及时, 有所改善): a value in words.
+        if t in repeated or (len(t) <= short and any(t.endswith(w) and t != w for w in repeated)):
             kinds[k] = "value"
+    # A value in words has its pair beside it (符合要求 / 达标): a short word next to a lone value.
+    for k in range(len(joined)):
+        if kinds[k] != "value":
+            continue
+        run = 1
+        while k - run >= 0 and kinds[k - run] == "value":
+            run += 1
+        if run % 2 == 1:
+            if k + 1 < len(joined) and kinds[k + 1] == "name" and len(joined[k + 1]) <= short \
+                    and (k + 2 >= len(joined) or kinds[k + 2] != "value"):
+                kinds[k + 1] = "value"
+            elif k >= 1 and kinds[k - 1] == "name" and len(joined[k - 1]) <= short:
+                kinds[k - 1] = "value"
     end = len(joined)
     while end >= 2 and kinds[end - 1] == "name" and (joined[end - 1] == joined[end - 2] or (
             end == len(joined) and max(len(joined[end - 1]), len(joined[end - 2])) <= BLOCK_ORDER.word_value_max)):
@@ -792,11 +824,8 @@ def _read_text_run(texts: list[str], widths: set[int], repeated: set[str]) -> li
 
 
 def pieces_end(pieces: list, start: int) -> bool:
+    """The line before `start` already closed a note: a new one starts here."""
     return bool(pieces) and pieces[-1][1] == "note" and pieces[-1][2] >= start - 1
-
-
-def joined_is_pair(joined: list[str]) -> bool:
-    return False
 
 
 def _split_values(values: list[str]) -> tuple[list[str], list[str]]:
@@ -816,7 +845,7 @@ def _split_values(values: list[str]) -> tuple[list[str], list[str]]:
 
 
 def _split_points(numbers: list[str], n: int, fund_weight: Decimal | None, fund_score: Decimal | None,
-                  level_points: list[Decimal]) -> tuple[list[str], list[str], tuple[str, str]]:
+                  total_at: int | None, level_points: list[Decimal]) -> tuple[list[str], list[str], tuple[str, str]]:
     """Split the plain numbers into the 分值 run, the 得分 run and the 总分 row's two, by the
     arithmetic: a score follows its points (in a row or a column) and never exceeds them, scores
     most often equal their points, and the points add up to 100 with the funds' 分值."""
@@ -839,7 +868,7 @@ def _split_points(numbers: list[str], n: int, fund_weight: Decimal | None, fund_
                 at = s.index(-1)
                 bonus = BLOCK_ORDER.equal_bonus + BLOCK_ORDER.defer_cost if v == values[w[at]] else 0.0
                 nxt.append((cost - bonus, w, (*s[:at], k, *s[at + 1:]), t))
-            if len(t) < 2:
+            if len(t) < 2 and (total_at is None or k >= total_at - BLOCK_ORDER.total_reach):
                 nxt.append((cost + BLOCK_ORDER.total_cost, w, s, (*t, k)))
             nxt.append((cost + BLOCK_ORDER.skip_cost, w, s, t))
         nxt.sort(key=lambda state: state[0])
@@ -861,11 +890,13 @@ def _split_points(numbers: list[str], n: int, fund_weight: Decimal | None, fund_
         sw = sum(values[i] for i in w) + fw
         cost += BLOCK_ORDER.count_cost * (abs(len(w) - n) + abs(len(s) - n))
         cost += 0 if sw == 100 else BLOCK_ORDER.sum_cost
+        # A number read as the 总分 row's that is not the sum is a stray: it costs as one skipped.
         if t:
             cost -= BLOCK_ORDER.total_cost * (values[t[0]] == sw)
         if len(t) > 1:
-            cost -= BLOCK_ORDER.total_cost * (values[t[1]] == sum((values[i] for i in s if i >= 0), Decimal(0))
-                                              + (fund_score or 0))
+            ss = sum((values[i] for i in s if i >= 0), Decimal(0)) + (fund_score or 0)
+            cut = t[1] + 1 < len(values) and "." in numbers[t[1]] and numbers[t[1] + 1].isdigit() and Decimal(numbers[t[1]] + numbers[t[1] + 1]) == ss
+            cost -= BLOCK_ORDER.total_cost * (values[t[1]] == ss or cut)
         acc = Decimal(0)
         bounds = {Decimal(0)}
         for i in w:
@@ -881,7 +912,8 @@ def _split_points(numbers: list[str], n: int, fund_weight: Decimal | None, fund_
     _, w, s, t = best
     totals = [numbers[t[0]] if t else "", numbers[t[1]] if len(t) > 1 else ""]
     used = {*w, *s, *t}
-    if len(t) > 1 and t[1] + 1 < len(numbers) and t[1] + 1 not in used and "." in numbers[t[1]]:
+    if len(t) > 1 and t[1] + 1 < len(numbers) and t[1] + 1 not in used and "." in numbers[t[1]] \
+            and numbers[t[1] + 1].isdigit():
         whole = Decimal(numbers[t[1]] + numbers[t[1] + 1])
         if whole == sum((values[i] for i in s if i >= 0), Decimal(0)) + (fund_score or 0):
             totals[1] = numbers[t[1]] + numbers[t[1] + 1]  # 99.5 / 3: the total's score cut in its cell
