@@ -164,7 +164,7 @@ def iter_text_readings(text: str) -> Iterator[Reading]:
                      lambda: _stream(_split_unspaced(text))),
         # PDF text in block order (pdftotext, pdfminer): a column's cells in a run, the columns zipped;
         # last, so it must read more than the row readings to be taken.
-        "block-order": (lambda: wrap_fragments() >= 3 or _blank_blocks(text),
+        "block-order": (lambda: (wrap_fragments() >= 3 or _blank_blocks(text)) and not _rows_on_lines(lines),
                         lambda: _block_order_grid(text)),
     }
     order = {"csv": ["csv"], "boxes": ["boxes"], "tsv": ["tsv"], "pipe": ["pipe", "pipe-stream"], "flat": ["flat"],
@@ -222,6 +222,18 @@ def _block_order_grid(text: str) -> Grid:
 
 
 _BLANK_BLOCKS_MIN = 20  # blank lines between a dump's blocks of text
+
+
+_ROW_NUMBER = re.compile(r"^[<>=≥≤]*\d[\d.,%]*")
+ROW_LINES_MAX = 0.05  # block-order dumps print a row's numbers on lines of their own (0–1 %); row dumps 15–30 %
+
+
+def _rows_on_lines(lines: list[str]) -> bool:
+    """Whether the text keeps table rows on its lines (a name with two numbers or more on one line, as
+    pdfplumber, pdftotext -layout and pypdfium2 print them): then block order is not its shape."""
+    rowish = sum(1 for line in lines
+                 if len(words := line.split()) >= 3 and sum(bool(_ROW_NUMBER.match(w)) for w in words) >= 2)
+    return rowish > len(lines) * ROW_LINES_MAX
 
 
 def _blank_blocks(text: str) -> bool:

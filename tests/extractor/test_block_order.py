@@ -62,3 +62,19 @@ def test_a_form_read_in_part_says_so() -> None:
     part = extract_bytes(cut.encode(), "part.txt")
     assert "form_incomplete" not in {i.code for f in whole.forms for i in f.issues}
     assert "form_incomplete" in {i.code for f in part.forms for i in f.issues}
+
+
+def test_block_order_is_no_reading_of_a_dump_that_keeps_rows_on_lines() -> None:
+    """pdfplumber / pdftotext -layout print a row's name and numbers on one line: the block-order reading
+    (columns in runs) does not apply there, whatever its arithmetic would make of the lines."""
+    from pathlib import Path
+
+    from extractor.routes.text import text_readings
+
+    converted = Path(__file__).resolve().parents[2] / "samples" / "converted"
+    for shape in ("pdfplumber", "pdftotext-layout"):
+        text = (converted / shape / "doc-04.txt").read_text(encoding="utf-8")
+        assert "block-order" not in [r.name for r in text_readings(text)], shape
+    for shape in ("pdftotext", "pdfminer"):
+        text = (converted / shape / "doc-04.txt").read_text(encoding="utf-8")
+        assert "block-order" in [r.name for r in text_readings(text)], shape
