@@ -116,7 +116,12 @@ def block_order_grid(text: str) -> Grid:
     """The forms' rows as a grid, each form's issues kept on its first row for the pipeline."""
     rows: list[tuple[int, list[str]]] = []
     issues: dict[int, list[Issue]] = {}
-    for form in block_order_forms(text):
+    try:
+        forms = block_order_forms(text)
+    except (ArithmeticError, IndexError, ValueError, KeyError):
+        # The last reading tried: a text it cannot take apart gives no form, and the others stand.
+        return Grid()
+    for form in forms:
         if form.issues:
             issues[len(rows)] = form.issues
         rows.extend((1, row) for row in form.rows)
@@ -320,12 +325,11 @@ def _meta_rows(lines: list[str], issues: list[Issue]) -> list[list[str]]:
             k += 2
             continue
         prev = compact(tokens[k - 1]) if k else ""
-        if not _is_key(c) and len(c) <= 2 and header_role(prev + c, FUND_HEADER_ROLES) \
-                and not header_role(prev, FUND_HEADER_ROLES) == header_role(prev + c, FUND_HEADER_ROLES) is None:
+        if not _is_key(c) and len(c) <= 2 and header_role(prev + c, FUND_HEADER_ROLES):
             k += 1  # 执行 / 率: a fund header's rest
             continue
         if _is_key(c):
-            key, _, inline = re.split(r"([:：])", c, maxsplit=1) if ":" in c or "：" in c else [c, "", ""]
+            key, _, inline = c.replace("：", ":").partition(":")
             keys.append(key)
             if inline:
                 values.append(inline)
