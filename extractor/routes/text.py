@@ -154,7 +154,7 @@ def iter_text_readings(text: str) -> Iterator[Reading]:
                      lambda: _stream(_split_unspaced(text))),
         # PDF text in block order (pdftotext, pdfminer): a column's cells in a run, the columns zipped;
         # last, so it must read more than the row readings to be taken.
-        "block-order": (lambda: wrap_fragments() >= 3 or _blank_blocks(text),
+        "block-order": (lambda: _blank_blocks(text),
                         lambda: _block_order_grid(text)),
     }
     order = {"csv": ["csv"], "boxes": ["boxes"], "tsv": ["tsv"], "pipe": ["pipe", "pipe-stream"], "flat": ["flat"],
