@@ -164,7 +164,7 @@ def iter_text_readings(text: str) -> Iterator[Reading]:
                      lambda: _stream(_split_unspaced(text))),
         # PDF text in block order (pdftotext, pdfminer): a column's cells in a run, the columns zipped;
         # last, so it must read more than the row readings to be taken.
-        "block-order": (lambda: (wrap_fragments() >= 3 or _blank_blocks(text)) and not _rows_on_lines(lines),
+        "block-order": (lambda: _blank_blocks(text) and not _rows_on_lines(lines),
                         lambda: _block_order_grid(text)),
     }
     order = {"csv": ["csv"], "boxes": ["boxes"], "tsv": ["tsv"], "pipe": ["pipe", "pipe-stream"], "flat": ["flat"],
