@@ -7,6 +7,7 @@ documents it uploaded (another key's document answers 404, as if it did not exis
 from __future__ import annotations
 
 import base64
+import io
 import json
 import logging
 import re
@@ -140,6 +141,34 @@ MAX_OFFSET = 2**31 - 1
 REVIEWED_HELP = ("false: documents with a form that needs a person (validation failed or warnings) and no review "
                  "mark, the documents of /v1/review/queue; true: finished documents with no such form (every "
                  "form that needed review is marked reviewed, or none needed it)")
+
+def _join_pages(files: list[UploadFile], max_bytes: int) -> io.BytesIO:
+    """The uploaded page images as one multi-page TIFF (extractor.routes.image.join_page_images), or a
+    422 that says which page cannot be a page and why."""
+    from extractor.options import ExtractOptions
+    from extractor.routes.image import join_page_images
+
+    datas = []
+    for upload_file in files:
+        data = upload_file.file.read(max_bytes + 1)
+        if len(data) > max_bytes:
+            raise HTTPException(413, api_message("too_large", limit=f"{max_bytes:,}"))
+        datas.append(data)
+    for upload_file, data in zip(files, datas, strict=True):
+        kind, media_type = sniff(data, upload_file.filename)
+        if kind != "image":
+            raise HTTPException(422, api_message("not_a_page", name=upload_file.filename or "?", media_type=media_type))
+    try:
+        return io.BytesIO(join_page_images(datas, ExtractOptions()))
+    except ExtractionError as err:
+        raise HTTPException(422, api_message("pages_refused", reason=describe_failure(err.code, err.message))) from err
+
+
+def _page_bundle_name(files: list[UploadFile]) -> str:
+    """The joined document's name: its first page's, marked with the page count (扫描.jpg → 扫描（共 3 页）.tif)."""
+    first = (files[0].filename or "pages").rsplit(".", 1)[0]
+    return f"{first}（共 {len(files)} 页）.tif"[:255]
+
 
 def queue_for(head: bytes, filename: str | None) -> tuple[str, str]:
     """(queue, media type): text and HTML are light work, PDFs and images heavy (OCR)."""
@@ -303,8 +332,12 @@ def create_app(settings: Settings | None = None, *, sweep: bool = True) -> FastA
         return doc
 
     @app.post("/v1/documents", status_code=202, response_model=UploadResponse)
-    def upload(request: Request, key: Caller, files: Annotated[list[UploadFile], File()]) -> UploadResponse:
-        """Upload one or many files. The same file again (same key) returns the existing document."""
+    def upload(request: Request, key: Caller, files: Annotated[list[UploadFile], File()],
+               pages: Annotated[bool, Query(description="the files are page images of one document, in "
+                                                       "order (一份文件的各页图像，按页序)")] = False) -> UploadResponse:
+        """Upload one or many files. The same file again (same key) returns the existing document.
+        With `pages=true` the files are the page images of one document (a photo or scan per page), read
+        as one: a form continued on the next page is one form."""
         from workers.tasks import enqueue, time_limits
 
         declared = int(request.headers.get("content-length") or 0)
@@ -313,13 +346,18 @@ def create_app(settings: Settings | None = None, *, sweep: bool = True) -> FastA
         for upload_file in files:  # before anything is stored: a refused upload leaves no orphan blob
             if upload_file.filename and _CONTROL_CHAR.search(upload_file.filename):
                 raise HTTPException(422, api_message("bad_filename", name=repr(upload_file.filename)[1:-1][:200]))
+        if pages:
+            streams = [(_page_bundle_name(files), _join_pages(files, settings.max_upload_bytes))]
+        else:
+            streams = [(upload_file.filename, upload_file.file) for upload_file in files]
         stored = []
-        for upload_file in files:
+        for filename, stream in streams:
             try:
-                sha256, _size, head = store_stream(settings.blob_dir, upload_file.file, settings.max_upload_bytes)
+                sha256, _size, head = store_stream(settings.blob_dir, stream,
+                                                   settings.max_upload_bytes * (len(files) if pages else 1))
             except TooLarge as err:
-                raise HTTPException(413, f"{upload_file.filename}: {err}") from err
-            stored.append((upload_file.filename, sha256, head))
+                raise HTTPException(413, f"{filename}: {err}") from err
+            stored.append((filename, sha256, head))
         out = []
         for filename, sha256, head in stored:
             queue, media_type = queue_for(head, filename)

@@ -3,6 +3,7 @@ Ghostscript and PDFium rasterise, and the pages wear as real scans do.
 
     python3 bench/bench_foreign.py                                  # 2 synthetic documents, every source and condition
     python3 bench/bench_foreign.py --docs 1 --sources docx --conditions pdf,rotated
+    python3 bench/bench_foreign.py --base 950000 --docs 3 --forms 1     # a development set, not the measured one
     python3 bench/bench_foreign.py --inputs samples/variants/real-html.html --sources html --styles kai-hairline
 
 Sources (how the PDF is printed): `html` Chromium prints the document's HTML page (or each `--inputs` HTML
@@ -175,7 +176,7 @@ def sources(args: argparse.Namespace) -> list[Source]:
                                                                       STYLES[s], tmp / f"{h.stem}-{s}.pdf"),
                               "chromium"))
     for k in range(args.docs if not args.inputs else 0):
-        doc = make_doc(k, base=BENCH_BASE, n_forms=args.forms)
+        doc = make_doc(k, base=args.base, n_forms=args.forms)
         look = prints.PrintLook.random(doc.seed)
         for kind in wanted:
             if kind == "html":
@@ -203,6 +204,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--docs", type=int, default=2, help="synthetic documents (ignored with --inputs)")
     parser.add_argument("--forms", type=int, default=None, help="forms per synthetic document (default 1-3)")
+    parser.add_argument("--base", type=int, default=BENCH_BASE,
+                        help="seed base of the synthetic documents (default: the measurement set; develop on another)")
     parser.add_argument("--sources", default="html,xlsx,docx")
     parser.add_argument("--inputs", nargs="*", default=None, help="HTML files with expected/<stem>.json beside them")
     parser.add_argument("--styles", default=",".join(STYLES), help="Chromium style sheets for --inputs")

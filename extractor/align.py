@@ -9,6 +9,7 @@ fits the role (a number for 分值, words for a name) and penalising cells it ha
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -131,6 +132,7 @@ ROLE_FIT: dict[str, Fit] = {
     "weight": fit_points,
     "score": fit_points,
     "note": fit_note,
+    "aside": fit_note,  # a column the contract does not keep (得分计算方法, 佐证资料): any text
     "initial_budget": fit_amount,
     "annual_budget": fit_amount,
     "executed": fit_amount,
@@ -321,8 +323,15 @@ def align_fund_row(cells: Sequence[Cell], roles: Sequence[str], columns: dict[st
     ambiguous by position; the row's arithmetic is not: 执行率 = 全年执行数 / 全年预算数, 得分 <= 分值,
     得分 = 分值 × 执行率. Every order-keeping assignment of the printed cells is judged by fit plus
     arithmetic; the position-true reading wins ties."""
-    first = align_row(cells, roles, columns)
     filled = [c for c in cells if c.text.strip()]
+    if (rejoined := _rejoin_cut_amounts(filled, roles, columns)) is not None:
+        return rejoined
+    return _align_fund_cells(cells, filled, roles, columns)
+
+
+def _align_fund_cells(cells: Sequence[Cell], filled: list[Cell], roles: Sequence[str],
+                      columns: dict[str, int] | None) -> Aligned:
+    first = align_row(cells, roles, columns)
     if not filled or len(filled) >= len(roles) or len(filled) > 8:
         return first
     if columns and not first.skipped and all(columns.get(role) == cell.col for role, cell in first.by_role.items()):
@@ -348,6 +357,96 @@ def align_fund_row(cells: Sequence[Cell], roles: Sequence[str], columns: dict[st
             by_role = {roles[j]: cell for j, cell in zip(chosen, filled, strict=True)}
             best, best_score = Aligned(by_role=by_role, skipped=[]), score
     return best
+
+
+_CUT_HEAD = re.compile(r"^\d[\d,]*\.?\d*$")  # 25411445, 5299280.8, 93.: an amount a line may go on from
+_CUT_REST = re.compile(r"^[\d,]*\.?\d+$")  # 0.93, 9, .31: what it goes on with (no %: a rate is a cell)
+_RATE_HEAD = re.compile(r"^\d+\.\d*$")
+_RATE_REST = re.compile(r"^\d+[%％]$")
+_WHOLE_RATE = re.compile(r"^\d+\.\d+[%％]$")
+_WHOLE_AMOUNT = re.compile(r"^\d[\d,]*\.(\d+)$")
+MIN_CUT_DIGITS = 5  # an amount a column cut is wider than any weight, score or rate
+KNOWN_AMOUNT_DIGITS = 4  # 24.97 (万元) shows the row's decimals; a score (9.53) is shorter
+MAX_CUT_BOUNDARIES = 8  # a row has six cells; more candidate cuts than this is no fund row
+CUT_LEFT = -2.0  # a piece that would end an amount with the row's decimals, left a cell of its own
+DECIMALS_DISAGREE = -4.0  # one form prints its amounts with one number of decimals: as strong as arithmetic
+
+
+def _rejoin_cut_amounts(filled: list[Cell], roles: Sequence[str], columns: dict[str, int] | None) -> Aligned | None:
+    """Amounts a narrow column cut mid-number (25411445 / 0.93, 5299280.8 / 9), their pieces printed as
+    cells of their own (a row with more printed cells than columns, or amounts with too few decimals). Every choice of neighbouring
+    pieces to join is aligned; the row's arithmetic (执行率 = 执行数 / 预算数, 得分 = 分值 × 执行率), the
+    cells left without a column and the amounts' decimals judge. None when no two cells can be one amount."""
+    texts = [compact(c.text) for c in filled]
+    cuts = [k for k in range(len(filled) - 1) if _cut_joins(texts[k], texts[k + 1]) or _cut_rate(texts[k], texts[k + 1])]
+    if not cuts or len(cuts) > MAX_CUT_BOUNDARIES:
+        return None
+    # Whole amounts no cut touches tell how many decimals the row's amounts print: a join must end
+    # with as many (106574073.24 / 10 is an amount, then its 分值, where the others print two).
+    touched = {k for c in cuts for k in (c, c + 1)}
+    known = Counter(len(m.group(1)) for k, t in enumerate(texts) if k not in touched
+                    and (m := _WHOLE_AMOUNT.match(t)) and sum(ch.isdigit() for ch in t) >= KNOWN_AMOUNT_DIGITS)
+    if known:
+        decimals = known.most_common(1)[0][0]
+        cuts = [c for c in cuts if _cut_rate(texts[c], texts[c + 1])
+                or _decimals(texts[c] + texts[c + 1]) == decimals]
+        if not cuts:
+            return None
+    best: tuple[float, Aligned] | None = None
+    for n in range(len(cuts) + 1):
+        for chosen in combinations(cuts, n):
+            merged = _merge_at(filled, texts, set(chosen)) if chosen else filled
+            if merged is None or len(merged) > len(roles):
+                continue
+            aligned = _align_fund_cells(merged, merged, roles, columns)
+            score = (_fund_score(aligned.by_role) + SKIP_FILLED * len(aligned.skipped) + _decimals_fit(aligned)
+                     + CUT_LEFT * (len(cuts) - n))
+            if best is None or score > best[0]:
+                best = (score, aligned)
+    return best[1] if best is not None else None
+
+
+def _cut_rate(head: str, rest: str) -> bool:
+    """102.3 / 4%: a rate its column cut among its decimals."""
+    return bool(_RATE_HEAD.match(head) and _RATE_REST.match(rest)) and len(head) >= len(rest)
+
+
+def _cut_joins(head: str, rest: str) -> bool:
+    if not (_CUT_HEAD.match(head) and _CUT_REST.match(rest)):
+        return False
+    whole = head + rest
+    # The column's first line is its full width: a rest is never wider than the line it goes on from.
+    return len(head) >= len(rest) and ("." not in head or "." not in rest) and bool(_WHOLE_AMOUNT.match(whole)) \
+        and sum(ch.isdigit() for ch in whole) >= MIN_CUT_DIGITS
+
+
+def _decimals(text: str) -> int:
+    return len(text.partition(".")[2])
+
+
+def _merge_at(filled: list[Cell], texts: list[str], joins: set[int]) -> list[Cell] | None:
+    out: list[Cell] = []
+    k = 0
+    while k < len(filled):
+        head, text = filled[k], texts[k]
+        while k in joins:
+            k += 1
+            text += texts[k]
+        if text != texts[k] and not (_WHOLE_AMOUNT.match(text) or _WHOLE_RATE.match(text)):
+            return None  # three pieces that are no one amount
+        out.append(Cell(page=head.page, row=head.row, col=filled[0].col + len(out),
+                        text=head.text if text == compact(head.text) else text, source=head.source))
+        k += 1
+    # The pieces took columns of their own: the joined cells sit where they would have been printed.
+    return out
+
+
+def _decimals_fit(aligned: Aligned) -> float:
+    """Amounts of one row printed with different numbers of decimals are pieces, not amounts."""
+    decimals = {len(m.group(1)) if (m := _WHOLE_AMOUNT.match(compact(cell.text).replace("万元", "").replace("元", "")))
+                else 0 for role, cell in aligned.by_role.items()
+                if role in ("initial_budget", "annual_budget", "executed") and looks_like_amount(cell.text)}
+    return DECIMALS_DISAGREE * (len(decimals) - 1) if decimals else 0.0
 
 
 def _fund_score(by_role: dict[str, Cell]) -> float:

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from models import Issue
 
 CellSource = Literal["text", "html", "pdf-text", "ocr", "xlsx", "docx"]
 BBox = tuple[float, float, float, float]  # x0, y0, x1, y1 in page units (pixels for scans)
@@ -71,6 +74,9 @@ class Grid:
 
     cells: list[Cell] = field(default_factory=list)
     pages: int = 1
+    # Issues a reader found while building the rows, by the row (index) of the form they concern:
+    # what it could not place (the block-order reader says so here).
+    issues: dict[int, list[Issue]] = field(default_factory=dict)
 
     def add(self, cell: Cell) -> None:
         self.cells.append(cell)

@@ -20,6 +20,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from itertools import combinations
+from math import comb
 
 from extractor.align import align_texts, fit_amount, fit_points, fit_rate
 from extractor.form.vocabulary import (
@@ -41,6 +42,9 @@ _OPEN_LABEL = re.compile(r"^(.*指标)[(（](\d+(?:\.\d+)?)分?$")  # 产出指�
 _LABEL_DEBRIS = frozenset({")", "）", "分)", "分）", "绩效", "指标", "绩效指标", "绩", "效"})
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 MAX_WRAPPED = 4  # wrapped cells of one row tried in every place; more are joined in order
+# ... except in a fund row whose anchor is short enough that every place is still cheap (年度资 / 10 10 /
+# 金总额: its amounts all wrapped around its one-line 分值 and 得分; the row's rate judges them)
+MAX_PLACEMENTS = 210
 _HEADER_MIN_WORDS = 3
 HEADER_PIECES_MAX = 8  # words of a header wrapped onto the line above or below its own
 
@@ -67,6 +71,14 @@ def line_wrap_rows(text: str) -> list[tuple[int, list[str]]]:
             continue
         if header_at is None:
             break
+        # The goal texts between the funds and the indicator table: two columns whose lines interleave.
+        if (goals := _goal_block(lines, i, header_at)) is not None:
+            at, stop, row = goals
+            rows.extend((pages[k], lines[k]) for k in range(i, at + 1) if lines[k])
+            rows.append((pages[at], row))
+            for k in range(at + 1, stop):
+                lines[k] = []
+            i = at + 1
         # The header's own line is the fullest of the few that name columns (年度指标 / 一级指标 … / 值).
         header_at = max(range(header_at, min(header_at + 3, len(lines))),
                         key=lambda k: (_whole_header_words(lines[k]), _header_words(lines[k]), -k))
@@ -200,6 +212,70 @@ def _is_total(token: str) -> bool:
     return compact(token).rstrip(":：").startswith(INDICATOR_TOTAL_WORDS)
 
 
+# --- the goal texts ----------------------------------------------------------------------------
+
+GOAL_LINES_MAX = 16  # lines of the two goal texts tried in every split between the columns
+FULL_LINE_SLACK = 2  # display columns: a cut line ends a character short of its column's width at most
+_GOAL_LABEL = "年度总体目标"
+
+
+def _goal_block(lines: list[list[str]], start: int, end: int) -> tuple[int, int, list[str]] | None:
+    """预期目标 | 实际完成情况, then the two texts side by side, each wrapped in its column, their lines
+    interleaved by height without positions (the shorter text's lines stand among the longer's, and
+    share a line with one where they meet the same height). Each text's lines are as wide as its
+    column but the last: the split of the lines between the columns that keeps that, the shorter
+    text centred, gives (header line, last line, [expected, actual]); None when nothing splits so."""
+    at = next((k for k in range(start, end) if len(lines[k]) == 2 and all(is_goal_header(compact(t)) for t in lines[k])), None)
+    if at is None:
+        return None
+    stop = at + 1
+    parts: list[list[str]] = []
+    while stop < end and lines[stop]:
+        tokens = [t for t in lines[stop] if not (len(compact(t)) <= len(_GOAL_LABEL) and compact(t) in _GOAL_LABEL)]
+        if tokens and (_is_header_fragment(lines[stop]) or _header_lead_at(lines[stop])):
+            break  # the indicator table's header (its pieces above its own line)
+        if len(tokens) > 2:
+            return None
+        parts.append(tokens)
+        stop += 1
+    singles = [k for k, tokens in enumerate(parts) if len(tokens) == 1]
+    if len(parts) < 2 or len(singles) > GOAL_LINES_MAX or len(singles) == len(parts) == 0:
+        return None
+    best: tuple[tuple[int, float, bool], list[str]] | None = None
+    for mask in range(1 << len(singles)):
+        side = {k: (mask >> n) & 1 for n, k in enumerate(singles)}
+        columns: tuple[list[tuple[int, str]], list[tuple[int, str]]] = ([], [])
+        for k, tokens in enumerate(parts):
+            if len(tokens) == 2:
+                columns[0].append((k, tokens[0]))
+                columns[1].append((k, tokens[1]))
+            elif tokens:
+                columns[side[k]].append((k, tokens[0]))
+        if not columns[0] or not columns[1]:
+            continue
+        short = sum(_short_lines([t for _, t in column]) for column in columns)
+        middle = [sum(k for k, _ in column) / len(column) for column in columns]
+        # Swapped columns split alike: then the text that starts first is the one printed first (预期目标).
+        key = (short, abs(middle[0] - middle[1]), columns[0][0][0] > columns[1][0][0])
+        if best is None or key < best[0]:
+            best = (key, ["".join(t for _, t in column) for column in columns])
+    if best is None or best[0][0] > 0:
+        return None
+    return at, stop, best[1]
+
+
+def _short_lines(texts: list[str]) -> int:
+    """Lines of one cell narrower than its widest but the last: none when the cell wrapped at its width."""
+    if len(texts) < 2:
+        return 0
+    full = max(_width(t) for t in texts)
+    return sum(_width(t) < full - FULL_LINE_SLACK for t in texts[:-1]) + (_width(texts[-1]) > full)
+
+
+def _header_lead_at(tokens: list[str]) -> bool:
+    return _header_words(tokens) >= 1 and _header_lead(tokens) is not None
+
+
 # --- the funds block ---------------------------------------------------------------------------
 
 
@@ -321,12 +397,20 @@ def _fund_anchors(rest: list[tuple[int, list[str]]]) -> list[int]:
         (above, up), (line, _cells), (below, down) = rest[n - 1], rest[n], rest[n + 1]
         if above != line - 1 or below != line + 1 or len(up) != len(down) or len(up) < 2 or n - 1 in anchors:
             continue
-        if all(_CUT_AMOUNT.match(u) and d.isdigit() or fund_row_key(u + d) is not None for u, d in zip(up, down,
-                                                                                                     strict=True)):
+        if all(_cut_value(u, d) or fund_row_key(u + d) is not None for u, d in zip(up, down, strict=True)):
             anchors.add(n)
             pieces.update((n - 1, n + 1))
     anchors.update(n for n, (_k, cells) in enumerate(rest) if n not in pieces and _is_fund_anchor(cells))
     return sorted(anchors)
+
+
+_VALUE_REST = re.compile(r"^[\d,]*\.?\d*%?$")
+
+
+def _cut_value(up: str, down: str) -> bool:
+    """`58,153,891.` / `56`, `55,649,6` / `57.00`, `100.00` / `%`: an amount or rate its column cut."""
+    return bool(down and _CUT_AMOUNT.match(up) and _VALUE_REST.match(down) and (up + down).count(".") <= 1
+                and (fit_amount(up + down) > 0 or fit_rate(up + down) > 0))
 
 
 def _is_fund_anchor(cells: list[str]) -> bool:
@@ -583,7 +667,7 @@ def _best_row(anchor: list[str], wrapped: list[Wrap], roles: list[str],
     as that anchor piece (both full lines of the cell)."""
     if not wrapped:
         return anchor, True
-    if len(wrapped) > MAX_WRAPPED:
+    if len(wrapped) > MAX_WRAPPED and (judge is _align_score or comb(len(anchor) + len(wrapped), len(wrapped)) > MAX_PLACEMENTS):
         head, tail = wrapped[: MAX_WRAPPED - 1], wrapped[MAX_WRAPPED - 1:]
         wrapped = [*head, ("".join(w[0] for w in tail), "".join(w[1] for w in tail), 0)]
     best, best_score, best_odd = [*anchor, *(w[0] + w[1] for w in wrapped)], float("-inf"), False

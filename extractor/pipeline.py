@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Literal
@@ -23,10 +24,11 @@ from extractor.routes import Reading, RouteOutput
 from extractor.segment import rows_to_form_runs
 from extractor.sniff import Kind, sniff, text_behind_pdf_marker
 from extractor.timing import stage
-from extractor.validate import validate_form
+from extractor.validate import incompleteness, validate_form
 from models import Form, Issue, Result, Source
 
 Reader = Callable[[bytes, ExtractOptions], RouteOutput]
+_log = logging.getLogger(__name__)
 
 
 def _reader_for(kind: Kind) -> Reader:
@@ -120,25 +122,49 @@ def extract_pages(files: Sequence[tuple[str | None, bytes]], options: ExtractOpt
 def _result(output: RouteOutput, source: Source) -> Result:
     """The forms of a route's output: its readings, chosen between by the form's arithmetic."""
     readings = output.readings or [Reading(output.route, output.grid)]
+    failed: list[str] = []
     with stage("choose_reading"):
-        chosen = choose_reading((r.name, _forms_of(r)) for r in readings)  # lazily: most stop at one
+        chosen = choose_reading((r.name, _forms_of(r, failed)) for r in readings)  # lazily: most stop at one
     if output.finish is not None:
         output.finish(chosen.forms)
     forms = chosen.forms
+    for form in forms:
+        if (gap := incompleteness(form)) is not None:
+            form.issues.extend(_mark([gap], "validate"))
     issues = _mark(list(output.issues), "read")
+    if failed:
+        issues.append(Issue(code="reading_failed", severity="warning", field=None, stage="read",
+                            message=f"读法 {'、'.join(failed)} 出错，已略去，结果取自其他读法 / the "
+                                    f"{', '.join(failed)} reading failed and was left out; the result is another reading's"))
     if not forms:
         issues.append(Issue(code="no_form_found", severity="error", field=None, stage="reconcile",
-                            message="no performance self-evaluation form (绩效自评表) was found in the document"))
+                            message="文件中没有找到绩效自评表 / no performance self-evaluation form (绩效自评表) was found in the document"))
     source.reading = chosen.name if output.readings else None
     return Result(source=source, forms=forms, issues=issues)
 
 
-def _forms_of(reading: Reading) -> Callable[[], list[Form]]:
+def _forms_of(reading: Reading, failed: list[str] | None = None) -> Callable[[], list[Form]]:
     """The stages after reading, for one candidate grid, each timed on its own:
 
         grid_to_rows -> rows_to_form_runs (the split) -> run_to_form (reading) -> validate_form (judging)
-    """
+
+    A candidate reading that breaks (a reader's bug on a text it was not built for) is one candidate
+    less, named in `failed` and logged, never the document's failure: the others may read it whole.
+    The input's own limits (time, memory, size) still end the document. Without `failed` (tests,
+    benches) the error is raised."""
     def run() -> list[Form]:
+        if failed is None:
+            return read()
+        try:
+            return read()
+        except ExtractionError:
+            raise
+        except Exception:
+            _log.exception("reading %s failed", reading.name)
+            failed.append(reading.name)
+            return []
+
+    def read() -> list[Form]:
         with stage("read_candidates"):
             grid = reading.grid
         with stage("rows"):
@@ -146,9 +172,17 @@ def _forms_of(reading: Reading) -> Callable[[], list[Form]]:
         with stage("split_forms"):
             runs = rows_to_form_runs(rows)
         with stage("reconcile"):
-            forms = [form for form in map(run_to_form, runs) if _holds_anything(form)]
-            for form in forms:
+            forms = []
+            for run in runs:
+                form = run_to_form(run)
+                if not _holds_anything(form):
+                    continue
                 _mark(form.issues, "reconcile")
+                if grid.issues and run:  # what the reader could not place, on the form it concerns
+                    first, last = run[0].index, run[-1].index
+                    form.issues.extend(i.model_copy() for at, found in grid.issues.items()
+                                       if first <= at <= last for i in found)
+                forms.append(form)
         with stage("validate"):
             share = weak_share(grid.cells)
             for form in forms:

@@ -9,7 +9,7 @@ Rules come from the form's structure (its header row, its sections) and the indi
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from functools import lru_cache
 
@@ -25,10 +25,13 @@ from extractor.form.vocabulary import (
     GOAL_LABELS,
     META_KEYS,
     META_KEYS_EXACT,
+    NUMBERED_BLOCK,
     OTHER_KEYS,
+    YIELDING_KEYS,
     clipped_key,
     is_goal_header,
     is_meta_key,
+    title_text,
     total_word,
 )
 from extractor.form.vocabulary import NUMBERING as _NUMBERING
@@ -39,6 +42,7 @@ from extractor.normalize import (
     clean_value,
     compact,
     is_page_number,
+    looks_numeric,
     parse_amount,
     parse_number,
     parse_rate,
@@ -62,6 +66,7 @@ from extractor.vision.columns import align_by_boxes, drawn, header_boxes
 from models import CellRef, Form, FundRow, Goals, Indicator, Issue, LabeledFundRow, Total
 
 # A Latin letter beside digits or a count word (`o起`, `1O0%`) is an OCR confusion, not a value.
+_FLAT_MARKS = frozenset("一—-－_")  # what a = whose strokes ran together reads as
 _LETTER_FOR_DIGIT = re.compile(r"(?<![A-Za-z])[oOlIzZsS](?=[\d%％起个次人天项户家所]|$)|(?<=\d)[oOlI](?![A-Za-z])")
 DEFAULT_INDICATOR_ROLES = ("l1", "l2", "name", "target", "actual", "weight", "score", "note")
 DEFAULT_FUND_ROLES = ("initial_budget", "annual_budget", "executed", "weight", "execution_rate", "score")
@@ -98,6 +103,9 @@ class _State:
     goal_cells_read: set[tuple[int, int]] = field(default_factory=set)  # a merged cell repeats per row
     indicator_rows: list[_IndicatorRow] = field(default_factory=list)
     pending_labels: list[Label] = field(default_factory=list)
+    meta_keys: dict[str, str] = field(default_factory=dict)  # field -> the key its value was read under
+    total_texts: list[str] = field(default_factory=list)  # the 总分 row's numbers as printed, for their rests
+    rows_after_total: list[Row] = field(default_factory=list)
 
     def issue(self, code: str, severity: str, field_: str | None, message: str) -> None:
         self.form.issues.append(Issue(code=code, severity=severity, field=field_, message=message))
@@ -125,7 +133,35 @@ def run_to_form(rows: list[Row]) -> Form:
         _read_row(state, row)
     _finish_goals(state)
     state.form.indicators = _resolve_indicators(state)
+    _join_cut_total_score(state)
     return state.form
+
+
+def _join_cut_total_score(state: _State) -> None:
+    """`总分 | 100 | 99.5` then `3` alone, `总分 | 10` then `0`, `99.`, `5`: the narrow columns cut the
+    总分 row's numbers, or the page's bare number follows. The form's arithmetic tells: the pieces are
+    read again as 分值 and 得分 only when those are what the rows' (and the funds') points add up to."""
+    total = state.form.total
+    rests = [compact(c.text) for r in state.rows_after_total for c in r.cells if not c.is_empty]
+    if not rests or not state.total_texts or not state.form.indicators:
+        return
+    weights = [i.weight for i in state.form.indicators]
+    scores = [i.score for i in state.form.indicators]
+    if any(v is None for v in (*weights, *scores)):
+        return
+    funds = state.form.funds.total
+    want = (sum(weights, Decimal(0)) + (funds.weight or Decimal(0)), sum(scores, Decimal(0)) + (funds.score or Decimal(0)))
+    if (total.weight, total.score) == want:
+        return
+    pieces = [*state.total_texts, *rests]
+    for k in range(1, len(pieces)):
+        try:
+            read = (parse_number("".join(pieces[:k])), parse_number("".join(pieces[k:])))
+        except ValueError:
+            continue
+        if read == want:
+            state.form.total = total.model_copy(update={"weight": read[0], "score": read[1]})
+            return
 
 
 def _read_row(state: _State, row: Row) -> None:
@@ -133,6 +169,7 @@ def _read_row(state: _State, row: Row) -> None:
         _read_table_row(state, row)  # most rows: checked for the table's own words only
         return
     if state.section == "done":
+        state.rows_after_total.append(row)
         return
     texts = row.words
     # A key's value may read like a title (项目名称 | …补助经费支出绩效自评表): the key decides.
@@ -151,6 +188,8 @@ def _read_row(state: _State, row: Row) -> None:
         state.section = "funds"  # 预算执行情况（10分）: the funds block follows the goals in this template
         _read_unit(state, row)
         return
+    if state.section == "meta" and len(texts) == 1 and texts[0].startswith(FUND_BLOCK_LABELS):
+        _read_unit(state, row)  # 年度预算申请(万元) on a row of its own, above the funds' header
     if fund_roles := _header_roles(row, FUND_HEADER_ROLES, minimum=3):
         state.section = "funds"
         state.fund_roles, state.fund_columns = tuple(fund_roles), fund_roles
@@ -202,7 +241,7 @@ def _read_table_row(state: _State, row: Row) -> None:
 
 def _read_title(state: _State, row: Row) -> None:
     for cell in row.cells:
-        text = clean_text(cell.text)
+        text = title_text(clean_text(cell.text))
         if not text:
             continue
         if m := _YEAR.search(text):
@@ -231,6 +270,9 @@ def _meta_key(raw: str) -> str | None:
 _KEY_AFTER_VALUE = re.compile(r"(?<=\S)\s*(?=(?:" + "|".join(map(re.escape, (*META_KEYS, *OTHER_KEYS))) + r")\s*[:：])")
 
 
+_OTHER_KEY_IN_VALUE = re.compile(r"(?<=\S)\s*(?:" + "|".join(map(re.escape, OTHER_KEYS)) + ")")
+
+
 def _read_meta(state: _State, row: Row) -> bool:
     """Key/value cells: 项目名称 | 企业经济服务, or 项目名称：企业经济服务 in one cell."""
     cells = [c for c in row.cells if not c.is_empty]
@@ -247,9 +289,17 @@ def _read_meta(state: _State, row: Row) -> bool:
             value = clean_text(cells[i + 1].text)
         if ":" in value or "：" in value:  # 单位名称:某局 填报日期:2023年4月6日
             value = _KEY_AFTER_VALUE.split(value, 1)[0].strip()
+        if m := _OTHER_KEY_IN_VALUE.search(value):  # 某文化馆项目负责人田某联系电话…: cells run together
+            value = value[:m.start()].strip()
+        if (unit := _UNIT_LINE.fullmatch(compact(value))) and unit.group(1):
+            # 主管部门(盖章):      单位:万元 — the key's cell is blank and the table's unit follows it
+            state.form.amount_unit = state.form.amount_unit or unit.group(1)
+            value = ""
         attr = META_KEYS.get(key) or META_KEYS_EXACT[key]
-        if value and getattr(state.form, attr) is None:
+        read_under = state.meta_keys.get(attr)
+        if value and (getattr(state.form, attr) is None or (read_under in YIELDING_KEYS and key not in YIELDING_KEYS)):
             setattr(state.form, attr, value)
+            state.meta_keys[attr] = key
     if found and state.form.year is None:
         for cell in cells:
             if m := _YEAR.search(compact(cell.text)):
@@ -304,20 +354,25 @@ def _header_roles(row: Row, table: HeaderTable, minimum: int) -> dict[str, int] 
         between = [c.col for c in row.cells if not c.is_empty and roles["target_op"] < c.col < roles["target_unit"]]
         if len(between) == 1:
             roles = dict(sorted({**roles, "target": between[0]}.items(), key=lambda kv: kv[1]))
-    return roles if len(roles) >= minimum else None
+    # 得分计算方法 columns are printed by both tables: they tell neither apart.
+    return roles if len(roles.keys() - _TEXT_ROLES) >= minimum else None
+
+
+_TEXT_ROLES = frozenset({"aside"})
 
 
 def _read_fund_row(state: _State, row: Row) -> None:
     cells = list(row.cells)
     key = label = None
+    labelled = False  # a fund row's label found (its key may be None: a row of funds.more)
     for i, cell in enumerate(cells):
         text = compact(cell.text)
         if _UNIT.search(text) and "资金" in text:
             state.form.amount_unit = state.form.amount_unit or _UNIT.search(text).group(1)
             cells[i] = _blank(cell)
             continue
-        if key is None and (k := fund_row_key(cell.text)):
-            key, label = k, clean_text(cell.text)
+        if not labelled and (k := fund_row_key(cell.text)):
+            key, label, labelled = (None if k == "more" else k), clean_text(cell.text), True
             cells[i] = _blank(cell)
         elif key is None and label is None and text and not _is_amountish(text):
             label = clean_text(cell.text)
@@ -345,7 +400,7 @@ def _read_fund_row(state: _State, row: Row) -> None:
     # `上年结转资金 | o | o`, zeros read as letters, left the row empty and said nothing).
     for cell in alignment.skipped:
         where = f"funds.{key or 'more'}" + (f".{role_at[cell.col]}" if cell.col in role_at else "")
-        state.issue("value_unread", "error", where, f"{clean_text(cell.text)!r} is printed here but is not a value")
+        state.issue("value_unread", "error", where, f"「{clean_text(cell.text)}」不是可读的数值 / {clean_text(cell.text)!r} is printed here but is not a value")
     if not aligned:
         return
     fund = _fund_row(state, aligned, key or "more")
@@ -382,7 +437,7 @@ def _is_amountish(text: str) -> bool:
 def _fund_row(state: _State, aligned: dict[str, Cell], key: str) -> FundRow:
     values: dict[str, Decimal | None] = {}
     for role, cell in aligned.items():
-        if role == "note":
+        if role in ("note", "aside"):
             continue  # an explanation printed beside the amounts; FundRow has no place for it
         where = f"funds.{key}.{role}"
         try:
@@ -396,7 +451,7 @@ def _fund_row(state: _State, aligned: dict[str, Cell], key: str) -> FundRow:
             else:
                 value = parse_number(cell.text)
         except ValueError:
-            state.issue("number_unparsed", "error", where, f"{cell.text!r} is not a number")
+            state.issue("number_unparsed", "error", where, f"「{clean_text(cell.text)}」不是数字 / {cell.text!r} is not a number")
             continue
         values[role] = value
     return FundRow(**values, provenance=_provenance(aligned))
@@ -418,13 +473,12 @@ def _goal_columns(row: Row) -> dict[str, int]:
     return columns
 
 
-_NUMBERED_BLOCK = re.compile(r"^\d{1,2}[.、．][^\d，。；,;]{2,18}$")  # 2.项目实施内容及过程概述
 _FILL_PROMPT = re.compile(r"[（(]\d+字以[内下][)）]$")  # 说明…完成情况(100字以内): the template's prompt
 
 
 def _read_goal_row(state: _State, row: Row) -> None:
     first = next((c for c in row.cells if not c.is_empty), None)
-    if first is not None and _NUMBERED_BLOCK.match(compact(first.text)) and state.goal_parts["expected"]:
+    if first is not None and NUMBERED_BLOCK.match(compact(first.text)) and state.goal_parts["expected"]:
         state.section = "after_goals"  # the next numbered block of the template; the goals are read
         return
     texts = [c for c in row.cells if not c.is_empty
@@ -463,7 +517,8 @@ def _finish_goals(state: _State) -> None:
         # A goal text running to the foot of a page can swallow the page's number (`…活动。- 18 -`).
         if m := _TRAILING_PAGE_NUMBER.search(text):
             state.issue("page_number_dropped", "warning", f"goals.{key}",
-                        f"{m.group(0).strip()!r} at the end of the goal text looks like a page number; dropped")
+                        f"目标文字末尾的「{m.group(0).strip()}」像是页码，已去除 / {m.group(0).strip()!r} at the end of the "
+                        "goal text looks like a page number; dropped")
             text = text[:m.start()]
         if _FILL_PROMPT.search(compact(text)):
             text = ""  # the cell still holds the template's instruction: nothing was filled in
@@ -548,10 +603,19 @@ def _keep_unknown_label(state: _State, role: str, cell: Cell, row: Row) -> bool:
 
 
 def _is_label_tail(state: _State, level: int, text: str, row: Row) -> bool:
+    """Whether `text` overleaf is the rest of the label above the page break; the label above then
+    takes it (时效 | 指标: the block's label is 时效指标, not the part printed above the break)."""
     if not row.page_break_before or not state.indicator_rows or not text:
         return False
-    above = next((lab for lab in reversed(state.indicator_rows[-1].labels) if lab.level == level), None)
-    return above is not None and (above.canonical.endswith(text) or read_label(above.printed + text) is not None)
+    labels = state.indicator_rows[-1].labels
+    at = next((k for k in range(len(labels) - 1, -1, -1) if labels[k].level == level), None)
+    if at is None:
+        return False
+    above = labels[at]
+    whole = read_label(above.printed + text)
+    if whole is not None and whole.level == level and not above.printed.endswith(text):
+        labels[at] = Label(level, whole.canonical, whole.printed, above.weight if whole.weight is None else whole.weight)
+    return above.canonical.endswith(text) or whole is not None
 
 
 def _left_pack_cut_row(state: _State) -> None:
@@ -567,7 +631,7 @@ def _left_pack_cut_row(state: _State) -> None:
     roles = list(state.indicator_roles)
     if "name" not in roles or "name" not in last.cells:
         return
-    value_roles = [r for r in roles[roles.index("name") + 1:] if r != "note"]
+    value_roles = [r for r in roles[roles.index("name") + 1:] if r not in ("note", "aside")]
     cells = sorted((c for role, c in last.cells.items() if role in value_roles), key=lambda c: c.col)
     _score, placed = align_texts([c.text.strip() for c in cells], value_roles[:len(cells)])
     if any(p is None for p in placed):
@@ -629,7 +693,8 @@ def _check_block_weights(state: _State, rows: list[_IndicatorRow], indicators: l
         found = sum((i.weight for i in indicators if getattr(i, level) == name and i.weight is not None), Decimal(0))
         if found != weight:
             state.issue("block_weight_mismatch", "warning", "indicators",
-                        f"{name} is printed with {weight}分 but its indicators' weights sum to {found}")
+                        f"{name}标注 {weight}分，其指标分值合计 {found} / {name} is printed with {weight}分 but its "
+                        f"indicators' weights sum to {found}")
 
 
 def _row_levels(r: _IndicatorRow, cost_level1: bool) -> tuple[Label | None, str | None]:
@@ -724,12 +789,14 @@ def _join_split_names(state: _State, rows: list[_IndicatorRow]) -> list[_Indicat
                 r.cells["name"] = carry.cells["name"]
             r.labels = carry.labels + r.labels
             state.issue("name_joined", "warning", "indicators",
-                        f"indicator name joined across rows: {clean_text(r.cells['name'].text)!r}")
+                        f"跨行的指标名称已合并为「{clean_text(r.cells['name'].text)}」 / indicator name joined across "
+                        f"rows: {clean_text(r.cells['name'].text)!r}")
             carry = None
         out.append(r)
     if carry is not None:
         state.issue("row_without_values", "warning", "indicators",
-                    f"row {clean_text(carry.cells['name'].text)!r} has a name but no values; dropped")
+                    f"「{clean_text(carry.cells['name'].text)}」一行只有名称、没有数值，已略去 / row "
+                    f"{clean_text(carry.cells['name'].text)!r} has a name but no values; dropped")
     return out
 
 
@@ -744,6 +811,16 @@ def _joined(first: Cell | None, second: Cell) -> Cell:
 def _indicator(state: _State, r: _IndicatorRow, l2: Label | None, l1: str | None, index: int) -> Indicator:
     cells = r.cells
     where = f"indicators[{index}]"
+    op = cells.get("target_op")
+    if op is not None and op.source == "ocr" and compact(op.text) in _FLAT_MARKS and "target" in cells \
+            and looks_numeric(compact(cells["target"].text).rstrip("%")):
+        # A 指标性质 cell holding one flat mark beside a number: not "none" (the row states a quantity),
+        # so a = whose two strokes ran together at the scan's resolution. Said, since only its shape
+        # told it from the dash.
+        cells = {**cells, "target_op": replace(op, text="=")}
+        state.issue("doubtful_value", "warning", f"{where}.target",
+                    f"指标性质读作「{clean_text(op.text)}」，按「=」读取，请核对原件 / a flat mark read as a dash in "
+                    "the operator column is taken for =")
     target_parts = [cells[k].text for k in ("target_op", "target", "target_unit") if k in cells]
     numbers = _read_points(state, cells, where)
     target, actual = cells.get("target"), cells.get("actual")
@@ -751,10 +828,11 @@ def _indicator(state: _State, r: _IndicatorRow, l2: Label | None, l1: str | None
     for key, cell in cells.items() if scanned else ():  # a dump's values: no OCR confusion to look for
         if key in ("target", "actual") and cell.source == "ocr" and _LETTER_FOR_DIGIT.search(compact(cell.text)):
             state.issue("doubtful_value", "warning", f"{where}.{key}",
-                        f"{clean_text(cell.text)!r} has a letter where a digit is expected")
+                        f"「{clean_text(cell.text)}」中应为数字处有字母 / {clean_text(cell.text)!r} has a letter where a "
+                        "digit is expected")
     for cell in r.unread:
-        state.issue("value_unread", "warning", where, f"{clean_text(cell.text)!r} is printed in this row but fits "
-                    "none of its columns")
+        state.issue("value_unread", "warning", where, f"本行的「{clean_text(cell.text)}」未能归入任何栏目 / "
+                    f"{clean_text(cell.text)!r} is printed in this row but fits none of its columns")
     name = clean_text(cells["name"].text) if "name" in cells else None
     name = _NUMBERING.sub("", name) if name else name
     if "name" in cells and cells["name"].weak and (doubts := char_doubts([cells["name"]])):  # OCR's alone
@@ -786,9 +864,11 @@ def _read_total(state: _State, row: Row) -> None:
     roles = [r for r in state.indicator_roles if r in ("weight", "score")] or ["weight", "score"]
     aligned = align_row(cells, roles, state.indicator_columns).by_role
     points = _read_points(state, aligned, "total")
+    state.total_texts = [compact(aligned[r].text) for r in ("weight", "score") if r in aligned]
     if full is not None and points.get("score") is None:
         # 总分(100分) | 95: the word carries the full points, the one number is the form's score.
         points = {"weight": full, "score": points.get("weight")}
+        state.total_texts = [str(full), *state.total_texts]
     elif full is not None and points.get("weight") is None:
         points = {**points, "weight": full}
     state.form.total = Total(**points)
@@ -802,7 +882,7 @@ def _read_points(state: _State, cells: dict[str, Cell], where: str) -> dict[str,
             try:
                 numbers[key] = parse_number(cells[key].text)
             except ValueError:
-                state.issue("number_unparsed", "error", f"{where}.{key}", f"{cells[key].text!r} is not a number")
+                state.issue("number_unparsed", "error", f"{where}.{key}", f"「{clean_text(cells[key].text)}」不是数字 / {cells[key].text!r} is not a number")
     return numbers
 
 
@@ -823,7 +903,8 @@ def _drop_page_numbers(state: _State, cells: list[Cell], where: str) -> list[Cel
     for cell in cells:
         if not cell.is_empty and is_page_number(cell.text):
             state.issue("page_number_dropped", "warning", where,
-                        f"{cell.text.strip()!r} looks like a page number pushed into the table; not read as a value")
+                        f"「{cell.text.strip()}」像是挤进表格的页码，未作数值读入 / {cell.text.strip()!r} looks like a page "
+                        "number pushed into the table; not read as a value")
             out.append(_blank(cell))
         else:
             out.append(cell)

@@ -7,6 +7,7 @@ title is missing, at a second 项目名称; it ends with its 总分 row or where
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from extractor.form.vocabulary import (
@@ -23,6 +24,8 @@ __all__ = ["TOTAL_WORDS", "is_title_row", "is_total_row", "row_has_key", "rows_t
 
 # What a row's words say about the split, one bit per test: every test asks whether ANY word passes.
 _TITLE, _NEW_FORM, _KEY, _TOTAL = 1, 2, 4, 8
+_SCORE_REST = re.compile(r"^\.?\d{1,3}\.?$")  # 3 / .5 / 0 / 99.: a piece of a number its column cut
+_TOTAL_RESTS_MAX = 3  # pieces of the 总分 row's two numbers printed on lines of their own
 
 
 @lru_cache(maxsize=1 << 16)
@@ -131,7 +134,14 @@ def rows_to_form_runs(rows: list[Row]) -> list[list[Row]]:
                 has_body = True
             continue  # a preamble before the first form
         if finished:
-            continue  # footnotes and signatures after 总分
+            # Footnotes and signatures after 总分 are no part of the form; a number's rest alone right
+            # after it may be its score's (reconcile weighs it by the form's sums).
+            rests = 0
+            while rests < len(current) and not is_total_row(current[-1 - rests]):
+                rests += 1
+            if rests < min(len(current), _TOTAL_RESTS_MAX) and len(words) == 1 and _SCORE_REST.match(words[0]):
+                current.append(row)
+            continue
         current.append(row)
         has_body = has_body or bool(marks & _KEY)
         finished = bool(marks & _TOTAL)

@@ -22,6 +22,7 @@ from extractor.form.vocabulary import (
     INDICATOR_TOTAL_WORDS,
     META_KEYS_EXACT,
     META_PREFIXES,
+    NUMBERED_BLOCK,
     SCAFFOLD,
     TABLE_END_WORDS,
     TOTAL_WORDS,
@@ -75,7 +76,8 @@ def tokens_to_rows(tokens: list[str], *, cells_may_split: bool = False) -> list[
         elif header_role(token, FUND_HEADER_ROLES) and _header_run(tokens, i, FUND_HEADER_ROLES) >= 3:
             j = i + _header_run(tokens, i, FUND_HEADER_ROLES)
             rows.append(["", *tokens[i:j]])  # fund rows print their label in the first column
-            body, i = _fund_rows(tokens, j)
+            text_last = header_role(tokens[j - 1], FUND_HEADER_ROLES) in _TEXT_ROLES
+            body, i = _fund_rows(tokens, j, text_last=text_last)
             rows.extend(body)
         elif "资金" in t and re.search(r"[（(](万元|元)[)）]", t):
             rows.append([token])
@@ -214,7 +216,12 @@ def _starts_section(token: str) -> bool:
             or bool(header_role(token, FUND_HEADER_ROLES)) or bool(header_role(token, INDICATOR_HEADER_ROLES)))
 
 
-def _fund_rows(tokens: list[str], i: int) -> tuple[list[list[str]], int]:
+_TEXT_ROLES = ("note", "aside")  # columns of words, not values: 原因, 得分计算方法
+
+
+def _fund_rows(tokens: list[str], i: int, *, text_last: bool = False) -> tuple[list[list[str]], int]:
+    """`text_last`: the header's last column holds words (原因, 得分计算方法): a row's values may be
+    followed by one text, its cell."""
     rows: list[list[str]] = []
     while i < len(tokens):
         t = compact(tokens[i])
@@ -228,6 +235,10 @@ def _fund_rows(tokens: list[str], i: int) -> tuple[list[list[str]], int]:
                     and _valueish(tokens[i]):
                 row.append(tokens[i])
                 i += 1
+            if (text_last and len(row) > 1 and i < len(tokens) and not fund_row_key(tokens[i])
+                    and not _starts_section(tokens[i]) and not compact(tokens[i]).startswith(FUND_BLOCK_LABELS)):
+                row.append(tokens[i])
+                i += 1
             rows.append(row)
         else:
             break
@@ -235,7 +246,7 @@ def _fund_rows(tokens: list[str], i: int) -> tuple[list[list[str]], int]:
 
 
 def _valueish(token: str) -> bool:
-    t = compact(token).rstrip("%").removesuffix("万").removesuffix("元")
+    t = compact(token).rstrip("%").removesuffix("元").removesuffix("万")  # 4753.66万元, 100万, 30元
     return looks_numeric(t) or t in ("", "—", "-", "/", "——", "－") or is_page_number(token)
 
 
@@ -249,7 +260,7 @@ def _goal_rows(tokens: list[str], i: int) -> tuple[list[list[str]], int]:
             i += 1
         elif t.startswith(_GOAL_LABELS) or t in GOAL_LABEL_PARTS:
             i += 1
-        elif _starts_section(tokens[i]) or read_label(tokens[i]):
+        elif _starts_section(tokens[i]) or read_label(tokens[i]) or (texts and NUMBERED_BLOCK.match(t)):
             break
         else:
             texts.append(tokens[i])
@@ -266,8 +277,17 @@ def _goal_rows(tokens: list[str], i: int) -> tuple[list[list[str]], int]:
 _RESTART = re.compile(r"^(?:<p>|[（(]?[1一][.、，,)）])")
 
 
+_ITEM_MARK = re.compile(r"^([^\d\s，。,.:：]{0,4}?)([1-9]\d?|[一二三四五六七八九十]{1,2})[.、，,:：)）]")  # 目标1:, 1., （一）
+
+
 def _second_text_start(texts: list[str]) -> int:
     """Where the 实际完成情况 text begins in goal words a flattened dump split on spaces."""
+    first = _ITEM_MARK.match(texts[0])
+    if first and first.group(2) in ("1", "一"):
+        # The first text's numbering (目标1: … 目标2: …) starts over with the same mark: the second text.
+        for k in range(1, len(texts)):
+            if (m := _ITEM_MARK.match(texts[k])) and m.group(0) == first.group(0):
+                return k
     for k in range(1, len(texts)):
         if texts[k].startswith("<p>") or (_RESTART.match(texts[k]) and texts[k - 1].endswith(("。", "</p>", "；"))):
             return k

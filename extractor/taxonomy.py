@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache, partial
 
-from extractor.form.vocabulary import FUND_HEADER_ROLES, FUND_ROWS, INDICATOR_HEADER_ROLES
+from extractor.form.vocabulary import FUND_BY_LEVEL, FUND_HEADER_ROLES, FUND_ROWS, INDICATOR_HEADER_ROLES
 from extractor.normalize import compact
 
 __all__ = ["FUND_HEADER_ROLES", "FUND_ROWS", "INDICATOR_HEADER_ROLES"]
@@ -218,7 +218,11 @@ _READERS: dict[int, Callable[[str], str | None]] = {
 
 @lru_cache(maxsize=1 << 16)
 def fund_row_key(raw: str) -> str | None:
+    """The FundRow a row label names, `more` for a row of funds.more that the form's words tell
+    (FUND_BY_LEVEL), None for no fund row's label (unknown labels go to funds.more too)."""
     text = compact(raw).removeprefix("其中").lstrip(":：")
+    if FUND_BY_LEVEL.match(text):
+        return "more"
     for key, words in FUND_ROWS:
         if any(w in text for w in words):
             return key

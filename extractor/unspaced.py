@@ -24,8 +24,10 @@ from extractor.taxonomy import FUND_ROWS, LEVEL1, LEVEL2_PARENT
 
 _KEYS = (*META_KEYS, *OTHER_KEYS, "年度总体目标", "预期目标",
          "实际完成情况", "总分", "绩效指标", *TABLE_END_WORDS)
-_FUND_LABELS = tuple(w for _, words in FUND_ROWS for w in words if w != "合计") + ("其中：当年财政拨款", "其中:当年财政拨款")
+_FUND_LABELS = tuple(f"{lead}{w}" for _, words in FUND_ROWS for w in words if w != "合计"
+                     for lead in ("", "其中:", "其中：", "其中:本年", "其中：本年"))
 _HEADERS = tuple(w for w in HEADER_WORDS if w != "单位")  # 单位 alone is too common inside names (单位成本)
+_FUND_HEADERS = frozenset(w for _, words in FUND_HEADER_ROLES for w in words)
 _FUND_ONLY = frozenset(w for _, words in FUND_HEADER_ROLES for w in words) - frozenset(
     w for _, words in INDICATOR_HEADER_ROLES for w in words)
 _LABELS = tuple(LEVEL2_PARENT) + LEVEL1
@@ -62,12 +64,19 @@ def split_unspaced(text: str) -> list[str]:
     section = "meta"
     position = 0
     points = True  # the indicator header printed 分值/得分 (some templates have neither)
+    fund_rows_seen = False  # a fund row's label read: the funds' header words after it are a cell's text
     for match in _WORD.finditer(text):
         word = match.group(0)
         if section == "indicators" and word in _FUND_ONLY:
             continue  # 执行率 inside a name (…管理制度严格执行率): the funds' words mean nothing here
+        if section == "funds" and fund_rows_seen and word in _FUND_HEADERS:
+            continue  # 执行率*该指标分值,最高不得超过分值上限 (a 得分计算方法 cell): headers come before rows
         if word.endswith("自评表"):
             known.clear()
+        if word in _FUND_LABELS:
+            fund_rows_seen = True
+        elif word.endswith("自评表") or word.startswith("项目资金") or section != "funds":
+            fund_rows_seen = False
         _split_free(text[position:match.start()], section, tokens, known, points=points)
         tokens.append(word)
         if word in ("绩效指标", "一级指标"):
@@ -75,7 +84,22 @@ def split_unspaced(text: str) -> list[str]:
         section = _section_after(word, section)
         position = match.end()
     _split_free(text[position:], section, tokens, known, points=points)
-    return tokens
+    return _header_marks_joined(tokens)
+
+
+_HEADER_MARK = re.compile(r"^[（(](?:[A-Za-z][A-Za-z/×*\d%+\-]*|\d+(?:\.\d+)?分)[)）]$")  # (A), (B/A), (10分)
+_HEADER_SET = frozenset(_HEADERS)
+
+
+def _header_marks_joined(tokens: list[str]) -> list[str]:
+    """A column header's letters or points (年初预算数(A), 分值(10分)) are part of its cell."""
+    out: list[str] = []
+    for token in tokens:
+        if out and _HEADER_MARK.match(token) and out[-1] in _HEADER_SET:
+            out[-1] += token
+        else:
+            out.append(token)
+    return out
 
 
 _POINTS_HEADERS = tuple(w for role, words in INDICATOR_HEADER_ROLES if role in ("weight", "score") for w in words)
@@ -104,10 +128,11 @@ def _section_after(word: str, section: str) -> str:
 
 
 def _split_free(free: str, section: str, tokens: list[str], known: list[Decimal], *, points: bool = True) -> None:
+    free = free.lstrip(":：")  # 实施单位:北京市… : the colon after a key is no part of its value
     if not free:
         return
     if section == "funds":
-        for token in _split_amounts(free):
+        for token in _rejoin_known(_split_amounts(free), known):
             tokens.extend(_split_known(token, known))
     elif section == "goals":
         tokens.extend(_split_goals(free))
@@ -129,7 +154,9 @@ def _split_amounts(free: str) -> list[str]:
         for start in starts:
             before = free[:start]
             run = _AMOUNT_RUN.search(before)
-            if run and (parts := _split_by_rate(run.group(0), Decimal(free[start:percent]))):
+            if run and before[:run.start()].endswith(","):
+                continue  # 171,773,659.9810: the run is the tail of an amount with thousands commas
+            if run and (parts := _split_by_rate(run.group(0), Decimal(free[start:percent]), after=free[end:])):
                 return _split_amounts(before[:run.start()]) + parts + [free[start:end]] + _split_amounts(free[end:])
         return _split_amounts(free[:starts[0]]) + [free[starts[0]:end]] + _split_amounts(free[end:])
     out: list[str] = []
@@ -154,14 +181,36 @@ _NOT_AMOUNT = re.compile(r"[^\d—－\-/]+")
 _PLAIN_AMOUNT = re.compile(r"(?:0|[1-9]\d*)(?:\.\d{1,2})?")
 _MAX_RUN = 40  # three amounts of a fund row; anything longer is not one
 RATE_TOLERANCE = Decimal("0.6")  # percentage points: a printed rate is rounded
+SCORE_TOLERANCE = Decimal("0.1")  # a fund score printed to one decimal
 
 
-def _split_by_rate(run: str, rate: Decimal) -> list[str] | None:
+def _split_by_rate(run: str, rate: Decimal, *, after: str = "") -> list[str] | None:
     """`194.9194.9` before `100%`: the cut (into budget, executed, or 年初, budget, executed) whose
-    executed / budget is the printed rate. None unless exactly one cut agrees."""
-    found: list[list[str]] = []
+    executed / budget is the printed rate. None unless exactly one cut agrees.
+
+    Templates that print 分值 before 执行率 (`310.2154.741050%5`: A, B, 分值 10, 50%, 得分 5) put the
+    weight between: a cut that ends in a weight is taken when the score after the rate bears it out
+    (weight × rate = score)."""
     if len(run) > _MAX_RUN:
         return None
+    if found := _amount_cuts(run, rate):
+        return found
+    score = _LEAD_NUMBER.match(after)
+    for k in range(1, min(3, len(run) - 2) + 1):
+        weight = run[-k:]
+        if not (score and _ok(weight) and weight[0] != "0"):
+            continue
+        if abs(Decimal(weight) * min(rate, Decimal(100)) / 100 - Decimal(score.group(0))) <= SCORE_TOLERANCE:
+            if parts := _amount_cuts(run[:-k], rate):
+                return [*parts, weight]
+    return None
+
+
+_LEAD_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def _amount_cuts(run: str, rate: Decimal) -> list[str] | None:
+    found: list[list[str]] = []
     for i in range(1, len(run)):
         for j in [*range(i + 1, len(run)), None]:
             parts = [run[:i], run[i:j]] + ([run[j:]] if j is not None else [])
@@ -173,6 +222,38 @@ def _split_by_rate(run: str, rate: Decimal) -> list[str] | None:
     if len(found) > 1:  # 1 | 94.91 | 94.9 also agrees: a budget beside it ten times smaller is no budget
         found = [parts for parts in found if min(map(Decimal, parts)) * 10 >= max(map(Decimal, parts))]
     return found[0] if len(found) == 1 else None
+
+
+def _rejoin_known(tokens: list[str], known: list[Decimal]) -> list[str]:
+    """Amounts cut by their digits' look (`310.21` `54.74`) that, run together again, are exactly
+    amounts read above (310.2 and 154.74 in the total row): the row above decides."""
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        j = i
+        while j < len(tokens) and _DIGITS.fullmatch(tokens[j]):
+            j += 1
+        if j - i >= 2 and (cut := _cut_known("".join(tokens[i:j]), known)) and cut != tokens[i:j]:
+            out.extend(cut)
+            i = j
+        else:
+            out.append(tokens[i])
+            i += 1
+    return out
+
+
+_DIGITS = re.compile(r"[\d.,]+")
+
+
+def _cut_known(run: str, known: list[Decimal]) -> list[str] | None:
+    """`run` cut into amounts that are all in `known` (the fewest parts), or None."""
+    if not run:
+        return []
+    for k in range(len(run), 0, -1):
+        head = run[:k]
+        if (k == len(run) or run[k] not in ",0") and _decimal(head) in known and (rest := _cut_known(run[k:], known)) is not None:
+            return [head, *rest]
+    return None
 
 
 def _split_known(token: str, known: list[Decimal]) -> list[str]:

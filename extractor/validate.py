@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections import Counter
 from collections.abc import Callable, Iterator
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, InvalidOperation
 from functools import lru_cache
@@ -23,6 +24,7 @@ from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from extractor.form.codes import FIELDS
 from extractor.form.vocabulary import FUND_BLOCK_LABELS, FUND_ROWS
 from extractor.taxonomy import LEVEL1, is_known_level2
 from models import Form, FundRow, Indicator, Issue
@@ -44,6 +46,9 @@ class ValidationSettings(BaseModel):
                                    "主管部门 and 实施单位 must read, short of equal, to be the same name misread")
     word_length: int = Field(4, ge=2, description="longest target word (优化, 健全有效) an actual one character off "
                              "is held to: a longer text may differ in a word on purpose")
+    incomplete_share: float = Field(0.1, gt=0, le=1, description="share of the cells every form prints (each row's "
+                                    "levels, points, score, target and actual; 项目名称 or 主管部门) left empty "
+                                    "beyond which the form is said not to be read completely")
 
 
 Rule = Callable[[Form, ValidationSettings], Iterator[Issue]]
@@ -215,7 +220,7 @@ def check_hierarchy(form: Form, settings: ValidationSettings) -> Iterator[Issue]
 
 def check_completeness(form: Form, settings: ValidationSettings) -> Iterator[Issue]:
     if not form.indicators:
-        yield _error("no_indicators", "indicators", "the form has no indicator table")
+        yield _error("no_indicators", "indicators", "表中没有读到绩效指标 / the form has no indicator table")
     if form.total.weight is None and form.total.score is None and form.indicators:
         weights = sum((i.weight for i in form.indicators if i.weight is not None), Decimal(0))
         weights += form.funds.total.weight or Decimal(0)
@@ -228,7 +233,25 @@ def check_completeness(form: Form, settings: ValidationSettings) -> Iterator[Iss
     for i, ind in enumerate(form.indicators):
         for key in ("weight", "score"):
             if getattr(ind, key) is None:
-                yield _warning("missing_field", f"indicators[{i}].{key}", f"{ind.level3!r} has no {key}")
+                yield _warning("missing_field", f"indicators[{i}].{key}", f"「{ind.level3 or ''}」缺少{FIELDS[key][0] if key in FIELDS else key} / {ind.level3!r} has no {key}")
+
+
+_ROW_CELLS = ("level1", "level2", "weight", "score", "target", "actual")
+
+
+def incompleteness(form: Form, settings: ValidationSettings | None = None) -> Issue | None:
+    """A form whose reading left many of the cells every form prints empty: said once, as a whole,
+    so that a partial reading is never taken for the form (asked of the chosen reading only)."""
+    settings = settings or _DEFAULT_SETTINGS
+    empty = Counter(key for ind in form.indicators for key in _ROW_CELLS
+                    if getattr(ind, key) is None or getattr(ind, key) == "")
+    cells = len(_ROW_CELLS) * len(form.indicators) + 1
+    missing = sum(empty.values()) + (not (form.project_name or form.department))
+    if form.indicators and missing <= settings.incomplete_share * cells:
+        return None
+    what = "; ".join(f"{key} {n}/{len(form.indicators)}" for key, n in empty.most_common()) or "no indicator rows"
+    return _warning("form_incomplete", None, f"表格未能完整读出：{missing}/{cells} 个应有的单元格为空 / the form was not "
+                    f"read completely: {missing} of {cells} cells every form prints are empty ({what})")
 
 
 def _overlap(label: str, words: tuple[str, ...]) -> float:
@@ -403,6 +426,9 @@ def _norm_value(text: str | None) -> str:
 # --- the reading: a scan's values held to their column's grammar --------------------------------------
 
 _OPERATOR_LIKE = re.compile(r"[≈≠≒~～±]")  # operators no 年度指标值 uses: a misread of >= <= =
+# A Latin letter where the sign stands (`N95%`): no target or actual starts so; the scan's shape test
+# (vision.scan._signs_by_shape) did not tell the sign, so it is said rather than guessed.
+_LETTER_FOR_SIGN = re.compile(r"^[A-Za-z]=?(?=\d)")
 _SPECK = re.compile(r"^[.,:;·、'`．，：；]+|[.,:;·'`．，：；]+$")
 _UNIT_JUNK = re.compile(r"[#@&*$^|\\]")
 # Number grammar: no printed number starts `00` or `05` (a digit lost: `=00%` for `=100%`), and a
@@ -422,6 +448,8 @@ def _grammar_doubt(value: str, measure: str | None, other: Quantity | None) -> s
         return "数值旁有多余的标点（可能是污点）"
     if _OPERATOR_LIKE.search(value):
         return "含年度指标值不用的符号（可能是 ≥、≤、= 的误识）"
+    if _LETTER_FOR_SIGN.match(value):
+        return "数值前是字母（可能是 ≥、≤ 的误识）"
     if _UNIT_JUNK.search(value):
         return "单位中有不应出现的符号"
     q = read_quantity(value)

@@ -140,8 +140,8 @@ class Source(_Model):
     route: Route
     pages: int | None = None
     # Which reading of an ambiguous text dump the form's arithmetic chose (tsv, csv, boxes, pipe,
-    # pipe-lead, pipe-stream, spaces, layout, space-rows, line-wraps, lines, wrapped, flat, unspaced);
-    # absent for inputs with one reading.
+    # pipe-lead, pipe-stream, spaces, layout, space-rows, line-wraps, lines, wrapped, flat, unspaced,
+    # block-order); absent for inputs with one reading.
     reading: str | None = Field(default=None, **_omit_none)
 
 

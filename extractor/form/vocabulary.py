@@ -28,6 +28,7 @@ META_KEYS: dict[str, str] = {
     "中央主管部门": "department",
     "地方主管部门": "department",
     "资金使用单位": "implementing_unit",
+    "主管部门及代码": "department",  # 北京's template
     "主管部门": "department",
     "部门名称": "department",
     "部门(单位)名称": "department",  # a department-wide form's key, brackets folded by NFKC
@@ -38,6 +39,9 @@ META_KEYS: dict[str, str] = {
     "单位名称": "implementing_unit",
     "预算单位": "implementing_unit",
 }
+# Keys whose value gives way to a later key of the same field: a transfer-payment form names the
+# central ministry (中央主管部门) and then the local department that the filer answers to (地方主管部门).
+YIELDING_KEYS: frozenset[str] = frozenset({"中央主管部门"})
 # Keys whose values the contract does not keep: cut out of unspaced text so that they end the value
 # before them. Not form keys (a signature's 项目负责人 opens no form).
 OTHER_KEYS: tuple[str, ...] = ("项目负责人", "负责人及电话", "填报日期", "填报时间", "联系电话")
@@ -75,6 +79,8 @@ GOAL_EXPECTED_HEADERS: tuple[str, ...] = ("预期目标", "年初设定目标", 
 GOAL_ACTUAL_HEADERS: tuple[str, ...] = ("实际完成情况", "全年实际完成情况", "年度总体目标完成情况综述", "年度目标完成情况",
                                         "总体目标完成情况", "目标完成情况", "实际完成", "完成情况")
 GOAL_HEADERS: tuple[str, ...] = GOAL_EXPECTED_HEADERS + GOAL_ACTUAL_HEADERS
+# The template's next numbered block after the goals (2.项目实施内容及过程概述): the goal texts end there.
+NUMBERED_BLOCK = re.compile(r"^\d{1,2}[.、．][^\d，。；,;]{2,18}$")
 GOAL_HEADER_MAX_CHARS = 14  # 年度总体目标完成情况综述 is a header; a longer text starting like one is a goal
 
 # Column headers of the indicator table -> role, in the order a template prints them.
@@ -85,11 +91,14 @@ INDICATOR_HEADER_ROLES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("target_op", ("指标性质",)),
     ("target_unit", ("度量单位", "计量单位", "单位")),
     ("target", ("年度指标值", "全年指标值", "年度目标值", "指标值", "目标值", "预期指标值", "预期值", "年度目标")),
-    ("actual", ("实际完成值", "全年实际完成值", "全年完成值", "全年实际值", "实际完成", "完成值", "实际值")),
-    ("weight", ("分值", "权重", "权重分")),
-    ("score", ("得分", "自评得分", "评分")),
+    ("actual", ("实际完成值", "指标实际完成值", "全年实际完成值", "全年完成值", "全年实际值", "实际完成", "完成值", "实际值")),
+    ("weight", ("分值", "权重", "权重分", "指标分值权重", "分值权重")),
+    ("score", ("得分", "自评得分", "评分", "指标得分")),
     ("note", ("偏差原因分析及改进措施", "未完成原因及拟采取的改进措施", "未完成原因和改进措施",
-              "偏差原因", "原因分析", "改进措施", "未完成原因", "备注")),
+              "偏差原因", "未完成原因分析", "原因分析", "改进措施", "未完成原因", "备注")),
+    # Columns the contract does not keep: how the score is worked out (北京: 完成值达到指标值,记满分…),
+    # what the target rests on, last year's value, the evidence, the rate of completion (新疆's 13 columns).
+    ("aside", ("得分计算方法", "计算方法", "评分标准", "指标赋分规则", "指标值设置依据", "上年完成值", "佐证资料", "完成率")),
 )
 
 # Column headers of the funds block -> role.
@@ -97,16 +106,17 @@ FUND_HEADER_ROLES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("initial_budget", ("年初预算数", "年初预算")),
     ("annual_budget", ("全年预算数", "全年预算", "调整后预算数", "预算数")),
     ("executed", ("全年执行数", "全年执行", "实际执行数", "预算执行数", "执行数", "实际支出")),
-    ("weight", ("分值", "权重")),
+    ("weight", ("分值", "权重", "分值权重")),
     ("execution_rate", ("执行率", "预算执行率", "资金执行率")),
     ("score", ("得分", "自评得分")),
     ("note", ("原因",)),  # Sichuan's template explains a low rate here; not a value
+    ("aside", ("得分计算方法", "计算方法")),  # 执行率*该指标分值,最高不得超过分值上限: no value
 )
 # Every column header word of both tables, funds first.
 HEADER_WORDS: tuple[str, ...] = tuple(w for table in (FUND_HEADER_ROLES, INDICATOR_HEADER_ROLES) for _, words in table
                                       for w in words)
 # The funds block's merged label: 项目资金（万元）, 资金情况（万元）.
-FUND_BLOCK_LABELS: tuple[str, ...] = ("项目资金", "资金情况", "预算执行情况", "资金投入情况")
+FUND_BLOCK_LABELS: tuple[str, ...] = ("项目资金", "资金情况", "预算执行情况", "资金投入情况", "年度预算申请")
 # Pieces of that label where it is printed down the side of the rows, a few characters a line
 # (项目 / 资金 / （元 / ）, 项目资金(元): never a row's own label.
 FUND_BLOCK_PIECE = re.compile(r"^(?:项目|资金|(?:项目资金)?[（(]万?元?[)）]?|项目资金|万?元?[)）])$")
@@ -114,10 +124,14 @@ FUND_BLOCK_PIECE = re.compile(r"^(?:项目|资金|(?:项目资金)?[（(]万?元
 # Fund row labels -> FundRow key (matched as substrings after a leading 其中).
 FUND_ROWS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("total", ("年度资金总额", "资金总额", "总额", "合计")),
-    ("appropriation", ("当年财政拨款", "本年财政拨款", "财政拨款", "财政资金")),
+    ("appropriation", ("当年财政拨款", "本年财政拨款", "财政拨款", "一般公共预算拨款", "财政资金")),
     ("carryover", ("上年结转资金", "上年结转", "结转资金")),
     ("other", ("其他资金",)),
 )
+
+# A fund row that splits the money by the level of government that gives it (其中:中央财政资金,
+# 地方资金, 市级财政资金): a breakdown of the total, not the form's 财政拨款 row; kept in funds.more.
+FUND_BY_LEVEL = re.compile(r"^(?:中央|地方|省|市|县|区)级?(?:财政)?(?:补助)?资金")
 
 # Template scaffolding in an indicator row: 指标2, 指标2:, ……, /, —, ★★★.
 PLACEHOLDER = re.compile(r"^(?:指标\d*[:：]?|…+|\.{2,}|。{2,}|/|／|—+|-+|无|略|其他|★+)$")
@@ -130,8 +144,20 @@ NUMBERING = re.compile(r"^(?:指标\d+\s*[:：]?|★+)\s*")
 
 
 def is_title(text: str) -> bool:
-    """A form's title (项目支出绩效自评表…): short, and naming 自评表. A sentence that mentions one is not."""
-    return len(text) <= TITLE_MAX_CHARS and bool(TITLE.search(text))
+    """A form's title (项目支出绩效自评表…): short, and naming 自评表. A sentence that mentions one is not;
+    a note glued in front of one (…请以附件为准)部门预算项目支出绩效自评表(2023年度)) is no part of it."""
+    return (len(text) <= TITLE_MAX_CHARS and bool(TITLE.search(text))) or bool(_TITLE_AFTER_NOTE.search(text))
+
+
+# A title at the end of a longer text, after the bracket or full stop that closes a note before it.
+_TITLE_AFTER_NOTE = re.compile(r"[)）。]\s*([^)）。(（]{2,30}?自评表\s*(?:[（(]\s*(?:19|20)\d{2}\s*年度?\s*[)）])?)\s*$")
+
+
+def title_text(text: str) -> str:
+    """The title a title cell prints: the cell, or its end after a note glued in front."""
+    if len(text) > TITLE_MAX_CHARS and (m := _TITLE_AFTER_NOTE.search(text)):
+        return m.group(1)
+    return text
 
 
 def is_meta_key(text: str) -> bool:

@@ -67,6 +67,43 @@ def read_images(files: list[bytes], options: ExtractOptions) -> RouteOutput:
     return RouteOutput(grid=grid, route="image", pages=len(contents))
 
 
+def join_page_images(files: list[bytes], options: ExtractOptions) -> bytes:
+    """Page images that are the pages of one document (a photo or scan per page), in the order given,
+    as one multi-page TIFF: one file to store, queue and read as one document (a form continued on the
+    next page is one form). Greyscale and lossless, which is what the scan route reads of each page;
+    the limits are the image route's own, so a bomb fails here as it would there."""
+    from PIL import Image, ImageSequence
+
+    if not files:
+        raise CorruptInput("no page images were given", code="empty_input")
+    images = [_open(data, index, len(files)) for index, data in enumerate(files)]
+    frames = sum(getattr(img, "n_frames", 1) for img in images)
+    if frames > options.max_pages:
+        raise LimitExceeded(f"the images have {frames} pages, above the limit of {options.max_pages}",
+                            code="too_many_pages")
+    pages = []
+    resolutions: set[float] = set()
+    for img in images:
+        for frame in ImageSequence.Iterator(img):
+            w, h = frame.size
+            if w * h > options.max_page_pixels:
+                raise LimitExceeded(f"page {len(pages) + 1} is {w}x{h} = {w * h:,} pixels, above the limit of "
+                                    f"{options.max_page_pixels:,}", code="page_too_large")
+            try:
+                page = frame.convert("L")
+            except (OSError, ValueError, Image.DecompressionBombError) as err:
+                raise CorruptInput(f"page {len(pages) + 1} cannot be decoded: {err}", code="corrupt_image") from err
+            pages.append(page)
+            resolutions.add(_dpi(frame.info, w))
+    # A TIFF's frames share the one resolution written: kept when every page agrees (one scanner);
+    # else left out, and each page's is judged from its width as for an image that names none.
+    resolution = {"dpi": (resolutions.pop(),) * 2} if len(resolutions) == 1 else {}
+    out = io.BytesIO()
+    pages[0].save(out, format="TIFF", save_all=True, append_images=pages[1:], compression="tiff_deflate",
+                  **resolution)
+    return out.getvalue()
+
+
 def _open(data: bytes, index: int, files: int) -> Any:
     """The image's header (lazily: no pixels yet), or the failure that names it among `files`."""
     from PIL import Image, UnidentifiedImageError

@@ -22,7 +22,14 @@ from itertools import chain
 from typing import Literal
 
 from extractor.decode import decode_issues, decode_text
-from extractor.form.vocabulary import TOTAL_WORDS, is_meta_key, is_title
+from extractor.form.vocabulary import (
+    FUND_BLOCK_LABELS,
+    HEADER_WORDS,
+    TOTAL_WORDS,
+    form_words_in,
+    is_meta_key,
+    is_title,
+)
 from extractor.grid import Grid, rows_from_texts
 from extractor.normalize import compact, is_page_number
 from extractor.options import ExtractOptions
@@ -61,8 +68,11 @@ def read_text(data: bytes, options: ExtractOptions) -> RouteOutput:
         # pandoc prints [TABLE] for a table it cannot lay out as text: the cells are not in the dump.
         issues.append(Issue(code="table_dropped", severity="warning", field=None, stage="read",
                             message="the converter printed [TABLE] in place of a table; its cells are not in this text"))
-    return RouteOutput(grid=first.grid, route="text", pages=first.grid.pages, readings=chain([first], readings),
-                       issues=issues)
+    try:
+        grid = first.grid
+    except Exception:  # a reader's bug: the pipeline leaves this reading out and says so (reading_failed)
+        grid = Grid()
+    return RouteOutput(grid=grid, route="text", pages=grid.pages, readings=chain([first], readings), issues=issues)
 
 
 def text_to_grid(text: str) -> Grid:
@@ -152,6 +162,10 @@ def iter_text_readings(text: str) -> Iterator[Reading]:
         # Tabs between cells are gaps kept: such a text did not lose them, however few spaces it has.
         "unspaced": (lambda: shape == "unspaced" or (not has_flat() and not tabbed()) or _runs_unspaced(lines),
                      lambda: _stream(_split_unspaced(text))),
+        # PDF text in block order (pdftotext, pdfminer): a column's cells in a run, the columns zipped;
+        # last, so it must read more than the row readings to be taken.
+        "block-order": (lambda: wrap_fragments() >= 3 or _blank_blocks(text),
+                        lambda: _block_order_grid(text)),
     }
     order = {"csv": ["csv"], "boxes": ["boxes"], "tsv": ["tsv"], "pipe": ["pipe", "pipe-stream"], "flat": ["flat"],
              "unspaced": ["unspaced"], "lines": ["lines"]}[shape]
@@ -173,7 +187,21 @@ _GLUED_MIN = 3
 def _runs_unspaced(lines: list[str]) -> bool:
     """Cells with their gaps lost (a document site's text of a .docx), though stray spaces inside
     wrapped cells (`成 品粮`, `绩 效 指 标`) survive."""
-    return sum(len(_glued_values().findall(line)) for line in lines) >= _GLUED_MIN
+    return (sum(len(_glued_values().findall(line)) for line in lines) >= _GLUED_MIN
+            or any(_glued_form_words(line) for line in lines))
+
+
+_GLUED_LINE_MIN = 200  # characters of a line that holds a whole table run together
+_GLUED_WORDS_MIN = 6  # distinct form words in it (项目名称…主管部门…年度资金总额…一级指标…)
+_GLUED_GAPS_PER_CHAR = 1 / 30  # a line of cells keeps a gap every few characters, far above this
+
+
+def _glued_form_words(line: str) -> bool:
+    """A long line holding many of the form's words with hardly a gap between them: a table whose
+    cells ran together (a document site's text of a .doc), however it is laid out around."""
+    if len(line) < _GLUED_LINE_MIN or len(_SPACE.findall(line)) > len(line) * _GLUED_GAPS_PER_CHAR:
+        return False
+    return form_words_in(compact(line)) >= _GLUED_WORDS_MIN
 
 
 # The readers of later readings, imported when first tried: most documents settle on their first
@@ -186,6 +214,19 @@ def _layout_rows(text: str) -> list[tuple[int, list[str]]]:
 def _line_wrap_rows(text: str) -> list[tuple[int, list[str]]]:
     from extractor.line_wraps import line_wrap_rows
     return line_wrap_rows(text)
+
+
+def _block_order_grid(text: str) -> Grid:
+    from extractor.block_order import block_order_grid
+    return block_order_grid(text)
+
+
+_BLANK_BLOCKS_MIN = 20  # blank lines between a dump's blocks of text
+
+
+def _blank_blocks(text: str) -> bool:
+    """Text grouped in blocks, a blank line after each (pdfminer's extract_text)."""
+    return text.count("\n\n") >= _BLANK_BLOCKS_MIN
 
 
 def _split_unspaced(text: str) -> list[str]:
@@ -541,7 +582,7 @@ def _join_pass(lines: list[str], full_widths: set[int]) -> list[str]:
         ended = bool(cut_at and cjk and _cjk_only().match(piece) and (len(piece) < cut_at or len(line) > cut_at))
         # Nor does a cell go on by starting over: 明显改善 then 明显改 / 善 is the next cell, the same value.
         restarts = bool(out and cjk and len(line) >= 2 and out[-1].rsplit(" ", 1)[-1].startswith(line))
-        if out and (ended or restarts):
+        if out and (ended or restarts or _opens_key(line, lines[i + 1] if i + 1 < len(lines) else "")):
             out.append(line)
             piece, cut_at = line, 0
             continue
@@ -567,11 +608,30 @@ def _join_pass(lines: list[str], full_widths: set[int]) -> list[str]:
     return out
 
 
+
+
+_UNIT_OPENED = re.compile(r"[（(]万?元?[)）]?$")
+KEY_PIECE_MAX = 3  # characters of a key cell's first line in a narrow column (主管 / 部门, 实施 / 单位)
+
+
+def _opens_key(line: str, below: str) -> bool:
+    """`主管` over `部门 146-思明区…`: the first piece of a key word the next line completes, not the rest
+    of the value above it."""
+    text, head = compact(line), compact(below.split(" ", 1)[0])
+    if text.startswith(FUND_BLOCK_LABELS) and _UNIT_OPENED.search(text):
+        return True  # 项目资金（ / 元）: the funds block's label, its unit cut
+    return 0 < len(text) <= KEY_PIECE_MAX and bool(head) and not is_meta_key(text) \
+        and (is_meta_key(text + head) or (text + head).startswith(FUND_BLOCK_LABELS))
+
+
 def _joins(above: str, last: str, line: str, decimals: int | None, full_widths: set[int], printed: str) -> bool:
     if len(compact(line)) <= 6 and continues_form_word(last + line) and starts_form_word(last):
         return True  # a key cell two characters wide: 部门 / (单位) / 名称
     if is_form_word(last + line) and not is_form_word(last) and not is_form_word(line) and len(compact(line)) <= 2:
         return True  # 得 / 分: a header one character a line
+    if len(compact(line)) <= 6 and " " not in line.strip() and _is_header_word(last + line) \
+            and not is_form_word(line) and not starts_form_word(line):
+        return True  # 全年执行 / 数(B): a header word whose rest is no word of its own
     whole = _OPEN_TAIL.sub("", compact(last + line))
     if len(compact(line)) <= 6 and not compact(last).endswith("标") and read_label(last) is None \
             and (label := read_label(whole)) is not None and label.level == 2 and read_label(line) is not None:
@@ -594,6 +654,11 @@ def _joins(above: str, last: str, line: str, decimals: int | None, full_widths: 
     if len(printed) in full_widths and _cjk_text().match(printed) and not printed.endswith(("。", "；", ";")) and _cjk_text().match(line) \
             and len(line) <= len(printed) and not is_form_word(printed) and not is_form_word(line):
         return True
+    if compact(line) in ("%", "％") and _NUMBER.match(last) and "." in last:
+        # 95.32 / %: a fund row's rate cut before its sign (a split target's 95 / % is its value and unit)
+        return True
+    if _GROUP_CUT.match(last) and _NUMBER.match(line) and _GROUPED_AMOUNT.match(last + line):
+        return True  # 55,649,6 / 57.00: a grouped amount cut inside a group
     cut, digits = _AMOUNT_CUT.match(last), _DIGITS.match(line)
     if cut and digits and not cut.group(1) and _DIGITS.fullmatch(line):
         return True  # `93.` / `1`: no number ends with its point
@@ -605,6 +670,17 @@ def _joins(above: str, last: str, line: str, decimals: int | None, full_widths: 
                 and len(cut.group(1)) < decimals == len(cut.group(1)) + len(digits.group(1)))
 
 
+_NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
+_GROUP_CUT = re.compile(r"^\d{1,3}(?:,\d{3})*,\d{0,2}$")
+_GROUPED_AMOUNT = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
+_FORMULA_MARK = re.compile(r"[(（][A-Z/]*[)）]")  # (A), (B/A): a header word's formula
+
+
+def _is_header_word(text: str) -> bool:
+    """A header word printed whole (全年执行数(B)), not one a longer word starts with."""
+    return _FORMULA_MARK.sub("", compact(text)) in HEADER_WORDS
+
+
 _AMOUNT = re.compile(r"^\d[\d,]*\.(\d+)(?:万元|万|元)?$")
 _FRACTION_REST = re.compile(r"^\.\d+(?:万元|万|元)?$")
 _GROUPED = re.compile(r"^\d{1,3}(?:,\d{3})+$")
@@ -612,7 +688,7 @@ _AMOUNT_CUT = re.compile(r"^\d[\d,]*\.(\d*)$")
 _DIGITS = re.compile(r"^(\d+)(?:万元|万|元)?$")
 _LABEL_NAMES = (*LEVEL1, *LEVEL2_PARENT)
 _OPEN_TAIL = re.compile(r"[(（][^)）]*$")
-_POINTS_ONLY = re.compile(r"^\(\d+(?:\.\d+)?分\)$")
+_POINTS_ONLY = re.compile(r"^[(（]\d+(?:\.\d+)?分?[)）]$")  # (45分), and (50) where a template drops the 分
 
 
 @cache

@@ -227,6 +227,9 @@ def _column_map(xs: list[float], frame: list[float], tol: float) -> list[int] | 
     return out
 
 
+_NUMBER_CELL = re.compile(r"^[-+]?\d[\d,.]*%?$")
+
+
 def is_cut_row(upper: dict[int, tuple[str, int]], lower: dict[int, tuple[str, int]]) -> bool:
     """Whether two table rows at either side of an unruled page break are one row cut in two.
 
@@ -245,8 +248,13 @@ def is_split_row(upper: dict[int, tuple[str, int]], lower: dict[int, tuple[str, 
     short cells (分值, 得分) or columns the upper part left empty."""
     filled_up = {c for c, (text, _) in upper.items() if text}
     filled_low = {c for c, (text, _) in lower.items() if text}
-    return len(filled_up) >= 3 and bool(filled_low) and filled_low <= filled_up \
-        and len(filled_low) <= share * len(filled_up)
+    if len(filled_up) < 3 or not filled_low or not filled_low <= filled_up:
+        return False
+    # A number (分值, 得分, a rate) fits on its cell's first line, so it is never overflow: a lower part
+    # that leaves every number column of the upper part empty is what its wrapped texts left over, however
+    # many of them wrapped (Word splits a row of two-character lines in most of its columns).
+    numbers = {c for c, (text, _) in upper.items() if _NUMBER_CELL.match(compact_text(text))}
+    return len(filled_low) <= share * len(filled_up) or (len(numbers) >= 2 and not numbers & filled_low)
 
 
 def pages_to_grid(pages: list[PageContent], geometry: PageGeometry | None = None) -> Grid:

@@ -7,6 +7,7 @@ of a few lines read both ways, instead of a per-line classifier that flips short
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -60,7 +61,15 @@ class ReadSettings(BaseModel):
     mark_context: float = Field(4.0, gt=0, description="how much of the line before a lone mark (in text "
                                 "heights) is read with it")
     mark_conf: float = Field(0.8, ge=0, le=1, description="least confidence a mark read on its own is kept at")
+    mark_centre: float = Field(1.0, ge=0, description="a mark wrapped alone in a centred cell stands within this "
+                               "many text heights of the middle of the line above it")
     border: float = Field(0.2, ge=0, description="ink this close to a cell's border may be what is left of its rule")
+    sign_least: float = Field(0.5, gt=0, description="least height and width of a ≥ / ≤ glyph, in text heights")
+    sign_most: float = Field(1.6, gt=0, description="most height and width of a ≥ / ≤ glyph, in text heights")
+    sign_bar: float = Field(0.7, gt=0, le=1, description="share of a ≥ / ≤ glyph's width its bar inks (a chevron's "
+                            "rows ink much less)")
+    sign_lean: float = Field(0.3, gt=0, le=1, description="how far (share of the glyph's width) a chevron's tip "
+                             "stands from its arms' ends on the side it points to; half of it is too close to tell")
     glyph: float = Field(0.5, gt=0, description="ink this long on a side is a character, not a mark")
 
 
@@ -269,15 +278,26 @@ def _lone_dashes(clean: np.ndarray, tables: list[Table], frags: list[Fragment], 
             if mark is None:
                 continue
             text, (bx, by, bw, bh) = mark
-            # In the middle band of the cell: what is left of an erased rule lies along the border.
+            if text == "—":
+                # A thin = whose faint gap closed in the ink: told from the grey page around the mark.
+                a, b = max(0, by - 2), max(0, bx - 2)
+                near = np.ascontiguousarray(inside[a:by + bh + 2, b:bx + bw + 2])
+                if _leading_strokes(clean, near, (max(0, x0 + inset) + b, max(0, y0 + inset) + a), text_h) == 2:
+                    text = "="
+            # In the middle band of the cell, or level with a text line beside it clear of the border
+            # (cells printed top-aligned: a = on the first line of a tall row): what is left of an
+            # erased rule lies along the border.
             mid = y0 + inset + by + bh / 2
-            if abs(mid - (y0 + y1) / 2) <= 0.25 * (y1 - y0):
+            level = min(mid - y0, y1 - mid) >= 0.5 * text_h and any(
+                f.bbox[1] <= mid <= f.bbox[3] and (f.bbox[2] <= x0 or f.bbox[0] >= x1) for f in frags)
+            if abs(mid - (y0 + y1) / 2) <= 0.25 * (y1 - y0) or level:
                 left, top = x0 + inset + bx, y0 + inset + by
                 found.append(Fragment(text, (float(left), float(top), float(left + bw), float(top + bh)), 0.85))
     return found
 
 
 COMPARISONS = frozenset((">=", "<=", ">", "<", "=", "!="))  # 指标性质 signs, as normalise_operators writes them
+EQUALS_WIDEST = 1.8  # text heights: an equals sign's strokes are at most this long
 FLAT_READINGS = frozenset("一—-－_二")  # what a recogniser makes of = (two flat strokes) read alone
 
 
@@ -302,10 +322,136 @@ def _equals_by_shape(clean: np.ndarray, frags: list[Fragment], text_h: float) ->
                     left = min(st[0] for st in blobs)
                     first = [st for st in blobs if st[0] < left + 0.5 * text_h]
                     mark = _flat_mark(first, text_h)
-                    if mark is not None and mark[0] == "=":
+                    if (mark is not None and mark[0] == "=") or (
+                            mark is None or mark[0] == "—") and _leading_strokes(clean, inside, (x0, y0), text_h) == 2:
                         frag = Fragment("=" + text[1:], frag.bbox, frag.confidence)
         out.append(frag)
     return out
+
+
+# A Latin letter alone or before a number, its bar maybe read as = (`V=90%`).
+_LETTER_FOR_SIGN = re.compile(r"^[A-Za-z]=?(?=$|\s*\d)")
+
+
+def _signs_by_shape(clean: np.ndarray, frags: list[Fragment], text_h: float, s: ReadSettings) -> list[Fragment]:
+    """A Latin letter read alone or before a number whose glyph is a chevron over a bar is ≥ or ≤: a
+    sign printed alone (a 指标性质 column) or in a Word font reads as N, V or M, which no target
+    starts with. The chevron's tip tells which: on the right, ≥; on the left, ≤. The letter's own low
+    score stays on the fragment when the tip stands too near the middle to tell."""
+    out: list[Fragment] = []
+    ink = None
+    for frag in frags:
+        if m := _LETTER_FOR_SIGN.match(frag.text):
+            if ink is None:
+                ink = binarize(clean)
+            x0, y0, x1, y1 = (int(round(v)) for v in frag.bbox)
+            sign = _comparison_glyph(np.ascontiguousarray(ink[max(0, y0):y1, max(0, x0):x1]), text_h, s)
+            if sign is not None:
+                op, sure = sign
+                weak = tuple(frag.weak or ())
+                if not sure:
+                    weak = (WeakSpot("", op, frag.text[m.end():m.end() + 3], min(frag.confidence, s.weak_char - 0.01)),
+                            *weak)
+                frag = Fragment(op + frag.text[m.end():], frag.bbox, frag.confidence, weak or frag.weak)
+        out.append(frag)
+    return out
+
+
+def _comparison_glyph(ink: np.ndarray, text_h: float, s: ReadSettings) -> tuple[str, bool] | None:
+    """(≥ or ≤, told surely) when a piece's first glyph is a chevron over a flat bar, else None."""
+    if ink.shape[0] < 4 or ink.shape[1] < 4:
+        return None
+    _, _, stats, _ = cv2.connectedComponentsWithStats(ink)
+    blobs = [st for st in stats[1:] if st[4] >= max(4.0, 0.02 * text_h * text_h)]
+    if not blobs:
+        return None
+    # The first glyph: ink from the first column up to the first column of paper after it.
+    left = min(st[0] for st in blobs)
+    keep = np.zeros_like(ink)
+    for st in blobs:
+        if st[0] < left + text_h:
+            keep[st[1]:st[1] + st[3], st[0]:st[0] + st[2]] = ink[st[1]:st[1] + st[3], st[0]:st[0] + st[2]]
+    cols = keep.any(axis=0)
+    gap = np.flatnonzero(~cols[left:])
+    right = left + (int(gap[0]) if len(gap) else keep.shape[1] - left)
+    glyph = keep[:, left:right]
+    rows = np.flatnonzero(glyph.any(axis=1))
+    if not len(rows):
+        return None
+    glyph = glyph[rows[0]:rows[-1] + 1]
+    h, w = glyph.shape
+    if not (s.sign_least * text_h <= h <= s.sign_most * text_h and s.sign_least * text_h <= w <= s.sign_most * text_h):
+        return None
+    cover = np.count_nonzero(glyph, axis=1) / w
+    # The bar: the lowest rows, inked across the glyph, with a row above them inked much less.
+    bar = h
+    while bar > 0 and cover[bar - 1] >= s.sign_bar:
+        bar -= 1
+    if bar == h or h - bar > 0.3 * h or bar < 0.5 * h:
+        return None
+    top = glyph[:bar]
+    top = top[:max(1, int(np.flatnonzero(top.any(axis=1))[-1]) + 1)] if top.any() else top
+    if top.shape[0] < 0.4 * h or cover[:top.shape[0]].max() >= s.sign_bar:
+        return None  # a letter's own strokes, or a second bar: no chevron
+    xs = np.arange(w)
+    third = max(1, top.shape[0] // 3)
+
+    def centre(band: np.ndarray) -> float | None:
+        mass = band.sum(axis=0).astype(np.float64)
+        return float((mass * xs).sum() / mass.sum() / max(1, w - 1)) if mass.sum() else None
+
+    ends = [centre(top[:third]), centre(top[-third:])]
+    tip = centre(top[third:-third] if top.shape[0] > 2 * third else top[third:third + 1])
+    if tip is None or None in ends:
+        return None
+    lean = tip - (ends[0] + ends[1]) / 2  # > 0: the tip on the right (>)
+    if abs(lean) < s.sign_lean / 2:
+        return None
+    return (">=" if lean > 0 else "<=", abs(lean) >= s.sign_lean)
+
+
+def _leading_strokes(gray: np.ndarray, ink: np.ndarray, at: tuple[int, int], text_h: float) -> int:
+    """How many flat strokes, one above the other and of one length, the ink of a piece starts with;
+    0 when it starts with no flat mark. Told from the grey page, not the ink's pieces: a faint 1-px
+    gap between the strokes of a thin = closes in the ink, and a = printed close to its number
+    touches it there (`—100%`, `—0起` for `=100%`, `=0起`). The mark runs from the first inked column
+    to where the ink stands taller than a stroke."""
+    cols = np.flatnonzero(ink.any(axis=0))
+    if not len(cols):
+        return 0
+    thin = 0.35 * text_h
+    end = cols[0]
+    while end < ink.shape[1]:
+        rows = np.flatnonzero(ink[:, end])
+        if not len(rows) or rows[-1] - rows[0] + 1 > thin:
+            break
+        end += 1
+    width = end - cols[0]
+    if not 0.3 * text_h <= width <= EQUALS_WIDEST * text_h:
+        return 0
+    band = np.flatnonzero(ink[:, cols[0]:end].any(axis=1))
+    top, bottom = band[0], band[-1] + 1
+    if bottom - top > thin:
+        return 0  # the strokes' ends stand apart: a slanted mark, not flat strokes
+    x, y = at
+    # The strokes' middle columns only (their ends fade); a pixel of margin above and below.
+    a, b = cols[0] + width // 5, end - width // 5
+    grey = gray[max(0, y + top - 1):y + bottom + 1, x + a:x + b].astype(np.float32)
+    if grey.shape[0] < 3 or grey.shape[1] < 2:
+        return 0
+    profile = grey.mean(axis=1)
+    paper = float(np.percentile(gray[max(0, y):y + ink.shape[0], x:x + ink.shape[1]], 90))
+    dark = profile < (paper + float(profile.min())) / 2
+    runs = np.flatnonzero(np.diff(np.concatenate(([0], dark.astype(np.int8), [0]))) == 1)
+    if len(runs) != 2:
+        return len(runs)
+    # Of one length (二 has a shorter upper stroke): each stroke's dark columns, across its own rows.
+    rows = np.flatnonzero(dark)
+    split = rows[np.flatnonzero(np.diff(rows) > 1)[0]] + 1
+    threshold = (paper + float(profile.min())) / 2
+    whole = gray[max(0, y + top - 1):y + bottom + 1, x + cols[0]:x + end].astype(np.float32)
+    lengths = [int(np.count_nonzero(part.min(axis=0) < threshold)) for part in (whole[:split], whole[split:])]
+    return 2 if min(lengths) >= 0.85 * max(lengths) else 0
 
 
 def _flat_bar(st: np.ndarray, text_h: float, widest: float) -> bool:
@@ -321,7 +467,8 @@ def _flat_mark(blobs: list[np.ndarray], text_h: float) -> tuple[str, tuple[int, 
     if len(blobs) == 1 and _flat_bar(blobs[0], text_h, 2.5) and blobs[0][2] >= 0.4 * text_h:
         bx, by, bw, bh, _ = blobs[0]
         return "—", (int(bx), int(by), int(bw), int(bh))
-    if len(blobs) != 2 or not all(_flat_bar(b, text_h, 1.2) for b in blobs):
+    # Up to a full-width ＝ (an em, about 1.5 text heights: LibreOffice prints a spreadsheet's = so).
+    if len(blobs) != 2 or not all(_flat_bar(b, text_h, EQUALS_WIDEST) for b in blobs):
         return None
     top, low = sorted(blobs, key=lambda b: b[1])
     left, right = max(top[0], low[0]), min(top[0] + top[2], low[0] + low[2])
@@ -515,7 +662,11 @@ def _unread_ink(engine: OcrEngine, clean: np.ndarray, ink: np.ndarray, tables: l
                 bx, by, bw, bh = (float(v) for v in stats[i, :4])
                 tall = frags[k].bbox[3] - frags[k].bbox[1]
                 left = min(frags[j].bbox[0] for j in mine)
-                if before and max(bw, bh) < s.glyph * text_h and bx <= left + text_h \
+                # Where a wrapped line starts: at the left (a cell aligned left), or about the middle of
+                # the line above (a centred cell: LibreOffice prints a spreadsheet's cells centred).
+                middle = (frags[k].bbox[0] + frags[k].bbox[2]) / 2
+                starts = bx <= left + text_h or abs(bx + bw / 2 - middle) <= s.mark_centre * text_h
+                if before and max(bw, bh) < s.glyph * text_h and starts \
                         and by + bh <= frags[k].bbox[3] + tall:
                     # A mark wrapped alone: at the start of the line under the last one read. It sits
                     # low in its line (。，、): a box as tall as the line before it, standing on the
@@ -648,6 +799,7 @@ def read_page_image(image: np.ndarray, dpi: float, engine: OcrEngine, page: int,
     frags += _missed_text(engine, clean, tables, frags, char / 1.5, dpi, judged)
     frags += _lone_dashes(clean, tables, frags, char / 1.5, dpi)
     frags = _equals_by_shape(clean, frags, char / 1.5)
+    frags = _signs_by_shape(clean, frags, char / 1.5, ReadSettings())
     frags += _unread_ink(engine, clean, ink, tables, frags, text_h, ReadSettings())
     _overlaps(frags, text_h)
     h, w = gray.shape[:2]

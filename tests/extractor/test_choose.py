@@ -121,3 +121,28 @@ def test_a_misprinted_execution_rate_alone_does_not_send_for_other_readings() ->
     chosen = choose_reading(counted(r) for r in text_readings(text))
     assert calls == ["tsv"] and chosen.consistent
     assert [i.code for i in chosen.forms[0].issues if i.severity == "error"] == ["execution_rate_mismatch"]
+
+
+def test_a_reading_that_breaks_is_left_out_not_the_document(monkeypatch) -> None:
+    """A reader's bug on one candidate reading costs that candidate: the others still read the form,
+    and the result says a reading was left out."""
+    from extractor.pipeline import extract_bytes
+    from extractor.routes import text as text_route
+
+    sample = (VARIANTS / "real-tsv.txt").read_bytes()
+    good = extract_bytes(sample, "dump.txt")
+    original = text_route.iter_text_readings
+
+    def breaking(text: str):
+        from extractor.routes import Reading
+
+        def broken():
+            raise ValueError("a reader's bug")
+
+        yield Reading("tsv", broken)  # the likeliest reading breaks
+        yield from original(text)
+
+    monkeypatch.setattr(text_route, "iter_text_readings", breaking)
+    result = extract_bytes(sample, "dump.txt")
+    assert [f.project_name for f in result.forms] == [f.project_name for f in good.forms]
+    assert [i.code for i in result.issues] == ["reading_failed"]

@@ -107,3 +107,38 @@ def test_points_cut_over_the_lines_around_their_row_are_one_number() -> None:
     rows = [cells for _page, cells in line_wrap_rows(dump)]
     row = next(r for r in rows if any(c.startswith("工作计划完成") for c in r))
     assert "工作计划完成时限" in row and row.count("10.5") == 2, row
+
+
+def test_a_fund_row_whose_amounts_all_wrapped_around_its_points() -> None:
+    # The amounts and the rate are cut (58,153,891. / 56, 55,649,6 / 57.00, 100.00 / %) above and below the
+    # row's own line, which holds only the one-line 分值 and 得分.
+    dump = """项目名称 文物保护修缮项目
+全年预算数( 全年执行 执行率(
+年初预算数 分值 得分
+A) 数 B/A)
+年度资 58,153,891. 55,649,657. 55,649,6 100.00
+10 10
+金总额 56 00 57.00 %
+其他资金 0.00 0.00 0.00 —
+预期目标 实际完成情况
+"""
+    rows = [cells for _page, cells in line_wrap_rows(dump)]
+    total = next(r for r in rows if r and r[0] == "年度资金总额")
+    assert total[1:] == ["58,153,891.56", "55,649,657.00", "55,649,657.00", "10", "100.00%", "10"]
+
+
+def test_goal_texts_side_by_side_are_split_by_their_columns_widths() -> None:
+    # The expected text wraps in a narrow column (three full lines and a short last), the actual one in
+    # a wide column (one full line, one short); their lines interleave, one pair shares a line.
+    dump = """预期目标 实际完成情况
+年度 按照年度计划推进文物保护修缮项目
+总体 ，1.项目验收质量达到符合要求；2.
+目标 全年完成情况：项目验收质量为达标；补贴发放覆盖率为1
+补贴发放覆盖率达到=100%；3.设施
+维护覆盖率达到=100%。 00%；设施维护覆盖率为100%。
+一级指标 二级指标 三级指标 分值 得分
+"""
+    rows = [cells for _page, cells in line_wrap_rows(dump)]
+    goals = rows[rows.index(["预期目标", "实际完成情况"]) + 1]
+    assert goals == ["按照年度计划推进文物保护修缮项目，1.项目验收质量达到符合要求；2.补贴发放覆盖率达到=100%；3.设施"
+                     "维护覆盖率达到=100%。", "全年完成情况：项目验收质量为达标；补贴发放覆盖率为100%；设施维护覆盖率为100%。"]

@@ -115,3 +115,102 @@ def test_a_row_cut_by_the_end_of_the_text_fills_its_columns_from_the_left() -> N
     [form] = _read(cut).forms
     last = form.indicators[-1]
     assert (last.level3, last.target, last.actual, last.weight, last.score) == ("借阅人次", ">=5000人次", "6000", None, None)
+
+
+def test_whitespace_lost_form_with_weight_before_rate_and_a_method_column() -> None:
+    """A document site's text of a .doc with every gap lost, on one long line among short site lines:
+    the funds print 分值 before 执行率 and a 得分计算方法 column, whose words (执行率, 分值) are text."""
+    from extractor.pipeline import extract_bytes
+
+    site = "文档.doc\n\nID:1234\n\n大小:40 KB\n\n"
+    form = ("1、项目支出绩效自评表(2019年度)   项目名称社区绿化养护经费主管部门及代码某区人民政府某街道办事处"
+            "实施单位:某街道城市管理中心项目资金(万元) 年初预算数(A)全年执行数(B)分值(10分)执行率(B/A)得分得分计算方法"
+            "年度资金总额:480.6240.31050%5执行率*该指标分值,最高不得超过分值上限。"
+            "其中:本年一般公共预算拨款 480.6240.3   其他资金     年度总体目标完成绿化养护。")
+    result = extract_bytes((site + form).encode(), "dump.txt")
+    assert result.source.reading == "unspaced"
+    [f] = result.forms
+    assert (f.project_name, f.department, f.implementing_unit) == ("社区绿化养护经费", "某区人民政府某街道办事处",
+                                                                   "某街道城市管理中心")
+    total, appropriation = f.funds.total, f.funds.appropriation
+    assert (str(total.initial_budget), str(total.executed), total.weight, total.execution_rate, total.score) == (
+        "480.6", "240.3", 10, 50.0, 5)
+    assert (str(appropriation.initial_budget), str(appropriation.executed)) == ("480.6", "240.3")
+
+
+def test_title_after_a_glued_note_and_goals_ending_at_the_next_numbered_block() -> None:
+    """A site's OCR note glued in front of the title on one line; in a pipe dump read as a stream, the
+    goal texts end where the template's next numbered block (2.项目实施内容及过程概述) starts."""
+    text = "\n".join([
+        "网站提示(注:以下内容为图片识别,请以原件为准)项目支出绩效自评表(2022年度) | | |",
+        "项目名称 | 乡村道路养护 | 主管部门 | 交通局 |",
+        "实施单位 | 养护所 | |",
+        "年度总体目标 | 预期目标 | 实际完成情况 |",
+        "年度总体目标 | 完成道路养护十公里。 | 完成道路养护十二公里。 |",
+        "2.项目实施内容及过程概述 | 按计划招标并组织施工。 |",
+        "一级指标 | 二级指标 | 三级指标 | 年度指标值 | 实际完成值 | 分值 | 得分 |",
+        "产出指标 | 数量指标 | 养护里程 | >=10公里 | 12公里 | 50 | 50 |",
+    ])
+    result = _read(text)
+    assert result.source.reading == "pipe"
+    for reading in ("pipe", "pipe-stream"):
+        [form] = _read_as(text, reading)
+        assert (form.title, form.year) == ("项目支出绩效自评表", 2022), reading
+        assert (form.goals.expected, form.goals.actual) == ("完成道路养护十公里。", "完成道路养护十二公里。"), reading
+
+
+def _read_as(text: str, name: str):
+    from extractor.pipeline import _forms_of
+    from extractor.routes.text import text_readings
+
+    [reading] = [r for r in text_readings(text) if r.name == name]
+    return _forms_of(reading)()
+
+
+def test_cell_per_line_dump_with_amounts_in_wan_yuan_and_numbered_goals() -> None:
+    """One cell per line (blank lines between): the funds' block label 年度预算申请 (万元) alone above a
+    wrapped header, amounts printed with 万元 in the cell, both goal texts numbered 目标1: 目标2: (the
+    second starts where the numbering starts over), a level's points printed (50) without 分."""
+    cells = ["部门整体支出绩效自评表", "(2020年度)", "部门名称", "某县水利局", "年度预算申请", "(万元)",
+             "年初", "预算数", "全年预算数", "全年", "执行数", "分值", "执行率", "得分",
+             "年度资金总额", "500万元", "600万元", "540万元", "10", "90%", "9",
+             "年度总体目标", "预期目标", "实际完成情况", "目标1:修缮渠道3公里", "目标2:新建泵站1座",
+             "目标1:修缮渠道3公里", "目标2:新建泵站1座",
+             "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分",
+             "产出指标", "(50)", "数量指标", "修缮渠道长度", ">=3公里", "3公里", "50", "50"]
+    [form] = _read("\n\n".join(cells)).forms
+    assert form.amount_unit == "万元"
+    total = form.funds.total
+    assert (str(total.initial_budget), str(total.annual_budget), str(total.executed), total.execution_rate) == (
+        "500", "600", "540", 90.0)
+    assert form.goals.expected == form.goals.actual == "目标1:修缮渠道3公里目标2:新建泵站1座"
+    [row] = form.indicators
+    assert (row.level1, row.level2, row.level3, row.weight) == ("产出指标", "数量指标", "修缮渠道长度", 50)
+
+
+def test_unspaced_amount_with_thousands_commas_is_not_cut_by_the_rate() -> None:
+    """`…171,773,659.9810100.00%10`: the digits before the weight are the tail of an amount printed with
+    commas; cutting them so that the rate agrees (65 | 9.98 | 10 → 100%) would invent amounts."""
+    from extractor.unspaced import _split_amounts
+
+    assert _split_amounts("27742800.00171773659.98171,773,659.9810100.00%10") == [
+        "27742800.00", "171773659.98", "171,773,659.98", "10", "100.00%", "10"]
+
+
+def test_funds_header_with_a_label_column_and_a_thirteen_column_indicator_header() -> None:
+    """新疆's template: the funds header opens with 资金来源 and calls the weight 分值权重; the indicator
+    header prints 指标值 / 指标值设置依据 / 上年完成值 / 指标分值权重 / 指标赋分规则 / 佐证资料 / 指标实际完成值 /
+    完成率 / 指标得分 / 偏差原因分析及改进措施: the columns the contract does not keep are read as asides."""
+    text = "\n".join([
+        "项目支出绩效自评表", "(2023年度)", "项目名称\t统计调查经费", "主管部门\t某市统计局\t实施单位\t某市统计局",
+        "项目资金(万元)\t资金来源\t年初预算数\t全年预算数\t全年执行数\t分值权重\t执行率\t得分",
+        "\t年度资金总额\t5.28\t1.96\t1.96\t10\t100.00%\t10",
+        "一级指标\t二级指标\t三级指标\t指标值\t指标值设置依据\t上年完成值\t指标分值权重\t指标赋分规则\t佐证资料\t"
+        "指标实际完成值\t完成率\t指标得分\t偏差原因分析及改进措施",
+        "产出指标\t数量指标\t调查户数\t>=120户\t任务文件\t118户\t90\t按完成比例赋分\t台账\t120户\t100%\t90\t无",
+    ])
+    [form] = _read(text).forms
+    total = form.funds.total
+    assert (str(total.annual_budget), total.weight, total.score) == ("1.96", 10, 10)
+    [row] = form.indicators
+    assert (row.target, row.actual, row.weight, row.score, row.deviation_note) == (">=120户", "120户", 90, 90, "无")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 
 from tests.extractor.conftest import forms_from_tsv
@@ -231,3 +232,55 @@ def test_a_fund_row_none_of_whose_cells_fits_is_said_not_left_empty_quietly() ->
     assert {"funds.carryover.initial_budget", "funds.carryover.annual_budget"} <= unread
     [sound] = forms_from_tsv(HEAD + INDICATOR_HEADER + "产出指标\t数量指标\t里程\t10\t10\t90\t90\n总分\t\t\t\t\t100\t100")
     assert not [i for i in sound.issues if i.code == "value_unread"]  # 其他资金's dash is no unread value
+
+
+def test_a_label_cut_by_a_page_break_takes_its_rest_overleaf() -> None:
+    from extractor.grid import rows_from_texts
+    from extractor.reconcile import grid_to_forms
+
+    # A spreadsheet's merged 时效 | 指标 cell cut at the page: its first line above the break, the rest
+    # overleaf beside the block's next row. The block is 时效指标 on both sides of the break.
+    head = [(1, line.split("\t")) for line in (HEAD + INDICATOR_HEADER).strip("\n").split("\n")]
+    body = [(1, ["产出指标", "数量指标", "甲", "=1", "1", "10", "10", ""]),
+            (1, ["", "时效", "乙", "及时", "及时", "10", "10", ""]),
+            (2, ["", "指标", "丙", "及时", "及时", "10", "10", ""]),
+            (2, ["总分", "", "", "", "", "100", "100", ""])]
+    grid = rows_from_texts(head + body, source="ocr")
+    # Drawn cells: each in its column's box (a scan's rows are read by the header's columns).
+    grid.cells = [replace(c, bbox=(100.0 * c.col, 20.0 * c.row, 100.0 * c.col + 90, 20.0 * c.row + 15))
+                  for c in grid.cells]
+    [form] = grid_to_forms(grid)
+    assert levels(form) == [("产出指标", "数量指标", "甲"), ("产出指标", "时效指标", "乙"), ("产出指标", "时效指标", "丙")]
+
+
+def test_a_dash_read_in_the_operator_column_beside_a_number_is_an_equals_sign_and_said() -> None:
+    from extractor.grid import rows_from_texts
+    from extractor.reconcile import grid_to_forms
+
+    header = "一级指标\t二级指标\t三级指标\t指标性质\t指标值\t度量单位\t实际完成值\t分值\t得分\t偏差原因分析及改进措施\n"
+    head = [(1, line.split("\t")) for line in (HEAD + header).strip("\n").split("\n")]
+    body = [(1, ["产出指标", "数量指标", "甲", "—", "100", "%", "100%", "10", "10", ""]),
+            (1, ["", "", "乙", "", "及时", "", "及时", "10", "10", ""]),
+            (1, ["总分", "", "", "", "", "", "", "100", "100", ""])]
+    # Read by OCR: a typed dash is what the form printed, and stays.
+    for source, want in (("ocr", "=100%"), ("text", "—100%")):
+        grid = rows_from_texts(head + body, source=source)
+        grid.cells = [replace(c, bbox=(100.0 * c.col, 20.0 * c.row, 100.0 * c.col + 90, 20.0 * c.row + 15))
+                      for c in grid.cells]
+        [form] = grid_to_forms(grid)
+        assert [i.target for i in form.indicators] == [want, "及时"], source
+        said = [(i.code, i.field) for i in form.issues if i.code == "doubtful_value"]
+        assert (("doubtful_value", "indicators[0].target") in said) == (source == "ocr")
+
+
+def test_total_numbers_cut_by_their_columns_are_read_again_by_the_forms_sums() -> None:
+    rows = "产出指标\t数量指标\t养护里程\t>=10公里\t12公里\t90\t80.03\t\n"
+    # 80.03 + the funds' 9.5 = 89.53: `89.5` then `3` alone is the score cut, not the page's number.
+    [form] = forms_from_tsv(HEAD + INDICATOR_HEADER + rows + "总分\t\t\t\t\t100\t89.5\t\n3")
+    assert (form.total.weight, form.total.score) == (100, Decimal("89.53"))
+    # `10` / `0` / `89.` / `53`: both numbers cut.
+    [form] = forms_from_tsv(HEAD + INDICATOR_HEADER + rows + "总分\t\t\t\t\t10\t\t\n0\n89.\n53")
+    assert (form.total.weight, form.total.score) == (100, Decimal("89.53"))
+    # A number after a score the sums already prove is no rest of it.
+    [form] = forms_from_tsv(HEAD + INDICATOR_HEADER + rows + "总分\t\t\t\t\t100\t89.53\t\n2")
+    assert (form.total.weight, form.total.score) == (100, Decimal("89.53"))

@@ -234,6 +234,8 @@ def scanned(form: Form) -> Form:
     ("≈100", "100%", "indicators[0].target"),  # an operator no target uses
     (">=85%", ">=853", "indicators[0].actual"),  # % read as a digit
     (">=290万#2", ">=290万㎡", "indicators[0].target"),
+    ("N95%", "96%", "indicators[0].target"),  # a ≥ read as a letter, its shape not told
+    ("V=90%", "96%", "indicators[0].target"),
 ])
 def test_a_scanned_value_is_held_to_its_columns_grammar(target: str, actual: str, field: str) -> None:
     form = scanned(with_values(target, actual, name="满意度"))

@@ -105,3 +105,28 @@ def test_forms_query_filters_pages_and_stays_within_the_key(client: TestClient) 
     rerun = client.post(f"/v1/documents/{first}/rerun", headers=HEADERS).json()
     assert rerun["status"] == "queued" and rerun["attempts"] == 0
     assert client.get(f"/v1/documents/{first}/result", headers=HEADERS).status_code == 200  # kept until replaced
+
+
+def _png(width: int = 40, height: int = 60) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("L", (width, height), 255).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_page_images_upload_as_one_document(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path / "data", api_keys="tester:api-key")
+    with TestClient(create_app(settings, sweep=False)) as client:
+        response = client.post("/v1/documents?pages=true", headers=HEADERS,
+                               files=[("files", ("第1页.png", _png())), ("files", ("第2页.png", _png(50)))])
+        [doc] = response.json()["documents"]
+        status = client.get(f"/v1/documents/{doc['id']}", headers=HEADERS).json()
+        assert (status["filename"], status["media_type"], status["queue"]) == ("第1页（共 2 页）.tif", "image/tiff", "heavy")
+        # A file that is not an image is no page: refused with the reason, nothing recorded.
+        refused = client.post("/v1/documents?pages=true", headers=HEADERS,
+                              files=[("files", ("第1页.png", _png())), ("files", ("说明.txt", "项目名称".encode()))])
+        assert refused.status_code == 422 and refused.json()["detail"].startswith("说明.txt 是 text/plain，不是页面图像")
+        assert client.get("/v1/documents", headers=HEADERS).json()["total"] == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -9,6 +10,7 @@ from pathlib import Path
 import pypdfium2
 from conftest import EXPECTED, SAMPLE, RedisServer, Worker, wait_for
 from fastapi.testclient import TestClient
+from PIL import Image
 
 from api.app import create_app
 from samples.generate.layout import Style, layout
@@ -30,6 +32,16 @@ def test_pdf_and_scan_are_processed_by_a_heavy_only_worker(
         response = client.post("/v1/documents", headers=KEY, files=[
             ("files", ("form.pdf", text_pdf)), ("files", ("scan.pdf", scanned)), ("files", (SAMPLE.name, SAMPLE.read_bytes()))])
         ids = {doc["filename"]: doc["id"] for doc in response.json()["documents"]}
+        # The same scan as one PNG per page, uploaded as the pages of one document.
+        pngs = []
+        for page in scan_pages(text_pdf, ScanStyle(dpi=200), seed=0):
+            buffer = io.BytesIO()
+            Image.fromarray(page).save(buffer, format="PNG", dpi=(200, 200))
+            pngs.append(buffer.getvalue())
+        joined = client.post("/v1/documents?pages=true", headers=KEY, files=[
+            ("files", (f"page-{i + 1}.png", png)) for i, png in enumerate(pngs)]).json()["documents"]
+        assert len(joined) == 1
+        ids[joined[0]["filename"]] = joined[0]["id"]
 
         def status(name: str) -> dict[str, object]:
             return client.get(f"/v1/documents/{ids[name]}", headers=KEY).json()
@@ -38,11 +50,12 @@ def test_pdf_and_scan_are_processed_by_a_heavy_only_worker(
 
         def finished(name: str) -> dict[str, object] | None:
             now = status(name)
-            if now["status"] == "running" and now["pages_total"]:
+            if name == "scan.pdf" and now["status"] == "running" and now["pages_total"]:
                 seen.append((now["pages_done"] + 1, now["pages_total"], now["eta_seconds"]))  # type: ignore[operator]
             return now if now["status"] in ("done", "failed") else None
 
-        for name in ("form.pdf", "scan.pdf"):
+        pages_name = f"page-1（共 {len(pngs)} 页）.tif"
+        for name in ("form.pdf", "scan.pdf", pages_name):
             final = wait_for(lambda n=name: finished(n), 150, name, interval=0.1)
             assert (final["status"], final["queue"]) == ("done", "heavy"), final
         # The worker said which page of how many it was reading, and once a page was done, the time left.
@@ -53,9 +66,12 @@ def test_pdf_and_scan_are_processed_by_a_heavy_only_worker(
         assert etas and all(eta is not None for eta in etas), seen
         assert etas == sorted(etas, reverse=True), seen  # counts down while the last page is read
         results = {name: client.get(f"/v1/documents/{ids[name]}/result", headers=KEY).json()
-                   for name in ("form.pdf", "scan.pdf")}
+                   for name in ("form.pdf", "scan.pdf", pages_name)}
         assert results["form.pdf"]["source"]["route"] == "pdf-text"
         assert results["scan.pdf"]["source"]["route"] == "pdf-scan"
+        assert (results[pages_name]["source"]["route"], results[pages_name]["source"]["pages"]) == ("image", len(pngs))
+        # Read as one document: the form continued on the next page image is one form, whole.
+        assert len(results[pages_name]["forms"][0]["indicators"]) == len(results["scan.pdf"]["forms"][0]["indicators"])
         for result in results.values():
             assert [f["project_name"] for f in result["forms"]] == [form["project_name"]]
         # The text dump waits on the light queue, which this worker does not consume.

@@ -113,3 +113,25 @@ def test_a_table_ending_mid_page_is_never_joined_to_the_next_page() -> None:
     second = _ruled(2, xs, [60, 80], [frag("人次", 60, 65, 100, 75)])
     rows = grid_to_rows(pages_to_grid([first, second]))
     assert [r.texts[0] for r in rows] == ["", "培训", "人次"]
+
+
+def test_a_split_row_whose_texts_wrapped_in_most_columns_is_rejoined() -> None:
+    # Word's equal columns wrap every text to a few characters a line: the part overleaf holds the rest of
+    # the names and targets (4 of the 6 columns filled above), but no number: 分值 and 得分 fit on line one.
+    xs = [50, 150, 250, 350, 450, 550, 650]
+    first = _ruled(1, xs, [600, 700, 760], [frag("名称", 60, 620, 100, 630), frag("可持续", 60, 710, 100, 720),
+                                            frag("长效管", 160, 710, 200, 720), frag("健全有", 260, 710, 300, 720),
+                                            frag("健全有", 360, 710, 400, 720), frag("4", 460, 710, 470, 720),
+                                            frag("4", 560, 710, 570, 720)])
+    second = _ruled(2, xs, [60, 80, 120], [frag("影响", 60, 65, 100, 75), frag("理机制", 160, 65, 200, 75),
+                                          frag("效", 260, 65, 280, 75), frag("效", 360, 65, 380, 75),
+                                          frag("合格率", 160, 90, 200, 100), frag("=", 260, 90, 270, 100),
+                                          frag("100%", 360, 90, 400, 100), frag("2", 460, 90, 470, 100),
+                                          frag("2", 560, 90, 570, 100)])
+    rows = grid_to_rows(pages_to_grid([first, second]))
+    assert [r.texts[1] for r in rows] == ["", "长效管理机制", "合格率"]
+    assert rows[1].texts[2:] == ["健全有效", "健全有效", "4", "4"]
+    # The same overflow with a number of its own below is a whole row, not the rest of the one above.
+    second.fragments.append(frag("3", 460, 65, 470, 75))
+    rows = grid_to_rows(pages_to_grid([first, second]))
+    assert [r.texts[1] for r in rows] == ["", "长效管", "理机制", "合格率"]

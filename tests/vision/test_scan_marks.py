@@ -12,7 +12,7 @@ from extractor.ocr import get_engine
 from extractor.ocr.base import crop_box
 from extractor.vision.assemble import Fragment
 from extractor.vision.cell_lines import LineSettings, text_ink
-from extractor.vision.scan import ReadSettings, _read_pieces, _unread_ink
+from extractor.vision.scan import ReadSettings, _equals_by_shape, _read_pieces, _signs_by_shape, _unread_ink
 from extractor.vision.segments import Table, TableCell
 
 FONT = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
@@ -75,3 +75,92 @@ def test_a_mark_alone_on_the_last_line_is_read_and_other_unread_ink_is_said(engi
     ink = text_ink(clean, 200, LineSettings())
     assert _unread_ink(engine, clean, ink, [table()], frags, SIZE, ReadSettings()) == []
     assert [(w.before, w.char) for w in frags[0].weak] == [("事故发生", "")]
+
+
+def test_a_mark_wrapped_alone_in_a_centred_cell_is_read_with_its_line(engine) -> None:
+    # LibreOffice prints a spreadsheet's cells centred: the wrapped 。 stands under the line's middle.
+    font = ImageFont.truetype(FONT, SIZE)
+    img = Image.new("L", (720, 140), 255)
+    draw = ImageDraw.Draw(img)
+    text = "把控项目进度，无安全事故发生"
+    line = draw.textbbox((0, 0), text, font=font)
+    x = (720 - (line[2] - line[0])) // 2
+    draw.text((x, 25), text, font=font, fill=0)
+    line = tuple(float(v) for v in draw.textbbox((x, 25), text, font=font))
+    mark = draw.textbbox((0, 0), "。", font=font)
+    draw.text((360 - (mark[2] - mark[0]) // 2, 70), "。", font=font, fill=0)
+    clean = np.asarray(img).copy()
+    frags = [Fragment(text, padded(line), 0.99)]
+    found = _unread_ink(engine, clean, text_ink(clean, 200, LineSettings()), [table()], frags, SIZE, ReadSettings())
+    assert [f.text for f in found] == ["。"]
+    assert not frags[0].weak
+
+
+def flat_strokes(widths: tuple[int, int], grey: int, touching: bool) -> tuple[np.ndarray, Fragment]:
+    """Two flat 2-px strokes a pale pixel apart (a thin = at 200 dpi, as a 300 dpi print comes out
+    when scaled down), centred on each other, then 100% after them, close enough to touch or not."""
+    font = ImageFont.truetype(FONT, SIZE)
+    img = Image.new("L", (300, 80), 255)
+    draw = ImageDraw.Draw(img)
+    x0 = 20
+    for k, width in enumerate(widths):
+        left = x0 + (max(widths) - width) // 2
+        draw.rectangle((left, 38 + 3 * k, left + width - 1, 39 + 3 * k), fill=grey if k == 0 else 90)
+    digits = x0 + max(widths) - (2 if touching else -4)
+    draw.text((digits, 22), "100%", font=font, fill=0)
+    right = draw.textbbox((digits, 22), "100%", font=font)[2]
+    return np.asarray(img).copy(), Fragment("—100%", (x0 - 6.0, 22.0, right + 6.0, 62.0), 0.9)
+
+
+def test_a_thin_equals_sign_read_as_a_dash_is_told_by_its_strokes() -> None:
+    for touching in (False, True):
+        clean, frag = flat_strokes((34, 34), 165, touching)
+        assert [f.text for f in _equals_by_shape(clean, [frag], SIZE / 1.2)] == ["=100%"], touching
+    # 二's upper stroke is shorter: no equals sign; nor is one stroke alone.
+    clean, frag = flat_strokes((22, 34), 165, False)
+    assert [f.text for f in _equals_by_shape(clean, [frag], SIZE / 1.2)] == ["—100%"]
+    clean, frag = flat_strokes((34, 34), 255, False)
+    assert [f.text for f in _equals_by_shape(clean, [frag], SIZE / 1.2)] == ["—100%"]
+
+
+SERIF = "/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf"  # LibreOffice's face for a Word table's signs
+
+
+def printed(text: str, font_path: str = SERIF) -> tuple[np.ndarray, Fragment]:
+    font = ImageFont.truetype(font_path, SIZE)
+    img = Image.new("L", (300, 80), 255)
+    draw = ImageDraw.Draw(img)
+    draw.text((20, 20), text, font=font, fill=0)
+    box = draw.textbbox((20, 20), text, font=font)
+    return np.asarray(img).copy(), Fragment("", (box[0] - 6.0, box[1] - 6.0, box[2] + 6.0, box[3] + 6.0), 0.5)
+
+
+def test_a_comparison_sign_read_as_a_letter_is_told_by_its_chevron() -> None:
+    for text, read, want in (("≥95%", "N95%", ">=95%"), ("≤200", "M200", "<=200"), ("≥", "V", ">="), ("≤", "M", "<="),
+                             ("≥90%", "V=90%", ">=90%")):
+        clean, frag = printed(text)
+        (got,) = _signs_by_shape(clean, [Fragment(read, frag.bbox, 0.5)], SIZE / 1.2, ReadSettings())
+        assert got.text == want, text
+    # Letters that are letters stay: no bar under a chevron.
+    for text in ("N5", "V", "M2", "L3", "E"):
+        clean, frag = printed(text)
+        (got,) = _signs_by_shape(clean, [Fragment(text, frag.bbox, 0.9)], SIZE / 1.2, ReadSettings())
+        assert got.text == text, text
+
+
+def test_an_equals_sign_alone_on_the_first_line_of_a_tall_cell_is_read() -> None:
+    from extractor.vision.scan import _lone_dashes
+
+    # Word prints a table's cells top-aligned: a = in its 指标性质 cell stands on the row's first line,
+    # level with the value beside it, far above the middle of a row three lines tall.
+    img = Image.new("L", (300, 160), 255)
+    draw = ImageDraw.Draw(img)
+    draw.rectangle((40, 32, 56, 34), fill=0)
+    draw.rectangle((40, 38, 56, 40), fill=0)
+    draw.text((170, 22), "100", font=ImageFont.truetype(FONT, SIZE), fill=0)
+    cells = [TableCell(0, 0, 1, 1, (10.0, 10.0, 150.0, 150.0)), TableCell(0, 1, 1, 1, (150.0, 10.0, 290.0, 150.0))]
+    tab = Table(ys=[10.0, 150.0], xs=[10.0, 150.0, 290.0], cells=cells)
+    beside = [Fragment("100", (165.0, 20.0, 220.0, 52.0), 0.99)]
+    assert [f.text for f in _lone_dashes(np.asarray(img).copy(), [tab], beside, SIZE / 1.2, 200)] == ["="]
+    # Alone in the row (nothing level with it), ink that high in a tall cell may be what is left of a rule.
+    assert _lone_dashes(np.asarray(img).copy(), [tab], [], SIZE / 1.2, 200) == []
