@@ -185,10 +185,10 @@ def _align_by_position(cells: Sequence[Cell], texts: list[str], roles: Sequence[
     # 分值 without 得分 (or the reverse) is the mark of a row shifted by one column: let the
     # content decide.
     # So is a row with values but neither: a dump that dropped empty cells moved them left.
-    points = [r for r in ("weight", "score") if r in by_role and not is_blank_value(by_role[r].text)]
-    values = [r for r in by_role if r not in ("l1", "l2", "name")]
-    if "weight" in roles and "score" in roles and (len(points) == 1 or (not points and len(values) >= 2)):
-        return None
+    if "weight" in roles and "score" in roles:
+        points = [r for r in ("weight", "score") if r in by_role and not is_blank_value(by_role[r].text)]
+        if len(points) == 1 or (not points and sum(r not in ("l1", "l2", "name") for r in by_role) >= 2):
+            return None
     return Aligned(by_role=by_role, skipped=[])
 
 
@@ -208,12 +208,17 @@ def align_texts(texts: Sequence[str], roles: Sequence[str], role_columns: Sequen
     for i in range(n - 1, -1, -1):
         best[i][m], move[i][m] = best[i + 1][m] + SKIP_FILLED, 0
     backwards = range(m - 1, -1, -1)
+    # The roles printed in each column (most columns one role): where a text's position bonus goes.
+    at_column: dict[int, list[int]] = {}
+    for j, c in enumerate(role_columns[:m] if role_columns else ()):
+        at_column.setdefault(c, []).append(j)
     for i in range(n - 1, -1, -1):
         fits = _fits(role_key, texts[i])
-        if role_columns:
-            column = text_columns[i] if text_columns else -2
-            fits = [f + POSITION_BONUS if f != NEG and c == column else f
-                    for f, c in zip(fits, role_columns, strict=False)]
+        if role_columns and (at := at_column.get(text_columns[i] if text_columns else -2)):
+            fits = list(fits)
+            for j in at:
+                if fits[j] != NEG:
+                    fits[j] += POSITION_BONUS
         row_best, row_move, next_best = best[i], move[i], best[i + 1]
         for j in backwards:
             score, action = next_best[j] + SKIP_FILLED, 0

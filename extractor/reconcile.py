@@ -823,7 +823,9 @@ def _indicator(state: _State, r: _IndicatorRow, l2: Label | None, l1: str | None
                     "the operator column is taken for =")
     target_parts = [cells[k].text for k in ("target_op", "target", "target_unit") if k in cells]
     numbers = _read_points(state, cells, where)
-    for key, cell in cells.items():
+    target, actual = cells.get("target"), cells.get("actual")
+    scanned = (target is not None and target.source == "ocr") or (actual is not None and actual.source == "ocr")
+    for key, cell in cells.items() if scanned else ():  # a dump's values: no OCR confusion to look for
         if key in ("target", "actual") and cell.source == "ocr" and _LETTER_FOR_DIGIT.search(compact(cell.text)):
             state.issue("doubtful_value", "warning", f"{where}.{key}",
                         f"「{clean_text(cell.text)}」中应为数字处有字母 / {clean_text(cell.text)!r} has a letter where a "
@@ -910,6 +912,11 @@ def _drop_page_numbers(state: _State, cells: list[Cell], where: str) -> list[Cel
 
 
 def _provenance(cells: dict[str, Cell]) -> dict[str, CellRef] | None:
+    for c in cells.values():
+        if c.bbox is not None:
+            break
+    else:
+        return None  # no cell has a box (a text dump's): nothing to point at
     refs = {key: CellRef(page=c.page, bbox=c.bbox, source=c.source, confidence=round(c.confidence, 3))
             for key, c in cells.items() if c.bbox is not None}
     return refs or None

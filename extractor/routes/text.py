@@ -268,10 +268,10 @@ def detect_shape(text: str, lines: list[str] | None = None) -> Shape:
     if sum(line.count(",") >= 3 for line in lines) >= max(3, len(lines) * 0.5):
         return "csv"
     tabbed = sum("\t" in line for line in lines)
-    piped = sum((line.lstrip().startswith("|") or line.rstrip().endswith("|")) and line.count("|") >= 2
-                for line in lines)
     if tabbed >= max(3, len(lines) * 0.2):
         return "tsv"
+    piped = sum((line.lstrip().startswith("|") or line.rstrip().endswith("|")) and line.count("|") >= 2
+                for line in lines)
     if piped >= max(3, len(lines) * 0.3):
         return "pipe"
     mean_length = sum(len(line) for line in lines) / len(lines)
