@@ -239,13 +239,27 @@ def check_completeness(form: Form, settings: ValidationSettings) -> Iterator[Iss
 _ROW_CELLS = ("level1", "level2", "weight", "score", "target", "actual")
 
 
+def _rows_close(form: Form) -> bool:
+    """Every row has its levels, points and score, and they sum (with the funds') to the printed 总分."""
+    if form.total.weight is None or form.total.score is None or not form.indicators:
+        return False
+    if any(i.weight is None or i.score is None or not i.level1 or not i.level2 for i in form.indicators):
+        return False
+    weights = sum((i.weight for i in form.indicators), Decimal(0)) + (form.funds.total.weight or Decimal(0))
+    scores = sum((i.score for i in form.indicators), Decimal(0)) + (form.funds.total.score or Decimal(0))
+    return weights == form.total.weight and scores == form.total.score
+
+
 def incompleteness(form: Form, settings: ValidationSettings | None = None) -> Issue | None:
     """A form whose reading left many of the cells every form prints empty: said once, as a whole,
     so that a partial reading is never taken for the form (asked of the chosen reading only)."""
     settings = settings or _DEFAULT_SETTINGS
-    empty = Counter(key for ind in form.indicators for key in _ROW_CELLS
+    # Rows whose points and scores add up to the printed 总分 were all read: an empty target or actual
+    # there is the page's own empty cell (a qualitative row), not a reading that lost it.
+    keys = _ROW_CELLS[:4] if _rows_close(form) else _ROW_CELLS
+    empty = Counter(key for ind in form.indicators for key in keys
                     if getattr(ind, key) is None or getattr(ind, key) == "")
-    cells = len(_ROW_CELLS) * len(form.indicators) + 1
+    cells = len(keys) * len(form.indicators) + 1
     missing = sum(empty.values()) + (not (form.project_name or form.department))
     if form.indicators and missing <= settings.incomplete_share * cells:
         return None
@@ -564,6 +578,28 @@ def check_words(form: Form, settings: ValidationSettings) -> Iterator[Issue]:
                            f"可能有一处识别有误，请核对原件 / actual and target words differ by one character")
 
 
+_GOAL_ITEM = re.compile(r"^\s*[（(]?(?:目标)?(\d{1,2}|[一二三四五六七八九十]{1,2})[.、，,:：)）]")
+_CHINESE_DIGITS = "一二三四五六七八九十"
+
+
+def _item_number(mark: str) -> int:
+    return int(mark) if mark.isdigit() else _CHINESE_DIGITS.index(mark[-1]) + 1 + 10 * (len(mark) > 1)
+
+
+def check_goal_split(form: Form, settings: ValidationSettings) -> Iterator[Issue]:
+    """The 实际完成情况 text opening with item 2 (or later) while the 预期目标 text opens with item 1 goes
+    on with the expected's numbering: the two texts were parted in the wrong place (a dump that ran both
+    cells together leaves only the sentences to cut at)."""
+    expected, actual = form.goals.expected or "", form.goals.actual or ""
+    first, second = _GOAL_ITEM.match(expected), _GOAL_ITEM.match(actual)
+    if not (first and second) or _item_number(first.group(1)) != 1 or _item_number(second.group(1)) == 1:
+        return
+    for key in ("expected", "actual"):
+        yield _warning("doubtful_value", f"goals.{key}",
+                       f"实际完成情况从第 {second.group(1)} 条开始，接着预期目标的编号：两段目标文字的分界可能有误，请核对原件 / "
+                       "the actual text goes on with the expected text's numbering: the two may be parted wrongly")
+
+
 RULES: tuple[Rule, ...] = (
     check_sums,
     check_score_within_weight,
@@ -580,6 +616,7 @@ RULES: tuple[Rule, ...] = (
     check_total_row,
     check_scanned_header,
     check_words,
+    check_goal_split,
 )
 
 

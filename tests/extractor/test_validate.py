@@ -368,3 +368,24 @@ def test_scanned_words_one_character_apart_are_doubted_on_the_row(target: str, a
                                                 ("=100%", "100%"), ("全面推进工作", "全面推进王作")])
 def test_words_that_agree_or_differ_wholly_are_not_doubted(target: str, actual: str) -> None:
     assert "word_mismatch" not in codes(scanned(with_values(target, actual, name="水平")))
+
+
+def test_goal_texts_parted_inside_the_numbering_are_doubted() -> None:
+    form = sound_form()
+    form.goals.expected, form.goals.actual = "1、完成道路养护。", "2、提升通行效率。1、完成养护。"
+    assert {("doubtful_value", "goals.expected"), ("doubtful_value", "goals.actual")} <= issued(form)
+    form.goals.actual = "1、完成养护 120 公里。2、通行效率提升。"  # each text numbered from 1: parted right
+    assert ("doubtful_value", "goals.actual") not in issued(form)
+    form.goals.expected, form.goals.actual = "（一）完成道路养护。", "（三）提升通行效率。"
+    assert ("doubtful_value", "goals.actual") in issued(form)
+
+
+def test_empty_targets_of_rows_that_add_up_are_the_pages_own() -> None:
+    from extractor.validate import incompleteness
+
+    form = sound_form()  # points and scores add up to the printed 总分: every row was read
+    for ind in form.indicators:
+        ind.target = ind.actual = None
+    assert incompleteness(form) is None
+    form.total.score = None  # nothing proves the rows whole: the empty cells count
+    assert incompleteness(form) is not None and incompleteness(form).code == "form_incomplete"
