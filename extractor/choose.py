@@ -47,9 +47,15 @@ def plausibility(forms: list[Form]) -> tuple[float, bool]:
             score += 0.5 * sum(v is not None for v in (row.initial_budget, row.annual_budget, row.executed,
                                                        row.weight, row.execution_rate, row.score))
         rows = 0.0
+        pointless = any(i.code == "no_points_columns" for i in form.issues)  # the template prints no points
         for ind in form.indicators:
             if ind.weight is None and ind.score is None:
-                score -= 1.0  # a row with a name and no points is most often a cell cut from its row
+                if not pointless:
+                    score -= 1.0  # a row with a name and no points is most often a cell cut from its row
+                elif ind.target and ind.actual:  # a template without points: a row is its target and actual
+                    score += 0.5
+                else:
+                    score -= 0.5  # a row short of one is most often a cell cut from its row
                 continue
             rows += 1.0 * bool(ind.level3) + 1.0 * (ind.weight is not None) + 1.0 * (ind.score is not None)
             rows += 0.5 * bool(ind.level2) + 0.25 * bool(ind.target) + 0.25 * bool(ind.actual)
@@ -87,7 +93,7 @@ _LOSS = frozenset({"value_unread", "row_without_values"})
 # do not hold as printed, repairs of a value. A reading with only these is taken at once; any other
 # issue (a row without points, a cell left over, weights that miss 总分, …) makes the other readings
 # worth trying.
-_NOT_THE_READING = frozenset({"funds_do_not_add_up", "doubtful_value", "block_weight_mismatch",
+_NOT_THE_READING = frozenset({"no_points_columns", "funds_do_not_add_up", "doubtful_value", "block_weight_mismatch",
                               "funds_score_inconsistent", "page_number_dropped", "amount_repaired",
                               "amount_converted", "name_joined", "low_confidence", "unit_mismatch",
                               "full_score_on_missed_target",

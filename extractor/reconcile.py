@@ -98,6 +98,7 @@ class _State:
     indicator_roles: tuple[str, ...] = DEFAULT_INDICATOR_ROLES
     indicator_columns: dict[str, int] = field(default_factory=dict)
     indicator_boxes: dict[str, tuple[float, float]] = field(default_factory=dict)  # role -> header x-range
+    points_header: bool | None = None  # the indicator header read names 分值 or 得分 (None: no header read)
     goal_columns: dict[str, int] = field(default_factory=dict)
     goal_parts: dict[str, list[Cell]] = field(default_factory=lambda: {"expected": [], "actual": []})
     goal_cells_read: set[tuple[int, int]] = field(default_factory=set)  # a merged cell repeats per row
@@ -133,6 +134,14 @@ def run_to_form(rows: list[Row]) -> Form:
         _read_row(state, row)
     _finish_goals(state)
     state.form.indicators = _resolve_indicators(state)
+    funds, total = state.form.funds.total, state.form.total
+    # A template that scores nothing: no 分值/得分 in the indicator header, none on the funds or a 总分.
+    if state.points_header is False and state.form.indicators \
+            and all(v is None for v in (funds.weight, funds.score, total.weight, total.score)) \
+            and all(i.weight is None and i.score is None for i in state.form.indicators):
+        state.issue("no_points_columns", "warning", "indicators",
+                    "指标表头没有分值、得分栏，各行按无分值读取 / the indicator header names no 分值 or 得分: "
+                    "the rows are read without points")
     _join_cut_total_score(state)
     return state.form
 
@@ -206,6 +215,7 @@ def _read_row(state: _State, row: Row) -> None:
     if indicator_roles := _indicator_header(row):
         state.section = "indicators"
         state.indicator_roles, state.indicator_columns = tuple(indicator_roles), indicator_roles
+        state.points_header = bool({"weight", "score"} & set(indicator_roles))
         state.indicator_boxes = header_boxes(row, indicator_roles)
         state.pending_labels.extend(lab for c in row.cells if (lab := read_label(c.text)))
         return
@@ -230,6 +240,7 @@ def _read_table_row(state: _State, row: Row) -> None:
     if (indicator_roles := _indicator_header(row, roles)) and not _splits_header(state, indicator_roles):
         # The header repeated on a continuation page: same columns, maybe shifted.
         state.indicator_roles, state.indicator_columns = tuple(indicator_roles), indicator_roles
+        state.points_header = bool({"weight", "score"} & set(indicator_roles))
         state.indicator_boxes = header_boxes(row, indicator_roles)
         state.pending_labels.extend(lab for c in row.cells if (lab := read_label(c.text)))
     else:

@@ -230,6 +230,8 @@ def check_completeness(form: Form, settings: ValidationSettings) -> Iterator[Iss
     if not form.project_name and not form.department:
         for key in ("project_name", "department"):  # either may be the one the page lost
             yield _warning("missing_field", key, "项目名称和主管部门都没有读到 / neither 项目名称 nor 主管部门 was found")
+    if any(i.code == "no_points_columns" for i in form.issues):
+        return  # the template prints no 分值/得分: a row without them lost nothing
     for i, ind in enumerate(form.indicators):
         for key in ("weight", "score"):
             if getattr(ind, key) is None:
