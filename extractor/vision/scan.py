@@ -27,6 +27,7 @@ from extractor.vision.segments import (
     RuleMending,
     Segment,
     Table,
+    drop_loose,
     mend_rules,
     open_sides,
     tables_from_segments,
@@ -200,10 +201,16 @@ def page_tables(gray: np.ndarray, dpi: float, mending: RuleMending | None = None
     def is_rule(seg: Segment, horizontal: bool) -> bool:
         return stands_out(ink, seg, horizontal, dpi, mending.contrast)
 
+    def is_firm(seg: Segment, horizontal: bool) -> bool:
+        return stands_out(ink, seg, horizontal, dpi, mending.loose_contrast)
+
     def mend(h: list[Segment], v: list[Segment]) -> tuple[list[Segment], list[Segment]]:
         return mend_rules(h, v, tol, mending, is_rule)
 
-    tables = tables_from_segments(hs, vs, tol, mend)
+    def prune(h: list[Segment], v: list[Segment]) -> tuple[list[Segment], list[Segment]]:
+        return drop_loose(h, v, tol, mending.overshoot * tol, is_firm)
+
+    tables = tables_from_segments(hs, vs, tol, mend, prune)
     # Sides of the grid no rule covers but what is left of one lines: dashes too short or too
     # far apart to be found as pieces. The tables are built again with them.
     found_h: list[Segment] = []
@@ -213,7 +220,7 @@ def page_tables(gray: np.ndarray, dpi: float, mending: RuleMending | None = None
         found_h += [g for g in open_h if rule_remnant(ink, g, True, dpi, mending.remnant_share, mending.contrast)]
         found_v += [g for g in open_v if rule_remnant(ink, g, False, dpi, mending.remnant_share, mending.contrast)]
     if found_h or found_v:
-        tables = tables_from_segments(hs + found_h, vs + found_v, tol, mend)
+        tables = tables_from_segments(hs + found_h, vs + found_v, tol, mend, prune)
     return tables, rules
 
 

@@ -331,6 +331,11 @@ class RuleMending(BaseModel):
     contrast: float = Field(3.0, gt=1, description="a piece takes part when its densest line of pixels holds this "
                             "many times the ink just beyond it on each side (a rule; a run along the foot of a "
                             "line of digits is barely denser than the digits)")
+    loose_contrast: float = Field(5.0, gt=1, description="a rule with an end that meets no crossing rule, once "
+                                  "mended, is kept only when it stands out this much (stands_out): toner-thickened "
+                                  "strokes of characters stacked in a column, or the feet of a line of characters, "
+                                  "merge into runs as long as a short rule, but they start and stop inside cells and "
+                                  "have their glyphs' bodies beside them")
 
 
 def _crosses_at(seg: Segment, at: float, cross: list[Segment], tol: float) -> bool:
@@ -483,17 +488,49 @@ def mend_rules(hs: list[Segment], vs: list[Segment], tol: float, mending: RuleMe
     return out_h, out_v
 
 
+def _end_met(seg: Segment, at_start: bool, cross: list[Segment], tol: float, overshoot: float) -> bool:
+    """True when a rule of `cross` stops `seg` at that end: within tol of it, or passed by at most
+    `overshoot` (noise, a stroke flush against the crossing rule)."""
+    end = seg.start if at_start else seg.end
+    for c in _crossings(seg, cross, tol):
+        if at_start and c - overshoot <= end <= c + tol or not at_start and c - tol <= end <= c + overshoot:
+            return True
+    return False
+
+
+def drop_loose(hs: list[Segment], vs: list[Segment], tol: float, overshoot: float,
+               is_firm: Callable[[Segment, bool], bool]) -> tuple[list[Segment], list[Segment]]:
+    """The segments without those that start or stop inside a cell and are no clean rule ink.
+
+    A cell side runs from one crossing rule to the next; mending carried the loose ends of worn
+    rules on. What still has an end that no crossing rule stops is a rule piece only when its ink
+    `is_firm` (a worn dash stands clear of the text); strokes of characters thickened by toner,
+    stacked in a column or along a line's foot (often joined across a rule), are not.
+    """
+    out_h = [h for h in hs if (_end_met(h, True, vs, tol, overshoot) and _end_met(h, False, vs, tol, overshoot))
+             or is_firm(h, True)]
+    out_v = [v for v in vs if (_end_met(v, True, out_h, tol, overshoot) and _end_met(v, False, out_h, tol, overshoot))
+             or is_firm(v, False)]
+    return out_h, out_v
+
+
 def tables_from_segments(hs: list[Segment], vs: list[Segment], tol: float,
                          mend: Callable[[list[Segment], list[Segment]], tuple[list[Segment], list[Segment]]]
+                         | None = None,
+                         prune: Callable[[list[Segment], list[Segment]], tuple[list[Segment], list[Segment]]]
                          | None = None) -> list[Table]:
     """Every ruled table on a page, top to bottom; fragments cut by a page break are closed. `mend`
-    (scans: mend_rules with the page's ink) puts back the rules of a worn print first."""
+    (scans: mend_rules with the page's ink) puts back the rules of a worn print first; `prune`
+    (scans: drop_loose) then leaves out what is no rule, the rules implied at a page's cut counting
+    as crossings (a column rule ends there with none drawn)."""
     hs = merge_collinear(hs, tol, tol * 3)
     vs = merge_collinear(vs, tol, tol * 3)
     if mend is not None:
         hs, vs = mend(hs, vs)
     drawn = hs
     hs = merge_collinear(hs + implied_rules(hs, vs, tol * 1.5), tol, tol * 3)
+    if prune is not None:
+        hs, vs = prune(hs, vs)
     hs, vs = keep_crossing(hs, vs, tol * 1.5)
     tables = []
     for h, v in group_tables(hs, vs, tol * 1.5):

@@ -6,6 +6,7 @@ from extractor.vision.segments import (
     RuleMending,
     Segment,
     bridge_gaps,
+    drop_loose,
     extend_ends,
     keep_crossing,
     mend_rules,
@@ -146,3 +147,25 @@ def test_text_in_two_blocks_puts_back_a_worn_side() -> None:
     assert len(mended.cells) == 6 and all(c.colspan == 1 for c in mended.cells)
     one = [(5.0, 22.0, 48.0, 29.0), (5.0, 31.0, 95.0, 38.0)]
     assert text_gap_sides(table, one, min_gap=10, tol=2) == ([], [])
+
+
+def test_loose_strokes_are_no_column_rule_unless_their_ink_is_firm() -> None:
+    # A 2 x 3 grid (x=0|50|100|150, y=0|20|40). Toner joined the stacked strokes of a column of
+    # characters into a vertical run at x=60 that starts and stops inside the cells (y 3..37): no
+    # crossing rule stops it, so it is dropped unless its ink stands out as a rule's would.
+    hs, vs = grid_segments([0, 50, 100, 150], [0, 20, 40])
+    strokes = Segment(60, 3, 37)
+    kept_h, kept_v = drop_loose(hs, [*vs, strokes], tol=2, overshoot=4, is_firm=lambda _s, _h: False)
+    assert strokes not in kept_v and kept_v == vs and kept_h == hs
+    # A rule passing its crossing rule by a hair (noise) still counts as stopped there.
+    flush = Segment(50, 0, 43)
+    others = [v for v in vs if v.pos != 50]
+    _, kept = drop_loose(hs, [*others, flush], tol=2, overshoot=4, is_firm=lambda _s, _h: False)
+    assert flush in kept
+    # Firm ink (a worn dash of a real rule, clear of the text) is kept, loose ends or not.
+    _, kept = drop_loose(hs, [*vs, strokes], tol=2, overshoot=4, is_firm=lambda _s, _h: True)
+    assert strokes in kept
+    # In the grid the strokes would have made a sliver column 50..60; pruned, the grid is 3 columns.
+    (table,) = tables_from_segments(hs, [*vs, strokes], tol=2, prune=lambda h, v: drop_loose(
+        h, v, 2, 4, lambda _s, _h: False))
+    assert len(table.xs) - 1 == 3
