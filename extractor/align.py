@@ -113,6 +113,14 @@ def fit_note(text: str) -> float:
     return 0.5 if text else 0.0
 
 
+def fit_note_part(text: str) -> float:
+    # The rest of a note that ran over two lines (stream dumps only): costly, so it is used only
+    # when the alternative is dropping a printed word.
+    if not text:
+        return 0.0
+    return NEG if SCAFFOLD.match(compact(text)) or looks_numeric(text) else -1.0
+
+
 def fit_label(text: str) -> float:
     # Only unrecognised labels get here (known ones are taken out before alignment). Names end
     # in 指标 too (新增耕地面积指标), so a label costs something: it wins only when reading the cell
@@ -132,6 +140,7 @@ ROLE_FIT: dict[str, Fit] = {
     "weight": fit_points,
     "score": fit_points,
     "note": fit_note,
+    "note2": fit_note_part,
     "aside": fit_note,  # a column the contract does not keep (得分计算方法, 佐证资料): any text
     "initial_budget": fit_amount,
     "annual_budget": fit_amount,

@@ -337,9 +337,13 @@ def segment_rows(body: list[str], header: list[str], *, lone_cells: bool = False
         columns = {role: col for col, role in enumerate(DEFAULT_ROLES)}
     roles = [r for r in sorted(columns, key=columns.get) if r not in ("l1", "l2")]
     roles.insert(roles.index("name") + 1, "name2")
+    if "note" in roles:
+        roles.insert(roles.index("note") + 1, "note2")
     width = max(columns.values()) + 1
-    is_label = [read_label(t) is not None for t in body]
     points = bool({"weight", "score"} & set(columns))
+    if not points:
+        body = _without_echoes(body)
+    is_label = [read_label(t) is not None for t in body]
     if points:
         ends = {k + d for k, t in enumerate(body) if _is_points(t) for d in (1, 2) if k + d <= len(body)}
     else:  # a template without 分值/得分 (县级专项资金绩效目标自评表): any cell may close a row
@@ -370,6 +374,19 @@ def segment_rows(body: list[str], header: list[str], *, lone_cells: bool = False
             rows.append(_lay_out(body[i:j], is_label[i:j], placed, roles, columns, width))
         j = i
     return rows[::-1]
+
+
+# A full stop inside the text: sentences (a note's account of what happened), not an indicator's name.
+_SENTENCE_INSIDE = re.compile(r"[。！？].")
+
+
+def _without_echoes(body: list[str]) -> list[str]:
+    """A name printed again one value later (name / 11个 / name / 0 / note): the dump repeated a merged
+    cell's text in the next column's place; the repeat holds nothing of its own. Only a name-like text
+    (a target printed again as its actual, 100% / 100%, stands next to itself and is kept)."""
+    return [t for k, t in enumerate(body)
+            if not (k >= 2 and t == body[k - 2] and t != body[k - 1] and _reads_as_name(t)
+                    and read_label(t) is None and not _reads_as_name(body[k - 1]))]
 
 
 LONE_CELL_COST = -8.0  # a cell no row takes: dearer than any fitted row's worst cell
@@ -436,7 +453,8 @@ def _row_fit(segment: list[str], labels: list[bool], roles: list[str], *,
     filled = {roles[p] for p in placed if p is not None}
     if not points:  # no points to close a row: its name must read as a name, not a value
         names = [t for t, p in zip(rest, placed, strict=True) if p is not None and roles[p] == "name"]
-        if "name" not in filled or not {"target", "actual"} & filled or not _reads_as_name(names[0]):
+        if "name" not in filled or not {"target", "actual"} & filled or not _reads_as_name(names[0]) \
+                or _SENTENCE_INSIDE.search(names[0]):
             return None
         return score, placed
     printed = len({"weight", "score"} & filled)
@@ -454,6 +472,8 @@ def _lay_out(segment: list[str], labels: list[bool], placed: list[int | None], r
     by_role = {roles[p]: t for t, p in zip(cells, placed, strict=True) if p is not None}
     if "name2" in by_role:
         by_role["name"] += by_role.pop("name2")
+    if "note2" in by_role:
+        by_role["note"] = by_role.get("note", "") + by_role.pop("note2")
     for role, text in by_role.items():
         row[columns[role]] = text
     extra = []
