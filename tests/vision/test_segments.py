@@ -169,3 +169,18 @@ def test_loose_strokes_are_no_column_rule_unless_their_ink_is_firm() -> None:
     (table,) = tables_from_segments(hs, [*vs, strokes], tol=2, prune=lambda h, v: drop_loose(
         h, v, 2, 4, lambda _s, _h: False))
     assert len(table.xs) - 1 == 3
+
+
+def test_a_line_of_glyph_feet_across_two_column_rules_is_no_row_rule() -> None:
+    # The feet of a line of characters, joined by toner across the column rules x=50 and x=100,
+    # run y=30 from x=30 to x=120: both ends stop inside cells. Kept, it cuts the second row in two.
+    hs, vs = grid_segments([0, 50, 100, 150], [0, 20, 40])
+    feet = Segment(30, 30, 120)
+    (cut,) = tables_from_segments([*hs, feet], vs, tol=2)
+    assert len(cut.ys) - 1 == 3
+
+    def prune(h: list[Segment], v: list[Segment]) -> tuple[list[Segment], list[Segment]]:
+        return drop_loose(h, v, 2, 4, lambda _s, _h: False)
+
+    (table,) = tables_from_segments([*hs, feet], vs, tol=2, prune=prune)
+    assert len(table.ys) - 1 == 2 and len(table.cells) == 6
