@@ -98,7 +98,6 @@ class _State:
     indicator_roles: tuple[str, ...] = DEFAULT_INDICATOR_ROLES
     indicator_columns: dict[str, int] = field(default_factory=dict)
     indicator_boxes: dict[str, tuple[float, float]] = field(default_factory=dict)  # role -> header x-range
-    points_header: bool | None = None  # the indicator header read names 分值 or 得分 (None: no header read)
     goal_columns: dict[str, int] = field(default_factory=dict)
     goal_parts: dict[str, list[Cell]] = field(default_factory=lambda: {"expected": [], "actual": []})
     goal_cells_read: set[tuple[int, int]] = field(default_factory=set)  # a merged cell repeats per row
@@ -134,11 +133,7 @@ def run_to_form(rows: list[Row]) -> Form:
         _read_row(state, row)
     _finish_goals(state)
     state.form.indicators = _resolve_indicators(state)
-    funds, total = state.form.funds.total, state.form.total
-    # A template that scores nothing: no 分值/得分 in the indicator header, none on the funds or a 总分.
-    if state.points_header is False and state.form.indicators \
-            and all(v is None for v in (funds.weight, funds.score, total.weight, total.score)) \
-            and all(i.weight is None and i.score is None for i in state.form.indicators):
+    if _scores_nothing(state):
         state.issue("no_points_columns", "warning", "indicators",
                     "指标表头没有分值、得分栏，各行按无分值读取 / the indicator header names no 分值 or 得分: "
                     "the rows are read without points")
@@ -214,10 +209,7 @@ def _read_row(state: _State, row: Row) -> None:
             return
     if indicator_roles := _indicator_header(row):
         state.section = "indicators"
-        state.indicator_roles, state.indicator_columns = tuple(indicator_roles), indicator_roles
-        state.points_header = bool({"weight", "score"} & set(indicator_roles))
-        state.indicator_boxes = header_boxes(row, indicator_roles)
-        state.pending_labels.extend(lab for c in row.cells if (lab := read_label(c.text)))
+        _take_indicator_header(state, row, indicator_roles)
         return
     if state.section == "meta" and state.form.year is None and len(joined := "".join(texts)) <= _YEAR_LINE_MAX \
             and (m := _YEAR.search(joined)):
@@ -239,12 +231,26 @@ def _read_table_row(state: _State, row: Row) -> None:
     roles = _header_roles(row, INDICATOR_HEADER_ROLES, minimum=0) or {}
     if (indicator_roles := _indicator_header(row, roles)) and not _splits_header(state, indicator_roles):
         # The header repeated on a continuation page: same columns, maybe shifted.
-        state.indicator_roles, state.indicator_columns = tuple(indicator_roles), indicator_roles
-        state.points_header = bool({"weight", "score"} & set(indicator_roles))
-        state.indicator_boxes = header_boxes(row, indicator_roles)
-        state.pending_labels.extend(lab for c in row.cells if (lab := read_label(c.text)))
+        _take_indicator_header(state, row, indicator_roles)
     else:
         _read_indicator_row(state, row, roles)
+
+
+def _scores_nothing(state: _State) -> bool:
+    """A template that scores nothing: an indicator header read without 分值/得分, and no points on the
+    funds, the 总分 or any row."""
+    form, funds = state.form, state.form.funds.total
+    return (bool(state.indicator_columns) and not {"weight", "score"} & set(state.indicator_columns)
+            and bool(form.indicators)
+            and all(v is None for v in (funds.weight, funds.score, form.total.weight, form.total.score))
+            and all(i.weight is None and i.score is None for i in form.indicators))
+
+
+def _take_indicator_header(state: _State, row: Row, roles: dict[str, int]) -> None:
+    """The indicator header's columns (first or repeated) become the table's; its merged labels wait."""
+    state.indicator_roles, state.indicator_columns = tuple(roles), roles
+    state.indicator_boxes = header_boxes(row, roles)
+    state.pending_labels.extend(lab for c in row.cells if (lab := read_label(c.text)))
 
 
 # --- header: title, year, project, department ------------------------------------------------------
