@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from extractor.form.vocabulary import is_breakdown_row
 from models import Form
 
 ERROR_COST = 4.0  # an error the form's arithmetic raises outweighs a few extra fields read
@@ -50,7 +51,9 @@ def plausibility(forms: list[Form]) -> tuple[float, bool]:
         pointless = any(i.code == "no_points_columns" for i in form.issues)  # the template prints no points
         for ind in form.indicators:
             if ind.weight is None and ind.score is None:
-                if not pointless:
+                if is_breakdown_row(ind.level3) and ind.target and ind.actual:
+                    score += 0.5  # 其中…: the breakdown of the row above prints no points of its own
+                elif not pointless:
                     score -= 1.0  # a row with a name and no points is most often a cell cut from its row
                 elif ind.target and ind.actual:  # a template without points: a row is its target and actual
                     score += 0.5
@@ -96,7 +99,7 @@ _LOSS = frozenset({"value_unread", "row_without_values"})
 _NOT_THE_READING = frozenset({"no_points_columns", "funds_do_not_add_up", "doubtful_value", "block_weight_mismatch",
                               "funds_score_inconsistent", "page_number_dropped", "amount_repaired",
                               "amount_converted", "name_joined", "low_confidence", "unit_mismatch",
-                              "full_score_on_missed_target",
+                              "full_score_on_missed_target", "scored_by_block",
                               # 执行率 ≠ 执行数 / 预算数: a fund row that lost cells is already placed by
                               # that arithmetic (align_fund_row); a mismatch left over is most often printed
                               "execution_rate_mismatch"})

@@ -16,6 +16,7 @@ from functools import lru_cache
 from extractor.align import align_fund_row, align_row, align_texts
 from extractor.confidence import char_doubts, goal_doubts
 from extractor.form.vocabulary import (
+    BLOCK_SCORE_HEADERS,
     FUND_BLOCK_LABELS,
     FUND_BLOCK_PIECE,
     GOAL_ACTUAL_HEADERS,
@@ -31,6 +32,7 @@ from extractor.form.vocabulary import (
     clipped_key,
     is_goal_header,
     is_meta_key,
+    split_goal_items,
     title_text,
     total_word,
 )
@@ -95,6 +97,7 @@ class _State:
     fund_columns: dict[str, int] = field(default_factory=dict)
     year_annual: bool = False  # the year was read as 2022年度, not as a bare 2021年
     fund_points: Decimal | None = None  # the funds' weight printed in the block's label, not in a column
+    block_scores: bool = False  # a 自评得分 column down the form's right scores each block (BLOCK_SCORE_HEADERS)
     indicator_roles: tuple[str, ...] = DEFAULT_INDICATOR_ROLES
     indicator_columns: dict[str, int] = field(default_factory=dict)
     indicator_boxes: dict[str, tuple[float, float]] = field(default_factory=dict)  # role -> header x-range
@@ -133,6 +136,10 @@ def run_to_form(rows: list[Row]) -> Form:
         _read_row(state, row)
     _finish_goals(state)
     state.form.indicators = _resolve_indicators(state)
+    if state.block_scores and "weight" not in state.indicator_columns and form_scored_rows(state.form):
+        state.issue("scored_by_block", "warning", "indicators",
+                    "该表在右侧「自评得分」栏按板块评分，指标表没有分值栏，各行分值为空 / the form scores each block in a "
+                    "自评得分 column and prints no 分值: rows carry no weight")
     if _scores_nothing(state):
         state.issue("no_points_columns", "warning", "indicators",
                     "指标表头没有分值、得分栏，各行按无分值读取 / the indicator header names no 分值 or 得分: "
@@ -180,6 +187,11 @@ def _read_row(state: _State, row: Row) -> None:
     if state.section == "meta" and is_title_row(row) and not any(_is_meta_key(c.text) for c in row.cells):
         _read_title(state, row)
         return
+    if state.section == "meta" and _read_block_score(state, row):
+        return
+    if state.section in ("meta", "funds") and (pairs := _fund_pairs(row)):
+        _read_fund_pairs(state, pairs)
+        return
     if state.section in ("meta", "funds") and _read_meta(state, row):
         _note_unread_key(state, row)
         return
@@ -217,7 +229,7 @@ def _read_row(state: _State, row: Row) -> None:
         return
     if state.section == "funds":
         _read_fund_row(state, row)
-    elif state.section == "goals":
+    elif state.section == "goals" and not (state.block_scores and _lone_points(row)):  # the block's 自评得分
         _read_goal_row(state, row)
 
 
@@ -236,6 +248,11 @@ def _read_table_row(state: _State, row: Row) -> None:
         _read_indicator_row(state, row, roles)
 
 
+def form_scored_rows(form: Form) -> bool:
+    """Some row carries a 得分 and none a 分值."""
+    return any(i.score is not None for i in form.indicators) and all(i.weight is None for i in form.indicators)
+
+
 def _scores_nothing(state: _State) -> bool:
     """A template that scores nothing: an indicator header read without 分值/得分, and no points on the
     funds, the 总分 or any row."""
@@ -247,7 +264,11 @@ def _scores_nothing(state: _State) -> bool:
 
 
 def _take_indicator_header(state: _State, row: Row, roles: dict[str, int]) -> None:
-    """The indicator header's columns (first or repeated) become the table's; its merged labels wait."""
+    """The indicator header's columns (first or repeated) become the table's; its merged labels wait.
+    A header without 分值/得分 on a form with a 自评得分 column: that column, right of the last, is the
+    rows' 得分."""
+    if state.block_scores and not {"weight", "score"} & set(roles):
+        roles = {**roles, "score": max(roles.values()) + 1}
     state.indicator_roles, state.indicator_columns = tuple(roles), roles
     state.indicator_boxes = header_boxes(row, roles)
     state.pending_labels.extend(lab for c in row.cells if (lab := read_label(c.text)))
@@ -356,7 +377,80 @@ def _read_unit(state: _State, row: Row) -> None:
             return
 
 
+def _read_block_score(state: _State, row: Row) -> bool:
+    """自评得分 among the key rows opens the column of block scores; the number under it (or beside
+    it) is the form's 总分 as scored."""
+    texts = [compact(c.text) for c in row.cells if not c.is_empty]
+    if BLOCK_SCORE_HEADERS[0] in texts:
+        state.block_scores = True
+        at = texts.index(BLOCK_SCORE_HEADERS[0])
+        if at + 1 < len(texts) and _is_points_text(texts[at + 1]):
+            state.form.total.score = parse_number(texts[at + 1])
+        return len(texts) <= 2
+    if state.block_scores and state.form.total.score is None and _lone_points(row):
+        state.form.total.score = parse_number(texts[0])
+        return True
+    return False
+
+
+def _is_points_text(text: str) -> bool:
+    if not looks_numeric(text):
+        return False
+    try:
+        value = parse_number(text)
+    except ValueError:
+        return False
+    return value is not None and 0 <= value <= FULL_MARKS
+
+
+def _lone_points(row: Row) -> bool:
+    texts = [compact(c.text) for c in row.cells if not c.is_empty]
+    return len(texts) == 1 and _is_points_text(texts[0])
+
+
 # --- funds -----------------------------------------------------------------------------------------
+
+
+def _fund_pairs(row: Row) -> list[tuple[str, Cell]] | None:
+    """`预算数: | 2.38 | 执行数: | 2.38`, `转移支付预算数(A) | 5.8万 | 预算执行率(B/A) | 100%`: fund
+    headers each with its value after it, the total row printed as label/value pairs (区域 forms), and
+    maybe one number left after the last pair (the block's 自评得分). None for any other row."""
+    cells = [c for c in row.cells if not c.is_empty]
+    pairs: list[tuple[str, Cell]] = []
+    k = 0
+    while k + 1 < len(cells):
+        role = header_role(cells[k].text, FUND_HEADER_ROLES)
+        if role is None or role in ("note", "aside") or not _is_amountish(compact(cells[k + 1].text)):
+            return None
+        pairs.append((role, cells[k + 1]))
+        k += 2
+    if not pairs or (k < len(cells) and not _is_points_text(compact(cells[k].text))):
+        return None
+    if k < len(cells):
+        pairs.append(("", cells[k]))  # the number after the pairs: the block's score, if the form scores blocks
+    return pairs
+
+
+def _read_fund_pairs(state: _State, pairs: list[tuple[str, Cell]]) -> None:
+    """The total row's cells from label/value pairs, over one line or two; the number after them is
+    the block's score where the form has a 自评得分 column, and said where it has none."""
+    state.section = "funds"
+    roles = tuple(role for role, _ in pairs if role)
+    known = () if state.fund_columns or state.fund_roles == DEFAULT_FUND_ROLES else state.fund_roles
+    state.fund_roles, state.fund_columns = tuple(dict.fromkeys((*known, *roles))), {}
+    aligned = {role: cell for role, cell in pairs if role}
+    if (rest := next((cell for role, cell in pairs if not role), None)) is not None:
+        if state.block_scores and "score" not in aligned:
+            aligned["score"] = rest
+        else:
+            state.issue("value_unread", "error", "funds.total", f"「{clean_text(rest.text)}」不是可读的数值 / "
+                        f"{clean_text(rest.text)!r} is printed here but is not a value")
+    read = _fund_row(state, aligned, "total")
+    total = state.form.funds.total
+    update = {k: v for k in FundRow.model_fields if k != "provenance"
+              and (v := getattr(read, k)) is not None and getattr(total, k) is None}
+    provenance = {**(total.provenance or {}), **(read.provenance or {})} or None
+    state.form.funds.total = total.model_copy(update={**update, "provenance": provenance})
 
 
 def _header_roles(row: Row, table: HeaderTable, minimum: int) -> dict[str, int] | None:
@@ -525,6 +619,12 @@ _TRAILING_PAGE_NUMBER = re.compile(r"(?<=[。；;.!！？）)])\s*[-—–]\s*\d
 
 
 def _finish_goals(state: _State) -> None:
+    parts = state.goal_parts
+    if not parts["actual"] and len(parts["expected"]) >= 2 and (
+            split := split_goal_items([compact(c.text) for c in parts["expected"]])):
+        # Both cells' lines came in one column (a dump that keeps one cell per line): their numbering parts them.
+        cells = parts["expected"]
+        parts["expected"], parts["actual"] = [cells[k] for k in split[0]], [cells[k] for k in split[1]]
     texts = {}
     for key, parts in state.goal_parts.items():
         text = clean_text("".join(c.text for c in parts))
@@ -791,6 +891,9 @@ def _join_split_names(state: _State, rows: list[_IndicatorRow]) -> list[_Indicat
     out: list[_IndicatorRow] = []
     carry: _IndicatorRow | None = None
     for r in rows:
+        if carry is not None and "name" in r.cells and _numbered_apart(carry.cells["name"].text, r.cells["name"].text):
+            out.append(carry)  # 指标4.… with no values, then 指标5.…: a row printed empty, not half a name
+            carry = None
         if not r.has_values() and "name" in r.cells:
             if out and r.row.page_break_before and out[-1].has_values() and carry is None and not r.labels:
                 prev = out[-1]
@@ -815,6 +918,15 @@ def _join_split_names(state: _State, rows: list[_IndicatorRow]) -> list[_Indicat
                     f"「{clean_text(carry.cells['name'].text)}」一行只有名称、没有数值，已略去 / row "
                     f"{clean_text(carry.cells['name'].text)!r} has a name but no values; dropped")
     return out
+
+
+_ITEM_NUMBER = re.compile(r"^(?:指标(\d{1,2})|(\d{1,2})[.、．])")
+
+
+def _numbered_apart(first: str, second: str) -> bool:
+    """Two names that each open with their own number (指标4. / 指标5:): two rows, never one name."""
+    a, b = _ITEM_NUMBER.match(compact(first)), _ITEM_NUMBER.match(compact(second))
+    return bool(a and b) and (a.group(1) or a.group(2)) != (b.group(1) or b.group(2))
 
 
 def _joined(first: Cell | None, second: Cell) -> Cell:

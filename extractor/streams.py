@@ -14,7 +14,10 @@ from functools import cache
 
 from extractor.align import align_texts, fit_name
 from extractor.form.vocabulary import (
+    BLOCK_SCORE_HEADERS,
     FUND_BLOCK_LABELS,
+    GOAL_ACTUAL_HEADERS,
+    GOAL_EXPECTED_HEADERS,
     GOAL_HEADERS,
     GOAL_LABEL_PARTS,
     GOAL_LABELS,
@@ -29,6 +32,7 @@ from extractor.form.vocabulary import (
     is_goal_header,
     is_meta_key,
     is_title,
+    split_goal_items,
 )
 from extractor.normalize import compact, is_page_number, looks_numeric, parse_number
 from extractor.taxonomy import (
@@ -64,15 +68,27 @@ def tokens_to_rows(tokens: list[str], *, cells_may_split: bool = False) -> list[
     rows: list[list[str]] = []
     i = 0
     n = len(tokens)
+    block_scores = False  # a 自评得分 column scores each block (BLOCK_SCORE_HEADERS)
     while i < n:
         token = tokens[i]
         t = compact(token)
-        if _is_title(token):
+        if t in BLOCK_SCORE_HEADERS and not block_scores:
+            rows.append([token])
+            block_scores = True
+            i += 1
+        elif _is_title(token):
             rows.append([token])
             i += 1
         elif is_meta_key(t):
             row, i = _meta_row(tokens, i, cells_may_split)
             rows.append(row)
+        elif _pair_run(tokens, i):
+            j = i + _pair_run(tokens, i)
+            if block_scores and j < n and _is_points(tokens[j]):
+                j += 1  # the block's 自评得分 after its last pair
+            rows.append(tokens[i:j])
+            body, i = _fund_rows(tokens, j)
+            rows.extend(body)
         elif header_role(token, FUND_HEADER_ROLES) and _header_run(tokens, i, FUND_HEADER_ROLES) >= 3:
             j = i + _header_run(tokens, i, FUND_HEADER_ROLES)
             rows.append(["", *tokens[i:j]])  # fund rows print their label in the first column
@@ -83,12 +99,17 @@ def tokens_to_rows(tokens: list[str], *, cells_may_split: bool = False) -> list[
             rows.append([token])
             i += 1
         elif t.startswith(_GOAL_LABELS) or t in _GOAL_HEADERS:
-            body, i = _goal_rows(tokens, i)
+            body, i = _goal_rows(tokens, i, block_scores=block_scores)
             rows.extend(body)
         elif header_role(token, INDICATOR_HEADER_ROLES) and _header_run(tokens, i, INDICATOR_HEADER_ROLES) >= 3:
             j = i + _header_run(tokens, i, INDICATOR_HEADER_ROLES)
-            rows.append(tokens[i:j])
-            body, i = _indicator_rows(tokens, j, tokens[i:j], lone_cells=cells_may_split)
+            header = tokens[i:j]
+            if block_scores and not {"weight", "score"} & {header_role(h, INDICATOR_HEADER_ROLES) for h in header}:
+                header = [*header, BLOCK_SCORE_HEADERS[0]]  # the rows' 得分 is the 自评得分 column
+                while j < n and _is_points(tokens[j]):
+                    j += 1  # the block's own score, on the header's row
+            rows.append(header)
+            body, i = _indicator_rows(tokens, j, header, lone_cells=cells_may_split)
             rows.extend(body)
         else:
             rows.append([token])
@@ -250,13 +271,17 @@ def _valueish(token: str) -> bool:
     return looks_numeric(t) or t in ("", "—", "-", "/", "——", "－") or is_page_number(token)
 
 
-def _goal_rows(tokens: list[str], i: int) -> tuple[list[list[str]], int]:
+def _goal_rows(tokens: list[str], i: int, *, block_scores: bool = False) -> tuple[list[list[str]], int]:
+    """`block_scores`: a number after the headers is the block's 自评得分, no goal text."""
     headers: list[str] = []
     texts: list[str] = []
     while i < len(tokens):
         t = compact(tokens[i])
         if is_goal_header(t):
-            headers.append(tokens[i])
+            if headers or not t.startswith(GOAL_ACTUAL_HEADERS) or not _expected_header_follows(tokens, i):
+                headers.append(tokens[i])
+            i += 1  # an 实际 header before the 预期 one (年度目标完成情况 | 预期目标 | …) is the block's label
+        elif block_scores and not texts and headers and _is_points(tokens[i]):
             i += 1
         elif t.startswith(_GOAL_LABELS) or t in GOAL_LABEL_PARTS:
             i += 1
@@ -267,27 +292,36 @@ def _goal_rows(tokens: list[str], i: int) -> tuple[list[list[str]], int]:
             i += 1
     rows = [headers] if headers else []
     if len(texts) > 2:
-        k = _second_text_start(texts)
-        texts = [" ".join(texts[:k]), " ".join(texts[k:])]
+        if split := split_goal_items(texts):
+            texts = [" ".join(texts[k] for k in split[0]), " ".join(texts[k] for k in split[1])]
+        else:
+            k = _second_text_start(texts)
+            texts = [" ".join(texts[:k]), " ".join(texts[k:])]
     if texts:
         rows.append(texts)
     return rows, i
 
 
+def _expected_header_follows(tokens: list[str], i: int) -> bool:
+    return i + 1 < len(tokens) and compact(tokens[i + 1]).startswith(GOAL_EXPECTED_HEADERS)
+
+
+def _pair_run(tokens: list[str], i: int) -> int:
+    """`预算数: 2.38 执行数: 2.38`: fund headers each followed by its value (the total row printed as
+    label/value pairs), at least two pairs; how many tokens they take, 0 for none."""
+    j = i
+    while j + 1 < len(tokens) and header_role(tokens[j], FUND_HEADER_ROLES) not in (None, "note", "aside") \
+            and _valueish(tokens[j + 1]) and compact(tokens[j + 1]):
+        j += 2
+    return j - i if j - i >= 4 else 0
+
+
 _RESTART = re.compile(r"^(?:<p>|[（(]?[1一][.、，,)）])")
 
 
-_ITEM_MARK = re.compile(r"^([^\d\s，。,.:：]{0,4}?)([1-9]\d?|[一二三四五六七八九十]{1,2})[.、，,:：)）]")  # 目标1:, 1., （一）
-
-
 def _second_text_start(texts: list[str]) -> int:
-    """Where the 实际完成情况 text begins in goal words a flattened dump split on spaces."""
-    first = _ITEM_MARK.match(texts[0])
-    if first and first.group(2) in ("1", "一"):
-        # The first text's numbering (目标1: … 目标2: …) starts over with the same mark: the second text.
-        for k in range(1, len(texts)):
-            if (m := _ITEM_MARK.match(texts[k])) and m.group(0) == first.group(0):
-                return k
+    """Where the 实际完成情况 text begins in goal words a flattened dump split on spaces, when their
+    numbering did not say (split_goal_items)."""
     for k in range(1, len(texts)):
         if texts[k].startswith("<p>") or (_RESTART.match(texts[k]) and texts[k - 1].endswith(("。", "</p>", "；"))):
             return k
@@ -356,7 +390,12 @@ def segment_rows(body: list[str], header: list[str], *, lone_cells: bool = False
     best = _cut_rows(body, is_label, roles, sorted(ends), longest, points=points)
     lone_cells = lone_cells or not points  # without points to cut by, a stray cell must not sink the table
     if len(body) not in best and not lone_cells:
-        return [[t] for t in body]  # nothing aligns: leave the cells one per row
+        # The text cut off inside the last row (可持续影响指标 / 指标1:技): what aligns up to its few
+        # cells is the table, and they stand alone after it.
+        cut = next((k for k in range(len(body) - 1, max(0, len(body) - CUT_ROW_CELLS) - 1, -1) if k in best), None)
+        if cut is None or cut == 0 or any(_is_points(t) for t in body[cut:]):
+            return [[t] for t in body]  # nothing aligns: leave the cells one per row
+        return [*_rows_from_cuts(body, best, cut, is_label, roles, columns, width), *([t] for t in body[cut:])]
     if len(body) not in best:
         # Nothing aligns all the way (one cell the reader got wrong): let a cell stand alone where
         # no row takes it, at a price, so one bad cell costs its row and not the whole table.
@@ -364,8 +403,17 @@ def segment_rows(body: list[str], header: list[str], *, lone_cells: bool = False
                          points=points)
         if _lone_cells(best, len(body)) > max(MAX_LONE_CELLS, len(body) // 20):
             return [[t] for t in body]  # not one bad cell but a reading that does not fit: say so
+    return _rows_from_cuts(body, best, len(body), is_label, roles, columns, width)
+
+
+CUT_ROW_CELLS = 3  # cells of a last row the text cut off (its labels and a name fragment)
+
+
+def _rows_from_cuts(body: list[str], best: dict[int, tuple[float, int, list[int | None] | None]], end: int,
+                    is_label: list[bool], roles: list[str], columns: dict[str, int], width: int) -> list[list[str]]:
+    """The rows of the best cuts of body[:end], laid out in the header's columns."""
     rows: list[list[str]] = []
-    j = len(body)
+    j = end
     while j > 0:
         _score, i, placed = best[j]
         if placed is None:

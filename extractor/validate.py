@@ -25,7 +25,7 @@ from typing import NamedTuple
 from pydantic import BaseModel, ConfigDict, Field
 
 from extractor.form.codes import FIELDS
-from extractor.form.vocabulary import FUND_BLOCK_LABELS, FUND_ROWS
+from extractor.form.vocabulary import FUND_BLOCK_LABELS, FUND_ROWS, is_breakdown_row
 from extractor.taxonomy import LEVEL1, is_known_level2
 from models import Form, FundRow, Indicator, Issue
 
@@ -90,8 +90,8 @@ def check_sums(form: Form, settings: ValidationSettings) -> Iterator[Issue]:
     Without a 总分 row the weights are held to 100 only from above: a form whose weights fall short
     and that prints no total ends early (a page cut off), which `missing_total` says.
     """
-    if not form.indicators:
-        return
+    if not form.indicators or _scored_by_block(form):
+        return  # scored by block: the goals' points are in the 总分 and in no field
     for key, code in (("weight", "weights_do_not_sum"), ("score", "scores_do_not_sum")):
         total = getattr(form.total, key)
         expected = total if total is not None else settings.default_total if key == "weight" else None
@@ -110,6 +110,10 @@ def check_sums(form: Form, settings: ValidationSettings) -> Iterator[Issue]:
                          f"indicator {what} sum to {_fmt(found - funds_part)}, plus {_fmt(funds_part)} for funds "
                          f"makes {_fmt(found)}, expected {_fmt(expected)} (总分)")
             yield from _suspects(form, key, expected - found)
+
+
+def _scored_by_block(form: Form) -> bool:
+    return any(i.code == "scored_by_block" for i in form.issues)
 
 
 def _suspects(form: Form, key: str, missing: Decimal) -> Iterator[Issue]:
@@ -232,8 +236,11 @@ def check_completeness(form: Form, settings: ValidationSettings) -> Iterator[Iss
             yield _warning("missing_field", key, "项目名称和主管部门都没有读到 / neither 项目名称 nor 主管部门 was found")
     if any(i.code == "no_points_columns" for i in form.issues):
         return  # the template prints no 分值/得分: a row without them lost nothing
+    by_block = _scored_by_block(form)
     for i, ind in enumerate(form.indicators):
-        for key in ("weight", "score"):
+        if is_breakdown_row(ind.level3) and ind.weight is None and ind.score is None:
+            continue  # 其中…: a breakdown of the row above, without points of its own
+        for key in ("score",) if by_block else ("weight", "score"):  # no 分值 column: no weight to lose
             if getattr(ind, key) is None:
                 yield _warning("missing_field", f"indicators[{i}].{key}", f"「{ind.level3 or ''}」缺少{FIELDS[key][0] if key in FIELDS else key} / {ind.level3!r} has no {key}")
 
@@ -534,6 +541,8 @@ def check_total_row(form: Form, settings: ValidationSettings) -> Iterator[Issue]
     if not form.indicators or not (any(i.score is not None for i in form.indicators) or is_scanned(form)):
         return  # an unscored printed form (a template filled in part) prints no total score either
     for key, other in (("weight", "score"), ("score", "weight")):
+        if key == "weight" and _scored_by_block(form):
+            continue  # 自评得分 alone: the form prints the total it scored, not the points it had
         if getattr(form.total, key) is None and getattr(form.total, other) is not None:
             yield _warning("total_incomplete", f"total.{key}",
                            f"总分行只读到{'分值' if other == 'weight' else '得分'}，"

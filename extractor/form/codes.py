@@ -42,6 +42,10 @@ CODES: dict[str, Code] = {
     "no_points_columns": Code("warning", "指标表头没有分值、得分栏（模板如此），各行分值、得分为空",
                               "the indicator header prints no 分值/得分 columns (the template's): rows carry no points",
                               note=True),
+    "scored_by_block": Code("warning", "该表在右侧「自评得分」栏按板块评分，指标表没有分值栏：各行分值为空，得分合计不与总分核对",
+                            "the form scores each block in a right-hand 自评得分 column and prints no 分值: rows carry "
+                            "no weight, and their scores are not summed against the 总分 (the goals' block score has "
+                            "no field)", note=True),
     "number_unparsed": Code("error", "不是可识别的数字（未采用，也未猜测）",
                             "does not read as a number (kept out, never guessed)"),
     "block_weight_mismatch": Code("warning", "指标块标注的分值与其指标分值之和不符",

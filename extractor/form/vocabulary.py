@@ -19,6 +19,7 @@ DEPARTMENT_FORM = re.compile(r"部门整体|整体支出")  # a department-wide 
 META_KEYS: dict[str, str] = {
     "项目名称": "project_name",
     "专项资金名称": "project_name",  # 县级专项资金绩效目标自评表
+    "专项名称": "project_name",  # 区域绩效目标自评表 of a transfer payment
     "政策名称": "project_name",  # 政策(项目)名称 of a transfer-payment form, brackets taken out
     "转移支付名称": "project_name",  # 转移支付(项目)名称
     "政策(项目)名称": "project_name",  # as printed, for text whose cells ran together
@@ -27,6 +28,7 @@ META_KEYS: dict[str, str] = {
     "项目主管部门": "department",
     "中央主管部门": "department",
     "地方主管部门": "department",
+    "省级主管部门": "department",  # 区域绩效目标自评表: after 中央主管部门, the province's own
     "资金使用单位": "implementing_unit",
     "主管部门及代码": "department",  # 北京's template
     "主管部门": "department",
@@ -44,11 +46,11 @@ META_KEYS: dict[str, str] = {
 YIELDING_KEYS: frozenset[str] = frozenset({"中央主管部门"})
 # Keys whose values the contract does not keep: cut out of unspaced text so that they end the value
 # before them. Not form keys (a signature's 项目负责人 opens no form).
-OTHER_KEYS: tuple[str, ...] = ("项目负责人", "负责人及电话", "填报日期", "填报时间", "联系电话")
+OTHER_KEYS: tuple[str, ...] = ("省级财政部门", "项目负责人", "负责人及电话", "填报日期", "填报时间", "联系电话")
 # Keys that stand alone (exact cell, not a prefix): 部门 on a department-wide form.
 META_KEYS_EXACT: dict[str, str] = {"部门": "department"}
 META_PREFIXES: tuple[str, ...] = tuple(META_KEYS)
-NEW_FORM_KEYS: tuple[str, ...] = ("项目名称", "部门名称", "单位名称", "专项资金名称", "政策(项目)名称", "转移支付(项目)名称")  # a second one starts the next form
+NEW_FORM_KEYS: tuple[str, ...] = ("项目名称", "部门名称", "单位名称", "专项资金名称", "专项名称", "政策(项目)名称", "转移支付(项目)名称")  # a second one starts the next form
 
 TOTAL_WORDS: tuple[str, ...] = ("总分", "总计", "合计得分", "总得分")
 # Inside the indicator table 合计 is the 总分 row too (outside it, 合计 is the funds' total row).
@@ -76,7 +78,7 @@ TABLE_END_WORDS: tuple[str, ...] = ("说明", "评价结论", "存在问题", "�
 GOAL_LABELS: tuple[str, ...] = ("年度总体目标", "总体目标")
 GOAL_LABEL_PARTS: tuple[str, ...] = ("年度", "总体", "目标", "年度总体目标完成情况")
 GOAL_EXPECTED_HEADERS: tuple[str, ...] = ("预期目标", "年初设定目标", "项目年度目标", "年度目标", "年初目标")
-GOAL_ACTUAL_HEADERS: tuple[str, ...] = ("实际完成情况", "全年实际完成情况", "年度总体目标完成情况综述", "年度目标完成情况",
+GOAL_ACTUAL_HEADERS: tuple[str, ...] = ("实际完成情况", "目标实际完成情况", "全年实际完成情况", "年度总体目标完成情况综述", "年度目标完成情况",
                                         "总体目标完成情况", "目标完成情况", "实际完成", "完成情况")
 GOAL_HEADERS: tuple[str, ...] = GOAL_EXPECTED_HEADERS + GOAL_ACTUAL_HEADERS
 # The template's next numbered block after the goals (2.项目实施内容及过程概述): the goal texts end there.
@@ -101,11 +103,16 @@ INDICATOR_HEADER_ROLES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("aside", ("得分计算方法", "计算方法", "评分标准", "指标赋分规则", "指标值设置依据", "上年完成值", "佐证资料", "完成率")),
 )
 
+# A column down the right of the whole form that scores each block (区域绩效目标自评表): its header
+# stands among the key rows, the form's 总分 below it, then each block's points on the block's first
+# row (funds, goals, the indicator header), then each indicator row's 得分.
+BLOCK_SCORE_HEADERS: tuple[str, ...] = ("自评得分",)
+
 # Column headers of the funds block -> role.
 FUND_HEADER_ROLES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("initial_budget", ("年初预算数", "年初预算")),
-    ("annual_budget", ("全年预算数", "全年预算", "调整后预算数", "预算数")),
-    ("executed", ("全年执行数", "全年执行", "实际执行数", "预算执行数", "执行数", "实际支出")),
+    ("annual_budget", ("全年预算数", "全年预算", "调整后预算数", "转移支付预算数", "预算数")),
+    ("executed", ("全年执行数", "全年执行", "实际执行数", "预算执行数", "转移支付执行数", "执行数", "实际支出")),
     ("weight", ("分值", "权重", "分值权重")),
     ("execution_rate", ("执行率", "预算执行率", "资金执行率")),
     ("score", ("得分", "自评得分")),
@@ -133,11 +140,21 @@ FUND_ROWS: tuple[tuple[str, tuple[str, ...]], ...] = (
 # 地方资金, 市级财政资金): a breakdown of the total, not the form's 财政拨款 row; kept in funds.more.
 FUND_BY_LEVEL = re.compile(r"^(?:中央|地方|省|市|县|区)级?(?:财政)?(?:补助)?资金")
 
+# An indicator row that breaks down the row above it (其中桃树种植面积 under 补助各类瓜果蔬菜种植面积):
+# it prints its target and actual, and no points of its own.
+BREAKDOWN_ROW = re.compile(r"^其中[:：]?")
+
+
+def is_breakdown_row(name: str | None) -> bool:
+    return bool(name) and bool(BREAKDOWN_ROW.match(name))
+
+
 # Template scaffolding in an indicator row: 指标2, 指标2:, ……, /, —, ★★★.
 PLACEHOLDER = re.compile(r"^(?:指标\d*[:：]?|…+|\.{2,}|。{2,}|/|／|—+|-+|无|略|其他|★+)$")
 # Scaffolding only (never a printed value or note, unlike 无 or —): numbered stubs and ellipses.
 SCAFFOLD = re.compile(r"^(?:指标\d*[:：]?|…+|\.{2,}|。{2,})$")
-NUMBERING = re.compile(r"^(?:指标\d+\s*[:：]?|★+)\s*")
+# 指标1: and ★ before a name are the template's marks; 指标1. (a numbered list) is kept as printed.
+NUMBERING = re.compile(r"^(?:指标\d+(?![\d.、．])\s*[:：]?|★+)\s*")
 
 
 # --- predicates over compact text (NFKC, no whitespace): the one reading of these words -------------
@@ -175,6 +192,36 @@ def clipped_key(text: str) -> str | None:
     if len(t) < CLIPPED_KEY_MIN:
         return None
     return next((key for key in META_KEYS if len(key) == len(t) + 1 and key.endswith(t)), None)
+
+
+# A goal text's item mark (目标1:, 1., （一）): the two goal cells number their items alike, so a mark
+# seen again is where the second cell's text starts.
+GOAL_ITEM_MARK = re.compile(r"^([^\d\s，。,.:：]{0,4}?)([1-9]\d?|[一二三四五六七八九十]{1,2})[.、，,:：)）]")
+
+
+def goal_item_mark(text: str) -> str | None:
+    """`目标1:` of `目标1:完成两品一械抽检工作`; None for a text that opens with no item mark."""
+    m = GOAL_ITEM_MARK.match(text)
+    return m.group(0) if m else None
+
+
+def split_goal_items(texts: list[str]) -> tuple[list[int], list[int]] | None:
+    """Goal cells read one after the other, expected and actual, when the items say how: each mark
+    printed twice in a row (目标1 目标1 目标2 目标2: the two cells of each line, row by row), or the
+    first mark printed again (目标1 … 目标4 目标1 … 目标4: one cell, then the other). The positions of
+    each cell's texts; None when the texts carry no such numbering."""
+    marks = [goal_item_mark(t) for t in texts]
+    if len(texts) < 2 or marks[0] is None or GOAL_ITEM_MARK.match(texts[0]).group(2) not in ("1", "一"):
+        return None
+    every = range(len(texts))
+    pairs = len(texts) % 2 == 0 and all(marks[k] is not None and marks[k] == marks[k + 1]
+                                        for k in range(0, len(texts), 2))
+    if pairs and len(set(marks)) > 1:
+        return list(every[0::2]), list(every[1::2])
+    again = next((k for k in range(1, len(texts)) if marks[k] == marks[0]), None)
+    if again is None:
+        return None
+    return list(every[:again]), list(every[again:])
 
 
 def is_goal_header(text: str) -> bool:
