@@ -128,6 +128,18 @@ def looks_numeric(raw: str | None) -> bool:
         return False
 
 
+POINTS_MAX = 100  # no part of a form scores above its full marks
+
+
+def is_points(raw: str | None) -> bool:
+    """A number that can be a weight or a score: 0 to 100 (`10`, `4.5`, `10分`)."""
+    try:
+        value = parse_number(raw)
+    except ValueError:
+        return False
+    return value is not None and 0 <= value <= POINTS_MAX
+
+
 def parse_rate(raw: str | None) -> Decimal | None:
     """An execution rate in percent: `100.00%` -> 100.00, `98.5` -> 98.5."""
     text = compact(raw).strip(_NUMBER_SPECKS)

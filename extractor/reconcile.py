@@ -24,6 +24,7 @@ from extractor.form.vocabulary import (
     GOAL_HEADERS,
     GOAL_LABEL_PARTS,
     GOAL_LABELS,
+    INDICATOR_NUMBER,
     META_KEYS,
     META_KEYS_EXACT,
     NUMBERED_BLOCK,
@@ -44,6 +45,7 @@ from extractor.normalize import (
     clean_value,
     compact,
     is_page_number,
+    is_points,
     looks_numeric,
     parse_amount,
     parse_number,
@@ -136,7 +138,7 @@ def run_to_form(rows: list[Row]) -> Form:
         _read_row(state, row)
     _finish_goals(state)
     state.form.indicators = _resolve_indicators(state)
-    if state.block_scores and "weight" not in state.indicator_columns and form_scored_rows(state.form):
+    if state.block_scores and "weight" not in state.indicator_columns and _rows_scored_only(state.form):
         state.issue("scored_by_block", "warning", "indicators",
                     "该表在右侧「自评得分」栏按板块评分，指标表没有分值栏，各行分值为空 / the form scores each block in a "
                     "自评得分 column and prints no 分值: rows carry no weight")
@@ -248,7 +250,7 @@ def _read_table_row(state: _State, row: Row) -> None:
         _read_indicator_row(state, row, roles)
 
 
-def form_scored_rows(form: Form) -> bool:
+def _rows_scored_only(form: Form) -> bool:
     """Some row carries a 得分 and none a 分值."""
     return any(i.score is not None for i in form.indicators) and all(i.weight is None for i in form.indicators)
 
@@ -381,10 +383,9 @@ def _read_block_score(state: _State, row: Row) -> bool:
     """自评得分 among the key rows opens the column of block scores; the number under it (or beside
     it) is the form's 总分 as scored."""
     texts = [compact(c.text) for c in row.cells if not c.is_empty]
-    if BLOCK_SCORE_HEADERS[0] in texts:
+    if (at := next((k for k, t in enumerate(texts) if t in BLOCK_SCORE_HEADERS), None)) is not None:
         state.block_scores = True
-        at = texts.index(BLOCK_SCORE_HEADERS[0])
-        if at + 1 < len(texts) and _is_points_text(texts[at + 1]):
+        if at + 1 < len(texts) and is_points(texts[at + 1]):
             state.form.total.score = parse_number(texts[at + 1])
         return len(texts) <= 2
     if state.block_scores and state.form.total.score is None and _lone_points(row):
@@ -393,19 +394,9 @@ def _read_block_score(state: _State, row: Row) -> bool:
     return False
 
 
-def _is_points_text(text: str) -> bool:
-    if not looks_numeric(text):
-        return False
-    try:
-        value = parse_number(text)
-    except ValueError:
-        return False
-    return value is not None and 0 <= value <= FULL_MARKS
-
-
 def _lone_points(row: Row) -> bool:
     texts = [compact(c.text) for c in row.cells if not c.is_empty]
-    return len(texts) == 1 and _is_points_text(texts[0])
+    return len(texts) == 1 and is_points(texts[0])
 
 
 # --- funds -----------------------------------------------------------------------------------------
@@ -424,7 +415,7 @@ def _fund_pairs(row: Row) -> list[tuple[str, Cell]] | None:
             return None
         pairs.append((role, cells[k + 1]))
         k += 2
-    if not pairs or (k < len(cells) and not _is_points_text(compact(cells[k].text))):
+    if not pairs or (k < len(cells) and not is_points(compact(cells[k].text))):
         return None
     if k < len(cells):
         pairs.append(("", cells[k]))  # the number after the pairs: the block's score, if the form scores blocks
@@ -920,12 +911,9 @@ def _join_split_names(state: _State, rows: list[_IndicatorRow]) -> list[_Indicat
     return out
 
 
-_ITEM_NUMBER = re.compile(r"^(?:指标(\d{1,2})|(\d{1,2})[.、．])")
-
-
 def _numbered_apart(first: str, second: str) -> bool:
     """Two names that each open with their own number (指标4. / 指标5:): two rows, never one name."""
-    a, b = _ITEM_NUMBER.match(compact(first)), _ITEM_NUMBER.match(compact(second))
+    a, b = INDICATOR_NUMBER.match(compact(first)), INDICATOR_NUMBER.match(compact(second))
     return bool(a and b) and (a.group(1) or a.group(2)) != (b.group(1) or b.group(2))
 
 

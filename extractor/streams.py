@@ -34,7 +34,7 @@ from extractor.form.vocabulary import (
     is_title,
     split_goal_items,
 )
-from extractor.normalize import compact, is_page_number, looks_numeric, parse_number
+from extractor.normalize import compact, is_page_number, is_points, looks_numeric
 from extractor.taxonomy import (
     FUND_HEADER_ROLES,
     INDICATOR_HEADER_ROLES,
@@ -49,13 +49,6 @@ _TABLE_TOTAL = INDICATOR_TOTAL_WORDS
 _GOAL_LABELS = GOAL_LABELS
 _GOAL_HEADERS = GOAL_HEADERS
 _SENTENCE = re.compile(r"[，。；,;！？]")
-
-
-def _is_points(token: str) -> bool:
-    if not looks_numeric(token):
-        return False
-    value = parse_number(token)
-    return value is not None and 0 <= value <= 100
 
 
 def _is_title(token: str) -> bool:
@@ -82,9 +75,9 @@ def tokens_to_rows(tokens: list[str], *, cells_may_split: bool = False) -> list[
         elif is_meta_key(t):
             row, i = _meta_row(tokens, i, cells_may_split)
             rows.append(row)
-        elif _pair_run(tokens, i):
-            j = i + _pair_run(tokens, i)
-            if block_scores and j < n and _is_points(tokens[j]):
+        elif pairs := _pair_run(tokens, i):
+            j = i + pairs
+            if block_scores and j < n and is_points(tokens[j]):
                 j += 1  # the block's 自评得分 after its last pair
             rows.append(tokens[i:j])
             body, i = _fund_rows(tokens, j)
@@ -106,7 +99,7 @@ def tokens_to_rows(tokens: list[str], *, cells_may_split: bool = False) -> list[
             header = tokens[i:j]
             if block_scores and not {"weight", "score"} & {header_role(h, INDICATOR_HEADER_ROLES) for h in header}:
                 header = [*header, BLOCK_SCORE_HEADERS[0]]  # the rows' 得分 is the 自评得分 column
-                while j < n and _is_points(tokens[j]):
+                while j < n and is_points(tokens[j]):
                     j += 1  # the block's own score, on the header's row
             rows.append(header)
             body, i = _indicator_rows(tokens, j, header, lone_cells=cells_may_split)
@@ -281,7 +274,7 @@ def _goal_rows(tokens: list[str], i: int, *, block_scores: bool = False) -> tupl
             if headers or not t.startswith(GOAL_ACTUAL_HEADERS) or not _expected_header_follows(tokens, i):
                 headers.append(tokens[i])
             i += 1  # an 实际 header before the 预期 one (年度目标完成情况 | 预期目标 | …) is the block's label
-        elif block_scores and not texts and headers and _is_points(tokens[i]):
+        elif block_scores and not texts and headers and is_points(tokens[i]):
             i += 1
         elif t.startswith(_GOAL_LABELS) or t in GOAL_LABEL_PARTS:
             i += 1
@@ -346,7 +339,7 @@ def _indicator_rows(tokens: list[str], i: int, header: list[str], *,
     if end < len(tokens) and compact(tokens[end]).rstrip(":：") in _TABLE_TOTAL:
         total = [tokens[end]]
         end += 1
-        while end < len(tokens) and _is_points(tokens[end]) and len(total) < 3:
+        while end < len(tokens) and is_points(tokens[end]) and len(total) < 3:
             total.append(tokens[end])
             end += 1
         rows.append(total)
@@ -379,7 +372,7 @@ def segment_rows(body: list[str], header: list[str], *, lone_cells: bool = False
         body = _without_echoes(body)
     is_label = [read_label(t) is not None for t in body]
     if points:
-        ends = {k + d for k, t in enumerate(body) if _is_points(t) for d in (1, 2) if k + d <= len(body)}
+        ends = {k + d for k, t in enumerate(body) if is_points(t) for d in (1, 2) if k + d <= len(body)}
     else:  # a template without 分值/得分 (县级专项资金绩效目标自评表): any cell may close a row
         ends = set(range(1, len(body) + 1))
     ends |= {k for k in range(1, len(body)) if is_label[k] and not is_label[k - 1]}  # labels open rows
@@ -393,7 +386,7 @@ def segment_rows(body: list[str], header: list[str], *, lone_cells: bool = False
         # The text cut off inside the last row (可持续影响指标 / 指标1:技): what aligns up to its few
         # cells is the table, and they stand alone after it.
         cut = next((k for k in range(len(body) - 1, max(0, len(body) - CUT_ROW_CELLS) - 1, -1) if k in best), None)
-        if cut is None or cut == 0 or any(_is_points(t) for t in body[cut:]):
+        if cut is None or cut == 0 or any(is_points(t) for t in body[cut:]):
             return [[t] for t in body]  # nothing aligns: leave the cells one per row
         return [*_rows_from_cuts(body, best, cut, is_label, roles, columns, width), *([t] for t in body[cut:])]
     if len(body) not in best:

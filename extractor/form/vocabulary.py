@@ -155,6 +155,8 @@ PLACEHOLDER = re.compile(r"^(?:指标\d*[:：]?|…+|\.{2,}|。{2,}|/|／|—+|-
 SCAFFOLD = re.compile(r"^(?:指标\d*[:：]?|…+|\.{2,}|。{2,})$")
 # 指标1: and ★ before a name are the template's marks; 指标1. (a numbered list) is kept as printed.
 NUMBERING = re.compile(r"^(?:指标\d+(?![\d.、．])\s*[:：]?|★+)\s*")
+# The number an indicator name opens with (指标4, 指标4:, 4.): two names numbered apart are two rows.
+INDICATOR_NUMBER = re.compile(r"^(?:指标(\d{1,2})|(\d{1,2})[.、．])")
 
 
 # --- predicates over compact text (NFKC, no whitespace): the one reading of these words -------------
@@ -199,20 +201,15 @@ def clipped_key(text: str) -> str | None:
 GOAL_ITEM_MARK = re.compile(r"^([^\d\s，。,.:：]{0,4}?)([1-9]\d?|[一二三四五六七八九十]{1,2})[.、，,:：)）]")
 
 
-def goal_item_mark(text: str) -> str | None:
-    """`目标1:` of `目标1:完成两品一械抽检工作`; None for a text that opens with no item mark."""
-    m = GOAL_ITEM_MARK.match(text)
-    return m.group(0) if m else None
-
-
 def split_goal_items(texts: list[str]) -> tuple[list[int], list[int]] | None:
     """Goal cells read one after the other, expected and actual, when the items say how: each mark
     printed twice in a row (目标1 目标1 目标2 目标2: the two cells of each line, row by row), or the
     first mark printed again (目标1 … 目标4 目标1 … 目标4: one cell, then the other). The positions of
     each cell's texts; None when the texts carry no such numbering."""
-    marks = [goal_item_mark(t) for t in texts]
-    if len(texts) < 2 or marks[0] is None or GOAL_ITEM_MARK.match(texts[0]).group(2) not in ("1", "一"):
+    found = [GOAL_ITEM_MARK.match(t) for t in texts]
+    if len(texts) < 2 or found[0] is None or found[0].group(2) not in ("1", "一"):
         return None
+    marks = [m.group(0) if m else None for m in found]
     every = range(len(texts))
     pairs = len(texts) % 2 == 0 and all(marks[k] is not None and marks[k] == marks[k + 1]
                                         for k in range(0, len(texts), 2))
