@@ -84,10 +84,16 @@ def tokens_to_rows(tokens: list[str], *, cells_may_split: bool = False) -> list[
             rows.extend(body)
         elif header_role(token, FUND_HEADER_ROLES) and _header_run(tokens, i, FUND_HEADER_ROLES) >= 3:
             j = i + _header_run(tokens, i, FUND_HEADER_ROLES)
-            rows.append(["", *tokens[i:j]])  # fund rows print their label in the first column
+            header = ["", *tokens[i:j]]  # fund rows print their label in the first column
+            rows.append(header)
             text_last = header_role(tokens[j - 1], FUND_HEADER_ROLES) in _TEXT_ROLES
             body, i = _fund_rows(tokens, j, text_last=text_last)
             rows.extend(body)
+            while i < n and _late_header_cell(tokens[i], header):
+                # Drawing order: a header cell the rows came before (`得分` after the first rows).
+                header.append(tokens[i])
+                body, i = _fund_rows(tokens, i + 1, text_last=text_last)
+                rows.extend(body)
         elif "资金" in t and re.search(r"[（(](万元|元)[)）]", t):
             rows.append([token])
             i += 1
@@ -157,6 +163,7 @@ def rejoin_split_words(tokens: list[str], *, cells_may_split: bool = False) -> l
             nxt = tokens[i + 1]
             opened = token.count("(") + token.count("（") > token.count(")") + token.count("）")
             if _OPERATOR_ONLY.match(compact(token)) or (opened and len(token) < 30 and not _is_word(nxt)) \
+                    or (opened and _bracketed_header(token, tokens[i + 1:i + 4])) \
                     or _UNIT_ONLY.match(compact(nxt)) or (not _is_word(token) and _is_word(token + nxt)) \
                     or (cells_may_split and _starts_sentence(token, nxt)) or _completes_label(token, nxt) \
                     or _is_exact_header(token + nxt):
@@ -167,6 +174,20 @@ def rejoin_split_words(tokens: list[str], *, cells_may_split: bool = False) -> l
         out.append(token)
         i += 1
     return out
+
+
+def _bracketed_header(token: str, following: list[str]) -> bool:
+    """`执行率(全年` `执行数/全年` `预算数)`: a header whose bracket a few tokens later closes is one cell,
+    though its pieces read as headers of their own."""
+    role = header_role(token, FUND_HEADER_ROLES) or header_role(token, INDICATOR_HEADER_ROLES)
+    if role is None:
+        return False
+    text = token
+    for piece in following:
+        text += piece
+        if ")" in piece or "）" in piece:
+            return len(text) < 30
+    return False
 
 
 def _is_exact_header(text: str) -> bool:
@@ -245,6 +266,9 @@ def _fund_rows(tokens: list[str], i: int, *, text_last: bool = False) -> tuple[l
         elif fund_row_key(tokens[i]) or (t.endswith(("资金", "资金）", "资金)")) and not _starts_section(tokens[i])):
             row = [tokens[i]]
             i += 1
+            if i + 1 < len(tokens) and _label_rest(tokens[i]) and _valueish(tokens[i + 1]):
+                row[0] += tokens[i]
+                i += 1
             while i < len(tokens) and not fund_row_key(tokens[i]) and not _starts_section(tokens[i]) \
                     and _valueish(tokens[i]):
                 row.append(tokens[i])
@@ -257,6 +281,18 @@ def _fund_rows(tokens: list[str], i: int, *, text_last: bool = False) -> tuple[l
         else:
             break
     return rows, i
+
+
+def _late_header_cell(token: str, header: list[str]) -> bool:
+    role = header_role(token, FUND_HEADER_ROLES)
+    return role is not None and role not in {header_role(h, FUND_HEADER_ROLES) for h in header if h}
+
+
+def _label_rest(token: str) -> bool:
+    """`拨款` after `其中:当年财政`: the rest of a fund row's label wrapped in its narrow cell."""
+    t = compact(token)
+    return 0 < len(t) <= 4 and bool(_cjk_word().match(t)) and not _is_word(token) and not fund_row_key(token) \
+        and not _starts_section(token)
 
 
 def _valueish(token: str) -> bool:

@@ -214,3 +214,20 @@ def test_funds_header_with_a_label_column_and_a_thirteen_column_indicator_header
     assert (str(total.annual_budget), total.weight, total.score) == ("1.96", 10, 10)
     [row] = form.indicators
     assert (row.target, row.actual, row.weight, row.score, row.deviation_note) == (">=120户", "120户", 90, 90, "无")
+
+
+# An .xls printed and flattened onto one line in drawing order: a wrapped fund label (`其中:当年财政` /
+# `拨款`), a header whose bracket spans three pieces, and `得分` printed after the rows it heads.
+FLAT_DRAWING_ORDER = (
+    "项目支出绩效自评表 ( 2022 年度) 项目名称 河道保洁经费 主管部门 某县水利局 项目资金(万元) 实施单位 某县河道站 "
+    "年初预算数 全年预算数 全年执行数 分值 执行率(全年 执行数/全年 预算数) 年度资金总额: 80万元 80万元 72万元 10 90% 9 "
+    "其中:当年财政 拨款 80万元 80万元 72万元 10 90% 9 得分 上年结转资金 其他资金 预期目标 实际完成情况 "
+    "完成河道保洁任务。 完成了河道保洁任务。"
+)
+
+
+def test_flat_drawing_order_funds_with_a_wrapped_label_and_a_late_score_header() -> None:
+    form = _read(FLAT_DRAWING_ORDER).forms[0]
+    for row in (form.funds.total, form.funds.appropriation):
+        assert (row.annual_budget, row.executed) == (Decimal("80"), Decimal("72"))
+        assert (row.weight, row.execution_rate, row.score) == (10, 90.0, 9)
