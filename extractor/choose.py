@@ -9,6 +9,7 @@ consistent in every respect is taken at once: the common case costs one reading.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -60,6 +61,9 @@ def plausibility(forms: list[Form]) -> tuple[float, bool]:
                 else:
                     score -= 0.5  # a row short of one is most often a cell cut from its row
                 continue
+            if ind.level3 and _VALUE_AS_NAME.match(ind.level3):
+                score -= 1.0  # `=100%` in the name: the row's cells moved one column left
+                rows -= 1.0
             rows += 1.0 * bool(ind.level3) + 1.0 * (ind.weight is not None) + 1.0 * (ind.score is not None)
             rows += 0.5 * bool(ind.level2) + 0.25 * bool(ind.target) + 0.25 * bool(ind.actual)
         score += rows * _weights_fit(form)
@@ -75,6 +79,11 @@ def plausibility(forms: list[Form]) -> tuple[float, bool]:
         if not form.indicators or any(i.code not in _NOT_THE_READING for i in form.issues):
             consistent = False
     return score, consistent
+
+
+# A 三级指标 name is words; a cell that is an operator and a number, or a number and a short unit,
+# is a 指标值 (=100%, >=95%, 1800次) moved into the name's column.
+_VALUE_AS_NAME = re.compile(r"^(?:[<>=≥≤≧≦＞＜]{1,2}\s*)?\d[\d.,]*\s*(?:%|‰|[^\d\s]{1,3})?$|^[<>=≥≤≧≦＞＜]")
 
 
 def _weights_fit(form: Form) -> float:

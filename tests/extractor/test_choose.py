@@ -146,3 +146,17 @@ def test_a_reading_that_breaks_is_left_out_not_the_document(monkeypatch) -> None
     result = extract_bytes(sample, "dump.txt")
     assert [f.project_name for f in result.forms] == [f.project_name for f in good.forms]
     assert [i.code for i in result.issues] == ["reading_failed"]
+
+
+def test_a_target_in_the_name_column_costs_the_reading_more_than_a_lost_name() -> None:
+    """`=100%` as a 三级指标 is the row's cells moved one column left: such a reading must lose to the
+    one whose names are words, however many cells it filled."""
+    forms = extract_bytes(WEB_COPY.encode("utf-8"), filename="web.txt").forms
+    read_right = plausibility(forms)[0]
+    shifted = [form.model_copy(deep=True) for form in forms]
+    for ind in shifted[0].indicators:
+        ind.level3, ind.target, ind.actual = ind.target, ind.actual, None
+    unnamed = [form.model_copy(deep=True) for form in forms]
+    for ind in unnamed[0].indicators:
+        ind.level3 = None
+    assert plausibility(shifted)[0] < plausibility(unnamed)[0] < read_right
