@@ -467,6 +467,8 @@ def _fund_score_of(placed: list[tuple[str, float, float | None]]) -> float:
     score = sum(fit for _, fit, _ in placed)
     number = {role: value for role, _, value in placed}
     rate, executed, budget = number.get("execution_rate"), number.get("executed"), number.get("annual_budget")
+    if rate is not None and rate <= 1 and executed is not None and budget and abs(executed / budget - rate) <= 0.006:
+        rate *= 100  # the sheet's fraction (0.915 for 91.5%): the row's arithmetic is the percent's
     if rate is not None and executed is not None and budget:
         agrees = abs(executed / budget * 100 - rate) <= max(0.6, rate * 0.005)
         score += ARITHMETIC_AGREES if agrees else ARITHMETIC_DISAGREES

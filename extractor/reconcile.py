@@ -469,7 +469,7 @@ def _read_fund_row(state: _State, row: Row) -> None:
     labelled = False  # a fund row's label found (its key may be None: a row of funds.more)
     for i, cell in enumerate(cells):
         text = compact(cell.text)
-        if _UNIT.search(text) and "资金" in text:
+        if _UNIT.search(text) and ("资金" in text or _UNIT.fullmatch(text)):  # 项目资金(万元), or its (万元) alone
             state.form.amount_unit = state.form.amount_unit or _UNIT.search(text).group(1)
             cells[i] = _blank(cell)
             continue
@@ -481,7 +481,7 @@ def _read_fund_row(state: _State, row: Row) -> None:
             cells[i] = _blank(cell)
     if label is None and key is None:
         return
-    values = _drop_page_numbers(state, cells, "funds")
+    values = _shift_overflow(_drop_page_numbers(state, cells, "funds"), state.fund_columns)
     if label is not None and FUND_BLOCK_PIECE.match(compact(label)) and key is None and state.last_fund is not None:
         # `资金 | 10 | 95.32% | 9.53`: a side label's piece over the rest of the row above (its one-line
         # cells printed lower than its first ones); `） | 32`: the rest of an amount cut at its width.
@@ -512,6 +512,20 @@ def _read_fund_row(state: _State, row: Row) -> None:
         state.form.funds.more.append(LabeledFundRow(label=label or "", **fund.model_dump(exclude_none=True)))
     elif is_unread_fund_row(getattr(state.form.funds, key)):
         setattr(state.form.funds, key, fund)
+
+
+def _shift_overflow(cells: list[Cell], columns: dict[str, int]) -> list[Cell]:
+    """`(万元) | 年度资金总额 | 29 | …`: a piece of the block's merged label printed in front of the row's
+    label pushes every value one column right, the last one past the header's last column. Values
+    that run past the header by k columns while k cells stood before the row's label are moved back."""
+    filled = [c for c in cells if not c.is_empty]
+    if not filled or not columns:
+        return cells
+    overflow = filled[-1].col - max(columns.values())
+    if overflow <= 0 or filled[0].col - overflow < min(columns.values()):
+        return cells
+    return [Cell(page=c.page, row=c.row, col=c.col - overflow, text=c.text, bbox=c.bbox, confidence=c.confidence,
+                 source=c.source, weak=c.weak) for c in filled]
 
 
 _CUT_AMOUNT_HEAD = re.compile(r"^\d[\d,]*\.$|^\d{1,3}(?:,\d{3})*,$")  # 5,027,788. or 5,027,
@@ -556,7 +570,26 @@ def _fund_row(state: _State, aligned: dict[str, Cell], key: str) -> FundRow:
             state.issue("number_unparsed", "error", where, f"「{clean_text(cell.text)}」不是数字 / {cell.text!r} is not a number")
             continue
         values[role] = value
+    if _rate_printed_as_fraction(values):
+        rate = values["execution_rate"]
+        percent = rate.scaleb(2)  # 0.958 -> 95.8, keeping the printed digits
+        percent = percent.quantize(Decimal(1)) if percent.as_tuple().exponent > 0 else percent
+        values["execution_rate"] = percent
+        state.issue("rate_as_fraction", "warning", f"funds.{key}.execution_rate",
+                    f"执行率印为小数 {rate}，与全年执行数 / 全年预算数相符，读作 {percent}% / "
+                    f"the rate is printed as a fraction ({rate}) that equals executed / budget: read as {percent}%")
     return FundRow(**values, provenance=_provenance(aligned))
+
+
+def _rate_printed_as_fraction(values: dict[str, Decimal | None]) -> bool:
+    """执行率 `0.958` beside 27.8 / 29: the rate as a fraction, as the sheet's cell held it, not 0.958%.
+    Only the row's own arithmetic says so (within a unit of the printed last place: sheets truncate)."""
+    rate, executed = values.get("execution_rate"), values.get("executed")
+    budget = values.get("annual_budget") or values.get("initial_budget")
+    if rate is None or not 0 < rate <= 1 or executed is None or not budget:
+        return False
+    ratio = executed / budget
+    return abs(ratio - rate) <= Decimal(1).scaleb(rate.as_tuple().exponent) and abs(ratio * 100 - rate) > 1
 
 
 # --- goals -----------------------------------------------------------------------------------------

@@ -582,6 +582,9 @@ def rejoin_wrapped_rows(rows: Iterable[tuple[int, list[str]]]) -> Iterator[tuple
         filled = _filled(cells, 5)  # most rows are full rows: counted once, no joining tried
         if pending is not None:
             prev = pending[1]
+            if filled <= 2 and _points_wrapped_below(prev, cells):
+                prev.extend(c for c in cells if c.strip())
+                continue
             if filled <= 4:
                 cells = list(cells)
                 if _append_fragments(prev, cells):
@@ -599,6 +602,16 @@ def rejoin_wrapped_rows(rows: Iterable[tuple[int, list[str]]]) -> Iterator[tuple
         pending, pending_filled = (page, list(cells)), filled
     if pending is not None:
         yield pending
+
+
+def _points_wrapped_below(prev: list[str], cells: list[str]) -> bool:
+    """`… 指标1:修缮建筑数量 <a long target> <a long actual>` then `7 7`: a row whose texts filled the
+    line, its 分值 and 得分 wrapped onto the next. Only a row of words takes them: one that ends in a
+    number has its points."""
+    values = [c for c in cells if c.strip()]
+    words = [c for c in prev if c.strip()]
+    return bool(values) and all(is_points(v) for v in values) and len(words) >= 3 \
+        and not looks_numeric(compact(words[-1]).rstrip("%"))
 
 
 def _filled(cells: list[str], limit: int) -> int:

@@ -231,3 +231,33 @@ def test_flat_drawing_order_funds_with_a_wrapped_label_and_a_late_score_header()
     for row in (form.funds.total, form.funds.appropriation):
         assert (row.annual_budget, row.executed) == (Decimal("80"), Decimal("72"))
         assert (row.weight, row.execution_rate, row.score) == (10, 90.0, 9)
+
+
+# Web text one row per line, single spaces: the block label's (万元) printed in front of the total
+# row's label, the rate kept as the sheet's fraction, and a long row's 分值/得分 wrapped onto a line
+# of their own.
+SPACED_ROWS = """某县农机购置补贴项目支出绩效自评表(2022年度)
+项目名称 农机购置补贴
+主管部门 某县农业农村局 实施单位 某县农机推广站
+项目资金 年初预算数 全年预算数 全年执行数 分值 执行率 得分
+(万元) 年度资金总额 40 40 36.6 10 0.915 9
+其中:当年财政拨款 40 40 36.6 10 0.915 9
+上年结转资金
+其他资金
+年度总体目标 预期目标 实际完成情况
+完成农机购置补贴发放。 基本完成农机购置补贴发放。
+绩效指标 一级指标 二级指标 三级指标 年度指标值 实际完成值 分值 得分 偏差原因分析及改进措施
+产出指标 数量指标 补贴机具数量 完成全县农机具补贴申报、审核、公示和资金兑付全部环节工作 完成全县农机具补贴申报、审核、公示和资金兑付全部环节工作
+40 40
+质量指标 补贴兑付准确率 100% 100% 50 50
+"""
+
+
+def test_spaced_rows_with_a_label_piece_before_the_total_a_fraction_rate_and_points_below() -> None:
+    form = _read(SPACED_ROWS).forms[0]
+    total = form.funds.total
+    assert form.amount_unit == "万元"
+    assert (total.initial_budget, total.annual_budget, total.executed) == (Decimal(40), Decimal(40), Decimal("36.6"))
+    assert (total.weight, total.execution_rate, total.score) == (10, Decimal("91.5"), 9)
+    assert any(i.code == "rate_as_fraction" for i in form.issues)
+    assert [(i.level3, i.weight, i.score) for i in form.indicators] == [("补贴机具数量", 40, 40), ("补贴兑付准确率", 50, 50)]
