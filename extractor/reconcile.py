@@ -29,6 +29,7 @@ from extractor.form.vocabulary import (
     META_KEYS_EXACT,
     NUMBERED_BLOCK,
     OTHER_KEYS,
+    UNKEPT_BLOCKS,
     YIELDING_KEYS,
     clipped_key,
     is_goal_header,
@@ -93,7 +94,7 @@ def grid_to_forms(grid: Grid) -> list[Form]:
 @dataclass
 class _State:
     form: Form = field(default_factory=Form)
-    section: str = "meta"  # meta | funds | goals | indicators | done
+    section: str = "meta"  # meta | funds | unkept | goals | indicators | done
     fund_roles: tuple[str, ...] = DEFAULT_FUND_ROLES
     last_fund: tuple[str | None, str | None, list[Cell]] | None = None  # the fund row read last, for its rest
     fund_columns: dict[str, int] = field(default_factory=dict)
@@ -201,6 +202,9 @@ def _read_row(state: _State, row: Row) -> None:
         _note_unread_key(state, row)
     if state.section == "meta" and (m := _UNIT_LINE.search("".join(texts))):
         state.form.amount_unit = m.group(1) or m.group(2)  # 单位：万元 or （万元 printed above the table
+        return
+    if state.section in ("meta", "funds") and texts and texts[0].startswith(UNKEPT_BLOCKS):
+        state.section = "unkept"  # until the goals' or the indicators' header
         return
     if state.section == "goals" and any(t.startswith(FUND_BLOCK_LABELS) for t in texts):
         state.section = "funds"  # 预算执行情况（10分）: the funds block follows the goals in this template

@@ -266,6 +266,10 @@ def incompleteness(form: Form, settings: ValidationSettings | None = None) -> Is
     # Rows whose points and scores add up to the printed 总分 were all read: an empty target or actual
     # there is the page's own empty cell (a qualitative row), not a reading that lost it.
     keys = _ROW_CELLS[:4] if _rows_close(form) else _ROW_CELLS
+    # A template that prints no 分值 (or no points at all) leaves those cells empty on every form.
+    codes = {i.code for i in form.issues}
+    unprinted = {"weight", "score"} if "no_points_columns" in codes else {"weight"} if "scored_by_block" in codes else set()
+    keys = tuple(k for k in keys if k not in unprinted)
     empty = Counter(key for ind in form.indicators for key in keys
                     if getattr(ind, key) is None or getattr(ind, key) == "")
     cells = len(keys) * len(form.indicators) + 1

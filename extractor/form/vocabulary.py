@@ -74,6 +74,10 @@ def total_word(word: str, *, in_table: bool = True) -> tuple[bool, str | None]:
 # Rows printed below the indicator table where a template has no 总分 row: the table ends there.
 TABLE_END_WORDS: tuple[str, ...] = ("说明", "评价结论", "存在问题", "填表人", "填报人")
 
+# Blocks a template prints between the funds and the goals that the contract keeps no field for: their
+# rows are `item | explanation` (分配科学性 | 资金分配科学合理), never fund rows.
+UNKEPT_BLOCKS: tuple[str, ...] = ("资金管理情况",)
+
 # 年度总体目标 block: its merged label, then the two column headers.
 GOAL_LABELS: tuple[str, ...] = ("年度总体目标", "总体目标")
 GOAL_LABEL_PARTS: tuple[str, ...] = ("年度", "总体", "目标", "年度总体目标完成情况")

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from extractor.pipeline import extract_bytes
+from extractor.pipeline import _forms_of, extract_bytes
+from extractor.routes.text import text_readings
 from extractor.unspaced import _drop_page_counters, _split_by_rate
 
 
@@ -261,3 +262,37 @@ def test_spaced_rows_with_a_label_piece_before_the_total_a_fraction_rate_and_poi
     assert (total.weight, total.execution_rate, total.score) == (10, Decimal("91.5"), 9)
     assert any(i.code == "rate_as_fraction" for i in form.issues)
     assert [(i.level3, i.weight, i.score) for i in form.indicators] == [("补贴机具数量", 40, 40), ("补贴兑付准确率", 50, 50)]
+
+
+# A transfer-payment template that prints a 资金管理情况 block (item | explanation) after the funds.
+MANAGEMENT_BLOCK = """转移支付区域绩效目标自评表(2023年度)
+转移支付(项目)名称 | 某县文化站改造项目 | ||||||
+中央主管部门 | 文化和旅游部 | ||||||
+地方主管部门 | 某县文化和旅游局 | 资金使用单位 | 某县文化站 | ||||
+资金投入情况 (万元) |
+全年预算数(A) | 全年执行数(B) | 预算执行率(B/A×100%) | ||||
+年度资金总额: | 300 | 240 | 80% | ||||
+其中:中央财政资金 | 300 | 240 | 80% | ||||
+资金管理情况 | 情况说明 | 存在问题和改进措施 | |||||
+分配科学性 | 资金分配科学合理 | ||||||
+使用规范性 | 未出现截留、挪用等问题 | ||||||
+总体目标完成情况 | 总体目标 | 全年实际完成情况 | |||||
+完成文化站改造1个。 | 已完成主体改造。 | ||||||
+绩效指标 |
+一级指标 | 二级指标 | 三级指标 | 指标值 | 全年实际完成值 | 未完成原因和改进措施 | |
+产出指标 | 数量指标 | 改造文化站数量 | 1个 | 1个 | |||
+"""
+
+
+def test_a_funds_management_block_is_not_read_as_fund_rows() -> None:
+    pipe = next(r for r in text_readings(MANAGEMENT_BLOCK) if r.name == "pipe")
+    form = _forms_of(pipe)()[0]
+    assert [row.label for row in form.funds.more] == ["其中:中央财政资金"]
+    assert not [i for i in form.issues if i.code == "value_unread"]
+    assert form.goals.expected == "完成文化站改造1个。" and form.goals.actual == "已完成主体改造。"
+
+
+def test_a_template_without_points_is_not_incomplete_for_lacking_them() -> None:
+    form = _read(MANAGEMENT_BLOCK).forms[0]
+    assert [(i.level3, i.target, i.actual) for i in form.indicators] == [("改造文化站数量", "1个", "1个")]
+    assert not [i.code for i in form.issues if i.code in ("form_incomplete", "value_unread")]
