@@ -208,7 +208,8 @@ GOAL_ITEM_MARK = re.compile(r"^([^\d\s，。,.:：]{0,4}?)([1-9]\d?|[一二三�
 def split_goal_items(texts: list[str]) -> tuple[list[int], list[int]] | None:
     """Goal cells read one after the other, expected and actual, when the items say how: each mark
     printed twice in a row (目标1 目标1 目标2 目标2: the two cells of each line, row by row), or the
-    first mark printed again (目标1 … 目标4 目标1 … 目标4: one cell, then the other). The positions of
+    first item's number printed again (目标1 … 目标4 目标1 … 目标4, or 目标1: 目标2: 1. 2.: one cell, then the
+    other). The positions of
     each cell's texts; None when the texts carry no such numbering."""
     found = [GOAL_ITEM_MARK.match(t) for t in texts]
     if len(texts) < 2 or found[0] is None or found[0].group(2) not in ("1", "一"):
@@ -219,7 +220,8 @@ def split_goal_items(texts: list[str]) -> tuple[list[int], list[int]] | None:
                                         for k in range(0, len(texts), 2))
     if pairs and len(set(marks)) > 1:
         return list(every[0::2]), list(every[1::2])
-    again = next((k for k in range(1, len(texts)) if marks[k] == marks[0]), None)
+    # The first item's number again (目标1: … 目标2: … then 1. … 2.): the other cell starts there.
+    again = next((k for k in range(1, len(texts)) if found[k] and found[k].group(2) == found[0].group(2)), None)
     if again is None:
         return None
     return list(every[:again]), list(every[again:])

@@ -115,5 +115,6 @@ def test_breakdown_rows_without_points_are_no_missing_fields() -> None:
 def test_goal_items_part_row_by_row_or_cell_by_cell() -> None:
     assert split_goal_items(["目标1:甲", "目标1:甲。", "目标2:乙", "目标2:乙。"]) == ([0, 2], [1, 3])
     assert split_goal_items(["1.甲", "2.乙", "1.甲完成", "2.乙完成"]) == ([0, 1], [2, 3])
+    assert split_goal_items(["目标1:甲", "目标2:乙", "1.甲完成", "2.乙完成"]) == ([0, 1], [2, 3])  # marks differ, numbers restart
     assert split_goal_items(["甲", "乙"]) is None  # no numbering: nothing to go by
     assert split_goal_items(["目标2:乙", "目标2:乙"]) is None  # numbering that does not start at 1
