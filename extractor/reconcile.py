@@ -100,6 +100,7 @@ class _State:
     fund_columns: dict[str, int] = field(default_factory=dict)
     year_annual: bool = False  # the year was read as 2022年度, not as a bare 2021年
     fund_points: Decimal | None = None  # the funds' weight printed in the block's label, not in a column
+    fund_label_points: Decimal | None = None  # the same, from a label row printed above the header
     block_scores: bool = False  # a 自评得分 column down the form's right scores each block (BLOCK_SCORE_HEADERS)
     indicator_roles: tuple[str, ...] = DEFAULT_INDICATOR_ROLES
     indicator_columns: dict[str, int] = field(default_factory=dict)
@@ -212,13 +213,15 @@ def _read_row(state: _State, row: Row) -> None:
         return
     if state.section == "meta" and len(texts) == 1 and texts[0].startswith(FUND_BLOCK_LABELS):
         _read_unit(state, row)  # 年度预算申请(万元) on a row of its own, above the funds' header
+        if m := _BLOCK_POINTS.search(texts[0]):
+            state.fund_label_points = Decimal(m.group(1))  # 预算执行情况(万元)(20分): the header may not say it
     if fund_roles := _header_roles(row, FUND_HEADER_ROLES, minimum=3):
         state.section = "funds"
         state.fund_roles, state.fund_columns = tuple(fund_roles), fund_roles
         _read_unit(state, row)
         if "weight" not in fund_roles:  # 预算执行情况(万元)(20分): no 分值 column, the block label says it
             state.fund_points = next((Decimal(m.group(1)) for t in texts if t.startswith(FUND_BLOCK_LABELS)
-                                      and (m := _BLOCK_POINTS.search(t))), None)
+                                      and (m := _BLOCK_POINTS.search(t))), state.fund_label_points)
         return
     if any(t.startswith(GOAL_LABELS) or t in GOAL_HEADERS for t in texts):
         state.section = "goals"

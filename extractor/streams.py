@@ -166,7 +166,7 @@ def rejoin_split_words(tokens: list[str], *, cells_may_split: bool = False) -> l
                     or (opened and _bracketed_header(token, tokens[i + 1:i + 4])) \
                     or _UNIT_ONLY.match(compact(nxt)) or (not _is_word(token) and _is_word(token + nxt)) \
                     or (cells_may_split and _starts_sentence(token, nxt)) or _completes_label(token, nxt) \
-                    or _is_exact_header(token + nxt):
+                    or _is_exact_header(token + nxt) or _points_of_block_label(token, nxt):
                 token = token + " " + nxt
                 i += 1
             else:
@@ -190,6 +190,14 @@ def _bracketed_header(token: str, following: list[str]) -> bool:
     return False
 
 
+_POINTS_ONLY = re.compile(r"^[（(]\d+(?:\.\d+)?分[)）]$")
+
+
+def _points_of_block_label(token: str, nxt: str) -> bool:
+    """`预算执行情况(万元)` + `(20分)`: the funds block's points wrapped below its label."""
+    return compact(token).startswith(FUND_BLOCK_LABELS) and bool(_POINTS_ONLY.match(compact(nxt)))
+
+
 def _is_exact_header(text: str) -> bool:
     """`偏差原因分析及` + `改进措施`: two header-like halves of one header word of the vocabulary."""
     return compact(text) in _HEADER_WORDS
@@ -211,7 +219,8 @@ def _starts_sentence(token: str, nxt: str) -> bool:
         and bool(_cjk_word().match(nxt[:1]))
 
 
-_FORMULA_ONLY = re.compile(r"^[（(][A-Za-z][A-Za-z/×*\d%+\-]*[)）]$")  # (B/A) printed under 执行率
+# (B/A) printed under 执行率, (20分*执行率) under 得分: a formula of the header cell above
+_FORMULA_ONLY = re.compile(r"^[（(](?:[A-Za-z][A-Za-z/×*\d%+\-]*|[^()（）]{0,10}[/×*][^()（）]{0,10})[)）]$")
 
 
 def _header_run(tokens: list[str], i: int, table: tuple[tuple[str, tuple[str, ...]], ...]) -> int:

@@ -42,8 +42,9 @@ META_KEYS: dict[str, str] = {
     "预算单位": "implementing_unit",
 }
 # Keys whose value gives way to a later key of the same field: a transfer-payment form names the
-# central ministry (中央主管部门) and then the local department that the filer answers to (地方主管部门).
-YIELDING_KEYS: frozenset[str] = frozenset({"中央主管部门"})
+# central ministry (中央主管部门) and then the local department that the filer answers to (地方主管部门);
+# 单位名称 above the table (the filing unit) gives way to the table's own 项目实施单位.
+YIELDING_KEYS: frozenset[str] = frozenset({"中央主管部门", "单位名称"})
 # Keys whose values the contract does not keep: cut out of unspaced text so that they end the value
 # before them. Not form keys (a signature's 项目负责人 opens no form).
 OTHER_KEYS: tuple[str, ...] = ("省级财政部门", "项目负责人", "负责人及电话", "填报日期", "填报时间", "联系电话")

@@ -296,3 +296,51 @@ def test_a_template_without_points_is_not_incomplete_for_lacking_them() -> None:
     form = _read(MANAGEMENT_BLOCK).forms[0]
     assert [(i.level3, i.target, i.actual) for i in form.indicators] == [("改造文化站数量", "1个", "1个")]
     assert not [i.code for i in form.issues if i.code in ("form_incomplete", "value_unread")]
+
+
+# The 保山 template one cell per line: the filing unit above the table, the funds block's points on a
+# line under its label, a formula under 得分, and a rate printed without %.
+CELL_LINES_BAOSHAN = """2022年度项目支出绩效自评表
+单位名称:某县农业农村局 填报日期:2023年4月1日
+项目名称
+某镇蔬菜大棚建设项目
+主管部门
+某县农业农村局
+项目实施单位
+某镇蔬菜种植专业合作社
+预算执行情况(万元)
+(20分)
+预算数(A)
+执行数(B)
+执行率(B/A)
+得分
+(20分*执行率)
+年度财政资金总额
+80
+60
+75
+15
+年度绩效目标
+(80分)
+一级指标
+二级指标
+三级指标
+年初目标值(A)
+实际完成值(B)
+得分
+产出指标(40分)
+数量指标
+新建大棚数量(个)
+20
+20
+40
+"""
+
+
+def test_cell_lines_with_a_filing_unit_above_and_the_funds_points_in_the_block_label() -> None:
+    form = _read(CELL_LINES_BAOSHAN).forms[0]
+    assert form.implementing_unit == "某镇蔬菜种植专业合作社"
+    total = form.funds.total
+    assert (total.annual_budget, total.executed, total.execution_rate, total.score) == (
+        Decimal(80), Decimal(60), Decimal(75), Decimal(15))
+    assert total.weight == 20
