@@ -29,11 +29,13 @@ from extractor.form.vocabulary import (
     META_KEYS_EXACT,
     NUMBERED_BLOCK,
     OTHER_KEYS,
+    UNIT_STATEMENT,
     UNKEPT_BLOCKS,
     YIELDING_KEYS,
     clipped_key,
     is_goal_header,
     is_meta_key,
+    is_seal_line,
     split_goal_items,
     title_text,
     total_word,
@@ -187,6 +189,10 @@ def _read_row(state: _State, row: Row) -> None:
         state.rows_after_total.append(row)
         return
     texts = row.words
+    if is_seal_line(texts):
+        units = [m.group(1) for t in texts[1:] if (m := UNIT_STATEMENT.match(t))]
+        state.form.amount_unit = state.form.amount_unit or (units[0] if units else None)
+        return  # 主管部门(盖章): … 单位:万元: the stamp's place, not the department's key
     # A key's value may read like a title (项目名称 | …补助经费支出绩效自评表): the key decides.
     if state.section == "meta" and is_title_row(row) and not any(_is_meta_key(c.text) for c in row.cells):
         _read_title(state, row)
@@ -925,6 +931,8 @@ def _join_split_names(state: _State, rows: list[_IndicatorRow]) -> list[_Indicat
         if carry is not None and "name" in r.cells and _numbered_apart(carry.cells["name"].text, r.cells["name"].text):
             out.append(carry)  # 指标4.… with no values, then 指标5.…: a row printed empty, not half a name
             carry = None
+        if not r.has_values() and "name" in r.cells and _aside_sentence(state, r.cells["name"].text):
+            continue  # the merged 得分计算方法 cell's text, printed between two rows: no name's part
         if not r.has_values() and "name" in r.cells:
             if out and r.row.page_break_before and out[-1].has_values() and carry is None and not r.labels:
                 prev = out[-1]
@@ -949,6 +957,17 @@ def _join_split_names(state: _State, rows: list[_IndicatorRow]) -> list[_Indicat
                     f"「{clean_text(carry.cells['name'].text)}」一行只有名称、没有数值，已略去 / row "
                     f"{clean_text(carry.cells['name'].text)!r} has a name but no values; dropped")
     return out
+
+
+_SENTENCE_END = re.compile(r"[。；;]$")
+_ASIDE_SENTENCE_MIN = 20  # characters: a scoring rule is a sentence, a name's wrapped rest is short
+
+
+def _aside_sentence(state: _State, text: str) -> bool:
+    """`定量指标计算:完成值达到指标值,记满分;…。` alone on a row, under a header with a 得分计算方法 column:
+    that merged cell's text, printed beside the first row it spans. A name is no sentence."""
+    t = compact(text)
+    return "aside" in state.indicator_roles and len(t) >= _ASIDE_SENTENCE_MIN and bool(_SENTENCE_END.search(t))
 
 
 def _numbered_apart(first: str, second: str) -> bool:

@@ -14,6 +14,7 @@ from extractor.form.vocabulary import (
     NEW_FORM_KEYS,
     TOTAL_WORDS,
     is_meta_key,
+    is_seal_line,
     is_title,
     total_word,
 )
@@ -42,6 +43,8 @@ def _word_marks(word: str) -> int:
 
 
 def _row_marks(words: tuple[str, ...]) -> int:
+    if is_seal_line(words):
+        return 0  # 主管部门(盖章): … 单位:万元: no key cell, so no second form's start either
     marks = 0
     for word in words:
         marks |= _word_marks(word)

@@ -128,7 +128,7 @@ FUND_HEADER_ROLES: tuple[tuple[str, tuple[str, ...]], ...] = (
 HEADER_WORDS: tuple[str, ...] = tuple(w for table in (FUND_HEADER_ROLES, INDICATOR_HEADER_ROLES) for _, words in table
                                       for w in words)
 # The funds block's merged label: 项目资金（万元）, 资金情况（万元）.
-FUND_BLOCK_LABELS: tuple[str, ...] = ("项目资金", "资金情况", "预算执行情况", "资金投入情况", "年度预算申请")
+FUND_BLOCK_LABELS: tuple[str, ...] = ("项目资金", "资金情况", "预算执行情况", "项目预算执行情况", "资金投入情况", "年度预算申请")
 # Pieces of that label where it is printed down the side of the rows, a few characters a line
 # (项目 / 资金 / （元 / ）, 项目资金(元): never a row's own label.
 FUND_BLOCK_PIECE = re.compile(r"^(?:项目|资金|(?:项目资金)?[（(]万?元?[)）]?|项目资金|万?元?[)）])$")
@@ -187,6 +187,17 @@ def title_text(text: str) -> str:
 def is_meta_key(text: str) -> bool:
     """项目名称… (a key, its value maybe inline), or exactly 部门 on a department-wide form."""
     return text.startswith(META_PREFIXES) or text.rstrip(":：") in META_KEYS_EXACT or clipped_key(text) is not None
+
+
+# 主管部门(盖章): … 单位:万元 above the table: where the filer stamps, no key cell of the form (a key
+# cell printed with (盖章) holds its value: 实施单位 (盖章) | 某县发展和改革局).
+SEAL_MARK = re.compile(r"^[^（(]{2,10}[（(]盖章[)）][:：]?$")
+UNIT_STATEMENT = re.compile(r"^(?:金额)?单位[:：]?(万元|元)$")
+
+
+def is_seal_line(words: tuple[str, ...]) -> bool:
+    """The seal line: a key with (盖章) and no value beside it, at most the table's unit."""
+    return bool(words) and bool(SEAL_MARK.match(words[0])) and all(UNIT_STATEMENT.match(w) for w in words[1:])
 
 
 CLIPPED_KEY_MIN = 5  # characters left of a long key that lost its first one

@@ -344,3 +344,43 @@ def test_cell_lines_with_a_filing_unit_above_and_the_funds_points_in_the_block_l
     assert (total.annual_budget, total.executed, total.execution_rate, total.score) == (
         Decimal(80), Decimal(60), Decimal(75), Decimal(15))
     assert total.weight == 20
+
+
+# Web text of a 济南-style form: the seal line above the table, goals before the funds, the funds
+# block label wrapped over three lines, and the merged 得分计算方法 cell's sentences between rows.
+SEAL_AND_METHOD = """区级部门预算项目支出绩效自评表
+( 2021 年度)
+主管部门(盖章):                                       单位:万元
+项目名称 社区图书室运维 主管部门 某区文化和旅游局
+项目实施单位 某区图书馆 项目负责人 张三 联系电话 88880000
+年度总体目标 年初设定目标 年度总体目标完成情况综述
+保障图书室全年开放 图书室全年开放,接待读者一万人次。
+项目预算
+执行情况
+(10分)
+  年初预算数(A) 全年执行数(B) 分值 执行率(B/A) 得分 得分计算方法
+年度资金总额 20 20 10 100% 10 执行率*该指标分值,最高不得超过分值上限。
+其中:财政拨款 20 20 - - -
+一级
+指标
+二级
+指标
+三级指标 预期指标值(A) 实际完成指标值(B) 分值 得分 未完成原因 得分计算方法
+(50分)
+数量指标 开放天数 300天 300天 25 25
+定量指标计算:完成值达到指标值,记满分;未达到指标值,按B/A或A/B*该指标分值记分。
+-
+质量指标 图书上架准确率 98% 98% 25 25
+-
+"""
+
+
+def test_a_seal_line_goals_before_funds_and_scoring_rules_between_rows() -> None:
+    result = _read(SEAL_AND_METHOD)
+    assert len(result.forms) == 1
+    form = result.forms[0]
+    assert (form.title, form.year, form.department) == ("区级部门预算项目支出绩效自评表", 2021, "某区文化和旅游局")
+    assert form.amount_unit == "万元"
+    assert form.goals.expected == "保障图书室全年开放"
+    assert (form.funds.total.initial_budget, form.funds.total.weight, form.funds.total.score) == (Decimal(20), 10, 10)
+    assert [(i.level3, i.weight) for i in form.indicators] == [("开放天数", 25), ("图书上架准确率", 25)]
