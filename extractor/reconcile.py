@@ -28,6 +28,7 @@ from extractor.form.vocabulary import (
     META_KEYS,
     META_KEYS_EXACT,
     NUMBERED_BLOCK,
+    OPERATOR_WORDS,
     OTHER_KEYS,
     UNIT_STATEMENT,
     UNKEPT_BLOCKS,
@@ -462,8 +463,13 @@ def _header_roles(row: Row, table: HeaderTable, minimum: int) -> dict[str, int] 
     roles: dict[str, int] = {}
     role_of = header_role_reader(table)
     for cell in row.cells:
-        if not cell.is_empty and (role := role_of(cell.text)) and role not in roles:
-            roles[role] = cell.col
+        if not cell.is_empty and (role := role_of(cell.text)):
+            if role not in roles:
+                roles[role] = cell.col
+            elif role == "target_op" and "aside" not in roles:
+                # 指标性质 | 指标方向: the first says 正向/反向 (which way is better), the second is the operator.
+                roles["aside"], roles["target_op"] = roles["target_op"], cell.col
+    roles = dict(sorted(roles.items(), key=lambda kv: kv[1]))
     if "target_op" in roles and "target_unit" in roles and "target" not in roles:
         # 指标性质 | ? | 度量单位: the one header between them is 指标值, however OCR read it (指标).
         between = [c.col for c in row.cells if not c.is_empty and roles["target_op"] < c.col < roles["target_unit"]]
@@ -997,6 +1003,8 @@ def _indicator(state: _State, r: _IndicatorRow, l2: Label | None, l1: str | None
         state.issue("doubtful_value", "warning", f"{where}.target",
                     f"指标性质读作「{clean_text(op.text)}」，按「=」读取，请核对原件 / a flat mark read as a dash in "
                     "the operator column is taken for =")
+    if op is not None and (sign := OPERATOR_WORDS.get(compact(op.text))):
+        cells = {**cells, "target_op": replace(op, text=sign)}  # 大于等于 | 1 | 次 is >=1次
     target_parts = [cells[k].text for k in ("target_op", "target", "target_unit") if k in cells]
     numbers = _read_points(state, cells, where)
     target, actual = cells.get("target"), cells.get("actual")

@@ -90,12 +90,16 @@ GOAL_HEADERS: tuple[str, ...] = GOAL_EXPECTED_HEADERS + GOAL_ACTUAL_HEADERS
 NUMBERED_BLOCK = re.compile(r"^\d{1,2}[.、．][^\d，。；,;]{2,18}$")
 GOAL_HEADER_MAX_CHARS = 14  # 年度总体目标完成情况综述 is a header; a longer text starting like one is a goal
 
+# An operator column (指标方向, 指标性质) may spell its sign: the target is written with the sign.
+OPERATOR_WORDS: dict[str, str] = {"大于等于": ">=", "不低于": ">=", "不少于": ">=", "小于等于": "<=", "不高于": "<=",
+                                  "不超过": "<=", "等于": "=", "大于": ">", "小于": "<"}
+
 # Column headers of the indicator table -> role, in the order a template prints them.
 INDICATOR_HEADER_ROLES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("l1", ("一级指标",)),
     ("l2", ("二级指标",)),
     ("name", ("三级指标", "指标名称", "绩效指标名称")),
-    ("target_op", ("指标性质",)),
+    ("target_op", ("指标性质", "指标方向")),  # both printed: 性质 is 正向/反向, 方向 the operator (大于等于)
     ("target_unit", ("度量单位", "计量单位", "单位")),
     ("target", ("年度指标值", "全年指标值", "年度目标值", "指标值", "目标值", "预期指标值", "预期值", "年度目标")),
     ("actual", ("实际完成值", "指标实际完成值", "全年实际完成值", "全年完成值", "全年实际值", "实际完成", "完成值", "实际值")),

@@ -384,3 +384,22 @@ def test_a_seal_line_goals_before_funds_and_scoring_rules_between_rows() -> None
     assert form.goals.expected == "保障图书室全年开放"
     assert (form.funds.total.initial_budget, form.funds.total.weight, form.funds.total.score) == (Decimal(20), 10, 10)
     assert [(i.level3, i.weight) for i in form.indicators] == [("开放天数", 25), ("图书上架准确率", 25)]
+
+
+# 指标性质 (正向/反向) beside 指标方向 (the operator spelt out) and 计量单位.
+DIRECTION_COLUMNS = """项目支出绩效自评表(2022年度)
+| 项目名称 | 农村道路维护 |
+| 主管部门 | 某县交通运输局 | 实施单位 | 某县公路站 |
+| 项目资金(万元) | 年初预算数 | 全年预算数 | 全年执行数 | 分值 | 执行率 | 得分 |
+| 年度资金总额 | 30 | 30 | 30 | 10 | 100% | 10 |
+| 一级指标 | 二级指标 | 三级指标 | 指标性质 | 指标方向 | 年度指标值 | 实际完成值 | 计量单位 | 分值 | 得分 | 偏差原因分析及改进措施 |
+| 产出指标 | 数量指标 | 维护里程 | 正向 | 大于等于 | 20 | 22 | 公里 | 50 | 50 | |
+| 效益指标 | 社会效益指标 | 群众投诉次数 | 反向 | 小于等于 | 3 | 1 | 次 | 40 | 40 | |
+| 总分 | 100 | 100 |
+"""
+
+
+def test_a_direction_column_spelling_the_operator_beside_the_nature_column() -> None:
+    form = _read(DIRECTION_COLUMNS).forms[0]
+    assert [(i.level3, i.target, i.actual, i.weight) for i in form.indicators] == [
+        ("维护里程", ">=20公里", "22", 50), ("群众投诉次数", "<=3次", "1", 40)]
