@@ -152,7 +152,16 @@ def run_to_form(rows: list[Row]) -> Form:
                     "指标表头没有分值、得分栏，各行按无分值读取 / the indicator header names no 分值 or 得分: "
                     "the rows are read without points")
     _join_cut_total_score(state)
+    _filing_unit_as_department(state)
     return state.form
+
+
+def _filing_unit_as_department(state: _State) -> None:
+    """A form that names no 主管部门 and no project, only the 单位名称 that files it (a 区域 or 部门整体
+    form): that unit is the department the form reports for, not a project's implementing unit."""
+    form = state.form
+    if form.department is None and form.project_name is None and state.meta_keys.get("implementing_unit") == "单位名称":
+        form.department, form.implementing_unit = form.implementing_unit, None
 
 
 def _join_cut_total_score(state: _State) -> None:

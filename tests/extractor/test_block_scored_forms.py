@@ -84,6 +84,8 @@ def test_two_fund_cells_a_line_and_numbered_rows_printed_empty() -> None:
 质量指标 指标1.验收合格率 100% 100%
 """
     [form] = extract_bytes(text.encode(), "form.txt").forms
+    # No 主管部门 and no project: the 单位名称 that files the regional form is its department.
+    assert (form.project_name, form.department, form.implementing_unit) == (None, "某县水利局", None)
     total = form.funds.total
     assert (total.annual_budget, total.executed, total.execution_rate) == (Decimal("8.4"), Decimal("6.3"), 75)
     assert form.goals.expected == "目标1:完成渠道清淤目标2:修复泵站"
