@@ -16,6 +16,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from itertools import permutations
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
@@ -76,6 +78,7 @@ class BlockOrderSettings(BaseModel):
     total_reach: int = 3  # numbers the 总分 row's may stand before its word (any after it)
     spread_cost: float = 0.01  # per row a level-2 span is off an even share of its level 1
     header_piece_min: int = 3  # a piece of a long header word this long is that header's (析及改进措施)
+    level1_max: int = 5  # level-1 labels whose orders are tried (a form prints four)
     fund_weight_max: int = 30  # the funds' 分值 is a whole number of points, a share of 100  # a score left for a number printed later  # a level's printed (N分) no prefix of the points reaches
 
 
@@ -191,9 +194,14 @@ def _split_forms(lines: list[str]) -> list[list[str]]:
     block of keys, then the title); a second 项目名称 in one form without a title between opens one too."""
     starts: list[int] = []
     has_key = False
+    by_key = False  # the last form was opened by its 项目名称, its title not yet seen
     for k, line in enumerate(lines):
         c = compact(line)
         if is_title(c):
+            if by_key and all(_key_line(compact(x)) for x in lines[starts[-1]:k]):
+                by_key = False  # 项目名称 / 主管部门 / title: the keys' block printed before the title
+                continue
+            by_key = False
             start = k
             while start > (starts[-1] + 1 if starts else 0) and _key_line(compact(lines[start - 1])):
                 start -= 1
@@ -204,6 +212,7 @@ def _split_forms(lines: list[str]) -> list[list[str]]:
         if c.startswith(NEW_FORM_KEYS):
             if has_key or not starts:
                 starts.append(k)
+                by_key = True
             has_key = True
     if not starts:
         return []
@@ -262,6 +271,14 @@ def _read_form(lines: list[str]) -> BlockForm:
     names_at = next((k for k in range(table, len(lines)) if any(
         header_role(compact(w), INDICATOR_HEADER_ROLES) == "name" for w in lines[k].split())), table)
     head = lines[:names_at]
+    # Between 一级指标 and 三级指标 the side labels' column may stand with the keys' values, the funds
+    # block and the goals (a block printed before them): those lines are the head's, the labels the table's.
+    # (A table without 三级指标 ends that stretch at its first value header: 年度指标值.)
+    values_at = next((k for k in range(table, names_at) if any(
+        header_role(compact(w), INDICATOR_HEADER_ROLES) in ("target", "actual") for w in lines[k].split())), names_at)
+    between = lines[table:values_at]
+    side = [line for line in between if _side_line(line)]
+    before = lines[:table] + [line for line in between if not _side_line(line)]
     title = next((line for line in lines if is_title(compact(line))), None)
     if title:
         form.rows.append([title])
@@ -270,19 +287,32 @@ def _read_form(lines: list[str]) -> BlockForm:
     if year:
         form.rows.append([f"({year}年度)"])
     form.rows.extend(_meta_rows(head, form.issues))
-    fund_rows = _fund_rows(lines[:table], form.issues)
+    fund_rows = _fund_rows(before, form.issues)
     form.rows.extend(fund_rows)
-    goals = [line[1:] for line in lines[:table] if line.startswith(_TEXT_MARK)]
+    goals = [line[1:] for line in before if line.startswith(_TEXT_MARK)]
     if len(goals) == 2:  # 预期目标 then 实际完成情况, side by side
         form.rows.extend([["年度总体目标", "预期目标", "实际完成情况"], ["", goals[0], goals[1]]])
     elif goals:
         form.issues.append(_issue("value_unread", f"block-order text: {len(goals)} goal texts where the form prints "
                                   "two; the goals were not placed", "goals"))
-    rows, total = _indicator_rows(lines[table:], *_fund_points(fund_rows), form.issues)
+    rows, total = _indicator_rows(side + lines[values_at:], *_fund_points(fund_rows), form.issues)
     form.rows.extend(rows)
     if total:
         form.rows.append(total)
     return form
+
+
+_SIDE_WORDS = (*LEVEL1, *LEVEL2_PARENT, *SUPER_LABELS, *_SIDE_HEADERS)
+_LABEL_POINTS = re.compile(r"^[(（]\d*(?:分)?[)）]?$")
+
+
+def _side_line(line: str) -> bool:
+    """A line of the table's side: its headers, its level labels or their cut pieces (产出 / 指标 / (40 / 分))."""
+    words = [compact(w) for w in line.split()]
+    return bool(words) and not line.startswith(_TEXT_MARK) and all(
+        _is_header(c) or read_label(c) is not None or _POINTS_REST.match(c) or _LABEL_POINTS.match(c)
+        or ((m := _OPEN_LABEL.match(c)) is not None and read_label(m.group(1)) is not None)
+        or any(c in word for word in _SIDE_WORDS) for c in words)
 
 
 def _fund_points(rows: list[list[str]]) -> tuple[Decimal | None, Decimal | None]:
@@ -582,8 +612,7 @@ def _indicator_rows(lines: list[str], fund_weight: Decimal | None, fund_score: D
     notes = [t.text for t in toks if t.kind == "note"]
     labels = [(read_label(t.text) or read_label(_OPEN_LABEL.sub(r"\1", t.text)), t.at) for t in toks if t.kind == "label"]
     n = len(names)
-    weights, scores, totals = _split_points(numbers, n, fund_weight, fund_score, total_at, [lab.weight for lab, _ in labels
-                                                                        if lab and lab.level == 1 and lab.weight])
+    weights, scores, totals = _split_points(numbers, n, fund_weight, fund_score, total_at, _level1_points(labels))
     if len(weights) != n or len(scores) != n:
         issues.append(_issue("value_unread", f"block-order text: {n} indicator names but {len(weights)} points and "
                              f"{len(scores)} scores could be told apart; rows past those were left without them",
@@ -605,6 +634,16 @@ def _indicator_rows(lines: list[str], fund_weight: Decimal | None, fund_score: D
                      _at(scores, k), row_notes.get(k, "")])
     total = ["总分", "", "", totals[0], "", "", totals[1]] if totals != ("", "") else None
     return rows, total
+
+
+def _level1_points(labels: list[tuple[Any, int]]) -> list[Decimal]:
+    """Each level 1's printed (N分), in the template's order of the levels: their block may print the
+    labels in any order, the table's rows never."""
+    seen: set[str] = set()
+    ones = [lab for lab, _ in labels if lab and lab.level == 1 and lab.weight
+            and not (lab.canonical in seen or seen.add(lab.canonical))]
+    rank = {name: k for k, name in enumerate(_LEVEL1_ORDER)}
+    return [lab.weight for lab in sorted(ones, key=lambda lab: rank.get(lab.canonical, len(rank)))]
 
 
 def _at(seq: list[str], k: int) -> str:
@@ -654,14 +693,29 @@ def _classify(raw: list[str]) -> list[_Tok]:
         if header_role(c, INDICATOR_HEADER_ROLES) == "name" and not named:
             texts.clear()  # text before the names' header is no name (a key's value the block put here)
         if _is_header(c) or (len(c) >= BLOCK_ORDER.header_piece_min and any(c in word for word in _HEADER_TEXTS)):
-            # 年度指标 / 值: the rest of a header that reads as one already
-            k += 2 if nxt and len(nxt) <= 2 and any(compact(w) == pair for w in _HEADER_WORDS) else 1
+            # 年度指标 / 值: the rest of a header that reads as one already; 偏差原因分 / 析及改进措 / 施:
+            # a long header cut in three, its last piece too short to tell on its own
+            k += 2 if nxt and len(nxt) <= 2 and (any(compact(w) == pair for w in _HEADER_WORDS)
+                                                 or any(word.endswith(pair) for word in _HEADER_TEXTS)) else 1
             continue
         if _POINTS_REST.match(c) and (opened := next((t for t in reversed(toks[-BLOCK_ORDER.rest_max:])
                                                        if t.kind == "label" and _OPEN_LABEL.match(t.text)), None)):
             opened.text += c  # 产出指标(40 / 绩效 / 分): the points' rest, another column's piece between
             k += 1
             continue
+        if _LABEL_POINTS.match(c) and _VALUE.search(c) and (bare := next((
+                t for t in reversed(toks[-BLOCK_ORDER.rest_max:]) if t.kind == "label"
+                and (lab := read_label(t.text)) is not None and lab.level == 1 and not _OPEN_LABEL.match(t.text)
+                and "(" not in t.text and "（" not in t.text), None)):
+            bare.text += c  # 产出 / 指标 / (40 / 分): a level-1 label cut a word a line, its points too
+            k += 1
+            continue
+        if re.match(r"^[(（]\d+$", c) and _POINTS_REST.match(nxt) and not _VALUE.search(nxt):
+            k += 2  # (45 / 分): a level-1 label's points whose label the text does not print beside them
+            continue
+        if _side_key(c, pair, texts, widths):
+            k += 2 if _side_key(pair, "", [], set()) else 1
+            continue  # 项目 / 名称, 主管 / 部门, 项目 / 资金 / (元): the form's side keys, printed with the table
         if (m := _OPEN_LABEL.match(c)) and read_label(m.group(1)) and not (nxt and read_label(pair)):
             flush()
             toks.append(_Tok(c, "label", named))
@@ -718,8 +772,8 @@ def _classify(raw: list[str]) -> list[_Tok]:
                 and len(c) <= 2 and any(compact(a).endswith(c) for a in raw[k + 1:k + 3]):
             toks[-1].text += c  # >=1800 / 台: a target's unit cut onto the next line
         elif len(c) == 1 and _CJK.search(c) and not texts and toks and toks[-1].kind == "value" \
-                and toks[-1].text[-1:].isdigit():
-            toks[-1].text += c  # >=5 / 天: a unit cut onto a line of its own
+                and _unit_open(toks[-1].text):
+            toks[-1].text += c  # >=5 / 天, <=1500万 / 元, 1440人 / 次: a unit cut onto a line of its own
         elif _CJK.search(c):
             if texts and (re.search(r"\d万$", texts[-1]) and len(c) <= 2 or len(c) == 1 and _CJK.match(texts[-1])):
                 texts[-1] += c  # 持续发挥作 / 用: no cell is one character; the rest of the line above
@@ -728,6 +782,24 @@ def _classify(raw: list[str]) -> list[_Tok]:
         k += 1
     flush()
     return toks
+
+
+def _unit_open(value: str) -> bool:
+    """A target or actual that may go on in a one-character line: a number, or a number and the start
+    of its unit (万 of 万元, 人 of 人次); never one closed by % or its LaTeX end."""
+    return bool(re.search(r"\d[\u4e00-\u9fff]?$", value))
+
+
+def _side_key(c: str, pair: str, texts: list[str], widths: set[int]) -> bool:
+    """A key of the form's side (or a piece of one) that a block printed among the table's cells; never
+    the rest of a name cut just above it."""
+    if texts and len(texts[-1]) in widths:
+        return False
+    if _is_key(c) or c.startswith(FUND_BLOCK_LABELS) or FUND_BLOCK_PIECE.match(c) or c in GOAL_LABELS \
+            or c in GOAL_LABEL_PARTS:
+        return True
+    return bool(pair) and len(c) <= BLOCK_ORDER.key_piece_max - 1 and (
+        _is_key(pair) or pair.startswith(FUND_BLOCK_LABELS))
 
 
 _HEADER_WORDS = tuple(w for _, words in INDICATOR_HEADER_ROLES for w in words)
@@ -855,13 +927,22 @@ def _split_points(numbers: list[str], n: int, fund_weight: Decimal | None, fund_
     most often equal their points, and the points add up to 100 with the funds' 分值."""
     values = [Decimal(v) for v in numbers]
     fw = fund_weight or Decimal(0)
+    targets = [sum(level_points[:j + 1], Decimal(0)) for j in range(len(level_points))]
+
+    def overshoot(before: Decimal, after: Decimal) -> float:
+        # A point that carries the running sum past a level's (N分) or past 100 costs as soon as it
+        # is taken, not at the end: a column of points printed before its scores outlives the beam.
+        missed = sum(before < goal < after for goal in targets)
+        return BLOCK_ORDER.level_cost * missed + BLOCK_ORDER.sum_cost * (before + fw <= 100 < after + fw)
+
     # state: (weights idx, scores idx, totals idx, cost)
     beam: list[tuple[float, tuple[int, ...], tuple[int, ...], tuple[int, ...]]] = [(0.0, (), (), ())]
     for k, v in enumerate(values):
         nxt: list[tuple[float, tuple[int, ...], tuple[int, ...], tuple[int, ...]]] = []
         for cost, w, s, t in beam:
             if len(w) < n:
-                nxt.append((cost, (*w, k), s, t))
+                before = sum((values[i] for i in w), Decimal(0))
+                nxt.append((cost + overshoot(before, before + v), (*w, k), s, t))
             if len(s) < len(w) and v <= values[w[len(s)]]:
                 nxt.append((cost - (BLOCK_ORDER.equal_bonus if v == values[w[len(s)]] else 0.0), w, (*s, k), t))
             if len(s) + 1 < len(w) and v <= values[w[len(s) + 1]] and -1 not in s:
@@ -893,7 +974,7 @@ def _split_points(numbers: list[str], n: int, fund_weight: Decimal | None, fund_
         cost, w, s, t = state
         sw = sum(values[i] for i in w) + fw
         cost += BLOCK_ORDER.count_cost * (abs(len(w) - n) + abs(len(s) - n))
-        cost += 0 if sw == 100 else BLOCK_ORDER.sum_cost
+        cost += 0 if sw >= 100 else BLOCK_ORDER.sum_cost  # past 100 was charged when it passed
         # A number read as the 总分 row's that is not the sum is a stray: it costs as one skipped.
         if t:
             cost -= BLOCK_ORDER.total_cost * (values[t[0]] == sw)
@@ -906,10 +987,8 @@ def _split_points(numbers: list[str], n: int, fund_weight: Decimal | None, fund_
         for i in w:
             acc += values[i]
             bounds.add(acc)
-        running = Decimal(0)
-        for p in level_points:
-            running += p
-            cost += 0 if running in bounds else BLOCK_ORDER.level_cost
+        for goal in targets:  # a (N分) passed was charged then; one not reached is charged here
+            cost += 0 if goal in bounds or goal < acc else BLOCK_ORDER.level_cost
         return cost
 
     best = min(beam, key=final)
@@ -922,6 +1001,38 @@ def _split_points(numbers: list[str], n: int, fund_weight: Decimal | None, fund_
         if whole == sum((values[i] for i in s if i >= 0), Decimal(0)) + (fund_score or 0):
             totals[1] = numbers[t[1]] + numbers[t[1] + 1]  # 99.5 / 3: the total's score cut in its cell
     return [numbers[i] for i in w], [numbers[i] if i >= 0 else "" for i in s], (totals[0], totals[1])
+
+
+_LEVEL1_ORDER = ("产出指标", "成本指标", "效益指标", "满意度指标")  # the template's order, 成本 where it is a level 1
+
+
+def _level1_order(ones: list[tuple[Any, int]], weights: list[Decimal], n: int) -> list[tuple[Any, int]]:
+    """The level-1 labels in the table's order. Their block may print them in any order (labels read
+    after every name tell nothing), so the order is the one whose (N分) the rows' points add up to,
+    then the one nearest where the labels fell among the names, then the template's."""
+    def told(order: tuple[tuple[Any, int], ...]) -> int:
+        ats = [at for _, at in order if at < n]
+        return sum(a > b for k, a in enumerate(ats) for b in ats[k + 1:])
+
+    def template(order: tuple[tuple[Any, int], ...]) -> int:
+        ranks = [_LEVEL1_ORDER.index(lab.canonical) if lab.canonical in _LEVEL1_ORDER else len(_LEVEL1_ORDER)
+                 for lab, _ in order]
+        return sum(a > b for k, a in enumerate(ranks) for b in ranks[k + 1:])
+
+    def adds_up(order: tuple[tuple[Any, int], ...]) -> bool:
+        if len(weights) != n or not all(lab.weight for lab, _ in order):
+            return False
+        bounds = {sum(weights[:k], Decimal(0)) for k in range(n + 1)}
+        acc = Decimal(0)
+        for lab, _ in order:
+            acc += lab.weight
+            if acc not in bounds:
+                return False
+        return True
+
+    if len(ones) < 2 or len(ones) > BLOCK_ORDER.level1_max:
+        return ones
+    return list(min(permutations(ones), key=lambda o: (not adds_up(o), told(o), template(o))))
 
 
 def _levels(labels: list[tuple[object, int]], weights: list[Decimal], n: int,
@@ -939,6 +1050,7 @@ def _levels(labels: list[tuple[object, int]], weights: list[Decimal], n: int,
         twos = [(lab, at) for lab, at in twos if lab.canonical != "成本指标"]  # type: ignore[attr-defined]
     seen: set[str] = set()
     ones = [(lab, at) for lab, at in ones if not (lab.canonical in seen or seen.add(lab.canonical))]  # type: ignore[attr-defined,func-returns-value]
+    ones = _level1_order(ones, weights, n)
     order1 = {lab.canonical: k for k, (lab, _) in enumerate(ones)}  # type: ignore[attr-defined]
 
     def parent(name: str) -> str:

@@ -78,3 +78,31 @@ def test_block_order_is_no_reading_of_a_dump_that_keeps_rows_on_lines() -> None:
     for shape in ("pdftotext", "pdfminer"):
         text = (converted / shape / "doc-04.txt").read_text(encoding="utf-8")
         assert "block-order" in [r.name for r in text_readings(text)], shape
+
+
+def test_keys_printed_before_their_title_stay_with_it() -> None:
+    # pdfminer prints a block of the next form's keys, then its title: one form, not two.
+    second = DUMP.replace("项目支出绩效自评表\n\n(2023年度)\n\n项目名称\n\n主管部门\n\n",
+                          "项目名称\n\n主管部门\n\n项目支出绩效自评表\n\n(2023年度)\n\n")
+    assert len(block_order_forms(DUMP + "\n\n" + second)) == 2
+
+
+def test_level1_labels_printed_out_of_order_follow_the_points() -> None:
+    # The labels' block printed 效益 before 产出: the rows' points (60, then 30) put 产出 first.
+    dump = DUMP.replace("产出指标(60分)", "").replace("效益指标(30分)", "效益指标(30分)\n\n产出指标(60分)")
+    (form,) = block_order_forms(dump)
+    start = next(k for k, r in enumerate(form.rows) if r[0] == "一级指标") + 1
+    rows = {r[2]: r for r in form.rows[start:] if len(r) == 8}
+    assert rows["抽检批次"][0] == "产出指标"
+    assert rows["社会治安状况"][0] == "效益指标"
+
+
+def test_unit_and_header_rests_are_no_names() -> None:
+    # <=1500万 / 元: a target's unit cut onto its own line; 偏差原因分 / 析及改进措 / 施: a header in three.
+    dump = DUMP.replace("得分\n\n产出指标", "得分\n\n偏差原因分\n\n析及改进措\n\n施\n\n产出指标") \
+        .replace(">=5户\n\n4户", "<=1500万\n\n元\n\n1495万\n\n元")
+    (form,) = block_order_forms(dump)
+    start = next(k for k, r in enumerate(form.rows) if r[0] == "一级指标") + 1
+    rows = {r[2]: r for r in form.rows[start:] if len(r) == 8}
+    assert list(rows) == ["受益人数计划完成率", "抽检批次", "档案规范达标情况", "社会治安状况"]
+    assert rows["抽检批次"][4:6] == ["<=1500万元", "1495万元"]
