@@ -13,6 +13,7 @@ from functools import lru_cache
 from extractor.form.vocabulary import (
     NEW_FORM_KEYS,
     TOTAL_WORDS,
+    YEAR_LINE,
     is_meta_key,
     is_seal_line,
     is_title,
@@ -64,6 +65,10 @@ def is_total_row(row: Row) -> bool:
     return bool(_row_marks(row.words) & _TOTAL)
 
 
+def _is_year_line(row: Row) -> bool:
+    return bool(YEAR_LINE.match("".join(row.words)))
+
+
 def _from_image(row: Row) -> bool:
     return bool(row.cells) and all(c.source == "ocr" for c in row.cells)
 
@@ -85,9 +90,11 @@ def rows_to_form_runs(rows: list[Row]) -> list[list[Row]]:
     finished = False  # the current run has seen its 总分 row
     held: list[Row] = []  # a title (and its year line) waiting for its form's first key row
     run_keys: set[str] = set()  # the form keys the current run printed, while it printed only keys
+    left_out: Row | None = None  # the row before this one, when no form took it
     for row in rows:
         if row.is_blank():
             continue
+        before, left_out = left_out, None
         words = row.words
         marks = _row_marks(words)
         title = bool(marks & _TITLE)
@@ -122,7 +129,8 @@ def rows_to_form_runs(rows: list[Row]) -> list[list[Row]]:
             has_body = finished = False
         if title or (keyed and (current is None or has_body or finished)):
             if current is None or has_body or finished:
-                current = []
+                # A form without a title line may still print its year line above its first key.
+                current = [before] if keyed and before is not None and _is_year_line(before) else []
                 runs.append(current)
                 has_body = finished = False
                 run_keys = set()
@@ -135,6 +143,8 @@ def rows_to_form_runs(rows: list[Row]) -> list[list[Row]]:
                 current = [row]
                 runs.append(current)
                 has_body = True
+            else:
+                left_out = row
             continue  # a preamble before the first form
         if finished:
             # Footnotes and signatures after 总分 are no part of the form; a number's rest alone right
@@ -144,6 +154,8 @@ def rows_to_form_runs(rows: list[Row]) -> list[list[Row]]:
                 rests += 1
             if rests < min(len(current), _TOTAL_RESTS_MAX) and len(words) == 1 and _SCORE_REST.match(words[0]):
                 current.append(row)
+            else:
+                left_out = row
             continue
         current.append(row)
         has_body = has_body or bool(marks & _KEY)

@@ -193,6 +193,9 @@ def is_meta_key(text: str) -> bool:
     return text.startswith(META_PREFIXES) or text.rstrip(":：") in META_KEYS_EXACT or clipped_key(text) is not None
 
 
+# (2021年度) on a line of its own: the form's year line, wherever its title went.
+YEAR_LINE = re.compile(r"^[（(]?(?:19|20)\d{2}年度?[)）]?$")
+
 # 主管部门(盖章): … 单位:万元 above the table: where the filer stamps, no key cell of the form (a key
 # cell printed with (盖章) holds its value: 实施单位 (盖章) | 某县发展和改革局).
 SEAL_MARK = re.compile(r"^[^（(]{2,10}[（(]盖章[)）][:：]?$")

@@ -403,3 +403,9 @@ def test_a_direction_column_spelling_the_operator_beside_the_nature_column() -> 
     form = _read(DIRECTION_COLUMNS).forms[0]
     assert [(i.level3, i.target, i.actual, i.weight) for i in form.indicators] == [
         ("维护里程", ">=20公里", "22", 50), ("群众投诉次数", "<=3次", "1", 40)]
+
+
+def test_a_year_line_above_the_first_key_of_a_form_without_a_title() -> None:
+    text = "网站首页 > 信息公开\n(2021年度) | |||\n" + DIRECTION_COLUMNS.split("\n", 1)[1]
+    form = _read(text).forms[0]
+    assert (form.title, form.year, form.project_name) == (None, 2021, "农村道路维护")
