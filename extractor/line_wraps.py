@@ -7,7 +7,11 @@ lines one above, one on the anchor and one below. Without positions, which wrapp
 to which column is told by the form's grammar: every way of putting the wrapped cells among the
 anchor's cells is aligned with the header's roles (extractor.align) and the best one is the row.
 Merged labels (一级/二级指标) stand on lines of their own, at the middle of the rows they span; the
-spans are found as in the positional reading (extractor.layout).
+spans are found as in the positional reading (extractor.layout). A label cut in its narrow column
+(满意 / 度指 / 标) is rebuilt from the pieces heading the lines below its first, and stands at their
+middle; 成本指标 is level 1 when the newer template's 经济/社会/生态环境成本指标 are beneath it. A note
+of many lines beside a name of two shares the rings of lines around the anchor with it: a sentence
+(，。；) in the name's column says the outer lines are the note's.
 
 The funds block is read the same way, its placements judged by each row's 执行率 against its amounts;
 key cells wrapped around their value (项目 / value / 名称) go back in front of it; other lines are passed
@@ -36,7 +40,16 @@ from extractor.form.vocabulary import (
 )
 from extractor.layout import Piece, Row, label_spans
 from extractor.normalize import compact, is_page_number, parse_amount, parse_number
-from extractor.taxonomy import Label, fund_row_key, header_role, read_label
+from extractor.taxonomy import (
+    LEVEL1,
+    LEVEL2_PARENT,
+    SUPER_LABELS,
+    Label,
+    fund_row_key,
+    header_role,
+    read_label,
+    uses_cost_level1,
+)
 
 _OPEN_LABEL = re.compile(r"^(.*指标)[(（](\d+(?:\.\d+)?)分?$")  # 产出指标(45分 whose `)` wrapped
 _LABEL_DEBRIS = frozenset({")", "）", "分)", "分）", "绩效", "指标", "绩效指标", "绩", "效"})
@@ -511,10 +524,16 @@ def _table_rows(lines: list[list[str]], start: int, header_at: int, end: int) ->
     width = len(header)
     # Labels out of every line; what is left is a row's anchor or a wrapped piece.
     labels: dict[int, list[Piece]] = {1: [], 2: []}
+    wrapped_labels, used = _wrapped_labels(lines, body_start, end)
+    for label, printed, line in wrapped_labels:
+        if label.level in labels:
+            labels[label.level].append(Piece(line=line, x0=0, x1=0, text=printed))
     rest: list[tuple[int, list[str]]] = []
     for i in range(body_start, end):
         cells = []
-        for token in lines[i]:
+        for n, token in enumerate(lines[i]):
+            if (i, n) in used:
+                continue
             if not _is_label_token(token):
                 cells.append(token)
                 continue
@@ -526,6 +545,7 @@ def _table_rows(lines: list[list[str]], start: int, header_at: int, end: int) ->
                 labels[label.level].append(Piece(line=line, x0=0, x1=0, text=printed))
         if cells:
             rest.append((i, cells))
+    _cost_to_level1(labels)
     anchors = [k for k, (_i, cells) in enumerate(rest) if _is_anchor(cells) and not _ends_cut_points(rest, k)]
     if not anchors:
         return [header] + [cells for _i, cells in rest]
@@ -533,7 +553,7 @@ def _table_rows(lines: list[list[str]], start: int, header_at: int, end: int) ->
     texts: list[list[str]] = []
     for k, (ups, downs) in zip(anchors, _share_pieces(anchors, len(rest)), strict=True):
         line = rest[k][0]
-        cells, odd = _best_row(rest[k][1], _wrapped_cells([rest[j][1] for j in ups], [rest[j][1] for j in downs]), roles)
+        cells, odd = _best_indicator_row(rest[k][1], _wrapped_variants([rest[j][1] for j in ups], [rest[j][1] for j in downs]), roles)
         texts.append(_lay_out(cells, roles, columns, width))
         # A cell of 2k lines prints k lines above the anchor and k below, but stands 2k lines tall,
         # not 2k + 1: its row's edges are half a line in from its outer pieces.
@@ -545,18 +565,90 @@ def _table_rows(lines: list[list[str]], start: int, header_at: int, end: int) ->
     inner = label_spans(sorted(labels[2], key=lambda p: p.line), rows)
     outer = label_spans(sorted(labels[1], key=lambda p: p.line), rows,
                         inner=frozenset(row.anchor for row, _ in inner))
-    for row, label in (*outer, *inner):
-        row.labels.append(label)
-    out = [header]
-    for row, cells in zip(rows, texts, strict=True):
-        row_labels = [read_label(t) for t in row.labels]
-        for level in (1, 2):
-            column = columns.get(f"l{level}")
-            found = [t for t, lab in zip(row.labels, row_labels, strict=True) if lab and lab.level == level]
-            if column is not None and found:
-                cells[column] = found[0]
-        out.append(cells)
-    return out
+    # A label goes in the column of the level it was read at (成本指标 is either).
+    at = {id(row): k for k, row in enumerate(rows)}
+    for level, spans in ((1, outer), (2, inner)):
+        column = columns.get(f"l{level}")
+        for row, label in spans:
+            cells = texts[at[id(row)]]
+            if column is not None and not cells[column]:
+                cells[column] = label
+    return [header, *texts]
+
+
+LABEL_LEAD = 2  # a line's label pieces come first: one of the level-1 column, one of the level-2 column
+LABEL_PIECE_GAP = 3  # lines: a label's next piece is one line down, other cells' lines between at most two
+LABEL_WIDTH_SLACK = 2  # display columns: `(40` / `分)` print narrower than two 汉字 of the same width
+_LABEL_NAMES = frozenset({*LEVEL1, *LEVEL2_PARENT, *SUPER_LABELS})
+_WEIGHT_PART = re.compile(r"[（(](?:\d+(?:\.\d*)?(?:分?[)）]|分)?)?")  # `(`, `(40`, `(40分`, `(40分)`
+_WEIGHT_WHOLE = re.compile(r"[（(]\d+(?:\.\d+)?分?[)）]")
+
+Chain = tuple[str, list[tuple[int, int]]]  # a label's text so far and its pieces (line, token index)
+
+
+def _label_viable(text: str) -> bool:
+    """Whether `text` begins a taxonomy label, or is one with the start of its weight (产出指标(40)."""
+    return bool(text) and any(name.startswith(text) or (text.startswith(name) and _WEIGHT_PART.fullmatch(text[len(name):]))
+               for name in _LABEL_NAMES)
+
+
+def _label_complete(text: str) -> bool:
+    return text in _LABEL_NAMES or any(text.startswith(name) and _WEIGHT_WHOLE.fullmatch(text[len(name):])
+                                       for name in _LABEL_NAMES)
+
+
+def _leading(tokens: list[str], i: int, used: set[tuple[int, int]]) -> list[int]:
+    """The first tokens of a line not yet taken: where the hierarchy's columns print."""
+    return [n for n in range(len(tokens)) if (i, n) not in used][:LABEL_LEAD]
+
+
+def _follow_label(lines: list[list[str]], i: int, n: int, end: int, used: set[tuple[int, int]]) -> Chain | None:
+    """A label wrapped in its narrow column (`满意` / `度指` / `标`, `产出` / `指标` / `(40` / `分)`): the
+    pieces that continue it, each at the head of one of the next lines and no wider than the first
+    (a full line of the column); the longest complete label they make, or None."""
+    text, pieces = compact(lines[i][n]), [(i, n)]
+    width = _width(text)
+    best: Chain | None = (text, list(pieces)) if _label_complete(text) else None
+    while True:
+        taken = used | set(pieces)
+        step = next(((j, m) for j in range(pieces[-1][0] + 1, min(pieces[-1][0] + 1 + LABEL_PIECE_GAP, end))
+                     for m in _leading(lines[j], j, taken)
+                     if compact(lines[j][m]) and _label_viable(text + compact(lines[j][m]))
+                     and _width(compact(lines[j][m])) <= width + LABEL_WIDTH_SLACK), None)
+        if step is None:
+            return best
+        text += compact(lines[step[0]][step[1]])
+        pieces.append(step)
+        if _label_complete(text):
+            best = (text, list(pieces))
+
+
+def _wrapped_labels(lines: list[list[str]], start: int, end: int) -> tuple[list[tuple[Label, str, float]], set[tuple[int, int]]]:
+    """Labels whose pieces head lines of the table body, each at the middle line of its pieces, and
+    the (line, token) pieces they took."""
+    used: set[tuple[int, int]] = set()
+    found: list[tuple[Label, str, float]] = []
+    for i in range(start, end):
+        for n in _leading(lines[i], i, used):
+            if (i, n) in used or not _label_viable(compact(lines[i][n])):
+                continue
+            chain = _follow_label(lines, i, n, end, used)
+            if chain is None or (label := read_label(chain[0])) is None:
+                continue
+            text, pieces = chain
+            used.update(pieces)
+            found.append((label, text, (pieces[0][0] + pieces[-1][0]) / 2))
+    return found, used
+
+
+def _cost_to_level1(labels: dict[int, list[Piece]]) -> None:
+    """成本指标 reads as level 2 alone; in the newer template (经济/社会/生态环境成本指标 beneath it) it is
+    a level-1 label, and its span holds theirs."""
+    if not uses_cost_level1({read_label(p.text).canonical for p in labels[2] if read_label(p.text)}):
+        return
+    cost = [p for p in labels[2] if (label := read_label(p.text)) is not None and label.canonical == "成本指标"]
+    labels[2] = [p for p in labels[2] if p not in cost]
+    labels[1] = sorted([*labels[1], *cost], key=lambda p: p.line)
 
 
 def _completed_label(lines: list[list[str]], i: int, token: str, end: int) -> tuple[Label | None, str, float] | None:
@@ -607,14 +699,17 @@ def _share_pieces(anchors: list[int], n: int) -> list[tuple[list[int], list[int]
 Wrap = tuple[str, str, int]  # a wrapped cell: its part above the anchor, below it, the width of one full line
 
 
-def _wrapped_cells(ups: list[list[str]], downs: list[list[str]]) -> list[Wrap]:
+def _wrapped_cells(ups: list[list[str]], downs: list[list[str]], apart: frozenset[int] = frozenset()) -> list[Wrap]:
     """Cells wrapped around the anchor, each as (the part above the anchor, the part below): the
     line just above pairs with the line just below, piece by piece, and lines further out wrap the
-    same cells as the lines inside them (the tallest, longest ones when fewer)."""
+    same cells as the lines inside them (the tallest, longest ones when fewer), but for the rings
+    (0 the innermost pair of lines) in `apart`, whose pieces are cells of their own."""
     ups = [list(u) for u in ups]
     downs = [list(d) for d in downs]
     cells: list[Wrap] = []
+    ring = -1
     while ups or downs:
+        ring += 1
         up = ups.pop() if ups else []
         down = downs.pop(0) if downs else []
         if up and down and len(up) != len(down):  # no pairing: each line's pieces are cells of their own
@@ -622,8 +717,52 @@ def _wrapped_cells(ups: list[list[str]], downs: list[list[str]]) -> list[Wrap]:
             continue
         pairs = [(u, d, _width(u)) for u, d in zip(up, down, strict=True)] if up and down else \
             [(u, "", _width(u)) for u in up] + [("", d, 0) for d in down]
-        cells = _nest(pairs, cells)
+        cells = cells + pairs if ring in apart else _nest(pairs, cells)
     return cells
+
+
+SENTENCE_MARKS = re.compile(r"[，。；！？,;]")  # a note's or a goal's punctuation: no name or value holds it
+MAX_APART_RINGS = 3  # rings tried apart from the cells inside them (2^3 ways at most)
+SENTENCE_IN_NAME = 3.0  # as much as a name's whole fit: a sentence in the 三级指标 column is a note's piece
+
+
+def _wrapped_variants(ups: list[list[str]], downs: list[list[str]]) -> list[list[Wrap]]:
+    """The ways to nest the wrapped lines worth judging: as `_wrapped_cells` nests them, and, when a
+    sentence is among them (a note of many lines beside a name of two), with outer rings standing as
+    cells of their own (the note's lines around its middle on the anchor, not the name's)."""
+    base = _wrapped_cells(ups, downs)
+    rings = max(len(ups), len(downs))
+    if rings < 2 or not any(SENTENCE_MARKS.search(t) for line in (*ups, *downs) for t in line):
+        return [base]
+    outer = range(1, min(rings, MAX_APART_RINGS + 1))
+    variants = [base]
+    for mask in range(1, 1 << len(outer)):
+        apart = frozenset(r for n, r in enumerate(outer) if mask >> n & 1)
+        if (cells := _wrapped_cells(ups, downs, apart)) not in variants:
+            variants.append(cells)
+    return variants
+
+
+def _indicator_score(cells: list[str], roles: list[str]) -> float:
+    """A row's fit to the roles, less a sentence put in the name's column."""
+    score, placed = align_texts(cells, roles)
+    return score - SENTENCE_IN_NAME * sum(p is not None and roles[p] == "name" and bool(SENTENCE_MARKS.search(t))
+                                          for t, p in zip(cells, placed, strict=True))
+
+
+def _best_indicator_row(anchor: list[str], variants: list[list[Wrap]], roles: list[str]) -> tuple[list[str], bool]:
+    """The best row over the ways the wrapped lines nest."""
+    best: tuple[float, list[str], bool] | None = None
+    for wrapped in variants:
+        cells, odd = _best_row(anchor, wrapped, roles, _indicator_score)
+        score = _indicator_score(cells, roles)
+        if best is None or score > best[0] + VARIANT_TIE:
+            best = (score, cells, odd)
+    assert best is not None
+    return best[1], best[2]
+
+
+VARIANT_TIE = 1e-9  # the usual nesting wins a tie
 
 
 def _nest(outer: list[Wrap], inner: list[Wrap]) -> list[Wrap]:
@@ -667,7 +806,7 @@ def _best_row(anchor: list[str], wrapped: list[Wrap], roles: list[str],
     as that anchor piece (both full lines of the cell)."""
     if not wrapped:
         return anchor, True
-    if len(wrapped) > MAX_WRAPPED and (judge is _align_score or comb(len(anchor) + len(wrapped), len(wrapped)) > MAX_PLACEMENTS):
+    if len(wrapped) > MAX_WRAPPED and (judge in (_align_score, _indicator_score) or comb(len(anchor) + len(wrapped), len(wrapped)) > MAX_PLACEMENTS):
         head, tail = wrapped[: MAX_WRAPPED - 1], wrapped[MAX_WRAPPED - 1:]
         wrapped = [*head, ("".join(w[0] for w in tail), "".join(w[1] for w in tail), 0)]
     best, best_score, best_odd = [*anchor, *(w[0] + w[1] for w in wrapped)], float("-inf"), False

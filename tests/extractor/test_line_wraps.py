@@ -142,3 +142,58 @@ def test_goal_texts_side_by_side_are_split_by_their_columns_widths() -> None:
     goals = rows[rows.index(["预期目标", "实际完成情况"]) + 1]
     assert goals == ["按照年度计划推进文物保护修缮项目，1.项目验收质量达到符合要求；2.补贴发放覆盖率达到=100%；3.设施"
                      "维护覆盖率达到=100%。", "全年完成情况：项目验收质量为达标；补贴发放覆盖率为100%；设施维护覆盖率为100%。"]
+
+
+# Level-1 labels cut two characters a line in a narrow first column (满意 / 度指 / 标, 成本 / 指标 with
+# the newer template's 经济成本指标 beneath), their pieces heading lines among the rows' own.
+NARROW_LABELS = """一级指标 二级指标 三级指标 分值 年度指标值 实际完成值 得分
+数量指标 图书更新数量 20 >=500册 520册 20
+产出
+质量指标 图书完好率 20 >=95% 96% 20
+指标
+时效指标 开放及时率 20 =100% 100% 20
+成本
+经济成本指标 运维费用控制 10 <=80万元 77万元 10
+指标
+效益
+社会效益指标 借阅人次 10 >=1000 1200 10
+指标
+满意
+服务对象满意度指
+度指 读者满意度 10 >=90% 95% 10
+标
+标
+总分 100 100
+"""
+
+
+def test_labels_cut_a_few_characters_a_line_take_their_rows() -> None:
+    rows = [cells for _page, cells in line_wrap_rows(NARROW_LABELS)]
+    body = {r[2]: (r[0], r[1]) for r in rows[1:] if len(r) > 2 and r[0] != "总分"}
+    assert body["图书更新数量"] == ("产出指标", "数量指标")
+    assert body["运维费用控制"] == ("成本指标", "经济成本指标")  # the newer template: 成本指标 is level 1
+    assert body["读者满意度"] == ("满意度指标", "服务对象满意度指标"), body
+    assert not any(c in ("标", "度指", "满意") for r in rows for c in r)
+
+
+def test_a_formula_rest_is_no_label_piece() -> None:
+    # `$` compacts to nothing: it begins every label, so it must not start one (and take 绩效指标 with it).
+    dump = "\n".join(["一级指标 二级指标 三级指标 分值 年度指标值 实际完成值 得分",
+                      "项目完成及时 $\\geq 95\\%", "产出指标 时效指标 4 100% 4", "率 $", "绩效指标",
+                      "预算控制数 8 <=1500万元 1495万元 8", "总分 100 100"])
+    rows = [cells for _page, cells in line_wrap_rows(dump)]
+    row = next(r for r in rows if any(c.startswith("项目完成及时") for c in r))
+    assert "项目完成及时率" in row and "$\\geq 95\\%$" in row, row
+
+
+def test_a_long_note_around_its_row_does_not_swallow_the_name_wrapped_inside_it() -> None:
+    # A note of five lines (two above the row's own line, its middle on it, two below) beside a name of
+    # two (one just above, one just below): the lines further out are the note's, not the name's.
+    dump = "\n".join(["一级指标 二级指标 三级指标 年度指标值 实际完成值 分值 得分 偏差原因分析及改进措施",
+                      "产出指标 数量指标 受益人数 >=300户 301户 10 10",
+                      "因项目审批周", "期较长，部分", "补贴发放完成", "时效指标 <=30天 33天 9 8.1 工作延后，已",
+                      "时限", "加快推进进度", "。", "总分 100 98.1"])
+    rows = [cells for _page, cells in line_wrap_rows(dump)]
+    row = next(r for r in rows if "<=30天" in r)
+    assert "补贴发放完成时限" in row, row
+    assert row[-1] == "因项目审批周期较长，部分工作延后，已加快推进进度。", row
