@@ -111,6 +111,7 @@ class _State:
     goal_columns: dict[str, int] = field(default_factory=dict)
     goal_parts: dict[str, list[Cell]] = field(default_factory=lambda: {"expected": [], "actual": []})
     goal_cells_read: set[tuple[int, int]] = field(default_factory=set)  # a merged cell repeats per row
+    goal_last: str | None = None  # the goal cell a row wrote last: a row's wrapped lines go on with it
     indicator_rows: list[_IndicatorRow] = field(default_factory=list)
     pending_labels: list[Label] = field(default_factory=list)
     meta_keys: dict[str, str] = field(default_factory=dict)  # field -> the key its value was read under
@@ -639,9 +640,21 @@ def _goal_columns(row: Row) -> dict[str, int]:
 _FILL_PROMPT = re.compile(r"[（(]\d+字以[内下][)）]$")  # 说明…完成情况(100字以内): the template's prompt
 
 
+# A text whose line ends inside a sentence (`…工作经费，`, `…达到>=`): its next line goes on with it.
+_SENTENCE_GOES_ON = re.compile(r"[，、：:,<>=≥≤]$")
+
+
+def _sentence_unfinished(text: str) -> bool:
+    """`…略低于目标值，`, `…加强与相关部门的沟通协`: a sentence its line cut before its end."""
+    t = compact(text)
+    return bool(re.search(r"[，,]", t)) and not re.search(r"[。！？!?；;)）”\"]$", t)
+
+
 def _read_goal_row(state: _State, row: Row) -> None:
     first = next((c for c in row.cells if not c.is_empty), None)
-    if first is not None and NUMBERED_BLOCK.match(compact(first.text)) and state.goal_parts["expected"]:
+    written = state.goal_parts[state.goal_last or "expected"]
+    if first is not None and NUMBERED_BLOCK.match(compact(first.text)) and written \
+            and not _SENTENCE_GOES_ON.search(compact(written[-1].text)):
         state.section = "after_goals"  # the next numbered block of the template; the goals are read
         return
     texts = [c for c in row.cells if not c.is_empty
@@ -656,15 +669,22 @@ def _read_goal_row(state: _State, row: Row) -> None:
             unique.append(cell)
     if not unique:
         return
+    if len(unique) == 1 and state.goal_parts["actual"] and state.goal_last == "actual":
+        # A cell's lines after a row that printed both cells (`…提高。| 全年完成情况：抽检合格率为` /
+        # `100%；…`): the row's last cell goes on, as a tool wrapping the row printed it.
+        state.goal_parts["actual"].append(unique[0])
+        return
     if len(unique) == 2 or not state.goal_columns:
         keys = ["expected", "actual"] if len(unique) >= 2 else ["expected"]
         for key, cell in zip(keys, unique, strict=False):
             state.goal_parts[key].append(cell)
         state.goal_parts["actual"].extend(unique[2:])
+        state.goal_last = "actual" if len(unique) >= 2 else "expected"
         return
     for cell in unique:
         key = min(state.goal_columns, key=lambda k: abs(state.goal_columns[k] - cell.col))
         state.goal_parts[key].append(cell)
+        state.goal_last = key
 
 
 _TRAILING_PAGE_NUMBER = re.compile(r"(?<=[。；;.!！？）)])\s*[-—–]\s*\d{1,4}\s*[-—–]\s*$")
@@ -948,6 +968,11 @@ def _join_split_names(state: _State, rows: list[_IndicatorRow]) -> list[_Indicat
             carry = None
         if not r.has_values() and "name" in r.cells and _aside_sentence(state, r.cells["name"].text):
             continue  # the merged 得分计算方法 cell's text, printed between two rows: no name's part
+        if not r.has_values() and "name" in r.cells and carry is None and out and "note" in out[-1].cells \
+                and _sentence_unfinished(out[-1].cells["note"].text) and not r.labels:
+            # `…略低于目标值，` / `主要原因是…`: the row's note wrapped onto lines of its own (html2text)
+            out[-1].cells["note"] = _joined(out[-1].cells["note"], r.cells["name"])
+            continue
         if not r.has_values() and "name" in r.cells:
             if out and r.row.page_break_before and out[-1].has_values() and carry is None and not r.labels:
                 prev = out[-1]

@@ -310,6 +310,7 @@ def _pipe_rows(text: str) -> Iterator[tuple[int, list[str]]]:
     row: list[str] | None = None
     row_page = page
     trailing = False  # the current row began on a line without a leading bar and ended with one
+    wrapped = False  # ... with the bar as the line's very last character: a tool's line wrap after it
     for line in text.split("\n"):
         stripped = line.strip()
         if not stripped:
@@ -318,13 +319,17 @@ def _pipe_rows(text: str) -> Iterator[tuple[int, list[str]]]:
         if _PIPE_RULE.match(stripped):
             continue
         cells = _pipe_cells(stripped)
-        if stripped.startswith("|") and row is not None and trailing:
+        if row is not None and trailing and (stripped.startswith("|") or (wrapped and "|" not in stripped)):
+            # html2text wraps a long row after a cell's bar (`text|`: its bars follow the text, its rows
+            # end in spaces, never in a bar): a line without bars after such a line is the row's next cell.
             row.extend(cells)
+            trailing = wrapped = False
             continue
         if row is not None:
             yield row_page, row
         row, row_page = cells, page
         trailing = not stripped.startswith("|") and stripped.endswith("|")
+        wrapped = trailing and line.rstrip("\r").endswith("|") and not stripped.endswith((" |", "||"))
     if row is not None:
         yield row_page, row
 

@@ -409,3 +409,31 @@ def test_a_year_line_above_the_first_key_of_a_form_without_a_title() -> None:
     text = "网站首页 > 信息公开\n(2021年度) | |||\n" + DIRECTION_COLUMNS.split("\n", 1)[1]
     form = _read(text).forms[0]
     assert (form.title, form.year, form.project_name) == (None, 2021, "农村道路维护")
+
+
+# html2text's text of a table: cells `a| b`, rows ending in two spaces, long rows wrapped after a
+# cell's bar or inside a cell, the wrapped lines without bars.
+HTML2TEXT_WRAPS = (
+    "项目支出绩效自评表  \n(2022年度)  \n项目名称| 村道养护  \n主管部门| 某县交通局| 实施单位| 某县公路站  \n"
+    "项目资金（元）| 年初预算数| 全年预算数| 全年执行数| 分值| 执行率| 得分  \n"
+    "年度资金总额| 100.00| 100.00| 90.00| 10| 90.00%| 9  \n"
+    "年度总体目标| 预期目标| 实际完成情况  \n"
+    "完成村道养护，1.养护里程达到  \n>=20公里。| 全年完成情况：养护里程为  \n22公里。  \n"
+    "一级指标| 二级指标| 三级指标| 分值| 年度指标值| 实际完成值| 得分| 偏差原因分析及改进措施  \n"
+    "产出指标| 数量指标| 养护里程| 50| >=20公里| 22公里| 50|  \n"
+    "效益指标| 社会效益指标| 群众满意度| 40| >=90%| 85%| 30| 群众满意度略低于目标值，  \n"
+    "主要原因是雨季施工，今后将加  \n强沟通。  \n"
+    "总分| | | 100| | | 89  \n"
+)
+HTML2TEXT_AFTER_BAR = HTML2TEXT_WRAPS.replace(
+    "完成村道养护，1.养护里程达到  \n>=20公里。| 全年完成情况：养护里程为  \n22公里。  \n",
+    "完成村道养护，1.养护里程达到>=20公里。|\n全年完成情况：养护里程为22公里。  \n")
+
+
+def test_html2text_rows_wrapped_inside_a_cell_and_after_a_bar() -> None:
+    for text in (HTML2TEXT_WRAPS, HTML2TEXT_AFTER_BAR):
+        form = _read(text).forms[0]
+        assert form.goals.expected == "完成村道养护，1.养护里程达到>=20公里。"
+        assert form.goals.actual == "全年完成情况：养护里程为22公里。"
+        assert [i.level3 for i in form.indicators] == ["养护里程", "群众满意度"]
+        assert form.indicators[1].deviation_note == "群众满意度略低于目标值，主要原因是雨季施工，今后将加强沟通。"
