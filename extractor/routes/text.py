@@ -662,6 +662,8 @@ def _joins(above: str, last: str, line: str, decimals: int | None, full_widths: 
         return True  # 标(1 / 0分): the line closes the bracket the line above opened
     if _POINTS_ONLY.match(compact(line)) and read_label(last) is not None:
         return True  # 产出指标 / (45分): a level's points wrapped under its label
+    if above.count("$") % 2 == 1 and line.count("$") == 1 and " " not in line.strip() and len(line) <= 8:
+        return True  # `$\geq 95\` / `%$`: a formula cut inside its math, the rest closes it
     full_line = printed.rsplit(" ", 1)[-1]  # as printed: `有效提高` then `有效提` is two cells, not one cut
     if _is_wrap_fragment(line) and (continues_form_word(last + line) or (not starts_form_word(line) and not is_form_word(last) and (
             (len(full_line) >= 4 and bool(_cjk_tail().search(full_line))) or above.count("$") % 2 == 1

@@ -66,3 +66,9 @@ def test_a_key_cells_first_piece_is_no_rest_of_the_value_above() -> None:
 def test_a_split_targets_unit_stays_its_own_cell() -> None:
     # >= / 95 / %: the target's operator, value and unit columns; only a decimal rate takes a lone %.
     assert _join_wrapped_lines(["档案规范率 >=", "95", "%", "100% 5 5"])[-3:] == ["95", "%", "100% 5 5"]
+
+
+def test_a_formula_cut_inside_its_math_is_closed_by_the_next_lines_head() -> None:
+    # pypdfium2: `$\geq 95\%$` cut between its backslash and its percent sign, the rest opening the row line
+    lines = ["巡查次数完成率 13 $\\geq 95\\", "%$ 100% 13", "质量指标"]
+    assert _join_wrapped_lines(lines) == ["巡查次数完成率 13 $\\geq 95\\%$", "100% 13", "质量指标"]
