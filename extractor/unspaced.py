@@ -9,9 +9,11 @@ target and an actual followed by a run of digits that holds 分值 and 得分.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from extractor.form.vocabulary import (
+    FUND_BLOCK_LABELS,
     FUND_HEADER_ROLES,
     HEADER_WORDS,
     INDICATOR_HEADER_ROLES,
@@ -22,7 +24,10 @@ from extractor.form.vocabulary import (
 from extractor.normalize import normalise_operators
 from extractor.taxonomy import FUND_ROWS, LEVEL1, LEVEL2_PARENT
 
-_KEYS = (*META_KEYS, *OTHER_KEYS, "年度总体目标", "预期目标",
+# Rows of a template that the contract keeps no field for (项目类别 with its checkboxes): cut out so that
+# they end the value before them.
+UNKEPT_ROWS = ("项目类别", "项目属性", "项目类型")
+_KEYS = (*META_KEYS, *OTHER_KEYS, *UNKEPT_ROWS, "年度总体目标", "预期目标",
          "实际完成情况", "总分", "绩效指标", *TABLE_END_WORDS)
 _FUND_LABELS = tuple(f"{lead}{w}" for _, words in FUND_ROWS for w in words if w != "合计"
                      for lead in ("", "其中:", "其中：", "其中:本年", "其中：本年"))
@@ -31,15 +36,36 @@ _FUND_HEADERS = frozenset(w for _, words in FUND_HEADER_ROLES for w in words)
 _FUND_ONLY = frozenset(w for _, words in FUND_HEADER_ROLES for w in words) - frozenset(
     w for _, words in INDICATOR_HEADER_ROLES for w in words)
 _LABELS = tuple(LEVEL2_PARENT) + LEVEL1
+# The total row's label with the money's kind between (年度财政资金总额): one label, not 财政资金 + 总额.
+_TOTAL_LABEL = re.compile(r"年度[\u4e00-\u9fff]{1,4}?资金总额")
+_SCORE_FORMULA = re.compile(r"[（(]\d+(?:\.\d+)?分[*×][^()（）]{1,8}[)）]")  # 得分(20分*执行率): a header's mark
+
+
+def _is_fund_label(word: str) -> bool:
+    return word in _FUND_LABELS or bool(_TOTAL_LABEL.fullmatch(word))
+
+
+def _is_block_label(word: str) -> bool:
+    """The funds block's merged label with its unit: 项目资金(万元), 预算执行情况(万元)."""
+    return word.startswith(FUND_BLOCK_LABELS) and word.endswith((")", "）"))
+
+
+def _either_width(word: str) -> str:
+    """A word as a pattern whose brackets may be printed full-width (部门（单位）名称)."""
+    return re.escape(word).replace(r"\(", "[(（]").replace(r"\)", "[)）]")
+
+
 _VOCAB = sorted(set(_KEYS + _FUND_LABELS + _HEADERS + _LABELS), key=len, reverse=True)
 _WORD = re.compile(
-    r"(?:财政)?(?:项目支出|部门整体支出|整体支出|项目)?绩效(?:目标)?自评表|[（(]\s*(?:19|20)\d{2}\s*年度\s*[)）]|项目资金\s*[（(](?:万元|元)[)）]"
-    r"|[（(]\d+(?:\.\d+)?分[)）]|" + "|".join(re.escape(w) for w in _VOCAB)
+    r"(?:财政)?(?:项目支出|部门整体支出|整体支出|项目)?绩效(?:目标)?自评表|[（(]\s*(?:19|20)\d{2}\s*年度\s*[)）]"
+    r"|(?:" + "|".join(FUND_BLOCK_LABELS) + r")\s*[（(](?:万元|元)[)）]|" + _TOTAL_LABEL.pattern +
+    r"|[（(]\d+(?:\.\d+)?分[)）]|" + _SCORE_FORMULA.pattern + "|" + "|".join(_either_width(w) for w in _VOCAB)
 )
 _AMOUNT = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d+\.\d{2}|0(?=\d|$|\D)|[1-9]\d*")
 _RATE = re.compile(r"\d{1,3}(?:\.\d+)?%")
 _DASH = re.compile(r"—+|－|-(?!\d)|/")
-_VALUE = re.compile(r"(?:>=|<=|[<>=≥≤≧≦＞＜＝])\s*\d+(?:\.\d+)?%?[^\d<>=≥≤]{0,4}?(?=\d|$|[<>=≥≤])|\d+(?:\.\d+)?%|\d+(?:\.\d+)?[个人次起天元项户家所场]")
+_VALUE = re.compile(r"(?:>=|<=|[<>=≥≤≧≦＞＜＝])\s*\d+(?:\.\d+)?%?[^\d<>=≥≤]{0,4}?(?=\d|$|[<>=≥≤])|\d+(?:\.\d+)?%"
+                    r"|\d+(?:\.\d+)?(?:人次|批次|[个人次起天元项户家所场处批册辆种张株头棵篇期条座间台套件吨亩])")
 
 
 _PAGE_COUNTER = re.compile(r"^(\d{1,3})、", re.MULTILINE)
@@ -61,11 +87,12 @@ def split_unspaced(text: str) -> list[str]:
     # Amounts read so far in this form: parts of later rows repeat them. Per call, never shared:
     # a worker reads thousands of documents in one process.
     known: list[Decimal] = []
+    funds = _FundMemory(known=known)
     section = "meta"
     position = 0
-    points = True  # the indicator header printed 分值/得分 (some templates have neither)
+    columns: tuple[str, ...] = _DEFAULT_INDICATOR_COLUMNS  # the indicator header's roles, as printed
     fund_rows_seen = False  # a fund row's label read: the funds' header words after it are a cell's text
-    for match in _WORD.finditer(text):
+    for match in _form_words(text):
         word = match.group(0)
         if section == "indicators" and word in _FUND_ONLY:
             continue  # 执行率 inside a name (…管理制度严格执行率): the funds' words mean nothing here
@@ -73,21 +100,37 @@ def split_unspaced(text: str) -> list[str]:
             continue  # 执行率*该指标分值,最高不得超过分值上限 (a 得分计算方法 cell): headers come before rows
         if word.endswith("自评表"):
             known.clear()
-        if word in _FUND_LABELS:
+            funds.restart()
+        if _is_block_label(word):
+            funds.columns.clear()
+        elif section == "funds" and not fund_rows_seen and (role := _FUND_ROLE.get(word)):
+            funds.columns.append(role)
+        if _is_fund_label(word):
             fund_rows_seen = True
-        elif word.endswith("自评表") or word.startswith("项目资金") or section != "funds":
+        elif word.endswith("自评表") or _is_block_label(word) or section != "funds":
             fund_rows_seen = False
-        _split_free(text[position:match.start()], section, tokens, known, points=points)
+        _split_free(text[position:match.start()], section, tokens, funds, columns)
         tokens.append(word)
-        if word in ("绩效指标", "一级指标"):
-            points = _prints_points(text, match.end())
+        if word in _HEADER_STARTS and (printed := _indicator_columns(text, match.end())) is not None:
+            columns = printed
         section = _section_after(word, section)
         position = match.end()
-    _split_free(text[position:], section, tokens, known, points=points)
-    return _header_marks_joined(tokens)
+    _split_free(text[position:], section, tokens, funds, columns)
+    return _header_marks_joined(_project_word_given_back(tokens))
 
 
-_HEADER_MARK = re.compile(r"^[（(](?:[A-Za-z][A-Za-z/×*\d%+\-]*|\d+(?:\.\d+)?分)[)）]$")  # (A), (B/A), (10分)
+def _project_word_given_back(tokens: list[str]) -> list[str]:
+    """`项目名称 垃圾分类推进 项目主管部门`: after 项目名称 the key is 主管部门 and 项目 ends the name (a
+    project's name ends in 项目 far more often than a template keys 项目名称 with 项目主管部门)."""
+    out = list(tokens)
+    for k in range(2, len(out)):
+        if out[k] == "项目主管部门" and out[k - 2] == "项目名称":
+            out[k - 1] += "项目"
+            out[k] = "主管部门"
+    return out
+
+
+_HEADER_MARK = re.compile(r"^[（(](?:[A-Za-z][A-Za-z/×*\d%+\-]*|\d+(?:\.\d+)?分(?:[*×][^()（）]{1,8})?)[)）]$")  # (A), (B/A), (10分)
 _HEADER_SET = frozenset(_HEADERS)
 
 
@@ -102,21 +145,63 @@ def _header_marks_joined(tokens: list[str]) -> list[str]:
     return out
 
 
-_POINTS_HEADERS = tuple(w for role, words in INDICATOR_HEADER_ROLES if role in ("weight", "score") for w in words)
-_HEADER_SPAN = 80  # characters after 绩效指标 that hold the indicator table's column headers
+_HEADER_SPAN = 120  # characters after 绩效指标 that hold the indicator table's column headers
 
 
-def _prints_points(text: str, start: int) -> bool:
-    """Whether the indicator header that starts here names 分值 or 得分 (before its first label)."""
-    head = text[start:start + _HEADER_SPAN]
-    first_label = min((i for w in LEVEL1 if (i := head.find(w)) >= 0), default=len(head))
-    return any(w in head[:first_label] for w in _POINTS_HEADERS)
+_IND_ROLE: dict[str, str] = {}
+for _role, _words in INDICATOR_HEADER_ROLES:
+    for _w in _words:
+        _IND_ROLE.setdefault(_w, _role)
+_DEFAULT_INDICATOR_COLUMNS = ("l1", "l2", "name", "target", "actual", "weight", "score", "note")
+_HEADER_STARTS = ("绩效指标", "一级指标", "二级指标", "三级指标")
+
+
+def _indicator_columns(text: str, start: int) -> tuple[str, ...] | None:
+    """The roles of the indicator header that starts here, in printed order (up to its first label);
+    None where no header follows (绩效指标 repeated over a page break: the form's header still holds)."""
+    head = text[start - 4:start + _HEADER_SPAN]
+    first_label = min((i for w in _LABELS if (i := head.find(w, 4)) >= 0), default=len(head))
+    roles = [_IND_ROLE[m.group(0)] for m in _form_words(head[:first_label]) if m.group(0) in _IND_ROLE]
+    if not any(role not in ("l1", "l2") for role in roles):
+        return None
+    return tuple(dict.fromkeys(roles))
+
+
+def _points_printed(columns: tuple[str, ...]) -> bool:
+    return "weight" in columns or "score" in columns
+
+
+def _weight_first(columns: tuple[str, ...]) -> bool:
+    """分值 printed before the target (三级指标 | 分值 | 年度指标值 | 实际完成值 | 得分)."""
+    return "weight" in columns and "target" in columns and columns.index("weight") < columns.index("target")
+
+
+_HEADER_ONLY = frozenset(_HEADERS) - frozenset(_KEYS + _FUND_LABELS + _LABELS)
+
+
+def _form_words(text: str) -> list[re.Match[str]]:
+    """The form's words in the text, where a column header counts only inside a run of headers
+    (年初预算数全年预算数(A)…, 一级指标二级指标…): alone, 完成率, 原因 or 年度目标 is part of a name or a
+    sentence (建设任务完成率, 年度目标基本完成)."""
+    found = list(_WORD.finditer(text))
+    return [m for i, m in enumerate(found)
+            if m.group(0) not in _HEADER_ONLY
+            or (i and _headers_touch(found[i - 1], m, text))
+            or (i + 1 < len(found) and _headers_touch(m, found[i + 1], text))]
+
+
+def _headers_touch(first: re.Match[str], second: re.Match[str], text: str) -> bool:
+    """Two header words one after the other, nothing but a header's letters or points between."""
+    if first.group(0) not in _HEADER_ONLY or second.group(0) not in _HEADER_ONLY:
+        return False
+    gap = text[first.end():second.start()]
+    return not gap or bool(_HEADER_MARK.match(gap))
 
 
 def _section_after(word: str, section: str) -> str:
     if word.endswith("自评表"):
         return "meta"
-    if word in _FUND_LABELS or word.startswith("项目资金") or word in ("年初预算数", "全年预算数", "全年执行数"):
+    if _is_fund_label(word) or _is_block_label(word) or word in ("年初预算数", "全年预算数", "全年执行数"):
         return "funds"
     if word in ("年度总体目标", "预期目标", "实际完成情况"):
         return "goals"
@@ -127,21 +212,173 @@ def _section_after(word: str, section: str) -> str:
     return section
 
 
-def _split_free(free: str, section: str, tokens: list[str], known: list[Decimal], *, points: bool = True) -> None:
+def _split_free(free: str, section: str, tokens: list[str], funds: _FundMemory,
+                columns: tuple[str, ...] = _DEFAULT_INDICATOR_COLUMNS) -> None:
     free = free.lstrip(":：")  # 实施单位:北京市… : the colon after a key is no part of its value
     if not free:
         return
     if section == "funds":
-        for token in _rejoin_known(_split_amounts(free), known):
-            tokens.extend(_split_known(token, known))
+        if (cells := _fund_row_cells(free, funds)) is not None:
+            tokens.extend(cells)
+            return
+        for token in _rejoin_known(_split_amounts(free), funds.known):
+            tokens.extend(_split_known(token, funds.known))
     elif section == "goals":
         tokens.extend(_split_goals(free))
-    elif section == "indicators" and not points:
+    elif section == "indicators" and not _points_printed(columns):
         tokens.extend(_split_pointless_rows(free))
+    elif section == "indicators" and _weight_first(columns):
+        tokens.extend(_split_weight_first_rows(free, aside="aside" in columns))
     elif section in ("indicators", "total"):
         tokens.extend(_split_indicator_rows(free, total=section == "total"))
     else:
         tokens.append(free)
+
+
+_FUND_ROLE = {w: role for role, words in FUND_HEADER_ROLES for w in words}
+_DEFAULT_FUND_COLUMNS = ("initial_budget", "annual_budget", "executed", "weight", "execution_rate", "score")
+_AMOUNT_ROLES = frozenset({"initial_budget", "annual_budget", "executed"})
+
+
+@dataclass
+class _FundMemory:
+    """What one form's funds block has shown so far: its header's columns, the amounts read (parts of
+    later rows repeat them) and how many decimals its amounts print. Made per call, never shared."""
+
+    known: list[Decimal] = field(default_factory=list)
+    columns: list[str] = field(default_factory=list)
+    decimals: int | None = None
+
+    def restart(self) -> None:
+        self.columns.clear()
+        self.decimals = None
+
+
+# A fund row's cells run together: amounts (with thousands commas, a 万 suffix), 分值, 执行率, 得分, dashes.
+_ROW_CELLS = re.compile(r"^[\d.,%万元—－\-/]+")
+_CELL_AMOUNT = re.compile(r"(?:\d{1,3}(?:,\d{3})+|0|[1-9]\d*)(?:\.\d+)?(?:万元|万)?")
+_CELL_POINTS = re.compile(r"(?:0|[1-9]\d{0,2})(?:\.\d{1,2})?")
+_CELL_RATE = re.compile(r"(?:0|[1-9]\d{0,2})(?:\.\d{1,2})?%")
+_CELL_DASH = re.compile(r"—+|－|-|/")
+_MAX_ROW_CHARS = 64  # longer runs are not one row's cells: left to the cuts by look
+FUND_SCORE_TOLERANCE = Decimal("0.05")  # 得分 = 分值 × 执行率, rounded to two decimals (or printed whole)
+# How much each piece of evidence weighs when the cuts of a row are compared.
+RATE_AGREES, RATE_DISAGREES = 6, -6
+SCORE_AGREES, SCORE_ABOVE_WEIGHT = 3, -6
+KNOWN_AMOUNT = 3  # above a differing decimal: 310.2 | 154.74 read above beats 310.2 | 154.7 | 4
+DECIMALS_DIFFER, FORM_DECIMALS_DIFFER = -2, -1
+
+
+def _fund_row_cells(free: str, funds: _FundMemory) -> list[str] | None:
+    """A fund row's values read into the header's columns (`109,470,953.58182,451,589.31178,802,557.521098.0%9.8`
+    -> three amounts, 10, 98.0%, 9.8): of every cut that puts a value of the right kind in each column
+    from the left, the one the row's arithmetic and the form's amounts bear out best. None when the
+    run is not one row's cells or no cut stands out."""
+    head = _ROW_CELLS.match(free)
+    if not head or len(head.group(0)) > _MAX_ROW_CHARS:
+        return None
+    run, rest = head.group(0), free[head.end():]
+    columns = [c for c in (funds.columns or _DEFAULT_FUND_COLUMNS) if c in _FUND_VALUE_ROLES]
+    if "execution_rate" not in columns and "%" in run:
+        return None
+    scored = sorted(((_fund_cut_score(cut, funds), cut) for cut in _fund_cuts(run, columns)),
+                    key=lambda pair: -pair[0])
+    if not scored or (len(scored) > 1 and scored[0][0] == scored[1][0]):
+        return None
+    cells = [text for _, text in scored[0][1]]
+    amounts = [text for role, text in scored[0][1] if role in _AMOUNT_ROLES]
+    for text in amounts:
+        if (value := _decimal(_bare_amount(text))) is not None and value not in funds.known:
+            funds.known.append(value)
+    if funds.decimals is None and (places := _common_decimals(amounts)) is not None:
+        funds.decimals = places
+    return cells + _more_rows(rest, funds)
+
+
+_ROW_LABEL = re.compile(r"^[^\d—－\-/]{2,20}?资金(?=\d|—|－|-|/|$)")  # 单位资金, 财政专户管理资金
+
+
+def _more_rows(rest: str, funds: _FundMemory) -> list[str]:
+    """What follows a row's cells: a row the vocabulary does not name (财政专户管理资金) and its cells,
+    or a cell of words (原因)."""
+    if (label := _ROW_LABEL.match(rest)) and (cells := _fund_row_cells(rest[label.end():], funds)) is not None:
+        return [label.group(0), *cells]
+    return [rest] if rest else []
+
+
+_FUND_VALUE_ROLES = frozenset({*_AMOUNT_ROLES, "weight", "execution_rate", "score"})
+_MAX_CUTS = 4000  # a run of cells has a few hundred cuts at most; stop well past that
+
+
+def _fund_cuts(run: str, columns: list[str]) -> list[list[tuple[str, str]]]:
+    """Every reading of the run as cells of the columns from the left, (role, text) each."""
+    out: list[list[tuple[str, str]]] = []
+
+    def walk(pos: int, col: int, cells: list[tuple[str, str]]) -> None:
+        if len(out) >= _MAX_CUTS:
+            return
+        if pos == len(run):
+            out.append(list(cells))
+            return
+        if col == len(columns):
+            return
+        role = columns[col]
+        for end in _cell_ends(run, pos, role):
+            cells.append((role, run[pos:end]))
+            walk(end, col + 1, cells)
+            cells.pop()
+
+    walk(0, 0, [])
+    return out
+
+
+def _cell_ends(run: str, pos: int, role: str) -> list[int]:
+    """Where a cell of this role that starts at pos may end."""
+    if m := _CELL_DASH.match(run, pos):
+        return [m.end()]
+    pattern = _CELL_AMOUNT if role in _AMOUNT_ROLES else _CELL_RATE if role == "execution_rate" else _CELL_POINTS
+    ends = []
+    for end in range(pos + 1, len(run) + 1):
+        if pattern.fullmatch(run, pos, end) and not (end < len(run) and run[end] in ",.%万元"):
+            ends.append(end)
+    return ends
+
+
+def _bare_amount(text: str) -> str:
+    return text.removesuffix("元").removesuffix("万").replace(",", "")
+
+
+def _places(text: str) -> int:
+    bare = _bare_amount(text)
+    return len(bare.split(".")[1]) if "." in bare else 0
+
+
+def _common_decimals(amounts: list[str]) -> int | None:
+    places = [_places(a) for a in amounts if not _CELL_DASH.fullmatch(a)]
+    return max(set(places), key=places.count) if places else None
+
+
+def _fund_cut_score(cut: list[tuple[str, str]], funds: _FundMemory) -> int:
+    values = {role: text for role, text in cut if not _CELL_DASH.fullmatch(text)}
+    amounts = [text for role, text in cut if role in _AMOUNT_ROLES and role in values]
+    score = 0
+    if (common := _common_decimals(amounts)) is not None:
+        score += DECIMALS_DIFFER * sum(_places(a) != common for a in amounts)
+    if funds.decimals is not None:
+        score += FORM_DECIMALS_DIFFER * sum(_places(a) != funds.decimals for a in amounts)
+    score += KNOWN_AMOUNT * sum(Decimal(_bare_amount(a)) in funds.known for a in amounts)
+    rate = Decimal(values["execution_rate"][:-1]) if "execution_rate" in values else None
+    budget = values.get("annual_budget") or values.get("initial_budget")
+    if rate is not None and budget and "executed" in values and Decimal(_bare_amount(budget)) > 0:
+        ratio = Decimal(_bare_amount(values["executed"])) / Decimal(_bare_amount(budget)) * 100
+        score += RATE_AGREES if abs(ratio - rate) <= RATE_TOLERANCE else RATE_DISAGREES
+    if "weight" in values and "score" in values:
+        weight, points = Decimal(values["weight"]), Decimal(values["score"])
+        if points > weight:
+            score += SCORE_ABOVE_WEIGHT
+        elif rate is not None and abs(weight * min(rate, Decimal(100)) / 100 - points) <= FUND_SCORE_TOLERANCE:
+            score += SCORE_AGREES
+    return score
 
 
 def _split_amounts(free: str) -> list[str]:
@@ -312,6 +549,10 @@ def _split_goals(free: str) -> list[str]:
     return [free[:last + 1], free[last + 1:]] if last > 0 else [free]
 
 
+_UNIT_AFTER = re.compile(r"万元|万㎡|万人次|万人|人次|批次|平方米|公顷|公里|千米|小时|分钟|工作日"
+                         r"|[个人次起天元万项户家所场㎡年月日份台套件吨亩处批册辆种张株头棵篇期条座间]")
+
+
 _POINTS_RUN = re.compile(r"(\d+(?:\.\d+)?)(?=[^\d.%]|$)")
 
 
@@ -330,13 +571,141 @@ def _split_indicator_rows(free: str, *, total: bool = False) -> list[str]:
         if points is None:
             continue
         actual_digits, weight, score = points
-        body = free[start:m.start()] + actual_digits
-        out.extend(_split_row_body(body))
+        *note, body = _note_and_name(free[start:m.start()] + actual_digits)
+        out.extend([*note, *_split_row_body(body)])
         out.extend([weight, score])
         start = m.end()
     if start < len(free):
         out.append(free[start:])
     return out
+
+
+# Pieces of indicator rows: a value (an operator and a number, a number with % or with a unit that another
+# value or the points follow), a bare run of digits (points, or a number printed without unit), words.
+_ATOM = re.compile(
+    r"(?P<value>(?:>=|<=|[<>=])\d+(?:\.\d+)?(?:%|(?:" + _UNIT_AFTER.pattern + r"))?"
+    r"|\d+(?:\.\d+)?(?:%|(?:" + _UNIT_AFTER.pattern + r")(?=[\d<>=]|$)))"
+    r"|(?P<digits>\d+(?:\.\d+)*)"
+    r"|(?P<words>(?:[^\d<>=]|[<>=](?!\d))+)"
+)
+
+
+def _atoms(free: str) -> list[tuple[str, str]]:
+    return [(m.lastgroup or "words", m.group(0)) for m in _ATOM.finditer(free)]
+
+
+def _note_and_name(words: str) -> list[str]:
+    """Words after a row's points: a note (sentences, ending in 。) and the next row's name after it."""
+    end = words.rfind("。")
+    if 0 < end < len(words) - 1:
+        return [words[:end + 1], words[end + 1:]]
+    return [words]
+
+
+def _split_weight_first_rows(free: str, *, aside: bool = False) -> list[str]:
+    """Rows `name 分值 target actual 得分 [note]` of a header that prints 分值 before the target. With
+    a column of words between the actual and 得分 (得分计算方法), bare target and actual numbers run on
+    from 分值 (`12.512.512.5`)."""
+    out: list[str] = []
+    atoms = _atoms(free)
+    i = 0
+    while i < len(atoms):
+        kind, text = atoms[i]
+        if kind != "words" or i + 1 >= len(atoms) or atoms[i + 1][0] != "digits":
+            out.extend(_note_and_name(text) if kind == "words" else [text])
+            i += 1
+            continue
+        out.append(text)  # the name
+        digits = atoms[i + 1][1]
+        i += 2
+        if aside and (parts := _equal_numbers(digits, 3)):
+            out.extend(parts)
+        else:
+            out.append(digits)
+        # target and actual up to 得分, a bare number after them
+        while i < len(atoms) and not (atoms[i][0] == "digits" and i > 0 and atoms[i - 1][0] != "digits"):
+            k, t = atoms[i]
+            out.extend(_split_doubled_words(t) if k == "words" and not aside else [t])
+            i += 1
+        if i < len(atoms):
+            out.append(atoms[i][1])  # 得分
+            i += 1
+            if i < len(atoms) and atoms[i][0] == "words":
+                parts = _note_and_name(atoms[i][1])
+                if len(parts) == 2:
+                    out.append(parts[0])
+                    atoms[i] = ("words", parts[1])
+    return out
+
+
+def _equal_numbers(digits: str, count: int) -> list[str] | None:
+    """`12.512.512.5` -> three times 12.5: a run of one number printed `count` times."""
+    if len(digits) % count:
+        return None
+    size = len(digits) // count
+    parts = [digits[k * size:(k + 1) * size] for k in range(count)]
+    return parts if len(set(parts)) == 1 and _ok(parts[0]) else None
+
+
+def _split_doubled_words(words: str) -> list[str]:
+    """Target and actual in words run together (及时及时, 改善有所改善, 合格基本达标); otherwise one piece."""
+    for target, actual in _value_word_pairs(words, name_min=0):
+        if target + actual == words:
+            return [target, actual]
+    return [words]
+
+
+NAME_MIN_CHARS = 2  # an indicator's name is never shorter
+# Words a target or an actual in words is made of (达标, 符合要求, 有效提高), and what may come before a
+# reached value (基本达标, 有所改善): qualitative values of the forms, not names.
+VALUE_WORDS = ("符合要求", "符合标准", "达到要求", "达标", "合格", "及时", "准时", "改善", "提升", "提高", "促进", "增加",
+               "增强", "降低", "减少", "健全", "完善", "有效", "显著", "明显", "良好", "持续", "稳定", "规范", "优秀", "满意")
+VALUE_LEADS = ("基本", "有所", "较为", "比较", "较", "逐步", "持续", "进一步", "明显", "显著", "有效")
+_REPEAT_LEAD_MAX = 4  # characters between a target and the actual that repeats it (基本, 有所)
+
+
+def _value_word_pairs(text: str, *, name_min: int = NAME_MIN_CHARS) -> list[tuple[str, str]]:
+    """Ways the tail of `text` reads as a target and an actual, likeliest first: the same words twice
+    (及时及时), the target again after a short lead (改善有所改善), or two value words (符合要求达标)."""
+    pairs: list[tuple[str, str]] = []
+    n = len(text)
+    for k in range(min(12, n // 2), 1, -1):  # the target repeated, possibly after a lead
+        tail = text[n - k:]
+        for lead in range(0, _REPEAT_LEAD_MAX + 1):
+            start = n - 2 * k - lead
+            if start >= 0 and text[start:start + k] == tail and (lead == 0 or _is_lead(text[start + k:n - k])):
+                own = _lead_before(text[:start], name_min) if lead else ""  # 有效提高 / 有所提高: the target's own lead
+                pairs.append((text[start - len(own):start + k], text[start + k:]))
+    if n >= 2 and text[-1] == text[-2] and text[-1] in SHORT_VALUES:
+        pairs.append((text[-1], text[-1]))
+    actual = _value_word_tail(text)
+    if actual and (target := _value_word_tail(text[:n - len(actual)], bare=True)):
+        pairs.append((target, actual))
+    return pairs
+
+
+SHORT_VALUES = frozenset("无有是否高低优良好")  # one-character values, printed twice (无无, 高高)
+
+
+def _lead_before(text: str, name_min: int) -> str:
+    """The lead that ends `text` when a name of name_min characters or more stays before it."""
+    return next((w for w in sorted(VALUE_LEADS, key=len, reverse=True)
+                 if text.endswith(w) and len(text) - len(w) >= name_min), "")
+
+
+def _is_lead(text: str) -> bool:
+    return text in VALUE_LEADS
+
+
+def _value_word_tail(text: str, *, bare: bool = False) -> str:
+    """The value word (with its lead, unless bare) that ends the text, longest first; '' when none."""
+    for word in sorted(VALUE_WORDS, key=len, reverse=True):
+        if text.endswith(word):
+            head = text[:-len(word)]
+            lead = next((w for w in sorted(VALUE_LEADS, key=len, reverse=True)
+                         if not bare and head.endswith(w) and len(head) > len(w)), "")
+            return lead + word
+    return ""
 
 
 # A value of a row without points: a number with its unit when another value follows at once
@@ -373,7 +742,6 @@ def _split_name_values_tail(name: str) -> list[str]:
     return [name]
 
 
-_UNIT_AFTER = re.compile(r"万元|万㎡|万人次|万人|人次|平方米|公里|千米|小时|分钟|[个人次起天元万项户家所场㎡年月日份台套件吨亩]")
 
 
 TYPICAL_WEIGHT = 30  # an indicator's 分值 rarely exceeds this; the 总分 row is split separately
@@ -429,12 +797,23 @@ def _split_row_body(body: str) -> list[str]:
     return [t for t in (name, target, actual) if t]
 
 
+def _name_before_value_words(body: str) -> tuple[str, str, str] | None:
+    for target, actual in _value_word_pairs(body):
+        name = body[:len(body) - len(target) - len(actual)]
+        if len(name) >= NAME_MIN_CHARS:
+            return name, target, actual
+    return None
+
+
 def _split_doubled(text: str) -> tuple[str, str]:
     return text, ""
 
 
 def _split_name_values(body: str) -> tuple[str, str, str]:
-    """The longest tail `A B` where the actual B repeats the target A or ends it (能发现并提出发现并提出)."""
+    """The longest tail `A B` where the actual B repeats the target A or ends it (能发现并提出发现并提出),
+    failing that one the value words make (抽检质量 | 符合要求 | 达标, 及时性 | 及时 | 基本及时)."""
+    if found := _name_before_value_words(body):
+        return found
     n = len(body)
     for k in range(min(12, n // 3), 0, -1):  # k: length of the actual
         actual = body[n - k:]

@@ -1,0 +1,118 @@
+"""Whitespace-lost text cut back into cells: invented forms, each rule on its own."""
+
+from __future__ import annotations
+
+from extractor.pipeline import extract_bytes
+from extractor.unspaced import split_unspaced
+
+HEAD = "项目支出绩效自评表(2022年度)项目名称社区道路养护主管部门某区建设局实施单位某区养护所"
+
+
+def _between(tokens: list[str], first: str, last: str) -> list[str]:
+    return tokens[tokens.index(first):tokens.index(last)]
+
+
+def test_a_lone_header_word_inside_a_name_or_a_goal_is_no_cut() -> None:
+    text = (HEAD + "年度总体目标预期目标实际完成情况1.道路修补完成率达到>=95%。年度目标基本完成,道路修补完成率为100%。"
+            "一级指标二级指标三级指标年度指标值实际完成值分值得分产出指标数量指标道路修补完成率>=95%100%88总分10098")
+    tokens = split_unspaced(text)
+    assert "道路修补完成率" in tokens  # 完成率 is a header word only among headers
+    assert "完成率" not in tokens
+    rows = _between(tokens, "产出指标", "总分")
+    assert rows == ["产出指标", "数量指标", "道路修补完成率", ">=95%", "100%", "8", "8"]
+
+
+def test_fund_rows_are_cut_into_the_header_columns_by_their_arithmetic() -> None:
+    text = (HEAD + "项目资金(万元)年初预算数全年预算数全年执行数分值执行率得分"
+            "年度资金总额1,234.56782,000.00001,500.00001075.00%7.5"
+            "其中:当年财政拨款1234.56782000.00001500.0000—上年结转资金0.00000.00000.0000—"
+            "单位资金12.500012.500012.5000—其他资金—年度总体目标")
+    tokens = split_unspaced(text)
+    assert _between(tokens, "年度资金总额", "其中:当年财政拨款") == [
+        "年度资金总额", "1,234.5678", "2,000.0000", "1,500.0000", "10", "75.00%", "7.5"]
+    assert _between(tokens, "其中:当年财政拨款", "上年结转资金") == [
+        "其中:当年财政拨款", "1234.5678", "2000.0000", "1500.0000", "—"]
+    # four decimals throughout the form: not 0.000 | 00.000 | …
+    assert _between(tokens, "上年结转资金", "单位资金") == ["上年结转资金", "0.0000", "0.0000", "0.0000", "—"]
+    # a row the vocabulary does not name still starts its own row
+    assert _between(tokens, "单位资金", "其他资金") == ["单位资金", "12.5000", "12.5000", "12.5000", "—"]
+
+
+def test_a_fund_row_whose_cut_only_the_rate_decides() -> None:
+    """`80.564.480%`: 80.5 | 64.4 (80 %) and not 80.56 | 4.4 or 8 | 0.564…; the score 8 = 10 × 80 %."""
+    text = (HEAD + "项目资金(元)全年预算数全年执行数分值执行率得分年度资金总额80.564.41080%8年度总体目标")
+    tokens = split_unspaced(text)
+    assert _between(tokens, "年度资金总额", "年度总体目标") == ["年度资金总额", "80.5", "64.4", "10", "80%", "8"]
+
+
+def test_rows_of_a_header_that_prints_the_weight_before_the_target() -> None:
+    text = (HEAD + "一级指标二级指标三级指标分值年度指标值实际完成值得分偏差原因分析及改进措施"
+            "产出指标数量指标维修路段数量20>=12处12处20质量指标路面修补合格率10>=95%90%8"
+            "受雨季影响,合格率未达到预期。时效指标完工及时性10及时基本及时9总分10090")
+    tokens = split_unspaced(text)
+    assert _between(tokens, "产出指标", "总分") == [
+        "产出指标", "数量指标", "维修路段数量", "20", ">=12处", "12处", "20",
+        "质量指标", "路面修补合格率", "10", ">=95%", "90%", "8", "受雨季影响,合格率未达到预期。",
+        "时效指标", "完工及时性", "10", "及时", "基本及时", "9"]
+
+
+def test_a_note_after_the_points_is_not_the_next_name() -> None:
+    text = (HEAD + "一级指标二级指标三级指标年度指标值实际完成值分值得分偏差原因分析及改进措施"
+            "产出指标数量指标培训人次>=300人次240人次108受天气影响,培训人次未达到预期。课程开设数量>=12门12门1010总分10098")
+    tokens = split_unspaced(text)
+    assert _between(tokens, "数量指标", "总分") == [
+        "数量指标", "培训人次", ">=300人次", "240人次", "10", "8", "受天气影响,培训人次未达到预期。",
+        "课程开设数量", ">=12门", "12门", "10", "10"]
+
+
+def test_targets_and_actuals_in_words_are_told_from_the_name() -> None:
+    text = (HEAD + "一级指标二级指标三级指标年度指标值实际完成值分值得分"
+            "效益指标社会效益指标群众出行条件改善情况有效改善有所改善109"
+            "路面养护质量符合要求达标1010安全隐患无无55总分10094")
+    tokens = split_unspaced(text)
+    assert _between(tokens, "社会效益指标", "总分") == [
+        "社会效益指标", "群众出行条件改善情况", "有效改善", "有所改善", "10", "9",
+        "路面养护质量", "符合要求", "达标", "10", "10", "安全隐患", "无", "无", "5", "5"]
+
+
+def test_a_repeated_super_label_keeps_the_header_columns() -> None:
+    """绩效指标 printed again after a page break, no header after it: the rows still have 分值/得分."""
+    text = (HEAD + "绩效指标一级指标二级指标三级指标年度指标值实际完成值分值得分产出指标数量指标路段数量>=10条10条55"
+            "绩效指标产出指标时效指标完工及时性及时及时55总分10010")
+    tokens = split_unspaced(text)
+    assert _between(tokens, "时效指标", "总分") == ["时效指标", "完工及时性", "及时", "及时", "5", "5"]
+
+
+def test_key_with_full_width_brackets_and_a_project_name_ending_in_xiangmu() -> None:
+    text = ("部门整体支出绩效自评表(2022年度)部门（单位）名称某区文化局项目资金(元)全年预算数全年执行数"
+            "项目支出绩效自评表(2022年度)项目名称社区养老服务项目主管部门某区民政局实施单位某区养老中心")
+    tokens = split_unspaced(text)
+    assert tokens[2:4] == ["部门（单位）名称", "某区文化局"]
+    assert _between(tokens, "项目名称", "实施单位") == ["项目名称", "社区养老服务项目", "主管部门", "某区民政局"]
+
+
+def test_a_block_label_and_a_total_label_with_the_money_kind_inside() -> None:
+    text = ("项目支出绩效自评表项目名称档案保护经费主管部门某市档案局项目实施单位某市档案馆项目类别1、上级专项"
+            "预算执行情况(万元)(20分)预算数(A)执行数(B)执行率(B/A)得分(20分*执行率)年度财政资金总额10万8万80%16"
+            "年度绩效指标一级指标")
+    tokens = split_unspaced(text)
+    assert _between(tokens, "项目实施单位", "项目类别") == ["项目实施单位", "某市档案馆"]
+    assert "得分(20分*执行率)" in tokens
+    assert _between(tokens, "年度财政资金总额", "绩效指标")[:5] == ["年度财政资金总额", "10万", "8万", "80%", "16"]
+
+
+def test_a_whole_unspaced_form_reads_into_its_fields() -> None:
+    text = (HEAD + "项目资金(元)年初预算数全年预算数全年执行数分值执行率得分"
+            "年度资金总额100,000.00100,000.0090,000.001090.00%9其中:当年财政拨款100000.00100000.0090000.00—"
+            "年度总体目标预期目标实际完成情况完成道路养护十公里。完成道路养护九公里。"
+            "一级指标二级指标三级指标分值年度指标值实际完成值得分偏差原因分析及改进措施"
+            "产出指标数量指标养护里程50>=10公里9公里45资金不足,里程未达到预期。"
+            "效益指标社会效益指标群众满意度40>=90%95%40总分10094")
+    [form] = extract_bytes(text.encode("utf-8"), "dump.txt").forms
+    total, appropriation = form.funds.total, form.funds.appropriation
+    assert (str(total.executed), total.weight, total.execution_rate, total.score) == ("90000.00", 10, 90.0, 9)
+    assert str(appropriation.executed) == "90000.00"
+    first, second = form.indicators
+    assert (first.level3, first.target, first.actual, first.weight, first.score) == ("养护里程", ">=10公里", "9公里", 50, 45)
+    assert first.deviation_note == "资金不足,里程未达到预期。"
+    assert (second.level1, second.level3, second.weight, second.score) == ("效益指标", "群众满意度", 40, 40)
