@@ -83,6 +83,7 @@ _HEADER_PARENS = re.compile(r"[（(][^()（）]{1,6}[)）]")
 _BLOCK_POINTS = re.compile(r"[(（](\d+(?:\.\d+)?)分[)）]")
 _YEAR_LINE_MAX = 30  # a year line (（2023年度）, 年度：2024年); a sentence above the form names other years
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年度?")
+_DATE = re.compile(r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月")
 _UNIT = re.compile(r"[（(]\s*(万元|元)\s*[)）]")
 _UNIT_LINE = re.compile(r"(?:金额)?单位[:：]\s*(万元|元)|^[（(]\s*(万元|元)\s*[)）]?$")
 
@@ -250,7 +251,7 @@ def _read_row(state: _State, row: Row) -> None:
         _take_indicator_header(state, row, indicator_roles)
         return
     if state.section == "meta" and state.form.year is None and len(joined := "".join(texts)) <= _YEAR_LINE_MAX \
-            and (m := _YEAR.search(joined)):
+            and (m := _YEAR.search(joined)) and not _DATE.search(joined):  # 2021年4月: a 填报日期, no year line
         state.form.year = int(m.group(1))
         return
     if state.section == "funds":

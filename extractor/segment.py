@@ -12,6 +12,7 @@ from functools import lru_cache
 
 from extractor.form.vocabulary import (
     NEW_FORM_KEYS,
+    OTHER_KEYS,
     TOTAL_WORDS,
     YEAR_LINE,
     is_meta_key,
@@ -91,6 +92,7 @@ def rows_to_form_runs(rows: list[Row]) -> list[list[Row]]:
     held: list[Row] = []  # a title (and its year line) waiting for its form's first key row
     run_keys: set[str] = set()  # the form keys the current run printed, while it printed only keys
     left_out: Row | None = None  # the row before this one, when no form took it
+    after_other_key = False  # the row before was a key the contract does not keep, alone on its line
     for row in rows:
         if row.is_blank():
             continue
@@ -107,8 +109,12 @@ def rows_to_form_runs(rows: list[Row]) -> list[list[Row]]:
                 current.append(row)
                 run_keys |= keys
                 continue
-        if not (marks & _KEY) and not title:
+        other_key = bool(words) and words[0].startswith(OTHER_KEYS)
+        if not (marks & _KEY) and not title and not other_key and not (after_other_key and len(words) == 1):
             run_keys = set()  # a table row: the next form key starts the next form
+        # 填报日期 / 2021年4月 among the keys (a key the contract does not keep, its value below it): no
+        # table row, so the keys' block goes on.
+        after_other_key = other_key and len(words) == 1
         if held and not keyed and not title and current is not None:
             if len(words) <= 1:
                 held.append(row)

@@ -437,3 +437,12 @@ def test_html2text_rows_wrapped_inside_a_cell_and_after_a_bar() -> None:
         assert form.goals.actual == "全年完成情况：养护里程为22公里。"
         assert [i.level3 for i in form.indicators] == ["养护里程", "群众满意度"]
         assert form.indicators[1].deviation_note == "群众满意度略低于目标值，主要原因是雨季施工，今后将加强沟通。"
+
+
+def test_a_filing_date_among_the_keys_neither_splits_the_form_nor_gives_its_year() -> None:
+    text = CELL_LINES_BAOSHAN.replace("2022年度项目支出绩效自评表\n单位名称:某县农业农村局 填报日期:2023年4月1日\n",
+                                      "项目支出绩效自评表\n单位名称\n某县农业农村局\n填报日期\n2023年4月\n")
+    result = _read(text)
+    assert len(result.forms) == 1
+    form = result.forms[0]
+    assert (form.title, form.year, form.project_name) == ("项目支出绩效自评表", None, "某镇蔬菜大棚建设项目")
