@@ -586,7 +586,7 @@ _ATOM = re.compile(
     r"(?P<value>(?:>=|<=|[<>=])\d+(?:\.\d+)?(?:%|(?:" + _UNIT_AFTER.pattern + r"))?"
     r"|\d+(?:\.\d+)?(?:%|(?:" + _UNIT_AFTER.pattern + r")(?=[\d<>=]|$)))"
     r"|(?P<digits>\d+(?:\.\d+)*)"
-    r"|(?P<words>(?:[^\d<>=]|[<>=](?!\d))+)"
+    r"|(?P<words>(?:[^\d<>=]|[<>=](?![<>=]?\d))+)"  # `>=500人`'s > opens the value, not the words
 )
 
 
@@ -710,7 +710,7 @@ def _value_word_tail(text: str, *, bare: bool = False) -> str:
 
 # A value of a row without points: a number with its unit when another value follows at once
 # (12座12座, 30公里28公里, 100%100%); a number inside a name (5000吨稻谷) is followed by words.
-_PAIRED_VALUE = re.compile(r"(?:[<>=≥≤]\s*)?\d+(?:\.\d+)?(?:%|[\u4e00-\u9fff㎡]{1,3}(?=[<>=≥≤]?\d))?")
+_PAIRED_VALUE = re.compile(r"(?:(?:>=|<=|[<>=≥≤])\s*)?\d+(?:\.\d+)?(?:%|[\u4e00-\u9fff㎡]{1,3}(?=[<>=≥≤]?\d))?")
 _UNIT_OF = re.compile(r"[\u4e00-\u9fff㎡]{1,3}$")
 
 

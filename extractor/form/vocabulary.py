@@ -24,11 +24,14 @@ META_KEYS: dict[str, str] = {
     "转移支付名称": "project_name",  # 转移支付(项目)名称
     "政策(项目)名称": "project_name",  # as printed, for text whose cells ran together
     "转移支付(项目)名称": "project_name",
+    "专项(项目)名称": "project_name",
     "县级主管部门": "department",
     "项目主管部门": "department",
     "中央主管部门": "department",
     "地方主管部门": "department",
     "省级主管部门": "department",  # 区域绩效目标自评表: after 中央主管部门, the province's own
+    "自治区主管部门": "department",  # the same in an autonomous region
+    "市级主管部门": "department",
     "资金使用单位": "implementing_unit",
     "主管部门及代码": "department",  # 北京's template
     "主管部门": "department",
@@ -51,7 +54,7 @@ OTHER_KEYS: tuple[str, ...] = ("省级财政部门", "项目负责人", "负责�
 # Keys that stand alone (exact cell, not a prefix): 部门 on a department-wide form.
 META_KEYS_EXACT: dict[str, str] = {"部门": "department"}
 META_PREFIXES: tuple[str, ...] = tuple(META_KEYS)
-NEW_FORM_KEYS: tuple[str, ...] = ("项目名称", "部门名称", "单位名称", "专项资金名称", "专项名称", "政策(项目)名称", "转移支付(项目)名称")  # a second one starts the next form
+NEW_FORM_KEYS: tuple[str, ...] = ("项目名称", "部门名称", "单位名称", "专项资金名称", "专项名称", "政策(项目)名称", "转移支付(项目)名称", "专项(项目)名称")  # a second one starts the next form
 
 TOTAL_WORDS: tuple[str, ...] = ("总分", "总计", "合计得分", "总得分")
 # Inside the indicator table 合计 is the 总分 row too (outside it, 合计 is the funds' total row).

@@ -188,7 +188,20 @@ def _runs_unspaced(lines: list[str]) -> bool:
     """Cells with their gaps lost (a document site's text of a .docx), though stray spaces inside
     wrapped cells (`成 品粮`, `绩 效 指 标`) survive."""
     return (sum(len(_glued_values().findall(line)) for line in lines) >= _GLUED_MIN
-            or any(_glued_form_words(line) for line in lines))
+            or any(_glued_form_words(line) for line in lines)
+            or sum(_glued_header_line(line) for line in lines) >= _GLUED_HEADER_LINES)
+
+
+_GLUED_HEADER_LINES = 2  # header rows read with their cells run together (OCR of a table image)
+_GLUED_HEADER_WORDS = 3
+
+
+def _glued_header_line(line: str) -> bool:
+    """`绩效指标一级指标二级指标三级指标年度指标值…`: a row of the form's words with no gap between
+    them (at most one stray space), one row a line."""
+    stripped = line.strip()
+    return len(_SPACE.findall(stripped)) <= 1 and "|" not in stripped and "\t" not in stripped \
+        and form_words_in(compact(stripped)) >= _GLUED_HEADER_WORDS
 
 
 _GLUED_LINE_MIN = 200  # characters of a line that holds a whole table run together

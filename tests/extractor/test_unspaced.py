@@ -116,3 +116,20 @@ def test_a_whole_unspaced_form_reads_into_its_fields() -> None:
     assert (first.level3, first.target, first.actual, first.weight, first.score) == ("养护里程", ">=10公里", "9公里", 50, 45)
     assert first.deviation_note == "资金不足,里程未达到预期。"
     assert (second.level1, second.level3, second.weight, second.score) == ("效益指标", "群众满意度", 40, 40)
+
+
+def test_rows_one_a_line_with_their_gaps_lost_are_read_as_unspaced() -> None:
+    """OCR of a table image: one row a line, the cells run together, a stray space in one label."""
+    text = ("2023年度项目支出绩效自评表\n专项(项目)名称社区养老服务补助\n中央主管部门民政部\n"
+            "自治区主管部门某自治区民政厅资金使用单位某市养老服务中心\n"
+            "项目资金 (万元)全年预算数全年执行数执行率\n年度资金总额80万元72万元90.00%\n"
+            "总体目标完成情况总体目标全年实际完成情况\n"
+            "绩效指标一级指标二级指标三级指标年度指标值全年完成值未完成原因和改进措施\n"
+            "产出指标数量指标服务老人人数≥500人520人\n质量指标服务满意率≥90%95%\n")
+    result = extract_bytes(text.encode(), "ocr.txt")
+    assert result.source.reading == "unspaced"
+    form = result.forms[0]
+    assert (form.project_name, form.department, form.implementing_unit) == (
+        "社区养老服务补助", "某自治区民政厅", "某市养老服务中心")
+    assert [(i.level3, i.target, i.actual) for i in form.indicators] == [
+        ("服务老人人数", ">=500人", "520人"), ("服务满意率", ">=90%", "95%")]
