@@ -38,6 +38,9 @@ META_KEYS: dict[str, str] = {
     "部门名称": "department",
     "部门(单位)名称": "department",  # a department-wide form's key, brackets folded by NFKC
     "一级预算单位名称": "department",  # 部门整体支出绩效自评表 of a province's template (湖南)
+    "区级预算单位名称": "department",  # the same template at district, county and city level
+    "县级预算单位名称": "department",
+    "市级预算单位名称": "department",
     "预算部门": "department",
     "项目实施单位": "implementing_unit",
     "实施单位": "implementing_unit",

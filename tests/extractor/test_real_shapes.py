@@ -446,3 +446,11 @@ def test_a_filing_date_among_the_keys_neither_splits_the_form_nor_gives_its_year
     assert len(result.forms) == 1
     form = result.forms[0]
     assert (form.title, form.year, form.project_name) == ("项目支出绩效自评表", None, "某镇蔬菜大棚建设项目")
+
+
+def test_a_district_budget_units_name_is_the_department_of_a_department_wide_form() -> None:
+    text = ("部门整体支出绩效自评表(2021年度)\n区级预算单位名称\t某区疾病预防控制中心\n"
+            "一级指标\t二级指标\t三级指标\t年度指标值\t实际完成值\t分值\t得分\n"
+            "产出指标\t数量指标\t疫苗接种人数\t>=900人\t950人\t50\t50\n")
+    form = _read(text).forms[0]
+    assert (form.department, form.implementing_unit) == ("某区疾病预防控制中心", None)
