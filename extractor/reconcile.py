@@ -352,6 +352,10 @@ def _read_meta(state: _State, row: Row) -> bool:
         value = inline.strip()
         if not value and i + 1 < len(cells) and not _is_meta_key(cells[i + 1].text):
             value = clean_text(cells[i + 1].text)
+            if len(cells) == i + 3 and _value_goes_on(cells[i + 2].text):
+                # 项目名称 | 昌州财行(2022)10号 | 国家统计局调查队专项经费: a value a single space cut,
+                # the row's one key its only owner
+                value = f"{value} {clean_text(cells[i + 2].text)}"
         if ":" in value or "：" in value:  # 单位名称:某局 填报日期:2023年4月6日
             value = _KEY_AFTER_VALUE.split(value, 1)[0].strip()
         if m := _OTHER_KEY_IN_VALUE.search(value):  # 某文化馆项目负责人田某联系电话…: cells run together
@@ -370,6 +374,12 @@ def _read_meta(state: _State, row: Row) -> bool:
             if m := _YEAR.search(compact(cell.text)):
                 state.form.year = int(m.group(1))
     return found
+
+
+def _value_goes_on(text: str) -> bool:
+    t = compact(text)
+    return bool(t) and not _is_meta_key(text) and not t.startswith(OTHER_KEYS) and ":" not in t and "：" not in t \
+        and not looks_numeric(t) and not t.endswith(("电话", "负责人", "联系人", "日期", "时间"))
 
 
 KEY_SLIPS = 2  # characters OCR may get wrong in a four-character key (主营郴门 for 主管部门)

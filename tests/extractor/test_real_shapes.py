@@ -454,3 +454,10 @@ def test_a_district_budget_units_name_is_the_department_of_a_department_wide_for
             "产出指标\t数量指标\t疫苗接种人数\t>=900人\t950人\t50\t50\n")
     form = _read(text).forms[0]
     assert (form.department, form.implementing_unit) == ("某区疾病预防控制中心", None)
+
+
+def test_a_key_whose_value_a_single_space_cut_takes_both_pieces() -> None:
+    text = SPACED_ROWS.replace("项目名称 农机购置补贴", "项目名称 某财农(2022)5号 农机购置补贴")
+    form = _read(text).forms[0]
+    assert form.project_name == "某财农(2022)5号 农机购置补贴"
+    assert (form.department, form.implementing_unit) == ("某县农业农村局", "某县农机推广站")
