@@ -234,6 +234,7 @@ def check_completeness(form: Form, settings: ValidationSettings) -> Iterator[Iss
     if not form.project_name and not form.department:
         for key in ("project_name", "department"):  # either may be the one the page lost
             yield _warning("missing_field", key, "项目名称和主管部门都没有读到 / neither 项目名称 nor 主管部门 was found")
+    yield from _actuals_missing(form)
     if any(i.code == "no_points_columns" for i in form.issues):
         return  # the template prints no 分值/得分: a row without them lost nothing
     by_block = _scored_by_block(form)
@@ -243,6 +244,18 @@ def check_completeness(form: Form, settings: ValidationSettings) -> Iterator[Iss
         for key in ("score",) if by_block else ("weight", "score"):  # no 分值 column: no weight to lose
             if getattr(ind, key) is None:
                 yield _warning("missing_field", f"indicators[{i}].{key}", f"「{ind.level3 or ''}」缺少{FIELDS[key][0] if key in FIELDS else key} / {ind.level3!r} has no {key}")
+
+
+def _actuals_missing(form: Form) -> Iterator[Issue]:
+    """A row with its 年度指标值 and no 实际完成值, where most rows print one: the column is the form's,
+    so its empty cell is more likely a cell the reading lost (or joined into the target) than one left blank."""
+    filled = sum(bool(i.actual) for i in form.indicators)
+    if filled * 2 < len(form.indicators):
+        return
+    for i, ind in enumerate(form.indicators):
+        if ind.target and not ind.actual and not is_breakdown_row(ind.level3):
+            yield _warning("missing_field", f"indicators[{i}].actual",
+                           f"「{ind.level3 or ''}」有年度指标值，实际完成值为空 / {ind.level3!r} has a target and no actual")
 
 
 _ROW_CELLS = ("level1", "level2", "weight", "score", "target", "actual")

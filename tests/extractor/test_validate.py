@@ -389,3 +389,12 @@ def test_empty_targets_of_rows_that_add_up_are_the_pages_own() -> None:
     assert incompleteness(form) is None
     form.total.score = None  # nothing proves the rows whole: the empty cells count
     assert incompleteness(form) is not None and incompleteness(form).code == "form_incomplete"
+
+
+def test_a_row_without_the_actual_its_column_prints_elsewhere_is_named() -> None:
+    form = sound_form()
+    form.indicators[0].target, form.indicators[0].actual = ">=20公里", "22公里"
+    form.indicators[1].target, form.indicators[1].actual = ">=90%", None
+    assert [i.field for i in validate_form(form) if i.code == "missing_field"] == ["indicators[1].actual"]
+    form.indicators[0].actual = None  # no row prints an actual: the template's column is not there to lose
+    assert not [i for i in validate_form(form) if i.code == "missing_field"]
