@@ -65,6 +65,8 @@ class BlockOrderSettings(BaseModel):
     word_value_max: int = 4  # a target or actual in words is short (提升, 明显改善)
     amount_digits: int = 5  # amounts have five digits or more; weights and rates fewer
     amount_tolerance: Decimal = Decimal("0.01")  # per part: each is rounded on its own
+    block_share_min: float = 0.3  # lines opening a blank-delimited block: below this, blocks tell nothing
+    block_share_max: float = 0.97  # above this, a blank line after every line tells nothing either
     max_tries: int = 20000
     max_found: int = 200  # orders of the fund amounts that add up, compared  # interleavings of the fund amounts tried
     beam: int = 400  # states kept while splitting the plain numbers into points and scores
@@ -87,7 +89,7 @@ BLOCK_ORDER = BlockOrderSettings()
 _MATH_OR_WORD = re.compile(r"\$[^$]*\$|\S+")
 _OPEN_LABEL = re.compile(r"^(.+?)[（(](\d*)$")
 _POINTS_REST = re.compile(r"^\d*(?:\.\d+)?分?[)）]$")
-_OP = re.compile(r"^(?:[<>≥≤=＝﹦≧≦]|\$|\\geq|\\leq)")
+_OP = re.compile(r"^(?:[<>≥≤=＝﹦≧≦═＞＜]|\$|\\geq|\\leq)")  # ═: a font's = (normalized later)
 _VALUE = re.compile(r"\d|%")
 _PLAIN = re.compile(r"^\d+(?:\.\d+)?$")
 _NUMBER_CUT = re.compile(r"^\d[\d,]*\.\d*$")
@@ -134,9 +136,35 @@ def block_order_grid(text: str) -> Grid:
 
 
 def block_order_forms(text: str) -> list[BlockForm]:
-    lines = _sentence_blocks([raw.strip() for raw in text.replace("\f", "\n").split("\n")])
+    lines = _opening_marked(_sentence_blocks([raw.strip() for raw in text.replace("\f", "\n").split("\n")]))
     lines = _dollar_joined([line for line in lines if line and not is_page_number(line)])
     return [_read_form(part) for part in _split_forms(lines)]
+
+
+class _Opening(str):
+    """A line (or its first word) that opens a blank-delimited block: the tools print a cell's wrapped
+    lines in one block, so such a line never goes on the cell above it."""
+
+    __slots__ = ()
+
+
+def _opening_marked(lines: list[str]) -> list[str]:
+    """Lines after a blank line marked as opening their block, when the text's blocks tell cells apart:
+    a text without blank lines, or with one after every line, says nothing by them."""
+    opening = [bool(line) and (k == 0 or not lines[k - 1]) for k, line in enumerate(lines)]
+    share = sum(opening) / max(1, sum(bool(line) for line in lines))
+    if not BLOCK_ORDER.block_share_min <= share <= BLOCK_ORDER.block_share_max:
+        return lines
+    return [_Opening(line) if opens else line for line, opens in zip(lines, opening, strict=True)]
+
+
+def _opens(text: str) -> bool:
+    return isinstance(text, _Opening)
+
+
+def _went_on(first: str, rest: str) -> str:
+    """`first` with its cell's rest, still opening a block when `first` did."""
+    return _Opening(first + rest) if _opens(first) else first + rest
 
 
 _TEXT_MARK = "\ue000"  # opens a line that is a whole text cell (a goal, a deviation note), rejoined
@@ -184,7 +212,7 @@ def _dollar_joined(lines: list[str]) -> list[str]:
             rest = next((j for j in range(k + 1, min(len(out), k + 1 + BLOCK_ORDER.dollar_reach))
                          if "$" in out[j] and len(compact(out[j])) <= BLOCK_ORDER.rest_max + 1), None)
             if rest is not None:
-                out[k] += out.pop(rest)
+                out[k] = _went_on(out[k], out.pop(rest))
         k += 1
     return out
 
@@ -240,7 +268,10 @@ def _tokens(lines: list[str]) -> list[str]:
         c = compact(line)
         if _YEAR.search(c) and len(c) <= BLOCK_ORDER.year_line_max or is_title(c):
             continue  # the title and its year line are read on their own
-        out.extend(_MATH_OR_WORD.findall(line))  # a LaTeX target keeps its spaces
+        words = _MATH_OR_WORD.findall(line)  # a LaTeX target keeps its spaces
+        if words and _opens(line):
+            words[0] = _Opening(words[0])
+        out.extend(words)
     return out
 
 
@@ -358,6 +389,9 @@ def _meta_rows(lines: list[str], issues: list[Issue]) -> list[list[str]]:
         if not _is_key(c) and len(c) <= 2 and header_role(prev + c, FUND_HEADER_ROLES):
             k += 1  # 执行 / 率: a fund header's rest
             continue
+        if not _is_key(c) and joined and _label_cut(c, compact(tokens[k + 1])):
+            k += 2  # 年度总体 / 目标, 项目资 / 金(元): a side label cut in its narrow cell, never a value
+            continue
         if _is_key(c):
             key, _, inline = c.replace("：", ":").partition(":")
             keys.append(key)
@@ -373,6 +407,15 @@ def _meta_rows(lines: list[str], issues: list[Issue]) -> list[list[str]]:
         issues.append(_issue("value_unread", f"block-order text: {len(keys)} form keys but {len(values)} values "
                              "before the funds block; the keys were paired with the values in order"))
     return rows
+
+
+def _label_cut(first: str, rest: str) -> bool:
+    """A goal or funds label, or a funds header, cut in two lines (neither line a whole label)."""
+    whole = first + rest
+    if _is_key(rest) or header_role(rest, FUND_HEADER_ROLES) or len(rest) > BLOCK_ORDER.rest_max:
+        return False
+    return whole in GOAL_LABELS or whole.startswith(FUND_BLOCK_LABELS) or (
+        header_role(whole, FUND_HEADER_ROLES) is not None and header_role(first, FUND_HEADER_ROLES) is None)
 
 
 def _fund_word(c: str, joined: str) -> bool:
@@ -602,7 +645,7 @@ def _indicator_rows(lines: list[str], fund_weight: Decimal | None, fund_score: D
                     issues: list[Issue]) -> tuple[list[list[str]], list[str] | None]:
     if not lines:
         return [], None
-    raw = _join_numbers(_tokens(lines))
+    raw = _join_numbers(_tokens(_side_by_side(lines)))
     toks = _classify(raw)
     names = [t for t in toks if t.kind == "name"]
     values = [t.text for t in toks if t.kind == "value"]
@@ -634,6 +677,28 @@ def _indicator_rows(lines: list[str], fund_weight: Decimal | None, fund_score: D
                      _at(scores, k), row_notes.get(k, "")])
     total = ["总分", "", "", totals[0], "", "", totals[1]] if totals != ("", "") else None
     return rows, total
+
+
+def _side_by_side(lines: list[str]) -> list[str]:
+    """人才队伍建设持 持续发挥作 持续发挥作 / 续性 / 用 / 用: a row's cells printed on one line, each cut,
+    their rests a line each below in the same block, in the cells' order: each cell with its rest."""
+    out: list[str] = []
+    k = 0
+    while k < len(lines):
+        words = lines[k].split()
+        m = len(words)
+        rests = lines[k + 1:k + 1 + m]
+        if m >= 2 and len(rests) == m and all(_CJK.match(w) and not _VALUE.search(w) and read_label(compact(w)) is None
+                                              for w in words) \
+                and all(len(r.split()) == 1 and not _opens(r) and _CJK.match(r) and not _VALUE.search(r)
+                        and len(compact(r)) <= BLOCK_ORDER.key_piece_max and len(compact(r)) < len(compact(w))
+                        for r, w in zip(rests, words, strict=True)):
+            out.extend(_Opening(w + compact(r)) for w, r in zip(words, rests, strict=True))  # whole cells
+            k += 1 + m
+            continue
+        out.append(lines[k])
+        k += 1
+    return out
 
 
 def _level1_points(labels: list[tuple[Any, int]]) -> list[Decimal]:
@@ -678,7 +743,11 @@ def _classify(raw: list[str]) -> list[_Tok]:
             named += kind == "name"
         texts.clear()
 
+    skip: set[int] = set()  # a cut label's rest, read with the label a token before it
     while k < len(raw):
+        if k in skip:
+            k += 1
+            continue
         c = compact(raw[k])
         nxt = compact(raw[k + 1]) if k + 1 < len(raw) else ""
         pair = c + nxt
@@ -692,7 +761,8 @@ def _classify(raw: list[str]) -> list[_Tok]:
             continue
         if header_role(c, INDICATOR_HEADER_ROLES) == "name" and not named:
             texts.clear()  # text before the names' header is no name (a key's value the block put here)
-        if _is_header(c) or (len(c) >= BLOCK_ORDER.header_piece_min and any(c in word for word in _HEADER_TEXTS)):
+        if (_is_header(c) or (len(c) >= BLOCK_ORDER.header_piece_min and any(c in word for word in _HEADER_TEXTS))) \
+                and not _name_rest(c, raw[k], texts, widths):
             # 年度指标 / 值: the rest of a header that reads as one already; 偏差原因分 / 析及改进措 / 施:
             # a long header cut in three, its last piece too short to tell on its own
             k += 2 if nxt and len(nxt) <= 2 and (any(compact(w) == pair for w in _HEADER_WORDS)
@@ -726,6 +796,12 @@ def _classify(raw: list[str]) -> list[_Tok]:
             k += 1  # 绩效 / 指标: the table's side label cut a word a line
             continue
         label = read_label(c)
+        if (rest := _label_rest_at(raw, k, c, label)) is not None:
+            flush()
+            skip.add(rest)
+            toks.append(_Tok(c + compact(raw[rest]) if label is None else c, "label", named))
+            k += 1
+            continue
         joined = read_label(pair) if nxt and len(nxt) <= BLOCK_ORDER.rest_max else None
         if joined and joined.level in (1, 2) and (label is None or (joined.weight and not label.weight)
                                                   or (label.level == 0 and not label.canonical)
@@ -764,7 +840,8 @@ def _classify(raw: list[str]) -> list[_Tok]:
             continue
         elif _VALUE.search(c) or _OP.match(c):
             flush()
-            if toks and toks[-1].kind == "value" and c in ("㎡", "元$", "$"):
+            if toks and toks[-1].kind == "value" and (c in ("㎡", "元$", "$") or (
+                    c == "%" and not texts and toks[-1].text[-1:].isdigit())):  # >= / 90 / %: split target's unit
                 toks[-1].text += c
             else:
                 toks.append(_Tok(raw[k] if "$" in raw[k] else c, "value", named))
@@ -775,13 +852,36 @@ def _classify(raw: list[str]) -> list[_Tok]:
                 and _unit_open(toks[-1].text):
             toks[-1].text += c  # >=5 / 天, <=1500万 / 元, 1440人 / 次: a unit cut onto a line of its own
         elif _CJK.search(c):
-            if texts and (re.search(r"\d万$", texts[-1]) and len(c) <= 2 or len(c) == 1 and _CJK.match(texts[-1])):
-                texts[-1] += c  # 持续发挥作 / 用: no cell is one character; the rest of the line above
+            if texts and not _opens(raw[k]) and (re.search(r"\d万$", texts[-1]) and len(c) <= 2
+                                                 or len(c) == 1 and _CJK.match(texts[-1])):
+                texts[-1] = _went_on(texts[-1], c)  # 持续发挥作 / 用: no cell is one character; the rest of the line above
             else:
-                texts.append(c)
+                texts.append(_Opening(c) if _opens(raw[k]) else c)
         k += 1
     flush()
     return toks
+
+
+def _label_rest_at(raw: list[str], k: int, c: str, label: Any) -> int | None:
+    """服务对象满意度指 受益对象满意度 / 标: a label cut in its cell, a name printed on its line beside it,
+    its rest on the next line. The rest's index (two tokens on), or None."""
+    if k + 2 >= len(raw) or not _CJK.match(c) or _opens(raw[k + 2]):
+        return None
+    rest = compact(raw[k + 2])
+    if not rest or len(rest) > BLOCK_ORDER.key_piece_max or read_label(compact(raw[k + 1])) is not None:
+        return None
+    if label is None:
+        whole = read_label(c + rest)
+        return k + 2 if whole is not None and whole.level in (1, 2) and not whole.weight else None
+    cut = label.level in (1, 2) and label.canonical.startswith(c) and label.canonical[len(c):] == rest
+    return k + 2 if cut else None
+
+
+def _name_rest(c: str, token: str, texts: list[str], widths: set[int]) -> bool:
+    """采购设备计划 / 完成率: a short line in the block of a name cut at its column's width is the name's
+    rest, even when it reads as a header word."""
+    return bool(texts) and not _opens(token) and len(texts[-1]) in widths and len(c) < len(texts[-1]) \
+        and len(c) <= BLOCK_ORDER.rest_max
 
 
 def _unit_open(value: str) -> bool:
@@ -862,8 +962,9 @@ def _read_text_run(texts: list[str], widths: set[int], repeated: set[str]) -> li
     piece = 0  # the width of the last line of joined[-1]: a cell goes on only past a full line
     for k, t in enumerate(plain):
         after = plain[k + 1] if k + 1 < len(plain) else None
-        if joined and piece in widths and len(t) <= piece and len(t) <= BLOCK_ORDER.rest_max and t != after \
-                and t not in repeated and joined[-1] not in repeated:
+        if joined and (piece in widths or len(t) < piece and not _opens(t)) and len(t) <= piece \
+                and len(t) <= BLOCK_ORDER.rest_max and t != after \
+                and t != joined[-1] and not _opens(t) and t not in repeated and joined[-1] not in repeated:
             joined[-1] += t
         else:
             joined.append(t)
@@ -876,19 +977,22 @@ def _read_text_run(texts: list[str], widths: set[int], repeated: set[str]) -> li
         # 及时 printed twice, or a short word ending in one (基本及时, 有所改善): a value in words.
         if t in repeated or (len(t) <= short and any(t.endswith(w) and t != w for w in repeated)):
             kinds[k] = "value"
+        if k and t == joined[k - 1] and not _is_header(t):  # 持续发挥 / 作用 twice: a target and its actual, alike
+            kinds[k - 1] = kinds[k] = "value"
     # A value in words has its pair beside it (符合要求 / 达标): a short word next to a lone value.
+    # Only a run of values of odd length lacks its pair (政策知晓 / 增加 / 增加 is a name and a pair).
     for k in range(len(joined)):
-        if kinds[k] != "value":
+        if kinds[k] != "value" or (k + 1 < len(joined) and kinds[k + 1] == "value"):
             continue
-        run = 1
-        while k - run >= 0 and kinds[k - run] == "value":
-            run += 1
-        if run % 2 == 1:
+        start = k
+        while start >= 1 and kinds[start - 1] == "value":
+            start -= 1
+        if (k - start + 1) % 2 == 1:
             if k + 1 < len(joined) and kinds[k + 1] == "name" and len(joined[k + 1]) <= short \
                     and (k + 2 >= len(joined) or kinds[k + 2] != "value"):
                 kinds[k + 1] = "value"
-            elif k >= 1 and kinds[k - 1] == "name" and len(joined[k - 1]) <= short:
-                kinds[k - 1] = "value"
+            elif start >= 1 and kinds[start - 1] == "name" and len(joined[start - 1]) <= short:
+                kinds[start - 1] = "value"
     end = len(joined)
     while end >= 2 and kinds[end - 1] == "name" and (joined[end - 1] == joined[end - 2] or (
             end == len(joined) and max(len(joined[end - 1]), len(joined[end - 2])) <= BLOCK_ORDER.word_value_max)):
@@ -1078,6 +1182,9 @@ def _levels(labels: list[tuple[object, int]], weights: list[Decimal], n: int,
                 break
             bounds1[lab.canonical] = (start, end)  # type: ignore[attr-defined]
             start = end
+        if bounds1 and start < n:  # rows past the last level's (N分) (a stray read as a row): the last level's
+            last = ones[-1][0].canonical  # type: ignore[attr-defined]
+            bounds1[last] = (bounds1[last][0], n)
     m = len(twos)
     if not m or m > n:
         if n:

@@ -106,3 +106,44 @@ def test_unit_and_header_rests_are_no_names() -> None:
     rows = {r[2]: r for r in form.rows[start:] if len(r) == 8}
     assert list(rows) == ["受益人数计划完成率", "抽检批次", "档案规范达标情况", "社会治安状况"]
     assert rows["抽检批次"][4:6] == ["<=1500万元", "1495万元"]
+
+
+
+# pdftotext's default order on a table it prints a row at a time: each cell a block (blank lines
+# between), a cell's wrapped lines in one block, a row's cells cut side by side on one line.
+HEAD = DUMP.split("\n\n一级指标")[0]
+ROW_DUMP = HEAD + "\n\n" + "\n\n".join([
+    "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分",
+    "产出指标(60分)", "数量指标",
+    "受益人数计划完\n成率", ">=\n\n95\n\n%", "100%", "30", "30",
+    "政策知晓", "增加", "增加", "20", "20",
+    "抽检批次", "合格", "合格", "10", "10",
+    "效益指标(30分)", "可持续影响指标", "人才队伍建设持 持续发挥作 持续发挥作\n续性\n用\n用", "30", "30",
+    "总分", "100", "100",
+])
+
+
+def _table(dump: str) -> dict[str, list[str]]:
+    (form,) = block_order_forms(dump)
+    start = next(k for k, r in enumerate(form.rows) if r[0] == "一级指标") + 1
+    return {r[2]: r for r in form.rows[start:] if len(r) == 8}
+
+
+def test_cells_side_by_side_and_word_pairs_are_read_by_rows() -> None:
+    rows = _table(ROW_DUMP)
+    assert list(rows) == ["受益人数计划完成率", "政策知晓", "抽检批次", "人才队伍建设持续性"]
+    assert rows["受益人数计划完成率"][3:7] == ["30", ">=95%", "100%", "30"]  # >= / 95 / %: one target
+    assert rows["政策知晓"][3:7] == ["20", "增加", "增加", "20"]  # a name, then its pair of words
+    assert rows["人才队伍建设持续性"][3:7] == ["30", "持续发挥作用", "持续发挥作用", "30"]
+
+
+def test_a_blank_line_ends_a_cell() -> None:
+    # pdfminer: the names' column as a run, a block per cell; 达标率 is a name of its own although the
+    # name above it is as wide as the column's cuts (受益人数计划完 / 成率, 抽检批次合格情 / 况).
+    dump = HEAD + "\n\n" + "\n\n".join([
+        "一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分",
+        "产出指标(60分)", "数量指标", "受益人数计划完\n成率", "抽检批次合格情\n况", "群众满意度情况", "达标率",
+        ">=95%\n100%", ">=90%\n95%", ">=90%\n95%", ">=80%\n90%",
+        "20\n20\n20\n20", "10\n10\n10\n10", "效益指标(30分)", "总分", "100\n100",
+    ])
+    assert list(_table(dump)) == ["受益人数计划完成率", "抽检批次合格情况", "群众满意度情况", "达标率"]
