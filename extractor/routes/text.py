@@ -551,10 +551,14 @@ def defer_early_titles(lines: list[str]) -> list[str]:
     out: list[str] = []
     held: list[str] = []
     in_table = False
-    for line in lines:
+    for i, line in enumerate(lines):
         words = line.split()
         compacted = compact(line)
-        if held and words and is_meta_key(compact(words[0])):
+        below = lines[i + 1].split(" ", 1)[0] if i + 1 < len(lines) else ""
+        # The key may come cut by its narrow column: 项目 / 名称 公共体育设施建设专项.
+        opens_key = bool(words) and (is_meta_key(compact(words[0])) or (
+            len(words) == 1 and len(compacted) <= KEY_PIECE_MAX and is_meta_key(compacted + compact(below))))
+        if held and opens_key:
             out.extend(held)
             held = []
         if in_table and not held and is_title(compacted):
@@ -594,8 +598,9 @@ def _cut_widths(lines: list[str]) -> set[int]:
     counts: Counter[int] = Counter()
     for above, line in zip(lines, lines[1:], strict=False):
         last = above.rsplit(" ", 1)[-1]
-        if len(last) >= 3 and _cjk_only().match(last) and _cjk_only().match(line) and len(line) < len(last) \
-                and not is_form_word(last) and not is_form_word(line):
+        # A note's lines count as a name's do (因人员变动，部 / … / 责任。): the sentence's punctuation kept.
+        if len(last) >= 3 and _cjk_text().match(last) and _cjk_text().match(line) and len(line) < len(last) \
+                and not last.endswith(_SENTENCE_ENDS) and not is_form_word(last) and not is_form_word(line):
             counts[len(last)] += 1
     return {w for w, n in counts.items() if n >= 3}
 
@@ -604,7 +609,14 @@ def _join_pass(lines: list[str], full_widths: set[int]) -> list[str]:
     out: list[str] = []
     piece = ""  # the last line as printed: its width tells whether the column cut it
     cut_at = 0  # the width of the line `piece` went on from (0: `piece` began its line)
+    resume = 0  # lines before it went into a row's points already
     for i, line in enumerate(lines):
+        if i < resume:
+            continue
+        if out and (points := _points_cut(out[-1], lines, i)) is not None:
+            out[-1:], resume = points
+            piece, cut_at = out[-1], 0
+            continue
         # A cell's lines are as wide as its column but the last: a rest shorter than the line it went
         # on from ended its cell (社区治理水平 / 提升情况, then the next column's 有效 / 提高), and
         # no line of it is wider (有效 / 提高, then the next column's 有效提 / 高).
@@ -621,7 +633,9 @@ def _join_pass(lines: list[str], full_widths: set[int]) -> list[str]:
             # Only a cut amount over a line of digits asks how the amounts around print.
             decimals = _amount_decimals(lines[max(0, i - 12):i + 12]) \
                 if _AMOUNT_CUT.match(last) and _DIGITS.match(line) else None
-            if _joins(out[-1], last, line, decimals, full_widths, piece):
+            if _joins(out[-1], last, line, decimals, full_widths, piece) \
+                    or _names_rest(out[-1], line, lines[i + 1] if i + 1 < len(lines) else "") \
+                    or _total_weight_cut(out[-2:], last, line):
                 out[-1] = out[-1] + line
                 cut_at = len(piece) if _cjk_only().match(piece) else 0
                 piece = line
@@ -629,7 +643,12 @@ def _join_pass(lines: list[str], full_widths: set[int]) -> list[str]:
                     out[-2:] = [out[-2] + out[-1]]  # 产出指标 / (45 / 分): the points came in two lines
                 continue
             head, _, tail = line.partition(" ")
-            if tail and _joins(out[-1], last, head, None, full_widths, piece):
+            # A cell printed twice opens the row (`促进 促进 5 5`: target and actual alike), no rest.
+            repeated = tail.split(" ", 1)[0] == head
+            decimals = _amount_decimals(lines[max(0, i - 12):i + 12]) \
+                if _AMOUNT_CUT.match(last) and _DIGITS.match(head) else None
+            if tail and not repeated and (_joins(out[-1], last, head, decimals, full_widths, piece)
+                                          or _names_rest(out[-1], head, tail)):
                 # pdfium prints a cell's cut-off rest at the start of the next row line: `成率 ﹦ 100 % 1 1`
                 out[-1] = out[-1] + head
                 line = tail
@@ -638,6 +657,16 @@ def _join_pass(lines: list[str], full_widths: set[int]) -> list[str]:
     return out
 
 
+
+
+_SENTENCE_ENDS = ("。", "；", ";")
+_UNIT = re.compile(r"[（(]?万?元[)）]?")
+
+
+def _is_fund_block_label(text: str) -> bool:
+    """项目资金(万元), 资金情况（元）: the funds block's label with its unit."""
+    whole = compact(text)
+    return any(whole.startswith(label) and _UNIT.fullmatch(whole[len(label):]) for label in FUND_BLOCK_LABELS)
 
 
 _UNIT_OPENED = re.compile(r"[（(]万?元?[)）]?$")
@@ -654,9 +683,64 @@ def _opens_key(line: str, below: str) -> bool:
         and (is_meta_key(text + head) or (text + head).startswith(FUND_BLOCK_LABELS))
 
 
+_DATA_START = re.compile(r"^[\d=＝﹦═≥≤<>＜＞%$\\]")  # a value, not a word: 2, ≥ 95 %, =100%, $\geq
+
+
+def _names_rest(above: str, word: str, after: str) -> bool:
+    """`采购设备计划` / `完成率` / `= 100 % 100% 2 2`: a word of the form's (an aside header, a label)
+    after a lone piece of a name, with values next, is the name's rest: a header row goes on with
+    headers, a label with a label or a name, never with a value."""
+    return bool(" " not in above and len(above) >= 2 and _cjk_only().match(above) and _cjk_only().match(word)
+                and len(word) <= len(above) and is_form_word(word) and not starts_form_word(above)
+                and read_label(above) is None and _DATA_START.match(after))
+
+
+POINTS_PIECES_MAX = 6  # lines a row's two points may come in (1 / 2 / 1 / 0. / 8: 12 and 10.8)
+_POINTS_PIECE = re.compile(r"^(?:\d{1,3}\.?\d*|\.\d+)$")
+_POINT_NUMBER = re.compile(r"^(?:0|[1-9]\d{0,2})(?:\.\d+)?$")
+
+
+def _points_cut(above: str, lines: list[str], i: int) -> tuple[list[str], int] | None:
+    """`100% 1` / `0` / `1` / `0`, `全有效` / `1` / `2` / `1` / `0.` / `8`: a narrow points column cuts a
+    row's weight and score a digit or two a line. Three pieces or more, lone lines but the first (the
+    row line's last token), that make two numbers one way only (no number starts or ends with its
+    point, none over 100, the score no more than the weight) are the weight and the score: the
+    lines that replace `above` and the pieces, and the index of the line after the last piece."""
+    if not _POINTS_PIECE.match(lines[i]):
+        return None
+    head, _, last = above.rpartition(" ")
+    leads = bool(above) and bool(_POINTS_PIECE.match(last))  # the row line ends with the first piece
+    pieces = [last] if leads else []
+    end = i
+    while end < len(lines) and len(pieces) < POINTS_PIECES_MAX and _POINTS_PIECE.match(lines[end]):
+        pieces.append(lines[end])
+        end += 1
+    if len(pieces) < 3:
+        return None
+    splits = []
+    for k in range(1, len(pieces)):
+        weight, score = "".join(pieces[:k]), "".join(pieces[k:])
+        if all(_POINT_NUMBER.match(n) and float(n) <= FULL_POINTS for n in (weight, score)) \
+                and float(score) <= float(weight):
+            splits.append((weight, score))
+    if len(splits) != 1:
+        return None
+    weight, score = splits[0]
+    return [f"{head} {weight}".strip(), score] if leads else [above, weight, score], end
+
+
+def _total_weight_cut(row: list[str], last: str, line: str) -> bool:
+    """`总分 10` / `0`: the total row's weight (the weights add up to 100) cut by a narrow column; the
+    total word on the line or the one before it (`总分` / `10` / `0`)."""
+    return last.isdigit() and line.isdigit() and int(last + line) == FULL_POINTS \
+        and any(compact(text).startswith(TOTAL_WORDS) for text in row)
+
+
 def _joins(above: str, last: str, line: str, decimals: int | None, full_widths: set[int], printed: str) -> bool:
     if len(compact(line)) <= 6 and continues_form_word(last + line) and starts_form_word(last):
         return True  # a key cell two characters wide: 部门 / (单位) / 名称
+    if len(compact(line)) <= 6 and starts_form_word(last) and _is_fund_block_label(last + line):
+        return True  # 项目资 / 金(万元): the funds block's label and its unit, cut in a narrow column
     if is_form_word(last + line) and not is_form_word(last) and not is_form_word(line) and len(compact(line)) <= 2:
         return True  # 得 / 分: a header one character a line
     if len(compact(line)) <= 6 and " " not in line.strip() and _is_header_word(last + line) \
@@ -683,7 +767,7 @@ def _joins(above: str, last: str, line: str, decimals: int | None, full_widths: 
             or above.count("(") + above.count("（") > above.count(")") + above.count("）")
             or (line.startswith("万") and last[-1:].isdigit())))):
         return True
-    if len(printed) in full_widths and _cjk_text().match(printed) and not printed.endswith(("。", "；", ";")) and _cjk_text().match(line) \
+    if len(printed) in full_widths and _cjk_text().match(printed) and not printed.endswith(_SENTENCE_ENDS) and _cjk_text().match(line) \
             and len(line) <= len(printed) and not is_form_word(printed) and not is_form_word(line):
         return True
     if compact(line) in ("%", "％") and _NUMBER.match(last) and "." in last:
@@ -694,14 +778,15 @@ def _joins(above: str, last: str, line: str, decimals: int | None, full_widths: 
     cut, digits = _AMOUNT_CUT.match(last), _DIGITS.match(line)
     if cut and digits and not cut.group(1) and _DIGITS.fullmatch(line):
         return True  # `93.` / `1`: no number ends with its point
-    if _FRACTION_REST.match(line) and _GROUPED.match(last):
-        return True  # `5,866,279` / `.31`: no number starts with its point
+    if _FRACTION_REST.match(line) and (_GROUPED.match(last) or last.isdigit()):
+        return True  # `5,866,279` / `.31`, `10` / `.5`: no number starts with its point
     if decimals is None and cut and "," in last:
         decimals = 2  # nothing around to learn from: grouped amounts print two decimals (元, 万元)
     return bool(decimals is not None and cut and digits
                 and len(cut.group(1)) < decimals == len(cut.group(1)) + len(digits.group(1)))
 
 
+FULL_POINTS = 100  # a form's weights add up to it
 _NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
 _GROUP_CUT = re.compile(r"^\d{1,3}(?:,\d{3})*,\d{0,2}$")
 _GROUPED_AMOUNT = re.compile(r"^\d{1,3}(?:,\d{3})+(?:\.\d+)?$")

@@ -3,7 +3,7 @@ goes on, alone, on the next lines."""
 
 from __future__ import annotations
 
-from extractor.routes.text import _counters_out, _join_wrapped_lines
+from extractor.routes.text import _counters_out, _join_wrapped_lines, defer_early_titles
 
 
 def test_a_cells_rest_shorter_than_its_cut_line_ends_the_cell() -> None:
@@ -72,3 +72,53 @@ def test_a_formula_cut_inside_its_math_is_closed_by_the_next_lines_head() -> Non
     # pypdfium2: `$\geq 95\%$` cut between its backslash and its percent sign, the rest opening the row line
     lines = ["巡查次数完成率 13 $\\geq 95\\", "%$ 100% 13", "质量指标"]
     assert _join_wrapped_lines(lines) == ["巡查次数完成率 13 $\\geq 95\\%$", "100% 13", "质量指标"]
+
+
+def test_a_points_column_a_digit_wide_parts_the_pieces_into_weight_and_score() -> None:
+    # 10 / 10 and 12 / 10.8 cut a digit a line: the only way the pieces make a weight and a score no higher.
+    joined = _join_wrapped_lines(["信息报送", "及时率 >= 95 % 100% 1", "0", "1", "0", "基本健", "全有效",
+                                  "1", "2", "1", "0.", "8"])
+    assert joined[1:3] == [">= 95 % 100% 10", "10"] and joined[-2:] == ["12", "10.8"], joined
+    # 7 / 5.6 read alike either way; 10.5 / 10. / 5 / 1 makes no weight and score (a stray 1): left as it is.
+    assert _join_wrapped_lines(["标", "7", "5.", "6"])[-2:] == ["7", "5.6"]
+    assert _join_wrapped_lines(["情况 促进 促进 10.5", "10.", "5", "1"])[-2:] == ["10.5", "1"]
+
+
+def test_no_number_starts_with_its_point_and_the_total_weight_is_100() -> None:
+    joined = _join_wrapped_lines(["项目完成时限", "≤15天 14天 10", ".5", "10", ".5", "总分 10", "0", "99", ".4"])
+    assert joined[-4:] == ["≤15天 14天 10.5", "10.5", "总分 100", "99.4"], joined
+    assert _join_wrapped_lines(["总分", "10", "0", "95.9"])[-2:] == ["100", "95.9"]
+
+
+def test_a_form_word_after_a_lone_name_piece_with_values_next_is_its_rest() -> None:
+    # 完成率 is a header word (an aside column), but a header row never goes on with values.
+    assert _join_wrapped_lines(["采购设备计划", "完成率", "= 100 % 100% 2 2"])[0] == "采购设备计划完成率"
+    assert _join_wrapped_lines(["采购设备计划", "完成率 = 100 % 100% 2 2"])[0] == "采购设备计划完成率"
+
+
+def test_a_cell_printed_twice_at_a_row_lines_head_is_no_rest() -> None:
+    # pdftotext -raw: the name's last line 平提升情况 alone, then the row line `促进 促进 5 5`.
+    lines = ["宣传活动数", "量", "8 ≥12次 12次 8", "项目验收质", "量", "1 合格 达标 1", "问题整改及", "时率",
+             "及时 及时 4 4", "社区治理水", "平提升情况", "促进 促进 5 5"]
+    joined = _join_wrapped_lines(lines)
+    assert "社区治理水平提升情况" in joined and "促进 促进 5 5" in joined, joined
+
+
+def test_a_cut_amount_at_a_row_lines_head_takes_the_pages_decimals() -> None:
+    joined = _join_wrapped_lines(["312.736922", "万", "521.228204", "万", "521.228", "204万 10 100.0% 10"])
+    assert joined[-2:] == ["521.228204万", "10 100.0% 10"], joined
+
+
+def test_the_funds_label_and_a_cut_key_in_narrow_columns() -> None:
+    assert "项目资金(万元)" in _join_wrapped_lines(["芙蓉区财政保障中心", "项目资", "金(万元)", "年初预算数"])
+    # The next form's title, printed before this table's last rows, waits for its key row even cut (项目 / 名称).
+    lines = defer_early_titles(["一级指标 二级指标 三级指标 分值 得分", "项目支出绩效自评表", "(2020年度)",
+                                "效益指标 满意度 ≥90% 95% 10 10", "总分 100 97.5", "项目", "名称 公共体育设施建设专项"])
+    assert lines[-4:] == ["项目支出绩效自评表", "(2020年度)", "项目", "名称 公共体育设施建设专项"], lines
+
+
+def test_a_notes_lines_teach_its_column_width() -> None:
+    lines = ["因人员变动，部", "分工作延后，已", "提前谋划、压实", "责任。", "受疫情影响，空", "气质量提升率未", "达到预期。",
+             "因政策调整，部", "分工作延后，已", "加快推进进度。", "因天气因素，部", "分工作延后，已", "加强管理。"]
+    joined = _join_wrapped_lines(lines)
+    assert joined[0] == "因人员变动，部分工作延后，已提前谋划、压实责任。", joined
