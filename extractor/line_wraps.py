@@ -7,13 +7,17 @@ lines one above, one on the anchor and one below. Without positions, which wrapp
 to which column is told by the form's grammar: every way of putting the wrapped cells among the
 anchor's cells is aligned with the header's roles (extractor.align) and the best one is the row.
 Merged labels (一级/二级指标) stand on lines of their own, at the middle of the rows they span; the
-spans are found as in the positional reading (extractor.layout). A label cut in its narrow column
+spans are found as in the positional reading (extractor.layout), by height on the page (a row of
+two-line cells prints three lines for two) and page by page (a label cut by a page break prints in
+its part on one page, centred there). Points cut around a row's line that then holds none (`0.` /
+`5`, `1` / `0`) make it the row's; the total's cut points go back into it. A label cut in its narrow column
 (满意 / 度指 / 标) is rebuilt from the pieces heading the lines below its first, and stands at their
 middle; 成本指标 is level 1 when the newer template's 经济/社会/生态环境成本指标 are beneath it. A note
 of many lines beside a name of two shares the rings of lines around the anchor with it: a sentence
 (，。；) in the name's column says the outer lines are the note's.
 
-The funds block is read the same way, its placements judged by each row's 执行率 against its amounts;
+The funds block is read the same way, its placements judged by each row's 执行率 against its amounts
+(a row label alone, 上年结转资金, is an empty row);
 key cells wrapped around their value (项目 / value / 名称) go back in front of it; other lines are passed
 on as single-spaced rows.
 """
@@ -30,6 +34,7 @@ from extractor.align import align_texts, fit_amount, fit_points, fit_rate
 from extractor.form.vocabulary import (
     FUND_BLOCK_PIECE,
     FUND_HEADER_ROLES,
+    FUND_ROWS,
     GOAL_LABEL_PARTS,
     GOAL_LABELS,
     INDICATOR_HEADER_ROLES,
@@ -108,7 +113,9 @@ def line_wrap_rows(text: str) -> list[tuple[int, list[str]]]:
         rows.extend((pages[k], lines[k]) for k in range(i, start) if lines[k])
         end = next((k for k in range(header_at + 1, len(lines)) if lines[k] and (_is_total(lines[k][0])
                                                                                  or _is_title(lines[k]))), len(lines))
-        rows.extend((pages[header_at], cells) for cells in _table_rows(lines, start, header_at, end))
+        if end < len(lines) and _is_total(lines[end][0]):
+            _join_cut_total(lines, end)
+        rows.extend((pages[header_at], cells) for cells in _table_rows(lines, start, header_at, end, pages))
         i = end
     rows.extend((pages[k], lines[k]) for k in range(i, len(lines)) if lines[k])
     return rows
@@ -147,6 +154,9 @@ def _join_wrapped_keys(lines: list[list[str]]) -> list[list[str]]:
         if not up or not anchor or len(up) != len(down) or len(up) > 2:
             continue
         keys = [u + d for u, d in zip(up, down, strict=True)]
+        # Both pieces are words (a dash `—` above `上年结转资` is a cell of the row above, not a key's head).
+        if not all(_CJK.search(piece) for piece in (*up, *down)):
+            continue
         if not all(_is_key_word(k) for k in keys) or any(_is_key_word(u) for u in up):
             continue
         for key in keys:
@@ -219,6 +229,34 @@ def _header_lead(tokens: list[str]) -> int | None:
     while lead < len(tokens) and not _is_header_piece(tokens[lead]):
         lead += 1
     return lead if lead < len(tokens) and _is_header_fragment(tokens[lead:]) else None
+
+
+_NUMBER_PIECE = re.compile(r"^\.?\d+\.?$")
+_WHOLE_NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
+TOTAL_POINTS = 100  # a form's 分值 add up to this: the total's 分值, and its 得分 no more
+
+
+def _join_cut_total(lines: list[list[str]], at: int) -> None:
+    """The total's 分值 and 得分 cut around its line (`10 99` / `总分` / `0 .4`, `1 9` / `总分 0 6.` /
+    `0 3`, `97.` / `总分 100` / `7`): the lines just above and below, numbers' pieces alone and as many,
+    go back into it, each number its pieces top to bottom (through its middle on the total's line, or
+    beside a number printed whole there), the 分值 first and no less than the 得分."""
+    if at < 1 or at + 1 >= len(lines):
+        return
+    up, (label, *middle), down = lines[at - 1], lines[at], lines[at + 1]
+    if not up or len(up) != len(down) or not all(_NUMBER_PIECE.match(t) for t in (*up, *middle, *down)):
+        return
+    pairs = [u + d for u, d in zip(up, down, strict=True)]
+    candidates = [[u + m + d for u, m, d in zip(up, middle, down, strict=True)]] if len(middle) == len(up) else []
+    if not middle:
+        candidates.append(pairs)
+    elif all(_WHOLE_NUMBER.match(t) for t in middle):
+        candidates.extend(_interleavings(middle, pairs))
+    for numbers in candidates:
+        if len(numbers) == 2 and all(_WHOLE_NUMBER.match(n) for n in numbers) \
+                and TOTAL_POINTS >= float(numbers[0]) >= float(numbers[1]):
+            lines[at - 1], lines[at], lines[at + 1] = [], [label, *numbers], []
+            return
 
 
 def _is_total(token: str) -> bool:
@@ -300,8 +338,14 @@ def _fund_words(tokens: list[str]) -> int:
 _FORMULA_PIECE = re.compile(r"[（(]?[A-Z/]{1,3}[)）]?|[（(][A-Z/]{0,3}|[A-Z/]{0,3}[)）]")  # (B/A) cut: (B/ / A)
 
 
+_FORMULA_TAIL = re.compile(r"[（(][A-Z/]{0,3}[)）]?$")  # 全年预算数(A) cut as 全年预算 / 数(A)
+
+
 def _is_fund_piece(token: str) -> bool:
-    return _piece_of(FUND_HEADER_ROLES, token) or bool(_FORMULA_PIECE.fullmatch(compact(token)))
+    text = compact(token)
+    word = _FORMULA_TAIL.sub("", text)
+    return _piece_of(FUND_HEADER_ROLES, token) or bool(_FORMULA_PIECE.fullmatch(text)) \
+        or (word != text and bool(word) and _piece_of(FUND_HEADER_ROLES, word))
 
 
 def _is_fund_fragment(tokens: list[str]) -> bool:
@@ -330,9 +374,14 @@ def _fund_rows(lines: list[list[str]], start: int, end: int) -> list[list[str]]:
         up, anchor, down = ([], first, second) if _fund_words(first) >= _fund_words(second) else (first, second, [])
     else:
         up, anchor, down = [], block[0], []
-    rest = [(k, [t for t in lines[k] if not FUND_BLOCK_PIECE.match(compact(t))]) for k in range(start + len(block), end)]
-    rest = [(k, cells) for k, cells in rest if cells]
+    # A line left empty by the block's label (`（元）`) may still be a row's own line, its cells all
+    # wrapped around it (`98,118,249` / `（元）` / `.06`): kept while the anchors are found.
+    rest = [(k, [t for t in lines[k] if not FUND_BLOCK_PIECE.match(compact(t))]) for k in range(start + len(block), end)
+            if lines[k]]
     anchors = _fund_anchors(rest)
+    keep = [n for n, (_k, cells) in enumerate(rest) if cells or n in anchors]
+    anchors = [keep.index(n) for n in anchors]
+    rest = [rest[n] for n in keep]
     shares = _share_pieces(anchors, len(rest)) if anchors else []
     pieces = [(rest[n][1], _wrapped_cells([rest[j][1] for j in ups], [rest[j][1] for j in downs]))
               for n, (ups, downs) in zip(anchors, shares, strict=True)]
@@ -413,8 +462,29 @@ def _fund_anchors(rest: list[tuple[int, list[str]]]) -> list[int]:
         if all(_cut_value(u, d) or fund_row_key(u + d) is not None for u, d in zip(up, down, strict=True)):
             anchors.add(n)
             pieces.update((n - 1, n + 1))
-    anchors.update(n for n, (_k, cells) in enumerate(rest) if n not in pieces and _is_fund_anchor(cells))
+    anchors.update(n for n, (_k, cells) in enumerate(rest) if n not in pieces and cells and _is_fund_anchor(cells))
+    anchors.update(n for n in range(len(rest)) if n not in pieces and _is_empty_fund_row(rest, n))
     return sorted(anchors)
+
+
+def _is_empty_fund_row(rest: list[tuple[int, list[str]]], n: int) -> bool:
+    """A row's whole label alone on its line (上年结转资金, no amounts: an empty row), unless a line
+    next to it names the same row (`其中：当年` / … / `财政拨款`: a label's pieces around its values)."""
+    cells = rest[n][1]
+    if len(cells) != 1 or (key := _whole_fund_key(cells[0])) is None:
+        return False
+    return all(fund_row_key(rest[m][1][0]) != key for m in (n - 1, n + 1) if 0 <= m < len(rest) and rest[m][1])
+
+
+def _whole_fund_key(text: str) -> str | None:
+    """The row a label names by one of its words printed whole, ending it (not a wrapped piece:
+    当年财政拨, 上年结转资 of 上年结转资金)."""
+    words = compact(text).removeprefix("其中").lstrip(":：")
+    key = next((key for key, names in FUND_ROWS if any(words.endswith(w) for w in names)), None)
+    names = dict(FUND_ROWS).get(key, ())
+    if any(words.endswith(name[:k]) for name in names for k in range(2, len(name))):
+        return None  # a longer word of the row goes on from its end on the next line
+    return key
 
 
 _VALUE_REST = re.compile(r"^[\d,]*\.?\d*%?$")
@@ -436,7 +506,7 @@ def _is_fund_anchor(cells: list[str]) -> bool:
 # --- the header --------------------------------------------------------------------------------
 
 
-def _header(lines: list[list[str]], start: int, header_at: int) -> tuple[list[str], int]:
+def _header(lines: list[list[str]], start: int, header_at: int, end: int | None = None) -> tuple[list[str], int]:
     """The header's words in printed order, and the first body line. Words wrapped onto the lines
     above and below the header's own line (年度指 / 标值, 偏差原因分 / 析及改进措 / 施) are put back
     where the body rows fit them."""
@@ -451,7 +521,12 @@ def _header(lines: list[list[str]], start: int, header_at: int) -> tuple[list[st
     if not ups and not downs:
         return anchor, header_at + 1
     wrapped = _wrapped_cells(ups, downs)
-    samples = [t for t in lines[k:k + 40] if len(t) >= 4 and _points_count(t) >= 1][:12]
+    # Body rows to judge the orders by: this table's (not the next form's funds), less the pieces of
+    # labels wrapped in their narrow columns (满意 / 度指 / 标).
+    stop = min(k + 40, len(lines) if end is None else end)
+    _labels, used = _wrapped_labels(lines, k, stop)
+    body = [[t for n, t in enumerate(lines[i]) if (i, n) not in used] for i in range(k, stop)]
+    samples = [t for t in body if len(t) >= 4 and _points_count(t) >= 1][:12]
     best, best_score = anchor + [w[0] + w[1] for w in wrapped], float("-inf")
     whole = {compact(a) for a in anchor if compact(a) in _WHOLE_HEADER_WORDS}
     for order, _odd, joins in _candidate_rows(anchor, wrapped):
@@ -508,13 +583,41 @@ def _ends_cut_points(rest: list[tuple[int, list[str]]], k: int) -> bool:
     return len(digits) == 1 and any(_CUT_POINTS.match(t) for t in rest[k - 2][1])
 
 
+_POINTS_HEAD = re.compile(r"^\d+\.?$")  # `0.` or `10`: the upper piece of points cut around their row's line
+_POINTS_REST = re.compile(r"^\.?\d+$")  # `5` or `.5`: the lower piece
+_TARGET_LIKE = re.compile(r"^(?:[<>=≥≤≧≦＞＜＝]|\d)")  # a row's own line prints its target (≥95%, = 100)
+
+
+def _cut_points_middles(rest: list[tuple[int, list[str]]]) -> set[int]:
+    """Lines whose row's points were all cut around them (`0. 0.` / `抽检批次 ≥3人 3人` / `5 5`,
+    `项目完成时 10 10` / `≤15天 14天` / `限 .5 .5`): the line between is the row's own, though it holds
+    no points. The pieces pair in order, as many above as below, each pair one number with one point."""
+    out: set[int] = set()
+    for k in range(1, len(rest) - 1):
+        (above, up), (line, cells), (below, down) = rest[k - 1], rest[k], rest[k + 1]
+        if above != line - 1 or below != line + 1:
+            continue
+        heads = [t for t in up if _POINTS_HEAD.match(t)]
+        tails = [t for t in down if _POINTS_REST.match(t)]
+        # Whole numbers cut (`1` / `0`) only around a line that prints a target and no points, between
+        # lines that print none: two rows' own lines (points, targets) around a third's are no pieces.
+        whole = _points_count(cells) == 0 and any(_TARGET_LIKE.match(t) for t in cells) and not any(
+            _TARGET_LIKE.match(t) for t in (*up, *down) if t not in heads and t not in tails)
+        if heads and len(heads) == len(tails) and all(
+                ((h + t).count(".") == 1 or whole) and not (h + t).endswith(".") and fit_points(h + t) > 0
+                for h, t in zip(heads, tails, strict=True)):
+            out.add(k)
+    return out
+
+
 def _points_count(tokens: list[str]) -> int:
     # `10.` is a number its cell cut (`10.` / `5` around the anchor), no points of this line.
     return sum(fit_points(t) > 0 and not t.endswith(".") for t in tokens)
 
 
-def _table_rows(lines: list[list[str]], start: int, header_at: int, end: int) -> list[list[str]]:
-    header, body_start = _header(lines, start, header_at)
+def _table_rows(lines: list[list[str]], start: int, header_at: int, end: int,
+                pages: list[int] | None = None) -> list[list[str]]:
+    header, body_start = _header(lines, start, header_at, end)
     columns: dict[str, int] = {}
     for col, word in enumerate(header):
         role = header_role(word, INDICATOR_HEADER_ROLES)
@@ -546,25 +649,42 @@ def _table_rows(lines: list[list[str]], start: int, header_at: int, end: int) ->
         if cells:
             rest.append((i, cells))
     _cost_to_level1(labels)
-    anchors = [k for k, (_i, cells) in enumerate(rest) if _is_anchor(cells) and not _ends_cut_points(rest, k)]
+    middles = _cut_points_middles(rest)
+    cut_ends = {k + d for k in middles for d in (-1, 1)}
+    anchors = [k for k, (_i, cells) in enumerate(rest)
+               if k in middles or (k not in cut_ends and _is_anchor(cells) and not _ends_cut_points(rest, k))]
     if not anchors:
         return [header] + [cells for _i, cells in rest]
     rows: list[Row] = []
     texts: list[list[str]] = []
+    shapes: list[RowShape] = []
+    printed: list[str] = []
     for k, (ups, downs) in zip(anchors, _share_pieces(anchors, len(rest)), strict=True):
-        line = rest[k][0]
         cells, odd = _best_indicator_row(rest[k][1], _wrapped_variants([rest[j][1] for j in ups], [rest[j][1] for j in downs]), roles)
         texts.append(_lay_out(cells, roles, columns, width))
-        # A cell of 2k lines prints k lines above the anchor and k below, but stands 2k lines tall,
-        # not 2k + 1: its row's edges are half a line in from its outer pieces.
-        inset = 0.0 if odd else 0.5
-        top = min([line] + [rest[j][0] + inset for j in ups])
-        bottom = max([line] + [rest[j][0] - inset for j in downs])
-        rows.append(Row(anchor=line, cells=[Piece(line=line, x0=0, x1=1, text=" ".join(cells))], top=top, bottom=bottom))
-    # Level 2 first: a level-1 label spans whole level-2 spans.
-    inner = label_spans(sorted(labels[2], key=lambda p: p.line), rows)
-    outer = label_spans(sorted(labels[1], key=lambda p: p.line), rows,
-                        inner=frozenset(row.anchor for row, _ in inner))
+        printed.append(" ".join(cells))
+        shapes.append((rest[k][0], [rest[j][0] for j in ups], [rest[j][0] for j in downs], odd))
+    # The labels stand at the middle of their spans in height on the page, not in counted lines: a
+    # row of one line counts one, one of two-line cells three (its one-line cells between) for two.
+    height_of = _page_heights(shapes)
+    for (line, *_shape), (middle, tall), text in zip(shapes, _row_middles(shapes), printed, strict=True):
+        # label_spans cuts half a line outside a row's top and bottom: the row's edges, half a line in.
+        rows.append(Row(anchor=line, cells=[Piece(line=middle, x0=0, x1=1, text=text)],
+                        top=middle - tall / 2 + 0.5, bottom=middle + tall / 2 - 0.5))
+    page_of = (lambda line: pages[min(int(line), len(pages) - 1)]) if pages else (lambda _line: 1)
+    # A merged label cut by a page break prints in its part on one page, centred there: each page's
+    # labels span its rows, those heading a page left to the label above (continued).
+    inner: list[tuple[Row, str]] = []
+    outer: list[tuple[Row, str]] = []
+    for n, page in enumerate(sorted({page_of(row.anchor) for row in rows})):
+        on_page = [row for row in rows if page_of(row.anchor) == page]
+        placed = {level: sorted((Piece(line=height_of(p.line), x0=0, x1=0, text=p.text) for p in pieces
+                                 if page_of(p.line) == page), key=lambda p: p.line)
+                  for level, pieces in labels.items()}
+        # Level 2 first: a level-1 label spans whole level-2 spans.
+        inner_here = label_spans(placed[2], on_page, continued=n > 0)
+        outer += label_spans(placed[1], on_page, continued=n > 0, inner=frozenset(row.anchor for row, _ in inner_here))
+        inner += inner_here
     # A label goes in the column of the level it was read at (成本指标 is either).
     at = {id(row): k for k, row in enumerate(rows)}
     for level, spans in ((1, outer), (2, inner)):
@@ -574,6 +694,55 @@ def _table_rows(lines: list[list[str]], start: int, header_at: int, end: int) ->
             if column is not None and not cells[column]:
                 cells[column] = label
     return [header, *texts]
+
+
+ROW_PADDING = 0.5  # lines: a cell's padding above and below its text, in all
+RowShape = tuple[int, list[int], list[int], bool]  # a row's line, its pieces' lines above and below, odd
+
+
+def _row_lines(ups: list[int], downs: list[int], odd: bool) -> int:
+    """How many lines the row's tallest cell prints: its pieces around the anchor, and the anchor's
+    line when that cell has a middle line there (odd)."""
+    reach = max(len(ups), len(downs))
+    return 1 if not reach else 2 * reach + odd
+
+
+def _row_middles(rows: list[RowShape]) -> list[tuple[float, float]]:
+    """Each row's middle and height on the page, in lines, the rows stacked from the first."""
+    out: list[tuple[float, float]] = []
+    bottom = 0.0
+    for _line, ups, downs, odd in rows:
+        tall = _row_lines(ups, downs, odd) + ROW_PADDING
+        out.append((bottom + tall / 2, tall))
+        bottom += tall
+    return out
+
+
+def _page_heights(rows: list[RowShape]) -> Callable[[float], float]:
+    """Text line (counted) -> height on the page: each row's lines where its cells print them (one-line
+    cells at its middle, a cell of 2k lines half a line either side of it, of 2k + 1 a line apart), a
+    line between them (a label's own) in proportion."""
+    known: dict[float, float] = {}
+    for (line, ups, downs, odd), (middle, _tall) in zip(rows, _row_middles(rows), strict=True):
+        step = 0.0 if odd else 0.5
+        known[line] = middle
+        for n, up in enumerate(sorted(ups, reverse=True)):
+            known.setdefault(up, middle - (n + 1 - step))
+        for n, down in enumerate(sorted(downs)):
+            known.setdefault(down, middle + (n + 1 - step))
+    points = sorted(known.items())
+
+    def height(line: float) -> float:
+        if line <= points[0][0]:
+            return points[0][1] - (points[0][0] - line)
+        if line >= points[-1][0]:
+            return points[-1][1] + (line - points[-1][0])
+        for (a, ya), (b, yb) in zip(points, points[1:], strict=False):
+            if a <= line <= b:
+                return ya + (yb - ya) * (line - a) / (b - a)
+        return line
+
+    return height
 
 
 LABEL_LEAD = 2  # a line's label pieces come first: one of the level-1 column, one of the level-2 column

@@ -197,3 +197,132 @@ def test_a_long_note_around_its_row_does_not_swallow_the_name_wrapped_inside_it(
     row = next(r for r in rows if "<=30天" in r)
     assert "补贴发放完成时限" in row, row
     assert row[-1] == "因项目审批周期较长，部分工作延后，已加快推进进度。", row
+
+
+def test_points_all_cut_around_a_line_that_holds_none_make_it_the_row() -> None:
+    # 0.5 / 0.5 cut `0.` / `5`, 10 cut `1` / `0` (a column one digit wide): the line between, with no
+    # points of its own, is the row's; the total's points cut around 总分 go back into it.
+    dump = "\n".join(["一级指标 二级指标 三级指标 年度指标值 实际完成值 分值 得分",
+                      "0. 0.", "产出指标 数量指标 抽检批次 ≥3人 3人", "5 5",
+                      "信息报送 1 1", "时效指标 >=95% 100%", "及时率 0 0",
+                      "效益指标 社会效益指标 群众获得感 提升 提升 89.5 89.5",
+                      "10 99", "总分", "0 .5"])
+    rows = [cells for _page, cells in line_wrap_rows(dump)]
+    first = next(r for r in rows if "抽检批次" in r)
+    assert first[-2:] == ["0.5", "0.5"], first
+    timely = next(r for r in rows if "信息报送及时率" in r)
+    assert timely[-2:] == ["10", "10"], timely
+    assert ["总分", "100", "99.5"] in rows, rows
+
+
+def test_a_total_with_its_points_whole_and_its_score_cut() -> None:
+    dump = "\n".join(["一级指标 二级指标 三级指标 分值 年度指标值 实际完成值 得分",
+                      "产出指标 数量指标 受益人数 100 >=300户 301户 97.7", "97.", "总分 100", "7"])
+    rows = [cells for _page, cells in line_wrap_rows(dump)]
+    assert ["总分", "100", "97.7"] in rows, rows
+
+
+# A table as pdfplumber prints it (a converter document's): rows of one line and of two-line cells
+# (three counted lines for two printed), and a page break through 经济成本指标's span, its label printed
+# in its part on the first page.
+PAGE_BREAK = """偏差原因分
+指标 度量单 实际完 分 得
+一级指标 二级指标 三级指标 指标性质 析及改进措
+值 位 成值 值 分
+施
+数量指标 检查户数 = 1800 个 1805个 9 9
+服务质量规
+= 100 % 100% 2 2
+范率
+质量指标
+档案规范达
+>= 95 % 100% 7 7
+标率
+绩效指 信息报送及
+及时 及时 2 2
+标 (40分) 时性
+问题整改及
+>= 95 % 100% 1 1
+时率
+时效指标
+补贴发放完
+<= 15 天 14天 14 14
+成时限
+补贴发放及
+>= 95 % 100% 5 5
+时率
+经济成本指 单位成本控 647万
+(10分) <= 650 万元 3 3
+标 制情况 元
+第1页 共4页
+因项目审批
+周期较长，
+项目总成本 215万
+<= 200 万元 7 4.2 部分工作延
+控制情况 元
+后，已加快
+推进进度。
+企业营收情
+改善 改善 1 1
+况
+经济效益指
+标
+产业产值提
+>= 10 % 11% 16 16
+升率
+社区治理水 明显 明显改
+1 1
+平改善情况 改善 善
+社会效益指
+(30分)
+标
+政策知晓提
+改善 改善 5 5
+升情况
+生态效益指 污染物排放
+改善 改善 1 1
+标 改善情况
+可持续影响 人才队伍建
+健全 健全 6 6
+指标 设健全性
+群众满意度 >= 85 % 93% 1 1
+服务对象满
+(10分)
+意度指标
+居民满意度 >= 90 % 90% 9 9
+10 97.
+总分
+0 2
+"""
+
+
+def test_labels_take_the_rows_they_centre_on_in_height_and_per_page() -> None:
+    rows = [cells for _page, cells in line_wrap_rows(PAGE_BREAK)]
+    level2 = {r[2]: r[1] for r in rows if len(r) > 2}
+    assert level2["服务质量规范率"] == "质量指标", level2  # a row of two-line cells counts two lines, not three
+    assert level2["信息报送及时性"] == "时效指标", level2
+    assert level2["项目总成本控制情况"] == "", level2  # on the next page, under 经济成本指标
+    assert level2["企业营收情况"] == "经济效益指标", level2
+    assert level2["社区治理水平改善情况"] == "社会效益指标", level2
+    assert ["总分", "100", "97.2"] in rows, rows
+
+
+def test_a_fund_row_label_alone_is_an_empty_row() -> None:
+    # 上年结转资金 with no amounts is a row of its own, not a piece of 其他资金 wrapped above it; the
+    # row whose line holds only the block's label `（元）` keeps its cut amounts.
+    dump = """项目名称 文物保护修缮经费
+年初预算数 全年预算数 全年执行数 分值 执行率 得分
+年度资金总额 98,118,249.06 122,647,811.32 106,826,243.66 10 87.10% 8.71
+其中：本年 98,118,249 122,647,81 106,826,2
+（元）
+财政拨款 .06 1.32 43.66
+上年结转资金
+其他资金 0.00 0.00 0.00 —
+预期目标 实际完成情况
+"""
+    rows = [cells for _page, cells in line_wrap_rows(dump)]
+    by_label = {r[0]: r for r in rows if r}
+    assert by_label["上年结转资金"][1:] == [""] * 6, rows
+    assert by_label["其他资金"][1:4] == ["0.00", "0.00", "0.00"], rows
+    appropriation = next(r for r in rows if r and r[0].startswith("其中"))
+    assert appropriation[1:4] == ["98,118,249.06", "122,647,811.32", "106,826,243.66"], rows
