@@ -490,7 +490,7 @@ def _header_roles(row: Row, table: HeaderTable, minimum: int) -> dict[str, int] 
             elif role == "target_op" and "aside" not in roles:
                 # 指标性质 | 指标方向: the first says 正向/反向 (which way is better), the second is the operator.
                 roles["aside"], roles["target_op"] = roles["target_op"], cell.col
-    roles = dict(sorted(roles.items(), key=lambda kv: kv[1]))
+                roles = dict(sorted(roles.items(), key=lambda kv: kv[1]))  # in printed order again
     if "target_op" in roles and "target_unit" in roles and "target" not in roles:
         # 指标性质 | ? | 度量单位: the one header between them is 指标值, however OCR read it (指标).
         between = [c.col for c in row.cells if not c.is_empty and roles["target_op"] < c.col < roles["target_unit"]]
@@ -977,14 +977,15 @@ def _join_split_names(state: _State, rows: list[_IndicatorRow]) -> list[_Indicat
         if carry is not None and "name" in r.cells and _numbered_apart(carry.cells["name"].text, r.cells["name"].text):
             out.append(carry)  # 指标4.… with no values, then 指标5.…: a row printed empty, not half a name
             carry = None
-        if not r.has_values() and "name" in r.cells and _aside_sentence(state, r.cells["name"].text):
+        name_only = "name" in r.cells and not r.has_values()
+        if name_only and _aside_sentence(state, r.cells["name"].text):
             continue  # the merged 得分计算方法 cell's text, printed between two rows: no name's part
-        if not r.has_values() and "name" in r.cells and carry is None and out and "note" in out[-1].cells \
-                and _sentence_unfinished(out[-1].cells["note"].text) and not r.labels:
+        if name_only and carry is None and out and "note" in out[-1].cells and not r.labels \
+                and _sentence_unfinished(out[-1].cells["note"].text):
             # `…略低于目标值，` / `主要原因是…`: the row's note wrapped onto lines of its own (html2text)
             out[-1].cells["note"] = _joined(out[-1].cells["note"], r.cells["name"])
             continue
-        if not r.has_values() and "name" in r.cells:
+        if name_only:
             if out and r.row.page_break_before and out[-1].has_values() and carry is None and not r.labels:
                 prev = out[-1]
                 prev.cells["name"] = _joined(prev.cells.get("name"), r.cells["name"])

@@ -44,7 +44,9 @@ def _word_marks(word: str) -> int:
     return marks
 
 
+@lru_cache(maxsize=1 << 14)
 def _row_marks(words: tuple[str, ...]) -> int:
+    # Cached by the row's words: the split asks it of every row several times, and rows repeat.
     if is_seal_line(words):
         return 0  # 主管部门(盖章): … 单位:万元: no key cell, so no second form's start either
     marks = 0

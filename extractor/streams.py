@@ -591,7 +591,7 @@ def rejoin_wrapped_rows(rows: Iterable[tuple[int, list[str]]]) -> Iterator[tuple
         filled = _filled(cells, 5)  # most rows are full rows: counted once, no joining tried
         if pending is not None:
             prev = pending[1]
-            if filled <= 2 and _points_wrapped_below(prev, cells):
+            if 0 < filled <= 2 and _points_wrapped_below(prev, cells):
                 prev.extend(c for c in cells if c.strip())
                 continue
             if filled <= 4:

@@ -210,7 +210,8 @@ UNIT_STATEMENT = re.compile(r"^(?:金额)?单位[:：]?(万元|元)$")
 
 def is_seal_line(words: tuple[str, ...]) -> bool:
     """The seal line: a key with (盖章) and no value beside it, at most the table's unit."""
-    return bool(words) and bool(SEAL_MARK.match(words[0])) and all(UNIT_STATEMENT.match(w) for w in words[1:])
+    return bool(words) and "盖章" in words[0] and bool(SEAL_MARK.match(words[0])) \
+        and all(UNIT_STATEMENT.match(w) for w in words[1:])
 
 
 CLIPPED_KEY_MIN = 5  # characters left of a long key that lost its first one
