@@ -17,6 +17,7 @@ from extractor.align import align_fund_row, align_row, align_texts
 from extractor.confidence import char_doubts, goal_doubts
 from extractor.form.vocabulary import (
     BLOCK_SCORE_HEADERS,
+    BREAKDOWN_ROW,
     FUND_BLOCK_LABELS,
     FUND_BLOCK_PIECE,
     GOAL_ACTUAL_HEADERS,
@@ -513,6 +514,10 @@ def _read_fund_row(state: _State, row: Row) -> None:
             state.form.amount_unit = state.form.amount_unit or _UNIT.search(text).group(1)
             cells[i] = _blank(cell)
             continue
+        if text in ("万元", "元") and i:  # `地方资金 | 万元`: the unit printed in an empty amount cell
+            state.form.amount_unit = state.form.amount_unit or text
+            cells[i] = _blank(cell)
+            continue
         if not labelled and (k := fund_row_key(cell.text)):
             key, label, labelled = (None if k == "more" else k), clean_text(cell.text), True
             cells[i] = _blank(cell)
@@ -544,12 +549,24 @@ def _read_fund_row(state: _State, row: Row) -> None:
         where = f"funds.{key or 'more'}" + (f".{role_at[cell.col]}" if cell.col in role_at else "")
         state.issue("value_unread", "error", where, f"「{clean_text(cell.text)}」不是可读的数值 / {clean_text(cell.text)!r} is printed here but is not a value")
     if not aligned:
+        label = BREAKDOWN_ROW.sub("", label or "").strip()
+        more = state.form.funds.more
+        if labelled and key is None and not any(c.text.strip() for c in values) \
+                and not (more and more[-1].label == label):  # printed twice as 中央补助 is, below
+            # 地方资金 printed with its cells empty: a row of the form's (all null), as a 上年结转 row is
+            more.append(LabeledFundRow(label=label))
         return
     fund = _fund_row(state, aligned, key or "more")
     if key == "total" and fund.weight is None and state.fund_points is not None:
         fund.weight = state.fund_points
     if key is None:
-        state.form.funds.more.append(LabeledFundRow(label=label or "", **fund.model_dump(exclude_none=True)))
+        label = BREAKDOWN_ROW.sub("", label or "").strip()  # 其中:中央财政补助 is the row 中央财政补助
+        more = state.form.funds.more
+        if more and more[-1].label == label and _budget_only(more[-1]) and _budget_only(fund):
+            # `其中:中央补助 | 2.38` twice (区域 forms print 预算数: and 执行数: pairs): budget, then executed
+            more[-1].executed = fund.annual_budget
+            return
+        more.append(LabeledFundRow(label=label, **fund.model_dump(exclude_none=True)))
     elif is_unread_fund_row(getattr(state.form.funds, key)):
         setattr(state.form.funds, key, fund)
 
@@ -1121,6 +1138,11 @@ def _read_points(state: _State, cells: dict[str, Cell], where: str) -> dict[str,
 
 def _blank(cell: Cell) -> Cell:
     return Cell(page=cell.page, row=cell.row, col=cell.col, text="", source=cell.source)
+
+
+def _budget_only(row: FundRow) -> bool:
+    return row.annual_budget is not None and all(
+        v is None for v in (row.initial_budget, row.executed, row.weight, row.execution_rate, row.score))
 
 
 def _drop_page_numbers(state: _State, cells: list[Cell], where: str) -> list[Cell]:

@@ -29,6 +29,7 @@ from extractor.form.vocabulary import (
     SCAFFOLD,
     TABLE_END_WORDS,
     TOTAL_WORDS,
+    is_fund_by_level,
     is_goal_header,
     is_meta_key,
     is_title,
@@ -272,7 +273,8 @@ def _fund_rows(tokens: list[str], i: int, *, text_last: bool = False) -> tuple[l
         if t.startswith(FUND_BLOCK_LABELS):  # the block's merged label, printed among its rows
             rows.append([tokens[i]])
             i += 1
-        elif fund_row_key(tokens[i]) or (t.endswith(("资金", "资金）", "资金)")) and not _starts_section(tokens[i])):
+        elif fund_row_key(tokens[i]) or is_fund_by_level(t) or (t.endswith(("资金", "资金）", "资金)"))
+                                                                and not _starts_section(tokens[i])):
             row = [tokens[i]]
             i += 1
             if i + 1 < len(tokens) and _label_rest(tokens[i]) and _valueish(tokens[i + 1]):

@@ -13,13 +13,18 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from extractor.form.vocabulary import (
+    DONE_WORDS,
     FUND_BLOCK_LABELS,
+    FUND_BY_LEVEL_WORD,
     FUND_HEADER_ROLES,
     HEADER_WORDS,
     INDICATOR_HEADER_ROLES,
     META_KEYS,
     OTHER_KEYS,
     TABLE_END_WORDS,
+    TARGET_LEADS,
+    TITLE_MAX_CHARS,
+    is_fund_by_level,
 )
 from extractor.normalize import normalise_operators
 from extractor.taxonomy import FUND_ROWS, LEVEL1, LEVEL2_PARENT
@@ -42,7 +47,7 @@ _SCORE_FORMULA = re.compile(r"[（(]\d+(?:\.\d+)?分[*×][^()（）]{1,8}[)）]"
 
 
 def _is_fund_label(word: str) -> bool:
-    return word in _FUND_LABELS or bool(_TOTAL_LABEL.fullmatch(word))
+    return word in _FUND_LABELS or bool(_TOTAL_LABEL.fullmatch(word)) or is_fund_by_level(word)
 
 
 def _is_block_label(word: str) -> bool:
@@ -59,7 +64,8 @@ _VOCAB = sorted(set(_KEYS + _FUND_LABELS + _HEADERS + _LABELS), key=len, reverse
 _WORD = re.compile(
     r"(?:财政)?(?:项目支出|部门整体支出|整体支出|项目)?绩效(?:目标)?自评表|[（(]\s*(?:19|20)\d{2}\s*年度\s*[)）]"
     r"|(?:" + "|".join(FUND_BLOCK_LABELS) + r")\s*[（(](?:万元|元)[)）]|" + _TOTAL_LABEL.pattern +
-    r"|[（(]\d+(?:\.\d+)?分[)）]|" + _SCORE_FORMULA.pattern + "|" + "|".join(_either_width(w) for w in _VOCAB)
+    r"|[（(]\d+(?:\.\d+)?分[)）]|" + _SCORE_FORMULA.pattern + "|" + FUND_BY_LEVEL_WORD + "|"
+    + "|".join(_either_width(w) for w in _VOCAB)
 )
 _AMOUNT = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d+\.\d{2}|0(?=\d|$|\D)|[1-9]\d*")
 _RATE = re.compile(r"\d{1,3}(?:\.\d+)?%")
@@ -96,6 +102,10 @@ def split_unspaced(text: str) -> list[str]:
         word = match.group(0)
         if section == "indicators" and word in _FUND_ONLY:
             continue  # 执行率 inside a name (…管理制度严格执行率): the funds' words mean nothing here
+        if section != "funds" and is_fund_by_level(word):
+            continue  # 争取地方资金 in a goal or a name: a row of the funds only among the funds
+        if word in LEVEL2_PARENT and tokens and tokens[-1] == word and match.start() == position:
+            continue  # 数量指标数量指标福彩APP…: a level printed twice, the second starts the row's name
         if section == "funds" and fund_rows_seen and word in _FUND_HEADERS:
             continue  # 执行率*该指标分值,最高不得超过分值上限 (a 得分计算方法 cell): headers come before rows
         if word.endswith("自评表"):
@@ -231,8 +241,29 @@ def _split_free(free: str, section: str, tokens: list[str], funds: _FundMemory,
         tokens.extend(_split_weight_first_rows(free, aside="aside" in columns))
     elif section in ("indicators", "total"):
         tokens.extend(_split_indicator_rows(free, total=section == "total"))
+    elif section == "meta":
+        tokens.extend(_titles_apart(free))
     else:
         tokens.append(free)
+
+
+# A title the form's words do not spell (2023年某中心绩效项目支出自评表), glued to what follows it: it ends
+# at 自评表 and its year in brackets, if printed.
+_TITLE_END = re.compile(r"自评表(?:[（(](?:19|20)\d{2}年度?[)）])?")
+
+
+def _titles_apart(free: str) -> list[str]:
+    """Text before the form's keys, cut after each short title in it: a page's title printed above the
+    form (twice, as sites do) stays a title of its own, not the start of a note."""
+    out: list[str] = []
+    start = 0
+    for m in _TITLE_END.finditer(free):
+        if m.end() - start <= TITLE_MAX_CHARS:
+            out.append(free[start:m.end()])
+            start = m.end()
+    if start < len(free):
+        out.append(free[start:])
+    return out
 
 
 _FUND_ROLE = {w: role for role, words in FUND_HEADER_ROLES for w in words}
@@ -810,10 +841,40 @@ def _split_doubled(text: str) -> tuple[str, str]:
 
 
 def _split_name_values(body: str) -> tuple[str, str, str]:
+    """Name, target and actual of a row's words: `_split_words` read, with a target that states its
+    value against an earlier year taking its lead from the name (…销售量 | 同比2022年销量显著提高 | 显著提高);
+    a row cut inside its target (…建设程度同比2022年销量显著提) keeps that target's start."""
+    name, target, actual = _split_words(body)
+    lead = _target_lead(name)
+    if lead is not None and (target or (not actual and _states_a_value(name[lead:]))):
+        return name[:lead], name[lead:] + target, actual
+    return name, target, actual
+
+
+def _states_a_value(text: str) -> bool:
+    """同比2022年销量显著提…: a year or a value word after the lead; 同比增长率 alone is a name's end."""
+    return any(ch.isdigit() for ch in text) or any(w[:2] in text for w in VALUE_WORDS)
+
+
+def _target_lead(name: str) -> int | None:
+    """Where a target lead (同比, 较上年) starts in the name, a name of NAME_MIN_CHARS or more before it."""
+    starts = [k for w in TARGET_LEADS if (k := name.find(w, NAME_MIN_CHARS)) > 0]
+    return min(starts) if starts else None
+
+
+_DONE_AFTER_VALUE = re.compile(
+    r"^(?P<name>.{2,}?)(?P<target>(?:>=|<=|[<>=])?\d+(?:\.\d+)?(?:%|" + _UNIT_AFTER.pattern + r"))"
+    r"(?P<actual>(?:" + "|".join(DONE_WORDS) + r"))$")
+
+
+def _split_words(body: str) -> tuple[str, str, str]:
     """The longest tail `A B` where the actual B repeats the target A or ends it (能发现并提出发现并提出),
-    failing that one the value words make (抽检质量 | 符合要求 | 达标, 及时性 | 及时 | 基本及时)."""
+    failing that one the value words make (抽检质量 | 符合要求 | 达标, 及时性 | 及时 | 基本及时), or a
+    target with its unit and the words that say it was done (完成时间 | 12月 | 已完成)."""
     if found := _name_before_value_words(body):
         return found
+    if m := _DONE_AFTER_VALUE.match(body):
+        return m.group("name"), m.group("target"), m.group("actual")
     n = len(body)
     for k in range(min(12, n // 3), 0, -1):  # k: length of the actual
         actual = body[n - k:]

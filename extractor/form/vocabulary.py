@@ -100,6 +100,12 @@ GOAL_HEADER_MAX_CHARS = 14  # 年度总体目标完成情况综述 is a header; 
 OPERATOR_WORDS: dict[str, str] = {"大于等于": ">=", "不低于": ">=", "不少于": ">=", "小于等于": "<=", "不高于": "<=",
                                   "不超过": "<=", "等于": "=", "大于": ">", "小于": "<"}
 
+# Words a target opens with when it states its value against an earlier year (同比2022年显著提高,
+# 较上年有所提升): where a row's cells run together, the name ends before them.
+TARGET_LEADS: tuple[str, ...] = ("同比", "较上年", "较去年", "较上一年", "比上年", "比去年", "环比")
+# Words an actual states a target's completion with (12月 | 已完成, 年底前 | 按时完成).
+DONE_WORDS: tuple[str, ...] = ("已完成", "按时完成", "按期完成", "全部完成", "已实现", "已达到", "已达标", "完成")
+
 # Column headers of the indicator table -> role, in the order a template prints them.
 INDICATOR_HEADER_ROLES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("l1", ("一级指标",)),
@@ -154,6 +160,15 @@ FUND_ROWS: tuple[tuple[str, tuple[str, ...]], ...] = (
 # A fund row that splits the money by the level of government that gives it (其中:中央财政资金,
 # 地方资金, 市级财政资金): a breakdown of the total, not the form's 财政拨款 row; kept in funds.more.
 FUND_BY_LEVEL = re.compile(r"^(?:中央|地方|省|市|县|区)级?(?:财政)?(?:补助)?资金")
+# Such a label as a word inside a run of text (其中:中央财政补助50万元…), 补助 without 资金 too: the
+# unspaced reader's word for a row.
+FUND_BY_LEVEL_WORD = r"(?:其中[:：])?(?:中央|地方|省|市|县|区)级?(?:财政)?(?:补助资金|补助|资金)"
+_FUND_BY_LEVEL_LABEL = re.compile(FUND_BY_LEVEL_WORD)
+
+
+def is_fund_by_level(text: str) -> bool:
+    """A whole label of such a row: 其中:中央财政补助, 地方资金 (compact text)."""
+    return bool(_FUND_BY_LEVEL_LABEL.fullmatch(text))
 
 # An indicator row that breaks down the row above it (其中桃树种植面积 under 补助各类瓜果蔬菜种植面积):
 # it prints its target and actual, and no points of its own.

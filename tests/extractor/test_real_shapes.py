@@ -287,7 +287,7 @@ MANAGEMENT_BLOCK = """转移支付区域绩效目标自评表(2023年度)
 def test_a_funds_management_block_is_not_read_as_fund_rows() -> None:
     pipe = next(r for r in text_readings(MANAGEMENT_BLOCK) if r.name == "pipe")
     form = _forms_of(pipe)()[0]
-    assert [row.label for row in form.funds.more] == ["其中:中央财政资金"]
+    assert [row.label for row in form.funds.more] == ["中央财政资金"]  # the row 中央财政资金, as the corpus labels it
     assert not [i for i in form.issues if i.code == "value_unread"]
     assert form.goals.expected == "完成文化站改造1个。" and form.goals.actual == "已完成主体改造。"
 
@@ -461,3 +461,21 @@ def test_a_key_whose_value_a_single_space_cut_takes_both_pieces() -> None:
     form = _read(text).forms[0]
     assert form.project_name == "某财农(2022)5号 农机购置补贴"
     assert (form.department, form.implementing_unit) == ("某县农业农村局", "某县农机推广站")
+
+
+def test_a_regional_form_prints_each_fund_part_twice_budget_then_executed() -> None:
+    """区域 forms print the total as 预算数: / 执行数: pairs, then each part on two rows, the budget and then
+    the executed amount (`其中:中央补助 | 12.5 | 万元` / `其中:中央补助 | 12.0万元`), the unit in an empty cell:
+    one row of funds.more, not two budgets that add up to twice the total."""
+    text = "\n".join([
+        "区域绩效目标自评表", "专项名称\t道路养护补助资金", "省级主管部门\t某省交通运输厅",
+        "预算执行情况", "预算数:\t12.5\t执行数:\t12.0",
+        "其中:中央补助\t12.5\t万元", "其中:中央补助\t12.0万元", "地方资金/其他\t万元", "地方资金/其他\t万元",
+        "一级指标\t二级指标\t三级指标\t年度指标值\t实际完成指标值",
+        "产出指标\t数量指标\t养护道路里程\t30公里\t30公里",
+    ])
+    [form] = extract_bytes(text.encode(), "dump.txt").forms
+    assert [(row.label, row.annual_budget, row.executed) for row in form.funds.more] == [
+        ("中央补助", Decimal("12.5"), Decimal("12.0")), ("地方资金/其他", None, None)]
+    assert form.amount_unit == "万元"
+    assert not [i for i in form.issues if i.code in ("funds_do_not_add_up", "value_unread")]

@@ -50,4 +50,4 @@ def test_breakdown_rows_land_in_funds_more() -> None:
     [form] = extract_bytes(text.encode(), "dump.txt").forms
     assert form.funds.appropriation.annual_budget is None
     assert [(row.label, str(row.annual_budget)) for row in form.funds.more] == [
-        ("其中:中央财政资金", "200"), ("地方资金", "100")]
+        ("中央财政资金", "200"), ("地方资金", "100")]

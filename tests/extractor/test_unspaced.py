@@ -133,3 +133,61 @@ def test_rows_one_a_line_with_their_gaps_lost_are_read_as_unspaced() -> None:
         "社区养老服务补助", "某自治区民政厅", "某市养老服务中心")
     assert [(i.level3, i.target, i.actual) for i in form.indicators] == [
         ("服务老人人数", ">=500人", "520人"), ("服务满意率", ">=90%", "95%")]
+
+
+POINTLESS_HEAD = (HEAD + "一级指标二级指标三级指标年度指标值全年完成值未完成原因和改进措施")
+
+
+def test_a_page_title_glued_before_the_keys_is_a_title_of_its_own() -> None:
+    """A site prints the page's title twice above an OCRed table whose spaces were lost: the title ends at
+    自评表 and gives the form its year, the note after it is no part of it."""
+    text = ("2021年某区养护中心道路养护支出自评表\n2021年某区养护中心道路养护支出自评表\n详情见附件(注:以下为图片识别)\n"
+            "项目名称社区道路养护\n主管部门某区建设局\n实施单位某区养护所\n"
+            "一级指标二级指标三级指标年度指标值实际完成值分值得分\n产出指标数量指标道路修补完成率>=95%100%88\n总分10098")
+    tokens = split_unspaced(text)
+    assert tokens[:3] == ["2021年某区养护中心道路养护支出自评表"] * 2 + ["详情见附件(注:以下为图片识别)"]
+    form = extract_bytes(text.encode(), "dump.txt").forms[0]
+    assert form.year == 2021
+    assert form.title and form.title.endswith("自评表") and "详情" not in form.title
+
+
+def test_fund_rows_by_level_of_government_are_rows_of_their_own() -> None:
+    """`其中:中央财政补助` (补助 without 资金) and an empty `地方资金`: rows of funds.more, labelled without 其中;
+    the same words inside a goal are no row."""
+    text = ("项目支出绩效自评表(2022年度)\n项目名称社区道路养护\n主管部门某区建设局实施单位某区养护所\n"
+            "项目资金(万元)全年预算数全年执行数执行率\n年度资金总额40万元3690.00%\n"
+            "其中:中央财政补助40万元3690.00%\n地方资金\n其他资金\n"
+            "年度总体目标预期目标实际完成情况\n争取地方资金支持,完成道路修补。已争取地方资金支持,完成道路修补。\n"
+            "一级指标二级指标三级指标年度指标值全年完成值\n产出指标数量指标道路修补完成率100%100%")
+    tokens = split_unspaced(text)
+    assert _between(tokens, "其中:中央财政补助", "其他资金") == ["其中:中央财政补助", "40万元", "36", "90.00%", "地方资金"]
+    assert not any(t == "地方资金" for t in tokens[tokens.index("年度总体目标"):])
+    form = extract_bytes(text.encode(), "dump.txt").forms[0]
+    central = next(row for row in form.funds.more if "中央" in row.label)
+    assert central.label == "中央财政补助"
+    assert (central.annual_budget, central.executed) == (40, 36)
+
+
+def test_a_level_printed_twice_starts_the_name() -> None:
+    text = POINTLESS_HEAD + "产出指标数量指标数量指标道路修补里程12公里12公里质量指标验收合格率100%100%"
+    tokens = split_unspaced(text)
+    # the second 数量指标 is the name cell's start, not a label: its text belongs to the row, kept as printed
+    assert _between(tokens, "产出指标", "质量指标") == ["产出指标", "数量指标", "数量指标道路修补里程", "12公里", "12公里"]
+    first = extract_bytes(text.encode(), "dump.txt").forms[0].indicators[0]
+    assert (first.level2, first.level3, first.target, first.actual) == ("数量指标", "数量指标道路修补里程", "12公里", "12公里")
+
+
+def test_a_target_against_an_earlier_year_takes_its_lead_from_the_name() -> None:
+    """同比2021年… opens the target: the name ends before it, also in a row cut inside its target."""
+    text = (POINTLESS_HEAD + "效益指标社会效益指标道路通行满意度同比2021年明显提高明显提高"
+            "可持续影响指标道路养护长效机制同比2021年持续完")
+    tokens = split_unspaced(text)
+    assert _between(tokens, "社会效益指标", "可持续影响指标") == [
+        "社会效益指标", "道路通行满意度", "同比2021年明显提高", "明显提高"]
+    assert tokens[tokens.index("可持续影响指标"):] == ["可持续影响指标", "道路养护长效机制", "同比2021年持续完"]
+
+
+def test_a_target_with_its_unit_and_the_words_that_say_it_was_done() -> None:
+    text = POINTLESS_HEAD + "产出指标时效指标完工时间11月已完成成本指标养护成本<=40万元36万元"
+    tokens = split_unspaced(text)
+    assert _between(tokens, "时效指标", "成本指标") == ["时效指标", "完工时间", "11月", "已完成"]
