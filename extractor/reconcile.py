@@ -370,6 +370,11 @@ def _read_meta(state: _State, row: Row) -> bool:
         if value and (getattr(state.form, attr) is None or (read_under in YIELDING_KEYS and key not in YIELDING_KEYS)):
             setattr(state.form, attr, value)
             state.meta_keys[attr] = key
+        elif not value and read_under in YIELDING_KEYS and key not in YIELDING_KEYS and i + 1 < len(cells):
+            # 中央主管部门 | 文化和旅游部 | 地方主管部门 | 资金使用单位: the form's own key printed empty (the next
+            # key follows at once), so the field is empty; the ministry was only standing in for it
+            setattr(state.form, attr, None)
+            state.meta_keys[attr] = key
     if found and state.form.year is None:
         for cell in cells:
             if m := _YEAR.search(compact(cell.text)):
@@ -659,10 +664,19 @@ def _goal_columns(row: Row) -> dict[str, int]:
         if not is_goal_header(text):
             continue
         if text.startswith(GOAL_ACTUAL_HEADERS):
+            # 总体目标完成情况 | (总体目标) | 全年实际完成情况: the first of two is the block's label
             columns["actual"] = cell.col
         elif text.startswith(GOAL_EXPECTED_HEADERS):
             columns["expected"] = cell.col
     return columns
+
+
+def _goal_key(columns: dict[str, int], col: int) -> str:
+    """The goal column a cell stands in: the nearest header's; left of the only header, the actual's,
+    it is the expected one (every template prints the expected goal before the actual)."""
+    if "expected" not in columns and col < columns.get("actual", col):
+        return "expected"
+    return min(columns, key=lambda k: abs(columns[k] - col))
 
 
 _FILL_PROMPT = re.compile(r"[（(]\d+字以[内下][)）]$")  # 说明…完成情况(100字以内): the template's prompt
@@ -710,7 +724,7 @@ def _read_goal_row(state: _State, row: Row) -> None:
         state.goal_last = "actual" if len(unique) >= 2 else "expected"
         return
     for cell in unique:
-        key = min(state.goal_columns, key=lambda k: abs(state.goal_columns[k] - cell.col))
+        key = _goal_key(state.goal_columns, cell.col)
         state.goal_parts[key].append(cell)
         state.goal_last = key
 

@@ -17,6 +17,8 @@ from extractor.form.vocabulary import (
     FUND_BLOCK_LABELS,
     FUND_BY_LEVEL_WORD,
     FUND_HEADER_ROLES,
+    GOAL_HEADERS,
+    GOAL_LABELS,
     HEADER_WORDS,
     INDICATOR_HEADER_ROLES,
     META_KEYS,
@@ -32,8 +34,9 @@ from extractor.taxonomy import FUND_ROWS, LEVEL1, LEVEL2_PARENT
 # Rows of a template that the contract keeps no field for (项目类别 with its checkboxes): cut out so that
 # they end the value before them.
 UNKEPT_ROWS = ("项目类别", "项目属性", "项目类型")
-_KEYS = (*META_KEYS, *OTHER_KEYS, *UNKEPT_ROWS, "年度总体目标", "预期目标",
-         "实际完成情况", "总分", "绩效指标", *TABLE_END_WORDS)
+# The goals' label and headers; the short headers (年度目标, 完成情况) are words of sentences too.
+_GOAL_WORDS = (*GOAL_LABELS, "预期目标", "实际完成情况", *(w for w in GOAL_HEADERS if len(w) >= 6))
+_KEYS = (*META_KEYS, *OTHER_KEYS, *UNKEPT_ROWS, *_GOAL_WORDS, "总分", "绩效指标", *TABLE_END_WORDS)
 _FUND_LABELS = tuple(f"{lead}{w}" for _, words in FUND_ROWS for w in words if w != "合计"
                      for lead in ("", "其中:", "其中：", "其中:本年", "其中：本年"))
 _HEADERS = tuple(w for w in HEADER_WORDS if w != "单位")  # 单位 alone is too common inside names (单位成本)
@@ -213,7 +216,7 @@ def _section_after(word: str, section: str) -> str:
         return "meta"
     if _is_fund_label(word) or _is_block_label(word) or word in ("年初预算数", "全年预算数", "全年执行数"):
         return "funds"
-    if word in ("年度总体目标", "预期目标", "实际完成情况"):
+    if word in _GOAL_WORDS:
         return "goals"
     if word in _LABELS or word in ("三级指标", "偏差原因分析及改进措施", "绩效指标") or word.startswith(("(", "（")):
         return "indicators" if section in ("indicators", "goals") or word in _LABELS or "指标" in word else section

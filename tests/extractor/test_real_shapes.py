@@ -479,3 +479,31 @@ def test_a_regional_form_prints_each_fund_part_twice_budget_then_executed() -> N
         ("中央补助", Decimal("12.5"), Decimal("12.0")), ("地方资金/其他", None, None)]
     assert form.amount_unit == "万元"
     assert not [i for i in form.issues if i.code in ("funds_do_not_add_up", "value_unread")]
+
+
+TRANSFER_HEAD = ["转移支付绩效目标自评表(2021年度)", "转移支付(项目)名称\t乡村道路养护资金",
+                 "中央主管部门\t交通运输部\t地方主管部门\t资金使用单位\t某县公路所"]
+
+
+def test_the_local_department_printed_empty_leaves_the_department_empty() -> None:
+    """The ministry (中央主管部门) stands in for the department only while the form's own key is missing:
+    `地方主管部门` printed with the next key right after it says the department is empty."""
+    text = "\n".join([*TRANSFER_HEAD, "一级指标\t二级指标\t三级指标\t年度指标值\t全年完成值",
+                      "产出指标\t数量指标\t养护里程\t30公里\t30公里"])
+    [form] = extract_bytes(text.encode(), "dump.txt").forms
+    assert form.department is None
+    assert form.implementing_unit == "某县公路所"
+    filled = text.replace("地方主管部门\t资金使用单位", "地方主管部门\t某省交通运输厅\t资金使用单位")
+    assert extract_bytes(filled.encode(), "dump.txt").forms[0].department == "某省交通运输厅"
+    alone = text.replace("\t地方主管部门", "")
+    assert extract_bytes(alone.encode(), "dump.txt").forms[0].department == "交通运输部"
+
+
+def test_a_goal_text_left_of_the_only_goal_header_is_the_expected_goal() -> None:
+    """`总体目标完成情况 | 全年实际完成情况` (the block's label, then the actual's header; the expected column's
+    header lost): a text in the first column is the expected goal, as every template prints it first."""
+    text = "\n".join([*TRANSFER_HEAD, "总体目标完成情况\t全年实际完成情况", "完成乡村道路养护30公里。",
+                      "一级指标\t二级指标\t三级指标\t年度指标值\t全年完成值",
+                      "产出指标\t数量指标\t养护里程\t30公里\t30公里"])
+    [form] = extract_bytes(text.encode(), "dump.txt").forms
+    assert (form.goals.expected, form.goals.actual) == ("完成乡村道路养护30公里。", None)
