@@ -551,7 +551,7 @@ def _decimal(token: str) -> Decimal | None:
         return None
 
 
-_ITEM = re.compile(r"(?:(?<=[。；;，,])|^)[（(]?(\d{1,2})[.、)）]")
+_ITEM = re.compile(r"(?:(?<=[。；;，,o])|^)[（(]?(\d{1,2})[.、:：)）]")  # 1. 1、 1: (1); o: OCR's 。
 
 
 _RATE_NUMBER = re.compile(r"\d{1,3}(?:\.\d{1,2})?")
@@ -577,7 +577,9 @@ def _split_goals(free: str) -> list[str]:
             return [free[:at], free[at:]]
     if len(items) > 1:
         end = free.find("。", items[-1][1])
-        if 0 < end < len(free) - 1:
+        if end < 0:
+            return [free]  # the last item's sentence runs to the end: one text, cut inside its last item
+        if end < len(free) - 1:
             return [free[:end + 1], free[end + 1:]]
     last = free.rfind("。", 0, len(free) - 1)
     return [free[:last + 1], free[last + 1:]] if last > 0 else [free]

@@ -324,7 +324,10 @@ def _pipe_rows(text: str) -> Iterator[tuple[int, list[str]]]:
     row_page = page
     trailing = False  # the current row began on a line without a leading bar and ended with one
     wrapped = False  # ... with the bar as the line's very last character: a tool's line wrap after it
-    for line in text.split("\n"):
+    unclosed = False  # ... or began on a line with no bar at all, in a table of trailing-bar rows
+    lines = text.split("\n")
+    trailing_style = _trailing_bar_style(lines)
+    for line in lines:
         stripped = line.strip()
         if not stripped:
             page += 1
@@ -332,6 +335,12 @@ def _pipe_rows(text: str) -> Iterator[tuple[int, list[str]]]:
         if _PIPE_RULE.match(stripped):
             continue
         cells = _pipe_cells(stripped)
+        if row is not None and unclosed and stripped.startswith("|"):
+            # `…给予补贴。` / `| 开州区城乡福利院…`: a cell's text broken over lines, the next cell's bar
+            # opening the next line
+            row.extend(cells)
+            unclosed = "|" not in stripped.lstrip("|")
+            continue
         if row is not None and trailing and (stripped.startswith("|") or (wrapped and "|" not in stripped)):
             # html2text wraps a long row after a cell's bar (`text|`: its bars follow the text, its rows
             # end in spaces, never in a bar): a line without bars after such a line is the row's next cell.
@@ -343,8 +352,16 @@ def _pipe_rows(text: str) -> Iterator[tuple[int, list[str]]]:
         row, row_page = cells, page
         trailing = not stripped.startswith("|") and stripped.endswith("|")
         wrapped = trailing and line.rstrip("\r").endswith("|") and not stripped.endswith((" |", "||"))
+        unclosed = trailing_style and "|" not in stripped
     if row is not None:
         yield row_page, row
+
+
+def _trailing_bar_style(lines: list[str]) -> bool:
+    """Rows printed `a | b |`: most barred lines end with a bar and few start with one."""
+    barred = [s for line in lines if "|" in (s := line.strip()) and not _PIPE_RULE.match(s)]
+    ends = sum(s.endswith("|") and not s.startswith("|") for s in barred)
+    return len(barred) >= 3 and ends * 2 > len(barred)
 
 
 def _unbarred(line: str) -> str:

@@ -507,3 +507,20 @@ def test_a_goal_text_left_of_the_only_goal_header_is_the_expected_goal() -> None
                       "产出指标\t数量指标\t养护里程\t30公里\t30公里"])
     [form] = extract_bytes(text.encode(), "dump.txt").forms
     assert (form.goals.expected, form.goals.actual) == ("完成乡村道路养护30公里。", None)
+
+
+def test_a_cell_broken_over_lines_in_a_trailing_bar_table_goes_on_after_the_next_bar() -> None:
+    """Rows printed `a | b |`; a goal cell's text breaks its line (no bar on it), and the next line opens
+    with the bar between that cell and the next: one row of two cells, the expected and the actual goal."""
+    text = "\n".join([
+        "转移支付绩效目标自评表(2021年度)", "转移支付(项目)名称 | 乡村道路养护资金 | ||",
+        "地方主管部门 | 某省交通运输厅 | 资金使用单位 | 某县公路所 |",
+        "总体目标完成情况 | 年初设定目标 | 全年实际完成情况 | ||",
+        "养护乡村道路30公里,路面完好率达到95%。",
+        "| 养护乡村道路31公里,路面完好率为96%。 |",
+        "一级指标 | 二级指标 | 三级指标 | 年度指标值 | 全年完成值 |",
+        "产出指标 | 数量指标 | 养护里程 | 30公里 | 31公里 |",
+    ])
+    [form] = extract_bytes(text.encode(), "dump.txt").forms
+    assert form.goals.expected == "养护乡村道路30公里,路面完好率达到95%。"
+    assert form.goals.actual == "养护乡村道路31公里,路面完好率为96%。"

@@ -191,3 +191,16 @@ def test_a_target_with_its_unit_and_the_words_that_say_it_was_done() -> None:
     text = POINTLESS_HEAD + "产出指标时效指标完工时间11月已完成成本指标养护成本<=40万元36万元"
     tokens = split_unspaced(text)
     assert _between(tokens, "时效指标", "成本指标") == ["时效指标", "完工时间", "11月", "已完成"]
+
+
+def test_goal_items_numbered_with_a_colon_run_on_to_a_cut_last_item() -> None:
+    """`1:…。2:…。3:…` cut inside item 3: the numbering never restarts, so it is all the first cell's
+    (the expected goal), not two texts parted at the last full stop."""
+    text = (HEAD + "年度总体目标预期目标实际完成情况1:道路修补完成率达到95%。2:路灯完好率达到98%o3:完成主干道"
+            "一级指标二级指标三级指标年度指标值实际完成值分值得分产出指标数量指标道路修补完成率>=95%100%88")
+    tokens = split_unspaced(text)
+    assert _between(tokens, "实际完成情况", "一级指标")[1:] == ["1:道路修补完成率达到95%。2:路灯完好率达到98%o3:完成主干道"]
+    # numbered both: the second cell starts where the numbering restarts
+    both = text.replace("3:完成主干道", "1:道路修补完成率为100%。2:路灯完好率为99%。")
+    assert _between(split_unspaced(both), "实际完成情况", "一级指标")[1:] == [
+        "1:道路修补完成率达到95%。2:路灯完好率达到98%o", "1:道路修补完成率为100%。2:路灯完好率为99%。"]
