@@ -47,6 +47,7 @@ from extractor.taxonomy import (
     read_label,
     uses_cost_level1,
 )
+from extractor.unspaced import VALUE_LEADS, VALUE_WORDS
 from models import Issue
 
 
@@ -81,6 +82,10 @@ class BlockOrderSettings(BaseModel):
     spread_cost: float = 0.01  # per row a level-2 span is off an even share of its level 1
     header_piece_min: int = 3  # a piece of a long header word this long is that header's (析及改进措施)
     level1_max: int = 5  # level-1 labels whose orders are tried (a form prints four)
+    value_skip_cost: float = 3.0  # a value token left out of the targets and actuals (a stray piece)
+    value_drop_cost: float = 4.0  # a target whose actual was not printed
+    value_kind_cost: float = 5.0  # a target with its operator paired with an actual in words, or the reverse
+    value_wait_cost: float = 0.01  # per target waiting for its actual: row by row where nothing tells
     fund_weight_max: int = 30  # the funds' 分值 is a whole number of points, a share of 100  # a score left for a number printed later  # a level's printed (N分) no prefix of the points reaches
 
 
@@ -660,7 +665,7 @@ def _indicator_rows(lines: list[str], fund_weight: Decimal | None, fund_score: D
         issues.append(_issue("value_unread", f"block-order text: {n} indicator names but {len(weights)} points and "
                              f"{len(scores)} scores could be told apart; rows past those were left without them",
                              "indicators"))
-    targets, actuals = _split_values(values)
+    targets, actuals = _split_values(values, n)
     if len(targets) != n:
         issues.append(_issue("value_unread", f"block-order text: {n} indicator names but {len(targets)} targets; "
                              "targets and actuals were paired with the names in order", "indicators"))
@@ -964,7 +969,8 @@ def _read_text_run(texts: list[str], widths: set[int], repeated: set[str]) -> li
         after = plain[k + 1] if k + 1 < len(plain) else None
         if joined and (piece in widths or len(t) < piece and not _opens(t)) and len(t) <= piece \
                 and len(t) <= BLOCK_ORDER.rest_max and t != after \
-                and t != joined[-1] and not _opens(t) and t not in repeated and joined[-1] not in repeated:
+                and t != joined[-1] and not _opens(t) and t not in repeated and joined[-1] not in repeated \
+                and (piece in widths or not _value_words(t)):  # 基本达标 after a name: its row's value
             joined[-1] += t
         else:
             joined.append(t)
@@ -979,6 +985,8 @@ def _read_text_run(texts: list[str], widths: set[int], repeated: set[str]) -> li
             kinds[k] = "value"
         if k and t == joined[k - 1] and not _is_header(t):  # 持续发挥 / 作用 twice: a target and its actual, alike
             kinds[k - 1] = kinds[k] = "value"
+        if _value_words(t):  # 合格, 基本达标, 有效提高: the forms' words for a target or an actual, no name
+            kinds[k] = "value"
     # A value in words has its pair beside it (符合要求 / 达标): a short word next to a lone value.
     # Only a run of values of odd length lacks its pair (政策知晓 / 增加 / 增加 is a name and a pair).
     for k in range(len(joined)):
@@ -1003,25 +1011,91 @@ def _read_text_run(texts: list[str], widths: set[int], repeated: set[str]) -> li
     return out
 
 
+def _value_words(text: str) -> bool:
+    """A text made only of the forms' value words and their leads (达标, 基本达标, 有所改善, 符合要求)."""
+    rest = text
+    while rest:
+        word = next((w for w in _VALUE_PARTS if rest.startswith(w)), None)
+        if word is None:
+            return False
+        rest = rest[len(word):]
+    return any(w in text for w in VALUE_WORDS) and len(text) <= 2 * BLOCK_ORDER.word_value_max
+
+
+_VALUE_PARTS = tuple(sorted({*VALUE_WORDS, *VALUE_LEADS}, key=len, reverse=True))
+
+
 def pieces_end(pieces: list, start: int) -> bool:
     """The line before `start` already closed a note: a new one starts here."""
     return bool(pieces) and pieces[-1][1] == "note" and pieces[-1][2] >= start - 1
 
 
-def _split_values(values: list[str]) -> tuple[list[str], list[str]]:
-    """Targets and actuals in one run: a target has its operator, an actual has none; words come in
-    pairs, the target first."""
+def _value_kind(value: str) -> str:
+    """A target's or actual's grammar: `op` (a comparison and its number: a target), `number` (a figure
+    without one: an actual), `word` (a value in words, either)."""
+    c = compact(value)
+    if _OP.match(c):
+        return "op"
+    return "number" if _VALUE.search(c) else "word"
+
+
+def _split_values(values: list[str], n: int | None = None) -> tuple[list[str], list[str]]:
+    """Targets and actuals in one stream: an interleaving of the targets' column and the actuals'
+    (a row's target before its actual, rows in order; row by row, or a run of targets then their
+    actuals). A target with its operator pairs with an actual that is a figure, a target in words with
+    an actual in words: the interleaving whose pairs agree so, with the names' count of rows."""
+    if not values:
+        return [], []
+    kinds = [_value_kind(v) for v in values]
+    rows = n if n is not None else len(values)
+    inf = float("inf")
+    # state: the targets taken and the actuals taken -> (cost, the kinds of the targets still waiting
+    # for their actuals, the choices made: 'T', 'A', '-' for a value left out, '0' for an actual missing)
+    states: dict[tuple[int, int, tuple[str, ...]], tuple[float, str]] = {(0, 0, ()): (0.0, "")}
+
+    def put(into: dict, key: tuple, cost: float, path: str) -> None:
+        if cost < into.get(key, (inf, ""))[0]:
+            into[key] = (cost, path)
+
+    for kind in kinds:
+        nxt: dict[tuple[int, int, tuple[str, ...]], tuple[float, str]] = {}
+        for (i, j, waiting), (cost, path) in states.items():
+            for drop in (0, 1):  # the waiting head's actual not printed
+                if drop and not waiting:
+                    continue
+                w = waiting[1:] if drop else waiting
+                jj = j + drop
+                c0 = cost + BLOCK_ORDER.value_drop_cost * drop
+                p0 = path + "0" * drop
+                if kind != "number" and i < rows + 1:
+                    put(nxt, (i + 1, jj, (*w, "op" if kind == "op" else "word")), c0 + BLOCK_ORDER.value_wait_cost * len(w),
+                        p0 + "T")
+                if kind != "op" and w:
+                    agree = (w[0] == "op") == (kind == "number")
+                    put(nxt, (i, jj + 1, w[1:]), c0 + (0.0 if agree else BLOCK_ORDER.value_kind_cost), p0 + "A")
+            put(nxt, (i, j, waiting), cost + BLOCK_ORDER.value_skip_cost, path + "-")
+        states = dict(sorted(nxt.items(), key=lambda item: item[1][0])[:BLOCK_ORDER.beam])
+    best_cost, best_path = inf, ""
+    for (i, _, waiting), (cost, path) in states.items():
+        cost += BLOCK_ORDER.value_drop_cost * len(waiting) + BLOCK_ORDER.count_cost * abs(i - rows)
+        if cost < best_cost:
+            best_cost, best_path = cost, path
     targets: list[str] = []
-    actuals: list[str] = []
-    for v in values:
-        has_op = bool(_OP.match(compact(v)))
-        if has_op or len(actuals) >= len(targets):
-            if len(actuals) < len(targets):
-                actuals.append("")  # the last target's actual was not printed
-            targets.append(v)
-        else:
-            actuals.append(v)
-    return targets, actuals
+    actuals: list[str | None] = []
+    waiting_at: list[int] = []  # rows whose actual is still to come
+    k = 0
+    for step in best_path:
+        if step == "T":
+            targets.append(values[k])
+            actuals.append(None)
+            waiting_at.append(len(targets) - 1)
+        elif step == "A":
+            actuals[waiting_at.pop(0)] = values[k]
+        elif step == "0":
+            actuals[waiting_at.pop(0)] = ""
+            continue
+        k += 1
+    return targets, [a or "" for a in actuals]
 
 
 def _split_points(numbers: list[str], n: int, fund_weight: Decimal | None, fund_score: Decimal | None,

@@ -147,3 +147,25 @@ def test_a_blank_line_ends_a_cell() -> None:
         "20\n20\n20\n20", "10\n10\n10\n10", "效益指标(30分)", "总分", "100\n100",
     ])
     assert list(_table(dump)) == ["受益人数计划完成率", "抽检批次合格情况", "群众满意度情况", "达标率"]
+
+
+def test_targets_run_then_actuals_pair_by_their_grammar() -> None:
+    # The targets' column printed as a run, then the actuals': a target with its operator pairs with a
+    # figure, a target in words with an actual in words (合格 / 达标), whatever the alternation says.
+    dump = DUMP.replace(">=95%\n\n100%\n\n>=5户\n\n4户\n\n合格\n\n合格", ">=95%\n\n>=5户\n\n合格\n\n100%\n\n4户\n\n达标")
+    rows = _table(dump)
+    assert rows["受益人数计划完成率"][4:6] == [">=95%", "100%"]
+    assert rows["抽检批次"][4:6] == [">=5户", "4户"]
+    assert rows["档案规范达标情况"][4:6] == ["合格", "达标"]
+
+
+def test_value_words_in_the_names_run_are_no_names() -> None:
+    # The names' and targets' columns printed row by row, a target in words (合格) among the names'
+    # lines: a text made only of the forms' value words is a value.
+    dump = DUMP.replace(
+        "受益人数计划完\n\n成率\n\n抽检批次\n\n质量指标\n\n档案规范达标情\n\n况\n\n>=95%\n\n100%\n\n>=5户\n\n4户\n\n合格\n\n合格",
+        "受益人数计划完\n\n成率\n\n>=95%\n\n抽检批次\n\n>=5户\n\n质量指标\n\n档案规范达标情\n\n况\n\n基本达标\n\n"
+        "100%\n\n4户\n\n达标")
+    rows = _table(dump)
+    assert list(rows) == ["受益人数计划完成率", "抽检批次", "档案规范达标情况", "社会治安状况"]
+    assert rows["档案规范达标情况"][4:6] == ["基本达标", "达标"]
