@@ -1004,10 +1004,19 @@ def _join_split_names(state: _State, rows: list[_IndicatorRow]) -> list[_Indicat
     """A name split over a page break prints as a row with only a name fragment: join it."""
     out: list[_IndicatorRow] = []
     carry: _IndicatorRow | None = None
+    level2: str | None = None  # the block the rows so far stand in
     for r in rows:
         if carry is not None and "name" in r.cells and _numbered_apart(carry.cells["name"].text, r.cells["name"].text):
             out.append(carry)  # 指标4.… with no values, then 指标5.…: a row printed empty, not half a name
             carry = None
+        own = next((lab.canonical for lab in reversed(r.labels) if lab.level == 2), None)
+        if carry is not None and own is not None and level2 is not None and own != level2 \
+                and not any(lab.level == 2 for lab in carry.labels) and not r.row.page_break_before:
+            # a named row printed empty, then the next block's label: no name goes across it (over a page
+            # break it may: the merged label's text stands in the cell's part on the next page)
+            out.append(carry)
+            carry = None
+        level2 = own or level2
         name_only = "name" in r.cells and not r.has_values()
         if name_only and _aside_sentence(state, r.cells["name"].text):
             continue  # the merged 得分计算方法 cell's text, printed between two rows: no name's part

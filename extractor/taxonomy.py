@@ -37,6 +37,7 @@ LEVEL2_PARENT: dict[str, str] = {
 # Printed spellings that mean a canonical level-2 name.
 _LEVEL2_ALIASES = {
     "生态环境效益指标": "生态效益指标",
+    "环境效益指标": "生态效益指标",  # 环境效益 printed short in older 湖北/保山 forms
     "可持续影响": "可持续影响指标",
     "可持续发展指标": "可持续影响指标",
     "服务对象满意度": "服务对象满意度指标",
@@ -89,6 +90,8 @@ def read_label(raw: str) -> Label | None:
     # Short bare words (数量, 质量) are too often the tail of a name split over a page break.
     if len(text) >= 4 and bare in LEVEL2_PARENT and bare != "成本指标":
         return Label(2, bare, bare, weight)
+    if len(text) >= 4 and bare in _LEVEL2_ALIASES:
+        return Label(2, _LEVEL2_ALIASES[bare], bare, weight)
     if len(text) >= 3 and bare in LEVEL1 and bare != "成本指标":
         return Label(1, bare, bare, weight)
     return _near_label(text, weight)

@@ -524,3 +524,20 @@ def test_a_cell_broken_over_lines_in_a_trailing_bar_table_goes_on_after_the_next
     [form] = extract_bytes(text.encode(), "dump.txt").forms
     assert form.goals.expected == "养护乡村道路30公里,路面完好率达到95%。"
     assert form.goals.actual == "养护乡村道路31公里,路面完好率为96%。"
+
+
+def test_a_named_row_printed_empty_joins_no_name_across_the_next_blocks_label() -> None:
+    """`促进文化发展 | | |` under 社会效益, then `环境效益 | 馆内环境优良 | 良好 | 良好 | 10`: the empty row is a
+    row of its own (kept, values null), and the next row keeps its own name and its label (环境效益 read
+    as a level-2 label, printed without 指标 as older forms do)."""
+    text = "\n".join([
+        "项目支出绩效自评表", "项目名称\t共享工程", "主管部门\t市文化和旅游局", "实施单位\t市图书馆",
+        "一级指标\t二级指标\t三级指标\t年度指标值\t实际完成值\t分值\t得分",
+        "效益指标\t社会效益\t读者查阅更便捷\t便捷\t便捷\t10\t10",
+        "\t\t促进文化发展\t\t\t\t",
+        "\t环境效益\t馆内环境优良\t良好\t良好\t10\t10",
+    ])
+    [form] = extract_bytes(text.encode(), "dump.txt").forms
+    rows = [(i.level2, i.level3, i.target) for i in form.indicators]
+    assert rows == [("社会效益指标", "读者查阅更便捷", "便捷"), ("社会效益指标", "促进文化发展", None),
+                    ("环境效益指标", "馆内环境优良", "良好")]
