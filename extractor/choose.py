@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from extractor.form.vocabulary import is_breakdown_row
+from extractor.form.vocabulary import breakdown_rows
 from models import Form
 
 ERROR_COST = 4.0  # an error the form's arithmetic raises outweighs a few extra fields read
@@ -50,10 +50,11 @@ def plausibility(forms: list[Form]) -> tuple[float, bool]:
                                                        row.weight, row.execution_rate, row.score))
         rows = 0.0
         pointless = any(i.code == "no_points_columns" for i in form.issues)  # the template prints no points
-        for ind in form.indicators:
+        breakdowns = breakdown_rows(form.indicators)
+        for k, ind in enumerate(form.indicators):
             if ind.weight is None and ind.score is None:
-                if is_breakdown_row(ind.level3) and ind.target and ind.actual:
-                    score += 0.5  # 其中…: the breakdown of the row above prints no points of its own
+                if k in breakdowns and ind.target and ind.actual:
+                    score += 0.5  # 其中…, a sub-row: the breakdown of the row above prints no points of its own
                 elif not pointless:
                     score -= 1.0  # a row with a name and no points is most often a cell cut from its row
                 elif ind.target and ind.actual:  # a template without points: a row is its target and actual

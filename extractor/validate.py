@@ -25,7 +25,7 @@ from typing import NamedTuple
 from pydantic import BaseModel, ConfigDict, Field
 
 from extractor.form.codes import FIELDS
-from extractor.form.vocabulary import FUND_BLOCK_LABELS, FUND_ROWS, is_breakdown_row
+from extractor.form.vocabulary import FUND_BLOCK_LABELS, FUND_ROWS, breakdown_rows
 from extractor.taxonomy import LEVEL1, is_known_level2
 from models import Form, FundRow, Indicator, Issue
 
@@ -238,9 +238,10 @@ def check_completeness(form: Form, settings: ValidationSettings) -> Iterator[Iss
     if any(i.code == "no_points_columns" for i in form.issues):
         return  # the template prints no 分值/得分: a row without them lost nothing
     by_block = _scored_by_block(form)
+    breakdowns = breakdown_rows(form.indicators)
     for i, ind in enumerate(form.indicators):
-        if is_breakdown_row(ind.level3) and ind.weight is None and ind.score is None:
-            continue  # 其中…: a breakdown of the row above, without points of its own
+        if i in breakdowns:
+            continue  # 其中…, or a sub-row under its parent: a breakdown of the row above, no points of its own
         for key in ("score",) if by_block else ("weight", "score"):  # no 分值 column: no weight to lose
             if getattr(ind, key) is None:
                 yield _warning("missing_field", f"indicators[{i}].{key}", f"「{ind.level3 or ''}」缺少{FIELDS[key][0] if key in FIELDS else key} / {ind.level3!r} has no {key}")
@@ -252,8 +253,9 @@ def _actuals_missing(form: Form) -> Iterator[Issue]:
     filled = sum(bool(i.actual) for i in form.indicators)
     if filled * 2 < len(form.indicators):
         return
+    breakdowns = breakdown_rows(form.indicators)
     for i, ind in enumerate(form.indicators):
-        if ind.target and not ind.actual and not is_breakdown_row(ind.level3):
+        if ind.target and not ind.actual and i not in breakdowns:
             yield _warning("missing_field", f"indicators[{i}].actual",
                            f"「{ind.level3 or ''}」有年度指标值，实际完成值为空 / {ind.level3!r} has a target and no actual")
 

@@ -8,7 +8,9 @@ first where one is a prefix of another only when order matters (noted).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
+from typing import Any
 
 # A form's title: 项目支出绩效自评表, 财政项目支出绩效自评表, 绩效目标自评表, 部门整体支出绩效自评表.
 TITLE = re.compile(r"自评表|绩效自评")
@@ -177,6 +179,25 @@ BREAKDOWN_ROW = re.compile(r"^其中[:：]?")
 
 def is_breakdown_row(name: str | None) -> bool:
     return bool(name) and bool(BREAKDOWN_ROW.match(name))
+
+
+def breakdown_rows(indicators: Sequence[Any]) -> set[int]:
+    """Indexes of the rows that break down the row above them and print no points of their own: 其中…
+    rows, and rows with a target or an actual but no points under a parent row of the same block that
+    prints points and neither (★补助各类瓜果蔬菜种植面积 | 10 | 10 over 梨树种植面积 | 6亩 | 6亩)."""
+    out: set[int] = set()
+    parent: tuple[str | None, str | None] | None = None  # the block of the parent row the run is under
+    for i, ind in enumerate(indicators):
+        pointless = ind.weight is None and ind.score is None
+        if pointless and is_breakdown_row(ind.level3):
+            out.add(i)
+        elif not pointless and not ind.target and not ind.actual:
+            parent = (ind.level1, ind.level2)
+        elif pointless and (ind.target or ind.actual) and parent == (ind.level1, ind.level2):
+            out.add(i)
+        else:
+            parent = None
+    return out
 
 
 # Template scaffolding in an indicator row: 指标2, 指标2:, ……, /, —, ★★★.

@@ -541,3 +541,24 @@ def test_a_named_row_printed_empty_joins_no_name_across_the_next_blocks_label() 
     rows = [(i.level2, i.level3, i.target) for i in form.indicators]
     assert rows == [("社会效益指标", "读者查阅更便捷", "便捷"), ("社会效益指标", "促进文化发展", None),
                     ("环境效益指标", "馆内环境优良", "良好")]
+
+
+def test_sub_rows_under_a_parent_row_print_no_points_of_their_own() -> None:
+    """Anhui's 到户 template: a parent row prints 分值/得分 and no target (★补助种植面积 | 10 | 10), the rows
+    under it print target and actual and no points. They lose nothing; a row without points that is no
+    sub-row still is said."""
+    text = "\n".join([
+        "项目支出绩效自评表", "项目名称\t特色种养殖补贴", "主管部门\t县农业农村局", "实施单位\t某镇人民政府",
+        "一级指标\t二级指标\t三级指标\t分值\t年度指标值\t全年实际值\t得分",
+        "产出指标\t数量指标\t★补助瓜果蔬菜种植面积\t10\t\t\t10",
+        "\t\t梨树种植面积\t\t6亩\t6亩\t",
+        "\t\t桃种植面积\t\t1亩\t1亩\t",
+        "\t质量指标\t种植作物成活率\t10\t>=90%\t95%\t10",
+        "\t\t补助发放准确率\t\t100%\t100%\t",
+    ])
+    [form] = extract_bytes(text.encode(), "dump.txt").forms
+    assert [i.level3 for i in form.indicators] == [
+        "补助瓜果蔬菜种植面积", "梨树种植面积", "桃种植面积", "种植作物成活率", "补助发放准确率"]  # ★: the template's mark
+    said = {i.field for i in form.issues if i.code == "missing_field"}
+    assert not said & {"indicators[1].weight", "indicators[2].weight", "indicators[1].score"}
+    assert {"indicators[4].weight", "indicators[4].score"} <= said  # under a row that printed its own target
