@@ -60,6 +60,7 @@ from extractor.segment import is_title_row, rows_to_form_runs
 from extractor.taxonomy import (
     FUND_HEADER_ROLES,
     INDICATOR_HEADER_ROLES,
+    LEVEL1_AS_LEVEL2,
     HeaderTable,
     Label,
     fund_row_key,
@@ -801,6 +802,10 @@ def _read_indicator_row(state: _State, row: Row, roles: dict[str, int]) -> None:
             if (label.level and {1, 2} <= {earlier.level for earlier in labels}
                     and compact(cell.text).rstrip(":：") != label.canonical):
                 break  # 满意度指标 | 服务对象满意度指标 | 满意度: after both levels, a word short of a label is the name
+            if label.level == 1 and labels and labels[-1].level == 1 and labels[-1].canonical == label.canonical \
+                    and label.canonical in LEVEL1_AS_LEVEL2:
+                # 满意度指标(10分) | 满意度指标 | …: the level-1 name again in the 二级指标 column is that level
+                label = Label(2, LEVEL1_AS_LEVEL2[label.canonical], compact(cell.text).rstrip(":："))
             if label.level or label.weight is not None:  # keep a bare (50分): it weighs a block
                 labels.append(label)
             cells[i] = _blank(cell)
@@ -983,6 +988,10 @@ def _drop_placeholders(rows: list[_IndicatorRow]) -> list[_IndicatorRow]:
         if _placeholder_name(cells["name"].text if "name" in cells else "") and all(
                 _placeholder_value(cells[k].text) for k in ("target", "actual", "weight", "score") if k in cells):
             continue  # template scaffolding: 指标2, ……, /
+        if "name" not in cells and not any(k in cells and not _placeholder_value(cells[k].text) for k in ("target", "actual")) \
+                and all(compact(cells[k].text) in ("0", "0.0", "0.00") for k in ("weight", "score") if k in cells) \
+                and any(k in cells for k in ("weight", "score")):
+            continue  # `生态效益指标 | | | 0`: a block the form leaves unused, its points printed 0
         kept.append(r)
     return kept
 

@@ -42,6 +42,8 @@ _LEVEL2_ALIASES = {
     "可持续发展指标": "可持续影响指标",
     "服务对象满意度": "服务对象满意度指标",
 }
+# A level-1 name printed again as its own level 2 (满意度指标 | 满意度指标): the level 2 it stands for.
+LEVEL1_AS_LEVEL2 = {"满意度指标": "服务对象满意度指标"}
 NEW_TEMPLATE_LEVEL2 = frozenset({"经济成本指标", "社会成本指标", "生态环境成本指标"})
 SUPER_LABELS = frozenset({"绩效指标", "绩效目标", "年度绩效指标", "年度绩效指标完成情况"})
 

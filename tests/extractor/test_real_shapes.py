@@ -562,3 +562,22 @@ def test_sub_rows_under_a_parent_row_print_no_points_of_their_own() -> None:
     said = {i.field for i in form.issues if i.code == "missing_field"}
     assert not said & {"indicators[1].weight", "indicators[2].weight", "indicators[1].score"}
     assert {"indicators[4].weight", "indicators[4].score"} <= said  # under a row that printed its own target
+
+
+def test_an_unused_block_printed_with_0_points_and_a_level_printed_in_both_columns() -> None:
+    """`生态效益指标 | | | | 0`: a block the form leaves unused is no indicator; `满意度指标(10分) | 满意度指标 | …`:
+    the level-1 name again in the 二级指标 column is the row's level 2, as printed."""
+    text = "\n".join([
+        "项目支出绩效自评表", "项目名称\t科技特派员经费", "主管部门\t县科技局", "实施单位\t县科技局",
+        "一级指标\t二级指标\t三级指标\t年度指标值\t实际完成值\t分值\t得分",
+        "产出指标(50分)\t数量指标\t服务企业数量\t>=10家\t12家\t50\t50",
+        "效益指标(40分)\t社会效益指标\t带动就业人数\t>=20人\t25人\t40\t40",
+        "\t生态效益指标\t\t\t\t0\t",
+        "满意度指标(10分)\t满意度指标\t服务对象满意度\t>=90%\t95%\t10\t10",
+        "总分\t\t\t\t\t100\t100",
+    ])
+    [form] = extract_bytes(text.encode(), "dump.txt").forms
+    assert [(i.level1, i.level2, i.level3) for i in form.indicators] == [
+        ("产出指标", "数量指标", "服务企业数量"), ("效益指标", "社会效益指标", "带动就业人数"),
+        ("满意度指标", "满意度指标", "服务对象满意度")]
+    assert not [i for i in form.issues if i.severity == "error"]
