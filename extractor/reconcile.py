@@ -86,6 +86,9 @@ _BLOCK_POINTS = re.compile(r"[(（](\d+(?:\.\d+)?)分[)）]")
 _YEAR_LINE_MAX = 30  # a year line (（2023年度）, 年度：2024年); a sentence above the form names other years
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年度?")
 _DATE = re.compile(r"(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月")
+# 绩效目标自评表 (2021); not a document number's year (昌州财行(2022)10号)
+_BRACKET_YEAR = re.compile(r"[（(]\s*((?:19|20)\d{2})\s*[)）](?!\s*\d+\s*号)")
+_YEAR_ALONE = re.compile(r"(?:年度[:：]?)?[（(]?(?:19|20)\d{2}年[)）]?")
 _UNIT = re.compile(r"[（(]\s*(万元|元)\s*[)）]")
 _UNIT_LINE = re.compile(r"(?:金额)?单位[:：]\s*(万元|元)|^[（(]\s*(万元|元)\s*[)）]?$")
 
@@ -311,7 +314,7 @@ def _read_title(state: _State, row: Row) -> None:
         text = title_text(clean_text(cell.text))
         if not text:
             continue
-        if m := _YEAR.search(text):
+        if m := _YEAR.search(text) or _BRACKET_YEAR.search(text):
             # 2022年度 names the form's year; a page title's 2021年 (the project's) gives way to it.
             annual = m.group(0).endswith("度")
             if state.form.year is None or (annual and not state.year_annual):
@@ -378,7 +381,11 @@ def _read_meta(state: _State, row: Row) -> bool:
             state.meta_keys[attr] = key
     if found and state.form.year is None:
         for cell in cells:
-            if m := _YEAR.search(compact(cell.text)):
+            text = compact(cell.text)
+            if (m := _YEAR.search(text)) and not _DATE.search(text) and (
+                    m.group(0).endswith("度") or _YEAR_ALONE.fullmatch(text)):
+                # (2022年度), 年度:2022年; not a 填报日期 (2022年7月5日) nor a project's name (2019年新型…扶持项目),
+                # whose year is not the one the form evaluates
                 state.form.year = int(m.group(1))
     return found
 

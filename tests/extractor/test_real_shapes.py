@@ -581,3 +581,18 @@ def test_an_unused_block_printed_with_0_points_and_a_level_printed_in_both_colum
         ("产出指标", "数量指标", "服务企业数量"), ("效益指标", "社会效益指标", "带动就业人数"),
         ("满意度指标", "满意度指标", "服务对象满意度")]
     assert not [i for i in form.issues if i.severity == "error"]
+
+
+def test_the_year_is_the_forms_not_a_filing_dates_nor_a_projects() -> None:
+    """No year line: a 填报日期 (2022年7月5日) and a project named for its year (2019年…扶持项目) give no year;
+    a title's bracketed year (自评表 (2021)) does, a document number's (财行(2022)10号) does not."""
+    rows = ["项目支出绩效自评表", "单位名称:某县农业农村局\t填报日期:2022年7月5日", "项目名称\t2019年新型农业经营主体扶持项目",
+            "主管部门\t某县农业农村局", "实施单位\t某县农业农村局",
+            "一级指标\t二级指标\t三级指标\t年度指标值\t实际完成值\t分值\t得分",
+            "产出指标\t数量指标\t扶持主体数量\t>=10家\t12家\t50\t50"]
+    def year(lines: list[str]) -> int | None:
+        return extract_bytes("\n".join(lines).encode(), "dump.txt").forms[0].year
+    assert year(rows) is None
+    assert year(["转移支付区域(项目)绩效目标自评表 (2021)", *rows[1:]]) == 2021
+    assert year(["某局财行(2022)10号专项经费项目支出绩效自评表", *rows[1:]]) is None
+    assert year([rows[0], "(2020年度)", *rows[1:]]) == 2020
