@@ -706,13 +706,26 @@ def _side_by_side(lines: list[str]) -> list[str]:
     return out
 
 
+def _bare_points(c: str) -> bool:
+    """(40分): a level-1 cell that prints only its points (the template leaves the level's name out)."""
+    label = read_label(c)
+    return label is not None and label.level == 0 and not label.canonical and bool(label.weight)
+
+
+def _bare_points_label(lab: Any) -> bool:
+    return lab.level == 0 and not lab.canonical and bool(lab.weight)
+
+
 def _level1_points(labels: list[tuple[Any, int]]) -> list[Decimal]:
     """Each level 1's printed (N分), in the template's order of the levels: their block may print the
-    labels in any order, the table's rows never."""
+    labels in any order, the table's rows never. A table whose level-1 cells print only their points
+    (40分) gives them in the column's order."""
     seen: set[str] = set()
     ones = [lab for lab, _ in labels if lab and lab.level == 1 and lab.weight
             and not (lab.canonical in seen or seen.add(lab.canonical))]
     rank = {name: k for k, name in enumerate(_LEVEL1_ORDER)}
+    if not ones:
+        return [lab.weight for lab, _ in labels if lab and lab.level == 0 and not lab.canonical and lab.weight]
     return [lab.weight for lab in sorted(ones, key=lambda lab: rank.get(lab.canonical, len(rank)))]
 
 
@@ -761,7 +774,7 @@ def _classify(raw: list[str]) -> list[_Tok]:
             toks.append(_Tok(raw[k][1:], "note", named))
             k += 1
             continue
-        if nxt and not _is_header(c) and _is_header(pair) and len(nxt) <= BLOCK_ORDER.rest_max:
+        if nxt and not _is_header(c) and _is_header(pair) and len(nxt) <= BLOCK_ORDER.rest_max and not _bare_points(c):
             k += 2  # 得 / 分, 实际完 / 成值: a header cut in its cell
             continue
         if header_role(c, INDICATOR_HEADER_ROLES) == "name" and not named:
@@ -786,7 +799,9 @@ def _classify(raw: list[str]) -> list[_Tok]:
             k += 1
             continue
         if re.match(r"^[(（]\d+$", c) and _POINTS_REST.match(nxt) and not _VALUE.search(nxt):
-            k += 2  # (45 / 分): a level-1 label's points whose label the text does not print beside them
+            flush()  # (45 / 分): a level-1 label's points whose label the text does not print beside them
+            toks.append(_Tok(c + nxt, "label", named))
+            k += 2
             continue
         if _side_key(c, pair, texts, widths):
             k += 2 if _side_key(pair, "", [], set()) else 1
@@ -807,7 +822,8 @@ def _classify(raw: list[str]) -> list[_Tok]:
             toks.append(_Tok(c + compact(raw[rest]) if label is None else c, "label", named))
             k += 1
             continue
-        joined = read_label(pair) if nxt and len(nxt) <= BLOCK_ORDER.rest_max else None
+        joined = read_label(pair) if nxt and len(nxt) <= BLOCK_ORDER.rest_max and not (
+            label is not None and label.level == 2 and _bare_points(nxt)) else None  # 时效指标 / (40分): level 1's
         if joined and joined.level in (1, 2) and (label is None or (joined.weight and not label.weight)
                                                   or (label.level == 0 and not label.canonical)
                                                   or (joined.canonical == label.canonical
@@ -819,7 +835,7 @@ def _classify(raw: list[str]) -> list[_Tok]:
             continue
         if label is not None:
             flush()
-            if label.level in (1, 2):
+            if label.level in (1, 2) or _bare_points(c):
                 toks.append(_Tok(c, "label", named))
             k += 1
             continue
@@ -1141,7 +1157,7 @@ def _split_points(numbers: list[str], n: int, fund_weight: Decimal | None, fund_
             # States whose futures are alike (the same points waiting for their scores, the same
             # sums): the cheapest stands for them all.
             key = (len(w), tuple(values[i] for i in w[len(s):]), tuple(values[w[j]] for j, i in enumerate(s) if i < 0),
-                   sum((values[i] for i in w), Decimal(0)), len(t))
+                   sum((values[i] for i in w), Decimal(0)), tuple(values[i] for i in t))
             if key not in kept:
                 kept[key] = state
                 if len(kept) >= BLOCK_ORDER.beam:
@@ -1156,6 +1172,8 @@ def _split_points(numbers: list[str], n: int, fund_weight: Decimal | None, fund_
         # A number read as the 总分 row's that is not the sum is a stray: it costs as one skipped.
         if t:
             cost -= BLOCK_ORDER.total_cost * (values[t[0]] == sw)
+            # 总分's 分值 is the points' sum: another number is a stray more likely than the total's
+            cost += BLOCK_ORDER.skip_cost * (values[t[0]] != sw)
         if len(t) > 1:
             ss = sum((values[i] for i in s if i >= 0), Decimal(0)) + (fund_score or 0)
             cut = t[1] + 1 < len(values) and "." in numbers[t[1]] and numbers[t[1] + 1].isdigit() and Decimal(numbers[t[1]] + numbers[t[1] + 1]) == ss
@@ -1228,6 +1246,15 @@ def _levels(labels: list[tuple[object, int]], weights: list[Decimal], n: int,
         twos = [(lab, at) for lab, at in twos if lab.canonical != "成本指标"]  # type: ignore[attr-defined]
     seen: set[str] = set()
     ones = [(lab, at) for lab, at in ones if not (lab.canonical in seen or seen.add(lab.canonical))]  # type: ignore[attr-defined,func-returns-value]
+    bare = [lab.weight for lab, _ in labels if lab is not None and _bare_points_label(lab)]
+    if not ones and bare:
+        # Level-1 cells printing only their points (40分): the levels are the level 2's parents, in the
+        # template's order, each with the points printed in that order when there are as many.
+        rank = {name: k for k, name in enumerate(_LEVEL1_ORDER)}
+        parents = sorted({LEVEL2_PARENT.get(lab.canonical, "") for lab, _ in twos} - {""},  # type: ignore[attr-defined]
+                         key=lambda p: rank.get(p, len(rank)))
+        if len(parents) == len(bare):
+            ones = [(read_label(f"{p}({w}分)"), n) for p, w in zip(parents, bare, strict=True)]
     ones = _level1_order(ones, weights, n)
     order1 = {lab.canonical: k for k, (lab, _) in enumerate(ones)}  # type: ignore[attr-defined]
 

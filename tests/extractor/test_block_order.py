@@ -169,3 +169,28 @@ def test_value_words_in_the_names_run_are_no_names() -> None:
     rows = _table(dump)
     assert list(rows) == ["受益人数计划完成率", "抽检批次", "档案规范达标情况", "社会治安状况"]
     assert rows["档案规范达标情况"][4:6] == ["基本达标", "达标"]
+
+
+def test_level1_cells_printing_only_their_points_bound_the_level2_spans() -> None:
+    # The template leaves level 1's name out ((60分) alone): the points are level 1's, never the level-2
+    # label's above them, and they bound the level-2 spans where the labels' places tell nothing.
+    dump = HEAD + "\n\n" + "\n\n".join([
+        "一级指标", "二级指标", "三级指标", "分值", "年度指标值", "实际完成值", "得分",
+        "抽检批次", "档案规范达标率", "受益人数计划完成率", "社会治安状况改善情况", "人才队伍建设持续性评价",
+        ">=95%", "100%", ">=5户", "5户", ">=90%", "95%", "提升", "提升", "持续发挥作用", "持续发挥作用",
+        "20", "20", "20", "20", "20", "20", "15", "15", "15", "15",
+        "数量指标", "(60分)", "社会效益指标", "(30分)", "可持续影响指标",
+        "总分", "100", "100",
+    ])
+    rows = _table(dump)
+    assert [r[:2] for r in rows.values()] == [["产出指标", "数量指标"]] * 3 + [
+        ["效益指标", "社会效益指标"], ["效益指标", "可持续影响指标"]]
+
+
+def test_a_stray_beside_the_total_is_no_total() -> None:
+    # A number printed just before 总分 (a page's stray, a cell of another column): the total's 分值 is
+    # the points' sum with the funds', so 100 and 96 are the total row's, never 8 and 100.
+    dump = DUMP.replace("\n\n总分\n\n100\n\n96", "\n\n8\n\n总分\n\n100\n\n96")
+    (form,) = block_order_forms(dump)
+    assert form.rows[-1][0] == "总分"
+    assert form.rows[-1][3] == "100" and form.rows[-1][6] == "96"
