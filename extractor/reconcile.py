@@ -740,6 +740,11 @@ def _read_goal_row(state: _State, row: Row) -> None:
 _TRAILING_PAGE_NUMBER = re.compile(r"(?<=[。；;.!！？）)])\s*[-—–]\s*\d{1,4}\s*[-—–]\s*$")
 
 
+def _sentence_ends(cells: list[Cell]) -> list[int]:
+    """Indexes k where cell k-1 closes a sentence and cell k starts the next: the cuts two goal texts allow."""
+    return [k for k in range(1, len(cells)) if re.search(r"[。！？!?]$", compact(cells[k - 1].text))]
+
+
 def _finish_goals(state: _State) -> None:
     parts = state.goal_parts
     if not parts["actual"] and len(parts["expected"]) >= 2 and (
@@ -747,6 +752,11 @@ def _finish_goals(state: _State) -> None:
         # Both cells' lines came in one column (a dump that keeps one cell per line): their numbering parts them.
         cells = parts["expected"]
         parts["expected"], parts["actual"] = [cells[k] for k in split[0]], [cells[k] for k in split[1]]
+    elif not parts["actual"] and "actual" in state.goal_columns and len(ends := _sentence_ends(parts["expected"])) == 1:
+        # The header prints both columns, their texts came one per line: the one line that closes its
+        # sentence before another starts is where the first cell ends.
+        cells = parts["expected"]
+        parts["expected"], parts["actual"] = cells[:ends[0]], cells[ends[0]:]
     texts = {}
     for key, parts in state.goal_parts.items():
         text = clean_text("".join(c.text for c in parts))

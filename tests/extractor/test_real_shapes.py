@@ -596,3 +596,20 @@ def test_the_year_is_the_forms_not_a_filing_dates_nor_a_projects() -> None:
     assert year(["转移支付区域(项目)绩效目标自评表 (2021)", *rows[1:]]) == 2021
     assert year(["某局财行(2022)10号专项经费项目支出绩效自评表", *rows[1:]]) is None
     assert year([rows[0], "(2020年度)", *rows[1:]]) == 2020
+
+
+def test_two_goal_texts_one_per_line_part_where_the_first_closes_its_sentence() -> None:
+    """`总体目标完成情况 总体目标 全年实际完成情况`, then each goal text on a line of its own (web text, cells two spaces apart): the line
+    that ends its sentence ends the expected goal; the rest is the actual."""
+    text = "\n".join([
+        "转移支付区域(项目)绩效目标自评表", "(2021年度)", "转移支付(项目)名称  基本公共卫生补助资金",
+        "地方主管部门  某县卫生健康局  资金使用单位  某县卫生健康局",
+        "总体目标完成情况  总体目标  全年实际完成情况",
+        "   保障基层医疗机构正常运转,确保补助资金按时发放。",
+        "   全年发放补助资金120万元,覆盖全县37个基层医疗机构,其中村卫生室补助",
+        "一级指标  二级指标  三级指标  年度指标值  全年完成值",
+        "产出指标  数量指标  补助机构数量  37个  37个",
+    ])
+    [form] = extract_bytes(text.encode(), "dump.txt").forms
+    assert form.goals.expected == "保障基层医疗机构正常运转,确保补助资金按时发放。"
+    assert form.goals.actual == "全年发放补助资金120万元,覆盖全县37个基层医疗机构,其中村卫生室补助"
