@@ -762,6 +762,7 @@ def _classify(raw: list[str]) -> list[_Tok]:
         texts.clear()
 
     skip: set[int] = set()  # a cut label's rest, read with the label a token before it
+    marked = any(_opens(t) for t in raw)  # blank lines tell the text's blocks apart
     while k < len(raw):
         if k in skip:
             k += 1
@@ -872,6 +873,8 @@ def _classify(raw: list[str]) -> list[_Tok]:
         elif len(c) == 1 and _CJK.search(c) and not texts and toks and toks[-1].kind == "value" \
                 and _unit_open(toks[-1].text):
             toks[-1].text += c  # >=5 / 天, <=1500万 / 元, 1440人 / 次: a unit cut onto a line of its own
+        elif _CJK.search(c) and marked and not texts and _rest_past_value(raw, k, toks):
+            toks[-2].text += c  # 项目验收合格 / >=90% / 率: a name's rest, the target beside it printed between
         elif _CJK.search(c):
             if texts and not _opens(raw[k]) and (re.search(r"\d万$", texts[-1]) and len(c) <= 2
                                                  or len(c) == 1 and _CJK.match(texts[-1])):
@@ -881,6 +884,18 @@ def _classify(raw: list[str]) -> list[_Tok]:
         k += 1
     flush()
     return toks
+
+
+def _rest_past_value(raw: list[str], k: int, toks: list[_Tok]) -> bool:
+    """A block of a name cut in its cell and the target beside it: the lines in their height's order,
+    the name's first line, the target (centred in the row), the name's rest. The rest is short, in the
+    same block as both, and shorter than the name's line above the target."""
+    if k < 2 or len(toks) < 2 or toks[-1].kind != "value" or toks[-2].kind != "name":
+        return False
+    c, value, line = compact(raw[k]), compact(raw[k - 1]), compact(raw[k - 2])
+    return not (_opens(raw[k]) or _opens(raw[k - 1])) and value == compact(toks[-1].text) \
+        and toks[-2].text.endswith(line) and len(c) < len(line) and len(c) <= BLOCK_ORDER.rest_max \
+        and not _VALUE.search(c) and read_label(c) is None and not _value_words(c) and not _is_header(c)
 
 
 def _label_rest_at(raw: list[str], k: int, c: str, label: Any) -> int | None:

@@ -194,3 +194,13 @@ def test_a_stray_beside_the_total_is_no_total() -> None:
     (form,) = block_order_forms(dump)
     assert form.rows[-1][0] == "总分"
     assert form.rows[-1][3] == "100" and form.rows[-1][6] == "96"
+
+
+def test_a_name_cut_around_the_target_beside_it_is_one_name() -> None:
+    # pdftotext prints a row's block by height: the name's first line, the target centred beside the
+    # name's two lines, then the name's rest.
+    dump = ROW_DUMP.replace('"抽检批次", "合格", "合格"', "").replace(
+        "抽检批次\n\n合格\n\n合格", "抽检批次合格情\n>=90%\n况\n\n95%")
+    rows = _table(dump)
+    assert list(rows) == ["受益人数计划完成率", "政策知晓", "抽检批次合格情况", "人才队伍建设持续性"]
+    assert rows["抽检批次合格情况"][3:7] == ["10", ">=90%", "95%", "10"]
