@@ -38,6 +38,7 @@ from extractor.form.vocabulary import (
     is_goal_header,
     is_meta_key,
     is_seal_line,
+    is_sentence,
     split_goal_items,
     title_text,
     total_word,
@@ -1077,15 +1078,12 @@ def _join_split_names(state: _State, rows: list[_IndicatorRow]) -> list[_Indicat
     return out
 
 
-_SENTENCE_END = re.compile(r"[。；;]$")
-_ASIDE_SENTENCE_MIN = 20  # characters: a scoring rule is a sentence, a name's wrapped rest is short
 
 
 def _aside_sentence(state: _State, text: str) -> bool:
     """`定量指标计算:完成值达到指标值,记满分;…。` alone on a row, under a header with a 得分计算方法 column:
     that merged cell's text, printed beside the first row it spans. A name is no sentence."""
-    t = compact(text)
-    return "aside" in state.indicator_roles and len(t) >= _ASIDE_SENTENCE_MIN and bool(_SENTENCE_END.search(t))
+    return "aside" in state.indicator_roles and is_sentence(compact(text))
 
 
 def _numbered_apart(first: str, second: str) -> bool:

@@ -32,6 +32,7 @@ from extractor.form.vocabulary import (
     is_fund_by_level,
     is_goal_header,
     is_meta_key,
+    is_sentence,
     is_title,
     split_goal_items,
 )
@@ -315,6 +316,7 @@ def _goal_rows(tokens: list[str], i: int, *, block_scores: bool = False) -> tupl
     """`block_scores`: a number after the headers is the block's 自评得分, no goal text."""
     headers: list[str] = []
     texts: list[str] = []
+    label: str | None = None  # 年度总体目标, kept for a block that prints no headers
     while i < len(tokens):
         t = compact(tokens[i])
         if is_goal_header(t):
@@ -324,6 +326,7 @@ def _goal_rows(tokens: list[str], i: int, *, block_scores: bool = False) -> tupl
         elif block_scores and not texts and headers and is_points(tokens[i]):
             i += 1
         elif t.startswith(_GOAL_LABELS) or t in GOAL_LABEL_PARTS:
+            label = label or tokens[i]
             i += 1
         elif _starts_section(tokens[i]) or read_label(tokens[i]) or (texts and NUMBERED_BLOCK.match(t)):
             break
@@ -338,7 +341,8 @@ def _goal_rows(tokens: list[str], i: int, *, block_scores: bool = False) -> tupl
             k = _second_text_start(texts)
             texts = [" ".join(texts[:k]), " ".join(texts[k:])]
     if texts:
-        rows.append(texts)
+        # Without headers the label says what the texts are: 年度总体目标 | expected | actual
+        rows.append(texts if headers or label is None else [label, *texts])
     return rows, i
 
 
@@ -548,6 +552,9 @@ def _row_fit(segment: list[str], labels: list[bool], roles: list[str], *,
     printed = len({"weight", "score"} & filled)
     if "name" not in filled or not printed:
         return None
+    if "aside" in roles and any(p is not None and roles[p] == "name" and is_sentence(compact(t))
+                                for t, p in zip(rest, placed, strict=True)):
+        return None  # the 得分计算方法 cell's rule (…记满分;…记分。) in the name's place: no row of its own
     # A row prints both 分值 and 得分; one alone is possible but suspicious.
     return score - (0 if printed == 2 else 3), placed
 

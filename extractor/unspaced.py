@@ -17,6 +17,7 @@ from extractor.form.vocabulary import (
     FUND_BLOCK_LABELS,
     FUND_BY_LEVEL_WORD,
     FUND_HEADER_ROLES,
+    GOAL_EXPECTED_HEADERS,
     GOAL_HEADERS,
     GOAL_LABELS,
     HEADER_WORDS,
@@ -36,6 +37,7 @@ from extractor.taxonomy import FUND_ROWS, LEVEL1, LEVEL2_PARENT
 UNKEPT_ROWS = ("项目类别", "项目属性", "项目类型")
 # The goals' label and headers; the short headers (年度目标, 完成情况) are words of sentences too.
 _GOAL_WORDS = (*GOAL_LABELS, "预期目标", "实际完成情况", *(w for w in GOAL_HEADERS if len(w) >= 6))
+_CLAUSE_MARKS = ("，", ",", "。", "；", ";", "、")
 _KEYS = (*META_KEYS, *OTHER_KEYS, *UNKEPT_ROWS, *_GOAL_WORDS, "总分", "绩效指标", *TABLE_END_WORDS)
 _FUND_LABELS = tuple(f"{lead}{w}" for _, words in FUND_ROWS for w in words if w != "合计"
                      for lead in ("", "其中:", "其中：", "其中:本年", "其中：本年"))
@@ -107,6 +109,8 @@ def split_unspaced(text: str) -> list[str]:
             continue  # 执行率 inside a name (…管理制度严格执行率): the funds' words mean nothing here
         if section != "funds" and is_fund_by_level(word):
             continue  # 争取地方资金 in a goal or a name: a row of the funds only among the funds
+        if word in _GOAL_WORDS and text.startswith(_CLAUSE_MARKS, match.end()):
+            continue  # 按照年初设定目标,将…: a header's words inside a sentence; a header is no clause of one
         if word in LEVEL2_PARENT and tokens and tokens[-1] == word and match.start() == position:
             continue  # 数量指标数量指标福彩APP…: a level printed twice, the second starts the row's name
         if section == "funds" and fund_rows_seen and word in _FUND_HEADERS:
@@ -582,7 +586,16 @@ def _split_goals(free: str) -> list[str]:
         if end < len(free) - 1:
             return [free[:end + 1], free[end + 1:]]
     last = free.rfind("。", 0, len(free) - 1)
-    return [free[:last + 1], free[last + 1:]] if last > 0 else [free]
+    if last > 0:
+        return [free[:last + 1], free[last + 1:]]
+    if (back := _LOOKS_BACK.search(free, 2)) is not None:
+        return [free[:back.start()], free[back.start():]]
+    return [free]
+
+
+# The account of what was done opens by looking back at the goal set (按照年初设定目标, 对照年度目标…): with
+# no full stop between the two texts, that is where the second starts.
+_LOOKS_BACK = re.compile(r"(?:按照|根据|对照|围绕)(?:" + "|".join(GOAL_EXPECTED_HEADERS) + r")[，,]")
 
 
 _UNIT_AFTER = re.compile(r"万元|万㎡|万人次|万人|人次|批次|平方米|公顷|公里|千米|小时|分钟|工作日"

@@ -177,6 +177,14 @@ def is_fund_by_level(text: str) -> bool:
 BREAKDOWN_ROW = re.compile(r"^其中[:：]?")
 
 
+SENTENCE_MIN_CHARS = 20  # a scoring rule (得分计算方法) is a sentence; a name's wrapped rest is short
+
+
+def is_sentence(text: str) -> bool:
+    """`完成值达到指标值,记满分;未达到…记分。` (compact text): long and closed by a full stop, as no name is."""
+    return len(text) >= SENTENCE_MIN_CHARS and text.endswith(("。", "；", ";"))
+
+
 def is_breakdown_row(name: str | None) -> bool:
     return bool(name) and bool(BREAKDOWN_ROW.match(name))
 

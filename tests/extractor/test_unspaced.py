@@ -204,3 +204,28 @@ def test_goal_items_numbered_with_a_colon_run_on_to_a_cut_last_item() -> None:
     both = text.replace("3:完成主干道", "1:道路修补完成率为100%。2:路灯完好率为99%。")
     assert _between(split_unspaced(both), "实际完成情况", "一级指标")[1:] == [
         "1:道路修补完成率达到95%。2:路灯完好率达到98%o", "1:道路修补完成率为100%。2:路灯完好率为99%。"]
+
+
+def test_goals_without_headers_part_where_the_account_looks_back_at_the_goal() -> None:
+    """`年度总体目标` and two texts with no 预期/实际 headers and no full stop between them: the second opens by
+    looking back at the goal set (按照年初设定目标,…), a header's words inside a sentence, not a header."""
+    text = (HEAD + "年度总体目标规范道路养护经费的使用,实现科学管理,提升道路通行条件按照年初设定目标,完成30公里道路养护,"
+            "道路通行条件明显改善绩效指标一级指标二级指标三级指标年度指标值实际完成值分值得分"
+            "产出指标数量指标道路养护里程>=30公里30公里5050总分10098")
+    tokens = split_unspaced(text)
+    assert _between(tokens, "年度总体目标", "绩效指标") == [
+        "年度总体目标", "规范道路养护经费的使用,实现科学管理,提升道路通行条件",
+        "按照年初设定目标,完成30公里道路养护,道路通行条件明显改善"]
+    goals = extract_bytes(text.encode(), "dump.txt").forms[0].goals
+    assert goals.expected == "规范道路养护经费的使用,实现科学管理,提升道路通行条件"
+    assert goals.actual == "按照年初设定目标,完成30公里道路养护,道路通行条件明显改善"
+
+
+def test_a_scoring_rule_between_the_actual_and_the_score_is_that_rows_cell() -> None:
+    """A header with 得分计算方法 between 全年实际值 and 得分: the rule's sentence is the row's cell, not a row."""
+    text = (HEAD + "一级指标二级指标三级指标分值年度指标值(A)全年实际值(B)得分计算方法得分未完成原因分析"
+            "产出指标数量指标道路养护里程达标率12.512.512.5完成值达到指标值,记满分;未达到指标值,按B/A该指标分值记分。12.5"
+            "质量指标道路修补合格率12.5>=95%96%完成值达到指标值,记满分;未达到指标值,按B/A该指标分值记分。12.5")
+    form = extract_bytes(text.encode(), "dump.txt").forms[0]
+    assert [(i.level3, i.weight, i.target, i.actual, i.score) for i in form.indicators] == [
+        ("道路养护里程达标率", 12.5, "12.5", "12.5", 12.5), ("道路修补合格率", 12.5, ">=95%", "96%", 12.5)]
