@@ -37,6 +37,7 @@ from extractor.taxonomy import FUND_ROWS, LEVEL1, LEVEL2_PARENT
 UNKEPT_ROWS = ("项目类别", "项目属性", "项目类型")
 # The goals' label and headers; the short headers (年度目标, 完成情况) are words of sentences too.
 _GOAL_WORDS = (*GOAL_LABELS, "预期目标", "实际完成情况", *(w for w in GOAL_HEADERS if len(w) >= 6))
+_YEAR_BEFORE_TITLE = re.compile(r"(?:19|20)\d{2}年度?$")
 _CLAUSE_MARKS = ("，", ",", "。", "；", ";", "、")
 _KEYS = (*META_KEYS, *OTHER_KEYS, *UNKEPT_ROWS, *_GOAL_WORDS, "总分", "绩效指标", *TABLE_END_WORDS)
 _FUND_LABELS = tuple(f"{lead}{w}" for _, words in FUND_ROWS for w in words if w != "合计"
@@ -126,8 +127,11 @@ def split_unspaced(text: str) -> list[str]:
             fund_rows_seen = True
         elif word.endswith("自评表") or _is_block_label(word) or section != "funds":
             fund_rows_seen = False
-        _split_free(text[position:match.start()], section, tokens, funds, columns)
-        tokens.append(word)
+        free = text[position:match.start()]
+        year = _YEAR_BEFORE_TITLE.search(free) if word.endswith("自评表") else None
+        _split_free(free[:year.start()] if year else free, section, tokens, funds, columns)
+        # 附件2:某馆2020年度项目绩效自评表: the year printed before the title is the title's
+        tokens.append(year.group(0) + word if year else word)
         if word in _HEADER_STARTS and (printed := _indicator_columns(text, match.end())) is not None:
             columns = printed
         section = _section_after(word, section)

@@ -229,3 +229,13 @@ def test_a_scoring_rule_between_the_actual_and_the_score_is_that_rows_cell() -> 
     form = extract_bytes(text.encode(), "dump.txt").forms[0]
     assert [(i.level3, i.weight, i.target, i.actual, i.score) for i in form.indicators] == [
         ("道路养护里程达标率", 12.5, "12.5", "12.5", 12.5), ("道路修补合格率", 12.5, ">=95%", "96%", 12.5)]
+
+
+def test_a_year_printed_before_the_title_is_the_forms() -> None:
+    """`…(无)附件2:某区档案馆2021年度项目绩效自评表项目名称…`: the year before the title's words is its year."""
+    text = ("自评报告正文,执行率100%。附件2:某区档案馆2021年度项目绩效自评表项目名称档案数字化主管部门某区档案局"
+            "实施单位某区档案馆一级指标二级指标三级指标年度指标值实际完成值分值得分产出指标数量指标档案数字化数量>=1万卷1.2万卷5050")
+    tokens = split_unspaced(text)
+    assert "2021年度项目绩效自评表" in tokens
+    form = extract_bytes(text.encode(), "dump.txt").forms[0]
+    assert (form.year, form.title) == (2021, "项目绩效自评表")
