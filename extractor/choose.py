@@ -109,7 +109,7 @@ _LOSS = frozenset({"value_unread", "row_without_values"})
 _NOT_THE_READING = frozenset({"no_points_columns", "funds_do_not_add_up", "doubtful_value", "block_weight_mismatch",
                               "funds_score_inconsistent", "page_number_dropped", "amount_repaired",
                               "amount_converted", "rate_as_fraction", "name_joined", "low_confidence", "unit_mismatch",
-                              "full_score_on_missed_target", "scored_by_block",
+                              "full_score_on_missed_target", "scored_by_block", "text_ends_in_row",
                               # 执行率 ≠ 执行数 / 预算数: a fund row that lost cells is already placed by
                               # that arithmetic (align_fund_row); a mismatch left over is most often printed
                               "execution_rate_mismatch"})

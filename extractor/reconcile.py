@@ -1027,6 +1027,9 @@ def _placeholder_value(raw: str) -> bool:
     return not value or bool(_PLACEHOLDER.match(value))
 
 
+FRAGMENT_MAX_CHARS = 3  # what a cut text leaves of its next row (可, 满意): no name is this short and last
+
+
 def _join_split_names(state: _State, rows: list[_IndicatorRow]) -> list[_IndicatorRow]:
     """A name split over a page break prints as a row with only a name fragment: join it."""
     out: list[_IndicatorRow] = []
@@ -1071,7 +1074,13 @@ def _join_split_names(state: _State, rows: list[_IndicatorRow]) -> list[_Indicat
                         f"rows: {clean_text(r.cells['name'].text)!r}")
             carry = None
         out.append(r)
-    if carry is not None:
+    end_of_text = state.form.total.weight is None and state.form.total.score is None  # no 总分: the copy stops here
+    if carry is not None and end_of_text and len(compact(carry.cells["name"].text)) <= FRAGMENT_MAX_CHARS:
+        # `可` after the last row: the page copy stops inside the next label (可持续影响指标); no row lost
+        state.issue("text_ends_in_row", "warning", "indicators",
+                    f"文字在表格中截断，末尾的「{clean_text(carry.cells['name'].text)}」已略去 / the text ends inside a row: "
+                    f"{clean_text(carry.cells['name'].text)!r} dropped")
+    elif carry is not None:
         state.issue("row_without_values", "warning", "indicators",
                     f"「{clean_text(carry.cells['name'].text)}」一行只有名称、没有数值，已略去 / row "
                     f"{clean_text(carry.cells['name'].text)!r} has a name but no values; dropped")

@@ -104,7 +104,7 @@ def tokens_to_rows(tokens: list[str], *, cells_may_split: bool = False) -> list[
             rows.extend(body)
         elif header_role(token, INDICATOR_HEADER_ROLES) and _header_run(tokens, i, INDICATOR_HEADER_ROLES) >= 3:
             j = i + _header_run(tokens, i, INDICATOR_HEADER_ROLES)
-            header = tokens[i:j]
+            header, j = _wrapped_pieces_joined(tokens, tokens[i:j], j, INDICATOR_HEADER_ROLES)
             if block_scores and not {"weight", "score"} & {header_role(h, INDICATOR_HEADER_ROLES) for h in header}:
                 header = [*header, BLOCK_SCORE_HEADERS[0]]  # the rows' 得分 is the 自评得分 column
                 while j < n and is_points(tokens[j]):
@@ -230,6 +230,35 @@ def _header_run(tokens: list[str], i: int, table: tuple[tuple[str, tuple[str, ..
     while j < len(tokens) and (header_role(tokens[j], table) or (j > i and _FORMULA_ONLY.match(compact(tokens[j])))):
         j += 1
     return j - i
+
+
+_PIECE_MAX = 4  # characters of a header cell's first line (年度 / 指标值, 实际 / 完成值)
+_PIECES_WINDOW = 12  # tokens after the header's words that may still be its cells
+
+
+def _wrapped_pieces_joined(tokens: list[str], header: list[str], j: int,
+                           table: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[list[str], int]:
+    """A header whose cells wrapped, flattened line after line: `一级指标 二级指标 三级指标 年度 实际 分值
+    得分 偏差原因… 指标值 完成值`. Each first-line piece joins the first later header word it completes
+    into a header of that word's role (年度 + 指标值 = 年度指标值); taken only if every piece finds one."""
+    k = j
+    while k < len(tokens) and k - j < _PIECES_WINDOW and (
+            header_role(tokens[k], table) or (len(compact(tokens[k])) <= _PIECE_MAX and _cjk_word().match(compact(tokens[k]))
+                                              and not _is_word(tokens[k]))):
+        k += 1
+    window = tokens[j:k]
+    pieces = [a for a, t in enumerate(window) if not header_role(t, table)]
+    if not pieces:
+        return header, j
+    cells: list[str | None] = list(window)
+    for a in pieces:
+        b = next((b for b in range(a + 1, len(window)) if cells[b] is not None and b not in pieces
+                  and (role := header_role(window[b], table)) and header_role(window[a] + window[b], table) == role), None)
+        if b is None:
+            return header, j
+        cells[a], cells[b] = window[a] + window[b], None
+    end = max(b for b, c in enumerate(cells) if c is None) + 1  # the last word used
+    return header + [c for c in cells[:end] if c is not None], j + end
 
 
 def _meta_row(tokens: list[str], i: int, cells_may_split: bool) -> tuple[list[str], int]:

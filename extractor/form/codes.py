@@ -56,6 +56,8 @@ CODES: dict[str, Code] = {
     "form_incomplete": Code("warning", "表格未能完整读出：多处应有的单元格为空，请核对原件",
                             "the form was not read completely: many cells every form prints are empty"),
     "row_without_values": Code("warning", "只有名称、没有数值的行已略去", "a row with a name and nothing else was dropped"),
+    "text_ends_in_row": Code("warning", "文字在表格的一行中截断，末尾的片段已略去", "the text ends inside a table row: its fragment was dropped",
+                             note=True),
     "rate_as_fraction": Code("warning", "执行率印为小数，与全年执行数 / 全年预算数相符，已读作百分数",
                              "a rate printed as a fraction (0.958) that equals executed / budget was read as a percent",
                              note=True),

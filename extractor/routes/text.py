@@ -212,9 +212,15 @@ _GLUED_GAPS_PER_CHAR = 1 / 30  # a line of cells keeps a gap every few character
 def _glued_form_words(line: str) -> bool:
     """A long line holding many of the form's words with hardly a gap between them: a table whose
     cells ran together (a document site's text of a .doc), however it is laid out around."""
-    if len(line) < _GLUED_LINE_MIN or len(_SPACE.findall(line)) > len(line) * _GLUED_GAPS_PER_CHAR:
+    if len(line) < _GLUED_LINE_MIN:
         return False
-    return form_words_in(compact(line)) >= _GLUED_WORDS_MIN
+    if len(_SPACE.findall(line)) <= len(line) * _GLUED_GAPS_PER_CHAR:
+        return form_words_in(compact(line)) >= _GLUED_WORDS_MIN
+    # Spaced text around it (a site's preamble, all one line): the gapless stretch alone is the table.
+    return any(form_words_in(run) >= _GLUED_WORDS_MIN for run in _GAPLESS_RUN.findall(line))
+
+
+_GAPLESS_RUN = re.compile(rf"\S{{{_GLUED_LINE_MIN},}}")
 
 
 # The readers of later readings, imported when first tried: most documents settle on their first

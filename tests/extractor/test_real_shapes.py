@@ -613,3 +613,29 @@ def test_two_goal_texts_one_per_line_part_where_the_first_closes_its_sentence() 
     [form] = extract_bytes(text.encode(), "dump.txt").forms
     assert form.goals.expected == "保障基层医疗机构正常运转,确保补助资金按时发放。"
     assert form.goals.actual == "全年发放补助资金120万元,覆盖全县37个基层医疗机构,其中村卫生室补助"
+
+
+def test_a_wrapped_header_flattened_line_after_line_is_rejoined() -> None:
+    """A page's text on one line (cells a space apart): the header's wrapped cells come first line first
+    (`年度 实际 分值 得分 … 指标值 完成值`); each piece joins the header word it completes."""
+    text = " ".join([
+        "项目支出绩效自评表(2022年度) 项目名称 文物保护经费 主管部门 某区文旅局 实施单位 某区文旅局",
+        "绩效指标 一级指标 二级指标 三级指标 年度 实际 分值 得分 偏差原因分析及改进措施 指标值 完成值",
+        "产出指标 数量指标 修缮建筑数量 3处 3处 10 10 质量指标 验收通过率 100% 95% 10 9 未全部验收",
+    ])
+    flat = next(r for r in text_readings(text) if r.name == "flat")
+    [form] = _forms_of(flat)()
+    assert [(i.level3, i.target, i.actual, i.weight, i.score) for i in form.indicators] == [
+        ("修缮建筑数量", "3处", "3处", 10, 10), ("验收通过率", "100%", "95%", 10, 9)]
+
+
+def test_the_text_ending_inside_a_row_is_a_note_not_a_lost_row() -> None:
+    """A page copy cut after the first character of the next label (`可`): said as the text's end, which
+    costs the reading nothing; a longer name left without values is still a row lost."""
+    head = ["项目支出绩效自评表", "项目名称\t文物保护经费", "主管部门\t某区文旅局", "实施单位\t某区文旅局",
+            "一级指标\t二级指标\t三级指标\t年度指标值\t实际完成值\t分值\t得分",
+            "产出指标\t数量指标\t修缮建筑数量\t3处\t3处\t10\t10"]
+    cut = extract_bytes("\n".join([*head, "可"]).encode(), "dump.txt").forms[0]
+    assert [i.code for i in cut.issues if i.code in ("text_ends_in_row", "row_without_values")] == ["text_ends_in_row"]
+    lost = extract_bytes("\n".join([*head, "文物安全巡查次数"]).encode(), "dump.txt").forms[0]
+    assert "row_without_values" in {i.code for i in lost.issues}

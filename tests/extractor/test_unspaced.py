@@ -239,3 +239,15 @@ def test_a_year_printed_before_the_title_is_the_forms() -> None:
     assert "2021年度项目绩效自评表" in tokens
     form = extract_bytes(text.encode(), "dump.txt").forms[0]
     assert (form.year, form.title) == (2021, "项目绩效自评表")
+
+
+def test_a_gapless_table_inside_a_spaced_line_is_read_as_whitespace_lost() -> None:
+    """A document site's page on one line: a spaced preamble, then the table with its gaps lost."""
+    table = HEAD + ("一级指标二级指标三级指标年度指标值实际完成值分值得分产出指标数量指标道路修补里程>=12公里12公里88"
+                    "质量指标道路修补验收达标达标88时效指标道路修补完成时间12月底前12月底前88"
+                    "效益指标社会效益指标道路通行条件明显改善明显改善88可持续影响指标道路养护长效机制健全健全88"
+                    "满意度指标服务对象满意度指标沿线群众满意度>=90分92分88总分10098")  # no glued 95%100%: the form's words tell alone
+    text = "部门整体支出绩效自评表.docx 上传人:王** 页数:15 大小:49.51KB 下载 相关 举报 第1页 / 共15页 " + table
+    result = extract_bytes(text.encode(), "dump.txt")
+    assert result.source.reading == "unspaced"
+    assert result.forms[0].indicators[0].level3 == "道路修补里程"
