@@ -312,7 +312,7 @@ def _read_form(lines: list[str]) -> BlockForm:
     # (A table without 三级指标 ends that stretch at its first value header: 年度指标值.)
     values_at = next((k for k in range(table, names_at) if any(
         header_role(compact(w), INDICATOR_HEADER_ROLES) in ("target", "actual") for w in lines[k].split())), names_at)
-    between = lines[table:values_at]
+    between = _header_cuts_dropped(lines[table:values_at])
     side = [line for line in between if _side_line(line)]
     before = lines[:table] + [line for line in between if not _side_line(line)]
     title = next((line for line in lines if is_title(compact(line))), None)
@@ -336,6 +336,21 @@ def _read_form(lines: list[str]) -> BlockForm:
     if total:
         form.rows.append(total)
     return form
+
+
+def _header_cuts_dropped(lines: list[str]) -> list[str]:
+    """指标性 / 质: a header cut in its cell, its rest a piece that would read as a side label's (质 of
+    质量指标): both lines are the header's, neither the head's nor the side's."""
+    out: list[str] = []
+    k = 0
+    while k < len(lines):
+        if k + 1 < len(lines) and not _is_header(compact(lines[k])) and len(compact(lines[k + 1])) <= 2 \
+                and _is_header(compact(lines[k]) + compact(lines[k + 1])):
+            k += 2
+            continue
+        out.append(lines[k])
+        k += 1
+    return out
 
 
 _SIDE_WORDS = (*LEVEL1, *LEVEL2_PARENT, *SUPER_LABELS, *_SIDE_HEADERS)
@@ -904,8 +919,14 @@ def _label_rest_at(raw: list[str], k: int, c: str, label: Any) -> int | None:
     if k + 2 >= len(raw) or not _CJK.match(c) or _opens(raw[k + 2]):
         return None
     rest = compact(raw[k + 2])
-    if not rest or len(rest) > BLOCK_ORDER.key_piece_max or read_label(compact(raw[k + 1])) is not None:
+    if not rest or len(rest) > BLOCK_ORDER.key_piece_max:
         return None
+    between = read_label(compact(raw[k + 1]))
+    if between is not None:
+        # 成本 / 经济成本指标 / 指标: a level-1 label cut in its cell, a level-2 label printed beside it
+        whole = read_label(c + rest) if label is None else None
+        return k + 2 if whole is not None and whole.level in (1, 2) and between.level == 2 \
+            and (c + rest) in LEVEL1 else None
     if label is None:
         whole = read_label(c + rest)
         return k + 2 if whole is not None and whole.level in (1, 2) and not whole.weight else None

@@ -204,3 +204,20 @@ def test_a_name_cut_around_the_target_beside_it_is_one_name() -> None:
     rows = _table(dump)
     assert list(rows) == ["受益人数计划完成率", "政策知晓", "抽检批次合格情况", "人才队伍建设持续性"]
     assert rows["抽检批次合格情况"][3:7] == ["10", ">=90%", "95%", "10"]
+
+
+def test_a_level1_label_cut_around_a_level2_label_is_no_name() -> None:
+    # 效益 / 社会效益指标 / 指标: the level-1 cell's lines, the level-2 label beside them printed between.
+    dump = DUMP.replace("效益指标(30分)\n\n社会效益指标", "效益\n\n社会效益指标\n\n指标")
+    rows = _table(dump)
+    assert list(rows) == ["受益人数计划完成率", "抽检批次", "档案规范达标情况", "社会治安状况"]
+    assert rows["社会治安状况"][:2] == ["效益指标", "社会效益指标"]
+
+
+def test_a_header_cut_before_the_side_labels_is_neither_a_value_nor_a_name() -> None:
+    # 指标性 / 质 (指标性质) printed among the side labels' lines: 质 reads as a piece of 质量指标.
+    # The names' header printed after the level labels' block.
+    dump = DUMP.replace("二级指标\n\n三级指标", "二级指标\n\n指标性\n\n质").replace(
+        "得分\n\n产出指标(60分)\n\n数量指标", "得分\n\n产出指标(60分)\n\n数量指标\n\n三级指标")
+    rows = _table(dump)
+    assert list(rows) == ["受益人数计划完成率", "抽检批次", "档案规范达标情况", "社会治安状况"]
