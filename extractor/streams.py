@@ -465,18 +465,28 @@ def segment_rows(body: list[str], header: list[str], *, lone_cells: bool = False
     if len(body) not in best and not lone_cells:
         # The text cut off inside the last row (可持续影响指标 / 指标1:技): what aligns up to its few
         # cells is the table, and they stand alone after it.
-        cut = next((k for k in range(len(body) - 1, max(0, len(body) - CUT_ROW_CELLS) - 1, -1) if k in best), None)
-        if cut is None or cut == 0 or any(is_points(t) for t in body[cut:]):
-            return [[t] for t in body]  # nothing aligns: leave the cells one per row
-        return [*_rows_from_cuts(body, best, cut, is_label, roles, columns, width), *([t] for t in body[cut:])]
+        return _cut_last_row(body, best, is_label, roles, columns, width) or [[t] for t in body]
     if len(body) not in best:
         # Nothing aligns all the way (one cell the reader got wrong): let a cell stand alone where
         # no row takes it, at a price, so one bad cell costs its row and not the whole table.
+        aligned = best
         best = _cut_rows(body, is_label, roles, list(range(1, len(body) + 1)), longest, lone_cost=LONE_CELL_COST,
                          points=points)
         if _lone_cells(best, len(body)) > max(MAX_LONE_CELLS, len(body) // 20):
-            return [[t] for t in body]  # not one bad cell but a reading that does not fit: say so
+            # not one bad cell: the text cut inside its last row, or a reading that does not fit (say so)
+            return _cut_last_row(body, aligned, is_label, roles, columns, width) or [[t] for t in body]
     return _rows_from_cuts(body, best, len(body), is_label, roles, columns, width)
+
+
+def _cut_last_row(body: list[str], best: dict[int, tuple[float, int, list[int | None] | None]], is_label: list[bool],
+                  roles: list[str], columns: dict[str, int], width: int) -> list[list[str]] | None:
+    """The text cut off inside its last row (可持续影响指标 / 指标1:技, or a row's labels, name and half its
+    target): the rows up to it, then its few cells alone; None when no such cut explains the table."""
+    tail = CUT_ROW_CELLS + sum(is_label[max(0, len(body) - CUT_ROW_CELLS - 3):])  # the row's own labels too
+    cut = next((k for k in range(len(body) - 1, max(0, len(body) - tail) - 1, -1) if k in best), None)
+    if cut is None or cut == 0 or any(is_points(t) for t in body[cut:]):
+        return None
+    return [*_rows_from_cuts(body, best, cut, is_label, roles, columns, width), *([t] for t in body[cut:])]
 
 
 CUT_ROW_CELLS = 3  # cells of a last row the text cut off (its labels and a name fragment)

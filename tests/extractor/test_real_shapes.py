@@ -639,3 +639,18 @@ def test_the_text_ending_inside_a_row_is_a_note_not_a_lost_row() -> None:
     assert [i.code for i in cut.issues if i.code in ("text_ends_in_row", "row_without_values")] == ["text_ends_in_row"]
     lost = extract_bytes("\n".join([*head, "文物安全巡查次数"]).encode(), "dump.txt").forms[0]
     assert "row_without_values" in {i.code for i in lost.issues}
+
+
+def test_a_flat_dump_cut_inside_its_last_row_keeps_the_rows_before_it() -> None:
+    """One space-separated line whose text stops inside the last row (its label, name and half its target):
+    the rows before it are read into their columns, not left one cell a row."""
+    text = " ".join([
+        "项目支出绩效自评表 (2021年度) 项目名称 禁毒经费 主管部门 某市公安局 实施单位 禁毒支队",
+        "一级指标 二级指标 三级指标 年度指标值 实际完成值 分值 得分 偏差原因分析及改进措施",
+        "(50分) 数量指标 指标1:禁毒宣传场次 ≥1场 1场 12 12 指标2:毛发检查试剂数量 ≥2400份 3200份 12 12",
+        "质量指标 指标1:经费支出合规性 严格执行相关财经法规制度 严格执行相关",
+    ])
+    flat = next(r for r in text_readings(text) if r.name == "flat")
+    [form] = _forms_of(flat)()
+    assert [(i.level3, i.target, i.actual, i.weight, i.score) for i in form.indicators][:2] == [
+        ("禁毒宣传场次", ">=1场", "1场", 12, 12), ("毛发检查试剂数量", ">=2400份", "3200份", 12, 12)]
