@@ -239,26 +239,50 @@ _PIECES_WINDOW = 12  # tokens after the header's words that may still be its cel
 def _wrapped_pieces_joined(tokens: list[str], header: list[str], j: int,
                            table: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[list[str], int]:
     """A header whose cells wrapped, flattened line after line: `一级指标 二级指标 三级指标 年度 实际 分值
-    得分 偏差原因… 指标值 完成值`. Each first-line piece joins the first later header word it completes
-    into a header of that word's role (年度 + 指标值 = 年度指标值); taken only if every piece finds one."""
+    得分 偏差原因… 指标值 完成值` (or `年度实际` glued). Each first-line piece joins the first later header
+    word it completes into a header of that word's role (年度 + 指标值 = 年度指标值); taken only if every
+    piece finds one."""
     k = j
     while k < len(tokens) and k - j < _PIECES_WINDOW and (
-            header_role(tokens[k], table) or (len(compact(tokens[k])) <= _PIECE_MAX and _cjk_word().match(compact(tokens[k]))
-                                              and not _is_word(tokens[k]))):
+            header_role(tokens[k], table) or (len(compact(tokens[k])) <= 2 * _PIECE_MAX
+                                              and _cjk_word().match(compact(tokens[k])) and not _is_word(tokens[k]))):
         k += 1
-    window = tokens[j:k]
+    window = [compact(t) for t in tokens[j:k]]
     pieces = [a for a, t in enumerate(window) if not header_role(t, table)]
     if not pieces:
         return header, j
-    cells: list[str | None] = list(window)
+    cells: list[list[str] | None] = [[t] for t in tokens[j:k]]
+    taken: set[int] = set()
     for a in pieces:
-        b = next((b for b in range(a + 1, len(window)) if cells[b] is not None and b not in pieces
-                  and (role := header_role(window[b], table)) and header_role(window[a] + window[b], table) == role), None)
-        if b is None:
+        joined = _piece_completions(window, a, pieces, taken, table)
+        if joined is None:
             return header, j
-        cells[a], cells[b] = window[a] + window[b], None
-    end = max(b for b, c in enumerate(cells) if c is None) + 1  # the last word used
-    return header + [c for c in cells[:end] if c is not None], j + end
+        cells[a] = joined[0]
+        for b in joined[1]:
+            cells[b] = None
+            taken.add(b)
+    end = max(taken) + 1  # the last word used
+    return header + [c for cell in cells[:end] if cell is not None for c in cell], j + end
+
+
+def _piece_completions(window: list[str], a: int, pieces: list[int], taken: set[int],
+                       table: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[list[str], list[int]] | None:
+    """The headers the piece at `a` (whole, or glued from two pieces: 年度实际) makes with later words."""
+    text = window[a]
+    for cut in (len(text), *range(2, len(text) - 1)):
+        parts = [text[:cut], text[cut:]] if cut < len(text) else [text]
+        made: list[str] = []
+        used: list[int] = []
+        for part in parts:
+            b = next((b for b in range(a + 1, len(window)) if b not in pieces and b not in taken and b not in used
+                      and (role := header_role(window[b], table)) and header_role(part + window[b], table) == role), None)
+            if b is None:
+                break
+            made.append(part + window[b])
+            used.append(b)
+        else:
+            return made, used
+    return None
 
 
 def _meta_row(tokens: list[str], i: int, cells_may_split: bool) -> tuple[list[str], int]:

@@ -182,10 +182,50 @@ def _indicator_columns(text: str, start: int) -> tuple[str, ...] | None:
     None where no header follows (绩效指标 repeated over a page break: the form's header still holds)."""
     head = text[start - 4:start + _HEADER_SPAN]
     first_label = min((i for w in _LABELS if (i := head.find(w, 4)) >= 0), default=len(head))
-    roles = [_IND_ROLE[m.group(0)] for m in _form_words(head[:first_label]) if m.group(0) in _IND_ROLE]
+    roles = _header_roles_in_order(head[:first_label])
     if not any(role not in ("l1", "l2") for role in roles):
         return None
     return tuple(dict.fromkeys(roles))
+
+
+_PIECES_MAX = 8  # characters of a header's first-line pieces between two header words (年度实际)
+
+
+def _header_roles_in_order(head: str) -> list[str]:
+    """The header's roles as printed. A header whose cells wrapped reads first lines first
+    (`…三级指标年度实际分值得分偏差原因…指标值完成值`): the pieces between two words (年度实际) each
+    complete a later word into a header of its role (年度+指标值, 实际+完成值), so those roles stand there."""
+    words = [m for m in _form_words(head) if m.group(0) in _IND_ROLE]
+    if (lead := _WORD.match(head)) and lead.group(0) in _IND_ROLE and (not words or words[0].start() > 0):
+        words.insert(0, lead)  # the header's first word (三级指标), whatever follows it
+    used: set[int] = set()
+    roles: list[str] = []
+    end = 0
+    for k, m in enumerate(words):
+        gap = head[end:m.start()]
+        end = m.end()
+        if k and 0 < len(gap) <= _PIECES_MAX and (found := _completed_by(gap, words, k, used)):
+            roles.extend(_IND_ROLE[words[j].group(0)] for j in found)
+            used.update(found)
+        if k not in used:
+            roles.append(_IND_ROLE[m.group(0)])
+    return roles
+
+
+def _completed_by(gap: str, words: list[re.Match[str]], k: int, used: set[int]) -> list[int] | None:
+    """Indexes of the later header words that the gap's one or two pieces complete, in the pieces' order."""
+    for cut in (len(gap), *range(2, len(gap) - 1)):
+        pieces = [gap[:cut], gap[cut:]] if cut < len(gap) else [gap]
+        found: list[int] = []
+        for piece in pieces:
+            j = next((j for j in range(k, len(words)) if j not in used and j not in found
+                      and _IND_ROLE.get(piece + words[j].group(0)) == _IND_ROLE[words[j].group(0)]), None)
+            if j is None:
+                break
+            found.append(j)
+        else:
+            return found
+    return None
 
 
 def _points_printed(columns: tuple[str, ...]) -> bool:

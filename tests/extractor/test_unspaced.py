@@ -251,3 +251,14 @@ def test_a_gapless_table_inside_a_spaced_line_is_read_as_whitespace_lost() -> No
     result = extract_bytes(text.encode(), "dump.txt")
     assert result.source.reading == "unspaced"
     assert result.forms[0].indicators[0].level3 == "道路修补里程"
+
+
+def test_a_wrapped_header_read_first_lines_first_keeps_its_column_order() -> None:
+    """OCR rows without gaps, the header wrapped in its cells: `三级指标年度实际分值得分偏差原因分析及改进措施` then
+    `指标值完成值`. 年度 and 实际 complete 指标值 and 完成值, so target and actual stand before 分值."""
+    text = ("项目支出绩效自评表(2022年度)\n项目名称文物保护经费\n主管部门某区文旅局实施单位某区文旅局\n"
+            "绩效指标一级指标二级指标三级指标年度实际分值得分偏差原因分析及改进措施\n指标值完成值\n"
+            "产出指标数量指标修缮建筑面积6000平方米6000平方米77\n质量指标验收通过率100%95%65\n")
+    form = extract_bytes(text.encode(), "dump.txt").forms[0]
+    assert [(i.level3, i.target, i.actual, i.weight, i.score) for i in form.indicators] == [
+        ("修缮建筑面积", "6000平方米", "6000平方米", 7, 7), ("验收通过率", "100%", "95%", 6, 5)]
