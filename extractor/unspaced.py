@@ -646,6 +646,7 @@ _UNIT_AFTER = re.compile(r"万元|万㎡|万人次|万人|人次|批次|平方�
                          r"|[个人次起天元万项户家所场㎡年月日份台套件吨亩处批册辆种张株头棵篇期条座间]")
 
 
+_YEAR_DIGITS = re.compile(r"(?:19|20)\d{2}")
 _POINTS_RUN = re.compile(r"(\d+(?:\.\d+)?)(?=[^\d.%]|$)")
 
 
@@ -660,6 +661,8 @@ def _split_indicator_rows(free: str, *, total: bool = False) -> list[str]:
         unit = _UNIT_AFTER.match(free, m.end())
         if unit and (unit.end() == len(free) or free[unit.end()].isdigit() or free[unit.end()] in "<>="):
             continue  # `3个`, `290万元` is a value with its unit, not the points
+        if _YEAR_DIGITS.fullmatch(digits) and free.startswith("年", m.end()):
+            continue  # 2022年底之前: a year, never 分值 and 得分
         points = _points(digits, total=total)
         if points is None:
             continue

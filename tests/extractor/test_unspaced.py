@@ -262,3 +262,11 @@ def test_a_wrapped_header_read_first_lines_first_keeps_its_column_order() -> Non
     form = extract_bytes(text.encode(), "dump.txt").forms[0]
     assert [(i.level3, i.target, i.actual, i.weight, i.score) for i in form.indicators] == [
         ("修缮建筑面积", "6000平方米", "6000平方米", 7, 7), ("验收通过率", "100%", "95%", 6, 5)]
+
+
+def test_a_year_before_its_deadline_is_no_points() -> None:
+    """`2022年底之前2022年底之前` (target and actual): 2022 followed by 年 is a year, not 分值 20 and 得分 22."""
+    tokens = split_unspaced(HEAD + "一级指标二级指标三级指标年度指标值实际完成值分值得分产出指标时效指标完成时限"
+                                   "2022年底之前2022年底之前1010总分10098")
+    assert _between(tokens, "时效指标", "总分")[-2:] == ["10", "10"]
+    assert not {"20", "22", "2"} & set(_between(tokens, "时效指标", "总分"))
