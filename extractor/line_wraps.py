@@ -70,14 +70,16 @@ HEADER_PIECES_MAX = 8  # words of a header wrapped onto the line above or below 
 def line_wrap_rows(text: str) -> list[tuple[int, list[str]]]:
     """(page, cells) rows of the whole text: lines outside the tables as they are, each funds block and
     indicator table (one per form) rebuilt from its anchors, wrapped pieces and labels."""
-    pages = _pages(text)
+    raw = text.split("\n")
+    counters = _bare_counters(raw)
+    pages = _pages(text, counters)
     # A page's counter (`1/6`, `第 2 页`) printed inside a table that runs on is no cell of it.
-    lines = _join_wrapped_keys([[] if is_page_number(line.strip()) else _tokens(line.replace("\f", " "))
-                                for line in text.split("\n")])
+    lines = _join_wrapped_keys([[] if k in counters or is_page_number(line.strip()) else _tokens(line.replace("\f", " "))
+                                for k, line in enumerate(raw)])
     rows: list[tuple[int, list[str]]] = []
     i = 0
     while i < len(lines):
-        header_at = next((k for k in range(i, len(lines)) if _header_words(lines[k]) >= _HEADER_MIN_WORDS), None)
+        header_at = next((k for k in range(i, len(lines)) if _is_header_line(lines, k)), None)
         fund_at = next((k for k in range(i, header_at if header_at is not None else len(lines))
                         if _fund_words(lines[k]) >= _HEADER_MIN_WORDS), None)
         if fund_at is not None:  # the funds block comes first in a form
@@ -178,13 +180,33 @@ def _is_title(tokens: list[str]) -> bool:
     return len(tokens) == 1 and is_title(tokens[0])
 
 
-def _pages(text: str) -> list[int]:
+def _pages(text: str, counters: frozenset[int] = frozenset()) -> list[int]:
     """Each line's page: pages part at form feeds, or after a line that is a page's counter alone."""
     page, out = 1, []
-    for line in text.split("\n"):
+    for k, line in enumerate(text.split("\n")):
         out.append(page)
-        page += line.count("\f") or is_page_number(line.strip())
+        page += line.count("\f") or is_page_number(line.strip()) or k in counters
     return out
+
+
+_BARE_NUMBER = re.compile(r"^\d{1,3}$")
+PAGE_LINES_MIN = 10  # lines of a page at least: counters closer than this are a table's numbers
+
+
+def _bare_counters(lines: list[str]) -> frozenset[int]:
+    """Lines holding a page's bare counter (`1`, then `2` a page further, …: pages joined by a newline,
+    each ending in its footer's number): whole numbers alone on their line counting the pages 1, 2, 3
+    in order, a page's worth of lines apart and the last near the text's end, two at least. A cut
+    weight alone on its line (`1` / `0`) counts nothing."""
+    alone = [(k, int(line.strip())) for k, line in enumerate(lines) if _BARE_NUMBER.match(line.strip())]
+    found: list[int] = []
+    for k, n in alone:
+        if n == len(found) + 1 and k - (found[-1] if found else -1) >= PAGE_LINES_MIN:
+            found.append(k)
+    tail = sum(1 for line in lines[found[-1] + 1:] if line.strip()) if found else 0
+    if len(found) < 2 or tail > (len(lines) - found[0]) / len(found) * 1.5:
+        return frozenset()
+    return frozenset(found)
 
 
 Table = tuple[tuple[str, tuple[str, ...]], ...]  # a header's words by role (extractor.form.vocabulary)
@@ -207,6 +229,22 @@ def _header_words(tokens: list[str]) -> int:
 
 
 _WHOLE_HEADER_WORDS = frozenset(w for _role, words in INDICATOR_HEADER_ROLES for w in words)
+
+
+def _is_header_line(lines: list[list[str]], k: int) -> bool:
+    """The indicator header's own line: it names columns, or its words with the pieces cut onto the lines
+    just above and below it, paired in order (`一级指 指标性 … 得` / `二级指标 三级指标` / `标 质 … 分`: a
+    template of narrow columns whose every other word wrapped), name enough of them."""
+    words = _header_words(lines[k])
+    if words >= _HEADER_MIN_WORDS:
+        return True
+    if not words or k < 1 or k + 1 >= len(lines):
+        return False
+    up, down = lines[k - 1], lines[k + 1]
+    if len(up) != len(down) or not _is_header_fragment(up) or not _is_header_fragment(down):
+        return False
+    joined = [u + d for u, d in zip(up, down, strict=True)]
+    return words + _words_of(INDICATOR_HEADER_ROLES, joined) >= _HEADER_MIN_WORDS
 
 
 def _whole_header_words(tokens: list[str]) -> int:
@@ -529,7 +567,7 @@ def _header(lines: list[list[str]], start: int, header_at: int, end: int | None 
     samples = [t for t in body if len(t) >= 4 and _points_count(t) >= 1][:12]
     best, best_score = anchor + [w[0] + w[1] for w in wrapped], float("-inf")
     whole = {compact(a) for a in anchor if compact(a) in _WHOLE_HEADER_WORDS}
-    for order, _odd, joins in _candidate_rows(anchor, wrapped):
+    for order, _odd, joins, _joined in _candidate_rows(anchor, wrapped):
         if any(w in compact(t) and compact(t) != w for t in order for w in whole):
             continue  # a header word printed whole (一级指标) is no wrapped word's middle line
         every = [r for r in (header_role(t, INDICATOR_HEADER_ROLES) for t in order) if r]
@@ -868,11 +906,14 @@ def _share_pieces(anchors: list[int], n: int) -> list[tuple[list[int], list[int]
 Wrap = tuple[str, str, int]  # a wrapped cell: its part above the anchor, below it, the width of one full line
 
 
-def _wrapped_cells(ups: list[list[str]], downs: list[list[str]], apart: frozenset[int] = frozenset()) -> list[Wrap]:
+def _wrapped_cells(ups: list[list[str]], downs: list[list[str]], apart: frozenset[int] = frozenset(),
+                   floating: list[int] | None = None) -> list[Wrap]:
     """Cells wrapped around the anchor, each as (the part above the anchor, the part below): the
     line just above pairs with the line just below, piece by piece, and lines further out wrap the
     same cells as the lines inside them (the tallest, longest ones when fewer), but for the rings
-    (0 the innermost pair of lines) in `apart`, whose pieces are cells of their own."""
+    (0 the innermost pair of lines) in `apart`, whose pieces are cells of their own. `floating`
+    collects the cells a line further out added beside those inside it: where they stand among
+    them no line tells (a cell of three lines, its middle on the anchor, beside cells of two)."""
     ups = [list(u) for u in ups]
     downs = [list(d) for d in downs]
     cells: list[Wrap] = []
@@ -881,35 +922,64 @@ def _wrapped_cells(ups: list[list[str]], downs: list[list[str]], apart: frozense
         ring += 1
         up = ups.pop() if ups else []
         down = downs.pop(0) if downs else []
+        inner = len(cells)
         if up and down and len(up) != len(down):  # no pairing: each line's pieces are cells of their own
             cells = _nest([(u, "", _width(u)) for u in up], cells) + [("", d, 0) for d in down]
-            continue
-        pairs = [(u, d, _width(u)) for u, d in zip(up, down, strict=True)] if up and down else \
-            [(u, "", _width(u)) for u in up] + [("", d, 0) for d in down]
-        cells = cells + pairs if ring in apart else _nest(pairs, cells)
+        else:
+            pairs = [(u, d, _width(u)) for u, d in zip(up, down, strict=True)] if up and down else \
+                [(u, "", _width(u)) for u in up] + [("", d, 0) for d in down]
+            cells = cells + pairs if ring in apart else _nest(pairs, cells)
+        if floating is not None and inner:
+            floating.extend(range(inner, len(cells)))
     return cells
 
 
 SENTENCE_MARKS = re.compile(r"[，。；！？,;]")  # a note's or a goal's punctuation: no name or value holds it
 MAX_APART_RINGS = 3  # rings tried apart from the cells inside them (2^3 ways at most)
 SENTENCE_IN_NAME = 3.0  # as much as a name's whole fit: a sentence in the 三级指标 column is a note's piece
+MAX_FLOATING = 2  # cells of a further ring tried in every place among those inside
 
 
-def _wrapped_variants(ups: list[list[str]], downs: list[list[str]]) -> list[list[Wrap]]:
-    """The ways to nest the wrapped lines worth judging: as `_wrapped_cells` nests them, and, when a
-    sentence is among them (a note of many lines beside a name of two), with outer rings standing as
-    cells of their own (the note's lines around its middle on the anchor, not the name's)."""
-    base = _wrapped_cells(ups, downs)
+def _wrapped_variants(ups: list[list[str]], downs: list[list[str]]) -> list[list[tuple[list[Wrap], int]]]:
+    """The ways to nest the wrapped lines worth judging, in groups of (cells, the mask of those that
+    must be a middle line's cell): as `_wrapped_cells` nests them, and with a cell a line further out
+    added (its place among the inner ones unknown) in every place where it is the cell of three lines
+    centred on an anchor cell; then, when a sentence is among them (a note of many lines beside a name
+    of two), with outer rings standing as cells of their own (the note's lines around its middle on
+    the anchor, not the name's)."""
+    floating: list[int] = []
+    base = _wrapped_cells(ups, downs, floating=floating)
+    group = [(base, 0)]
+    if 0 < len(floating) <= MAX_FLOATING:
+        group += _moves(base, floating)
+    groups = [group]
     rings = max(len(ups), len(downs))
     if rings < 2 or not any(SENTENCE_MARKS.search(t) for line in (*ups, *downs) for t in line):
-        return [base]
+        return groups
     outer = range(1, min(rings, MAX_APART_RINGS + 1))
-    variants = [base]
+    seen = [base]
     for mask in range(1, 1 << len(outer)):
         apart = frozenset(r for n, r in enumerate(outer) if mask >> n & 1)
-        if (cells := _wrapped_cells(ups, downs, apart)) not in variants:
-            variants.append(cells)
-    return variants
+        if (cells := _wrapped_cells(ups, downs, apart)) not in seen:
+            seen.append(cells)
+            groups.append([(cells, 0)])
+    return groups
+
+
+def _moves(cells: list[Wrap], floating: list[int]) -> list[tuple[list[Wrap], int]]:
+    """The cells with the floating ones (indices) put in every other order-keeping place among the
+    others, each with the mask of where they went."""
+    fixed = [c for k, c in enumerate(cells) if k not in floating]
+    free = [cells[k] for k in floating]
+    n = len(cells)
+    out = []
+    for places in combinations(range(n), len(free)):
+        if list(places) == floating:
+            continue
+        it_fixed, it_free = iter(fixed), iter(free)
+        out.append(([next(it_free) if k in places else next(it_fixed) for k in range(n)],
+                     sum(1 << k for k in places)))
+    return out
 
 
 def _indicator_score(cells: list[str], roles: list[str]) -> float:
@@ -919,14 +989,20 @@ def _indicator_score(cells: list[str], roles: list[str]) -> float:
                                           for t, p in zip(cells, placed, strict=True))
 
 
-def _best_indicator_row(anchor: list[str], variants: list[list[Wrap]], roles: list[str]) -> tuple[list[str], bool]:
-    """The best row over the ways the wrapped lines nest."""
+def _best_indicator_row(anchor: list[str], groups: list[list[list[Wrap]]], roles: list[str]) -> tuple[list[str], bool]:
+    """The best row over the ways the wrapped lines nest: within a group each middle line taken
+    counts (MIDDLE_JOIN), between groups the row's fit alone."""
     best: tuple[float, list[str], bool] | None = None
-    for wrapped in variants:
-        cells, odd = _best_row(anchor, wrapped, roles, _indicator_score)
-        score = _indicator_score(cells, roles)
+    for group in groups:
+        inner: tuple[float, list[str], bool] | None = None
+        for wrapped, must_join in group:
+            cells, odd, score = _scored_row(anchor, wrapped, roles, _indicator_score, MIDDLE_JOIN, must_join)
+            if inner is None or score > inner[0] + VARIANT_TIE:
+                inner = (score, cells, odd)
+        assert inner is not None
+        score = _indicator_score(inner[1], roles)
         if best is None or score > best[0] + VARIANT_TIE:
-            best = (score, cells, odd)
+            best = (score, inner[1], inner[2])
     assert best is not None
     return best[1], best[2]
 
@@ -961,6 +1037,11 @@ def _width(text: str) -> int:
 
 
 JOIN_TIE = 0.01  # as good either way: a piece as wide as the cell's full lines is its middle line
+# In an indicator row more than a tie, and more than a note's fit: the pieces above and below the
+# anchor's first cell, as wide as the upper one, are the name of three lines centred on the row's line
+# (人均培训 / 成本偏差 … / 率), not a note of two lines beside a name of one, which a note column of the
+# very same width would need.
+MIDDLE_JOIN = 1.0
 WIDTH_SLACK = 1  # display columns: two full lines of one cell are as wide, give or take a half-width character
 
 
@@ -973,38 +1054,55 @@ def _best_row(anchor: list[str], wrapped: list[Wrap], roles: list[str],
     """The anchor's cells with the wrapped ones put where the row aligns best with the roles. A
     wrapped cell may instead be the cell whose middle line the anchor holds: its upper part as wide
     as that anchor piece (both full lines of the cell)."""
+    cells, odd, _score = _scored_row(anchor, wrapped, roles, judge, JOIN_TIE)
+    return cells, odd
+
+
+def _scored_row(anchor: list[str], wrapped: list[Wrap], roles: list[str],
+                judge: Callable[[list[str], list[str]], float], join: float,
+                must_join: int = 0) -> tuple[list[str], bool, float]:
+    """_best_row, with its score (each middle line taken worth `join`); the wrapped cells in the mask
+    `must_join` only around the anchor cell that is their middle line."""
     if not wrapped:
-        return anchor, True
+        return anchor, True, judge(anchor, roles)
     if len(wrapped) > MAX_WRAPPED and (judge in (_align_score, _indicator_score) or comb(len(anchor) + len(wrapped), len(wrapped)) > MAX_PLACEMENTS):
         head, tail = wrapped[: MAX_WRAPPED - 1], wrapped[MAX_WRAPPED - 1:]
         wrapped = [*head, ("".join(w[0] for w in tail), "".join(w[1] for w in tail), 0)]
+        must_join &= (1 << (MAX_WRAPPED - 1)) - 1
     best, best_score, best_odd = [*anchor, *(w[0] + w[1] for w in wrapped)], float("-inf"), False
-    for cells, odd, joins in _candidate_rows(anchor, wrapped):
-        score = judge(cells, roles) + JOIN_TIE * joins
+    for cells, odd, joins, joined in _candidate_rows(anchor, wrapped):
+        if must_join & ~joined:
+            continue
+        score = judge(cells, roles) + JOIN_TIE * joins + (join - JOIN_TIE) * (joined & 1 << len(wrapped) > 0)
         if score > best_score:
             best, best_score, best_odd = cells, score, odd
-    return best, best_odd
+    return best, best_odd, best_score
 
 
-def _candidate_rows(anchor: list[str], wrapped: list[Wrap]) -> list[tuple[list[str], bool, int]]:
+def _candidate_rows(anchor: list[str], wrapped: list[Wrap]) -> list[tuple[list[str], bool, int, int]]:
     """Every order-keeping way to place each wrapped cell: between anchor cells, or around the
     anchor cell that is its middle line; and whether the tallest cell took a middle line (an odd
     count of lines)."""
     out: list[tuple[list[str], bool, int]] = []
     tallest = max(range(len(wrapped)), key=lambda k: len(wrapped[k][0]) + len(wrapped[k][1]))
 
-    def place(k: int, a: int, row: list[str], odd: bool, joins: int) -> None:
+    def place(k: int, a: int, row: list[str], odd: bool, joins: int, joined: int = 0) -> None:
         if k == len(wrapped):
-            out.append((row + anchor[a:], odd, joins))
+            out.append((row + anchor[a:], odd, joins, joined))
             return
         top, bottom, width = wrapped[k]
         for b in range(a, len(anchor) + 1):
-            place(k + 1, b, row + anchor[a:b] + [top + bottom], odd, joins)
+            place(k + 1, b, row + anchor[a:b] + [top + bottom], odd, joins, joined)
             if b < len(anchor) and top and bottom and _is_middle(top, width, anchor[b]):
-                place(k + 1, b + 1, row + anchor[a:b] + [top + anchor[b] + bottom], odd or k == tallest, joins + 1)
+                # (bit len(wrapped): the row's first cell, its name, is one of three lines)
+                place(k + 1, b + 1, row + anchor[a:b] + [top + anchor[b] + bottom], odd or k == tallest, joins + 1,
+                      joined | 1 << k | (1 << len(wrapped) if not row and b == 0 and _WORDS.match(anchor[b]) else 0))
 
     place(0, 0, [], False, 0)
     return out
+
+
+_WORDS = re.compile(r"^[\u4e00-\u9fff（）()、]+$")  # a name's middle line: words, no value's digits or signs
 
 
 def _is_middle(top: str, width: int, piece: str) -> bool:

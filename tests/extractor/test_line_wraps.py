@@ -326,3 +326,47 @@ def test_a_fund_row_label_alone_is_an_empty_row() -> None:
     assert by_label["其他资金"][1:4] == ["0.00", "0.00", "0.00"], rows
     appropriation = next(r for r in rows if r and r[0].startswith("其中"))
     assert appropriation[1:4] == ["98,118,249.06", "122,647,811.32", "106,826,243.66"], rows
+
+
+def test_a_header_of_narrow_columns_is_found_by_its_pieces_paired_around_its_line() -> None:
+    # Every other header word cut in its narrow column: the header's own line names two columns; the
+    # pieces just above and below it, paired in order, name the rest.
+    dump = "\n".join(["一级指 指标性 指标 度量单 实际完 分 得", "二级指标 三级指标",
+                      "标 质 值 位 成值 值 分",
+                      "产出指标 数量指标 受益人数 >= 300 户 301户 10 10", "总分 100 100"])
+    rows = [cells for _page, cells in line_wrap_rows(dump)]
+    assert rows[0][:4] == ["一级指标", "二级指标", "三级指标", "指标性质"], rows[0]
+    assert any("受益人数" in r and "301户" in r for r in rows[1:]), rows
+
+
+def test_a_name_of_three_lines_centred_on_its_row_is_no_note() -> None:
+    # 人均培训 / 成本偏差 … / 率: the pieces above and below the row's first cell, as wide as it, are the
+    # name's first and last lines, not a note of two lines beside a name of one.
+    dump = "\n".join(["一级指标 二级指标 三级指标 分值 年度指标值 实际完成值 得分 偏差原因分析及改进措施",
+                      "人均培训", "产出指标 成本指标 成本偏差 1 <=10% 2% 1", "率", "总分 100 100"])
+    rows = [cells for _page, cells in line_wrap_rows(dump)]
+    row = next(r for r in rows if "<=10%" in r)
+    assert "人均培训成本偏差率" in row and row[-1] == "", row
+
+
+def test_a_name_of_three_lines_beside_cells_of_two_takes_its_middle() -> None:
+    # 人才队伍 / 建设健全 … / 性 beside a target and actual of two lines (持续发 / 挥作用): the name's outer
+    # lines stand a ring further out, their place among the inner cells told by the middle they fit.
+    dump = "\n".join(["一级指标 二级指标 三级指标 分值 年度指标值 实际完成值 得分 偏差原因分析及改进措施",
+                      "人才队伍", "持续发 持续发", "效益指标 可持续影响指标 建设健全 1 1", "挥作用 挥作用", "性",
+                      "总分 100 100"])
+    rows = [cells for _page, cells in line_wrap_rows(dump)]
+    row = next(r for r in rows if "持续发挥作用" in r)
+    assert "人才队伍建设健全性" in row and row[-1] == "", row
+
+
+def test_bare_page_counters_part_pages_and_are_no_cells() -> None:
+    # Pages joined by a newline, each ending in its footer's bare number (1, then 2 a page further).
+    body = [f"产出指标 数量指标 指标{k}名称 5 >=1 2 5" for k in range(20)]
+    dump = "\n".join(["一级指标 二级指标 三级指标 分值 年度指标值 实际完成值 得分", *body[:10], "1",
+                      *body[10:], "总分 100 100", "2"])
+    from extractor.line_wraps import _bare_counters
+    assert len(_bare_counters(dump.split("\n"))) == 2
+    pages = {page for page, _cells in line_wrap_rows(dump)}
+    assert pages == {1, 2}
+    assert not any(c in ("1", "2") and len(r) == 1 for _p, r in line_wrap_rows(dump) for c in r)
