@@ -562,25 +562,23 @@ def _read_fund_row(state: _State, row: Row) -> None:
     for cell in alignment.skipped:
         where = f"funds.{key or 'more'}" + (f".{role_at[cell.col]}" if cell.col in role_at else "")
         state.issue("value_unread", "error", where, f"「{clean_text(cell.text)}」不是可读的数值 / {clean_text(cell.text)!r} is printed here but is not a value")
+    more = state.form.funds.more
+    more_label = BREAKDOWN_ROW.sub("", label or "").strip()  # 其中:中央财政补助 is the row 中央财政补助
+    again = bool(more) and more[-1].label == more_label  # the row above has this label (区域 forms, below)
     if not aligned:
-        label = BREAKDOWN_ROW.sub("", label or "").strip()
-        more = state.form.funds.more
-        if labelled and key is None and not any(c.text.strip() for c in values) \
-                and not (more and more[-1].label == label):  # printed twice as 中央补助 is, below
+        if labelled and key is None and not any(c.text.strip() for c in values) and not again:
             # 地方资金 printed with its cells empty: a row of the form's (all null), as a 上年结转 row is
-            more.append(LabeledFundRow(label=label))
+            more.append(LabeledFundRow(label=more_label))
         return
     fund = _fund_row(state, aligned, key or "more")
     if key == "total" and fund.weight is None and state.fund_points is not None:
         fund.weight = state.fund_points
     if key is None:
-        label = BREAKDOWN_ROW.sub("", label or "").strip()  # 其中:中央财政补助 is the row 中央财政补助
-        more = state.form.funds.more
-        if more and more[-1].label == label and _budget_only(more[-1]) and _budget_only(fund):
+        if again and _budget_only(more[-1]) and _budget_only(fund):
             # `其中:中央补助 | 2.38` twice (区域 forms print 预算数: and 执行数: pairs): budget, then executed
             more[-1].executed = fund.annual_budget
             return
-        more.append(LabeledFundRow(label=label, **fund.model_dump(exclude_none=True)))
+        more.append(LabeledFundRow(label=more_label, **fund.model_dump(exclude_none=True)))
     elif is_unread_fund_row(getattr(state.form.funds, key)):
         setattr(state.form.funds, key, fund)
 
@@ -741,9 +739,12 @@ def _read_goal_row(state: _State, row: Row) -> None:
 _TRAILING_PAGE_NUMBER = re.compile(r"(?<=[。；;.!！？）)])\s*[-—–]\s*\d{1,4}\s*[-—–]\s*$")
 
 
+_CLOSES_SENTENCE = re.compile(r"[。！？!?]$")
+
+
 def _sentence_ends(cells: list[Cell]) -> list[int]:
     """Indexes k where cell k-1 closes a sentence and cell k starts the next: the cuts two goal texts allow."""
-    return [k for k in range(1, len(cells)) if re.search(r"[。！？!?]$", compact(cells[k - 1].text))]
+    return [k for k in range(1, len(cells)) if _CLOSES_SENTENCE.search(compact(cells[k - 1].text))]
 
 
 def _finish_goals(state: _State) -> None:
@@ -1006,12 +1007,17 @@ def _drop_placeholders(rows: list[_IndicatorRow]) -> list[_IndicatorRow]:
         if _placeholder_name(cells["name"].text if "name" in cells else "") and all(
                 _placeholder_value(cells[k].text) for k in ("target", "actual", "weight", "score") if k in cells):
             continue  # template scaffolding: 指标2, ……, /
-        if "name" not in cells and not any(k in cells and not _placeholder_value(cells[k].text) for k in ("target", "actual")) \
-                and all(compact(cells[k].text) in ("0", "0.0", "0.00") for k in ("weight", "score") if k in cells) \
-                and any(k in cells for k in ("weight", "score")):
+        if _unused_block(cells):
             continue  # `生态效益指标 | | | 0`: a block the form leaves unused, its points printed 0
         kept.append(r)
     return kept
+
+
+def _unused_block(cells: dict[str, Cell]) -> bool:
+    """No name, no target or actual, and only zeros for points."""
+    points = [compact(cells[k].text) for k in ("weight", "score") if k in cells]
+    return "name" not in cells and bool(points) and all(p in ("0", "0.0", "0.00") for p in points) \
+        and all(_placeholder_value(cells[k].text) for k in ("target", "actual") if k in cells)
 
 
 @lru_cache(maxsize=1 << 14)
@@ -1085,8 +1091,6 @@ def _join_split_names(state: _State, rows: list[_IndicatorRow]) -> list[_Indicat
                     f"「{clean_text(carry.cells['name'].text)}」一行只有名称、没有数值，已略去 / row "
                     f"{clean_text(carry.cells['name'].text)!r} has a name but no values; dropped")
     return out
-
-
 
 
 def _aside_sentence(state: _State, text: str) -> bool:

@@ -42,7 +42,9 @@ from extractor.taxonomy import (
     INDICATOR_HEADER_ROLES,
     fund_row_key,
     header_role,
+    header_role_reader,
     read_label,
+    wrapped_header_pieces,
 )
 
 _META = META_PREFIXES
@@ -252,37 +254,18 @@ def _wrapped_pieces_joined(tokens: list[str], header: list[str], j: int,
     if not pieces:
         return header, j
     cells: list[list[str] | None] = [[t] for t in tokens[j:k]]
-    taken: set[int] = set()
+    taken: set[int] = set(pieces)
+    role_of = header_role_reader(table)
     for a in pieces:
-        joined = _piece_completions(window, a, pieces, taken, table)
-        if joined is None:
+        found = wrapped_header_pieces(window[a], window, a + 1, taken, role_of)
+        if found is None:
             return header, j
-        cells[a] = joined[0]
-        for b in joined[1]:
+        cells[a] = [piece + window[b] for piece, b in found]
+        for _, b in found:
             cells[b] = None
             taken.add(b)
-    end = max(taken) + 1  # the last word used
+    end = max(b for b, cell in enumerate(cells) if cell is None) + 1  # the last word used
     return header + [c for cell in cells[:end] if cell is not None for c in cell], j + end
-
-
-def _piece_completions(window: list[str], a: int, pieces: list[int], taken: set[int],
-                       table: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[list[str], list[int]] | None:
-    """The headers the piece at `a` (whole, or glued from two pieces: 年度实际) makes with later words."""
-    text = window[a]
-    for cut in (len(text), *range(2, len(text) - 1)):
-        parts = [text[:cut], text[cut:]] if cut < len(text) else [text]
-        made: list[str] = []
-        used: list[int] = []
-        for part in parts:
-            b = next((b for b in range(a + 1, len(window)) if b not in pieces and b not in taken and b not in used
-                      and (role := header_role(window[b], table)) and header_role(part + window[b], table) == role), None)
-            if b is None:
-                break
-            made.append(part + window[b])
-            used.append(b)
-        else:
-            return made, used
-    return None
 
 
 def _meta_row(tokens: list[str], i: int, cells_may_split: bool) -> tuple[list[str], int]:

@@ -8,7 +8,7 @@ with 经济/社会/生态环境成本指标 beneath it.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache, partial
@@ -158,6 +158,26 @@ def header_role(raw: str, table: HeaderTable) -> str | None:
 def header_role_reader(table: HeaderTable) -> Callable[[str], str | None]:
     """header_role for one table: the vocabulary's two tables read through a bounded cache by text."""
     return _READERS.get(id(table)) or partial(_header_role, table=table)
+
+
+def wrapped_header_pieces(gap: str, words: Sequence[str], start: int, taken: Collection[int],
+                          role_of: Callable[[str], str | None]) -> list[tuple[str, int]] | None:
+    """A header whose cells wrapped, read first lines first (`年度 实际 分值 … 指标值 完成值`, or `年度实际`
+    glued): the gap's one or two first-line pieces, each with the index of the later word (from `start`,
+    none of `taken`) it completes into a header of that word's own role (年度 + 指标值 = 年度指标值), in
+    the pieces' order; None when no cut of the gap completes words so."""
+    for cut in (len(gap), *range(2, len(gap) - 1)):
+        pieces = [gap[:cut], gap[cut:]] if cut < len(gap) else [gap]
+        found: list[tuple[str, int]] = []
+        for piece in pieces:
+            j = next((j for j in range(start, len(words)) if j not in taken and all(j != b for _, b in found)
+                      and (role := role_of(words[j])) and role_of(piece + words[j]) == role), None)
+            if j is None:
+                break
+            found.append((piece, j))
+        else:
+            return found
+    return None
 
 
 def _cached_reader(table: HeaderTable) -> Callable[[str], str | None]:

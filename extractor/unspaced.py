@@ -30,7 +30,7 @@ from extractor.form.vocabulary import (
     is_fund_by_level,
 )
 from extractor.normalize import normalise_operators
-from extractor.taxonomy import FUND_ROWS, LEVEL1, LEVEL2_PARENT
+from extractor.taxonomy import FUND_ROWS, LEVEL1, LEVEL2_PARENT, wrapped_header_pieces
 
 # Rows of a template that the contract keeps no field for (项目类别 with its checkboxes): cut out so that
 # they end the value before them.
@@ -198,34 +198,20 @@ def _header_roles_in_order(head: str) -> list[str]:
     words = [m for m in _form_words(head) if m.group(0) in _IND_ROLE]
     if (lead := _WORD.match(head)) and lead.group(0) in _IND_ROLE and (not words or words[0].start() > 0):
         words.insert(0, lead)  # the header's first word (三级指标), whatever follows it
+    texts = [m.group(0) for m in words]
     used: set[int] = set()
     roles: list[str] = []
     end = 0
     for k, m in enumerate(words):
         gap = head[end:m.start()]
         end = m.end()
-        if k and 0 < len(gap) <= _PIECES_MAX and (found := _completed_by(gap, words, k, used)):
-            roles.extend(_IND_ROLE[words[j].group(0)] for j in found)
-            used.update(found)
+        if k and 0 < len(gap) <= _PIECES_MAX and (
+                found := wrapped_header_pieces(gap, texts, k, used, _IND_ROLE.get)) is not None:
+            roles.extend(_IND_ROLE[texts[j]] for _, j in found)
+            used.update(j for _, j in found)
         if k not in used:
             roles.append(_IND_ROLE[m.group(0)])
     return roles
-
-
-def _completed_by(gap: str, words: list[re.Match[str]], k: int, used: set[int]) -> list[int] | None:
-    """Indexes of the later header words that the gap's one or two pieces complete, in the pieces' order."""
-    for cut in (len(gap), *range(2, len(gap) - 1)):
-        pieces = [gap[:cut], gap[cut:]] if cut < len(gap) else [gap]
-        found: list[int] = []
-        for piece in pieces:
-            j = next((j for j in range(k, len(words)) if j not in used and j not in found
-                      and _IND_ROLE.get(piece + words[j].group(0)) == _IND_ROLE[words[j].group(0)]), None)
-            if j is None:
-                break
-            found.append(j)
-        else:
-            return found
-    return None
 
 
 def _points_printed(columns: tuple[str, ...]) -> bool:

@@ -234,11 +234,11 @@ def check_completeness(form: Form, settings: ValidationSettings) -> Iterator[Iss
     if not form.project_name and not form.department:
         for key in ("project_name", "department"):  # either may be the one the page lost
             yield _warning("missing_field", key, "项目名称和主管部门都没有读到 / neither 项目名称 nor 主管部门 was found")
-    yield from _actuals_missing(form)
+    breakdowns = breakdown_rows(form.indicators)
+    yield from _actuals_missing(form, breakdowns)
     if any(i.code == "no_points_columns" for i in form.issues):
         return  # the template prints no 分值/得分: a row without them lost nothing
     by_block = _scored_by_block(form)
-    breakdowns = breakdown_rows(form.indicators)
     for i, ind in enumerate(form.indicators):
         if i in breakdowns:
             continue  # 其中…, or a sub-row under its parent: a breakdown of the row above, no points of its own
@@ -247,13 +247,12 @@ def check_completeness(form: Form, settings: ValidationSettings) -> Iterator[Iss
                 yield _warning("missing_field", f"indicators[{i}].{key}", f"「{ind.level3 or ''}」缺少{FIELDS[key][0] if key in FIELDS else key} / {ind.level3!r} has no {key}")
 
 
-def _actuals_missing(form: Form) -> Iterator[Issue]:
+def _actuals_missing(form: Form, breakdowns: set[int]) -> Iterator[Issue]:
     """A row with its 年度指标值 and no 实际完成值, where most rows print one: the column is the form's,
     so its empty cell is more likely a cell the reading lost (or joined into the target) than one left blank."""
     filled = sum(bool(i.actual) for i in form.indicators)
     if filled * 2 < len(form.indicators):
         return
-    breakdowns = breakdown_rows(form.indicators)
     for i, ind in enumerate(form.indicators):
         if ind.target and not ind.actual and i not in breakdowns:
             yield _warning("missing_field", f"indicators[{i}].actual",
